@@ -1,0 +1,101 @@
+//! Typed access to the arguments a caller passed to a public method. Every
+//! check fails with a `LocalError` that names the method and the argument,
+//! before any request is made.
+
+use crate::error::{Error, Result};
+use crate::json::{type_name, Json, JsonExt, Shape};
+
+/// The arguments of one call.
+pub struct Args {
+    /// Namespace and method name, e.g. `projects` and `sql`.
+    pub namespace: &'static str,
+    pub method: &'static str,
+    /// The method's context phrase, used for every error it raises.
+    pub context: &'static str,
+    items: Vec<Json>,
+}
+
+impl Args {
+    pub fn new(namespace: &'static str, method: &'static str, context: &'static str, items: Vec<Json>) -> Args {
+        Args { namespace, method, context, items }
+    }
+
+    /// The argument, unless missing, `undefined` or `null`.
+    pub fn get(&self, i: usize) -> Option<&Json> {
+        self.items.get(i).filter(|v| !v.is_nullish())
+    }
+
+    /// A `LocalError` for this method.
+    pub fn error(&self, message: impl AsRef<str>) -> Error {
+        Error::local(self.context, format!("{}.{}: {}", self.namespace, self.method, message.as_ref()))
+    }
+
+    fn expected(&self, name: &str, what: &str, got: &Shape) -> Error {
+        self.error(format!("`{name}` must be {what}, got {}", type_name(got)))
+    }
+
+    /// A required string.
+    pub fn string(&self, i: usize, name: &str) -> Result<String> {
+        match self.items.get(i).map(|v| v.shape()) {
+            Some(Shape::String(s)) => Ok(s),
+            other => Err(self.expected(name, "a string", &other.unwrap_or(Shape::Undefined))),
+        }
+    }
+
+    /// A required string that is not empty or blank.
+    pub fn non_empty(&self, i: usize, name: &str) -> Result<String> {
+        let s = self.string(i, name)?;
+        if s.trim().is_empty() {
+            return Err(self.error(format!("`{name}` must not be empty")));
+        }
+        Ok(s)
+    }
+
+    /// An optional string (`undefined`/`null` mean absent).
+    pub fn opt_string(&self, i: usize, name: &str) -> Result<Option<String>> {
+        match self.get(i) {
+            None => Ok(None),
+            Some(_) => self.string(i, name).map(Some),
+        }
+    }
+
+    /// A project id: a non-empty string that is safe to place in a path.
+    pub fn project_id(&self, i: usize) -> Result<String> {
+        let id = self.string(i, "projectId")?;
+        check_project_id(&id).map_err(|m| self.error(m))?;
+        Ok(id)
+    }
+
+    /// An optional plain object.
+    pub fn opt_object(&self, i: usize, name: &str) -> Result<Option<Json>> {
+        match self.get(i) {
+            None => Ok(None),
+            Some(v) if v.is_object() => Ok(Some(v.clone())),
+            Some(v) => Err(self.expected(name, "an object", &v.shape())),
+        }
+    }
+
+    /// An optional string field of an options object.
+    pub fn opt_field_string(&self, obj: &Json, field: &str) -> Result<Option<String>> {
+        match obj.field(field) {
+            None => Ok(None),
+            Some(v) if v.shape() == Shape::Null => Ok(None),
+            Some(v) => match v.shape() {
+                Shape::String(s) => Ok(Some(s)),
+                other => Err(self.expected(field, "a string", &other)),
+            },
+        }
+    }
+}
+
+/// Project ids go into paths unencoded (as in the reference), so anything
+/// that could change the path's meaning is refused up front.
+pub fn check_project_id(id: &str) -> std::result::Result<(), String> {
+    if id.is_empty() {
+        return Err("`projectId` must not be empty".into());
+    }
+    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || "_-.:".contains(*c))) {
+        return Err(format!("`projectId` contains {c:?}; expected letters, digits, '_', '-', '.' or ':'"));
+    }
+    Ok(())
+}

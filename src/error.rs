@@ -1,0 +1,177 @@
+//! The SDK's one error type. Every failure, local or remote, becomes an
+//! [`Error`] with a [`ErrorKind`]; the wasm layer turns it into an instance of
+//! the matching JS class in one place.
+
+use std::fmt;
+
+use crate::json::{Json, JsonExt, Shape};
+use crate::value::Val;
+
+/// Declares the kinds once: Rust variant, wire `kind` string, JS class name.
+/// The list is exported to JS and to the typings, and a contract test checks
+/// that the JS classes match it.
+macro_rules! error_kinds {
+    ($($variant:ident => $kind:literal, $class:literal, $guard:literal;)*) => {
+        /// The seed's error table: one kind per class.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorKind { $($variant),* }
+
+        impl ErrorKind {
+            /// Every kind, in the seed's order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant),*];
+
+            /// The stable `kind` discriminator string.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorKind::$variant => $kind),* }
+            }
+
+            /// The JS class that carries this kind.
+            pub fn class_name(self) -> &'static str {
+                match self { $(ErrorKind::$variant => $class),* }
+            }
+
+            /// The exported type guard for this kind.
+            pub fn guard_name(self) -> &'static str {
+                match self { $(ErrorKind::$variant => $guard),* }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    PaymentRequired => "payment_required", "PaymentRequired", "isPaymentRequired";
+    ProjectNotFound => "project_not_found", "ProjectNotFound", "isProjectNotFound";
+    Unauthorized => "unauthorized", "Unauthorized", "isUnauthorized";
+    ApiError => "api_error", "ApiError", "isApiError";
+    NetworkError => "network_error", "NetworkError", "isNetworkError";
+    LocalError => "local_error", "LocalError", "isLocalError";
+    DeployError => "deploy_error", "Run402DeployError", "isDeployError";
+}
+
+/// A failure with everything the JS error classes need.
+#[derive(Clone)]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// Complete human message, context phrase included.
+    pub message: String,
+    /// HTTP status, `None` when no response was received.
+    pub status: Option<u16>,
+    /// The decoded response body (JSON or text), `Val::Null` when none.
+    pub body: Val,
+    /// Short verb phrase naming the attempted operation.
+    pub context: String,
+    /// For `ProjectNotFound`.
+    pub project_id: Option<String>,
+    /// The original host value that caused this (a fetch rejection, a
+    /// provider's exception), kept so callers can inspect it.
+    pub cause: Option<Json>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    fn new(kind: ErrorKind, message: String, context: &str) -> Error {
+        Error {
+            kind,
+            message,
+            status: None,
+            body: Val::Null,
+            context: context.to_string(),
+            project_id: None,
+            cause: None,
+        }
+    }
+
+    /// Input validation, missing provider capabilities, local failures.
+    pub fn local(context: &str, message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::LocalError, message.into(), context)
+    }
+
+    /// A local error that wraps a host failure.
+    pub fn local_caused(context: &str, message: impl Into<String>, cause: Option<Json>) -> Error {
+        Error { cause, ..Error::local(context, message) }
+    }
+
+    /// The provider does not know this project.
+    pub fn project_not_found(id: &str, context: &str) -> Error {
+        Error {
+            project_id: Some(id.to_string()),
+            ..Error::new(ErrorKind::ProjectNotFound, format!("Project {id} not found"), context)
+        }
+    }
+
+    /// `fetch` rejected, or the response body could not be read.
+    pub fn network(context: &str, detail: &str, cause: Option<Json>) -> Error {
+        Error {
+            cause,
+            ..Error::new(
+                ErrorKind::NetworkError,
+                format!("Network error while {context}: {detail}"),
+                context,
+            )
+        }
+    }
+
+    /// Maps a non-2xx response to its kind and message (contract §2.5).
+    pub fn from_status(status: u16, body: Val, context: &str) -> Error {
+        let (kind, fallback, show_status) = match status {
+            402 => (ErrorKind::PaymentRequired, "Payment required", false),
+            401 | 403 => (ErrorKind::Unauthorized, "Unauthorized", true),
+            _ => (ErrorKind::ApiError, "API error", true),
+        };
+        let shown = display_message(&body).unwrap_or_else(|| fallback.to_string());
+        let message = if show_status {
+            format!("{shown} while {context} (HTTP {status})")
+        } else {
+            format!("{shown} while {context}")
+        };
+        Error { status: Some(status), body, ..Error::new(kind, message, context) }
+    }
+
+    /// A 2xx response whose body is not what the contract promises.
+    pub fn bad_response(status: u16, body: Val, context: &str, what: &str) -> Error {
+        Error {
+            status: Some(status),
+            body,
+            ..Error::new(
+                ErrorKind::ApiError,
+                format!("{what} while {context} (HTTP {status})"),
+                context,
+            )
+        }
+    }
+}
+
+/// `message`, else `error`, when the body is a plain object carrying a
+/// non-empty string there.
+fn display_message(body: &Val) -> Option<String> {
+    let pick = |s: Option<String>| s.filter(|s| !s.is_empty());
+    match body {
+        Val::Json(j) if j.shape() == Shape::Object => {
+            pick(j.str_field("message")).or_else(|| pick(j.str_field("error")))
+        }
+        Val::Obj(_) => pick(body.get("message").and_then(Val::as_str).map(str::to_string))
+            .or_else(|| pick(body.get("error").and_then(Val::as_str).map(str::to_string))),
+        _ => None,
+    }
+}
+
+// Debug must never print bodies or causes: they can hold keys the gateway echoed.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind.as_str())
+            .field("message", &self.message)
+            .field("status", &self.status)
+            .field("context", &self.context)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,205 @@
+//! The request kernel: the only code that sends requests to the gateway.
+//!
+//! One call: build the URL (`apiBase + path`, plain concatenation), merge the
+//! provider's headers under [`headers`]' rules, encode the body, send it over
+//! the [`Transport`], decode the answer by content type, and map any non-2xx
+//! status to its error kind with the call's context phrase.
+
+pub mod encode;
+pub mod headers;
+pub mod transport;
+
+use crate::credentials::{self, AuthMeta, Credentials};
+use crate::error::{Error, Result};
+use crate::json::Json;
+use crate::value::Val;
+pub use transport::{HttpRequest, HttpResponse, SendFailure, Transport, WireBody};
+
+/// The client state every call shares. Immutable after construction, so any
+/// number of calls can be in flight on one client.
+pub struct Kernel {
+    pub api_base: String,
+    pub transport: Box<dyn Transport>,
+    pub credentials: Box<dyn Credentials>,
+}
+
+/// What to send as the body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    None,
+    /// Serialized as JSON; adds `Content-Type: application/json` unless the
+    /// request already sets a content type.
+    Json(Val),
+    /// Sent verbatim with no content type added.
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// One gateway request, described by a namespace method.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: &'static str,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// Merge `getAuth(path)` headers (default true).
+    pub with_auth: bool,
+    pub context: &'static str,
+    /// The SDK method name, for `getAuth`'s metadata.
+    pub sdk_method: &'static str,
+}
+
+impl Call {
+    pub fn new(method: &'static str, path: impl Into<String>, context: &'static str) -> Call {
+        Call {
+            method,
+            path: path.into(),
+            headers: Vec::new(),
+            body: Body::None,
+            with_auth: true,
+            context,
+            sdk_method: "",
+        }
+    }
+    pub fn get(path: impl Into<String>, context: &'static str) -> Call {
+        Call::new("GET", path, context)
+    }
+    pub fn post(path: impl Into<String>, context: &'static str) -> Call {
+        Call::new("POST", path, context)
+    }
+    pub fn delete(path: impl Into<String>, context: &'static str) -> Call {
+        Call::new("DELETE", path, context)
+    }
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Call {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+    /// `Authorization: Bearer <key>`.
+    pub fn bearer(self, key: &str) -> Call {
+        self.header("Authorization", format!("Bearer {key}"))
+    }
+    pub fn json(mut self, body: Val) -> Call {
+        self.body = Body::Json(body);
+        self
+    }
+    pub fn text(mut self, body: String) -> Call {
+        self.body = Body::Text(body);
+        self
+    }
+    pub fn no_auth(mut self) -> Call {
+        self.with_auth = false;
+        self
+    }
+    pub fn sdk_method(mut self, name: &'static str) -> Call {
+        self.sdk_method = name;
+        self
+    }
+}
+
+/// A successful response.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    /// Parsed JSON (a host value), the text, or `Val::Null` for an empty JSON body.
+    pub body: Val,
+}
+
+impl Reply {
+    /// The body as a host JSON object, if it is one.
+    pub fn json(&self) -> Option<&Json> {
+        match &self.body {
+            Val::Json(j) => Some(j),
+            _ => None,
+        }
+    }
+}
+
+impl Kernel {
+    /// Sends one call and returns the decoded 2xx body, or the mapped error.
+    pub async fn send(&self, call: Call) -> Result<Reply> {
+        let ctx = call.context;
+        let mut headers = call.headers;
+        if call.with_auth {
+            let meta = AuthMeta { method: call.sdk_method };
+            if let Some(auth) = credentials::get_auth(self.credentials.as_ref(), &call.path, meta, ctx).await? {
+                headers::merge_provider(&mut headers, auth);
+            }
+        }
+        let body = match call.body {
+            Body::None => None,
+            Body::Text(s) => Some(WireBody::Text(s)),
+            Body::Bytes(b) => Some(WireBody::Bytes(b)),
+            Body::Json(v) => {
+                if !headers::has(&headers, "content-type") {
+                    headers.push(("Content-Type".into(), "application/json".into()));
+                }
+                let text = self
+                    .transport
+                    .stringify(&v)
+                    .map_err(|e| Error::local(ctx, format!("request body is not JSON-serializable: {e}")))?;
+                Some(WireBody::Text(text))
+            }
+        };
+        let request = HttpRequest {
+            method: call.method.to_string(),
+            url: format!("{}{}", self.api_base, call.path),
+            headers,
+            body,
+        };
+        let response = match self.transport.send(request).await {
+            Ok(r) => r,
+            Err(SendFailure::Network { message, cause }) => return Err(Error::network(ctx, &message, cause)),
+            Err(SendFailure::NotAResponse { got }) => {
+                return Err(Error::local(ctx, format!("the fetch implementation resolved to {got}, not a Response")))
+            }
+        };
+        self.decode(response.as_ref(), ctx).await
+    }
+
+    /// Reads and classifies a response (contract §2.4–2.5).
+    async fn decode(&self, response: &dyn HttpResponse, ctx: &str) -> Result<Reply> {
+        let status = response.status();
+        let is_json = response
+            .header("content-type")
+            .is_some_and(|ct| is_json_media_type(&ct));
+        let text = response
+            .text()
+            .await
+            .map_err(|(message, cause)| Error::network(ctx, &format!("response body could not be read ({message})"), cause))?;
+        let ok = (200..300).contains(&status);
+        let body = if !is_json {
+            Val::Str(text)
+        } else if text.trim().is_empty() {
+            Val::Null
+        } else {
+            match self.transport.parse_json(&text) {
+                Ok(j) => Val::Json(j),
+                // A 2xx whose JSON is broken must not pass as success with
+                // data missing; an error answer keeps its raw text instead.
+                Err(_) if ok => {
+                    return Err(Error::bad_response(status, Val::Str(text), ctx, "Invalid JSON in response"))
+                }
+                Err(_) => Val::Str(text),
+            }
+        };
+        if ok {
+            Ok(Reply { status, body })
+        } else {
+            Err(Error::from_status(status, body, ctx))
+        }
+    }
+
+    /// The keys of a project the provider must know.
+    pub async fn project_keys(&self, id: &str, context: &str) -> Result<credentials::ProjectKeys> {
+        credentials::require_project(self.credentials.as_ref(), id, context).await
+    }
+}
+
+/// `application/json` and structured-syntax `+json` types.
+fn is_json_media_type(content_type: &str) -> bool {
+    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    media == "application/json" || media.ends_with("+json")
+}
+
+#[cfg(test)]
+mod tests;

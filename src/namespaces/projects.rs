@@ -1,0 +1,732 @@
+//! `r.projects`: provision and delete projects, run SQL, query the REST API,
+//! manage the expose manifest, and read the provider's local project state.
+
+use crate::args::Args;
+use crate::credentials::{self, ProviderMethod};
+use crate::error::{Error, Result};
+use crate::handler;
+use crate::json::{type_name, Json, JsonExt, Shape};
+use crate::kernel::encode::{encode_uri_component, form_query};
+use crate::kernel::{Call, Kernel};
+use crate::surface::{opt, req, Method, Namespace, Param, Scope};
+use crate::value::Val;
+
+const ID: Param = req("id", "string");
+
+pub const NAMESPACE: Namespace = Namespace {
+    name: "projects",
+    ts_name: "Projects",
+    doc: "Provision, delete, list projects; SQL, REST, expose manifest; local key lookup.",
+    scoped: true,
+    internal: false,
+    types: TYPES,
+    methods: &[
+        Method {
+            name: "provision",
+            aliases: &[],
+            params: &[opt("opts", "ProvisionOptions")],
+            returns: "ProvisionResult",
+            scope: Scope::RootOnly,
+            context: "provisioning project",
+            doc: "POST /projects/v1 (paid). Saves the keys and makes the project active when the provider supports it.",
+            run: handler!(provision),
+        },
+        Method {
+            name: "delete",
+            aliases: &[],
+            params: &[ID],
+            returns: "void",
+            scope: Scope::Project,
+            context: "deleting project",
+            doc: "DELETE /projects/v1/{id}; then removes the project from the provider when it supports it.",
+            run: handler!(delete),
+        },
+        Method {
+            name: "list",
+            aliases: &[],
+            params: &[opt("wallet", "string")],
+            returns: "ListProjectsResult",
+            scope: Scope::Global,
+            context: "listing projects",
+            doc: "Projects owned by a wallet (default: the provider's allowance address).",
+            run: handler!(list),
+        },
+        Method {
+            name: "getUsage",
+            aliases: &["usage"],
+            params: &[ID],
+            returns: "UsageReport",
+            scope: Scope::Project,
+            context: "fetching usage",
+            doc: "API calls and storage against the tier's limits.",
+            run: handler!(get_usage),
+        },
+        Method {
+            name: "getSchema",
+            aliases: &["schema"],
+            params: &[ID],
+            returns: "SchemaReport",
+            scope: Scope::Project,
+            context: "fetching schema",
+            doc: "Tables, columns, constraints and RLS policies.",
+            run: handler!(get_schema),
+        },
+        Method {
+            name: "sql",
+            aliases: &[],
+            params: &[ID, req("sql", "string"), opt("params", "unknown[]")],
+            returns: "SqlResult",
+            scope: Scope::Project,
+            context: "running SQL",
+            doc: "Runs SQL with the service key; non-empty params are bound as $1..$n.",
+            run: handler!(sql),
+        },
+        Method {
+            name: "rest",
+            aliases: &[],
+            params: &[ID, req("table", "string"), opt("queryOrOptions", "string | ProjectRestOptions")],
+            returns: "any",
+            scope: Scope::Project,
+            context: "querying REST",
+            doc: "PostgREST-style request to /rest/v1/{table}; resolves to the response body.",
+            run: handler!(rest),
+        },
+        Method {
+            name: "restResponse",
+            aliases: &[],
+            params: &[ID, req("table", "string"), opt("queryOrOptions", "string | ProjectRestOptions")],
+            returns: "ProjectRestResponse",
+            scope: Scope::Project,
+            context: "querying REST",
+            doc: "Like rest(), but resolves to { status, body }.",
+            run: handler!(rest_response),
+        },
+        Method {
+            name: "applyExpose",
+            aliases: &[],
+            params: &[ID, req("manifest", "ExposeManifest")],
+            returns: "unknown",
+            scope: Scope::Project,
+            context: "applying expose manifest",
+            doc: "Applies an expose manifest (which tables the REST API serves, and their RLS).",
+            run: handler!(apply_expose),
+        },
+        Method {
+            name: "validateExpose",
+            aliases: &[],
+            params: &[req("manifest", "ExposeManifest | string"), opt("opts", "ValidateExposeOptions")],
+            returns: "ExposeManifestValidationResult",
+            scope: Scope::OptionField { index: 1, keys: &["project", "project_id"] },
+            context: "validating expose manifest",
+            doc: "Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally.",
+            run: handler!(validate_expose),
+        },
+        Method {
+            name: "getExpose",
+            aliases: &[],
+            params: &[ID],
+            returns: "ExposeManifest",
+            scope: Scope::Project,
+            context: "getting expose manifest",
+            doc: "The project's current expose manifest.",
+            run: handler!(get_expose),
+        },
+        Method {
+            name: "pin",
+            aliases: &[],
+            params: &[ID],
+            returns: "PinResult",
+            scope: Scope::Project,
+            context: "pinning project",
+            doc: "Platform-admin only: exempts a project from lease expiry.",
+            run: handler!(pin),
+        },
+        Method {
+            name: "getQuote",
+            aliases: &["quote"],
+            params: &[],
+            returns: "QuoteResult",
+            scope: Scope::Global,
+            context: "getting quote",
+            doc: "Tier prices and limits (no auth).",
+            run: handler!(get_quote),
+        },
+        Method {
+            name: "promoteUser",
+            aliases: &[],
+            params: &[ID, req("email", "string")],
+            returns: "void",
+            scope: Scope::Project,
+            context: "promoting user",
+            doc: "Makes a project user an admin.",
+            run: handler!(promote_user),
+        },
+        Method {
+            name: "demoteUser",
+            aliases: &[],
+            params: &[ID, req("email", "string")],
+            returns: "void",
+            scope: Scope::Project,
+            context: "demoting user",
+            doc: "Removes a project user's admin role.",
+            run: handler!(demote_user),
+        },
+        Method {
+            name: "info",
+            aliases: &[],
+            params: &[ID],
+            returns: "ProjectInfo",
+            scope: Scope::Project,
+            context: "fetching project info",
+            doc: "Local: the provider's record for the project, with its id.",
+            run: handler!(info),
+        },
+        Method {
+            name: "keys",
+            aliases: &[],
+            params: &[ID],
+            returns: "ProjectKeys",
+            scope: Scope::Project,
+            context: "fetching project keys",
+            doc: "Local: the provider's keys for the project.",
+            run: handler!(keys),
+        },
+        Method {
+            name: "use",
+            aliases: &[],
+            params: &[ID],
+            returns: "void",
+            scope: Scope::RootOnly,
+            context: "setting active project",
+            doc: "Local: makes the project the provider's active one (needs setActiveProject).",
+            run: handler!(use_project),
+        },
+        Method {
+            name: "active",
+            aliases: &[],
+            params: &[],
+            returns: "string | null",
+            scope: Scope::Global,
+            context: "getting active project",
+            doc: "Local: the provider's active project id, or null.",
+            run: handler!(active),
+        },
+    ],
+};
+
+const TYPES: &str = r#"export type ProjectTier = "prototype" | "hobby" | "team";
+
+export interface ProvisionOptions {
+  tier?: ProjectTier;
+  name?: string;
+}
+
+export interface ProvisionResult {
+  project_id: string;
+  anon_key: string;
+  service_key: string;
+  schema_slot: string;
+  [key: string]: unknown;
+}
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  tier: string;
+  status: string;
+  api_calls: number;
+  storage_bytes: number;
+  lease_expires_at?: string | null;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface ListProjectsResult {
+  wallet: string;
+  projects: ProjectSummary[];
+}
+
+export interface UsageReport {
+  project_id: string;
+  tier: string;
+  api_calls: number;
+  api_calls_limit: number;
+  storage_bytes: number;
+  storage_limit_bytes: number;
+  lease_expires_at?: string | null;
+  status: string;
+  [key: string]: unknown;
+}
+
+export interface ColumnSchema {
+  name: string;
+  type: string;
+  nullable: boolean;
+  default_value: string | null;
+}
+
+export interface ConstraintSchema {
+  name: string;
+  type: string;
+  definition: string;
+}
+
+export interface RlsPolicy {
+  name: string;
+  command: string;
+  using_expression: string | null;
+  check_expression: string | null;
+}
+
+export interface TableSchema {
+  name: string;
+  columns: ColumnSchema[];
+  constraints: ConstraintSchema[];
+  rls_enabled: boolean;
+  policies: RlsPolicy[];
+}
+
+export interface SchemaReport {
+  schema: string;
+  tables: TableSchema[];
+}
+
+/** The gateway's SQL answer, passed through as sent. */
+export interface SqlResult {
+  status?: string;
+  rows?: Record<string, unknown>[];
+  row_count?: number;
+  [key: string]: unknown;
+}
+
+export type ProjectRestMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type ProjectRestKeyType = "anon" | "service";
+
+export interface ProjectRestOptions {
+  method?: ProjectRestMethod;
+  /** Query string without the leading "?", or a record encoded like URLSearchParams. */
+  query?: string | Record<string, string | number | boolean>;
+  body?: unknown;
+  /** Which project key authenticates the request (default "anon"). */
+  keyType?: ProjectRestKeyType;
+}
+
+export interface ProjectRestResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface ExposeManifest {
+  version?: string;
+  tables?: Array<Record<string, unknown>>;
+  views?: Array<Record<string, unknown>>;
+  rpcs?: Array<Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+export interface ValidateExposeOptions {
+  project?: string;
+  project_id?: string;
+  migrationSql?: string;
+}
+
+export type ExposeManifestValidationIssueType =
+  | "missing-table"
+  | "missing-column"
+  | "missing-view-base"
+  | "missing-rpc"
+  | "ambiguous-rpc"
+  | "unrestricted-ack-required"
+  | "sensitive-column-public-write"
+  | "grant-to-role-unknown"
+  | "force-owner-without-owner-column"
+  | "validation-inconclusive"
+  | "schema-shape"
+  | (string & {});
+
+export interface ExposeManifestValidationIssue {
+  type: ExposeManifestValidationIssueType;
+  severity: "error" | "warning";
+  detail: string;
+  fix?: string;
+}
+
+export interface ExposeManifestValidationResult {
+  hasErrors: boolean;
+  errors: ExposeManifestValidationIssue[];
+  warnings: ExposeManifestValidationIssue[];
+}
+
+export interface PinResult {
+  status: string;
+  project_id: string;
+  message?: string;
+}
+
+export interface TierQuote {
+  price: string;
+  lease_days: number;
+  storage_mb: number;
+  api_calls: number;
+  max_functions: number;
+  description: string;
+}
+
+export interface QuoteResult {
+  tiers: Record<string, TierQuote>;
+  auth?: Record<string, unknown>;
+}
+
+export interface ProjectInfo extends ProjectKeys {
+  project_id: string;
+}
+"#;
+
+const TIERS: &[&str] = &["prototype", "hobby", "team"];
+
+async fn provision(k: &Kernel, a: Args) -> Result<Val> {
+    let mut body = Val::object();
+    if let Some(opts) = a.opt_object(0, "opts")? {
+        if let Some(tier) = a.opt_field_string(&opts, "tier")? {
+            if !TIERS.contains(&tier.as_str()) {
+                return Err(a.error(format!("`tier` must be one of {}, got {tier:?}", TIERS.join(", "))));
+            }
+            body = body.with("tier", tier);
+        }
+        if let Some(name) = a.opt_field_string(&opts, "name")? {
+            body = body.with("name", name);
+        }
+    }
+    let reply = k
+        .send(Call::post("/projects/v1", a.context).json(body).sdk_method("projects.provision"))
+        .await?;
+    let result = reply.json().filter(|j| j.is_object()).cloned();
+    let fields = result.as_ref().and_then(|j| {
+        Some((j.str_field("project_id")?, j.str_field("anon_key")?, j.str_field("service_key")?))
+    });
+    let Some((project_id, anon_key, service_key)) = fields else {
+        return Err(Error::bad_response(
+            reply.status,
+            reply.body,
+            a.context,
+            "The gateway's answer lacks project_id, anon_key or service_key",
+        ));
+    };
+    let c = k.credentials.as_ref();
+    let keys = Val::object().with("anon_key", anon_key).with("service_key", service_key);
+    credentials::notify_if_present(c, ProviderMethod::SaveProject, vec![project_id.clone().into(), keys], a.context).await?;
+    credentials::notify_if_present(c, ProviderMethod::SetActiveProject, vec![project_id.into()], a.context).await?;
+    Ok(reply.body)
+}
+
+async fn delete(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let keys = k.project_keys(&id, a.context).await?;
+    k.send(Call::delete(format!("/projects/v1/{id}"), a.context).bearer(&keys.service_key)).await?;
+    let c = k.credentials.as_ref();
+    credentials::notify_if_present(c, ProviderMethod::RemoveProject, vec![id.into()], a.context).await?;
+    Ok(Val::Undefined)
+}
+
+async fn list(k: &Kernel, a: Args) -> Result<Val> {
+    let wallet = match a.opt_string(0, "wallet")? {
+        Some(w) => w,
+        None => {
+            let c = k.credentials.as_ref();
+            if !c.has(ProviderMethod::ReadAllowance) {
+                return Err(credentials::missing(
+                    ProviderMethod::ReadAllowance,
+                    a.context,
+                    "projects.list() needs when no wallet is given; pass a wallet address",
+                ));
+            }
+            credentials::read_allowance(c, a.context)
+                .await?
+                .ok_or_else(|| Error::local(a.context, "No allowance is configured: create one, or pass a wallet address"))?
+                .address
+        }
+    };
+    if !is_address(&wallet) {
+        return Err(a.error(format!("`wallet` must be a 0x-prefixed 20-byte hex address, got {wallet:?}")));
+    }
+    let path = format!("/wallets/v1/{}/projects", wallet.to_ascii_lowercase());
+    Ok(k.send(Call::get(path, a.context).no_auth()).await?.body)
+}
+
+fn is_address(s: &str) -> bool {
+    s.len() == 42 && s.starts_with("0x") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// GET an admin path with the project's service key.
+async fn admin_get(k: &Kernel, a: &Args, suffix: &str) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let keys = k.project_keys(&id, a.context).await?;
+    let call = Call::get(format!("/projects/v1/admin/{id}/{suffix}"), a.context).bearer(&keys.service_key);
+    Ok(k.send(call).await?.body)
+}
+
+async fn get_usage(k: &Kernel, a: Args) -> Result<Val> {
+    admin_get(k, &a, "usage").await
+}
+
+async fn get_schema(k: &Kernel, a: Args) -> Result<Val> {
+    admin_get(k, &a, "schema").await
+}
+
+async fn get_expose(k: &Kernel, a: Args) -> Result<Val> {
+    admin_get(k, &a, "expose").await
+}
+
+async fn sql(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let sql = a.non_empty(1, "sql")?;
+    let params = match a.get(2) {
+        None => None,
+        Some(p) => match p.shape() {
+            Shape::Array(0) => None,
+            Shape::Array(_) => Some(p.clone()),
+            other => return Err(a.error(format!("`params` must be an array, got {}", type_name(&other)))),
+        },
+    };
+    let keys = k.project_keys(&id, a.context).await?;
+    let call = Call::post(format!("/projects/v1/admin/{id}/sql"), a.context).bearer(&keys.service_key);
+    let call = match params {
+        Some(params) => call
+            .header("Content-Type", "application/json")
+            .json(Val::object().with("sql", sql).with("params", params)),
+        None => call.header("Content-Type", "text/plain").text(sql),
+    };
+    Ok(k.send(call).await?.body)
+}
+
+const REST_METHODS: &[&str] = &["GET", "POST", "PATCH", "DELETE"];
+
+async fn rest(k: &Kernel, a: Args) -> Result<Val> {
+    Ok(rest_call(k, &a).await?.1)
+}
+
+async fn rest_response(k: &Kernel, a: Args) -> Result<Val> {
+    let (status, body) = rest_call(k, &a).await?;
+    Ok(Val::object().with("status", status).with("body", body))
+}
+
+async fn rest_call(k: &Kernel, a: &Args) -> Result<(u16, Val)> {
+    let id = a.project_id(0)?;
+    let table = a.non_empty(1, "table")?;
+    let (mut method, mut query, mut body, mut service) = ("GET".to_string(), String::new(), None, false);
+    match a.get(2) {
+        None => {}
+        Some(q) => match q.shape() {
+            Shape::String(s) => query = s,
+            Shape::Object => {
+                if let Some(m) = a.opt_field_string(q, "method")? {
+                    method = m.to_ascii_uppercase();
+                    if !REST_METHODS.contains(&method.as_str()) {
+                        return Err(a.error(format!("`method` must be one of {}, got {m:?}", REST_METHODS.join(", "))));
+                    }
+                }
+                match a.opt_field_string(q, "keyType")?.as_deref() {
+                    None | Some("anon") => {}
+                    Some("service") => service = true,
+                    Some(other) => return Err(a.error(format!("`keyType` must be \"anon\" or \"service\", got {other:?}"))),
+                }
+                query = rest_query(a, q.field("query"))?;
+                body = q.field("body");
+            }
+            other => {
+                return Err(a.error(format!("`queryOrOptions` must be a string or an object, got {}", type_name(&other))))
+            }
+        },
+    }
+    if body.is_some() && method == "GET" {
+        return Err(a.error("a GET request cannot carry a `body`; use method POST or PATCH"));
+    }
+    let keys = k.project_keys(&id, a.context).await?;
+    let key = if service { keys.service_key } else { keys.anon_key };
+    let query = query.strip_prefix('?').unwrap_or(&query).to_string();
+    let path = if query.is_empty() {
+        format!("/rest/v1/{}", encode_uri_component(&table))
+    } else {
+        format!("/rest/v1/{}?{query}", encode_uri_component(&table))
+    };
+    let method: &'static str = REST_METHODS.iter().find(|m| **m == method).copied().unwrap_or("GET");
+    let mut call = Call::new(method, path, a.context).no_auth().header("apikey", key.clone()).bearer(&key);
+    if method != "GET" {
+        call = call.header("Prefer", "return=representation");
+    }
+    if let Some(body) = body {
+        call = call.json(Val::Json(body));
+    }
+    let reply = k.send(call).await?;
+    Ok((reply.status, reply.body))
+}
+
+/// A query given as text is used as is; a record is form-encoded.
+fn rest_query(a: &Args, query: Option<Json>) -> Result<String> {
+    let Some(q) = query else { return Ok(String::new()) };
+    match q.shape() {
+        Shape::String(s) => Ok(s),
+        Shape::Object => {
+            let mut pairs = Vec::new();
+            for key in q.keys() {
+                let value = match q.field(&key).map(|v| v.shape()) {
+                    Some(Shape::String(s)) => s,
+                    Some(Shape::Number(n)) => format_number(n),
+                    Some(Shape::Bool(b)) => b.to_string(),
+                    Some(other) => {
+                        return Err(a.error(format!("`query.{key}` must be a string, number or boolean, got {}", type_name(&other))))
+                    }
+                    None => continue,
+                };
+                pairs.push((key, value));
+            }
+            Ok(form_query(&pairs))
+        }
+        Shape::Null | Shape::Undefined => Ok(String::new()),
+        other => Err(a.error(format!("`query` must be a string or a record, got {}", type_name(&other)))),
+    }
+}
+
+/// Numbers as JS's `String(n)` writes the common cases.
+fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e21 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+async fn apply_expose(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let manifest = a.opt_object(1, "manifest")?.ok_or_else(|| a.error("`manifest` must be an object"))?;
+    let keys = k.project_keys(&id, a.context).await?;
+    let call = Call::post(format!("/projects/v1/admin/{id}/expose"), a.context)
+        .bearer(&keys.service_key)
+        .json(Val::Json(manifest));
+    Ok(k.send(call).await?.body)
+}
+
+async fn validate_expose(k: &Kernel, a: Args) -> Result<Val> {
+    let opts = a.opt_object(1, "opts")?;
+    let (mut project, mut migration_sql) = (None, None);
+    if let Some(o) = &opts {
+        let p = a.opt_field_string(o, "project")?;
+        let pid = a.opt_field_string(o, "project_id")?;
+        if let (Some(p), Some(pid)) = (&p, &pid) {
+            if p != pid {
+                return Err(a.error("`project` and `project_id` name different projects; pass one"));
+            }
+        }
+        project = p.or(pid);
+        migration_sql = a.opt_field_string(o, "migrationSql")?;
+    }
+    let manifest = match a.get(0).map(|m| (m.shape(), m)) {
+        Some((Shape::String(text), _)) => match k.transport.parse_json(&text) {
+            Ok(parsed) => parsed,
+            Err(reason) => return Ok(invalid_manifest_text(&reason)),
+        },
+        Some((Shape::Object, m)) => m.clone(),
+        Some((other, _)) => return Err(a.error(format!("`manifest` must be an object or JSON text, got {}", type_name(&other)))),
+        None => return Err(a.error("`manifest` is required")),
+    };
+    let mut body = Val::object().with("manifest", Val::Json(manifest));
+    if let Some(sql) = migration_sql {
+        body = body.with("migration_sql", sql);
+    }
+    let call = match project {
+        Some(project) => {
+            crate::args::check_project_id(&project).map_err(|m| a.error(m))?;
+            let keys = k.project_keys(&project, a.context).await?;
+            Call::post(format!("/projects/v1/admin/{project}/expose/validate"), a.context)
+                .no_auth()
+                .bearer(&keys.service_key)
+        }
+        None => Call::post("/projects/v1/expose/validate", a.context),
+    };
+    Ok(k.send(call.json(body)).await?.body)
+}
+
+/// The local answer for manifest text that is not JSON: no request is made.
+fn invalid_manifest_text(reason: &str) -> Val {
+    let issue = Val::object()
+        .with("type", "schema-shape")
+        .with("severity", "error")
+        .with("detail", format!("Expose manifest JSON is invalid: {reason}"))
+        .with("fix", "Pass a manifest object, or text that parses as one, then validate again.");
+    Val::object()
+        .with("hasErrors", true)
+        .with("errors", Val::Arr(vec![issue]))
+        .with("warnings", Val::Arr(Vec::new()))
+}
+
+async fn pin(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let call = Call::post(format!("/projects/v1/admin/{id}/pin"), a.context).header("X-Admin-Mode", "1");
+    Ok(k.send(call).await?.body)
+}
+
+async fn get_quote(k: &Kernel, a: Args) -> Result<Val> {
+    Ok(k.send(Call::get("/tiers/v1", a.context).no_auth()).await?.body)
+}
+
+async fn set_role(k: &Kernel, a: Args, action: &str) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let email = a.non_empty(1, "email")?;
+    let keys = k.project_keys(&id, a.context).await?;
+    let call = Call::post(format!("/projects/v1/admin/{id}/{action}"), a.context)
+        .bearer(&keys.service_key)
+        .json(Val::object().with("email", email));
+    k.send(call).await?;
+    Ok(Val::Undefined)
+}
+
+async fn promote_user(k: &Kernel, a: Args) -> Result<Val> {
+    set_role(k, a, "promote-user").await
+}
+
+async fn demote_user(k: &Kernel, a: Args) -> Result<Val> {
+    set_role(k, a, "demote-user").await
+}
+
+async fn info(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let keys = k.project_keys(&id, a.context).await?;
+    // `{ project_id, ...keys }`: the provider's fields follow, as in a spread.
+    let mut out = Val::object().with("project_id", id);
+    for key in keys.raw.keys() {
+        if let Some(v) = keys.raw.field(&key) {
+            out = out.with(&key, Val::Json(v));
+        }
+    }
+    Ok(out)
+}
+
+async fn keys(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    Ok(Val::Json(k.project_keys(&id, a.context).await?.raw))
+}
+
+async fn use_project(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    set_active(k, &id, a.context).await?;
+    Ok(Val::Undefined)
+}
+
+/// Checks the provider knows the project, then makes it active.
+pub async fn set_active(k: &Kernel, id: &str, context: &str) -> Result<()> {
+    k.project_keys(id, context).await?;
+    let c = k.credentials.as_ref();
+    if !c.has(ProviderMethod::SetActiveProject) {
+        return Err(credentials::missing(
+            ProviderMethod::SetActiveProject,
+            context,
+            "setting the active project needs (providers without local state cannot track one)",
+        ));
+    }
+    c.invoke(ProviderMethod::SetActiveProject, vec![id.into()], context).await?;
+    Ok(())
+}
+
+async fn active(k: &Kernel, a: Args) -> Result<Val> {
+    Ok(credentials::get_active_project(k.credentials.as_ref(), a.context).await?.into())
+}

@@ -1,0 +1,64 @@
+//! `r.service`: gateway status and health. No auth, no setup.
+
+use crate::args::Args;
+use crate::error::Result;
+use crate::handler;
+use crate::kernel::{Call, Kernel};
+use crate::surface::{Method, Namespace, Scope};
+use crate::value::Val;
+
+pub const NAMESPACE: Namespace = Namespace {
+    name: "service",
+    ts_name: "Service",
+    doc: "Gateway status and health (no auth, works on a fresh install).",
+    scoped: false,
+    internal: false,
+    types: TYPES,
+    methods: &[
+        Method {
+            name: "status",
+            aliases: &[],
+            params: &[],
+            returns: "ServiceStatusPayload",
+            scope: Scope::Global,
+            context: "fetching service status",
+            doc: "GET /status: version, uptime, capabilities, operator.",
+            run: handler!(status),
+        },
+        Method {
+            name: "health",
+            aliases: &[],
+            params: &[],
+            returns: "ServiceHealthPayload",
+            scope: Scope::Global,
+            context: "fetching service health",
+            doc: "GET /health: overall status and per-dependency checks.",
+            run: handler!(health),
+        },
+    ],
+};
+
+const TYPES: &str = r#"export interface ServiceStatusPayload {
+  status: string;
+  uptime_seconds: number;
+  deployment: { version: string };
+  capabilities: string[];
+  operator: { name: string; contact: string };
+  [key: string]: unknown;
+}
+
+export interface ServiceHealthPayload {
+  status: string;
+  checks: Record<string, string>;
+  version: string;
+  [key: string]: unknown;
+}
+"#;
+
+async fn status(k: &Kernel, a: Args) -> Result<Val> {
+    Ok(k.send(Call::get("/status", a.context).no_auth()).await?.body)
+}
+
+async fn health(k: &Kernel, a: Args) -> Result<Val> {
+    Ok(k.send(Call::get("/health", a.context).no_auth()).await?.body)
+}

@@ -1,0 +1,158 @@
+//! The public surface as data: every namespace and method with its
+//! parameters, TypeScript types, scoping rule and aliases.
+//!
+//! This table is the single source for three things: dispatch (the wasm
+//! layer calls [`dispatch`] with a method id), project-scoped clients (the
+//! [`Scope`] rule says how a scoped call supplies the project), and the
+//! generated `index.d.ts` ([`crate::typings`]). A namespace added here is
+//! callable, scoped and typed with no further code.
+
+use std::rc::Rc;
+
+use crate::args::Args;
+use crate::credentials::LocalFuture;
+use crate::error::{Error, Result};
+use crate::json::{Json, JsonExt, Native};
+use crate::kernel::Kernel;
+use crate::namespaces;
+use crate::value::Val;
+
+/// A method's implementation: plain async Rust over the kernel.
+pub type Handler = fn(Rc<Kernel>, Args) -> LocalFuture<'static, Result<Val>>;
+
+/// Wraps `async fn(&Kernel, Args) -> Result<Val>` as a [`Handler`].
+#[macro_export]
+macro_rules! handler {
+    ($f:path) => {{
+        fn run(
+            k: ::std::rc::Rc<$crate::kernel::Kernel>,
+            a: $crate::args::Args,
+        ) -> $crate::credentials::LocalFuture<'static, $crate::error::Result<$crate::value::Val>> {
+            ::std::boxed::Box::pin(async move { $f(&k, a).await })
+        }
+        run as $crate::surface::Handler
+    }};
+}
+
+/// How a method behaves on a project-scoped client (`r.project(id)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The first parameter is the project id; the scoped client drops it.
+    Project,
+    /// The project goes in an options object at this argument index under
+    /// the first of these keys, unless the caller set any of them.
+    OptionField { index: usize, keys: &'static [&'static str] },
+    /// Takes no project; the scoped client passes it through unchanged.
+    Global,
+    /// Not offered on scoped clients.
+    RootOnly,
+}
+
+/// One parameter, for the typings.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    pub ts: &'static str,
+    pub optional: bool,
+}
+
+/// A required parameter.
+pub const fn req(name: &'static str, ts: &'static str) -> Param {
+    Param { name, ts, optional: false }
+}
+
+/// An optional parameter.
+pub const fn opt(name: &'static str, ts: &'static str) -> Param {
+    Param { name, ts, optional: true }
+}
+
+/// One public method.
+#[derive(Clone, Copy)]
+pub struct Method {
+    pub name: &'static str,
+    /// CLI-style names bound to this same method (root client only).
+    pub aliases: &'static [&'static str],
+    pub params: &'static [Param],
+    /// The TypeScript type of the resolved value.
+    pub returns: &'static str,
+    pub scope: Scope,
+    /// The verb phrase every error from this method carries.
+    pub context: &'static str,
+    /// One-line summary for the typings.
+    pub doc: &'static str,
+    pub run: Handler,
+}
+
+/// One namespace (`r.projects`, `r.service`, ...).
+pub struct Namespace {
+    /// Property name on the client.
+    pub name: &'static str,
+    /// TypeScript interface name; scoped clients use `Scoped` + this.
+    pub ts_name: &'static str,
+    pub doc: &'static str,
+    /// Present on project-scoped clients.
+    pub scoped: bool,
+    /// TypeScript declarations of the shapes its methods take and return.
+    pub types: &'static str,
+    pub methods: &'static [Method],
+    /// Internal namespaces back the JS facade and are not typed as such.
+    pub internal: bool,
+}
+
+/// Every namespace, in client property order.
+pub const NAMESPACES: &[&Namespace] = &[
+    &namespaces::projects::NAMESPACE,
+    &namespaces::service::NAMESPACE,
+    &namespaces::client::NAMESPACE,
+];
+
+/// A method's id: namespace index × 256 + method index.
+pub fn method_id(ns: usize, method: usize) -> u32 {
+    u32::try_from(ns * 256 + method).unwrap_or(u32::MAX)
+}
+
+/// Looks a method up by id.
+pub fn method(id: u32) -> Option<(&'static Namespace, &'static Method)> {
+    let ns = NAMESPACES.get(usize::try_from(id / 256).ok()?)?;
+    Some((ns, ns.methods.get(usize::try_from(id % 256).ok()?)?))
+}
+
+/// Runs method `id` with the caller's arguments. `scope` is the project of a
+/// scoped client, applied according to the method's [`Scope`].
+pub fn dispatch(
+    kernel: Rc<Kernel>,
+    id: u32,
+    scope: Option<String>,
+    mut items: Vec<Json>,
+) -> LocalFuture<'static, Result<Val>> {
+    let Some((ns, m)) = method(id) else {
+        return Box::pin(async move { Err(Error::local("calling the SDK", format!("unknown method id {id}"))) });
+    };
+    if let Some(project) = scope {
+        match m.scope {
+            Scope::Project => items.insert(0, Native::string(project)),
+            Scope::OptionField { index, keys } => inject_project(&mut items, index, keys, project),
+            Scope::Global => {}
+            Scope::RootOnly => {
+                let msg = format!("{}.{} is not available on a project-scoped client", ns.name, m.name);
+                return Box::pin(async move { Err(Error::local(m.context, msg)) });
+            }
+        }
+    }
+    (m.run)(kernel, Args::new(ns.name, m.name, m.context, items))
+}
+
+/// Sets `keys[0] = project` in the options argument unless the caller
+/// already named a project there: the caller's choice wins.
+fn inject_project(items: &mut Vec<Json>, index: usize, keys: &[&str], project: String) {
+    let base = items.get(index).filter(|v| v.is_object()).cloned();
+    if base.as_ref().is_some_and(|b| keys.iter().any(|k| b.field(k).is_some())) {
+        return;
+    }
+    let Some(key) = keys.first() else { return };
+    let overlay: Json = Rc::new(Native::Overlay { base, extra: vec![(key.to_string(), Native::string(project))] });
+    while items.len() <= index {
+        items.push(Native::undefined());
+    }
+    items[index] = overlay;
+}

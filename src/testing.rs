@@ -1,0 +1,223 @@
+//! Native test doubles: `serde_json` values behind the [`JsonValue`] view, a
+//! scripted transport that records every request, and a configurable
+//! provider. Compiled only for tests.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use serde_json::Value;
+
+use crate::credentials::{Credentials, LocalFuture, ProviderMethod};
+use crate::error::{Error, Result};
+use crate::json::{Json, JsonValue, Shape};
+use crate::kernel::{HttpRequest, HttpResponse, Kernel, SendFailure, Transport};
+use crate::value::Val;
+
+#[derive(Debug)]
+pub struct SJson(pub Value);
+
+pub fn json(v: Value) -> Json {
+    Rc::new(SJson(v))
+}
+
+impl JsonValue for SJson {
+    fn shape(&self) -> Shape {
+        match &self.0 {
+            Value::Null => Shape::Null,
+            Value::Bool(b) => Shape::Bool(*b),
+            Value::Number(n) => Shape::Number(n.as_f64().unwrap_or(f64::NAN)),
+            Value::String(s) => Shape::String(s.clone()),
+            Value::Array(a) => Shape::Array(a.len()),
+            Value::Object(_) => Shape::Object,
+        }
+    }
+    fn field(&self, key: &str) -> Option<Json> {
+        self.0.as_object()?.get(key).map(|v| json(v.clone()))
+    }
+    fn has_field(&self, key: &str) -> bool {
+        self.0.as_object().is_some_and(|o| o.contains_key(key))
+    }
+    fn keys(&self) -> Vec<String> {
+        self.0.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    }
+    fn item(&self, index: usize) -> Option<Json> {
+        self.0.as_array()?.get(index).map(|v| json(v.clone()))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// Converts an SDK-built value to `serde_json` (host values included).
+pub fn to_serde(v: &Val) -> Value {
+    match v {
+        Val::Undefined | Val::Null => Value::Null,
+        Val::Bool(b) => Value::Bool(*b),
+        // Integral numbers print as JS prints them ("1", not "1.0").
+        Val::Num(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(*n as i64),
+        Val::Num(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+        Val::Str(s) => Value::String(s.clone()),
+        Val::Arr(items) => Value::Array(items.iter().map(to_serde).collect()),
+        Val::Obj(entries) => Value::Object(
+            entries
+                .iter()
+                .filter(|(_, v)| !matches!(v, Val::Undefined))
+                .map(|(k, v)| (k.clone(), to_serde(v)))
+                .collect(),
+        ),
+        Val::Json(j) => j.as_any().downcast_ref::<SJson>().map_or(Value::Null, |s| s.0.clone()),
+    }
+}
+
+/// A scripted answer.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Respond { status: u16, content_type: Option<String>, body: String, body_fails: bool },
+    Reject(String),
+    NotAResponse,
+}
+
+impl Answer {
+    pub fn json(status: u16, body: Value) -> Answer {
+        Answer::Respond {
+            status,
+            content_type: Some("application/json; charset=utf-8".into()),
+            body: body.to_string(),
+            body_fails: false,
+        }
+    }
+    pub fn text(status: u16, body: &str) -> Answer {
+        Answer::Respond { status, content_type: Some("text/plain".into()), body: body.into(), body_fails: false }
+    }
+    pub fn raw(status: u16, content_type: &str, body: &str) -> Answer {
+        Answer::Respond { status, content_type: Some(content_type.into()), body: body.into(), body_fails: false }
+    }
+}
+
+/// Records requests; answers from a queue (default: 200 `{}`).
+#[derive(Default, Clone)]
+pub struct MockTransport {
+    pub sent: Rc<RefCell<Vec<HttpRequest>>>,
+    pub answers: Rc<RefCell<VecDeque<Answer>>>,
+}
+
+struct MockResponse {
+    status: u16,
+    content_type: Option<String>,
+    body: String,
+    body_fails: bool,
+}
+
+impl HttpResponse for MockResponse {
+    fn status(&self) -> u16 {
+        self.status
+    }
+    fn header(&self, name: &str) -> Option<String> {
+        if name.eq_ignore_ascii_case("content-type") {
+            self.content_type.clone()
+        } else {
+            None
+        }
+    }
+    fn text(&self) -> LocalFuture<'_, std::result::Result<String, (String, Option<Json>)>> {
+        let r = if self.body_fails { Err(("terminated".to_string(), None)) } else { Ok(self.body.clone()) };
+        Box::pin(async move { r })
+    }
+}
+
+impl Transport for MockTransport {
+    fn send(&self, request: HttpRequest) -> LocalFuture<'_, std::result::Result<Box<dyn HttpResponse>, SendFailure>> {
+        self.sent.borrow_mut().push(request);
+        let answer = self.answers.borrow_mut().pop_front().unwrap_or(Answer::json(200, serde_json::json!({})));
+        Box::pin(async move {
+            match answer {
+                Answer::Respond { status, content_type, body, body_fails } => {
+                    Ok(Box::new(MockResponse { status, content_type, body, body_fails }) as Box<dyn HttpResponse>)
+                }
+                Answer::Reject(message) => Err(SendFailure::Network { message, cause: None }),
+                Answer::NotAResponse => Err(SendFailure::NotAResponse { got: "a number".into() }),
+            }
+        })
+    }
+    fn parse_json(&self, text: &str) -> std::result::Result<Json, String> {
+        serde_json::from_str::<Value>(text).map(json).map_err(|e| e.to_string())
+    }
+    fn stringify(&self, value: &Val) -> std::result::Result<String, String> {
+        Ok(to_serde(value).to_string())
+    }
+}
+
+/// A provider whose answers are set per method; records every call.
+#[derive(Default, Clone)]
+pub struct MockCredentials {
+    pub answers: Rc<RefCell<Vec<(ProviderMethod, std::result::Result<Value, String>)>>>,
+    pub calls: Rc<RefCell<Vec<(ProviderMethod, Value)>>>,
+}
+
+impl MockCredentials {
+    /// Makes `method` present, answering `value`.
+    pub fn on(&self, method: ProviderMethod, value: Value) -> &Self {
+        self.answers.borrow_mut().push((method, Ok(value)));
+        self
+    }
+    /// Makes `method` present, throwing `message`.
+    pub fn throws(&self, method: ProviderMethod, message: &str) -> &Self {
+        self.answers.borrow_mut().push((method, Err(message.into())));
+        self
+    }
+    pub fn calls_to(&self, method: ProviderMethod) -> Vec<Value> {
+        self.calls.borrow().iter().filter(|(m, _)| *m == method).map(|(_, a)| a.clone()).collect()
+    }
+}
+
+impl Credentials for MockCredentials {
+    fn has(&self, method: ProviderMethod) -> bool {
+        self.answers.borrow().iter().any(|(m, _)| *m == method)
+    }
+    fn invoke(&self, method: ProviderMethod, args: Vec<Val>, context: &str) -> LocalFuture<'_, Result<Json>> {
+        self.calls.borrow_mut().push((method, Value::Array(args.iter().map(to_serde).collect())));
+        let answer = self.answers.borrow().iter().rev().find(|(m, _)| *m == method).map(|(_, a)| a.clone());
+        let context = context.to_string();
+        Box::pin(async move {
+            match answer {
+                Some(Ok(v)) => Ok(json(v)),
+                Some(Err(msg)) => Err(Error::local(&context, format!("credentials.{}() failed: {msg}", method.name()))),
+                None => Err(Error::local(&context, format!("credentials.{}() is not implemented", method.name()))),
+            }
+        })
+    }
+}
+
+/// A kernel over the mocks, with `getAuth` returning no headers by default.
+pub fn kernel() -> (Rc<Kernel>, MockTransport, MockCredentials) {
+    let t = MockTransport::default();
+    let c = MockCredentials::default();
+    c.on(ProviderMethod::GetAuth, Value::Null);
+    c.on(ProviderMethod::GetProject, Value::Null);
+    let k = Rc::new(Kernel {
+        api_base: "https://api.test".into(),
+        transport: Box::new(t.clone()),
+        credentials: Box::new(c.clone()),
+    });
+    (k, t, c)
+}
+
+/// Runs a future that never truly waits (all mocks resolve immediately).
+pub fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// Request headers as a lookup helper.
+pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}

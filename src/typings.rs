@@ -1,0 +1,256 @@
+//! Renders the package's `index.d.ts` from [`crate::surface`] and
+//! [`crate::error::ErrorKind`]: the Rust definitions are the only source of
+//! the declarations. The test run diffs the output against the committed
+//! snapshot, and `tsc --strict` checks examples against it.
+
+use std::fmt::Write;
+
+use crate::error::ErrorKind;
+use crate::surface::{Method, Namespace, Scope, NAMESPACES};
+
+/// The complete declaration file.
+pub fn render() -> String {
+    let mut out = String::from(HEADER);
+    render_errors(&mut out);
+    out.push_str(RETRY);
+    out.push_str(CREDENTIALS);
+    for ns in NAMESPACES.iter().filter(|ns| !ns.internal) {
+        let _ = write!(out, "\n// ── {} ──\n\n", ns.name);
+        out.push_str(ns.types);
+        render_namespace(&mut out, ns, false);
+        if ns.scoped {
+            render_namespace(&mut out, ns, true);
+        }
+    }
+    render_client(&mut out);
+    out
+}
+
+const HEADER: &str = "// Generated from the Rust definitions (src/surface.rs, src/namespaces/*, src/error.rs).\n// Do not edit: run the build, which regenerates it.\n\n";
+
+fn render_errors(out: &mut String) {
+    let kinds: Vec<String> = ErrorKind::ALL.iter().map(|k| format!("\"{}\"", k.as_str())).collect();
+    let _ = writeln!(out, "/** Stable discriminator on every Run402Error. */\nexport type Run402ErrorKind = {};\n", kinds.join(" | "));
+    out.push_str(ERROR_BASE);
+    for kind in ErrorKind::ALL {
+        let _ = writeln!(
+            out,
+            "export declare class {} extends Run402Error {{\n  readonly kind: \"{}\";\n{}}}\n",
+            kind.class_name(),
+            kind.as_str(),
+            error_members(*kind)
+        );
+    }
+    out.push_str("/** Brand check: true for any Run402 error, from any copy of any Run402 SDK. */\nexport declare function isRun402Error(e: unknown): e is Run402Error;\n");
+    for kind in ErrorKind::ALL {
+        let _ = writeln!(out, "export declare function {}(e: unknown): e is {};", kind.guard_name(), kind.class_name());
+    }
+    out.push_str("/** The retry policy withRetry uses by default: 408/425/429/5xx, network errors, gateway-flagged retryable. */\nexport declare function isRetryableRun402Error(e: unknown): boolean;\n");
+}
+
+/// Members beyond the base class, per kind.
+fn error_members(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::ProjectNotFound => "  readonly projectId: string;\n  constructor(projectId: string, context: string, status?: number | null, body?: unknown);\n",
+        ErrorKind::NetworkError => "  readonly cause: unknown;\n  constructor(message: string, cause: unknown, context: string);\n",
+        ErrorKind::LocalError => "  readonly cause?: unknown;\n  constructor(message: string, context: string, cause?: unknown);\n",
+        ErrorKind::DeployError => DEPLOY_ERROR_MEMBERS,
+        ErrorKind::PaymentRequired | ErrorKind::Unauthorized | ErrorKind::ApiError => "",
+    }
+}
+
+const ERROR_BASE: &str = r#"/** Base class of every error the SDK throws. Branch with the is* guards, not instanceof. */
+export declare abstract class Run402Error extends Error {
+  readonly isRun402Error: true;
+  abstract readonly kind: Run402ErrorKind;
+  /** HTTP status, or null when no response was received. */
+  readonly status: number | null;
+  /** The decoded response body (JSON value or text), or null. */
+  readonly body: unknown;
+  /** Short verb phrase naming the attempted operation, e.g. "provisioning project". */
+  readonly context: string;
+  readonly code?: string;
+  readonly category?: string;
+  readonly retryable?: boolean;
+  readonly safeToRetry?: boolean;
+  readonly mutationState?: string;
+  readonly traceId?: string;
+  readonly details?: unknown;
+  readonly nextActions?: unknown[];
+  constructor(message: string, status: number | null, body: unknown, context: string);
+  /** The canonical envelope, so JSON.stringify(e) keeps every structured field. */
+  toJSON(): Record<string, unknown>;
+}
+
+"#;
+
+const DEPLOY_ERROR_MEMBERS: &str = r#"  readonly code: string;
+  readonly phase: string | null;
+  readonly resource: string | null;
+  readonly retryable: boolean;
+  readonly operationId: string | null;
+  readonly planId: string | null;
+  readonly fix: { action: string; path?: string; [key: string]: unknown } | null;
+  readonly logs: string[] | null;
+  readonly rolledBack: boolean;
+  readonly attempts?: number;
+  readonly maxRetries?: number;
+  readonly lastRetryCode?: string;
+  constructor(message: string, init: {
+    code: string;
+    phase?: string | null;
+    resource?: string | null;
+    retryable?: boolean;
+    operationId?: string | null;
+    planId?: string | null;
+    fix?: { action: string; path?: string; [key: string]: unknown } | null;
+    logs?: string[] | null;
+    rolledBack?: boolean;
+    attempts?: number;
+    maxRetries?: number;
+    lastRetryCode?: string;
+    status?: number | null;
+    body?: unknown;
+    context: string;
+  });
+"#;
+
+const RETRY: &str = r#"
+export interface RetryOptions {
+  /** Total attempts including the first (default 3). */
+  attempts?: number;
+  /** Delay before the first retry in ms (default 250); doubles each time. */
+  baseDelayMs?: number;
+  /** Cap on any one delay in ms (default 5000). */
+  maxDelayMs?: number;
+  /** Whether to retry after this error (default isRetryableRun402Error). */
+  retryIf?: (error: unknown, attempt: number) => boolean;
+  /** Called before each wait; exceptions it throws are ignored. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** Runs fn, retrying with exponential backoff; re-throws the last error unchanged. */
+export declare function withRetry<T>(fn: () => Promise<T>, opts?: RetryOptions): Promise<T>;
+"#;
+
+const CREDENTIALS: &str = r#"
+/** A project's keys as the credentials provider stores them. */
+export interface ProjectKeys {
+  anon_key: string;
+  service_key: string;
+  site_url?: string;
+  deployed_at?: string;
+  last_deployment_id?: string;
+  mailbox_id?: string;
+  mailbox_address?: string;
+}
+
+/** A local wallet used to pay and sign in. privateKey is a secret. */
+export interface AllowanceData {
+  address: string;
+  privateKey: string;
+  created?: string;
+  funded?: boolean;
+  lastFaucet?: string;
+  rail?: "x402" | "mpp";
+}
+
+/** Metadata passed as getAuth's second argument. */
+export interface AuthRequestMeta {
+  /** The SDK method making the request, e.g. "projects.provision". */
+  method?: string;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where credentials come from. getAuth and getProject are required; the rest
+ * are optional and enable local state (saving keys, an active project, a
+ * wallet). Every method may be sync or async.
+ */
+export interface CredentialsProvider {
+  getAuth(path: string, meta?: AuthRequestMeta): MaybePromise<Record<string, string> | null>;
+  getProject(id: string): MaybePromise<ProjectKeys | null>;
+  saveProject?(id: string, project: ProjectKeys): MaybePromise<void>;
+  updateProject?(id: string, patch: Partial<ProjectKeys>): MaybePromise<void>;
+  removeProject?(id: string): MaybePromise<void>;
+  setActiveProject?(id: string): MaybePromise<void>;
+  getActiveProject?(): MaybePromise<string | null>;
+  readAllowance?(): MaybePromise<AllowanceData | null>;
+  saveAllowance?(data: AllowanceData): MaybePromise<void>;
+  createAllowance?(): MaybePromise<AllowanceData>;
+  getAllowancePath?(): string;
+}
+"#;
+
+fn render_namespace(out: &mut String, ns: &Namespace, scoped: bool) {
+    let prefix = if scoped { "Scoped" } else { "" };
+    let _ = write!(out, "\n/** {}{} */\nexport interface {prefix}{} {{\n", ns.doc, if scoped { " Bound to one project." } else { "" }, ns.ts_name);
+    for m in ns.methods {
+        if scoped && m.scope == Scope::RootOnly {
+            continue;
+        }
+        let sig = signature(m, scoped);
+        let _ = writeln!(out, "  /** {} */\n  {}{sig};", m.doc, m.name);
+        if !scoped {
+            for alias in m.aliases {
+                let _ = writeln!(out, "  /** Alias of {}(). */\n  {alias}{sig};", m.name);
+            }
+        }
+    }
+    out.push_str("}\n");
+}
+
+fn signature(m: &Method, scoped: bool) -> String {
+    let skip = usize::from(scoped && m.scope == Scope::Project);
+    let params: Vec<String> = m
+        .params
+        .iter()
+        .skip(skip)
+        .map(|p| format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, p.ts))
+        .collect();
+    format!("({}): Promise<{}>", params.join(", "), m.returns)
+}
+
+fn render_client(out: &mut String) {
+    let public: Vec<&&Namespace> = NAMESPACES.iter().filter(|ns| !ns.internal).collect();
+    out.push_str(CLIENT_OPTIONS);
+    out.push_str("\n/** The Run402 client. Construction is synchronous. */\nexport declare class Run402 {\n  constructor(opts: Run402Options);\n");
+    for ns in &public {
+        let _ = writeln!(out, "  readonly {}: {};", ns.name, ns.ts_name);
+    }
+    out.push_str("  /** A client bound to one project (default: the provider's active project). Does not change provider state. */\n  project(id?: string): Promise<ScopedRun402>;\n");
+    out.push_str("  /** projects.use(id), then project(id). */\n  useProject(id: string): Promise<ScopedRun402>;\n}\n");
+    out.push_str("\n/** A client bound to one project: methods drop their leading project id. */\nexport interface ScopedRun402 {\n  readonly projectId: string;\n");
+    for ns in public.iter().filter(|ns| ns.scoped) {
+        let _ = writeln!(out, "  readonly {}: Scoped{};", ns.name, ns.ts_name);
+    }
+    out.push_str("}\n\n/** Same as new Run402(opts). */\nexport declare function run402(opts: Run402Options): Run402;\n");
+}
+
+const CLIENT_OPTIONS: &str = r#"
+// ── client ──
+
+export interface Run402Options {
+  /** Gateway base URL, e.g. "https://api.run402.com" (paths are appended as is). */
+  apiBase: string;
+  credentials: CredentialsProvider;
+  /** Transport; defaults to the runtime's global fetch. */
+  fetch?: (input: string, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array }) => Promise<Response>;
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    /// The committed snapshot is what the package ships; any change to the
+    /// Rust surface must be reviewed there (regenerate with `./dev typings`).
+    #[test]
+    fn declarations_match_the_committed_snapshot() {
+        let snapshot = include_str!("../tests/snapshots/index.d.ts");
+        let rendered = super::render();
+        if rendered != snapshot {
+            let line = rendered.lines().zip(snapshot.lines()).position(|(a, b)| a != b);
+            panic!("index.d.ts differs from tests/snapshots/index.d.ts (first differing line: {line:?}); run ./dev typings and review the diff");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// Who is calling: project keys (service key on admin routes, apikey on REST)
+// and wallets (SIGN-IN-WITH-X). Each helper throws the gateway's 401/403
+// envelope instead of returning a partial identity.
+
+import { fail } from "./http-util.mjs";
+import { verifyKey } from "./keys.mjs";
+import { SiwxError, verifySiwx } from "./siwx.mjs";
+
+function bearerToken(ctx) {
+  const header = ctx.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) fail(401, "unauthorized", "Authorization header must be 'Bearer <key>'.", "INVALID_AUTHORIZATION");
+  return match[1];
+}
+
+/** Verifies a key and finds its live project, or throws 401. */
+function projectForKey(ctx, token) {
+  const claims = verifyKey(token);
+  if (!claims) fail(401, "unauthorized", "The key is not valid.", "INVALID_KEY");
+  const project = ctx.state.projects.get(claims.project_id);
+  if (!project) fail(401, "unauthorized", "The key belongs to a project that no longer exists.", "INVALID_KEY");
+  return { project, role: claims.role };
+}
+
+/** Admin routes: `Authorization: Bearer <service_key>` of exactly this project. */
+export function requireServiceKey(ctx, projectId) {
+  const token = bearerToken(ctx);
+  if (token === undefined) {
+    fail(401, "unauthorized", "Missing Authorization: Bearer <service_key>.", "MISSING_SERVICE_KEY");
+  }
+  const { project, role } = projectForKey(ctx, token);
+  if (project.id !== projectId) {
+    fail(403, "forbidden", `This key does not belong to project ${projectId}.`, "PROJECT_KEY_MISMATCH");
+  }
+  if (role !== "service_role") {
+    fail(403, "forbidden", "This endpoint requires the project's service_key, not its anon_key.", "SERVICE_KEY_REQUIRED");
+  }
+  return project;
+}
+
+/**
+ * REST: the `apikey` header picks the project; an Authorization bearer, when
+ * sent, must be a key of the same project and sets the role.
+ */
+export function requireApiKey(ctx) {
+  const apikey = ctx.headers.apikey;
+  if (apikey === undefined || apikey === "") {
+    fail(401, "unauthorized", "Missing apikey header.", "MISSING_API_KEY", { hint: "Send apikey: <anon_key or service_key>." });
+  }
+  const fromApikey = projectForKey(ctx, apikey);
+  const token = bearerToken(ctx);
+  if (token === undefined || token === apikey) return fromApikey;
+  const fromBearer = projectForKey(ctx, token);
+  if (fromBearer.project.id !== fromApikey.project.id) {
+    fail(401, "unauthorized", "The apikey and Authorization bearer belong to different projects.", "KEY_PROJECT_MISMATCH");
+  }
+  return fromBearer;
+}
+
+/**
+ * The wallet proven by SIGN-IN-WITH-X, lower-cased, or null when the header is
+ * absent and not `required`. A header that is present but invalid is a 401.
+ */
+export async function walletFromSiwx(ctx, { required }) {
+  const value = ctx.headers["sign-in-with-x"];
+  if (value === undefined) {
+    if (!required) return null;
+    fail(401, "unauthorized", "This endpoint requires a SIGN-IN-WITH-X header.", "SIWX_REQUIRED", {
+      hint: "Sign an EIP-4361 message for this request URL with your wallet.",
+    });
+  }
+  try {
+    const { address } = await verifySiwx(value, {
+      domain: new URL(ctx.baseUrl).hostname,
+      uri: ctx.baseUrl + ctx.rawUrl,
+      nonces: ctx.state.siwxNonces,
+    });
+    return address.toLowerCase();
+  } catch (err) {
+    if (err instanceof SiwxError) fail(401, "invalid_siwx", err.message, err.code);
+    throw err;
+  }
+}

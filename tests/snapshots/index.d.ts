@@ -1,0 +1,478 @@
+// Generated from the Rust definitions (src/surface.rs, src/namespaces/*, src/error.rs).
+// Do not edit: run the build, which regenerates it.
+
+/** Stable discriminator on every Run402Error. */
+export type Run402ErrorKind = "payment_required" | "project_not_found" | "unauthorized" | "api_error" | "network_error" | "local_error" | "deploy_error";
+
+/** Base class of every error the SDK throws. Branch with the is* guards, not instanceof. */
+export declare abstract class Run402Error extends Error {
+  readonly isRun402Error: true;
+  abstract readonly kind: Run402ErrorKind;
+  /** HTTP status, or null when no response was received. */
+  readonly status: number | null;
+  /** The decoded response body (JSON value or text), or null. */
+  readonly body: unknown;
+  /** Short verb phrase naming the attempted operation, e.g. "provisioning project". */
+  readonly context: string;
+  readonly code?: string;
+  readonly category?: string;
+  readonly retryable?: boolean;
+  readonly safeToRetry?: boolean;
+  readonly mutationState?: string;
+  readonly traceId?: string;
+  readonly details?: unknown;
+  readonly nextActions?: unknown[];
+  constructor(message: string, status: number | null, body: unknown, context: string);
+  /** The canonical envelope, so JSON.stringify(e) keeps every structured field. */
+  toJSON(): Record<string, unknown>;
+}
+
+export declare class PaymentRequired extends Run402Error {
+  readonly kind: "payment_required";
+}
+
+export declare class ProjectNotFound extends Run402Error {
+  readonly kind: "project_not_found";
+  readonly projectId: string;
+  constructor(projectId: string, context: string, status?: number | null, body?: unknown);
+}
+
+export declare class Unauthorized extends Run402Error {
+  readonly kind: "unauthorized";
+}
+
+export declare class ApiError extends Run402Error {
+  readonly kind: "api_error";
+}
+
+export declare class NetworkError extends Run402Error {
+  readonly kind: "network_error";
+  readonly cause: unknown;
+  constructor(message: string, cause: unknown, context: string);
+}
+
+export declare class LocalError extends Run402Error {
+  readonly kind: "local_error";
+  readonly cause?: unknown;
+  constructor(message: string, context: string, cause?: unknown);
+}
+
+export declare class Run402DeployError extends Run402Error {
+  readonly kind: "deploy_error";
+  readonly code: string;
+  readonly phase: string | null;
+  readonly resource: string | null;
+  readonly retryable: boolean;
+  readonly operationId: string | null;
+  readonly planId: string | null;
+  readonly fix: { action: string; path?: string; [key: string]: unknown } | null;
+  readonly logs: string[] | null;
+  readonly rolledBack: boolean;
+  readonly attempts?: number;
+  readonly maxRetries?: number;
+  readonly lastRetryCode?: string;
+  constructor(message: string, init: {
+    code: string;
+    phase?: string | null;
+    resource?: string | null;
+    retryable?: boolean;
+    operationId?: string | null;
+    planId?: string | null;
+    fix?: { action: string; path?: string; [key: string]: unknown } | null;
+    logs?: string[] | null;
+    rolledBack?: boolean;
+    attempts?: number;
+    maxRetries?: number;
+    lastRetryCode?: string;
+    status?: number | null;
+    body?: unknown;
+    context: string;
+  });
+}
+
+/** Brand check: true for any Run402 error, from any copy of any Run402 SDK. */
+export declare function isRun402Error(e: unknown): e is Run402Error;
+export declare function isPaymentRequired(e: unknown): e is PaymentRequired;
+export declare function isProjectNotFound(e: unknown): e is ProjectNotFound;
+export declare function isUnauthorized(e: unknown): e is Unauthorized;
+export declare function isApiError(e: unknown): e is ApiError;
+export declare function isNetworkError(e: unknown): e is NetworkError;
+export declare function isLocalError(e: unknown): e is LocalError;
+export declare function isDeployError(e: unknown): e is Run402DeployError;
+/** The retry policy withRetry uses by default: 408/425/429/5xx, network errors, gateway-flagged retryable. */
+export declare function isRetryableRun402Error(e: unknown): boolean;
+
+export interface RetryOptions {
+  /** Total attempts including the first (default 3). */
+  attempts?: number;
+  /** Delay before the first retry in ms (default 250); doubles each time. */
+  baseDelayMs?: number;
+  /** Cap on any one delay in ms (default 5000). */
+  maxDelayMs?: number;
+  /** Whether to retry after this error (default isRetryableRun402Error). */
+  retryIf?: (error: unknown, attempt: number) => boolean;
+  /** Called before each wait; exceptions it throws are ignored. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** Runs fn, retrying with exponential backoff; re-throws the last error unchanged. */
+export declare function withRetry<T>(fn: () => Promise<T>, opts?: RetryOptions): Promise<T>;
+
+/** A project's keys as the credentials provider stores them. */
+export interface ProjectKeys {
+  anon_key: string;
+  service_key: string;
+  site_url?: string;
+  deployed_at?: string;
+  last_deployment_id?: string;
+  mailbox_id?: string;
+  mailbox_address?: string;
+}
+
+/** A local wallet used to pay and sign in. privateKey is a secret. */
+export interface AllowanceData {
+  address: string;
+  privateKey: string;
+  created?: string;
+  funded?: boolean;
+  lastFaucet?: string;
+  rail?: "x402" | "mpp";
+}
+
+/** Metadata passed as getAuth's second argument. */
+export interface AuthRequestMeta {
+  /** The SDK method making the request, e.g. "projects.provision". */
+  method?: string;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where credentials come from. getAuth and getProject are required; the rest
+ * are optional and enable local state (saving keys, an active project, a
+ * wallet). Every method may be sync or async.
+ */
+export interface CredentialsProvider {
+  getAuth(path: string, meta?: AuthRequestMeta): MaybePromise<Record<string, string> | null>;
+  getProject(id: string): MaybePromise<ProjectKeys | null>;
+  saveProject?(id: string, project: ProjectKeys): MaybePromise<void>;
+  updateProject?(id: string, patch: Partial<ProjectKeys>): MaybePromise<void>;
+  removeProject?(id: string): MaybePromise<void>;
+  setActiveProject?(id: string): MaybePromise<void>;
+  getActiveProject?(): MaybePromise<string | null>;
+  readAllowance?(): MaybePromise<AllowanceData | null>;
+  saveAllowance?(data: AllowanceData): MaybePromise<void>;
+  createAllowance?(): MaybePromise<AllowanceData>;
+  getAllowancePath?(): string;
+}
+
+// ── projects ──
+
+export type ProjectTier = "prototype" | "hobby" | "team";
+
+export interface ProvisionOptions {
+  tier?: ProjectTier;
+  name?: string;
+}
+
+export interface ProvisionResult {
+  project_id: string;
+  anon_key: string;
+  service_key: string;
+  schema_slot: string;
+  [key: string]: unknown;
+}
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  tier: string;
+  status: string;
+  api_calls: number;
+  storage_bytes: number;
+  lease_expires_at?: string | null;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface ListProjectsResult {
+  wallet: string;
+  projects: ProjectSummary[];
+}
+
+export interface UsageReport {
+  project_id: string;
+  tier: string;
+  api_calls: number;
+  api_calls_limit: number;
+  storage_bytes: number;
+  storage_limit_bytes: number;
+  lease_expires_at?: string | null;
+  status: string;
+  [key: string]: unknown;
+}
+
+export interface ColumnSchema {
+  name: string;
+  type: string;
+  nullable: boolean;
+  default_value: string | null;
+}
+
+export interface ConstraintSchema {
+  name: string;
+  type: string;
+  definition: string;
+}
+
+export interface RlsPolicy {
+  name: string;
+  command: string;
+  using_expression: string | null;
+  check_expression: string | null;
+}
+
+export interface TableSchema {
+  name: string;
+  columns: ColumnSchema[];
+  constraints: ConstraintSchema[];
+  rls_enabled: boolean;
+  policies: RlsPolicy[];
+}
+
+export interface SchemaReport {
+  schema: string;
+  tables: TableSchema[];
+}
+
+/** The gateway's SQL answer, passed through as sent. */
+export interface SqlResult {
+  status?: string;
+  rows?: Record<string, unknown>[];
+  row_count?: number;
+  [key: string]: unknown;
+}
+
+export type ProjectRestMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type ProjectRestKeyType = "anon" | "service";
+
+export interface ProjectRestOptions {
+  method?: ProjectRestMethod;
+  /** Query string without the leading "?", or a record encoded like URLSearchParams. */
+  query?: string | Record<string, string | number | boolean>;
+  body?: unknown;
+  /** Which project key authenticates the request (default "anon"). */
+  keyType?: ProjectRestKeyType;
+}
+
+export interface ProjectRestResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface ExposeManifest {
+  version?: string;
+  tables?: Array<Record<string, unknown>>;
+  views?: Array<Record<string, unknown>>;
+  rpcs?: Array<Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+export interface ValidateExposeOptions {
+  project?: string;
+  project_id?: string;
+  migrationSql?: string;
+}
+
+export type ExposeManifestValidationIssueType =
+  | "missing-table"
+  | "missing-column"
+  | "missing-view-base"
+  | "missing-rpc"
+  | "ambiguous-rpc"
+  | "unrestricted-ack-required"
+  | "sensitive-column-public-write"
+  | "grant-to-role-unknown"
+  | "force-owner-without-owner-column"
+  | "validation-inconclusive"
+  | "schema-shape"
+  | (string & {});
+
+export interface ExposeManifestValidationIssue {
+  type: ExposeManifestValidationIssueType;
+  severity: "error" | "warning";
+  detail: string;
+  fix?: string;
+}
+
+export interface ExposeManifestValidationResult {
+  hasErrors: boolean;
+  errors: ExposeManifestValidationIssue[];
+  warnings: ExposeManifestValidationIssue[];
+}
+
+export interface PinResult {
+  status: string;
+  project_id: string;
+  message?: string;
+}
+
+export interface TierQuote {
+  price: string;
+  lease_days: number;
+  storage_mb: number;
+  api_calls: number;
+  max_functions: number;
+  description: string;
+}
+
+export interface QuoteResult {
+  tiers: Record<string, TierQuote>;
+  auth?: Record<string, unknown>;
+}
+
+export interface ProjectInfo extends ProjectKeys {
+  project_id: string;
+}
+
+/** Provision, delete, list projects; SQL, REST, expose manifest; local key lookup. */
+export interface Projects {
+  /** POST /projects/v1 (paid). Saves the keys and makes the project active when the provider supports it. */
+  provision(opts?: ProvisionOptions): Promise<ProvisionResult>;
+  /** DELETE /projects/v1/{id}; then removes the project from the provider when it supports it. */
+  delete(id: string): Promise<void>;
+  /** Projects owned by a wallet (default: the provider's allowance address). */
+  list(wallet?: string): Promise<ListProjectsResult>;
+  /** API calls and storage against the tier's limits. */
+  getUsage(id: string): Promise<UsageReport>;
+  /** Alias of getUsage(). */
+  usage(id: string): Promise<UsageReport>;
+  /** Tables, columns, constraints and RLS policies. */
+  getSchema(id: string): Promise<SchemaReport>;
+  /** Alias of getSchema(). */
+  schema(id: string): Promise<SchemaReport>;
+  /** Runs SQL with the service key; non-empty params are bound as $1..$n. */
+  sql(id: string, sql: string, params?: unknown[]): Promise<SqlResult>;
+  /** PostgREST-style request to /rest/v1/{table}; resolves to the response body. */
+  rest(id: string, table: string, queryOrOptions?: string | ProjectRestOptions): Promise<any>;
+  /** Like rest(), but resolves to { status, body }. */
+  restResponse(id: string, table: string, queryOrOptions?: string | ProjectRestOptions): Promise<ProjectRestResponse>;
+  /** Applies an expose manifest (which tables the REST API serves, and their RLS). */
+  applyExpose(id: string, manifest: ExposeManifest): Promise<unknown>;
+  /** Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally. */
+  validateExpose(manifest: ExposeManifest | string, opts?: ValidateExposeOptions): Promise<ExposeManifestValidationResult>;
+  /** The project's current expose manifest. */
+  getExpose(id: string): Promise<ExposeManifest>;
+  /** Platform-admin only: exempts a project from lease expiry. */
+  pin(id: string): Promise<PinResult>;
+  /** Tier prices and limits (no auth). */
+  getQuote(): Promise<QuoteResult>;
+  /** Alias of getQuote(). */
+  quote(): Promise<QuoteResult>;
+  /** Makes a project user an admin. */
+  promoteUser(id: string, email: string): Promise<void>;
+  /** Removes a project user's admin role. */
+  demoteUser(id: string, email: string): Promise<void>;
+  /** Local: the provider's record for the project, with its id. */
+  info(id: string): Promise<ProjectInfo>;
+  /** Local: the provider's keys for the project. */
+  keys(id: string): Promise<ProjectKeys>;
+  /** Local: makes the project the provider's active one (needs setActiveProject). */
+  use(id: string): Promise<void>;
+  /** Local: the provider's active project id, or null. */
+  active(): Promise<string | null>;
+}
+
+/** Provision, delete, list projects; SQL, REST, expose manifest; local key lookup. Bound to one project. */
+export interface ScopedProjects {
+  /** DELETE /projects/v1/{id}; then removes the project from the provider when it supports it. */
+  delete(): Promise<void>;
+  /** Projects owned by a wallet (default: the provider's allowance address). */
+  list(wallet?: string): Promise<ListProjectsResult>;
+  /** API calls and storage against the tier's limits. */
+  getUsage(): Promise<UsageReport>;
+  /** Tables, columns, constraints and RLS policies. */
+  getSchema(): Promise<SchemaReport>;
+  /** Runs SQL with the service key; non-empty params are bound as $1..$n. */
+  sql(sql: string, params?: unknown[]): Promise<SqlResult>;
+  /** PostgREST-style request to /rest/v1/{table}; resolves to the response body. */
+  rest(table: string, queryOrOptions?: string | ProjectRestOptions): Promise<any>;
+  /** Like rest(), but resolves to { status, body }. */
+  restResponse(table: string, queryOrOptions?: string | ProjectRestOptions): Promise<ProjectRestResponse>;
+  /** Applies an expose manifest (which tables the REST API serves, and their RLS). */
+  applyExpose(manifest: ExposeManifest): Promise<unknown>;
+  /** Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally. */
+  validateExpose(manifest: ExposeManifest | string, opts?: ValidateExposeOptions): Promise<ExposeManifestValidationResult>;
+  /** The project's current expose manifest. */
+  getExpose(): Promise<ExposeManifest>;
+  /** Platform-admin only: exempts a project from lease expiry. */
+  pin(): Promise<PinResult>;
+  /** Tier prices and limits (no auth). */
+  getQuote(): Promise<QuoteResult>;
+  /** Makes a project user an admin. */
+  promoteUser(email: string): Promise<void>;
+  /** Removes a project user's admin role. */
+  demoteUser(email: string): Promise<void>;
+  /** Local: the provider's record for the project, with its id. */
+  info(): Promise<ProjectInfo>;
+  /** Local: the provider's keys for the project. */
+  keys(): Promise<ProjectKeys>;
+  /** Local: the provider's active project id, or null. */
+  active(): Promise<string | null>;
+}
+
+// ── service ──
+
+export interface ServiceStatusPayload {
+  status: string;
+  uptime_seconds: number;
+  deployment: { version: string };
+  capabilities: string[];
+  operator: { name: string; contact: string };
+  [key: string]: unknown;
+}
+
+export interface ServiceHealthPayload {
+  status: string;
+  checks: Record<string, string>;
+  version: string;
+  [key: string]: unknown;
+}
+
+/** Gateway status and health (no auth, works on a fresh install). */
+export interface Service {
+  /** GET /status: version, uptime, capabilities, operator. */
+  status(): Promise<ServiceStatusPayload>;
+  /** GET /health: overall status and per-dependency checks. */
+  health(): Promise<ServiceHealthPayload>;
+}
+
+// ── client ──
+
+export interface Run402Options {
+  /** Gateway base URL, e.g. "https://api.run402.com" (paths are appended as is). */
+  apiBase: string;
+  credentials: CredentialsProvider;
+  /** Transport; defaults to the runtime's global fetch. */
+  fetch?: (input: string, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array }) => Promise<Response>;
+}
+
+/** The Run402 client. Construction is synchronous. */
+export declare class Run402 {
+  constructor(opts: Run402Options);
+  readonly projects: Projects;
+  readonly service: Service;
+  /** A client bound to one project (default: the provider's active project). Does not change provider state. */
+  project(id?: string): Promise<ScopedRun402>;
+  /** projects.use(id), then project(id). */
+  useProject(id: string): Promise<ScopedRun402>;
+}
+
+/** A client bound to one project: methods drop their leading project id. */
+export interface ScopedRun402 {
+  readonly projectId: string;
+  readonly projects: ScopedProjects;
+}
+
+/** Same as new Run402(opts). */
+export declare function run402(opts: Run402Options): Run402;
