@@ -65,6 +65,9 @@ pub struct Error {
     /// The original host value that caused this (a fetch rejection, a
     /// provider's exception), kept so callers can inspect it.
     pub cause: Option<Json>,
+    /// A Run402 error the caller's own code threw (say, a provider throwing
+    /// `LocalError`): the host rethrows this very value, unchanged.
+    pub rethrow: Option<Json>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -79,7 +82,13 @@ impl Error {
             context: context.to_string(),
             project_id: None,
             cause: None,
+            rethrow: None,
         }
+    }
+
+    /// Carries a Run402 error thrown by caller code through the SDK as is.
+    pub fn passthrough(kind: ErrorKind, message: String, context: &str, original: Json) -> Error {
+        Error { rethrow: Some(original), ..Error::new(kind, message, context) }
     }
 
     /// Input validation, missing provider capabilities, local failures.

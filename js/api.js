@@ -1,0 +1,100 @@
+// The public API over the wasm core. Namespace objects are generated from
+// the method table the Rust side exports (src/surface.rs): each method is a
+// one-line forwarder to Client.call, so this file holds no business logic
+// and needs no change when a namespace is added.
+import { Client, surface } from "./run402_sdk_wasm.js";
+import { makeError } from "./errors.js";
+
+export * from "./errors.js";
+export { withRetry } from "./retry.js";
+
+const CLIENT = Symbol("run402.client");
+const SCOPE = Symbol("run402.scope");
+
+let table;
+
+// Built on first use, after the entry file has instantiated the wasm.
+function methodTable() {
+  if (table) return table;
+  const { namespaces } = JSON.parse(surface());
+  const root = [];
+  const scoped = [];
+  const internal = {};
+  for (const ns of namespaces) {
+    if (ns.internal) {
+      for (const m of ns.methods) internal[m.name] = m.id;
+      continue;
+    }
+    root.push([ns.name, namespaceClass(ns, false)]);
+    if (ns.scoped) scoped.push([ns.name, namespaceClass(ns, true)]);
+  }
+  table = { root, scoped, internal };
+  return table;
+}
+
+function namespaceClass(ns, isScoped) {
+  const className = ns.name[0].toUpperCase() + ns.name.slice(1);
+  const cls = {
+    [className]: class {
+      constructor(client, scope) {
+        Object.defineProperty(this, CLIENT, { value: client });
+        Object.defineProperty(this, SCOPE, { value: scope });
+      }
+    },
+  }[className];
+  for (const m of ns.methods) {
+    if (isScoped && m.scope === "root") continue;
+    const id = m.id;
+    const fn = {
+      [m.name](...args) {
+        return this[CLIENT].call(id, this[SCOPE], args);
+      },
+    }[m.name];
+    const names = isScoped ? [m.name] : [m.name, ...m.aliases];
+    for (const name of names) {
+      Object.defineProperty(cls.prototype, name, { value: fn, writable: true, configurable: true });
+    }
+  }
+  return cls;
+}
+
+function attach(target, client, classes, scope) {
+  for (const [name, Cls] of classes) {
+    Object.defineProperty(target, name, { value: new Cls(client, scope), enumerable: true });
+  }
+}
+
+/** The Run402 client. Construction is synchronous and validates its options. */
+export class Run402 {
+  #client;
+
+  constructor(opts) {
+    const t = methodTable();
+    this.#client = new Client(opts, makeError);
+    attach(this, this.#client, t.root, undefined);
+  }
+
+  /** A client bound to one project; without an id, the provider's active one. */
+  async project(id) {
+    const projectId = await this.#client.call(methodTable().internal.resolveProject, undefined, [id]);
+    return new ScopedRun402(this.#client, projectId);
+  }
+
+  /** Makes the project active in the provider, then returns a client bound to it. */
+  async useProject(id) {
+    const projectId = await this.#client.call(methodTable().internal.useProject, undefined, [id]);
+    return new ScopedRun402(this.#client, projectId);
+  }
+}
+
+class ScopedRun402 {
+  constructor(client, projectId) {
+    Object.defineProperty(this, "projectId", { value: projectId, enumerable: true });
+    attach(this, client, methodTable().scoped, projectId);
+  }
+}
+
+/** Same as `new Run402(opts)`. */
+export function run402(opts) {
+  return new Run402(opts);
+}

@@ -1,0 +1,73 @@
+//! The credentials bridge: the caller's provider object behind
+//! [`Credentials`]. Methods may be sync or async; a throw, a rejection with
+//! anything at all, or a missing method becomes a typed error.
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::convert::{describe, run402_kind, val_to_js, wrap};
+use crate::credentials::{Credentials, LocalFuture, ProviderMethod};
+use crate::error::{Error, Result};
+use crate::json::Json;
+use crate::value::Val;
+
+pub struct JsProvider {
+    obj: JsValue,
+}
+
+impl JsProvider {
+    pub fn new(obj: JsValue) -> JsProvider {
+        JsProvider { obj }
+    }
+
+    /// Looked up per call, as the reference does, so a provider may gain or
+    /// lose optional methods over its lifetime.
+    fn method(&self, m: ProviderMethod) -> Option<Function> {
+        Reflect::get(&self.obj, &JsValue::from_str(m.name())).ok()?.dyn_into::<Function>().ok()
+    }
+
+    pub fn has_method(&self, m: ProviderMethod) -> bool {
+        self.method(m).is_some()
+    }
+}
+
+/// The error for a provider call that threw or rejected.
+fn failed(m: ProviderMethod, context: &str, thrown: JsValue) -> Error {
+    if let Some(kind) = run402_kind(&thrown) {
+        return Error::passthrough(kind, describe(&thrown), context, wrap(thrown));
+    }
+    let message = format!("credentials.{}() failed while {context}: {}", m.name(), describe(&thrown));
+    Error::local_caused(context, message, Some(wrap(thrown)))
+}
+
+/// A real Promise, or any object with a callable `then`.
+fn is_thenable(v: &JsValue) -> bool {
+    v.is_instance_of::<Promise>()
+        || (v.is_object() && Reflect::get(v, &"then".into()).is_ok_and(|t| t.is_function()))
+}
+
+impl Credentials for JsProvider {
+    fn has(&self, m: ProviderMethod) -> bool {
+        self.has_method(m)
+    }
+
+    fn invoke(&self, m: ProviderMethod, args: Vec<Val>, context: &str) -> LocalFuture<'_, Result<Json>> {
+        let context = context.to_string();
+        let f = self.method(m);
+        let result = f.map(|f| f.apply(&self.obj, &args.iter().map(val_to_js).collect()));
+        Box::pin(async move {
+            let value = match result {
+                None => {
+                    return Err(Error::local(&context, format!("credentials.{}() is not implemented by this provider", m.name())))
+                }
+                Some(Err(thrown)) => return Err(failed(m, &context, thrown)),
+                Some(Ok(v)) => v,
+            };
+            if !is_thenable(&value) {
+                return Ok(wrap(value));
+            }
+            JsFuture::from(Promise::resolve(&value)).await.map(wrap).map_err(|thrown| failed(m, &context, thrown))
+        })
+    }
+}
