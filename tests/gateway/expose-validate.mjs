@@ -49,9 +49,9 @@ function sectionArray(manifest, key, push) {
   return value;
 }
 
-function validateTable(entry, where, shape, schema, push) {
+function validateTable(entry, where, shape, schema, push, references) {
   const table = shape.tables.get(entry.name);
-  if (!table) {
+  if (!table && references) {
     push(issue("missing-table", `${where}: table "${entry.name}" does not exist in schema ${schema}.`, "Create the table in a migration first, or remove it from the manifest."));
   }
   if (entry.expose !== undefined && typeof entry.expose !== "boolean") push(issue("schema-shape", `${where}.expose must be a boolean.`));
@@ -101,11 +101,15 @@ function validateTable(entry, where, shape, schema, push) {
   }
 }
 
-function validateView(entry, where, shape, push) {
+function validateView(entry, where, shape, push, references) {
   if (shape.tables.has(entry.name)) push(issue("schema-shape", `${where}: view name "${entry.name}" collides with a table.`));
   if (entry.expose !== undefined && typeof entry.expose !== "boolean") push(issue("schema-shape", `${where}.expose must be a boolean.`));
-  if (typeof entry.base !== "string" || !shape.tables.has(entry.base)) {
-    push(issue("missing-view-base", `${where}: base table "${entry.base}" does not exist.`, "Point base at an existing table."));
+  if (typeof entry.base !== "string" || entry.base === "") {
+    push(issue("schema-shape", `${where}.base must name a table.`));
+    return;
+  }
+  if (!shape.tables.has(entry.base)) {
+    if (references) push(issue("missing-view-base", `${where}: base table "${entry.base}" does not exist.`, "Point base at an existing table."));
     return;
   }
   if (entry.select === undefined) return;
@@ -120,9 +124,9 @@ function validateView(entry, where, shape, push) {
   }
 }
 
-function validateRpc(entry, where, shape, push) {
+function validateRpc(entry, where, shape, push, references) {
   const overloads = shape.functions.get(entry.name) ?? 0;
-  if (overloads === 0) push(issue("missing-rpc", `${where}: function "${entry.name}" does not exist.`, "Create it with CREATE FUNCTION in a migration."));
+  if (overloads === 0 && references) push(issue("missing-rpc", `${where}: function "${entry.name}" does not exist.`, "Create it with CREATE FUNCTION in a migration."));
   if (entry.signature !== undefined && (typeof entry.signature !== "string" || !SIGNATURE.test(entry.signature))) {
     push(issue("schema-shape", `${where}.signature must look like "(arg type, ...)".`));
   } else if (overloads > 1 && entry.signature === undefined) {
@@ -141,8 +145,12 @@ function validateRpc(entry, where, shape, push) {
   }
 }
 
-/** `{hasErrors, errors, warnings}` for a manifest against a schema shape. */
-export function validateManifest(manifest, shape, schema) {
+/**
+ * `{hasErrors, errors, warnings}` for a manifest against a schema shape. With
+ * `references: false` (nothing known about the schema) names are not checked
+ * for existence.
+ */
+export function validateManifest(manifest, shape, schema, { references = true } = {}) {
   const errors = [];
   const warnings = [];
   const push = (i) => (i.severity === "error" ? errors : warnings).push(i);
@@ -155,9 +163,9 @@ export function validateManifest(manifest, shape, schema) {
   }
   if (manifest.version !== undefined && manifest.version !== "1") push(issue("schema-shape", 'manifest.version: expected "1".'));
   const sections = [
-    ["tables", TABLE_KEYS, (e, w) => validateTable(e, w, shape, schema, push)],
-    ["views", VIEW_KEYS, (e, w) => validateView(e, w, shape, push)],
-    ["rpcs", RPC_KEYS, (e, w) => validateRpc(e, w, shape, push)],
+    ["tables", TABLE_KEYS, (e, w) => validateTable(e, w, shape, schema, push, references)],
+    ["views", VIEW_KEYS, (e, w) => validateView(e, w, shape, push, references)],
+    ["rpcs", RPC_KEYS, (e, w) => validateRpc(e, w, shape, push, references)],
   ];
   for (const [key, keys, check] of sections) {
     const seen = new Set();

@@ -1,0 +1,144 @@
+// The Run402 gateway simulator: start({port, payments, adminWallets}) for
+// tests, or `node tests/gateway/server.mjs [--port N] [--payments]
+// [--admin-wallet 0x...]` from the command line. Binds 127.0.0.1 only.
+
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+import { ready } from "./db.mjs";
+import { faultReply, takeFault } from "./faults.mjs";
+import { HttpError, MAX_BODY_BYTES, errorReply, fail, json, readBody } from "./http-util.mjs";
+import { withIdempotency } from "./idempotency.mjs";
+import { isPgError, pgErrorStatus } from "./pg-errors.mjs";
+import { createRouter } from "./router.mjs";
+import * as adminRoutes from "./routes/admin.mjs";
+import * as exposeRoutes from "./routes/expose.mjs";
+import * as projectRoutes from "./routes/projects.mjs";
+import * as restRoutes from "./routes/rest.mjs";
+import * as serviceRoutes from "./routes/service.mjs";
+import * as simRoutes from "./routes/sim.mjs";
+import { createState } from "./state.mjs";
+
+const CORS_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "payment-required, payment-response, x-payment-response, retry-after, content-range, idempotent-replayed",
+};
+const PREFLIGHT_HEADERS = {
+  "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+  "access-control-allow-headers":
+    "authorization, apikey, content-type, prefer, sign-in-with-x, payment-signature, x-payment, idempotency-key, x-admin-mode, x-run402-write-auth",
+  "access-control-max-age": "86400",
+};
+
+const gateway = createRouter();
+for (const routes of [serviceRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes]) routes.register(gateway);
+const control = createRouter();
+simRoutes.register(control);
+
+/** Runs the matched handler; errors become envelopes, unknown routes 404. */
+async function route(router, ctx) {
+  try {
+    const found = router.match(ctx.method, ctx.url.pathname);
+    if (!found) fail(404, "not_found", `No route for ${ctx.method} ${ctx.url.pathname}.`, "NOT_FOUND");
+    ctx.params = found.params;
+    const run = () => found.route.handler(ctx);
+    return await (found.route.options.idempotent ? withIdempotency(ctx, run) : run());
+  } catch (err) {
+    if (err instanceof HttpError) return errorReply(err);
+    if (isPgError(err)) return json(pgErrorStatus(err.code), { error: "database_error", message: err.message, code: "DATABASE_ERROR" });
+    console.error("[run402-sim] unhandled error:", err);
+    return json(500, { error: "internal_error", message: String(err?.message ?? err), code: "INTERNAL_ERROR" });
+  }
+}
+
+/**
+ * Writes a reply. With `truncate`, the headers promise the whole body but only
+ * half of it is sent before the socket is destroyed.
+ */
+function send(res, reply, { truncate = false } = {}) {
+  const headers = { ...CORS_HEADERS, ...reply.headers };
+  let body = reply.body === null ? null : Buffer.from(reply.body);
+  if (truncate) {
+    body ??= Buffer.from(JSON.stringify({ error: "truncated", message: "This body was cut off.", code: "SIM_TRUNCATED" }));
+    res.writeHead(reply.status, { ...headers, "content-length": body.length, connection: "close" });
+    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+    return;
+  }
+  if (body !== null) headers["content-length"] = body.length;
+  res.writeHead(reply.status, headers);
+  res.end(body ?? undefined);
+}
+
+async function handleRequest(state, baseUrl, req, res) {
+  const { buffer, tooLarge } = await readBody(req);
+  const ctx = {
+    state,
+    baseUrl,
+    method: req.method,
+    rawUrl: req.url,
+    url: new URL(req.url, baseUrl),
+    headers: req.headers,
+    rawBody: buffer,
+    params: {},
+  };
+  if (ctx.url.pathname.startsWith("/__sim/")) return send(res, await route(control, ctx));
+
+  state.requestLog.push({ method: ctx.method, path: ctx.rawUrl, headers: { ...req.headers }, body: buffer.toString("utf8") });
+  if (tooLarge) {
+    const reply = json(413, { error: "payload_too_large", message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`, code: "PAYLOAD_TOO_LARGE" });
+    return send(res, { ...reply, headers: { ...reply.headers, connection: "close" } });
+  }
+
+  const fault = takeFault(state, ctx.method, ctx.url.pathname);
+  if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (fault?.reset) return req.socket.resetAndDestroy();
+  let reply;
+  if (fault?.status !== undefined) reply = faultReply(fault);
+  else if (ctx.method === "OPTIONS") reply = { status: 204, headers: PREFLIGHT_HEADERS, body: null };
+  else reply = await route(gateway, ctx);
+  send(res, reply, { truncate: fault?.truncate });
+}
+
+/**
+ * Starts a simulator on 127.0.0.1. The embedded Postgres is shared by every
+ * simulator in the process and started on the first call.
+ * Returns `{url, close, state}`.
+ */
+export async function start({ port = 0, payments = false, adminWallets = [] } = {}) {
+  await ready();
+  const state = createState({ payments, adminWallets });
+  let baseUrl;
+  const server = createServer((req, res) => {
+    handleRequest(state, baseUrl, req, res).catch((err) => {
+      console.error("[run402-sim] request failed:", err);
+      res.destroy();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  baseUrl = `http://127.0.0.1:${server.address().port}`;
+  const close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return { url: baseUrl, close, state };
+}
+
+function parseArgs(argv) {
+  const options = { port: 0, payments: false, adminWallets: [] };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--port") options.port = Number(argv[++i]);
+    else if (argv[i] === "--payments") options.payments = true;
+    else if (argv[i] === "--admin-wallet") options.adminWallets.push(argv[++i]);
+    else throw new Error(`Unknown argument: ${argv[i]} (use --port N, --payments, --admin-wallet 0x...)`);
+  }
+  if (!Number.isInteger(options.port) || options.port < 0) throw new Error("--port needs a non-negative integer");
+  return options;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { url } = await start(parseArgs(process.argv.slice(2)));
+  console.log(`Run402 simulator listening on ${url}`);
+}
