@@ -6,15 +6,30 @@ import { after } from "node:test";
 export * as sdk from "../../pkg/entry-node.js";
 import { Run402 } from "../../pkg/entry-node.js";
 
+import { privateKeyToAccount } from "viem/accounts";
+import { siwxHeaders } from "../gateway/test-signer.mjs";
+
 let simUrl = process.env.RUN402_SIM_URL;
+let ownSim = null;
+// Registered at load time so it belongs to the file, not to whichever hook
+// first asked for the simulator.
+after(() => ownSim?.close());
+
+/** Fixed test wallets: ADMIN is a platform admin on every simulator the tests start. */
+export const ADMIN_KEY = `0x${"11".repeat(32)}`;
+export const WALLET_KEY = `0x${"22".repeat(32)}`;
+export const ADMIN_ADDRESS = privateKeyToAccount(ADMIN_KEY).address;
+export const WALLET_ADDRESS = privateKeyToAccount(WALLET_KEY).address;
+
+/** A getAuth that signs in with a wallet (viem-built header, until the SDK signs itself). */
+export const walletAuth = (key) => async (path) => siwxHeaders(key, await simulator(), path);
 
 /** The simulator's base URL, starting one for this file if the runner did not. */
 export async function simulator() {
   if (!simUrl) {
     const { start } = await import("../gateway/server.mjs");
-    const sim = await start({ port: 0 });
-    after(() => sim.close());
-    simUrl = sim.url;
+    ownSim = await start({ port: 0, adminWallets: [ADMIN_ADDRESS] });
+    simUrl = ownSim.url;
   }
   return simUrl;
 }

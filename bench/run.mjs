@@ -1,0 +1,334 @@
+// Benchmarks: @run402/sdk-wasm (pkg/) against the reference @run402/sdk 3.3.3,
+// every number measured in this run. Prints one side-by-side table and writes
+// docs/benchmarks.md. Run `node bench/run.mjs` (or `./dev bench`, which builds
+// pkg/ first). Takes about a minute.
+//
+// What is measured (details are also written into docs/benchmarks.md):
+//   * size: the files an importer loads, raw and gzip -9;
+//   * module load + init: fresh `node` processes, import + first `new Run402`;
+//   * per-call throughput with a stub fetch, sequential and 100 concurrent;
+//   * EIP-3009 signatures/s: viem today; ours is a slot until it is implemented.
+
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpus, platform, arch, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const PKG = join(ROOT, "pkg");
+const OURS_SPEC = pathToFileURL(join(PKG, "entry-node.js")).href;
+const REF_SPEC = "@run402/sdk";
+const REF_VERSION = JSON.parse(readFileSync(join(ROOT, "node_modules/@run402/sdk/package.json"), "utf8")).version;
+
+// Knobs, kept small enough that the whole run stays well under two minutes.
+const LOAD_RUNS = 15;
+const TP = { warmupMs: 1000, roundMs: 400, rounds: 7 };
+const SIG = { warmupMs: 500, roundMs: 400, rounds: 5 };
+const TARGET_GZIP_BYTES = 120_000; // 120 KB, 1 KB = 1000 bytes
+// The files an importer of the browser/bundler entry loads (Node reads the
+// same wasm and glue through entry-node.js).
+const OURS_FILES = ["run402_sdk_wasm_bg.wasm", "run402_sdk_wasm.js", "api.js", "errors.js", "retry.js", "entry-web.js"];
+
+if (!existsSync(join(PKG, "entry-node.js"))) {
+  console.error("pkg/ is missing: run `./dev build` first (or `./dev bench`, which builds it).");
+  process.exit(1);
+}
+
+// pkg/ can be rebuilt while we run (about 20 s); retry a failed step once.
+async function retryOnce(what, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    console.error(`${what} failed (${err.message.split("\n")[0]}); retrying once in 25 s`);
+    await sleep(25_000);
+    return fn();
+  }
+}
+
+// ---------- helpers --------------------------------------------------------
+
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const p90 = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.ceil(0.9 * s.length) - 1]; // nearest rank
+};
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+const bytes = (n) => `${n.toLocaleString("en-US")} B`;
+const ms = (x) => `${x.toFixed(1)} ms`;
+const ops = (x) => `${Math.round(x).toLocaleString("en-US")} ops/s`;
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+
+async function node(args, timeout = 60_000) {
+  const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout, maxBuffer: 1 << 20 });
+  return JSON.parse(stdout);
+}
+
+// ---------- 1. sizes -------------------------------------------------------
+
+async function sizes() {
+  const esbuild = await import("esbuild");
+  const ours = OURS_FILES.map((f) => {
+    const buf = readFileSync(join(PKG, f));
+    return { file: f, raw: buf.length, gzip: gz(buf) };
+  });
+  const sum = (rows, k) => rows.reduce((a, r) => a + r[k], 0);
+  const wasm = ours.find((r) => r.file.endsWith(".wasm"));
+  const oursJs = ours.filter((r) => r !== wasm);
+
+  const common = {
+    bundle: true,
+    minify: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["browser"],
+    mainFields: ["browser", "module", "main"],
+    treeShaking: true,
+    logLevel: "silent",
+    absWorkingDir: ROOT,
+  };
+  const bundle = async (opts) => {
+    const out = await esbuild.build({ ...common, ...opts });
+    const buf = Buffer.from(out.outputFiles[0].contents);
+    return { raw: buf.length, gzip: gz(buf) };
+  };
+  // The reference's isomorphic entry, everything it exports.
+  const ref = await bundle({ entryPoints: [join(ROOT, "node_modules/@run402/sdk/dist/index.js")] });
+  // The reference plus what a paying client needs: the same imports its own
+  // Node paid fetch makes (sdk/dist/node/_paid-stack.js), re-exported so
+  // tree-shaking keeps them.
+  const paidEntry = [
+    'export * from "@run402/sdk";',
+    'export { wrapFetchWithPayment, x402Client } from "@x402/fetch";',
+    'export { ExactEvmScheme } from "@x402/evm/exact/client";',
+    'export { toClientEvmSigner } from "@x402/evm";',
+    'export { privateKeyToAccount } from "viem/accounts";',
+    'export { createPublicClient, http } from "viem";',
+    'export { base, baseSepolia } from "viem/chains";',
+  ].join("\n");
+  const refPaid = await bundle({ stdin: { contents: paidEntry, resolveDir: ROOT, loader: "js", sourcefile: "paid-entry.js" } });
+  // Informational: our JS files bundled + minified the same way (the wasm is
+  // loaded beside it, unchanged).
+  const oursJsMin = await bundle({ entryPoints: [join(PKG, "entry-web.js")] });
+
+  return {
+    ours: { raw: sum(ours, "raw"), gzip: sum(ours, "gzip"), files: ours },
+    wasm,
+    oursJs: { raw: sum(oursJs, "raw"), gzip: sum(oursJs, "gzip") },
+    oursMin: { raw: oursJsMin.raw + wasm.raw, gzip: oursJsMin.gzip + wasm.gzip, js: oursJsMin },
+    ref,
+    refPaid,
+    paidEntry,
+  };
+}
+
+// ---------- 2. module load + init -----------------------------------------
+
+async function loadTimes() {
+  const child = join(ROOT, "bench/child-load.mjs");
+  const res = { ours: [], ref: [], oursWall: [], refWall: [] };
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    // Alternate which goes first so drift hits both alike.
+    const order = i % 2 ? ["ref", "ours"] : ["ours", "ref"];
+    for (const who of order) {
+      const spec = who === "ours" ? OURS_SPEC : REF_SPEC;
+      const t0 = performance.now();
+      const { ms: inside } = await node([child, spec]);
+      res[`${who}Wall`].push(performance.now() - t0);
+      res[who].push(inside);
+    }
+  }
+  return res;
+}
+
+// ---------- 3. throughput ---------------------------------------------------
+
+async function throughput() {
+  const child = join(ROOT, "bench/child-throughput.mjs");
+  const out = {};
+  for (const call of ["health", "rest"]) {
+    for (const mode of ["seq", "batch"]) {
+      for (const who of ["ours", "ref"]) {
+        const spec = who === "ours" ? OURS_SPEC : REF_SPEC;
+        const { opsPerSec } = await node([child, spec, call, mode, TP.warmupMs, TP.roundMs, TP.rounds].map(String));
+        out[`${call}.${mode}.${who}`] = opsPerSec;
+      }
+    }
+  }
+  return out;
+}
+
+// ---------- 4. EIP-3009 -----------------------------------------------------
+
+async function eip3009() {
+  const { opsPerSec } = await node([join(ROOT, "bench/child-eip3009.mjs"), SIG.warmupMs, SIG.roundMs, SIG.rounds].map(String));
+  return opsPerSec;
+}
+
+// ---------- main -------------------------------------------------------------
+
+const started = performance.now();
+const when = new Date();
+process.stderr.write("sizes… ");
+const S = await retryOnce("size measurement", sizes);
+process.stderr.write("module load… ");
+const L = await retryOnce("module load", loadTimes);
+process.stderr.write("throughput… ");
+const T = await retryOnce("throughput", throughput);
+process.stderr.write("EIP-3009… ");
+const E = await eip3009();
+const elapsed = (performance.now() - started) / 1000;
+process.stderr.write(`done in ${elapsed.toFixed(0)} s\n\n`);
+
+const rows = [];
+const row = (measure, oursV, refV, r, note = "") => rows.push([measure, oursV, refV, r, note]);
+const targetNote = S.ours.gzip <= TARGET_GZIP_BYTES
+  ? `target ≤ ${kb(TARGET_GZIP_BYTES)}: met (${kb(TARGET_GZIP_BYTES - S.ours.gzip)} spare)`
+  : `target ≤ ${kb(TARGET_GZIP_BYTES)}: MISSED by ${kb(S.ours.gzip - TARGET_GZIP_BYTES)}`;
+
+row("Size, gzip -9: whole package vs isomorphic entry", kb(S.ours.gzip), kb(S.ref.gzip), ratio(S.ours.gzip, S.ref.gzip), targetNote);
+row("Size, gzip -9: vs reference + x402 payment stack", kb(S.ours.gzip), kb(S.refPaid.gzip), ratio(S.ours.gzip, S.refPaid.gzip), "ours has no payment code yet");
+row("Size, raw: whole package vs isomorphic entry", kb(S.ours.raw), kb(S.ref.raw), ratio(S.ours.raw, S.ref.raw), "");
+row("Size, raw: vs reference + x402 payment stack", kb(S.ours.raw), kb(S.refPaid.raw), ratio(S.ours.raw, S.refPaid.raw), "");
+row("  of which our wasm alone (gzip -9 / raw)", `${kb(S.wasm.gzip)} / ${kb(S.wasm.raw)}`, "—", "—", "");
+row("  of which our JS files (gzip -9 / raw)", `${kb(S.oursJs.gzip)} / ${kb(S.oursJs.raw)}`, "—", "—", "as shipped, unminified");
+row("  ours with JS bundled+minified (gzip -9 / raw)", `${kb(S.oursMin.gzip)} / ${kb(S.oursMin.raw)}`, "—", "—", "what a bundler would ship");
+const lm = [median(L.ours), median(L.ref)];
+const lp = [p90(L.ours), p90(L.ref)];
+row(`Module load + init, median (${LOAD_RUNS} processes)`, ms(lm[0]), ms(lm[1]), ratio(lm[0], lm[1]), "import → first new Run402");
+row(`Module load + init, p90`, ms(lp[0]), ms(lp[1]), ratio(lp[0], lp[1]), "");
+row("Node process spawn → exit, median", ms(median(L.oursWall)), ms(median(L.refWall)), ratio(median(L.oursWall), median(L.refWall)), "includes Node's own startup");
+const label = {
+  "health.seq": "service.health(), sequential",
+  "health.batch": "service.health(), 100 concurrent",
+  "rest.seq": 'projects.rest(id, "items", …), sequential',
+  "rest.batch": 'projects.rest(id, "items", …), 100 concurrent',
+};
+for (const k of Object.keys(label)) {
+  const a = median(T[`${k}.ours`]);
+  const b = median(T[`${k}.ref`]);
+  row(`${label[k]}, median`, ops(a), ops(b), ratio(a, b), "stub fetch, higher is better");
+}
+row("EIP-3009 signatures/s (vs viem signTypedData)", "not yet implemented", `${Math.round(median(E)).toLocaleString("en-US")} sig/s`, "—", "slot for the payments milestone; right column is viem 2.x");
+
+const header = ["Measure", "ours: @run402/sdk-wasm", `@run402/sdk ${REF_VERSION}`, "ours ÷ ref", "Note"];
+const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+
+// Plain-text rendering for the terminal.
+const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => [...r[i]].length)));
+const pad = (s, w) => s + " ".repeat(w - [...s].length);
+const line = (r) => r.map((c, i) => pad(c, widths[i])).join("  ");
+console.log(line(header));
+console.log(widths.map((w) => "-".repeat(w)).join("  "));
+for (const r of rows) console.log(line(r));
+
+const cpu = cpus();
+const cpuModel = cpu[0]?.model?.trim() || "unknown";
+const vv = (name) => {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
+  } catch {
+    return "?";
+  }
+};
+const esbuildVersion = vv("esbuild");
+const round = (xs, d = 1) => xs.map((x) => Number(x.toFixed(d)));
+
+const doc = `# Benchmarks
+
+Generated by \`node bench/run.mjs\` (\`./dev bench\` builds \`pkg/\` first, then runs it).
+Every number below was measured in the run that wrote this file; nothing is carried over.
+
+* Date: ${when.toISOString()}
+* Node: ${process.version} (${platform()} ${arch()})
+* CPU: ${cpuModel} × ${cpu.length} logical, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM
+* Reference: \`@run402/sdk\` ${REF_VERSION}; payment stack \`@x402/fetch\` ${vv("@x402/fetch")}, \`@x402/evm\` ${vv("@x402/evm")}, \`viem\` ${vv("viem")}; bundler esbuild ${esbuildVersion}
+* Run time: ${elapsed.toFixed(0)} s
+
+${table}
+
+Ratios are ours divided by the reference: below 1× is smaller/faster for sizes and
+times, above 1× is faster for throughput. 1 KB = 1000 bytes.
+
+## How each number was measured
+
+**Size.** Ours is every file an importer of the package loads, as shipped in
+\`pkg/\`: ${OURS_FILES.map((f) => `\`${f}\``).join(", ")} (Node loads
+\`entry-node.js\` instead of \`entry-web.js\`; same wasm and glue). Each file is
+gzipped on its own at level 9 (how they are served) and the sizes are summed.
+The reference is its isomorphic entry \`node_modules/@run402/sdk/dist/index.js\`
+bundled and minified by esbuild (\`bundle, minify, format: esm, platform: neutral,
+conditions: [browser]\`, tree shaking on; all of the entry's exports kept), then
+gzipped at level 9. "Reference + x402 payment stack" bundles the same way an
+entry that re-exports \`@run402/sdk\` plus exactly what the reference's own paid
+fetch loads (\`sdk/dist/node/_paid-stack.js\`):
+
+\`\`\`js
+${S.paidEntry}
+\`\`\`
+
+The target column applies to our whole package (gzip -9). Ours currently contains
+no payment code, so the second row compares our package today with what the
+reference needs to pay.
+
+Per file (ours):
+
+| file | raw | gzip -9 |
+| --- | --- | --- |
+${S.ours.files.map((f) => `| \`${f.file}\` | ${bytes(f.raw)} | ${bytes(f.gzip)} |`).join("\n")}
+| **total** | **${bytes(S.ours.raw)}** | **${bytes(S.ours.gzip)}** |
+
+Reference bundles: isomorphic entry ${bytes(S.ref.raw)} raw / ${bytes(S.ref.gzip)} gzip;
+with the payment stack ${bytes(S.refPaid.raw)} raw / ${bytes(S.refPaid.gzip)} gzip.
+Our JS bundled + minified by esbuild the same way (entry \`entry-web.js\`):
+${bytes(S.oursMin.js.raw)} raw / ${bytes(S.oursMin.js.gzip)} gzip, plus the wasm.
+
+**Module load + init.** ${LOAD_RUNS} fresh \`node\` processes per SDK, alternating
+which SDK goes first. Inside each child (\`bench/child-load.mjs\`) the clock
+(\`performance.now()\`) starts just before \`await import(sdk)\` and stops after the
+first \`new Run402({...})\` returns; for ours that includes reading and
+instantiating the wasm (\`entry-node.js\`). Median and p90 (nearest rank) of the
+${LOAD_RUNS} values. The "spawn → exit" row is the wall time of the whole child
+process seen from the parent, Node's own startup included.
+
+Raw values (ms): ours ${JSON.stringify(round(L.ours))}; reference ${JSON.stringify(round(L.ref))}.
+
+**Per-call throughput.** One fresh \`node\` process per (SDK, call, mode)
+(\`bench/child-throughput.mjs\`), so the SDKs never share a heap or JIT state.
+\`fetch\` is a stub that returns a new \`Response\` over a prebuilt JSON string with
+\`content-type: application/json\` (bodies are single-use, so one per call); no
+network. \`getProject\` returns keys from a \`Map\`; \`getAuth\` returns null. The
+health body is \`{status, checks, version}\`; the REST body is a 10-row JSON array,
+requested as \`r.projects.rest("prj_bench", "items", "select=*&limit=10")\`. The
+first result is checked against the stub body. "Sequential" awaits one call at a
+time; "100 concurrent" starts 100 calls and awaits \`Promise.all\`, repeatedly.
+After a ${TP.warmupMs} ms warm-up, ${TP.rounds} timed rounds of ${TP.roundMs} ms each;
+the figure is the median round's ops/s.
+
+Raw rounds (ops/s):
+
+| call | ours | reference |
+| --- | --- | --- |
+${Object.keys(label).map((k) => `| ${label[k]} | ${JSON.stringify(round(T[`${k}.ours`], 0))} | ${JSON.stringify(round(T[`${k}.ref`], 0))} |`).join("\n")}
+
+**EIP-3009 signatures/s.** viem \`privateKeyToAccount(fixed test key).signTypedData\`
+for a USDC (Base) \`TransferWithAuthorization\` with a new nonce per signature,
+sequential, in a fresh process (\`bench/child-eip3009.mjs\`); the first signature
+is checked by recovering its signer. ${SIG.warmupMs} ms warm-up, ${SIG.rounds} rounds of
+${SIG.roundMs} ms, median. Rounds: ${JSON.stringify(round(E, 0))}. Ours: slot left for
+the payments milestone, not measured yet (no signing in the package).
+`;
+
+mkdirSync(join(ROOT, "docs"), { recursive: true });
+writeFileSync(join(ROOT, "docs/benchmarks.md"), doc);
+console.log(`\nwrote docs/benchmarks.md (${elapsed.toFixed(0)} s)`);

@@ -1,0 +1,341 @@
+// Differential test: the same calls through the reference `@run402/sdk` 3.3.3
+// and through @run402/sdk-wasm (pkg/), each with a recording fetch and the
+// same credentials provider. Every request must match exactly: method, full
+// URL, every header (names compared lower-cased; a header only one side sends
+// fails), and the body (JSON bodies parsed and compared deeply, text bodies
+// byte-for-byte). The value each call resolves to, and the calls each client
+// makes on the credentials provider, are compared too.
+//
+// Coverage: the calls whose wire form is the same at v1.69.7 and 3.3.3 (wire
+// contract §1.1, §1.8, §1.21, checked against §6). Left out on purpose:
+//   * projects.list — §6: `list(wallet)` became `list({org, limit, cursor,
+//     all, token})` on GET /projects/v1 (or /agent/v1/operator/projects);
+//     /wallets/v1/{w}/projects is no longer used.
+//   * projects.pin — §6: removed in 3.3.3 (replaced by an org admin route).
+//   * projects.rest / restResponse with keyType "service" — §6: 3.3.3 sends it
+//     to /admin/v1/rest/{table} instead of /rest/v1/{table}.
+//   * a rest query string that starts with "?" — §6: 3.3.3 strips it, v1.69.7
+//     sent "??".
+//   * projects.provision with orgId, projects.get, projects.rename and
+//     everything org-related — new in 3.3.3, no v1.69.7 wire form to hold.
+//   * projects.info/keys/use/active — local only, no request.
+//
+// Run: node --test tests/js/differential.test.mjs
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const OURS_ENTRY = new URL("../../pkg/entry-node.js", import.meta.url).href;
+
+// pkg/ may be rebuilt under us (about 20 s): retry the import once.
+async function importWithRetry(spec) {
+  try {
+    return await import(spec);
+  } catch (err) {
+    await sleep(25_000);
+    return import(`${spec}?retry=1`).catch(() => {
+      throw err;
+    });
+  }
+}
+
+const ours = await importWithRetry(OURS_ENTRY);
+const ref = await import("@run402/sdk");
+
+const API = "https://api.run402.test";
+const PID = "prj_diff_0001";
+const KEYS = { anon_key: "anon_key_diff_0001", service_key: "service_key_diff_0001" };
+const AUTH = { "SIGN-IN-WITH-X": "test-siwx" };
+
+// ---- plausible gateway answers, by method + path --------------------------
+
+const ROW = (i) => ({ id: i, name: `item ${i}`, done: i % 2 === 0 });
+
+function answer(method, url) {
+  const u = new URL(url);
+  const p = u.pathname;
+  if (p === "/health") return { status: "ok", checks: { database: "ok" }, version: "3.3.3-diff" };
+  if (p === "/status") {
+    return {
+      status: "ok",
+      uptime_seconds: 42,
+      deployment: { version: "3.3.3-diff" },
+      capabilities: ["projects", "rest", "sql"],
+      operator: { name: "diff", contact: "https://run402.com" },
+    };
+  }
+  if (p === "/tiers/v1") {
+    return {
+      tiers: {
+        prototype: { price: "$0.10", lease_days: 7, storage_mb: 250, api_calls: 500000, max_functions: 5, description: "Try it" },
+        hobby: { price: "$5.00", lease_days: 30, storage_mb: 1024, api_calls: 5000000, max_functions: 25, description: "Side projects" },
+      },
+    };
+  }
+  if (method === "POST" && p === "/projects/v1") {
+    return { project_id: "prj_new_0002", anon_key: "anon_new", service_key: "service_new", schema_slot: "p0002" };
+  }
+  if (method === "DELETE" && /^\/projects\/v1\/[^/]+$/.test(p)) return { status: "deleted", project_id: p.split("/")[3] };
+  const admin = p.match(/^\/projects\/v1\/admin\/([^/]+)\/(.+)$/);
+  if (admin) {
+    const [, id, rest] = admin;
+    if (rest === "usage") {
+      return {
+        project_id: id, tier: "prototype", api_calls: 12, api_calls_limit: 500000,
+        storage_bytes: 8192, storage_limit_bytes: 262144000, lease_expires_at: "2030-01-01T00:00:00.000Z", status: "active",
+      };
+    }
+    if (rest === "schema") {
+      return {
+        schema: "p0001",
+        tables: [{
+          name: "items",
+          columns: [{ name: "id", type: "integer", nullable: false, default_value: null }],
+          constraints: [{ name: "items_pkey", type: "PRIMARY KEY", definition: "PRIMARY KEY (id)" }],
+          rls_enabled: false,
+          policies: [],
+        }],
+      };
+    }
+    if (rest === "sql") return { status: "ok", schema: "p0001", rows: [{ n: 1 }], row_count: 1 };
+    if (rest === "expose" && method === "GET") return { version: "1", tables: [{ name: "items", expose: true }] };
+    if (rest === "expose") return { status: "applied", project_id: id };
+    if (rest === "expose/validate") return { hasErrors: false, errors: [], warnings: [] };
+    if (rest === "promote-user" || rest === "demote-user") return { status: "ok" };
+  }
+  if (p === "/projects/v1/expose/validate") return { hasErrors: false, errors: [], warnings: [] };
+  if (p.startsWith("/rest/v1/")) {
+    if (method === "GET") return [ROW(1), ROW(2), ROW(3)];
+    if (method === "DELETE") return [ROW(1)];
+    return [{ ...ROW(9), name: "created" }];
+  }
+  return { error: `differential stub has no answer for ${method} ${p}` };
+}
+
+// ---- recording fetch -------------------------------------------------------
+
+async function bodyText(body) {
+  if (body === undefined || body === null) return null;
+  if (typeof body === "string") return body;
+  return new Response(body).text();
+}
+
+/** Header list as [lower-cased name, value] pairs, whatever form fetch got. */
+function headerPairs(h) {
+  if (!h) return [];
+  if (typeof Headers !== "undefined" && h instanceof Headers) return [...h.entries()].map(([k, v]) => [k.toLowerCase(), v]);
+  if (Array.isArray(h)) return h.map(([k, v]) => [String(k).toLowerCase(), String(v)]);
+  return Object.entries(h).map(([k, v]) => [k.toLowerCase(), String(v)]);
+}
+
+/** Lower-cased name → value; a name sent twice (any casing) keeps every value. */
+function headerRecord(pairs) {
+  const out = {};
+  for (const [k, v] of pairs) {
+    if (k in out) out[k] = [].concat(out[k], v);
+    else out[k] = v;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function recorder() {
+  const requests = [];
+  const fetch = async (input, init = {}) => {
+    let url;
+    let method;
+    let pairs;
+    let text;
+    if (typeof Request !== "undefined" && input instanceof Request) {
+      url = input.url;
+      method = init.method ?? input.method;
+      pairs = headerPairs(init.headers ?? input.headers);
+      text = init.body !== undefined ? await bodyText(init.body) : await input.text();
+      if (text === "") text = null;
+    } else {
+      url = String(input);
+      method = init.method ?? "GET";
+      pairs = headerPairs(init.headers);
+      text = await bodyText(init.body);
+    }
+    const headers = headerRecord(pairs);
+    const ct = headers["content-type"];
+    let body = text === null ? { kind: "none" } : { kind: "text", value: text };
+    if (text !== null && typeof ct === "string" && ct.includes("application/json")) {
+      try {
+        body = { kind: "json", value: JSON.parse(text) };
+      } catch {
+        body = { kind: "text (invalid JSON)", value: text };
+      }
+    }
+    requests.push({ method: method.toUpperCase(), url, headers, body });
+    const payload = answer(method.toUpperCase(), url);
+    return new Response(JSON.stringify(payload), { status: 200, headers: { "content-type": "application/json" } });
+  };
+  return { requests, fetch };
+}
+
+// ---- the credentials provider (same behaviour for both clients) ----------
+
+function provider() {
+  const calls = [];
+  const record = (name, args) => {
+    const a = [...args];
+    while (a.length && a[a.length - 1] === undefined) a.pop(); // f(x) ≡ f(x, undefined)
+    calls.push([name, ...a]);
+  };
+  return {
+    calls,
+    credentials: {
+      async getAuth(...args) {
+        record("getAuth", args);
+        return { ...AUTH };
+      },
+      async getProject(...args) {
+        record("getProject", args);
+        return { ...KEYS };
+      },
+      async saveProject(...args) {
+        record("saveProject", args);
+      },
+      async setActiveProject(...args) {
+        record("setActiveProject", args);
+      },
+      async removeProject(...args) {
+        record("removeProject", args);
+      },
+    },
+  };
+}
+
+async function run(sdk, call) {
+  const rec = recorder();
+  const prov = provider();
+  const r = new sdk.Run402({ apiBase: API, credentials: prov.credentials, fetch: rec.fetch });
+  let outcome;
+  try {
+    outcome = { resolved: await call(r) };
+  } catch (err) {
+    outcome = { threw: { name: err?.name, kind: err?.kind, message: err?.message } };
+  }
+  return { requests: rec.requests, provider: prov.calls, outcome };
+}
+
+const show = (v) =>
+  JSON.stringify(v, (_k, x) => (x === undefined ? "<undefined>" : x), 2);
+
+function contentTypeNote(a, b) {
+  const ca = a?.headers?.["content-type"];
+  const cb = b?.headers?.["content-type"];
+  return `Content-Type ${ca === cb ? "matches" : "DIFFERS"}: ours ${show(ca)} vs @run402/sdk ${show(cb)}`;
+}
+
+/**
+ * Run `call` on both clients and require, as three subtests, identical wire
+ * requests (the contract), identical credentials-provider calls and identical
+ * results.
+ */
+function same(call) {
+  return async (t) => {
+    const a = await run(ours, call);
+    const b = await run(ref, call);
+    await t.test("requests", () => {
+      assert.ok(b.requests.length > 0 || call.noRequest, "the reference made no request; the test itself is wrong");
+      assert.equal(
+        a.requests.length,
+        b.requests.length,
+        `request count differs\n--- ours\n${show(a.requests)}\n--- @run402/sdk 3.3.3\n${show(b.requests)}`,
+      );
+      for (let i = 0; i < b.requests.length; i++) {
+        assert.deepStrictEqual(
+          a.requests[i],
+          b.requests[i],
+          `request #${i + 1} differs (${contentTypeNote(a.requests[i], b.requests[i])})\n` +
+            `--- ours\n${show(a.requests[i])}\n--- @run402/sdk 3.3.3\n${show(b.requests[i])}`,
+        );
+      }
+    });
+    await t.test("credentials-provider calls", () => {
+      assert.deepStrictEqual(
+        a.provider,
+        b.provider,
+        `credentials-provider calls differ\n--- ours\n${show(a.provider)}\n--- @run402/sdk 3.3.3\n${show(b.provider)}`,
+      );
+    });
+    await t.test("result", () => {
+      assert.deepStrictEqual(
+        a.outcome,
+        b.outcome,
+        `result differs\n--- ours\n${show(a.outcome)}\n--- @run402/sdk 3.3.3\n${show(b.outcome)}`,
+      );
+    });
+  };
+}
+
+const MANIFEST = {
+  version: "1",
+  tables: [{ name: "items", expose: true, policy: "public_read" }],
+};
+
+// ---- service (§1.8) --------------------------------------------------------
+
+test("service.status", same((r) => r.service.status()));
+test("service.health", same((r) => r.service.health()));
+
+// ---- projects (§1.1) -------------------------------------------------------
+
+test("projects.provision({})", same((r) => r.projects.provision({})));
+test("projects.provision()", same((r) => r.projects.provision()));
+test("projects.provision({tier, name})", same((r) => r.projects.provision({ tier: "hobby", name: "diff demo" })));
+test("projects.delete", same((r) => r.projects.delete(PID)));
+test("projects.getUsage", same((r) => r.projects.getUsage(PID)));
+test("projects.usage (alias)", same((r) => r.projects.usage(PID)));
+test("projects.getSchema", same((r) => r.projects.getSchema(PID)));
+test("projects.schema (alias)", same((r) => r.projects.schema(PID)));
+test("projects.sql (text)", same((r) => r.projects.sql(PID, "SELECT count(*) AS n FROM items")));
+test("projects.sql (empty params → text)", same((r) => r.projects.sql(PID, "SELECT 1 AS n", [])));
+test("projects.sql (params → JSON)", same((r) => r.projects.sql(PID, "SELECT * FROM items WHERE id = $1 AND name = $2", [1, "a b"])));
+test("projects.rest GET (string query)", same((r) => r.projects.rest(PID, "items", "select=*&limit=10")));
+test("projects.rest GET (no query)", same((r) => r.projects.rest(PID, "items")));
+test("projects.rest GET (options, string query)", same((r) => r.projects.rest(PID, "items", { query: "id=eq.1" })));
+test("projects.rest GET (record query)", same((r) => r.projects.rest(PID, "items", { query: { select: "id,name", name: "eq.a b&c", order: "id.asc", limit: "5" } })));
+test("projects.rest GET (table name needing encoding)", same((r) => r.projects.rest(PID, "my table/ü", "select=*")));
+test("projects.rest POST (anon)", same((r) => r.projects.rest(PID, "items", { method: "POST", body: [{ name: "created" }] })));
+test("projects.rest POST (explicit keyType anon)", same((r) => r.projects.rest(PID, "items", { method: "POST", body: { name: "created" }, keyType: "anon" })));
+test("projects.rest PATCH (anon)", same((r) => r.projects.rest(PID, "items", { method: "PATCH", query: "id=eq.1", body: { done: true } })));
+test("projects.rest DELETE (anon)", same((r) => r.projects.rest(PID, "items", { method: "DELETE", query: { id: "eq.1" } })));
+test("projects.restResponse GET", same((r) => r.projects.restResponse(PID, "items", "select=*&limit=10")));
+test("projects.restResponse POST (anon)", same((r) => r.projects.restResponse(PID, "items", { method: "POST", body: { name: "created" } })));
+test("projects.applyExpose", same((r) => r.projects.applyExpose(PID, MANIFEST)));
+test("projects.validateExpose (no project)", same((r) => r.projects.validateExpose(MANIFEST)));
+test("projects.validateExpose (no project, migrationSql)", same((r) => r.projects.validateExpose(MANIFEST, { migrationSql: "CREATE TABLE items (id int primary key);" })));
+test("projects.validateExpose (project)", same((r) => r.projects.validateExpose(MANIFEST, { project: PID })));
+test("projects.validateExpose (project_id, migrationSql)", same((r) => r.projects.validateExpose(MANIFEST, { project_id: PID, migrationSql: "SELECT 1;" })));
+test("projects.validateExpose (JSON string manifest)", same((r) => r.projects.validateExpose(JSON.stringify(MANIFEST), { project: PID })));
+{
+  const invalid = (r) => r.projects.validateExpose("{not json");
+  invalid.noRequest = true;
+  test("projects.validateExpose (invalid JSON string: local result, no request)", same(invalid));
+}
+test("projects.getExpose", same((r) => r.projects.getExpose(PID)));
+test("projects.promoteUser", same((r) => r.projects.promoteUser(PID, "user@example.com")));
+test("projects.demoteUser", same((r) => r.projects.demoteUser(PID, "user@example.com")));
+test("projects.getQuote", same((r) => r.projects.getQuote()));
+test("projects.quote (alias)", same((r) => r.projects.quote()));
+
+// ---- scoped client (§1.21): r.project(id) forwards to the same root calls ---
+
+test("project(id).projects.delete", same(async (r) => (await r.project(PID)).projects.delete()));
+test("project(id).projects.getUsage", same(async (r) => (await r.project(PID)).projects.getUsage()));
+test("project(id).projects.getSchema", same(async (r) => (await r.project(PID)).projects.getSchema()));
+test("project(id).projects.sql (params)", same(async (r) => (await r.project(PID)).projects.sql("SELECT $1::int AS n", [7])));
+test("project(id).projects.rest GET", same(async (r) => (await r.project(PID)).projects.rest("items", "select=*&limit=10")));
+test("project(id).projects.rest PATCH (anon)", same(async (r) => (await r.project(PID)).projects.rest("items", { method: "PATCH", query: "id=eq.2", body: { done: false } })));
+test("project(id).projects.restResponse GET", same(async (r) => (await r.project(PID)).projects.restResponse("items", { query: { limit: "1" } })));
+test("project(id).projects.applyExpose", same(async (r) => (await r.project(PID)).projects.applyExpose(MANIFEST)));
+test("project(id).projects.validateExpose (scoped id injected)", same(async (r) => (await r.project(PID)).projects.validateExpose(MANIFEST)));
+test("project(id).projects.validateExpose (caller project wins)", same(async (r) => (await r.project(PID)).projects.validateExpose(MANIFEST, { project: "prj_other_0003" })));
+test("project(id).projects.getExpose", same(async (r) => (await r.project(PID)).projects.getExpose()));
+test("project(id).projects.promoteUser", same(async (r) => (await r.project(PID)).projects.promoteUser("user@example.com")));
+test("project(id).projects.demoteUser", same(async (r) => (await r.project(PID)).projects.demoteUser("user@example.com")));
+test("project(id).projects.getQuote", same(async (r) => (await r.project(PID)).projects.getQuote()));

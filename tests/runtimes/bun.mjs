@@ -1,0 +1,10 @@
+// Bun: resolves with the "bun" condition → entry-node.js (node:fs +
+// initSync). --no-install keeps Bun from auto-installing anything.
+import { bin, expectEntry, runCli } from "./lib.mjs";
+
+export async function runBun(stage, apiBase) {
+  const env = { NO_COLOR: "1", BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" };
+  const result = await runCli("bun", bin("bun"), ["--no-install", "cli-entry.mjs", apiBase], { cwd: stage.dir, env });
+  expectEntry("bun", result.entry, "entry-node.js");
+  return result;
+}

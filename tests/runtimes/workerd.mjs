@@ -1,0 +1,93 @@
+// workerd (the Cloudflare Workers runtime): bundle worker-entry.mjs with
+// esbuild the way wrangler does — conditions workerd,worker,browser, so the
+// package loads entry-workerd.js — while keeping the `.wasm` import external.
+// The config then declares the .wasm as a `wasm` module, which workerd
+// compiles at load; compiling wasm from bytes at run time is forbidden on
+// Cloudflare, so this is the only loading path that proves deployability.
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as esbuild from "esbuild";
+import { bin, describeRun, kill, launch } from "./lib.mjs";
+
+const WASM = "run402_sdk_wasm_bg.wasm";
+
+function capnpConfig() {
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .smokeWorker),
+    # The default outbound only reaches public addresses; the simulator is on loopback.
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  # Port 0: the real port comes back on the control fd.
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+
+const smokeWorker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "${WASM}", wasm = embed "${WASM}"),
+  ],
+  compatibilityDate = "2025-06-01",
+  globalOutbound = "loopback",
+);
+`;
+}
+
+/** Bundles the worker; returns the package entry esbuild actually used. */
+async function bundle(stage, outDir) {
+  const result = await esbuild.build({
+    entryPoints: [join(stage.dir, "worker-entry.mjs")],
+    outfile: join(outDir, "worker.js"),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    // Left as `import ... from "./run402_sdk_wasm_bg.wasm"`, which the config
+    // resolves to the wasm module of the same name.
+    external: [`./${WASM}`],
+    metafile: true,
+    logLevel: "silent",
+  });
+  copyFileSync(join(stage.pkgDir, WASM), join(outDir, WASM));
+  return Object.keys(result.metafile.inputs).filter((f) => f.includes("@run402/sdk-wasm/entry-"));
+}
+
+/** Resolves with the listening port from workerd's control messages. */
+function listenPort(proc) {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    proc.child.stdio[3].on("data", (d) => {
+      buf += d;
+      for (const line of buf.split("\n").slice(0, -1)) {
+        const msg = JSON.parse(line);
+        if (msg.event === "listen" && msg.socket === "http") resolve(msg.port);
+      }
+      buf = buf.slice(buf.lastIndexOf("\n") + 1);
+    });
+    proc.done.then((run) => reject(new Error(describeRun("workerd", run))));
+  });
+}
+
+export async function runWorkerd(stage, apiBase) {
+  const outDir = join(stage.dir, "workerd");
+  mkdirSync(outDir, { recursive: true });
+  const entries = await bundle(stage, outDir);
+  if (entries.length !== 1 || !entries[0].endsWith("entry-workerd.js")) {
+    throw new Error(`esbuild bundled ${JSON.stringify(entries)}, expected only entry-workerd.js`);
+  }
+  writeFileSync(join(outDir, "config.capnp"), capnpConfig());
+
+  const proc = launch(bin("workerd"), ["serve", "--control-fd=3", "config.capnp"], { cwd: outDir, extraFds: 1, timeoutMs: 30_000 });
+  try {
+    const port = await listenPort(proc);
+    const res = await fetch(`http://127.0.0.1:${port}/smoke?api=${encodeURIComponent(apiBase)}`, { signal: AbortSignal.timeout(20_000) });
+    const body = await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status} with a non-JSON body` }));
+    if (!body.ok) throw new Error(`worker smoke failed: ${body.error}\n--- workerd stdout ---\n${proc.out.stdout}\n--- workerd stderr ---\n${proc.out.stderr}`);
+    return { ...body.result, entry: entries[0] };
+  } finally {
+    kill(proc.child);
+    await proc.done;
+  }
+}
