@@ -94,6 +94,10 @@ async function sizes() {
     conditions: ["browser"],
     mainFields: ["browser", "module", "main"],
     treeShaking: true,
+    // The reference's deploy namespace lazily imports a Node-only file walker
+    // (dist/node/files.js, node:fs + node:path) behind a dynamic import() that a
+    // browser never reaches: leave it, and node: builtins, out of the bundle.
+    external: ["node:*", "*/node/files.js"],
     logLevel: "silent",
     absWorkingDir: ROOT,
   };

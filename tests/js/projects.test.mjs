@@ -124,7 +124,7 @@ test("rest with the anon key obeys row-level security", async () => {
 });
 
 test("usage, schema and expose manifest round trip", async () => {
-  const { r, id } = await withProject();
+  const { r, id } = await withProject({ auth: walletAuth(WALLET_KEY) });
   await r.projects.sql(id, "CREATE TABLE t (id int primary key, label text)");
   const usage = await r.projects.getUsage(id);
   assert.equal(usage.project_id, id);

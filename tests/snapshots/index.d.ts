@@ -454,7 +454,7 @@ export interface Run402Options {
   apiBase: string;
   credentials: CredentialsProvider;
   /** Transport; defaults to the runtime's global fetch. */
-  fetch?: (input: string, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array }) => Promise<Response>;
+  fetch?: typeof globalThis.fetch;
 }
 
 /** The Run402 client. Construction is synchronous. */

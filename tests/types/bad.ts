@@ -1,0 +1,28 @@
+// Every line marked WRONG must be a compile error under tsc --strict; the
+// test checks each one is reported, and nothing else is.
+import { Run402, withRetry, type CredentialsProvider } from "@run402/sdk-wasm";
+
+const credentials: CredentialsProvider = { getAuth: () => null, getProject: () => null };
+const noProject: CredentialsProvider = { getAuth: () => null }; // WRONG: getProject is required
+new Run402({ credentials }); // WRONG: apiBase is required
+new Run402({ apiBase: 1, credentials }); // WRONG: apiBase must be a string
+
+export async function wrong(r: Run402): Promise<void> {
+  await r.projects.provision({ tier: "gold" }); // WRONG: not a tier
+  await r.projects.provision({ region: "eu" }); // WRONG: unknown option
+  await r.projects.sql("prj_1"); // WRONG: sql text is required
+  await r.projects.sql("prj_1", "SELECT 1", "not an array"); // WRONG: params must be an array
+  await r.projects.rest("prj_1", "t", { method: "PUT" }); // WRONG: not a REST method
+  await r.projects.rest("prj_1", "t", { keyType: "root" }); // WRONG: not a key type
+  await r.projects.getUsage(); // WRONG: the root client needs a project id
+  const usage = await r.projects.getUsage("prj_1");
+  const n: string = usage.api_calls; // WRONG: api_calls is a number
+  await r.projects.nope("prj_1"); // WRONG: no such method
+  await r.blobz.put(); // WRONG: no such namespace
+  const p = await r.project("prj_1");
+  await p.projects.provision(); // WRONG: scoped clients cannot provision
+  await p.projects.usage(); // WRONG: scoped clients have no CLI aliases
+  await p.projects.sql("prj_1", "SELECT 1", "x"); // WRONG: scoped sql takes (sql, params)
+  await withRetry(() => r.service.health(), { attempts: "3" }); // WRONG: attempts is a number
+  void [credentials, noProject, n];
+}

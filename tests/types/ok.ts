@@ -1,0 +1,60 @@
+// Must compile under tsc --strict: typical use of the public surface.
+import {
+  Run402, run402, withRetry, isPaymentRequired, isRun402Error, isRetryableRun402Error, isProjectNotFound,
+  LocalError, ApiError, type CredentialsProvider, type ProvisionResult, type ScopedRun402,
+  type Run402ErrorKind, type ProjectRestResponse, type SchemaReport, type ExposeManifestValidationResult,
+} from "@run402/sdk-wasm";
+
+const keys = new Map<string, { anon_key: string; service_key: string }>();
+const credentials: CredentialsProvider = {
+  getAuth: () => null,
+  getProject: async (id) => keys.get(id) ?? null,
+  saveProject: (id, k) => { keys.set(id, k); },
+  getActiveProject: () => "prj_1",
+};
+
+export async function main(): Promise<void> {
+  const r = new Run402({ apiBase: "https://api.run402.com", credentials });
+  const r2: Run402 = run402({ apiBase: "https://x", credentials, fetch: (url, init) => fetch(url, init) });
+  const health = await r.service.health();
+  const v: string = health.status;
+  const project: ProvisionResult = await r.projects.provision({ tier: "prototype", name: "demo" });
+  const id: string = project.project_id;
+  await r.projects.sql(id, "CREATE TABLE t (id int)");
+  const rows = await r.projects.sql(id, "SELECT * FROM t WHERE id = $1", [1]);
+  const count: number | undefined = rows.row_count;
+  const items = await r.projects.rest(id, "t", "select=*");
+  const res: ProjectRestResponse = await r.projects.restResponse(id, "t", { method: "POST", body: { id: 1 }, keyType: "service", query: { select: "id" } });
+  const status: number = res.status;
+  const schema: SchemaReport = await r.projects.schema(id);
+  const usage = await r.projects.usage(id);
+  const calls: number = usage.api_calls;
+  const check: ExposeManifestValidationResult = await r.projects.validateExpose("{}", { project: id });
+  const quote = await r2.projects.quote();
+  const price: string | undefined = quote.tiers["prototype"]?.price;
+  const p: ScopedRun402 = await r.project(id);
+  await p.projects.sql("SELECT 1");
+  await p.projects.rest("t");
+  const scopedUsage = await p.projects.getUsage();
+  const active: string | null = await r.projects.active();
+  const q = await r.useProject(id);
+  const pid: string = q.projectId;
+  try {
+    await withRetry(() => r.projects.getUsage(id), { attempts: 5, onRetry: (_e, attempt, delay) => console.log(attempt, delay) });
+  } catch (e) {
+    if (isPaymentRequired(e)) {
+      const body: unknown = e.body;
+      const k: "payment_required" = e.kind;
+    } else if (isProjectNotFound(e)) {
+      const missing: string = e.projectId;
+    } else if (isRun402Error(e)) {
+      const kind: Run402ErrorKind = e.kind;
+      const json = JSON.stringify(e.toJSON());
+      const retry: boolean = isRetryableRun402Error(e);
+      const s: number | null = e.status;
+    }
+  }
+  const err = new LocalError("bad input", "testing");
+  const api = new ApiError("boom", 500, null, "testing");
+  void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];
+}
