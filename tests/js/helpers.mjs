@@ -6,8 +6,10 @@ import { after } from "node:test";
 export * as sdk from "../../pkg/entry-node.js";
 import { Run402 } from "../../pkg/entry-node.js";
 
-import { privateKeyToAccount } from "viem/accounts";
 import { siwxHeaders } from "../gateway/test-signer.mjs";
+import { ADMIN_ADDRESS } from "./wallets.mjs";
+
+export * from "./wallets.mjs";
 
 let simUrl = process.env.RUN402_SIM_URL;
 let ownSim = null;
@@ -15,11 +17,6 @@ let ownSim = null;
 // first asked for the simulator.
 after(() => ownSim?.close());
 
-/** Fixed test wallets: ADMIN is a platform admin on every simulator the tests start. */
-export const ADMIN_KEY = `0x${"11".repeat(32)}`;
-export const WALLET_KEY = `0x${"22".repeat(32)}`;
-export const ADMIN_ADDRESS = privateKeyToAccount(ADMIN_KEY).address;
-export const WALLET_ADDRESS = privateKeyToAccount(WALLET_KEY).address;
 
 /** A getAuth that signs in with a wallet (viem-built header, until the SDK signs itself). */
 export const walletAuth = (key) => async (path) => siwxHeaders(key, await simulator(), path);
