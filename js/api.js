@@ -3,13 +3,43 @@
 // one-line forwarder to Client.call, so this file holds no business logic
 // and needs no change when a namespace is added.
 import { Client, surface } from "./run402_sdk_wasm.js";
-import { makeError } from "./errors.js";
+import * as host from "./host.js";
 
 export * from "./errors.js";
 export { withRetry } from "./retry.js";
 
 const CLIENT = Symbol("run402.client");
 const SCOPE = Symbol("run402.scope");
+
+// Call states from Client.start/resume (src/wasm/mod.rs).
+const OK = 0;
+const FAILED = 1;
+const WAITING = 2;
+
+/**
+ * Runs one SDK call. The Rust future runs synchronously until it needs a
+ * promise settled (fetch, a body, an async provider method); it parks that
+ * promise, this loop awaits it and resumes the future with the outcome.
+ */
+async function run(client, id, scope, args) {
+  const started = client.start(id, scope, args);
+  const handle = started >>> 2;
+  let state = started & 3;
+  while (state === WAITING) {
+    let ok = true;
+    let value;
+    try {
+      value = await client.parked(handle);
+    } catch (e) {
+      ok = false;
+      value = e;
+    }
+    state = client.resume(handle, ok, value);
+  }
+  const out = client.take(handle);
+  if (state === OK) return out;
+  throw out;
+}
 
 let table;
 
@@ -47,7 +77,7 @@ function namespaceClass(ns, isScoped) {
     const id = m.id;
     const fn = {
       [m.name](...args) {
-        return this[CLIENT].call(id, this[SCOPE], args);
+        return run(this[CLIENT], id, this[SCOPE], args);
       },
     }[m.name];
     const names = isScoped ? [m.name] : [m.name, ...m.aliases];
@@ -70,19 +100,19 @@ export class Run402 {
 
   constructor(opts) {
     const t = methodTable();
-    this.#client = new Client(opts, makeError);
+    this.#client = new Client(opts, host);
     attach(this, this.#client, t.root, undefined);
   }
 
   /** A client bound to one project; without an id, the provider's active one. */
   async project(id) {
-    const projectId = await this.#client.call(methodTable().internal.resolveProject, undefined, [id]);
+    const projectId = await run(this.#client, methodTable().internal.resolveProject, undefined, [id]);
     return new ScopedRun402(this.#client, projectId);
   }
 
   /** Makes the project active in the provider, then returns a client bound to it. */
   async useProject(id) {
-    const projectId = await this.#client.call(methodTable().internal.useProject, undefined, [id]);
+    const projectId = await run(this.#client, methodTable().internal.useProject, undefined, [id]);
     return new ScopedRun402(this.#client, projectId);
   }
 }

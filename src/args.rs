@@ -3,6 +3,7 @@
 //! before any request is made.
 
 use crate::error::{Error, Result};
+use crate::kernel::Call;
 use crate::json::{type_name, Json, JsonExt, Shape};
 
 /// The arguments of one call.
@@ -18,6 +19,12 @@ pub struct Args {
 impl Args {
     pub fn new(namespace: &'static str, method: &'static str, context: &'static str, items: Vec<Json>) -> Args {
         Args { namespace, method, context, items }
+    }
+
+    /// A gateway request made by this method: it carries the method's
+    /// context phrase and name (for `getAuth`'s metadata).
+    pub fn call(&self, method: &'static str, path: impl Into<String>) -> Call {
+        Call::new(method, path, self.context).sdk_method(self.namespace, self.method)
     }
 
     /// The argument, unless missing, `undefined` or `null`.
@@ -36,9 +43,9 @@ impl Args {
 
     /// A required string.
     pub fn string(&self, i: usize, name: &str) -> Result<String> {
-        match self.items.get(i).map(|v| v.shape()) {
-            Some(Shape::String(s)) => Ok(s),
-            other => Err(self.expected(name, "a string", &other.unwrap_or(Shape::Undefined))),
+        match self.items.get(i) {
+            Some(v) => v.as_string().ok_or_else(|| self.expected(name, "a string", &v.shape())),
+            None => Err(self.expected(name, "a string", &Shape::Undefined)),
         }
     }
 
@@ -80,10 +87,7 @@ impl Args {
         match obj.field(field) {
             None => Ok(None),
             Some(v) if v.shape() == Shape::Null => Ok(None),
-            Some(v) => match v.shape() {
-                Shape::String(s) => Ok(Some(s)),
-                other => Err(self.expected(field, "a string", &other)),
-            },
+            Some(v) => v.as_string().map(Some).ok_or_else(|| self.expected(field, "a string", &v.shape())),
         }
     }
 }
@@ -95,7 +99,7 @@ pub fn check_project_id(id: &str) -> std::result::Result<(), String> {
         return Err("`projectId` must not be empty".into());
     }
     if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || "_-.:".contains(*c))) {
-        return Err(format!("`projectId` contains {c:?}; expected letters, digits, '_', '-', '.' or ':'"));
+        return Err(format!("`projectId` contains '{c}'; expected letters, digits, '_', '-', '.' or ':'"));
     }
     Ok(())
 }

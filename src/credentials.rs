@@ -70,7 +70,9 @@ pub trait Credentials {
 /// Per-request metadata passed as `getAuth`'s second argument.
 #[derive(Debug, Clone, Copy)]
 pub struct AuthMeta {
-    /// The SDK method making the request, e.g. `projects.provision`.
+    /// The SDK namespace and method making the request, passed to the
+    /// provider as `{ method: "projects.provision" }`.
+    pub namespace: &'static str,
     pub method: &'static str,
 }
 
@@ -120,7 +122,7 @@ pub async fn get_auth(
     context: &str,
 ) -> Result<Option<Vec<(String, String)>>> {
     let m = ProviderMethod::GetAuth;
-    let meta = Val::object().with("method", meta.method);
+    let meta = Val::object().with("method", format!("{}.{}", meta.namespace, meta.method));
     let v = c.invoke(m, vec![Val::from(path), meta], context).await?;
     match v.shape() {
         Shape::Undefined | Shape::Null => Ok(None),
@@ -130,7 +132,7 @@ pub async fn get_auth(
                 let value = v.field(&key).and_then(|x| x.as_string()).ok_or_else(|| {
                     Error::local(
                         context,
-                        format!("credentials.getAuth() returned a non-string value for header {key:?}"),
+                        format!("credentials.getAuth() returned a non-string value for header \"{key}\""),
                     )
                 })?;
                 headers.push((key, value));
@@ -188,8 +190,7 @@ pub async fn get_active_project(c: &dyn Credentials, context: &str) -> Result<Op
     let v = c.invoke(m, Vec::new(), context).await?;
     match v.shape() {
         Shape::Undefined | Shape::Null => Ok(None),
-        Shape::String(s) if s.is_empty() => Ok(None),
-        Shape::String(s) => Ok(Some(s)),
+        Shape::String => Ok(v.as_string().filter(|s| !s.is_empty())),
         other => Err(wrong_shape(m, context, "a project id string or null", &other)),
     }
 }

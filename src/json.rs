@@ -20,7 +20,8 @@ pub enum Shape {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    /// A string; read it with [`JsonValue::string`] (copying it is not free).
+    String,
     /// An array of this length.
     Array(usize),
     /// A plain object (not an array, not null).
@@ -39,10 +40,15 @@ pub trait JsonValue: fmt::Debug {
     fn field(&self, key: &str) -> Option<Json>;
     /// Whether an object has this own property, even if its value is `undefined`.
     fn has_field(&self, key: &str) -> bool;
+    /// The string value, copied out, if this is a string.
+    fn string(&self) -> Option<String>;
     /// An object's own enumerable keys, in insertion order.
     fn keys(&self) -> Vec<String>;
     /// An array element.
     fn item(&self, index: usize) -> Option<Json>;
+    /// A number as the host writes it (`String(n)` in JS), so query strings
+    /// match the reference byte for byte without float formatting in wasm.
+    fn number_text(&self) -> Option<String>;
     /// For the host layer to recover its concrete type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -75,10 +81,7 @@ impl<T: JsonValue + ?Sized> JsonExt for T {
         self.shape() == Shape::Object
     }
     fn as_string(&self) -> Option<String> {
-        match self.shape() {
-            Shape::String(s) => Some(s),
-            _ => None,
-        }
+        self.string()
     }
     fn is_nullish(&self) -> bool {
         matches!(self.shape(), Shape::Undefined | Shape::Null)
@@ -92,7 +95,7 @@ pub fn type_name(shape: &Shape) -> &'static str {
         Shape::Null => "null",
         Shape::Bool(_) => "a boolean",
         Shape::Number(_) => "a number",
-        Shape::String(_) => "a string",
+        Shape::String => "a string",
         Shape::Array(_) => "an array",
         Shape::Object => "an object",
         Shape::Other => "a non-JSON value",
@@ -123,7 +126,7 @@ impl JsonValue for Native {
     fn shape(&self) -> Shape {
         match self {
             Native::Undefined => Shape::Undefined,
-            Native::Str(s) => Shape::String(s.clone()),
+            Native::Str(_) => Shape::String,
             Native::Overlay { .. } => Shape::Object,
         }
     }
@@ -160,6 +163,15 @@ impl JsonValue for Native {
         }
     }
     fn item(&self, _index: usize) -> Option<Json> {
+        None
+    }
+    fn string(&self) -> Option<String> {
+        match self {
+            Native::Str(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+    fn number_text(&self) -> Option<String> {
         None
     }
     fn as_any(&self) -> &dyn Any {

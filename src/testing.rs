@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::credentials::{Credentials, LocalFuture, ProviderMethod};
 use crate::error::{Error, Result};
-use crate::json::{Json, JsonValue, Shape};
+use crate::json::{Json, JsonExt, JsonValue, Shape};
 use crate::kernel::{HttpRequest, HttpResponse, Kernel, SendFailure, Transport};
 use crate::value::Val;
 
@@ -30,7 +30,7 @@ impl JsonValue for SJson {
             Value::Null => Shape::Null,
             Value::Bool(b) => Shape::Bool(*b),
             Value::Number(n) => Shape::Number(n.as_f64().unwrap_or(f64::NAN)),
-            Value::String(s) => Shape::String(s.clone()),
+            Value::String(_) => Shape::String,
             Value::Array(a) => Shape::Array(a.len()),
             Value::Object(_) => Shape::Object,
         }
@@ -46,6 +46,12 @@ impl JsonValue for SJson {
     }
     fn item(&self, index: usize) -> Option<Json> {
         self.0.as_array()?.get(index).map(|v| json(v.clone()))
+    }
+    fn string(&self) -> Option<String> {
+        self.0.as_str().map(str::to_string)
+    }
+    fn number_text(&self) -> Option<String> {
+        self.0.as_number().map(ToString::to_string)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -123,8 +129,8 @@ impl HttpResponse for MockResponse {
             None
         }
     }
-    fn text(&self) -> LocalFuture<'_, std::result::Result<String, (String, Option<Json>)>> {
-        let r = if self.body_fails { Err(("terminated".to_string(), None)) } else { Ok(self.body.clone()) };
+    fn text(&self) -> LocalFuture<'_, std::result::Result<Json, (String, Option<Json>)>> {
+        let r = if self.body_fails { Err(("terminated".to_string(), None)) } else { Ok(json(Value::String(self.body.clone()))) };
         Box::pin(async move { r })
     }
 }
@@ -143,18 +149,22 @@ impl Transport for MockTransport {
             }
         })
     }
-    fn parse_json(&self, text: &str) -> std::result::Result<Json, String> {
-        serde_json::from_str::<Value>(text).map(json).map_err(|e| e.to_string())
+    fn parse_json(&self, text: &Json) -> std::result::Result<Json, String> {
+        let text = text.as_string().ok_or("not a string")?;
+        serde_json::from_str::<Value>(&text).map(json).map_err(|e| e.to_string())
     }
-    fn stringify(&self, value: &Val) -> std::result::Result<String, String> {
-        Ok(to_serde(value).to_string())
+    fn stringify(&self, value: &Val) -> std::result::Result<Json, String> {
+        Ok(json(Value::String(to_serde(value).to_string())))
     }
 }
+
+/// A scripted provider answer: a value, or the message it throws.
+type ProviderAnswer = (ProviderMethod, std::result::Result<Value, String>);
 
 /// A provider whose answers are set per method; records every call.
 #[derive(Default, Clone)]
 pub struct MockCredentials {
-    pub answers: Rc<RefCell<Vec<(ProviderMethod, std::result::Result<Value, String>)>>>,
+    pub answers: Rc<RefCell<Vec<ProviderAnswer>>>,
     pub calls: Rc<RefCell<Vec<(ProviderMethod, Value)>>>,
 }
 
@@ -220,4 +230,13 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
 /// Request headers as a lookup helper.
 pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// A request's body as text, whichever way it was handed to the transport.
+pub fn body_text(req: &HttpRequest) -> Option<String> {
+    match &req.body {
+        Some(crate::kernel::WireBody::Text(s)) => Some(s.clone()),
+        Some(crate::kernel::WireBody::Host(j)) => j.as_string(),
+        _ => None,
+    }
 }

@@ -26,6 +26,22 @@ pub fn merge_provider(headers: &mut Vec<(String, String)>, provider: Vec<(String
     }
 }
 
+/// The first header that cannot go on the wire as given: a name that is not
+/// an HTTP token, or a value with CR, LF or NUL (which would let a value
+/// smuggle in extra headers). Values are never echoed: they may be keys.
+pub fn invalid(headers: &[(String, String)]) -> Option<String> {
+    let token = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c);
+    headers.iter().find_map(|(name, value)| {
+        if name.is_empty() || !name.bytes().all(token) {
+            Some(format!("header name {name:?} is not a valid HTTP token"))
+        } else if value.bytes().any(|c| c == b'\r' || c == b'\n' || c == 0) {
+            Some(format!("header {name} has a value containing a line break or NUL"))
+        } else {
+            None
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +62,15 @@ mod tests {
         let mut req = h(&[("Authorization", "Bearer svc")]);
         merge_provider(&mut req, h(&[("SIGN-IN-WITH-X", "siwx"), ("x-run402-write-auth", "w"), ("X-Trace", "t")]));
         assert_eq!(req, h(&[("Authorization", "Bearer svc"), ("X-Trace", "t")]));
+    }
+
+    #[test]
+    fn headers_that_could_inject_are_refused_without_echoing_values() {
+        assert_eq!(invalid(&h(&[("apikey", "abc"), ("X-Ok", "a: b")])), None);
+        let bad = invalid(&h(&[("Authorization", "Bearer secret\r\nX-Evil: 1")])).unwrap();
+        assert!(bad.contains("Authorization") && !bad.contains("secret"));
+        assert!(invalid(&h(&[("Bad Name", "v")])).is_some());
+        assert!(invalid(&h(&[("", "v")])).is_some());
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod transport;
 
 use crate::credentials::{self, AuthMeta, Credentials};
 use crate::error::{Error, Result};
-use crate::json::Json;
+use crate::json::{Json, JsonExt};
 use crate::value::Val;
 pub use transport::{HttpRequest, HttpResponse, SendFailure, Transport, WireBody};
 
@@ -45,8 +45,8 @@ pub struct Call {
     /// Merge `getAuth(path)` headers (default true).
     pub with_auth: bool,
     pub context: &'static str,
-    /// The SDK method name, for `getAuth`'s metadata.
-    pub sdk_method: &'static str,
+    /// The SDK namespace and method, for `getAuth`'s metadata.
+    pub sdk_method: (&'static str, &'static str),
 }
 
 impl Call {
@@ -58,7 +58,7 @@ impl Call {
             body: Body::None,
             with_auth: true,
             context,
-            sdk_method: "",
+            sdk_method: ("", ""),
         }
     }
     pub fn get(path: impl Into<String>, context: &'static str) -> Call {
@@ -90,8 +90,8 @@ impl Call {
         self.with_auth = false;
         self
     }
-    pub fn sdk_method(mut self, name: &'static str) -> Call {
-        self.sdk_method = name;
+    pub fn sdk_method(mut self, namespace: &'static str, method: &'static str) -> Call {
+        self.sdk_method = (namespace, method);
         self
     }
 }
@@ -120,10 +120,13 @@ impl Kernel {
         let ctx = call.context;
         let mut headers = call.headers;
         if call.with_auth {
-            let meta = AuthMeta { method: call.sdk_method };
+            let meta = AuthMeta { namespace: call.sdk_method.0, method: call.sdk_method.1 };
             if let Some(auth) = credentials::get_auth(self.credentials.as_ref(), &call.path, meta, ctx).await? {
                 headers::merge_provider(&mut headers, auth);
             }
+        }
+        if let Some(problem) = headers::invalid(&headers) {
+            return Err(Error::local(ctx, format!("cannot send the request: {problem}")));
         }
         let body = match call.body {
             Body::None => None,
@@ -137,7 +140,7 @@ impl Kernel {
                     .transport
                     .stringify(&v)
                     .map_err(|e| Error::local(ctx, format!("request body is not JSON-serializable: {e}")))?;
-                Some(WireBody::Text(text))
+                Some(WireBody::Host(text))
             }
         };
         let request = HttpRequest {
@@ -149,6 +152,7 @@ impl Kernel {
         let response = match self.transport.send(request).await {
             Ok(r) => r,
             Err(SendFailure::Network { message, cause }) => return Err(Error::network(ctx, &message, cause)),
+            Err(SendFailure::BodyFailed { message, cause }) => return Err(body_failed(ctx, &message, cause)),
             Err(SendFailure::NotAResponse { got }) => {
                 return Err(Error::local(ctx, format!("the fetch implementation resolved to {got}, not a Response")))
             }
@@ -165,21 +169,19 @@ impl Kernel {
         let text = response
             .text()
             .await
-            .map_err(|(message, cause)| Error::network(ctx, &format!("response body could not be read ({message})"), cause))?;
+            .map_err(|(message, cause)| body_failed(ctx, &message, cause))?;
         let ok = (200..300).contains(&status);
         let body = if !is_json {
-            Val::Str(text)
-        } else if text.trim().is_empty() {
-            Val::Null
+            Val::Json(text)
         } else {
             match self.transport.parse_json(&text) {
                 Ok(j) => Val::Json(j),
+                // An empty JSON body (say, a 204) is null, as in the reference.
+                Err(_) if text.as_string().is_some_and(|t| t.trim().is_empty()) => Val::Null,
                 // A 2xx whose JSON is broken must not pass as success with
                 // data missing; an error answer keeps its raw text instead.
-                Err(_) if ok => {
-                    return Err(Error::bad_response(status, Val::Str(text), ctx, "Invalid JSON in response"))
-                }
-                Err(_) => Val::Str(text),
+                Err(_) if ok => return Err(Error::bad_response(status, Val::Json(text), ctx, "Invalid JSON in response")),
+                Err(_) => Val::Json(text),
             }
         };
         if ok {
@@ -193,6 +195,10 @@ impl Kernel {
     pub async fn project_keys(&self, id: &str, context: &str) -> Result<credentials::ProjectKeys> {
         credentials::require_project(self.credentials.as_ref(), id, context).await
     }
+}
+
+fn body_failed(ctx: &str, message: &str, cause: Option<Json>) -> Error {
+    Error::network(ctx, &format!("response body could not be read ({message})"), cause)
 }
 
 /// `application/json` and structured-syntax `+json` types.

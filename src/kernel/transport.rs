@@ -17,9 +17,11 @@ pub struct HttpRequest {
 }
 
 /// A request body as it goes on the wire.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum WireBody {
     Text(String),
+    /// A host string (serialized JSON), sent without a copy through Rust.
+    Host(Json),
     Bytes(Vec<u8>),
 }
 
@@ -31,6 +33,10 @@ pub enum SendFailure {
     /// `fetch` resolved to something that is not a Response: the caller's
     /// fetch is broken, a `LocalError`.
     NotAResponse { got: String },
+    /// The response came but its body could not be read (cut off): a
+    /// `NetworkError`. Hosts that read the body lazily report this from
+    /// [`HttpResponse::text`] instead.
+    BodyFailed { message: String, cause: Option<Json> },
 }
 
 /// A response whose body has not been read yet.
@@ -38,15 +44,19 @@ pub trait HttpResponse {
     fn status(&self) -> u16;
     /// A header value (case-insensitive name).
     fn header(&self, name: &str) -> Option<String>;
-    /// Reads the whole body as text. An error means the body was cut off.
-    fn text(&self) -> LocalFuture<'_, Result<String, (String, Option<Json>)>>;
+    /// Reads the whole body as text, kept as a host string (a JS string in
+    /// wasm) so a large body is never copied into wasm memory and back. An
+    /// error means the body was cut off.
+    fn text(&self) -> LocalFuture<'_, Result<Json, (String, Option<Json>)>>;
 }
 
 /// The host's network and JSON services.
 pub trait Transport {
     fn send(&self, request: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>>;
-    /// Parses JSON text with the host's parser (the runtime's `JSON.parse` in wasm).
-    fn parse_json(&self, text: &str) -> Result<Json, String>;
-    /// Serializes a value with the host's serializer (`JSON.stringify` in wasm).
-    fn stringify(&self, value: &Val) -> Result<String, String>;
+    /// Parses a host string with the host's parser (the runtime's
+    /// `JSON.parse` in wasm); the error is the parser's message.
+    fn parse_json(&self, text: &Json) -> Result<Json, String>;
+    /// Serializes a value with the host's serializer (`JSON.stringify` in
+    /// wasm) into a host string.
+    fn stringify(&self, value: &Val) -> Result<Json, String>;
 }

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::handler;
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
-use crate::kernel::{Call, Kernel};
+use crate::kernel::Kernel;
 use crate::surface::{opt, req, Method, Namespace, Param, Scope};
 use crate::value::Val;
 
@@ -294,8 +294,9 @@ export interface SchemaReport {
 /** The gateway's SQL answer, passed through as sent. */
 export interface SqlResult {
   status?: string;
+  schema?: string;
   rows?: Record<string, unknown>[];
-  row_count?: number;
+  rowCount?: number;
   [key: string]: unknown;
 }
 
@@ -389,7 +390,7 @@ async fn provision(k: &Kernel, a: Args) -> Result<Val> {
     if let Some(opts) = a.opt_object(0, "opts")? {
         if let Some(tier) = a.opt_field_string(&opts, "tier")? {
             if !TIERS.contains(&tier.as_str()) {
-                return Err(a.error(format!("`tier` must be one of {}, got {tier:?}", TIERS.join(", "))));
+                return Err(a.error(format!("`tier` must be one of {}, got \"{tier}\"", TIERS.join(", "))));
             }
             body = body.with("tier", tier);
         }
@@ -398,7 +399,7 @@ async fn provision(k: &Kernel, a: Args) -> Result<Val> {
         }
     }
     let reply = k
-        .send(Call::post("/projects/v1", a.context).json(body).sdk_method("projects.provision"))
+        .send(a.call("POST", "/projects/v1").json(body))
         .await?;
     let result = reply.json().filter(|j| j.is_object()).cloned();
     let fields = result.as_ref().and_then(|j| {
@@ -422,7 +423,7 @@ async fn provision(k: &Kernel, a: Args) -> Result<Val> {
 async fn delete(k: &Kernel, a: Args) -> Result<Val> {
     let id = a.project_id(0)?;
     let keys = k.project_keys(&id, a.context).await?;
-    k.send(Call::delete(format!("/projects/v1/{id}"), a.context).bearer(&keys.service_key)).await?;
+    k.send(a.call("DELETE", format!("/projects/v1/{id}")).bearer(&keys.service_key)).await?;
     let c = k.credentials.as_ref();
     credentials::notify_if_present(c, ProviderMethod::RemoveProject, vec![id.into()], a.context).await?;
     Ok(Val::Undefined)
@@ -447,10 +448,10 @@ async fn list(k: &Kernel, a: Args) -> Result<Val> {
         }
     };
     if !is_address(&wallet) {
-        return Err(a.error(format!("`wallet` must be a 0x-prefixed 20-byte hex address, got {wallet:?}")));
+        return Err(a.error(format!("`wallet` must be a 0x-prefixed 20-byte hex address, got \"{wallet}\"")));
     }
     let path = format!("/wallets/v1/{}/projects", wallet.to_ascii_lowercase());
-    Ok(k.send(Call::get(path, a.context).no_auth()).await?.body)
+    Ok(k.send(a.call("GET", path).no_auth()).await?.body)
 }
 
 fn is_address(s: &str) -> bool {
@@ -461,7 +462,7 @@ fn is_address(s: &str) -> bool {
 async fn admin_get(k: &Kernel, a: &Args, suffix: &str) -> Result<Val> {
     let id = a.project_id(0)?;
     let keys = k.project_keys(&id, a.context).await?;
-    let call = Call::get(format!("/projects/v1/admin/{id}/{suffix}"), a.context).bearer(&keys.service_key);
+    let call = a.call("GET", format!("/projects/v1/admin/{id}/{suffix}")).bearer(&keys.service_key);
     Ok(k.send(call).await?.body)
 }
 
@@ -489,7 +490,7 @@ async fn sql(k: &Kernel, a: Args) -> Result<Val> {
         },
     };
     let keys = k.project_keys(&id, a.context).await?;
-    let call = Call::post(format!("/projects/v1/admin/{id}/sql"), a.context).bearer(&keys.service_key);
+    let call = a.call("POST", format!("/projects/v1/admin/{id}/sql")).bearer(&keys.service_key);
     let call = match params {
         Some(params) => call
             .header("Content-Type", "application/json")
@@ -517,18 +518,18 @@ async fn rest_call(k: &Kernel, a: &Args) -> Result<(u16, Val)> {
     match a.get(2) {
         None => {}
         Some(q) => match q.shape() {
-            Shape::String(s) => query = s,
+            Shape::String => query = q.as_string().unwrap_or_default(),
             Shape::Object => {
                 if let Some(m) = a.opt_field_string(q, "method")? {
                     method = m.to_ascii_uppercase();
                     if !REST_METHODS.contains(&method.as_str()) {
-                        return Err(a.error(format!("`method` must be one of {}, got {m:?}", REST_METHODS.join(", "))));
+                        return Err(a.error(format!("`method` must be one of {}, got \"{m}\"", REST_METHODS.join(", "))));
                     }
                 }
                 match a.opt_field_string(q, "keyType")?.as_deref() {
                     None | Some("anon") => {}
                     Some("service") => service = true,
-                    Some(other) => return Err(a.error(format!("`keyType` must be \"anon\" or \"service\", got {other:?}"))),
+                    Some(other) => return Err(a.error(format!("`keyType` must be \"anon\" or \"service\", got \"{other}\""))),
                 }
                 query = rest_query(a, q.field("query"))?;
                 body = q.field("body");
@@ -550,7 +551,7 @@ async fn rest_call(k: &Kernel, a: &Args) -> Result<(u16, Val)> {
         format!("/rest/v1/{}?{query}", encode_uri_component(&table))
     };
     let method: &'static str = REST_METHODS.iter().find(|m| **m == method).copied().unwrap_or("GET");
-    let mut call = Call::new(method, path, a.context).no_auth().header("apikey", key.clone()).bearer(&key);
+    let mut call = a.call(method, path).no_auth().header("apikey", key.clone()).bearer(&key);
     if method != "GET" {
         call = call.header("Prefer", "return=representation");
     }
@@ -565,18 +566,18 @@ async fn rest_call(k: &Kernel, a: &Args) -> Result<(u16, Val)> {
 fn rest_query(a: &Args, query: Option<Json>) -> Result<String> {
     let Some(q) = query else { return Ok(String::new()) };
     match q.shape() {
-        Shape::String(s) => Ok(s),
+        Shape::String => Ok(q.as_string().unwrap_or_default()),
         Shape::Object => {
             let mut pairs = Vec::new();
             for key in q.keys() {
-                let value = match q.field(&key).map(|v| v.shape()) {
-                    Some(Shape::String(s)) => s,
-                    Some(Shape::Number(n)) => format_number(n),
-                    Some(Shape::Bool(b)) => b.to_string(),
-                    Some(other) => {
+                let Some(field) = q.field(&key) else { continue };
+                let value = match field.shape() {
+                    Shape::String => field.as_string().unwrap_or_default(),
+                    Shape::Number(_) => field.number_text().unwrap_or_default(),
+                    Shape::Bool(b) => b.to_string(),
+                    other => {
                         return Err(a.error(format!("`query.{key}` must be a string, number or boolean, got {}", type_name(&other))))
                     }
-                    None => continue,
                 };
                 pairs.push((key, value));
             }
@@ -587,20 +588,11 @@ fn rest_query(a: &Args, query: Option<Json>) -> Result<String> {
     }
 }
 
-/// Numbers as JS's `String(n)` writes the common cases.
-fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e21 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
 async fn apply_expose(k: &Kernel, a: Args) -> Result<Val> {
     let id = a.project_id(0)?;
     let manifest = a.opt_object(1, "manifest")?.ok_or_else(|| a.error("`manifest` must be an object"))?;
     let keys = k.project_keys(&id, a.context).await?;
-    let call = Call::post(format!("/projects/v1/admin/{id}/expose"), a.context)
+    let call = a.call("POST", format!("/projects/v1/admin/{id}/expose"))
         .bearer(&keys.service_key)
         .json(Val::Json(manifest));
     Ok(k.send(call).await?.body)
@@ -621,7 +613,7 @@ async fn validate_expose(k: &Kernel, a: Args) -> Result<Val> {
         migration_sql = a.opt_field_string(o, "migrationSql")?;
     }
     let manifest = match a.get(0).map(|m| (m.shape(), m)) {
-        Some((Shape::String(text), _)) => match k.transport.parse_json(&text) {
+        Some((Shape::String, text)) => match k.transport.parse_json(text) {
             Ok(parsed) => parsed,
             Err(reason) => return Ok(invalid_manifest_text(&reason)),
         },
@@ -637,11 +629,11 @@ async fn validate_expose(k: &Kernel, a: Args) -> Result<Val> {
         Some(project) => {
             crate::args::check_project_id(&project).map_err(|m| a.error(m))?;
             let keys = k.project_keys(&project, a.context).await?;
-            Call::post(format!("/projects/v1/admin/{project}/expose/validate"), a.context)
+            a.call("POST", format!("/projects/v1/admin/{project}/expose/validate"))
                 .no_auth()
                 .bearer(&keys.service_key)
         }
-        None => Call::post("/projects/v1/expose/validate", a.context),
+        None => a.call("POST", "/projects/v1/expose/validate"),
     };
     Ok(k.send(call.json(body)).await?.body)
 }
@@ -661,19 +653,19 @@ fn invalid_manifest_text(reason: &str) -> Val {
 
 async fn pin(k: &Kernel, a: Args) -> Result<Val> {
     let id = a.project_id(0)?;
-    let call = Call::post(format!("/projects/v1/admin/{id}/pin"), a.context).header("X-Admin-Mode", "1");
+    let call = a.call("POST", format!("/projects/v1/admin/{id}/pin")).header("X-Admin-Mode", "1");
     Ok(k.send(call).await?.body)
 }
 
 async fn get_quote(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(k.send(Call::get("/tiers/v1", a.context).no_auth()).await?.body)
+    Ok(k.send(a.call("GET", "/tiers/v1").no_auth()).await?.body)
 }
 
 async fn set_role(k: &Kernel, a: Args, action: &str) -> Result<Val> {
     let id = a.project_id(0)?;
     let email = a.non_empty(1, "email")?;
     let keys = k.project_keys(&id, a.context).await?;
-    let call = Call::post(format!("/projects/v1/admin/{id}/{action}"), a.context)
+    let call = a.call("POST", format!("/projects/v1/admin/{id}/{action}"))
         .bearer(&keys.service_key)
         .json(Val::object().with("email", email));
     k.send(call).await?;

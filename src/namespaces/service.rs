@@ -3,7 +3,7 @@
 use crate::args::Args;
 use crate::error::Result;
 use crate::handler;
-use crate::kernel::{Call, Kernel};
+use crate::kernel::Kernel;
 use crate::surface::{Method, Namespace, Scope};
 use crate::value::Val;
 
@@ -56,9 +56,9 @@ export interface ServiceHealthPayload {
 "#;
 
 async fn status(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(k.send(Call::get("/status", a.context).no_auth()).await?.body)
+    Ok(k.send(a.call("GET", "/status").no_auth()).await?.body)
 }
 
 async fn health(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(k.send(Call::get("/health", a.context).no_auth()).await?.body)
+    Ok(k.send(a.call("GET", "/health").no_auth()).await?.body)
 }

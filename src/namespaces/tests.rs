@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::credentials::ProviderMethod;
 use crate::error::{ErrorKind, Result};
 use crate::json::Json;
-use crate::kernel::{HttpRequest, Kernel, WireBody};
+use crate::kernel::{HttpRequest, Kernel};
 use crate::surface::{self, NAMESPACES};
 use crate::testing::{self, block_on, header, to_serde, Answer, MockCredentials, MockTransport};
 use crate::value::Val;
@@ -42,10 +42,7 @@ fn call(k: &Rc<Kernel>, ns: &str, name: &str, args: Vec<Value>) -> Result<Val> {
 }
 
 fn body_text(r: &HttpRequest) -> String {
-    match &r.body {
-        Some(WireBody::Text(s)) => s.clone(),
-        other => panic!("expected a text body, got {other:?}"),
-    }
+    testing::body_text(r).expect("a text body")
 }
 
 fn last(t: &MockTransport) -> HttpRequest {
@@ -176,6 +173,7 @@ fn validate_expose_routes_and_local_parse_failure() {
     assert_eq!(req.url, "https://api.test/projects/v1/expose/validate");
     assert_eq!(header(&req, "sign-in-with-x"), Some("w"));
     assert_eq!(body_text(&req), r#"{"manifest":{"version":"1"}}"#);
+    assert_eq!(c.calls_to(ProviderMethod::GetAuth)[0], json!(["/projects/v1/expose/validate", {"method": "projects.validateExpose"}]));
 
     call(&k, "projects", "validateExpose", vec![json!("{\"tables\":[]}"), json!({"project_id": KEYS, "migrationSql": "CREATE TABLE t()"})]).unwrap();
     let req = last(&t);

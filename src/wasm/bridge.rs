@@ -3,10 +3,10 @@
 //! anything at all, or a missing method becomes a typed error.
 
 use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
+use wasm_bindgen::{JsCast, JsValue};
 use super::convert::{describe, run402_kind, val_to_js, wrap};
+use super::task::settle;
 use crate::credentials::{Credentials, LocalFuture, ProviderMethod};
 use crate::error::{Error, Result};
 use crate::json::Json;
@@ -67,7 +67,7 @@ impl Credentials for JsProvider {
             if !is_thenable(&value) {
                 return Ok(wrap(value));
             }
-            JsFuture::from(Promise::resolve(&value)).await.map(wrap).map_err(|thrown| failed(m, &context, thrown))
+            settle(value).await.map(wrap).map_err(|thrown| failed(m, &context, thrown))
         })
     }
 }

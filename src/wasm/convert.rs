@@ -44,12 +44,12 @@ impl JsonValue for JsJson {
             Shape::Undefined
         } else if v.is_null() {
             Shape::Null
-        } else if let Some(b) = v.as_bool() {
-            Shape::Bool(b)
+        } else if v.is_string() {
+            Shape::String
         } else if let Some(n) = v.as_f64() {
             Shape::Number(n)
-        } else if let Some(s) = v.as_string() {
-            Shape::String(s)
+        } else if let Some(b) = v.as_bool() {
+            Shape::Bool(b)
         } else if Array::is_array(v) {
             Shape::Array(Array::from(v).length() as usize)
         } else if v.is_object() && !v.is_function() {
@@ -78,6 +78,12 @@ impl JsonValue for JsJson {
         let i = u32::try_from(index).ok()?;
         (i < a.length()).then(|| wrap(a.get(i)))
     }
+    fn string(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn number_text(&self) -> Option<String> {
+        self.0.dyn_ref::<js_sys::Number>()?.to_string_with_radix(10).ok()?.as_string()
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -102,7 +108,7 @@ pub fn json_to_js(j: &Json) -> JsValue {
         Shape::Null => JsValue::NULL,
         Shape::Bool(b) => JsValue::from_bool(b),
         Shape::Number(n) => JsValue::from_f64(n),
-        Shape::String(s) => JsValue::from_str(&s),
+        Shape::String => j.string().map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&s)),
         _ => JsValue::UNDEFINED,
     }
 }

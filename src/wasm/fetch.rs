@@ -1,95 +1,117 @@
-//! The transport over the runtime's `fetch` (or the caller's). Responses
-//! are read through `Reflect`, so a custom fetch that resolves to something
-//! odd is reported, not trapped on.
+//! The transport over the runtime's `fetch` (or the caller's). One call to
+//! the facade's `exchange` helper (js/host.js) sends the request and reads
+//! the body; what comes back is a tagged outcome this module classifies.
+//! Nothing a custom fetch returns can trap here.
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use js_sys::{Array, Function, Uint8Array};
+use wasm_bindgen::prelude::*;
 
-use super::convert::{describe, val_to_js, wrap};
+use super::convert::{describe, json_to_js, val_to_js, wrap};
+use super::task::settle;
 use crate::credentials::LocalFuture;
-use crate::json::{type_name, Json};
+use crate::json::Json;
 use crate::kernel::{HttpRequest, HttpResponse, SendFailure, Transport, WireBody};
 use crate::value::Val;
 
+#[wasm_bindgen]
+extern "C" {
+    type HeadersLike;
+    #[wasm_bindgen(method, structural, catch, js_name = get)]
+    fn get(this: &HeadersLike, name: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+// Outcome tags of js/host.js `exchange`.
+const RESPONSE: u32 = 0;
+const FETCH_FAILED: u32 = 1;
+const NOT_A_RESPONSE: u32 = 2;
+const BODY_FAILED: u32 = 3;
+
 pub struct FetchTransport {
     fetch: Function,
+    exchange: Function,
 }
 
 impl FetchTransport {
-    pub fn new(fetch: Function) -> FetchTransport {
-        FetchTransport { fetch }
+    pub fn new(fetch: Function, exchange: Function) -> FetchTransport {
+        FetchTransport { fetch, exchange }
     }
 }
 
+/// A response whose body the exchange has already read.
 struct JsResponse {
-    res: JsValue,
     status: u16,
-    headers: JsValue,
+    headers: HeadersLike,
+    text: JsValue,
 }
 
-fn init_object(req: &HttpRequest) -> Object {
-    let init = Object::new();
-    let headers = Object::new();
-    for (k, v) in &req.headers {
-        let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
+/// Headers as "name:value" lines; the kernel has refused CR and LF in them.
+fn header_lines(req: &HttpRequest) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in req.headers.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(k);
+        out.push(':');
+        out.push_str(v);
     }
-    let _ = Reflect::set(&init, &"method".into(), &JsValue::from_str(&req.method));
-    let _ = Reflect::set(&init, &"headers".into(), &headers);
+    out
+}
+
+fn body(req: &HttpRequest) -> JsValue {
     match &req.body {
-        Some(WireBody::Text(s)) => {
-            let _ = Reflect::set(&init, &"body".into(), &JsValue::from_str(s));
-        }
-        Some(WireBody::Bytes(b)) => {
-            let _ = Reflect::set(&init, &"body".into(), &Uint8Array::from(b.as_slice()));
-        }
-        None => {}
+        Some(WireBody::Text(s)) => JsValue::from_str(s),
+        Some(WireBody::Host(j)) => json_to_js(j),
+        Some(WireBody::Bytes(b)) => Uint8Array::from(b.as_slice()).into(),
+        None => JsValue::UNDEFINED,
     }
-    init
 }
 
 fn network(thrown: JsValue) -> SendFailure {
     SendFailure::Network { message: describe(&thrown), cause: Some(wrap(thrown)) }
 }
 
-/// Accepts anything shaped like a Response: numeric `status`, `headers.get`, `text()`.
-fn as_response(v: JsValue) -> Result<JsResponse, SendFailure> {
-    let not_a_response = |v: &JsValue| SendFailure::NotAResponse { got: type_name(&wrap(v.clone()).shape()).to_string() };
-    if !v.is_object() {
-        return Err(not_a_response(&v));
-    }
-    let status = Reflect::get(&v, &"status".into()).ok().and_then(|s| s.as_f64());
-    let headers = Reflect::get(&v, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
-    let has_get = headers.is_object() && Reflect::get(&headers, &"get".into()).is_ok_and(|g| g.is_function());
-    let has_text = Reflect::get(&v, &"text".into()).is_ok_and(|t| t.is_function());
-    match status {
-        Some(s) if has_get && has_text && (0.0..=999.0).contains(&s) => Ok(JsResponse { res: v, status: s as u16, headers }),
-        _ => Err(not_a_response(&v)),
-    }
-}
-
 impl Transport for FetchTransport {
     fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>> {
-        let started = self.fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init_object(&req));
+        let args = Array::of5(
+            &self.fetch,
+            &JsValue::from_str(&req.url),
+            &JsValue::from_str(&req.method),
+            &JsValue::from_str(&header_lines(&req)),
+            &body(&req),
+        );
+        let started = self.exchange.apply(&JsValue::UNDEFINED, &args);
         Box::pin(async move {
-            let value = started.map_err(network)?;
-            let value = if value.is_instance_of::<Promise>() || value.is_object() {
-                JsFuture::from(Promise::resolve(&value)).await.map_err(network)?
-            } else {
-                value
-            };
-            Ok(Box::new(as_response(value)?) as Box<dyn HttpResponse>)
+            let outcome = settle(started.map_err(network)?).await.map_err(network)?;
+            let outcome: Array = outcome.dyn_into().map_err(network)?;
+            let tag = outcome.get(0).as_f64().unwrap_or(-1.0);
+            match tag as u32 {
+                RESPONSE if tag == 0.0 => {
+                    let status = outcome.get(1).as_f64().filter(|s| (0.0..=999.0).contains(s)).unwrap_or(0.0);
+                    Ok(Box::new(JsResponse { status: status as u16, headers: outcome.get(2).unchecked_into(), text: outcome.get(3) })
+                        as Box<dyn HttpResponse>)
+                }
+                FETCH_FAILED => Err(network(outcome.get(1))),
+                NOT_A_RESPONSE => Err(SendFailure::NotAResponse { got: outcome.get(1).as_string().unwrap_or_default() }),
+                BODY_FAILED => Err(SendFailure::BodyFailed { message: describe(&outcome.get(1)), cause: Some(wrap(outcome.get(1))) }),
+                _ => Err(SendFailure::NotAResponse { got: "an unknown outcome".into() }),
+            }
         })
     }
 
-    fn parse_json(&self, text: &str) -> Result<Json, String> {
-        js_sys::JSON::parse(text).map(wrap).map_err(|e| describe(&e))
+    fn parse_json(&self, text: &Json) -> Result<Json, String> {
+        json_parse(&json_to_js(text)).map(wrap).map_err(|e| describe(&e))
     }
 
-    fn stringify(&self, value: &Val) -> Result<String, String> {
-        let js = val_to_js(value);
-        match js_sys::JSON::stringify(&js) {
-            Ok(s) => s.as_string().ok_or_else(|| "value has no JSON form".to_string()),
+    fn stringify(&self, value: &Val) -> Result<Json, String> {
+        match json_stringify(&val_to_js(value)) {
+            Ok(s) if s.is_string() => Ok(wrap(s)),
+            Ok(_) => Err("value has no JSON form".to_string()),
             Err(e) => Err(describe(&e)),
         }
     }
@@ -101,18 +123,11 @@ impl HttpResponse for JsResponse {
     }
 
     fn header(&self, name: &str) -> Option<String> {
-        let get = Reflect::get(&self.headers, &"get".into()).ok()?.dyn_into::<Function>().ok()?;
-        get.call1(&self.headers, &JsValue::from_str(name)).ok()?.as_string()
+        self.headers.get(name).ok()?.as_string()
     }
 
-    fn text(&self) -> LocalFuture<'_, Result<String, (String, Option<Json>)>> {
-        Box::pin(async move {
-            let fail = |e: JsValue| (describe(&e), Some(wrap(e)));
-            let text = Reflect::get(&self.res, &"text".into()).map_err(fail)?.dyn_into::<Function>().map_err(fail)?;
-            let started = text.call0(&self.res).map_err(fail)?;
-            let value = JsFuture::from(Promise::resolve(&started)).await.map_err(fail)?;
-            value.as_string().ok_or_else(|| ("response.text() did not produce a string".to_string(), None))
-        })
+    fn text(&self) -> LocalFuture<'_, Result<Json, (String, Option<Json>)>> {
+        let text = wrap(self.text.clone());
+        Box::pin(async move { Ok(text) })
     }
 }
-

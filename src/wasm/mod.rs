@@ -1,18 +1,22 @@
 //! The JS boundary: the only module that names `wasm_bindgen` and `js_sys`.
 //!
-//! One exported class, [`Client`], with one generic entry point, `call`:
-//! the facade in `js/` builds every namespace method from the table that
-//! [`surface`] returns, so adding a method needs no code here. Nothing in
-//! this layer can trap: every JS call is fallible and every failure becomes
-//! a typed JS error made by the facade's error factory.
+//! One exported class, [`Client`], with one generic entry point: `start`
+//! runs a method from the table [`surface`] returns (the facade in `js/`
+//! builds every namespace method from it, so adding a method needs no code
+//! here), and `parked` / `resume` / `take` let the facade drive the call's
+//! awaits (see [`task`]). Nothing in this layer can trap: every JS call is
+//! fallible and every failure becomes a typed JS error made by the facade's
+//! error factory.
 
 mod bridge;
 mod convert;
 mod fetch;
+mod task;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Promise};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
 use crate::credentials::ProviderMethod;
@@ -24,11 +28,59 @@ use crate::surface::{self, Scope, NAMESPACES};
 const CONSTRUCTING: &str = "constructing client";
 
 /// A client's state. `&self` only: calls clone the `Rc` into their future,
-/// so no borrow outlives a call and any number can run at once.
+/// and the task table is borrowed only for O(1) moves, never while a task
+/// runs, so any number of calls can be in flight (and a provider may call
+/// back into the client).
 #[wasm_bindgen]
 pub struct Client {
     kernel: Rc<Kernel>,
     make_error: Function,
+    tasks: RefCell<Tasks>,
+}
+
+/// In-flight and finished calls by handle.
+#[derive(Default)]
+struct Tasks {
+    entries: Vec<Option<Entry>>,
+    free: Vec<u32>,
+}
+
+enum Entry {
+    Waiting(task::Task),
+    Finished(JsValue),
+}
+
+/// Call states reported to the facade.
+const OK: u32 = 0;
+const FAILED: u32 = 1;
+const WAITING: u32 = 2;
+
+impl Tasks {
+    fn insert(&mut self, entry: Entry) -> u32 {
+        match self.free.pop() {
+            Some(h) => {
+                if let Some(slot) = self.entries.get_mut(h as usize) {
+                    *slot = Some(entry);
+                }
+                h
+            }
+            None => {
+                self.entries.push(Some(entry));
+                u32::try_from(self.entries.len() - 1).unwrap_or(u32::MAX)
+            }
+        }
+    }
+    fn remove(&mut self, h: u32) -> Option<Entry> {
+        let entry = self.entries.get_mut(h as usize)?.take()?;
+        self.free.push(h);
+        Some(entry)
+    }
+    fn put_back(&mut self, h: u32, entry: Entry) {
+        if let Some(slot) = self.entries.get_mut(h as usize) {
+            *slot = Some(entry);
+            self.free.retain(|f| *f != h);
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -36,25 +88,78 @@ impl Client {
     /// Validates the options like the reference constructor and builds the
     /// kernel over the runtime's (or the caller's) fetch.
     #[wasm_bindgen(constructor)]
-    pub fn new(opts: JsValue, make_error: Function) -> Result<Client, JsValue> {
-        build(&opts).map(|kernel| Client { kernel: Rc::new(kernel), make_error: make_error.clone() }).map_err(|e| convert::error_to_js(&e, &make_error))
+    pub fn new(opts: JsValue, host: JsValue) -> Result<Client, JsValue> {
+        let host_fn = |name: &str| js_sys::Reflect::get(&host, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let (Some(make_error), Some(exchange)) = (host_fn("makeError"), host_fn("exchange")) else {
+            return Err(js_sys::Error::new("run402: the wasm core was loaded without its JS host (use the package entry files)").into());
+        };
+        match build(&opts, exchange) {
+            Ok(kernel) => Ok(Client { kernel: Rc::new(kernel), make_error, tasks: RefCell::default() }),
+            Err(e) => Err(convert::error_to_js(&e, &make_error)),
+        }
     }
 
-    /// Runs public method `id` (see [`surface`]) with the caller's arguments.
-    pub fn call(&self, id: u32, scope: Option<String>, args: Array) -> Promise {
-        let items: Vec<Json> = args.iter().map(convert::wrap).collect();
-        let work = surface::dispatch(self.kernel.clone(), id, scope, items);
-        let make_error = self.make_error.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            match work.await {
-                Ok(value) => Ok(convert::val_to_js(&value)),
-                Err(e) => Err(convert::error_to_js(&e, &make_error)),
+    /// Starts public method `id` (see [`surface`]) with the caller's
+    /// arguments. Returns `handle * 4 + state`.
+    pub fn start(&self, id: u32, scope: Option<String>, args: Array) -> u32 {
+        let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
+        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items));
+        let (entry, state) = self.advance(work, None);
+        let handle = self.tasks.borrow_mut().insert(entry);
+        handle.saturating_mul(4).saturating_add(state)
+    }
+
+    /// The promise a waiting call needs settled.
+    pub fn parked(&self, handle: u32) -> JsValue {
+        match self.tasks.borrow().entries.get(handle as usize) {
+            Some(Some(Entry::Waiting(t))) => t.parked.clone().unwrap_or(JsValue::UNDEFINED),
+            _ => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Hands a waiting call the outcome of its promise; returns its state.
+    pub fn resume(&self, handle: u32, ok: bool, value: JsValue) -> u32 {
+        let Some(Entry::Waiting(work)) = self.tasks.borrow_mut().remove(handle) else {
+            return FAILED;
+        };
+        let outcome = if ok { Ok(value) } else { Err(value) };
+        let (entry, state) = self.advance(work, Some(outcome));
+        self.tasks.borrow_mut().put_back(handle, entry);
+        state
+    }
+
+    /// Removes a finished call and returns its result (or error object).
+    pub fn take(&self, handle: u32) -> JsValue {
+        match self.tasks.borrow_mut().remove(handle) {
+            Some(Entry::Finished(value)) => value,
+            Some(other) => {
+                self.tasks.borrow_mut().put_back(handle, other);
+                JsValue::UNDEFINED
             }
-        })
+            None => JsValue::UNDEFINED,
+        }
     }
 }
 
-fn build(opts: &JsValue) -> Result<Kernel, Error> {
+impl Client {
+    /// Polls a task (no borrow of the table is held meanwhile) and converts
+    /// a finished result for JS.
+    fn advance(&self, work: task::Task, settled: Option<Result<JsValue, JsValue>>) -> (Entry, u32) {
+        match work.poll(settled) {
+            task::Progress::Waiting(t) if t.parked.is_some() => (Entry::Waiting(t), WAITING),
+            task::Progress::Waiting(_) => {
+                let e = Error::local("calling the SDK", "internal error: a call stalled without waiting on anything");
+                (Entry::Finished(convert::error_to_js(&e, &self.make_error)), FAILED)
+            }
+            task::Progress::Done(Ok(v)) => (Entry::Finished(convert::val_to_js(&v)), OK),
+            task::Progress::Done(Err(e)) => {
+                (Entry::Finished(convert::error_to_js(&e, &self.make_error)), FAILED)
+            }
+        }
+    }
+}
+
+fn build(opts: &JsValue, exchange: Function) -> Result<Kernel, Error> {
     if !opts.is_object() {
         return Err(Error::local(CONSTRUCTING, "Run402 requires an options object: new Run402({ apiBase, credentials })"));
     }
@@ -87,7 +192,7 @@ fn build(opts: &JsValue) -> Result<Kernel, Error> {
         }
         f => f.dyn_into::<Function>().map_err(|_| Error::local(CONSTRUCTING, "opts.fetch must be a function"))?,
     };
-    Ok(Kernel { api_base, transport: Box::new(fetch::FetchTransport::new(fetch)), credentials: Box::new(provider) })
+    Ok(Kernel { api_base, transport: Box::new(fetch::FetchTransport::new(fetch, exchange)), credentials: Box::new(provider) })
 }
 
 /// The method table for the facade, as JSON text:

@@ -1,5 +1,6 @@
-// The one embedded Postgres (PGlite, in memory) shared by every simulator in
-// this process. PGlite is a single connection, so all access goes through
+// The one embedded Postgres (PGlite, in memory) shared by every simulator
+// open in this process; it starts with the first and closes after the last.
+// PGlite is a single connection, so all access goes through
 // withSession(): it serializes whole units of work, which is what lets a
 // session switch role and search_path without leaking into another request.
 
@@ -29,8 +30,14 @@ const BOOTSTRAP = `
 // int8 stays a string, as node-postgres (the real gateway's driver) returns it.
 const PARSERS = { 20: (text) => text };
 
+// How long the database outlives its last simulator, so sequential
+// start()/close() pairs reuse it instead of booting again.
+const LINGER_MS = 1000;
+
 let dbPromise;
 let tail = Promise.resolve();
+let users = 0;
+let shutdownTimer;
 
 function database() {
   dbPromise ??= (async () => {
@@ -41,16 +48,39 @@ function database() {
   return dbPromise;
 }
 
-/** Starts the database (first call takes a few seconds). */
-export async function ready() {
+/** Registers a simulator as a user of the database, starting it if needed (a few seconds). */
+export async function acquire() {
+  users += 1;
+  clearTimeout(shutdownTimer);
   await database();
+}
+
+/**
+ * Unregisters a simulator. Shortly after the last one leaves, the database is
+ * closed: PGlite keeps a 10 s Postgres timer pending that would otherwise hold
+ * the process open. The shutdown timer itself is unref'd.
+ */
+export function release() {
+  users -= 1;
+  if (users > 0) return;
+  shutdownTimer = setTimeout(() => {
+    if (users > 0 || !dbPromise) return;
+    const closing = dbPromise;
+    dbPromise = undefined;
+    exclusive(async () => (await closing).close());
+  }, LINGER_MS);
+  shutdownTimer.unref();
+}
+
+function exclusive(task) {
+  const run = tail.then(task);
+  tail = run.catch(() => {});
+  return run;
 }
 
 /** Runs `fn(db)` with exclusive use of the connection. */
 export function withSession(fn) {
-  const run = tail.then(async () => fn(await database()));
-  tail = run.catch(() => {});
-  return run;
+  return exclusive(async () => fn(await database()));
 }
 
 export function quoteIdent(name) {

@@ -6,8 +6,8 @@
 import { HttpError } from "./http-util.mjs";
 import { guardSql, maskSql } from "./sql-guard.mjs";
 
-export const POLICIES = ["user_owns_rows", "public_read_authenticated_write", "public_read_write_UNRESTRICTED", "custom"];
-export const GRANTABLE_ROLES = ["anon", "authenticated"];
+const POLICIES = ["user_owns_rows", "public_read_authenticated_write", "public_read_write_UNRESTRICTED", "custom"];
+const GRANTABLE_ROLES = ["anon", "authenticated"];
 const TOP_KEYS = ["$schema", "version", "tables", "views", "rpcs"];
 const TABLE_KEYS = ["name", "expose", "policy", "owner_column", "force_owner_on_insert", "i_understand_this_is_unrestricted", "custom_sql"];
 const VIEW_KEYS = ["name", "base", "select", "expose"];

@@ -16,7 +16,7 @@ export class HttpError extends Error {
 }
 
 /** `{error, message, code, ...extra}`: the envelope every gateway error uses. */
-export function envelope(error, message, code, extra = {}) {
+function envelope(error, message, code, extra = {}) {
   return { error, message, code, ...extra };
 }
 
@@ -37,16 +37,18 @@ export function errorReply(err) {
   return json(err.status, err.body, err.headers);
 }
 
-/** Reads the whole body, stopping once it exceeds `limit` bytes. */
+/**
+ * Reads the body, keeping at most `limit` bytes. An oversize body is still
+ * drained (not kept) so the client receives the 413 instead of a reset.
+ */
 export async function readBody(req, limit = MAX_BODY_BYTES) {
   const chunks = [];
   let size = 0;
   for await (const chunk of req) {
     size += chunk.length;
-    if (size > limit) return { buffer: Buffer.concat(chunks), tooLarge: true };
-    chunks.push(chunk);
+    if (size <= limit) chunks.push(chunk);
   }
-  return { buffer: Buffer.concat(chunks), tooLarge: false };
+  return { buffer: Buffer.concat(chunks), tooLarge: size > limit };
 }
 
 /** The media type of the request body without parameters, lower-cased. */

@@ -144,7 +144,7 @@ function arrayLiteral(values) {
 }
 
 /** Wraps a row source so the statement yields `{body: json text, n: row count}`. */
-export function aggregate(source) {
+function aggregate(source) {
   return `SELECT coalesce(json_agg(_r), '[]')::text AS body, count(*)::int AS n FROM (${source}) _r`;
 }
 

@@ -4,7 +4,7 @@
 
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
-import { ready } from "./db.mjs";
+import { acquire, release } from "./db.mjs";
 import { faultReply, takeFault } from "./faults.mjs";
 import { HttpError, MAX_BODY_BYTES, errorReply, fail, json, readBody } from "./http-util.mjs";
 import { withIdempotency } from "./idempotency.mjs";
@@ -70,12 +70,15 @@ function send(res, reply, { truncate = false } = {}) {
 
 async function handleRequest(state, baseUrl, req, res) {
   const { buffer, tooLarge } = await readBody(req);
+  // Joined rather than resolved, so a path like "//x" stays a path.
+  const url = URL.canParse(baseUrl + req.url) ? new URL(baseUrl + req.url) : null;
+  if (!url) return send(res, json(400, { error: "invalid_path", message: "The request target is not a valid path.", code: "INVALID_PATH" }));
   const ctx = {
     state,
     baseUrl,
     method: req.method,
     rawUrl: req.url,
-    url: new URL(req.url, baseUrl),
+    url,
     headers: req.headers,
     rawBody: buffer,
     params: {},
@@ -99,12 +102,13 @@ async function handleRequest(state, baseUrl, req, res) {
 }
 
 /**
- * Starts a simulator on 127.0.0.1. The embedded Postgres is shared by every
- * simulator in the process and started on the first call.
+ * Starts a simulator on 127.0.0.1. The embedded Postgres is shared by the
+ * simulators open in this process: the first start() boots it, and it shuts
+ * down shortly after the last close().
  * Returns `{url, close, state}`.
  */
 export async function start({ port = 0, payments = false, adminWallets = [] } = {}) {
-  await ready();
+  await acquire();
   const state = createState({ payments, adminWallets });
   let baseUrl;
   const server = createServer((req, res) => {
@@ -113,16 +117,23 @@ export async function start({ port = 0, payments = false, adminWallets = [] } = 
       res.destroy();
     });
   });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
-  });
+  try {
+    await new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", resolve);
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
   baseUrl = `http://127.0.0.1:${server.address().port}`;
-  const close = () =>
-    new Promise((resolve) => {
+  const close = async () => {
+    await new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    release();
+  };
   return { url: baseUrl, close, state };
 }
 
@@ -139,6 +150,13 @@ function parseArgs(argv) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { url } = await start(parseArgs(process.argv.slice(2)));
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  const { url } = await start(options);
   console.log(`Run402 simulator listening on ${url}`);
 }

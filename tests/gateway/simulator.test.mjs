@@ -365,6 +365,8 @@ describe("REST and expose", () => {
     assert.equal((await rest(p, "items", { key: "service" })).body.length, 4);
     const missing = await rest(p, "nope", { key: "service" });
     assert.deepEqual([missing.status, missing.body.code], [404, "42P01"]);
+    assert.equal((await sql(p, `CREATE TABLE "odd name" (id int); INSERT INTO "odd name" VALUES (7)`)).status, 200);
+    assert.deepEqual((await rest(p, "odd%20name", { key: "service" })).body, [{ id: 7 }]);
   });
 
   it("filters, orders and pages like PostgREST", async () => {

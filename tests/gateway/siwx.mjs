@@ -57,7 +57,7 @@ function parseTime(payload, field) {
  * and its trailing blank line are present only when a statement is; optional
  * fields follow Issued At in the EIP's order.
  */
-export function siweMessage(payload, checksummedAddress, chainNumber) {
+function siweMessage(payload, checksummedAddress, chainNumber) {
   const lines = [`${payload.domain} wants you to sign in with your Ethereum account:`, checksummedAddress, ""];
   if (payload.statement !== undefined) lines.push(payload.statement, "");
   lines.push(

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { chromium } from "playwright-core";
-import { HERE } from "./lib.mjs";
+import { withTimeout } from "./lib.mjs";
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -36,8 +36,8 @@ function staticServer(stage) {
     let file;
     if (path === "/favicon.ico") return res.writeHead(204).end();
     if (path === "/") file = null;
-    else if (path === "/smoke.mjs") file = join(HERE, "smoke.mjs");
-    else if (path.startsWith("/pkg/")) file = join(stage.pkgDir, normalize(path.slice(5)).replace(/^(\.\.[/\\])+/, ""));
+    else if (path === "/smoke.mjs") file = join(stage.dir, "smoke.mjs");
+    else if (path.startsWith("/pkg/")) file = join(stage.pkgDir, normalize(path.slice(4))); // "/.." cannot climb above "/"
     else return res.writeHead(404).end();
     try {
       const body = file ? await readFile(file) : PAGE;
@@ -53,6 +53,7 @@ export async function runChromium(stage, apiBase) {
   const server = await staticServer(stage);
   const log = [];
   let browser;
+  let result;
   try {
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
@@ -65,20 +66,22 @@ export async function runChromium(stage, apiBase) {
     page.on("requestfailed", (r) => log.push(`[requestfailed] ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
     page.setDefaultTimeout(20_000);
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    const result = await page.evaluate(async (api) => (await window.smokeReady)(api), apiBase);
-    // The wasm-bindgen glue only warns (and falls back) on a wrong wasm MIME
-    // type, so any console error or warning fails the test — except Chromium's
-    // "Failed to load resource" line for an HTTP error status, which the
-    // smoke provokes on purpose (the 404 it expects as an ApiError).
-    const noisy = log.filter((l) => /^\[(console\.(error|warning)|pageerror|requestfailed)/.test(l) && !l.includes("Failed to load resource: the server responded with a status of"));
-    if (noisy.length) throw new Error(`the smoke passed but the page logged:\n${noisy.join("\n")}`);
-    return { ...result, entry: "/pkg/entry-web.js (import map)" };
+    // page.evaluate has no timeout of its own; a hung SDK call must still fail.
+    result = await withTimeout(page.evaluate(async (api) => (await window.smokeReady)(api), apiBase), 15_000, "the page smoke");
   } catch (err) {
-    if (err.message.includes("the page logged")) throw err;
     throw new Error(`${err.message}\n--- page console ---\n${log.join("\n") || "(empty)"}`);
   } finally {
     await browser?.close().catch(() => {});
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+  // The wasm-bindgen glue only warns (and falls back) on a wrong wasm MIME
+  // type, so any console error or warning fails the test — except Chromium's
+  // "Failed to load resource" line for an HTTP error status, which the smoke
+  // provokes on purpose (the 404 it expects as an ApiError).
+  const noisy = log.filter(
+    (l) => /^\[(console\.(error|warning)|pageerror|requestfailed)/.test(l) && !l.includes("Failed to load resource: the server responded with a status of"),
+  );
+  if (noisy.length) throw new Error(`the smoke passed but the page logged:\n${noisy.join("\n")}`);
+  return { ...result, entry: "/pkg/entry-web.js (import map)" };
 }

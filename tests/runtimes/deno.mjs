@@ -1,7 +1,8 @@
 // Deno 2: the staged dir has a package.json and node_modules, so Deno
 // resolves the bare specifier from node_modules ("bring your own
-// node_modules") with the "deno" condition → entry-web.js, which fetches the
-// .wasm from a file: URL (hence --allow-read on the staged dir).
+// node_modules", never installing) with the "deno" condition → entry-web.js.
+// That entry fetches the .wasm from a file: URL, so importing the package at
+// all needs read permission on it (NotCapable otherwise): hence --allow-read.
 import { join } from "node:path";
 import { bin, expectEntry, runCli } from "./lib.mjs";
 

@@ -3,7 +3,7 @@
 // nothing we started outlives the test file.
 
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,12 +41,38 @@ export async function stagePackage() {
   mkdirSync(join(ROOT, ".tmp"), { recursive: true });
   const dir = mkdtempSync(join(ROOT, ".tmp", "runtimes-"));
   const pkgDir = join(dir, "node_modules", "@run402", "sdk-wasm");
-  cpSync(PKG, pkgDir, { recursive: true });
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    copyBuild(pkgDir);
+  } catch {
+    // A rebuild started mid-copy: wait for it to finish, then copy once more.
+    await sleep(1000);
+    for (let waited = 0; !pkgComplete(); waited += 500) {
+      if (waited > 45_000) throw new Error(`pkg/ vanished during a rebuild at ${PKG}`);
+      await sleep(500);
+    }
+    rmSync(pkgDir, { recursive: true, force: true });
+    copyBuild(pkgDir);
+  }
   for (const f of ["smoke.mjs", "cli-entry.mjs", "worker-entry.mjs"]) cpSync(join(HERE, f), join(dir, f));
   // The nearest package.json marks the project root for Deno and Bun (and
   // stops them from walking up into the dev workspace's package.json).
   cpSync(join(HERE, "project.package.json"), join(dir, "package.json"));
-  return { dir, pkgDir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, pkgDir, remove };
+}
+
+/** Size and mtime of every file in pkg/: changes if a rebuild touches it. */
+function fingerprint() {
+  return readdirSync(PKG)
+    .map((f) => `${f}:${statSync(join(PKG, f)).size}:${statSync(join(PKG, f)).mtimeMs}`)
+    .join("|");
+}
+
+/** Copies pkg/ and throws unless it held still and complete meanwhile. */
+function copyBuild(pkgDir) {
+  const before = fingerprint();
+  cpSync(PKG, pkgDir, { recursive: true });
+  if (!pkgComplete() || fingerprint() !== before) throw new Error("pkg/ changed while it was copied");
 }
 
 // Every child still running, so the test file can kill them all on the way out.
@@ -73,7 +99,7 @@ process.once("exit", killAll);
  * returned `done` settles with {code, signal, stdout, stderr}; after
  * `timeoutMs` the group is killed and `timedOut` is set.
  */
-export function launch(cmd, args, { cwd, env, timeoutMs = 30_000, extraFds = 0 } = {}) {
+export function launch(cmd, args, { cwd, env, timeoutMs = 15_000, extraFds = 0 } = {}) {
   const stdio = ["ignore", "pipe", "pipe", ...Array(extraFds).fill("pipe")];
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio, detached: true });
   live.add(child);
@@ -111,7 +137,19 @@ export async function runCli(label, cmd, args, opts) {
   const run = await launch(cmd, args, opts).done;
   const line = run.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   if (run.code !== 0 || !line) throw new Error(describeRun(label, run));
-  return { ...JSON.parse(line.slice("RESULT ".length)), stderr: run.stderr.trim() };
+  // A passing smoke must be silent: a warning here (say, the wasm-bindgen
+  // glue falling back from instantiateStreaming) is something users would see.
+  if (run.stderr.trim()) throw new Error(`the smoke passed but ${describeRun(label, run)}`);
+  return JSON.parse(line.slice("RESULT ".length));
+}
+
+/** Rejects with `what` timed out unless `promise` settles within `ms`. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Asserts the package entry a runtime picked from the `exports` map. */

@@ -1,8 +1,12 @@
 // The Worker the workerd harness bundles with esbuild (conditions
-// workerd,worker,browser). GET /smoke?api=<simulator url> runs the smoke and
-// answers JSON; anything else answers "ready" so the harness can poll.
-import * as sdk from "@run402/sdk-wasm";
+// workerd,worker,browser). Named imports, as a user would write them, so the
+// bundler's tree shaking (package.json "sideEffects") is exercised too.
+// GET /smoke?api=<simulator url> runs the smoke and answers JSON; anything
+// else answers "ready".
+import { Run402, Run402Error, isApiError } from "@run402/sdk-wasm";
 import { smoke } from "./smoke.mjs";
+
+const sdk = { Run402, Run402Error, isApiError };
 
 export default {
   async fetch(request) {

@@ -35,7 +35,7 @@ const smokeWorker :Workerd.Worker = (
 `;
 }
 
-/** Bundles the worker; returns the package entry esbuild actually used. */
+/** Bundles the worker; returns the package entries it kept code from. */
 async function bundle(stage, outDir) {
   const result = await esbuild.build({
     entryPoints: [join(stage.dir, "worker-entry.mjs")],
@@ -51,7 +51,10 @@ async function bundle(stage, outDir) {
     logLevel: "silent",
   });
   copyFileSync(join(stage.pkgDir, WASM), join(outDir, WASM));
-  return Object.keys(result.metafile.inputs).filter((f) => f.includes("@run402/sdk-wasm/entry-"));
+  const [output] = Object.values(result.metafile.outputs);
+  return Object.entries(output.inputs)
+    .filter(([file, info]) => file.includes("@run402/sdk-wasm/entry-") && info.bytesInOutput > 0)
+    .map(([file]) => file);
 }
 
 /** Resolves with the listening port from workerd's control messages. */
@@ -61,7 +64,12 @@ function listenPort(proc) {
     proc.child.stdio[3].on("data", (d) => {
       buf += d;
       for (const line of buf.split("\n").slice(0, -1)) {
-        const msg = JSON.parse(line);
+        let msg;
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          continue; // not a control message we know
+        }
         if (msg.event === "listen" && msg.socket === "http") resolve(msg.port);
       }
       buf = buf.slice(buf.lastIndexOf("\n") + 1);
@@ -75,19 +83,26 @@ export async function runWorkerd(stage, apiBase) {
   mkdirSync(outDir, { recursive: true });
   const entries = await bundle(stage, outDir);
   if (entries.length !== 1 || !entries[0].endsWith("entry-workerd.js")) {
-    throw new Error(`esbuild bundled ${JSON.stringify(entries)}, expected only entry-workerd.js`);
+    // An empty list means the entry's initSync call was tree-shaken away
+    // (e.g. by "sideEffects": false): the wasm would never be instantiated.
+    throw new Error(
+      `the esbuild bundle kept code from ${JSON.stringify(entries)}, expected entry-workerd.js; ` +
+        `if empty, the bundler dropped the entry's wasm init (check "sideEffects" in pkg/package.json)`,
+    );
   }
   writeFileSync(join(outDir, "config.capnp"), capnpConfig());
 
-  const proc = launch(bin("workerd"), ["serve", "--control-fd=3", "config.capnp"], { cwd: outDir, extraFds: 1, timeoutMs: 30_000 });
+  const proc = launch(bin("workerd"), ["serve", "--control-fd=3", "config.capnp"], { cwd: outDir, extraFds: 1, timeoutMs: 20_000 });
+  let body;
   try {
     const port = await listenPort(proc);
-    const res = await fetch(`http://127.0.0.1:${port}/smoke?api=${encodeURIComponent(apiBase)}`, { signal: AbortSignal.timeout(20_000) });
-    const body = await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status} with a non-JSON body` }));
-    if (!body.ok) throw new Error(`worker smoke failed: ${body.error}\n--- workerd stdout ---\n${proc.out.stdout}\n--- workerd stderr ---\n${proc.out.stderr}`);
-    return { ...body.result, entry: entries[0] };
+    const res = await fetch(`http://127.0.0.1:${port}/smoke?api=${encodeURIComponent(apiBase)}`, { signal: AbortSignal.timeout(15_000) });
+    body = await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status} with a non-JSON body` }));
   } finally {
     kill(proc.child);
-    await proc.done;
   }
+  const run = await proc.done; // all of workerd's output, now that it has exited
+  if (!body.ok) throw new Error(`worker smoke failed: ${body.error}\n${describeRun("workerd", run)}`);
+  if (run.stderr.trim()) throw new Error(`the smoke passed but workerd wrote to stderr:\n${run.stderr.trim()}`);
+  return { ...body.result, entry: entries[0] };
 }

@@ -248,8 +248,9 @@ export interface SchemaReport {
 /** The gateway's SQL answer, passed through as sent. */
 export interface SqlResult {
   status?: string;
+  schema?: string;
   rows?: Record<string, unknown>[];
-  row_count?: number;
+  rowCount?: number;
   [key: string]: unknown;
 }
 

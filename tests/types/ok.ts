@@ -22,7 +22,7 @@ export async function main(): Promise<void> {
   const id: string = project.project_id;
   await r.projects.sql(id, "CREATE TABLE t (id int)");
   const rows = await r.projects.sql(id, "SELECT * FROM t WHERE id = $1", [1]);
-  const count: number | undefined = rows.row_count;
+  const count: number | undefined = rows.rowCount;
   const items = await r.projects.rest(id, "t", "select=*");
   const res: ProjectRestResponse = await r.projects.restResponse(id, "t", { method: "POST", body: { id: 1 }, keyType: "service", query: { select: "id" } });
   const status: number = res.status;
