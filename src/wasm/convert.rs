@@ -39,30 +39,38 @@ fn own(v: &JsValue, key: &str) -> Option<JsValue> {
 
 impl JsonValue for JsJson {
     fn shape(&self) -> Shape {
+        // Objects first: they are what the hot path inspects most.
         let v = &self.0;
-        if v.is_undefined() {
+        if v.is_object() {
+            if Array::is_array(v) {
+                // `is_array`, not `instanceof`: arrays from other realms count too.
+                Shape::Array(v.unchecked_ref::<Array>().length() as usize)
+            } else if v.is_function() {
+                Shape::Other
+            } else {
+                Shape::Object
+            }
+        } else if v.is_string() {
+            Shape::String
+        } else if v.is_undefined() {
             Shape::Undefined
         } else if v.is_null() {
             Shape::Null
-        } else if v.is_string() {
-            Shape::String
         } else if let Some(n) = v.as_f64() {
             Shape::Number(n)
         } else if let Some(b) = v.as_bool() {
             Shape::Bool(b)
-        } else if Array::is_array(v) {
-            Shape::Array(Array::from(v).length() as usize)
-        } else if v.is_object() && !v.is_function() {
-            Shape::Object
         } else {
             Shape::Other
         }
     }
+    /// Plain property access (`obj[key]`), as JS code reading the object
+    /// would do, so getters and class instances work.
     fn field(&self, key: &str) -> Option<Json> {
-        if Array::is_array(&self.0) {
+        if !self.0.is_object() || self.0.is_function() || Array::is_array(&self.0) {
             return None;
         }
-        own(&self.0, key).filter(|v| !v.is_undefined()).map(wrap)
+        Reflect::get(&self.0, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined()).map(wrap)
     }
     fn has_field(&self, key: &str) -> bool {
         !Array::is_array(&self.0) && own(&self.0, key).is_some()
@@ -74,7 +82,10 @@ impl JsonValue for JsJson {
         }
     }
     fn item(&self, index: usize) -> Option<Json> {
-        let a = self.0.dyn_ref::<Array>()?;
+        if !Array::is_array(&self.0) {
+            return None;
+        }
+        let a = self.0.unchecked_ref::<Array>();
         let i = u32::try_from(index).ok()?;
         (i < a.length()).then(|| wrap(a.get(i)))
     }
