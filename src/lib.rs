@@ -28,6 +28,7 @@ pub mod namespaces;
 pub mod surface;
 pub mod typings;
 pub mod value;
+pub mod wallet;
 
 #[cfg(test)]
 pub mod testing;

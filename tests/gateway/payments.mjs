@@ -1,96 +1,204 @@
-// x402 pricing and the 402 answer. Paid routes answer with both the v2
-// PAYMENT-REQUIRED header and the v1 JSON body, so clients of either protocol
-// version can pay (field names per coinbase/x402 specs/transports-v{1,2}/http.md).
+// x402 pricing, the 402 answer and settlement. Paid routes answer with the v2
+// PAYMENT-REQUIRED header and/or the v1 JSON body (per config.x402Versions),
+// one `accepts` entry per offered network (field names per coinbase/x402
+// specs/transports-v{1,2}/http.md).
+//
+// A paid handler calls requirePayment(): it verifies the payment and holds the
+// funds (payer debited, nonce spent). withPayment(), which the dispatcher
+// wraps around every handler, then settles the hold when the handler answered
+// 2xx (payee credited, PAYMENT-RESPONSE / X-PAYMENT-RESPONSE added) or
+// releases it otherwise, so each successful paid request is charged once and
+// a failed one not at all.
 
 import { getAddress, keccak256, toHex } from "viem";
 import { HttpError, JSON_TYPE } from "./http-util.mjs";
+import { hold, release, settle } from "./ledger.mjs";
+import { BASE_SEPOLIA, NETWORKS } from "./networks.mjs";
 import { DEFAULT_TIER, TIERS } from "./tiers.mjs";
-import { verifyPayment } from "./verify-payment.mjs";
+import { REASONS, verifyPayment } from "./verify-payment.mjs";
 
-export const USDC_BASE_SEPOLIA = "0x036CbD53842c5426634e7929541eC2318f3dCF7e";
-const NETWORK_V2 = "eip155:84532";
-const NETWORK_V1 = "base-sepolia";
-const MAX_TIMEOUT_SECONDS = 300;
-const USDC_EIP712 = { name: "USDC", version: "2" };
+export const USDC_BASE_SEPOLIA = NETWORKS[BASE_SEPOLIA].usdc;
+export const MAX_TIMEOUT_SECONDS = 300;
+export const IMAGE_PRICE_USD_MICROS = 30_000;
 
 /** The simulator's payee: a fixed address derived from a label, so it is stable across runs. */
 export const PAYEE = getAddress(`0x${keccak256(toHex("run402-simulator-payee")).slice(-40)}`);
 
-/** "METHOD path" → price (USDC base units, 6 decimals) and description for a request body. */
+/** "METHOD route" → price (USDC base units = USD micros) and description, from the request. */
 export const PAID_ROUTES = {
-  "POST /projects/v1": (body) => {
+  "POST /projects/v1": (_ctx, body) => {
     const tier = body.tier ?? DEFAULT_TIER;
     return { amount: TIERS[tier].price_usd_micros, description: `Provision a ${tier} Run402 project (${TIERS[tier].price})` };
   },
+  "POST /tiers/v1/:tier": (ctx) => {
+    const tier = ctx.params.tier;
+    return { amount: TIERS[tier].price_usd_micros, description: `Run402 ${tier} tier (${TIERS[tier].price})` };
+  },
+  "POST /generate-image/v1": () => ({ amount: IMAGE_PRICE_USD_MICROS, description: "Generate an image ($0.03)" }),
 };
 
-function requirements(resourceUrl, { amount, description }) {
-  const v2 = {
+const SETTLEMENT_REASONS = new Set([REASONS.nonceUsed, REASONS.insufficientFunds]);
+
+const base64Json = (value) => Buffer.from(JSON.stringify(value)).toString("base64");
+
+/** One offer per configured network, in CAIP-2 terms. */
+function offers(config, amount) {
+  return config.networks.map((network) => ({
     scheme: "exact",
-    network: NETWORK_V2,
+    network,
     amount: String(amount),
-    asset: USDC_BASE_SEPOLIA,
+    asset: NETWORKS[network].usdc,
     payTo: PAYEE,
     maxTimeoutSeconds: MAX_TIMEOUT_SECONDS,
-    extra: USDC_EIP712,
-  };
-  const v1 = {
+    extra: { ...NETWORKS[network].eip712 },
+  }));
+}
+
+function v1Requirement(offer, resourceUrl, description) {
+  return {
     scheme: "exact",
-    network: NETWORK_V1,
-    maxAmountRequired: String(amount),
+    network: NETWORKS[offer.network].v1Name,
+    maxAmountRequired: offer.amount,
     resource: resourceUrl,
     description,
     mimeType: "application/json",
-    payTo: PAYEE,
-    maxTimeoutSeconds: MAX_TIMEOUT_SECONDS,
-    asset: USDC_BASE_SEPOLIA,
-    extra: USDC_EIP712,
+    payTo: offer.payTo,
+    maxTimeoutSeconds: offer.maxTimeoutSeconds,
+    asset: offer.asset,
+    extra: offer.extra,
   };
-  return { v1, v2 };
 }
 
-function paymentRequired(resourceUrl, price, { v2Error, v1Error, message, code }) {
-  const { v1, v2 } = requirements(resourceUrl, price);
-  const header = {
-    x402Version: 2,
-    error: v2Error,
-    resource: { url: resourceUrl, description: price.description, mimeType: "application/json" },
-    accepts: [v2],
-  };
-  const body = { x402Version: 1, error: v1Error, accepts: [v1], message, code };
-  return new HttpError(402, body, {
-    "content-type": JSON_TYPE,
-    "payment-required": Buffer.from(JSON.stringify(header)).toString("base64"),
+/**
+ * The 402: v2 header and/or v1 body as configured; `error` is the same in
+ * both. `settlement` adds the failed SettlementResponse header for failures
+ * that happen at settlement (spent nonce, insufficient funds).
+ */
+function paymentRequired(ctx, price, { v2Error, v1Error, message, code, settlement }) {
+  const { config } = ctx.state;
+  const resourceUrl = ctx.baseUrl + ctx.url.pathname;
+  const list = offers(config, price.amount);
+  const headers = { "content-type": JSON_TYPE };
+  if (config.x402Versions.includes(2)) {
+    headers["payment-required"] = base64Json({
+      x402Version: 2,
+      error: v2Error,
+      resource: { url: resourceUrl, description: price.description, mimeType: "application/json" },
+      accepts: list,
+    });
+  }
+  const body = config.x402Versions.includes(1)
+    ? { x402Version: 1, error: v1Error, accepts: list.map((o) => v1Requirement(o, resourceUrl, price.description)), message, code }
+    : { error: v2Error, message, code };
+  if (settlement) {
+    const { version, reason, network, payer } = settlement;
+    headers[version === 2 ? "payment-response" : "x-payment-response"] = base64Json({
+      success: false,
+      errorReason: reason,
+      transaction: "",
+      network: version === 2 ? network : NETWORKS[network].v1Name,
+      payer,
+    });
+  }
+  return new HttpError(402, body, headers);
+}
+
+function priceFor(ctx, routeKey, body) {
+  const price = PAID_ROUTES[routeKey](ctx, body);
+  const override = ctx.state.config.priceOverride;
+  return override === null ? price : { ...price, amount: override };
+}
+
+function rejected(ctx, price, version, { reason, message, payer, network }) {
+  ctx.state.paymentStats.rejected += 1;
+  return paymentRequired(ctx, price, {
+    v2Error: reason,
+    v1Error: reason,
+    message,
+    code: reason.toUpperCase(),
+    settlement: SETTLEMENT_REASONS.has(reason) ? { version, reason, network, payer } : undefined,
   });
 }
 
 /**
- * Gate for a paid route. Returns `{payer}` (null payer when payments are
- * switched off) or throws the 402.
+ * Gate for a paid route. Returns `{payer, network}` (lower-cased payer; both
+ * null when payments are switched off) or throws the 402. On success the
+ * payment is held on `ctx.payment` until withPayment() settles it.
  */
 export async function requirePayment(ctx, routeKey, body) {
-  if (!ctx.state.config.payments) return { payer: null };
-  const price = PAID_ROUTES[routeKey](body);
-  const resourceUrl = ctx.baseUrl + ctx.url.pathname;
-  const v2Header = ctx.headers["payment-signature"];
-  const v1Header = ctx.headers["x-payment"];
+  const { config, ledger } = ctx.state;
+  if (!config.payments) return { payer: null, network: null };
+  const price = priceFor(ctx, routeKey, body);
+  const v2Header = config.x402Versions.includes(2) ? ctx.headers["payment-signature"] : undefined;
+  const v1Header = config.x402Versions.includes(1) ? ctx.headers["x-payment"] : undefined;
   if (v2Header === undefined && v1Header === undefined) {
-    throw paymentRequired(resourceUrl, price, {
+    const ignored =
+      ctx.headers["payment-signature"] !== undefined
+        ? " PAYMENT-SIGNATURE was ignored: this server speaks x402 v1 only."
+        : ctx.headers["x-payment"] !== undefined
+          ? " X-PAYMENT was ignored: this server speaks x402 v2 only."
+          : "";
+    throw paymentRequired(ctx, price, {
       v2Error: "PAYMENT-SIGNATURE header is required",
       v1Error: "X-PAYMENT header is required",
-      message: `Payment of ${price.amount} USDC base units required: ${price.description}.`,
+      message: `Payment of ${price.amount} USDC base units required: ${price.description}.${ignored}`,
       code: "PAYMENT_REQUIRED",
     });
   }
-  ctx.state.paymentsSeen += 1;
+  ctx.state.paymentStats.seen += 1;
   const version = v2Header !== undefined ? 2 : 1;
-  const { v1, v2 } = requirements(resourceUrl, price);
-  const result = await verifyPayment({ header: v2Header ?? v1Header, version, requirement: version === 2 ? v2 : v1 });
-  if (result.ok) return { payer: result.payer.toLowerCase() };
-  throw paymentRequired(resourceUrl, price, {
-    v2Error: result.reason,
-    v1Error: result.reason,
-    message: result.message,
-    code: result.reason.toUpperCase(),
+  const result = await verifyPayment({
+    header: v2Header ?? v1Header,
+    version,
+    offers: offers(config, price.amount),
+    price: BigInt(price.amount),
+    ledger,
   });
+  if (!result.ok) throw rejected(ctx, price, version, { ...result, network: result.offer?.network });
+
+  // Re-checked and reserved synchronously: a concurrent request may have
+  // spent the nonce or the balance while the signature was being recovered.
+  const { authorization, offer, payer } = result;
+  const held = hold(ledger, {
+    network: offer.network,
+    asset: offer.asset,
+    from: authorization.from,
+    to: offer.payTo,
+    value: authorization.value,
+    nonce: authorization.nonce,
+  });
+  if (!held.ok) {
+    const reason = held.reason === "nonce" ? REASONS.nonceUsed : REASONS.insufficientFunds;
+    throw rejected(ctx, price, version, { reason, message: `Settlement failed: ${reason}.`, payer, network: offer.network });
+  }
+  ctx.state.paymentStats.verified += 1;
+  ctx.payment = { hold: held.hold, version, network: offer.network, payer };
+  return { payer: payer.toLowerCase(), network: offer.network };
+}
+
+/** Runs a handler; settles the payment it held if it answered 2xx, releases it otherwise. */
+export async function withPayment(ctx, handler) {
+  let reply;
+  try {
+    reply = await handler();
+  } catch (err) {
+    if (ctx.payment) release(ctx.state.ledger, ctx.payment.hold);
+    throw err;
+  }
+  const payment = ctx.payment;
+  if (!payment) return reply;
+  if (reply.status < 200 || reply.status >= 300) {
+    release(ctx.state.ledger, payment.hold);
+    return reply;
+  }
+  const tx = settle(ctx.state.ledger, payment.hold);
+  ctx.state.paymentStats.settled += 1;
+  const response = {
+    success: true,
+    transaction: tx.hash,
+    network: payment.version === 2 ? payment.network : NETWORKS[payment.network].v1Name,
+    payer: payment.payer,
+  };
+  const name = payment.version === 2 ? "payment-response" : "x-payment-response";
+  return { ...reply, headers: { ...reply.headers, [name]: base64Json(response) } };
 }

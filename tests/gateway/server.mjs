@@ -1,6 +1,8 @@
-// The Run402 gateway simulator: start({port, payments, adminWallets}) for
-// tests, or `node tests/gateway/server.mjs [--port N] [--payments]
-// [--admin-wallet 0x...]` from the command line. Binds 127.0.0.1 only.
+// The Run402 gateway simulator: start({port, adminWallets, payments,
+// x402Versions, networks, priceOverride}) for tests, or
+// `node tests/gateway/server.mjs [--port N] [--payments] [--admin-wallet 0x...]
+// [--x402-versions 1,2] [--networks eip155:84532,eip155:8453] [--price-override N]`
+// from the command line. Binds 127.0.0.1 only.
 
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
@@ -8,14 +10,18 @@ import { acquire, release } from "./db.mjs";
 import { faultReply, takeFault } from "./faults.mjs";
 import { HttpError, MAX_BODY_BYTES, errorReply, fail, json, readBody } from "./http-util.mjs";
 import { withIdempotency } from "./idempotency.mjs";
+import { withPayment } from "./payments.mjs";
 import { isPgError, pgErrorStatus } from "./pg-errors.mjs";
 import { createRouter } from "./router.mjs";
 import * as adminRoutes from "./routes/admin.mjs";
+import * as aiRoutes from "./routes/ai.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
+import * as faucetRoutes from "./routes/faucet.mjs";
 import * as projectRoutes from "./routes/projects.mjs";
 import * as restRoutes from "./routes/rest.mjs";
 import * as serviceRoutes from "./routes/service.mjs";
 import * as simRoutes from "./routes/sim.mjs";
+import * as tierRoutes from "./routes/tiers.mjs";
 import { createState } from "./state.mjs";
 
 const CORS_HEADERS = {
@@ -30,17 +36,23 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes]) routes.register(gateway);
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes]) {
+  routes.register(gateway);
+}
 const control = createRouter();
 simRoutes.register(control);
 
-/** Runs the matched handler; errors become envelopes, unknown routes 404. */
+/**
+ * Runs the matched handler; errors become envelopes, unknown routes 404.
+ * Idempotency sits outside payment, so a replayed key never verifies or
+ * charges a new payment; a payment the handler held is settled inside.
+ */
 async function route(router, ctx) {
   try {
     const found = router.match(ctx.method, ctx.url.pathname);
     if (!found) fail(404, "not_found", `No route for ${ctx.method} ${ctx.url.pathname}.`, "NOT_FOUND");
     ctx.params = found.params;
-    const run = () => found.route.handler(ctx);
+    const run = () => withPayment(ctx, () => found.route.handler(ctx));
     return await (found.route.options.idempotent ? withIdempotency(ctx, run) : run());
   } catch (err) {
     if (err instanceof HttpError) return errorReply(err);
@@ -82,6 +94,7 @@ async function handleRequest(state, baseUrl, req, res) {
     headers: req.headers,
     rawBody: buffer,
     params: {},
+    payment: null, // set by requirePayment(), settled by withPayment()
   };
   if (ctx.url.pathname.startsWith("/__sim/")) return send(res, await route(control, ctx));
 
@@ -107,9 +120,9 @@ async function handleRequest(state, baseUrl, req, res) {
  * down shortly after the last close().
  * Returns `{url, close, state}`.
  */
-export async function start({ port = 0, payments = false, adminWallets = [] } = {}) {
+export async function start({ port = 0, adminWallets = [], payments, x402Versions, networks, priceOverride } = {}) {
+  const state = createState({ adminWallets, payments, x402Versions, networks, priceOverride });
   await acquire();
-  const state = createState({ payments, adminWallets });
   let baseUrl;
   const server = createServer((req, res) => {
     handleRequest(state, baseUrl, req, res).catch((err) => {
@@ -139,11 +152,19 @@ export async function start({ port = 0, payments = false, adminWallets = [] } = 
 
 function parseArgs(argv) {
   const options = { port: 0, payments: false, adminWallets: [] };
+  const list = (value) => String(value ?? "").split(",").filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--port") options.port = Number(argv[++i]);
     else if (argv[i] === "--payments") options.payments = true;
     else if (argv[i] === "--admin-wallet") options.adminWallets.push(argv[++i]);
-    else throw new Error(`Unknown argument: ${argv[i]} (use --port N, --payments, --admin-wallet 0x...)`);
+    else if (argv[i] === "--x402-versions") options.x402Versions = list(argv[++i]).map(Number);
+    else if (argv[i] === "--networks") options.networks = list(argv[++i]);
+    else if (argv[i] === "--price-override") options.priceOverride = Number(argv[++i]);
+    else {
+      throw new Error(
+        `Unknown argument: ${argv[i]} (use --port N, --payments, --admin-wallet 0x..., --x402-versions 1,2, --networks eip155:84532,eip155:8453, --price-override N)`,
+      );
+    }
   }
   if (!Number.isInteger(options.port) || options.port < 0) throw new Error("--port needs a non-negative integer");
   return options;
@@ -157,6 +178,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error(err.message);
     process.exit(2);
   }
-  const { url } = await start(options);
-  console.log(`Run402 simulator listening on ${url}`);
+  let sim;
+  try {
+    sim = await start(options);
+  } catch (err) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  console.log(`Run402 simulator listening on ${sim.url}`);
 }

@@ -1,17 +1,24 @@
 // Per-simulator in-memory state. The database is shared per process; this
 // object is what one start() owns.
 
-export function createState({ payments, adminWallets }) {
+import { createLedger } from "./ledger.mjs";
+import { applyConfig, defaultConfig } from "./sim-config.mjs";
+
+/** `options` holds the config keys of sim-config.mjs; throws on invalid values. */
+export function createState({ adminWallets = [], ...options }) {
+  const config = applyConfig(defaultConfig(), Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)));
   return {
-    config: { payments: Boolean(payments) },
+    config,
     adminWallets: new Set(adminWallets.map((w) => w.toLowerCase())),
     startedAt: Date.now(),
     projects: new Map(), // project_id → project record (project-store.mjs)
     walletTiers: new Map(), // lower-cased wallet → {tier, leaseStartedAt, leaseExpiresAt}
     siwxNonces: new Map(), // nonce → expiry ms
     idempotency: new Map(), // "key method path" → {fingerprint, reply | pending}
+    ledger: createLedger(), // testnet USDC (ledger.mjs)
+    faucetClaims: new Map(), // lower-cased address → ms of the last faucet drip
+    paymentStats: { seen: 0, verified: 0, settled: 0, rejected: 0 },
     faults: [],
     requestLog: [],
-    paymentsSeen: 0,
   };
 }
