@@ -68,12 +68,14 @@ pub trait Credentials {
 }
 
 /// Per-request metadata passed as `getAuth`'s second argument.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AuthMeta {
     /// The SDK namespace and method making the request, passed to the
     /// provider as `{ method: "projects.provision" }`.
     pub namespace: &'static str,
     pub method: &'static str,
+    /// The full request URL (API base + path), which a wallet sign-in signs.
+    pub url: String,
 }
 
 /// A project's keys as the provider returned them.
@@ -122,7 +124,7 @@ pub async fn get_auth(
     context: &str,
 ) -> Result<Option<Vec<(String, String)>>> {
     let m = ProviderMethod::GetAuth;
-    let meta = Val::object().with("method", format!("{}.{}", meta.namespace, meta.method));
+    let meta = Val::object().with("method", format!("{}.{}", meta.namespace, meta.method)).with("url", meta.url);
     let v = c.invoke(m, vec![Val::from(path), meta], context).await?;
     match v.shape() {
         Shape::Undefined | Shape::Null => Ok(None),

@@ -68,6 +68,8 @@ pub struct Error {
     /// A Run402 error the caller's own code threw (say, a provider throwing
     /// `LocalError`): the host rethrows this very value, unchanged.
     pub rethrow: Option<Json>,
+    /// Extra fields set on the JS error (e.g. a payment's `reason`).
+    pub extra: Vec<(&'static str, Val)>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -83,7 +85,14 @@ impl Error {
             project_id: None,
             cause: None,
             rethrow: None,
+            extra: Vec::new(),
         }
+    }
+
+    /// Adds a field for the JS error object.
+    pub fn with(mut self, key: &'static str, value: impl Into<Val>) -> Error {
+        self.extra.push((key, value.into()));
+        self
     }
 
     /// Carries a Run402 error thrown by caller code through the SDK as is.

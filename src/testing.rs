@@ -82,7 +82,7 @@ pub fn to_serde(v: &Val) -> Value {
 /// A scripted answer.
 #[derive(Debug, Clone)]
 pub enum Answer {
-    Respond { status: u16, content_type: Option<String>, body: String, body_fails: bool },
+    Respond { status: u16, content_type: Option<String>, body: String, body_fails: bool, headers: Vec<(String, String)> },
     Reject(String),
     NotAResponse,
 }
@@ -94,13 +94,21 @@ impl Answer {
             content_type: Some("application/json; charset=utf-8".into()),
             body: body.to_string(),
             body_fails: false,
+            headers: Vec::new(),
         }
     }
+    /// Adds a response header.
+    pub fn header(mut self, name: &str, value: &str) -> Answer {
+        if let Answer::Respond { headers, .. } = &mut self {
+            headers.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
     pub fn text(status: u16, body: &str) -> Answer {
-        Answer::Respond { status, content_type: Some("text/plain".into()), body: body.into(), body_fails: false }
+        Answer::Respond { status, content_type: Some("text/plain".into()), body: body.into(), body_fails: false, headers: Vec::new() }
     }
     pub fn raw(status: u16, content_type: &str, body: &str) -> Answer {
-        Answer::Respond { status, content_type: Some(content_type.into()), body: body.into(), body_fails: false }
+        Answer::Respond { status, content_type: Some(content_type.into()), body: body.into(), body_fails: false, headers: Vec::new() }
     }
 }
 
@@ -109,6 +117,8 @@ impl Answer {
 pub struct MockTransport {
     pub sent: Rc<RefCell<Vec<HttpRequest>>>,
     pub answers: Rc<RefCell<VecDeque<Answer>>>,
+    pub now_ms: Rc<std::cell::Cell<f64>>,
+    pub random_counter: Rc<std::cell::Cell<u8>>,
 }
 
 struct MockResponse {
@@ -116,6 +126,7 @@ struct MockResponse {
     content_type: Option<String>,
     body: String,
     body_fails: bool,
+    headers: Vec<(String, String)>,
 }
 
 impl HttpResponse for MockResponse {
@@ -126,7 +137,7 @@ impl HttpResponse for MockResponse {
         if name.eq_ignore_ascii_case("content-type") {
             self.content_type.clone()
         } else {
-            None
+            self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
         }
     }
     fn text(&self) -> LocalFuture<'_, std::result::Result<Json, (String, Option<Json>)>> {
@@ -141,8 +152,8 @@ impl Transport for MockTransport {
         let answer = self.answers.borrow_mut().pop_front().unwrap_or(Answer::json(200, serde_json::json!({})));
         Box::pin(async move {
             match answer {
-                Answer::Respond { status, content_type, body, body_fails } => {
-                    Ok(Box::new(MockResponse { status, content_type, body, body_fails }) as Box<dyn HttpResponse>)
+                Answer::Respond { status, content_type, body, body_fails, headers } => {
+                    Ok(Box::new(MockResponse { status, content_type, body, body_fails, headers }) as Box<dyn HttpResponse>)
                 }
                 Answer::Reject(message) => Err(SendFailure::Network { message, cause: None }),
                 Answer::NotAResponse => Err(SendFailure::NotAResponse { got: "a number".into() }),
@@ -155,6 +166,18 @@ impl Transport for MockTransport {
     }
     fn stringify(&self, value: &Val) -> std::result::Result<Json, String> {
         Ok(json(Value::String(to_serde(value).to_string())))
+    }
+    fn now_ms(&self) -> f64 {
+        self.now_ms.get()
+    }
+    /// Deterministic "randomness": a counter, so tests can predict nonces.
+    fn fill_random(&self, buf: &mut [u8]) -> std::result::Result<(), String> {
+        for b in buf.iter_mut() {
+            let n = self.random_counter.get();
+            *b = n;
+            self.random_counter.set(n.wrapping_add(1));
+        }
+        Ok(())
     }
 }
 
@@ -208,10 +231,13 @@ pub fn kernel() -> (Rc<Kernel>, MockTransport, MockCredentials) {
     let c = MockCredentials::default();
     c.on(ProviderMethod::GetAuth, Value::Null);
     c.on(ProviderMethod::GetProject, Value::Null);
+    t.now_ms.set(1_700_000_000_000.0);
     let k = Rc::new(Kernel {
         api_base: "https://api.test".into(),
         transport: Box::new(t.clone()),
         credentials: Box::new(c.clone()),
+        policy: crate::kernel::pay::SpendPolicy::default(),
+        ledger: crate::kernel::pay::Ledger::default(),
     });
     (k, t, c)
 }

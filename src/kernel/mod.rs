@@ -7,6 +7,7 @@
 
 pub mod encode;
 pub mod headers;
+pub mod pay;
 pub mod transport;
 
 use crate::credentials::{self, AuthMeta, Credentials};
@@ -21,6 +22,10 @@ pub struct Kernel {
     pub api_base: String,
     pub transport: Box<dyn Transport>,
     pub credentials: Box<dyn Credentials>,
+    /// What 402s may be paid.
+    pub policy: pay::SpendPolicy,
+    /// What has been paid (cells: never borrowed across an await).
+    pub ledger: pay::Ledger,
 }
 
 /// What to send as the body.
@@ -47,6 +52,11 @@ pub struct Call {
     pub context: &'static str,
     /// The SDK namespace and method, for `getAuth`'s metadata.
     pub sdk_method: (&'static str, &'static str),
+    /// A paid endpoint: the request carries an `Idempotency-Key` from the
+    /// first attempt, so a retry after a lost answer never pays twice.
+    pub paid: bool,
+    /// The caller's idempotency key, or one tied to a `withRetry` scope.
+    pub idempotency_key: Option<String>,
 }
 
 impl Call {
@@ -59,6 +69,8 @@ impl Call {
             with_auth: true,
             context,
             sdk_method: ("", ""),
+            paid: false,
+            idempotency_key: None,
         }
     }
     pub fn get(path: impl Into<String>, context: &'static str) -> Call {
@@ -90,9 +102,28 @@ impl Call {
         self.with_auth = false;
         self
     }
+    /// Marks a paid endpoint (see [`Call::paid`]).
+    pub fn paid(mut self, idempotency_key: Option<String>) -> Call {
+        self.paid = true;
+        self.idempotency_key = idempotency_key;
+        self
+    }
     pub fn sdk_method(mut self, namespace: &'static str, method: &'static str) -> Call {
         self.sdk_method = (namespace, method);
         self
+    }
+}
+
+/// One answer, before its status is judged.
+pub struct Exchange {
+    pub status: u16,
+    pub body: Val,
+    pub response: Box<dyn HttpResponse>,
+}
+
+impl Exchange {
+    fn reply(self) -> Reply {
+        Reply { status: self.status, body: self.body }
     }
 }
 
@@ -116,14 +147,39 @@ impl Reply {
 
 impl Kernel {
     /// Sends one call and returns the decoded 2xx body, or the mapped error.
+    /// A 402 carrying x402 requirements is paid once, within the spend
+    /// policy, and the request resent (see [`pay`]).
     pub async fn send(&self, call: Call) -> Result<Reply> {
+        let ctx = call.context;
+        let request = self.prepare(call).await?;
+        let first = self.exchange(&request, ctx).await?;
+        match first.status {
+            200..=299 => Ok(first.reply()),
+            402 => self.pay_and_resend(request, first, ctx).await,
+            status => Err(Error::from_status(status, first.body, ctx)),
+        }
+    }
+
+    /// Headers (the call's, the provider's, an idempotency key) and body.
+    async fn prepare(&self, call: Call) -> Result<HttpRequest> {
         let ctx = call.context;
         let mut headers = call.headers;
         if call.with_auth {
-            let meta = AuthMeta { namespace: call.sdk_method.0, method: call.sdk_method.1 };
+            let meta = AuthMeta {
+                namespace: call.sdk_method.0,
+                method: call.sdk_method.1,
+                url: format!("{}{}", self.api_base, call.path),
+            };
             if let Some(auth) = credentials::get_auth(self.credentials.as_ref(), &call.path, meta, ctx).await? {
                 headers::merge_provider(&mut headers, auth);
             }
+        }
+        if call.paid && !headers::has(&headers, "idempotency-key") {
+            let key = match call.idempotency_key {
+                Some(k) => k,
+                None => self.random_hex::<16>(ctx)?,
+            };
+            headers.push(("Idempotency-Key".into(), key));
         }
         if let Some(problem) = headers::invalid(&headers) {
             return Err(Error::local(ctx, format!("cannot send the request: {problem}")));
@@ -143,13 +199,12 @@ impl Kernel {
                 Some(WireBody::Host(text))
             }
         };
-        let request = HttpRequest {
-            method: call.method.to_string(),
-            url: format!("{}{}", self.api_base, call.path),
-            headers,
-            body,
-        };
-        let response = match self.transport.send(request).await {
+        Ok(HttpRequest { method: call.method.to_string(), url: format!("{}{}", self.api_base, call.path), headers, body })
+    }
+
+    /// Sends a prepared request and decodes the answer, whatever its status.
+    async fn exchange(&self, request: &HttpRequest, ctx: &str) -> Result<Exchange> {
+        let response = match self.transport.send(request.clone()).await {
             Ok(r) => r,
             Err(SendFailure::Network { message, cause }) => return Err(Error::network(ctx, &message, cause)),
             Err(SendFailure::BodyFailed { message, cause }) => return Err(body_failed(ctx, &message, cause)),
@@ -157,38 +212,43 @@ impl Kernel {
                 return Err(Error::local(ctx, format!("the fetch implementation resolved to {got}, not a Response")))
             }
         };
-        self.decode(response.as_ref(), ctx).await
+        let body = self.decode(response.as_ref(), ctx).await?;
+        Ok(Exchange { status: response.status(), body, response })
     }
 
-    /// Reads and classifies a response (contract §2.4–2.5).
-    async fn decode(&self, response: &dyn HttpResponse, ctx: &str) -> Result<Reply> {
+    /// Reads a response body by content type (contract §2.4).
+    async fn decode(&self, response: &dyn HttpResponse, ctx: &str) -> Result<Val> {
         let status = response.status();
-        let is_json = response
-            .header("content-type")
-            .is_some_and(|ct| is_json_media_type(&ct));
-        let text = response
-            .text()
-            .await
-            .map_err(|(message, cause)| body_failed(ctx, &message, cause))?;
-        let ok = (200..300).contains(&status);
-        let body = if !is_json {
-            Val::Json(text)
-        } else {
-            match self.transport.parse_json(&text) {
-                Ok(j) => Val::Json(j),
-                // An empty JSON body (say, a 204) is null, as in the reference.
-                Err(_) if text.as_string().is_some_and(|t| t.trim().is_empty()) => Val::Null,
-                // A 2xx whose JSON is broken must not pass as success with
-                // data missing; an error answer keeps its raw text instead.
-                Err(_) if ok => return Err(Error::bad_response(status, Val::Json(text), ctx, "Invalid JSON in response")),
-                Err(_) => Val::Json(text),
-            }
-        };
-        if ok {
-            Ok(Reply { status, body })
-        } else {
-            Err(Error::from_status(status, body, ctx))
+        let is_json = response.header("content-type").is_some_and(|ct| is_json_media_type(&ct));
+        let text = response.text().await.map_err(|(message, cause)| body_failed(ctx, &message, cause))?;
+        if !is_json {
+            return Ok(Val::Json(text));
         }
+        match self.transport.parse_json(&text) {
+            Ok(j) => Ok(Val::Json(j)),
+            // An empty JSON body (say, a 204) is null, as in the reference.
+            Err(_) if text.as_string().is_some_and(|t| t.trim().is_empty()) => Ok(Val::Null),
+            // A 2xx whose JSON is broken must not pass as success with data
+            // missing; an error answer keeps its raw text instead.
+            Err(_) if (200..300).contains(&status) => {
+                Err(Error::bad_response(status, Val::Json(text), ctx, "Invalid JSON in response"))
+            }
+            Err(_) => Ok(Val::Json(text)),
+        }
+    }
+
+    /// `N` random bytes as lower-case hex.
+    pub fn random_hex<const N: usize>(&self, ctx: &str) -> Result<String> {
+        Ok(crate::wallet::codec::hex(&self.random::<N>(ctx)?))
+    }
+
+    /// `N` bytes from the host's CSPRNG.
+    pub fn random<const N: usize>(&self, ctx: &str) -> Result<[u8; N]> {
+        let mut buf = [0u8; N];
+        self.transport
+            .fill_random(&mut buf)
+            .map_err(|e| Error::local(ctx, format!("no secure random numbers are available: {e}")))?;
+        Ok(buf)
     }
 
     /// The keys of a project the provider must know.
@@ -207,5 +267,7 @@ fn is_json_media_type(content_type: &str) -> bool {
     media == "application/json" || media.ends_with("+json")
 }
 
+#[cfg(test)]
+mod pay_tests;
 #[cfg(test)]
 mod tests;

@@ -32,7 +32,7 @@ fn url_is_plain_concatenation_and_path_with_query_goes_to_get_auth() {
 fn get_auth_receives_sdk_method_metadata() {
     let (k, _, c) = testing::kernel();
     block_on(k.send(Call::post("/projects/v1", "provisioning project").sdk_method("projects", "provision"))).unwrap();
-    assert_eq!(c.calls_to(ProviderMethod::GetAuth)[0][1], json!({"method": "projects.provision"}));
+    assert_eq!(c.calls_to(ProviderMethod::GetAuth)[0][1], json!({"method": "projects.provision", "url": "https://api.test/projects/v1"}));
 }
 
 #[test]
@@ -158,7 +158,7 @@ fn network_failures() {
     assert_eq!(e.kind, ErrorKind::NetworkError);
     assert_eq!(e.message, "Network error while fetching usage: connect ECONNREFUSED");
     assert_eq!(e.status, None);
-    let cut = Answer::Respond { status: 200, content_type: Some("application/json".into()), body: String::new(), body_fails: true };
+    let cut = Answer::Respond { status: 200, content_type: Some("application/json".into()), body: String::new(), body_fails: true, headers: Vec::new() };
     let e = send_answer(Call::get("/p", "reading"), cut).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NetworkError);
     assert!(e.message.starts_with("Network error while reading: response body could not be read"));

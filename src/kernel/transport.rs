@@ -59,4 +59,8 @@ pub trait Transport {
     /// Serializes a value with the host's serializer (`JSON.stringify` in
     /// wasm) into a host string.
     fn stringify(&self, value: &Val) -> Result<Json, String>;
+    /// Unix time in milliseconds (`Date.now()` in wasm).
+    fn now_ms(&self) -> f64;
+    /// Fills `buf` from a CSPRNG (`crypto.getRandomValues` in wasm).
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), String>;
 }

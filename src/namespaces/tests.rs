@@ -173,7 +173,7 @@ fn validate_expose_routes_and_local_parse_failure() {
     assert_eq!(req.url, "https://api.test/projects/v1/expose/validate");
     assert_eq!(header(&req, "sign-in-with-x"), Some("w"));
     assert_eq!(body_text(&req), r#"{"manifest":{"version":"1"}}"#);
-    assert_eq!(c.calls_to(ProviderMethod::GetAuth)[0], json!(["/projects/v1/expose/validate", {"method": "projects.validateExpose"}]));
+    assert_eq!(c.calls_to(ProviderMethod::GetAuth)[0], json!(["/projects/v1/expose/validate", {"method": "projects.validateExpose", "url": "https://api.test/projects/v1/expose/validate"}]));
 
     call(&k, "projects", "validateExpose", vec![json!("{\"tables\":[]}"), json!({"project_id": KEYS, "migrationSql": "CREATE TABLE t()"})]).unwrap();
     let req = last(&t);

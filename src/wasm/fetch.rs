@@ -23,6 +23,11 @@ extern "C" {
     fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn date_now() -> f64;
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
 }
 
 // Outcome tags of js/host.js `exchange`.
@@ -106,6 +111,14 @@ impl Transport for FetchTransport {
 
     fn parse_json(&self, text: &Json) -> Result<Json, String> {
         json_parse(&json_to_js(text)).map(wrap).map_err(|e| describe(&e))
+    }
+
+    fn now_ms(&self) -> f64 {
+        date_now()
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), String> {
+        get_random_values(buf).map(|_| ()).map_err(|e| describe(&e))
     }
 
     fn stringify(&self, value: &Val) -> Result<Json, String> {

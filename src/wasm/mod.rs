@@ -192,7 +192,15 @@ fn build(opts: &JsValue, exchange: Function) -> Result<Kernel, Error> {
         }
         f => f.dyn_into::<Function>().map_err(|_| Error::local(CONSTRUCTING, "opts.fetch must be a function"))?,
     };
-    Ok(Kernel { api_base, transport: Box::new(fetch::FetchTransport::new(fetch, exchange)), credentials: Box::new(provider) })
+    let payments = get("payments");
+    let policy = crate::kernel::pay::SpendPolicy::from_options(Some(&convert::wrap(payments))).map_err(|e| Error::local(CONSTRUCTING, e))?;
+    Ok(Kernel {
+        api_base,
+        transport: Box::new(fetch::FetchTransport::new(fetch, exchange)),
+        credentials: Box::new(provider),
+        policy,
+        ledger: crate::kernel::pay::Ledger::default(),
+    })
 }
 
 /// The method table for the facade, as JSON text:

@@ -3,8 +3,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { privateKeyToAccount } from "viem/accounts";
+import { inflateSync } from "node:zlib";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { start } from "./server.mjs";
+import { decodeSettlement, offersFrom, signPayment } from "./test-payer.mjs";
 import { siwxHeaders } from "./test-signer.mjs";
 
 // Well-known development keys (Hardhat / Anvil accounts 0 and 1).
@@ -23,8 +25,11 @@ after(async () => {
   await sim?.close();
 });
 
-/** fetch against the simulator; `json` is sent as a JSON body. Returns status, headers, text, parsed body. */
-async function call(path, { method = "GET", headers = {}, json, body } = {}) {
+/**
+ * fetch against a simulator (`on`, default the shared one); `json` is sent as
+ * a JSON body. Returns status, headers, text, parsed body.
+ */
+async function call(path, { method = "GET", headers = {}, json, body, on = sim } = {}) {
   const init = { method, headers: { ...headers } };
   if (json !== undefined) {
     init.body = JSON.stringify(json);
@@ -32,7 +37,7 @@ async function call(path, { method = "GET", headers = {}, json, body } = {}) {
   } else if (body !== undefined) {
     init.body = body;
   }
-  const res = await fetch(sim.url + path, init);
+  const res = await fetch(on.url + path, init);
   const text = await res.text();
   let parsed = null;
   try {
@@ -524,43 +529,470 @@ describe("REST and expose", () => {
   });
 });
 
-describe("payments switch", () => {
-  after(async () => {
-    await call("/__sim/config", { method: "POST", json: { payments: false } });
+describe("payments (x402)", () => {
+  const SEPOLIA_USDC = "0x036CbD53842c5426634e7929541eC2318f3dCF7e";
+  const MAINNET_USDC = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913";
+  let paid;
+  let payee;
+
+  before(async () => {
+    paid = await start({ payments: true });
+    payee = (await call("/__sim/config", { on: paid })).body.payee;
   });
 
-  it("answers 402 with x402 v2 header and v1 body", async () => {
-    assert.deepEqual((await call("/__sim/config", { method: "POST", json: { payments: true } })).body, { payments: true });
-    const res = await call("/projects/v1", { method: "POST", json: { tier: "hobby" } });
+  after(async () => {
+    await paid?.close();
+  });
+
+  const at = (path, options = {}) => call(path, { ...options, on: paid });
+
+  /** A fresh wallet, optionally funded on the paid simulator. */
+  async function wallet(fund = 0, network) {
+    const key = generatePrivateKey();
+    const address = privateKeyToAccount(key).address;
+    if (fund > 0) {
+      const res = await at("/__sim/fund", { method: "POST", json: { address, amount: fund, ...(network ? { network } : {}) } });
+      assert.equal(res.status, 200, res.text);
+    }
+    return { key, address, lower: address.toLowerCase() };
+  }
+
+  async function balance(address, network = "eip155:84532", on = paid) {
+    return (await call(`/__sim/ledger?address=${address}`, { on })).body.balances[network];
+  }
+
+  /** The 402 for an unpaid request, and its offers. */
+  async function quote(path, json, on = paid) {
+    const res = await call(path, { method: "POST", json, on });
+    assert.equal(res.status, 402, res.text);
+    return { res, ...offersFrom(res.headers, res.body) };
+  }
+
+  /** Both places a 402 names its reason, which must agree; returns it. */
+  function reasonOf(res) {
+    assert.equal(res.status, 402, res.text);
+    const required = JSON.parse(Buffer.from(res.headers.get("payment-required"), "base64").toString());
+    assert.equal(required.error, res.body.error);
+    assert.equal(res.body.x402Version, 1);
+    assert.ok(res.body.accepts.length > 0 && required.accepts.length > 0, "requirements are sent again");
+    assert.equal(res.body.code, res.body.error.toUpperCase());
+    assert.equal(typeof res.body.message, "string");
+    return res.body.error;
+  }
+
+  it("answers 402 with the x402 v2 header and the v1 body", async () => {
+    const res = await at("/projects/v1", { method: "POST", json: { tier: "hobby" } });
     assert.equal(res.status, 402);
     const required = JSON.parse(Buffer.from(res.headers.get("payment-required"), "base64").toString());
     assert.equal(required.x402Version, 2);
-    assert.equal(required.resource.url, `${sim.url}/projects/v1`);
+    assert.equal(required.error, "PAYMENT-SIGNATURE header is required");
+    assert.equal(required.resource.url, `${paid.url}/projects/v1`);
     assert.equal(required.resource.mimeType, "application/json");
-    const [accept] = required.accepts;
-    assert.deepEqual(
-      [accept.scheme, accept.network, accept.amount, accept.asset, accept.maxTimeoutSeconds, accept.extra],
-      ["exact", "eip155:84532", "5000000", "0x036CbD53842c5426634e7929541eC2318f3dCF7e", 300, { name: "USDC", version: "2" }],
-    );
-    assert.match(accept.payTo, /^0x[0-9a-fA-F]{40}$/);
+    assert.deepEqual(required.accepts, [
+      { scheme: "exact", network: "eip155:84532", amount: "5000000", asset: SEPOLIA_USDC, payTo: payee, maxTimeoutSeconds: 300, extra: { name: "USDC", version: "2" } },
+    ]);
+    assert.match(payee, /^0x[0-9a-fA-F]{40}$/);
     assert.equal(res.body.x402Version, 1);
     assert.equal(res.body.error, "X-PAYMENT header is required");
+    assert.equal(res.body.code, "PAYMENT_REQUIRED");
     const [v1] = res.body.accepts;
-    assert.deepEqual([v1.network, v1.maxAmountRequired, v1.resource, v1.payTo], ["base-sepolia", "5000000", `${sim.url}/projects/v1`, accept.payTo]);
-    assert.equal((await call("/projects/v1", { method: "POST" })).body.accepts[0].maxAmountRequired, "100000");
-    assertEnvelope(await call("/projects/v1", { method: "POST", json: { tier: "gold" } }), 400, "INVALID_TIER");
+    assert.deepEqual(
+      [v1.scheme, v1.network, v1.maxAmountRequired, v1.resource, v1.payTo, v1.asset, v1.maxTimeoutSeconds],
+      ["exact", "base-sepolia", "5000000", `${paid.url}/projects/v1`, payee, SEPOLIA_USDC, 300],
+    );
+    assert.equal((await at("/projects/v1", { method: "POST" })).body.accepts[0].maxAmountRequired, "100000");
+    assertEnvelope(await at("/projects/v1", { method: "POST", json: { tier: "gold" } }), 400, "INVALID_TIER");
   });
 
-  it("does not verify payments yet", async () => {
-    const seen = (await call("/__sim/state")).body.payments_seen;
-    for (const header of ["payment-signature", "x-payment"]) {
-      const res = await call("/projects/v1", { method: "POST", json: {}, headers: { [header]: "e30=" } });
-      assert.equal(res.status, 402);
-      assert.equal(res.body.error, "payment_verification_unavailable");
+  it("settles a good v2 payment: balance moves, PAYMENT-RESPONSE decodes, the payer owns the project", async () => {
+    const payer = await wallet(1_000_000);
+    const payeeBefore = await balance(payee);
+    const stats = (await at("/__sim/state")).body;
+    const { accepts, resource } = await quote("/projects/v1", { name: "paid" });
+    const { headers } = await signPayment(payer.key, accepts[0], { resource });
+    const res = await at("/projects/v1", { method: "POST", json: { name: "paid" }, headers });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.headers.get("x-payment-response"), null);
+    const settlement = decodeSettlement(res.headers.get("payment-response"));
+    assert.deepEqual(Object.keys(settlement), ["success", "transaction", "network", "payer"]);
+    assert.equal(settlement.success, true);
+    assert.match(settlement.transaction, /^0x[0-9a-f]{64}$/);
+    assert.equal(settlement.network, "eip155:84532");
+    assert.equal(settlement.payer, payer.address);
+    assert.equal(await balance(payer.address), 900_000);
+    assert.equal(await balance(payee), payeeBefore + 100_000);
+    const ledger = (await at(`/__sim/ledger?address=${payer.address}`)).body;
+    assert.ok(ledger.transactions.some((t) => t.hash === settlement.transaction && t.kind === "payment" && t.value === 100_000));
+    const owned = (await at(`/wallets/v1/${payer.lower}/projects`)).body.projects;
+    assert.deepEqual(owned.map((p) => p.id), [res.body.project_id]);
+    const after = (await at("/__sim/state")).body;
+    assert.deepEqual(
+      [after.payments_seen, after.payments_verified, after.payments_settled, after.payments_rejected],
+      [stats.payments_seen + 1, stats.payments_verified + 1, stats.payments_settled + 1, stats.payments_rejected],
+    );
+  });
+
+  it("accepts an overpayment and charges the signed value", async () => {
+    const payer = await wallet(500_000);
+    const { accepts } = await quote("/projects/v1", {});
+    const { headers } = await signPayment(payer.key, accepts[0], { value: 150_000 });
+    assert.equal((await at("/projects/v1", { method: "POST", json: {}, headers })).status, 201);
+    assert.equal(await balance(payer.address), 350_000);
+  });
+
+  it("rejects a replayed nonce with 402 and a failed settlement response", async () => {
+    const payer = await wallet(1_000_000);
+    const { accepts } = await quote("/projects/v1", {});
+    const { headers, authorization } = await signPayment(payer.key, accepts[0]);
+    assert.equal((await at("/projects/v1", { method: "POST", json: {}, headers })).status, 201);
+    const replay = await at("/projects/v1", { method: "POST", json: {}, headers });
+    assert.equal(reasonOf(replay), "invalid_exact_evm_nonce_already_used");
+    assert.ok(replay.body.message.includes(authorization.nonce));
+    assert.deepEqual(decodeSettlement(replay.headers.get("payment-response")), {
+      success: false,
+      errorReason: "invalid_exact_evm_nonce_already_used",
+      transaction: "",
+      network: "eip155:84532",
+      payer: payer.address,
+    });
+    // The same nonce freshly signed for another request is still a replay.
+    const again = await signPayment(payer.key, accepts[0], { nonce: authorization.nonce });
+    assert.equal(reasonOf(await at("/projects/v1", { method: "POST", json: {}, headers: again.headers })), "invalid_exact_evm_nonce_already_used");
+    assert.equal(await balance(payer.address), 900_000);
+  });
+
+  it("charges exactly once when one payment is sent concurrently", async () => {
+    const payer = await wallet(1_000_000);
+    const { accepts } = await quote("/projects/v1", {});
+    const { headers } = await signPayment(payer.key, accepts[0]);
+    const results = await Promise.all([1, 2, 3, 4].map(() => at("/projects/v1", { method: "POST", json: {}, headers })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 402, 402, 402]);
+    for (const r of results.filter((x) => x.status === 402)) assert.equal(r.body.error, "invalid_exact_evm_nonce_already_used");
+    assert.equal(await balance(payer.address), 900_000);
+  });
+
+  it("rejects underpayment, wrong payee, wrong network or asset, bad signatures and bad windows", async () => {
+    const payer = await wallet(1_000_000);
+    const { accepts } = await quote("/projects/v1", {});
+    const offer = accepts[0];
+    const now = Math.floor(Date.now() / 1000);
+    const other = privateKeyToAccount(USER_KEY).address;
+    const rejectedBefore = (await at("/__sim/state")).body.payments_rejected;
+    const cases = [
+      [{ value: 99_999 }, "invalid_exact_evm_payload_authorization_value_mismatch"],
+      [{ to: other }, "invalid_exact_evm_payload_recipient_mismatch"],
+      [{ accepted: { payTo: other } }, "invalid_exact_evm_payload_recipient_mismatch"],
+      [{ accepted: { network: "eip155:8453" } }, "invalid_network"],
+      [{ accepted: { network: "solana:devnet" } }, "invalid_network"],
+      [{ accepted: { asset: MAINNET_USDC } }, "invalid_payment_requirements"],
+      [{ accepted: { scheme: "upto" } }, "invalid_scheme"],
+      [{ domain: { verifyingContract: MAINNET_USDC } }, "invalid_exact_evm_payload_signature"],
+      [{ domain: { chainId: 8453 } }, "invalid_exact_evm_payload_signature"],
+      [{ domain: { name: "USD Coin" } }, "invalid_exact_evm_payload_signature"],
+      [{ validBefore: now - 1 }, "invalid_exact_evm_payload_authorization_valid_before"],
+      [{ validBefore: now + 3600 }, "invalid_exact_evm_payload_authorization_valid_before"],
+      [{ validAfter: now + 120 }, "invalid_exact_evm_payload_authorization_valid_after"],
+    ];
+    for (const [options, reason] of cases) {
+      const { headers } = await signPayment(payer.key, offer, options);
+      const res = await at("/projects/v1", { method: "POST", json: {}, headers });
+      assert.equal(reasonOf(res), reason, `${JSON.stringify(options)}: ${res.body.message}`);
     }
-    assert.equal((await call("/__sim/state")).body.payments_seen, seen + 2);
-    await call("/__sim/config", { method: "POST", json: { payments: false } });
-    assert.equal((await call("/projects/v1", { method: "POST", json: {} })).status, 201);
+    // Tampering after signing: a larger value, or someone else's address as `from`.
+    const signed = await signPayment(payer.key, offer);
+    for (const change of [{ value: "100001" }, { from: other }]) {
+      const payload = { ...signed.payload, payload: { ...signed.payload.payload, authorization: { ...signed.authorization, ...change } } };
+      const headers = { "PAYMENT-SIGNATURE": Buffer.from(JSON.stringify(payload)).toString("base64") };
+      assert.equal(reasonOf(await at("/projects/v1", { method: "POST", json: {}, headers })), "invalid_exact_evm_payload_signature");
+    }
+    // A v1 payment naming a network that is not offered.
+    const v1 = await signPayment(payer.key, offer, { version: 1, network: "base" });
+    assert.equal(reasonOf(await at("/projects/v1", { method: "POST", json: {}, headers: v1.headers })), "invalid_network");
+    assert.equal(await balance(payer.address), 1_000_000);
+    assert.equal((await at("/__sim/state")).body.payments_rejected, rejectedBefore + cases.length + 3);
+  });
+
+  it("rejects a payer without enough balance", async () => {
+    const poor = await wallet(50_000);
+    const { accepts } = await quote("/projects/v1", {});
+    const { headers } = await signPayment(poor.key, accepts[0]);
+    const res = await at("/projects/v1", { method: "POST", json: {}, headers });
+    assert.equal(reasonOf(res), "insufficient_funds");
+    assert.equal(decodeSettlement(res.headers.get("payment-response")).errorReason, "insufficient_funds");
+    const broke = await wallet();
+    const none = await signPayment(broke.key, accepts[0]);
+    assert.equal(reasonOf(await at("/projects/v1", { method: "POST", json: {}, headers: none.headers })), "insufficient_funds");
+    assert.equal(await balance(poor.address), 50_000);
+    assert.deepEqual((await at(`/wallets/v1/${poor.lower}/projects`)).body.projects, []);
+  });
+
+  it("answers malformed and garbage payment headers with 402, never 500", async () => {
+    const payer = await wallet(1_000_000);
+    const { accepts } = await quote("/projects/v1", {});
+    const good = await signPayment(payer.key, accepts[0]);
+    const b64 = (value) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64");
+    const auth = good.authorization;
+    const withAuth = (change) => b64({ ...good.payload, payload: { ...good.payload.payload, authorization: { ...auth, ...change } } });
+    const cases = [
+      ["PAYMENT-SIGNATURE", "", "invalid_payload"],
+      ["PAYMENT-SIGNATURE", "!!!not base64!!!", "invalid_payload"],
+      ["PAYMENT-SIGNATURE", "abcde", "invalid_payload"],
+      ["PAYMENT-SIGNATURE", "e30", "invalid_x402_version"],
+      ["PAYMENT-SIGNATURE", b64("not json"), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64("[]"), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64("null"), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64({}), "invalid_x402_version"],
+      ["PAYMENT-SIGNATURE", b64({ x402Version: 2 }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64({ x402Version: 2, accepted: accepts[0] }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64({ ...good.payload, x402Version: 1 }), "invalid_x402_version"],
+      ["PAYMENT-SIGNATURE", b64({ ...good.payload, surprise: true }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64({ ...good.payload, accepted: { ...accepts[0], amount: 100000 } }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64({ ...good.payload, payload: { signature: good.payload.payload.signature } }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64({ ...good.payload, payload: { ...good.payload.payload, signature: "0xzz" } }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", b64({ ...good.payload, payload: { ...good.payload.payload, signature: "0x1234" } }), "invalid_exact_evm_payload_signature"],
+      ["PAYMENT-SIGNATURE", withAuth({ nonce: "0x1234" }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", withAuth({ nonce: undefined }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", withAuth({ value: 100000 }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", withAuth({ value: "1e5" }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", withAuth({ value: "-1" }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", withAuth({ value: "9".repeat(90) }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", withAuth({ from: "0x1234" }), "invalid_payload"],
+      ["PAYMENT-SIGNATURE", withAuth({ extra: "x" }), "invalid_payload"],
+      ["X-PAYMENT", "%%%", "invalid_payload"],
+      ["X-PAYMENT", b64({ x402Version: 1, scheme: "exact", network: "base-sepolia" }), "invalid_payload"],
+      ["X-PAYMENT", good.headers["PAYMENT-SIGNATURE"], "invalid_x402_version"],
+    ];
+    for (const [name, value, reason] of cases) {
+      const res = await at("/projects/v1", { method: "POST", json: {}, headers: { [name]: value } });
+      assert.equal(reasonOf(res), reason, `${name}: ${value.slice(0, 60)} → ${res.body.message}`);
+      assert.ok(res.body.message.length > 10);
+    }
+    assert.equal(await balance(payer.address), 1_000_000);
+    // The good one still works afterwards.
+    assert.equal((await at("/projects/v1", { method: "POST", json: {}, headers: good.headers })).status, 201);
+  });
+
+  it("replays an Idempotency-Key without verifying or charging again; a 402 is not stored", async () => {
+    const payer = await wallet(1_000_000);
+    const key = { "idempotency-key": `paid-${Date.now()}` };
+    const unpaid = await at("/projects/v1", { method: "POST", json: { name: "idem" }, headers: key });
+    assert.equal(unpaid.status, 402);
+    const { accepts } = offersFrom(unpaid.headers, unpaid.body);
+    const first = await signPayment(payer.key, accepts[0]);
+    const created = await at("/projects/v1", { method: "POST", json: { name: "idem" }, headers: { ...key, ...first.headers } });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.headers.get("idempotent-replayed"), null);
+    const stats = (await at("/__sim/state")).body;
+    const second = await signPayment(payer.key, accepts[0]);
+    for (const headers of [{ ...key, ...second.headers }, key]) {
+      const replay = await at("/projects/v1", { method: "POST", json: { name: "idem" }, headers });
+      assert.equal(replay.status, 201);
+      assert.equal(replay.headers.get("idempotent-replayed"), "true");
+      assert.equal(replay.body.project_id, created.body.project_id);
+      assert.equal(replay.headers.get("payment-response"), created.headers.get("payment-response"));
+    }
+    const after = (await at("/__sim/state")).body;
+    assert.deepEqual([after.payments_seen, after.payments_settled], [stats.payments_seen, stats.payments_settled]);
+    assert.equal(await balance(payer.address), 900_000);
+    assert.equal((await at(`/wallets/v1/${payer.lower}/projects`)).body.projects.length, 1);
+    // The unused second payment is still good for another request.
+    assert.equal((await at("/projects/v1", { method: "POST", json: {}, headers: second.headers })).status, 201);
+    assert.equal(await balance(payer.address), 800_000);
+  });
+
+  it("speaks v1 only when configured: no PAYMENT-REQUIRED, X-PAYMENT in, X-PAYMENT-RESPONSE out", async () => {
+    const v1 = await start({ payments: true, x402Versions: [1] });
+    try {
+      const res = await call("/projects/v1", { method: "POST", json: {}, on: v1 });
+      assert.equal(res.status, 402);
+      assert.equal(res.headers.get("payment-required"), null);
+      const offers = offersFrom(res.headers, res.body);
+      assert.equal(offers.version, 1);
+      const key = generatePrivateKey();
+      const address = privateKeyToAccount(key).address;
+      await call("/__sim/fund", { method: "POST", json: { address, amount: 100_000, network: "base-sepolia" }, on: v1 });
+      const v2 = await signPayment(key, offers.accepts[0]);
+      const ignored = await call("/projects/v1", { method: "POST", json: {}, headers: v2.headers, on: v1 });
+      assert.equal(ignored.status, 402);
+      assert.equal(ignored.body.error, "X-PAYMENT header is required");
+      assert.match(ignored.body.message, /PAYMENT-SIGNATURE was ignored/);
+      const { headers } = await signPayment(key, offers.accepts[0], { version: 1 });
+      const ok = await call("/projects/v1", { method: "POST", json: {}, headers, on: v1 });
+      assert.equal(ok.status, 201, ok.text);
+      assert.equal(ok.headers.get("payment-response"), null);
+      const settlement = decodeSettlement(ok.headers.get("x-payment-response"));
+      assert.deepEqual([settlement.success, settlement.network, settlement.payer], [true, "base-sepolia", address]);
+      assert.match(settlement.transaction, /^0x[0-9a-f]{64}$/);
+      assert.equal(await balance(address, "eip155:84532", v1), 0);
+    } finally {
+      await v1.close();
+    }
+  });
+
+  it("configures versions, networks and price override through /__sim/config", async () => {
+    const config = (body) => at("/__sim/config", { method: "POST", json: body });
+    try {
+      const set = await config({ networks: ["eip155:84532", "eip155:8453"], priceOverride: 5000 });
+      assert.deepEqual(
+        [set.body.payments, set.body.x402Versions, set.body.networks, set.body.priceOverride],
+        [true, [1, 2], ["eip155:84532", "eip155:8453"], 5000],
+      );
+      const { res, accepts } = await quote("/projects/v1", { tier: "team" });
+      assert.deepEqual(
+        accepts.map((a) => [a.network, a.asset, a.amount, a.extra.name]),
+        [
+          ["eip155:84532", SEPOLIA_USDC, "5000", "USDC"],
+          ["eip155:8453", MAINNET_USDC, "5000", "USD Coin"],
+        ],
+      );
+      assert.deepEqual(res.body.accepts.map((a) => [a.network, a.maxAmountRequired]), [["base-sepolia", "5000"], ["base", "5000"]]);
+
+      const payer = await wallet(20_000, "eip155:8453");
+      const { headers } = await signPayment(payer.key, accepts[1]);
+      const ok = await at("/projects/v1", { method: "POST", json: { tier: "team" }, headers });
+      assert.equal(ok.status, 201, ok.text);
+      assert.equal(ok.body.tier, "team");
+      assert.equal(decodeSettlement(ok.headers.get("payment-response")).network, "eip155:8453");
+      const balances = (await at(`/__sim/ledger?address=${payer.address}`)).body.balances;
+      assert.deepEqual(balances, { "eip155:84532": 0, "eip155:8453": 15_000 });
+      // A v1 payment on mainnet is named "base".
+      const v1 = await signPayment(payer.key, accepts[1], { version: 1 });
+      const v1ok = await at("/projects/v1", { method: "POST", json: {}, headers: v1.headers });
+      assert.equal(decodeSettlement(v1ok.headers.get("x-payment-response")).network, "base");
+
+      await config({ x402Versions: [2] });
+      const v2only = await at("/projects/v1", { method: "POST", json: {} });
+      assert.equal(v2only.status, 402);
+      assert.ok(v2only.headers.get("payment-required"));
+      assert.deepEqual(Object.keys(v2only.body).sort(), ["code", "error", "message"]);
+      assert.equal(v2only.body.error, "PAYMENT-SIGNATURE header is required");
+      const xpay = await signPayment(payer.key, accepts[1], { version: 1 });
+      assert.match((await at("/projects/v1", { method: "POST", json: {}, headers: xpay.headers })).body.message, /X-PAYMENT was ignored/);
+
+      for (const bad of [{ x402Versions: [] }, { x402Versions: [3] }, { networks: ["eip155:1"] }, { priceOverride: -1 }, { priceOverride: "5" }, { payments: "yes" }, { color: 1 }]) {
+        assertEnvelope(await config(bad), 400);
+      }
+      assert.deepEqual((await call("/__sim/config", { on: paid })).body.x402Versions, [2]);
+    } finally {
+      await config({ x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null });
+    }
+    await assert.rejects(start({ networks: ["eip155:1"] }), /networks/);
+  });
+
+  it("funds and reports the ledger through control endpoints", async () => {
+    const { address, lower } = await wallet();
+    const funded = await at("/__sim/fund", { method: "POST", json: { address, amount: 1234, network: "base" } });
+    assert.deepEqual([funded.body.address, funded.body.network, funded.body.balance], [lower, "eip155:8453", 1234]);
+    const ledger = (await at(`/__sim/ledger?address=${address}`)).body;
+    assert.deepEqual(ledger.balances, { "eip155:84532": 0, "eip155:8453": 1234 });
+    assert.equal(ledger.transactions[0].kind, "fund");
+    const all = (await at("/__sim/ledger")).body;
+    assert.equal(all.payee, payee);
+    assert.ok(all.accounts.some((a) => a.address === lower && a.balance === 1234));
+    assertEnvelope(await at("/__sim/fund", { method: "POST", json: { address, amount: 0 } }), 400);
+    assertEnvelope(await at("/__sim/fund", { method: "POST", json: { address: "0x12", amount: 1 } }), 400);
+    assertEnvelope(await at("/__sim/fund", { method: "POST", json: { address, amount: 1, network: "solana" } }), 400);
+    assertEnvelope(await at("/__sim/ledger?address=nope"), 400);
+  });
+
+  it("sets a tier for the paying wallet: subscribe, upgrade, renew, downgrade; tier status follows", async () => {
+    const payer = await wallet(60_000_000);
+    const { accepts } = await quote("/tiers/v1/hobby", {});
+    assert.equal(accepts[0].amount, "5000000");
+    const buy = async (tier) => {
+      const offer = (await quote(`/tiers/v1/${tier}`, {})).accepts[0];
+      const { headers } = await signPayment(payer.key, offer);
+      const res = await at(`/tiers/v1/${tier}`, { method: "POST", json: {}, headers });
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.headers.get("payment-response"));
+      return res.body;
+    };
+    const hobby = await buy("hobby");
+    assert.deepEqual(Object.keys(hobby), ["wallet", "action", "tier", "previous_tier", "lease_started_at", "lease_expires_at", "allowance_remaining_usd_micros"]);
+    assert.deepEqual([hobby.wallet, hobby.action, hobby.tier, hobby.previous_tier, hobby.allowance_remaining_usd_micros], [payer.lower, "subscribe", "hobby", null, 55_000_000]);
+    const days = (body) => Math.round((Date.parse(body.lease_expires_at) - Date.parse(body.lease_started_at)) / 86_400_000);
+    assert.equal(days(hobby), 30);
+    const team = await buy("team");
+    assert.deepEqual([team.action, team.previous_tier, team.allowance_remaining_usd_micros], ["upgrade", "hobby", 35_000_000]);
+    const renewed = await buy("team");
+    assert.deepEqual([renewed.action, renewed.previous_tier, renewed.lease_started_at], ["renew", "team", team.lease_started_at]);
+    assert.equal(days(renewed), 60);
+    const proto = await buy("prototype");
+    assert.deepEqual([proto.action, proto.previous_tier, proto.tier, days(proto)], ["downgrade", "team", "prototype", 7]);
+    assert.equal(await balance(payer.address), 60_000_000 - 5_000_000 - 40_000_000 - 100_000);
+
+    const status = await at("/tiers/v1/status", { headers: await siwxHeaders(payer.key, paid.url, "/tiers/v1/status") });
+    assert.deepEqual([status.body.wallet, status.body.tier, status.body.active, status.body.lease_expires_at], [payer.lower, "prototype", true, proto.lease_expires_at]);
+
+    assertEnvelope(await at("/tiers/v1/gold", { method: "POST", json: {} }), 400, "INVALID_TIER");
+    assertEnvelope(await at("/tiers/v1/hobby", { method: "POST", json: { months: 2 } }), 400, "UNKNOWN_FIELD");
+    assertEnvelope(await at("/tiers/v1/hobby", { method: "POST" }), 400, "MISSING_BODY");
+  });
+
+  it("generates an image for $0.03", async () => {
+    const payer = await wallet(100_000);
+    const body = { prompt: "a lighthouse at dusk", aspect: "landscape" };
+    const { accepts } = await quote("/generate-image/v1", body);
+    assert.equal(accepts[0].amount, "30000");
+    const { headers } = await signPayment(payer.key, accepts[0]);
+    const res = await at("/generate-image/v1", { method: "POST", json: body, headers });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual([res.body.content_type, res.body.aspect], ["image/png", "landscape"]);
+    const png = Buffer.from(res.body.image, "base64");
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.equal(png.subarray(12, 16).toString(), "IHDR");
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [24, 16]);
+    const idatLength = png.readUInt32BE(33);
+    assert.equal(png.subarray(37, 41).toString(), "IDAT");
+    assert.equal(inflateSync(png.subarray(41, 41 + idatLength)).length, (1 + 24 * 3) * 16);
+    assert.equal(png.subarray(-8, -4).toString(), "IEND");
+    assert.equal(await balance(payer.address), 70_000);
+    assertEnvelope(await at("/generate-image/v1", { method: "POST", json: { prompt: "x", aspect: "wide" } }), 400, "INVALID_ASPECT");
+    assertEnvelope(await at("/generate-image/v1", { method: "POST", json: { aspect: "square" } }), 400, "INVALID_FIELD");
+  });
+
+  it("drips the faucet once per address per day, and faucet money pays", async () => {
+    const { key, address, lower } = await wallet();
+    const res = await at("/faucet/v1", { method: "POST", json: { address: lower } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(Object.keys(res.body), ["transaction_hash", "amount_usd_micros", "token", "network"]);
+    assert.match(res.body.transaction_hash, /^0x[0-9a-f]{64}$/);
+    assert.deepEqual([res.body.amount_usd_micros, res.body.token, res.body.network], [250_000, "USDC", "base-sepolia"]);
+    assert.equal(await balance(address), 250_000);
+    for (const again of [lower, address]) {
+      const limited = await at("/faucet/v1", { method: "POST", json: { address: again } });
+      assertEnvelope(limited, 429, "FAUCET_RATE_LIMITED");
+      assert.ok(limited.body.retry_after > 86_000 && limited.body.retry_after <= 86_400);
+      assert.equal(limited.headers.get("retry-after"), String(limited.body.retry_after));
+    }
+    assert.equal(await balance(address), 250_000);
+    // Flipping the case of one letter of an EIP-55 address breaks its checksum.
+    const letter = address.slice(2).search(/[a-fA-F]/) + 2;
+    const flipped = address[letter] === address[letter].toLowerCase() ? address[letter].toUpperCase() : address[letter].toLowerCase();
+    const badChecksum = address.slice(0, letter) + flipped + address.slice(letter + 1);
+    for (const bad of ["0x1234", "not an address", 42, badChecksum]) {
+      assertEnvelope(await at("/faucet/v1", { method: "POST", json: { address: bad } }), 400, "INVALID_ADDRESS");
+    }
+    assertEnvelope(await at("/faucet/v1", { method: "POST", json: { address: lower, amount: 5 } }), 400, "UNKNOWN_FIELD");
+    assertEnvelope(await at("/faucet/v1", { method: "POST" }), 400, "MISSING_BODY");
+
+    const { accepts } = await quote("/projects/v1", {});
+    const { headers } = await signPayment(key, accepts[0]);
+    assert.equal((await at("/projects/v1", { method: "POST", json: {}, headers })).status, 201);
+    assert.equal(await balance(address), 150_000);
+  });
+
+  it("keeps paid routes free when payments are off", async () => {
+    assert.equal((await call("/__sim/config")).body.payments, false);
+    const image = await call("/generate-image/v1", { method: "POST", json: { prompt: "free" } });
+    assert.deepEqual([image.status, image.body.aspect], [200, "square"]);
+    const path = "/tiers/v1/hobby";
+    assertEnvelope(await call(path, { method: "POST", json: {} }), 401, "SIWX_REQUIRED");
+    const key = generatePrivateKey();
+    const set = await call(path, { method: "POST", json: {}, headers: await siwxHeaders(key, sim.url, path) });
+    assert.equal(set.status, 200, set.text);
+    assert.deepEqual([set.body.wallet, set.body.action, set.body.tier, set.body.allowance_remaining_usd_micros], [privateKeyToAccount(key).address.toLowerCase(), "subscribe", "hobby", 0]);
+    assert.equal(set.headers.get("payment-response"), null);
   });
 });
 

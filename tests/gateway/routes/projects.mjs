@@ -20,7 +20,8 @@ async function provision(ctx) {
   }
   const wallet = await walletFromSiwx(ctx, { required: false });
   const { payer } = await requirePayment(ctx, "POST /projects/v1", body);
-  const project = await createProject(ctx.state, { tier: body.tier ?? DEFAULT_TIER, name: body.name, ownerWallet: wallet ?? payer });
+  // The paying wallet owns what it paid for; without payments the signed-in one does.
+  const project = await createProject(ctx.state, { tier: body.tier ?? DEFAULT_TIER, name: body.name, ownerWallet: payer ?? wallet });
   return json(201, {
     project_id: project.id,
     anon_key: project.anonKey,

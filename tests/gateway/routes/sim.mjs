@@ -3,6 +3,10 @@
 
 import { fail, json, jsonObjectBody, requireString } from "../http-util.mjs";
 import { parseFault } from "../faults.mjs";
+import { balanceOf, mint } from "../ledger.mjs";
+import { NETWORKS, toCaip2 } from "../networks.mjs";
+import { PAYEE } from "../payments.mjs";
+import { CONFIG_KEYS, applyConfig } from "../sim-config.mjs";
 
 function addFault(ctx) {
   const fault = parseFault(jsonObjectBody(ctx, { allowed: ["match", "count", "status", "headers", "body", "delayMs", "reset", "truncate"] }));
@@ -20,20 +24,22 @@ function requests(ctx) {
   return json(200, ctx.state.requestLog);
 }
 
+/** POST {payments?, x402Versions?, networks?, priceOverride?} → the whole config. An empty body reads it. */
 function config(ctx) {
-  const body = jsonObjectBody(ctx, { allowed: ["payments"] });
-  if (body.payments !== undefined) {
-    if (typeof body.payments !== "boolean") fail(400, "invalid_field", '"payments" must be a boolean.', "INVALID_FIELD");
-    ctx.state.config.payments = body.payments;
-  }
-  return json(200, { payments: ctx.state.config.payments });
+  applyConfig(ctx.state.config, jsonObjectBody(ctx, { allowed: CONFIG_KEYS, optional: true }));
+  return json(200, { ...ctx.state.config, payee: PAYEE });
 }
 
 function summary(ctx) {
+  const stats = ctx.state.paymentStats;
   return json(200, {
     projects: ctx.state.projects.size,
-    payments_seen: ctx.state.paymentsSeen,
     payments: ctx.state.config.payments,
+    payments_seen: stats.seen,
+    payments_verified: stats.verified,
+    payments_settled: stats.settled,
+    payments_rejected: stats.rejected,
+    faucet_claims: ctx.state.ledger.transactions.filter((t) => t.kind === "faucet").length,
     faults_pending: ctx.state.faults.length,
     requests_logged: ctx.state.requestLog.length,
   });
@@ -50,11 +56,52 @@ function addUser(ctx) {
   return json(201, { project_id: project.id, ...user });
 }
 
+function parseAddress(value, field) {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
+    fail(400, "invalid_field", `"${field}" must be a 0x-prefixed 20-byte hex address.`, "INVALID_FIELD");
+  }
+  return value.toLowerCase();
+}
+
+function balances(ctx, address) {
+  return Object.fromEntries(Object.keys(NETWORKS).map((n) => [n, Number(balanceOf(ctx.state.ledger, n, NETWORKS[n].usdc, address))]));
+}
+
+/** POST {address, amount (base units), network? (CAIP-2 or v1 name; default Base Sepolia)} credits USDC directly. */
+function fund(ctx) {
+  const body = jsonObjectBody(ctx, { allowed: ["address", "amount", "network"] });
+  const address = parseAddress(body.address, "address");
+  if (!Number.isSafeInteger(body.amount) || body.amount <= 0) fail(400, "invalid_field", '"amount" must be a positive integer of USDC base units.', "INVALID_FIELD");
+  const network = toCaip2(body.network ?? "eip155:84532");
+  if (!network) fail(400, "invalid_field", `"network" must be one of ${Object.keys(NETWORKS).join(", ")} (or base-sepolia / base).`, "INVALID_FIELD");
+  const tx = mint(ctx.state.ledger, { network, asset: NETWORKS[network].usdc, address, amount: BigInt(body.amount), kind: "fund" });
+  return json(200, { address, network, amount: body.amount, transaction: tx.hash, balance: balances(ctx, address)[network] });
+}
+
+/** GET ?address=0x… → that address's balances and transactions; without it, every account. */
+function ledger(ctx) {
+  const raw = ctx.url.searchParams.get("address");
+  const { ledger } = ctx.state;
+  if (raw !== null) {
+    const address = parseAddress(raw, "address");
+    const transactions = ledger.transactions.filter((t) => t.from === address || t.to === address);
+    return json(200, { address, balances: balances(ctx, address), transactions });
+  }
+  const accounts = [...ledger.balances].map(([key, balance]) => {
+    const [network, asset, address] = key.split("|");
+    return { network, asset, address, balance: Number(balance) };
+  });
+  return json(200, { payee: PAYEE, accounts, transactions: ledger.transactions });
+}
+
 export function register(router) {
   router.add("POST", "/__sim/faults", addFault);
   router.add("POST", "/__sim/reset", reset);
   router.add("GET", "/__sim/requests", requests);
   router.add("POST", "/__sim/config", config);
+  router.add("GET", "/__sim/config", config);
   router.add("GET", "/__sim/state", summary);
   router.add("POST", "/__sim/users", addUser);
+  router.add("POST", "/__sim/fund", fund);
+  router.add("GET", "/__sim/ledger", ledger);
 }
