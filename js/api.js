@@ -4,9 +4,11 @@
 // and needs no change when a namespace is added.
 import { Client, surface } from "./run402_sdk_wasm.js";
 import * as host from "./host.js";
+import { retryScopeKey } from "./retry.js";
 
 export * from "./errors.js";
 export { withRetry } from "./retry.js";
+export { allowanceCredentials } from "./allowance.js";
 
 const CLIENT = Symbol("run402.client");
 const SCOPE = Symbol("run402.scope");
@@ -22,7 +24,7 @@ const WAITING = 2;
  * promise, this loop awaits it and resumes the future with the outcome.
  */
 async function run(client, id, scope, args) {
-  const started = client.start(id, scope, args);
+  const started = client.start(id, scope, args, retryScopeKey());
   const handle = started >>> 2;
   let state = started & 3;
   while (state === WAITING) {

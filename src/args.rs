@@ -14,17 +14,34 @@ pub struct Args {
     /// The method's context phrase, used for every error it raises.
     pub context: &'static str,
     items: Vec<Json>,
+    /// An idempotency key tied to the `withRetry` attempt scope this call
+    /// started in, so every attempt sends the same key.
+    pub retry_key: Option<String>,
 }
 
 impl Args {
     pub fn new(namespace: &'static str, method: &'static str, context: &'static str, items: Vec<Json>) -> Args {
-        Args { namespace, method, context, items }
+        Args { namespace, method, context, items, retry_key: None }
     }
 
     /// A gateway request made by this method: it carries the method's
     /// context phrase and name (for `getAuth`'s metadata).
     pub fn call(&self, method: &'static str, path: impl Into<String>) -> Call {
         Call::new(method, path, self.context).sdk_method(self.namespace, self.method)
+    }
+
+    /// A POST to a paid endpoint: its `Idempotency-Key` is the caller's
+    /// `idempotencyKey` option (from `options`), else the `withRetry`
+    /// scope's, else a fresh random one (made by the kernel).
+    pub fn paid_post(&self, path: impl Into<String>, options: Option<&Json>) -> Result<Call> {
+        let mine = match options {
+            Some(o) => self.opt_field_string(o, "idempotencyKey")?,
+            None => None,
+        };
+        if mine.as_deref().is_some_and(|k| k.is_empty() || k.len() > 255) {
+            return Err(self.error("`idempotencyKey` must be 1 to 255 characters"));
+        }
+        Ok(self.call("POST", path).paid(mine.or_else(|| self.retry_key.clone())))
     }
 
     /// The argument, unless missing, `undefined` or `null`.

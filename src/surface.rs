@@ -103,6 +103,9 @@ pub struct Namespace {
 pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::projects::NAMESPACE,
     &namespaces::service::NAMESPACE,
+    &namespaces::tier::NAMESPACE,
+    &namespaces::allowance::NAMESPACE,
+    &namespaces::payments::NAMESPACE,
     &namespaces::client::NAMESPACE,
 ];
 
@@ -124,6 +127,7 @@ pub fn dispatch(
     id: u32,
     scope: Option<String>,
     mut items: Vec<Json>,
+    retry_key: Option<String>,
 ) -> LocalFuture<'static, Result<Val>> {
     let Some((ns, m)) = method(id) else {
         return Box::pin(async move { Err(Error::local("calling the SDK", format!("unknown method id {id}"))) });
@@ -139,7 +143,9 @@ pub fn dispatch(
             }
         }
     }
-    (m.run)(kernel, Args::new(ns.name, m.name, m.context, items))
+    let mut args = Args::new(ns.name, m.name, m.context, items);
+    args.retry_key = retry_key;
+    (m.run)(kernel, args)
 }
 
 /// Sets `keys[0] = project` in the options argument unless the caller

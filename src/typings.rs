@@ -159,6 +159,8 @@ export interface AllowanceData {
 export interface AuthRequestMeta {
   /** The SDK method making the request, e.g. "projects.provision". */
   method?: string;
+  /** The full request URL (apiBase + path), e.g. for a wallet sign-in. */
+  url?: string;
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -181,6 +183,22 @@ export interface CredentialsProvider {
   createAllowance?(): MaybePromise<AllowanceData>;
   getAllowancePath?(): string;
 }
+
+export interface AllowanceCredentialsOptions {
+  /** The wallet, or a function that reads it (sync or async). */
+  allowance?: AllowanceData | null;
+  readAllowance?: () => MaybePromise<AllowanceData | null>;
+  saveAllowance?: (data: AllowanceData) => MaybePromise<void>;
+  /** Project keys by id (a Map or a record; provision saves into it), or a lookup. */
+  projects?: Map<string, ProjectKeys> | Record<string, ProjectKeys>;
+  getProject?: (id: string) => MaybePromise<ProjectKeys | null>;
+}
+
+/**
+ * A provider that signs in with the wallet (SIGN-IN-WITH-X, EIP-4361 signed
+ * in wasm) and pays x402 requests from it. Works in any runtime.
+ */
+export declare function allowanceCredentials(opts: AllowanceCredentialsOptions): CredentialsProvider;
 "#;
 
 fn render_namespace(out: &mut String, ns: &Namespace, scoped: bool) {
@@ -237,6 +255,8 @@ export interface Run402Options {
   credentials: CredentialsProvider;
   /** Transport; defaults to the runtime's global fetch. */
   fetch?: typeof globalThis.fetch;
+  /** Limits on x402 payments made from the provider's allowance. */
+  payments?: PaymentOptions;
 }
 "#;
 

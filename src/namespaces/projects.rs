@@ -219,6 +219,8 @@ const TYPES: &str = r#"export type ProjectTier = "prototype" | "hobby" | "team";
 export interface ProvisionOptions {
   tier?: ProjectTier;
   name?: string;
+  /** Sent as Idempotency-Key (not in the body); default: one per withRetry scope, else random. */
+  idempotencyKey?: string;
 }
 
 export interface ProvisionResult {
@@ -387,20 +389,19 @@ const TIERS: &[&str] = &["prototype", "hobby", "team"];
 
 async fn provision(k: &Kernel, a: Args) -> Result<Val> {
     let mut body = Val::object();
-    if let Some(opts) = a.opt_object(0, "opts")? {
-        if let Some(tier) = a.opt_field_string(&opts, "tier")? {
+    let opts = a.opt_object(0, "opts")?;
+    if let Some(opts) = &opts {
+        if let Some(tier) = a.opt_field_string(opts, "tier")? {
             if !TIERS.contains(&tier.as_str()) {
                 return Err(a.error(format!("`tier` must be one of {}, got \"{tier}\"", TIERS.join(", "))));
             }
             body = body.with("tier", tier);
         }
-        if let Some(name) = a.opt_field_string(&opts, "name")? {
+        if let Some(name) = a.opt_field_string(opts, "name")? {
             body = body.with("name", name);
         }
     }
-    let reply = k
-        .send(a.call("POST", "/projects/v1").json(body))
-        .await?;
+    let reply = k.send(a.paid_post("/projects/v1", opts.as_ref())?.json(body)).await?;
     let result = reply.json().filter(|j| j.is_object()).cloned();
     let fields = result.as_ref().and_then(|j| {
         Some((j.str_field("project_id")?, j.str_field("anon_key")?, j.str_field("service_key")?))

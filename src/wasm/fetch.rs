@@ -36,6 +36,11 @@ const FETCH_FAILED: u32 = 1;
 const NOT_A_RESPONSE: u32 = 2;
 const BODY_FAILED: u32 = 3;
 
+/// Fills `buf` from `crypto.getRandomValues`.
+pub fn random(buf: &mut [u8]) -> Result<(), String> {
+    get_random_values(buf).map(|_| ()).map_err(|e| describe(&e))
+}
+
 pub struct FetchTransport {
     fetch: Function,
     exchange: Function,
@@ -118,7 +123,7 @@ impl Transport for FetchTransport {
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), String> {
-        get_random_values(buf).map(|_| ()).map_err(|e| describe(&e))
+        random(buf)
     }
 
     fn stringify(&self, value: &Val) -> Result<Json, String> {

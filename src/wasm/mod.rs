@@ -101,9 +101,9 @@ impl Client {
 
     /// Starts public method `id` (see [`surface`]) with the caller's
     /// arguments. Returns `handle * 4 + state`.
-    pub fn start(&self, id: u32, scope: Option<String>, args: Array) -> u32 {
+    pub fn start(&self, id: u32, scope: Option<String>, args: Array, retry_key: Option<String>) -> u32 {
         let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
-        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items));
+        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key));
         let (entry, state) = self.advance(work, None);
         let handle = self.tasks.borrow_mut().insert(entry);
         handle.saturating_mul(4).saturating_add(state)
@@ -201,6 +201,20 @@ fn build(opts: &JsValue, exchange: Function) -> Result<Kernel, Error> {
         policy,
         ledger: crate::kernel::pay::Ledger::default(),
     })
+}
+
+/// A `SIGN-IN-WITH-X` header value signing in to `url` with `private_key`
+/// (nonce from the runtime's CSPRNG, issued now, valid five minutes). Throws
+/// a message string (never containing the key) on bad input.
+#[wasm_bindgen(js_name = signInHeader)]
+pub fn sign_in_header(private_key: &str, url: &str) -> Result<String, JsValue> {
+    let key = crate::wallet::key::PrivateKey::parse(private_key).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let mut nonce = [0u8; 16];
+    fetch::random(&mut nonce).map_err(|e| JsValue::from_str(&format!("no secure random numbers are available: {e}")))?;
+    let now = js_sys::Date::now().max(0.0) as u64;
+    let sign_in = crate::wallet::siwx::SignIn::for_url(url, &nonce, now)
+        .ok_or_else(|| JsValue::from_str("the sign-in URL must be an http(s) URL"))?;
+    sign_in.header(&key).map_err(JsValue::from_str)
 }
 
 /// The method table for the facade, as JSON text:

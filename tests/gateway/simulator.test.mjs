@@ -4,8 +4,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { inflateSync } from "node:zlib";
+import { registerExactEvmScheme } from "@x402/evm/exact/client";
+import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { balanceOf, hold, mint } from "./ledger.mjs";
+import { withPayment } from "./payments.mjs";
 import { start } from "./server.mjs";
+import { createState } from "./state.mjs";
 import { decodeSettlement, offersFrom, signPayment } from "./test-payer.mjs";
 import { siwxHeaders } from "./test-signer.mjs";
 
@@ -980,6 +985,58 @@ describe("payments (x402)", () => {
     const { headers } = await signPayment(key, accepts[0]);
     assert.equal((await at("/projects/v1", { method: "POST", json: {}, headers })).status, 201);
     assert.equal(await balance(address), 150_000);
+  });
+
+  it("is paid by the official @x402/fetch client, v2 and v1", async () => {
+    const v1 = await start({ payments: true, x402Versions: [1] });
+    try {
+      for (const [on, header, network] of [[paid, "payment-response", "eip155:84532"], [v1, "x-payment-response", "base-sepolia"]]) {
+        const account = privateKeyToAccount(generatePrivateKey());
+        await call("/__sim/fund", { method: "POST", json: { address: account.address, amount: 1_000_000 }, on });
+        const client = new x402Client();
+        registerExactEvmScheme(client, { signer: account });
+        const res = await wrapFetchWithPayment(fetch, client)(`${on.url}/projects/v1`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: "official" }),
+        });
+        assert.equal(res.status, 201, await res.clone().text());
+        assert.equal((await res.json()).name, "official");
+        const settlement = decodeSettlement(res.headers.get(header));
+        assert.deepEqual([settlement.success, settlement.network, settlement.payer], [true, network, account.address]);
+        assert.equal(await balance(account.address, "eip155:84532", on), 900_000);
+      }
+    } finally {
+      await v1.close();
+    }
+  });
+
+  it("releases a held payment when the paid request does not succeed", async () => {
+    const state = createState({ payments: true });
+    const asset = "0x036CbD53842c5426634e7929541eC2318f3dCF7e";
+    const from = privateKeyToAccount(generatePrivateKey()).address.toLowerCase();
+    mint(state.ledger, { network: "eip155:84532", asset, address: from, amount: 1000n, kind: "fund" });
+    const payment = { network: "eip155:84532", asset, from, to: payee, value: 600n, nonce: `0x${"11".repeat(32)}` };
+    const attempt = (outcome) => {
+      const ctx = { state, payment: null };
+      return withPayment(ctx, async () => {
+        const held = hold(state.ledger, payment);
+        assert.equal(held.ok, true);
+        ctx.payment = { hold: held.hold, version: 2, network: "eip155:84532", payer: from };
+        assert.equal(balanceOf(state.ledger, "eip155:84532", asset, from), 400n);
+        if (outcome === "throw") throw new Error("handler failed");
+        return { status: outcome, headers: {}, body: "{}" };
+      });
+    };
+    await assert.rejects(attempt("throw"), /handler failed/);
+    assert.equal((await attempt(500)).headers["payment-response"], undefined);
+    assert.equal(balanceOf(state.ledger, "eip155:84532", asset, from), 1000n);
+    const ok = await attempt(200); // the nonce was freed each time
+    assert.equal(decodeSettlement(ok.headers["payment-response"]).success, true);
+    assert.equal(balanceOf(state.ledger, "eip155:84532", asset, from), 400n);
+    assert.equal(balanceOf(state.ledger, "eip155:84532", asset, payee), 600n);
+    assert.deepEqual(hold(state.ledger, payment), { ok: false, reason: "nonce" });
+    assert.deepEqual(state.paymentStats.settled, 1);
   });
 
   it("keeps paid routes free when payments are off", async () => {

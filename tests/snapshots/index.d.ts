@@ -143,6 +143,8 @@ export interface AllowanceData {
 export interface AuthRequestMeta {
   /** The SDK method making the request, e.g. "projects.provision". */
   method?: string;
+  /** The full request URL (apiBase + path), e.g. for a wallet sign-in. */
+  url?: string;
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -166,6 +168,22 @@ export interface CredentialsProvider {
   getAllowancePath?(): string;
 }
 
+export interface AllowanceCredentialsOptions {
+  /** The wallet, or a function that reads it (sync or async). */
+  allowance?: AllowanceData | null;
+  readAllowance?: () => MaybePromise<AllowanceData | null>;
+  saveAllowance?: (data: AllowanceData) => MaybePromise<void>;
+  /** Project keys by id (a Map or a record; provision saves into it), or a lookup. */
+  projects?: Map<string, ProjectKeys> | Record<string, ProjectKeys>;
+  getProject?: (id: string) => MaybePromise<ProjectKeys | null>;
+}
+
+/**
+ * A provider that signs in with the wallet (SIGN-IN-WITH-X, EIP-4361 signed
+ * in wasm) and pays x402 requests from it. Works in any runtime.
+ */
+export declare function allowanceCredentials(opts: AllowanceCredentialsOptions): CredentialsProvider;
+
 // ── projects ──
 
 export type ProjectTier = "prototype" | "hobby" | "team";
@@ -173,6 +191,8 @@ export type ProjectTier = "prototype" | "hobby" | "team";
 export interface ProvisionOptions {
   tier?: ProjectTier;
   name?: string;
+  /** Sent as Idempotency-Key (not in the body); default: one per withRetry scope, else random. */
+  idempotencyKey?: string;
 }
 
 export interface ProvisionResult {
@@ -448,6 +468,134 @@ export interface Service {
   health(): Promise<ServiceHealthPayload>;
 }
 
+// ── tier ──
+
+export type TierName = "prototype" | "hobby" | "team";
+
+export interface TierStatusResult {
+  wallet: string;
+  tier: string | null;
+  lease_started_at: string | null;
+  lease_expires_at: string | null;
+  active: boolean;
+  pool_usage: {
+    projects: number;
+    total_api_calls: number;
+    total_storage_bytes: number;
+    api_calls_limit: number;
+    storage_bytes_limit: number;
+  };
+  [key: string]: unknown;
+}
+
+export interface TierSetResult {
+  wallet: string;
+  action: string;
+  tier: string;
+  previous_tier: string | null;
+  lease_started_at: string;
+  lease_expires_at: string;
+  allowance_remaining_usd_micros: number;
+  [key: string]: unknown;
+}
+
+/** The wallet's tier: status, and set (paid with x402). */
+export interface Tier {
+  /** GET /tiers/v1/status (wallet sign-in). */
+  status(): Promise<TierStatusResult>;
+  /** POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid). */
+  set(tier: TierName, opts?: { idempotencyKey?: string }): Promise<TierSetResult>;
+}
+
+// ── allowance ──
+
+export interface AllowanceStatusResult {
+  address: string;
+  created?: string;
+  faucet_used?: boolean;
+  lastFaucet?: string;
+  path?: string;
+  configured: boolean;
+}
+
+export interface AllowanceCreateResult {
+  address: string;
+  created: string;
+  path?: string;
+}
+
+export interface FaucetResult {
+  transactionHash: string;
+  /** Decimal USD with 2 decimals, e.g. "0.25". */
+  amount: string;
+  amountUsdMicros: number;
+  token: string;
+  network: string;
+}
+
+/** The local wallet (allowance): status, create, export, faucet. */
+export interface Allowance {
+  /** Local: whether an allowance is configured, and its address. */
+  status(): Promise<AllowanceStatusResult>;
+  /** Local: makes a new wallet (the provider's createAllowance, else a key from the CSPRNG) and saves it with saveAllowance. */
+  create(): Promise<AllowanceCreateResult>;
+  /** Local: the allowance's address (never the key). */
+  export(): Promise<string>;
+  /** POST /faucet/v1: testnet USDC for the address (default: the allowance's). */
+  faucet(address?: string): Promise<FaucetResult>;
+}
+
+// ── payments ──
+
+/** Spend limits, in decimal USD (USDC, 6 decimals). */
+export interface PaymentOptions {
+  /** Largest single payment, default "20" (Run402's priciest tier, team, is $20). */
+  maxPerRequest?: number | string;
+  /** Cap on everything this client pays, default "50". */
+  maxTotal?: number | string;
+  /** CAIP-2 ids or v1 names; default Base mainnet and Base Sepolia. */
+  networks?: Array<"eip155:8453" | "eip155:84532" | "base" | "base-sepolia">;
+  /** Token contracts allowed besides USDC on an allowed network. */
+  assets?: string[];
+}
+
+export interface SpendPolicy {
+  maxPerRequest: string;
+  maxTotal: string;
+  networks: string[];
+  assets: string[];
+}
+
+export interface PaymentTotals {
+  /** Decimal USD, e.g. "0.10". */
+  total: string;
+  /** USDC base units (millionths of a dollar). */
+  baseUnits: string;
+  count: number;
+}
+
+export interface PaymentReceipt {
+  network: string;
+  asset: string;
+  /** Base units, as the server asked. */
+  amount: string;
+  payTo: string;
+  path: string;
+  status: number;
+  /** The decoded PAYMENT-RESPONSE (or X-PAYMENT-RESPONSE) header, if sent. */
+  settlement: { success?: boolean; transaction?: string; network?: string; payer?: string; [key: string]: unknown } | null;
+}
+
+/** x402 payments made by this client, and its spend policy (local, no requests). */
+export interface Payments {
+  /** Total paid (or reserved for payments in flight) by this client. */
+  spent(): Promise<PaymentTotals>;
+  /** One receipt per settled payment, with the server's settlement. */
+  receipts(): Promise<PaymentReceipt[]>;
+  /** The spend policy in force (defaults filled in). */
+  policy(): Promise<SpendPolicy>;
+}
+
 // ── client ──
 
 export interface Run402Options {
@@ -456,6 +604,8 @@ export interface Run402Options {
   credentials: CredentialsProvider;
   /** Transport; defaults to the runtime's global fetch. */
   fetch?: typeof globalThis.fetch;
+  /** Limits on x402 payments made from the provider's allowance. */
+  payments?: PaymentOptions;
 }
 
 /** The Run402 client. Construction is synchronous. */
@@ -463,6 +613,9 @@ export declare class Run402 {
   constructor(opts: Run402Options);
   readonly projects: Projects;
   readonly service: Service;
+  readonly tier: Tier;
+  readonly allowance: Allowance;
+  readonly payments: Payments;
   /** A client bound to one project (default: the provider's active project). Does not change provider state. */
   project(id?: string): Promise<ScopedRun402>;
   /** projects.use(id), then project(id). */

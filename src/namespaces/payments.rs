@@ -1,0 +1,112 @@
+//! `r.payments`: what this client has paid and the policy it pays under.
+//! Local: no requests.
+
+use crate::args::Args;
+use crate::error::Result;
+use crate::handler;
+use crate::kernel::pay::format_usd;
+use crate::kernel::Kernel;
+use crate::surface::{Method, Namespace, Scope};
+use crate::value::Val;
+
+pub const NAMESPACE: Namespace = Namespace {
+    name: "payments",
+    ts_name: "Payments",
+    doc: "x402 payments made by this client, and its spend policy (local, no requests).",
+    scoped: false,
+    internal: false,
+    types: TYPES,
+    methods: &[
+        Method {
+            name: "spent",
+            aliases: &[],
+            params: &[],
+            returns: "PaymentTotals",
+            scope: Scope::Global,
+            context: "reading payments",
+            doc: "Total paid (or reserved for payments in flight) by this client.",
+            run: handler!(spent),
+        },
+        Method {
+            name: "receipts",
+            aliases: &[],
+            params: &[],
+            returns: "PaymentReceipt[]",
+            scope: Scope::Global,
+            context: "reading payments",
+            doc: "One receipt per settled payment, with the server's settlement.",
+            run: handler!(receipts),
+        },
+        Method {
+            name: "policy",
+            aliases: &[],
+            params: &[],
+            returns: "SpendPolicy",
+            scope: Scope::Global,
+            context: "reading payments",
+            doc: "The spend policy in force (defaults filled in).",
+            run: handler!(policy),
+        },
+    ],
+};
+
+const TYPES: &str = r#"/** Spend limits, in decimal USD (USDC, 6 decimals). */
+export interface PaymentOptions {
+  /** Largest single payment, default "20" (Run402's priciest tier, team, is $20). */
+  maxPerRequest?: number | string;
+  /** Cap on everything this client pays, default "50". */
+  maxTotal?: number | string;
+  /** CAIP-2 ids or v1 names; default Base mainnet and Base Sepolia. */
+  networks?: Array<"eip155:8453" | "eip155:84532" | "base" | "base-sepolia">;
+  /** Token contracts allowed besides USDC on an allowed network. */
+  assets?: string[];
+}
+
+export interface SpendPolicy {
+  maxPerRequest: string;
+  maxTotal: string;
+  networks: string[];
+  assets: string[];
+}
+
+export interface PaymentTotals {
+  /** Decimal USD, e.g. "0.10". */
+  total: string;
+  /** USDC base units (millionths of a dollar). */
+  baseUnits: string;
+  count: number;
+}
+
+export interface PaymentReceipt {
+  network: string;
+  asset: string;
+  /** Base units, as the server asked. */
+  amount: string;
+  payTo: string;
+  path: string;
+  status: number;
+  /** The decoded PAYMENT-RESPONSE (or X-PAYMENT-RESPONSE) header, if sent. */
+  settlement: { success?: boolean; transaction?: string; network?: string; payer?: string; [key: string]: unknown } | null;
+}
+"#;
+
+async fn spent(k: &Kernel, _a: Args) -> Result<Val> {
+    let units = k.ledger.spent();
+    Ok(Val::object()
+        .with("total", format_usd(units))
+        .with("baseUnits", units.to_string())
+        .with("count", Val::Num(f64::from(k.ledger.count()))))
+}
+
+async fn receipts(k: &Kernel, _a: Args) -> Result<Val> {
+    Ok(Val::Arr(k.ledger.receipts()))
+}
+
+async fn policy(k: &Kernel, _a: Args) -> Result<Val> {
+    let p = &k.policy;
+    Ok(Val::object()
+        .with("maxPerRequest", format_usd(p.max_per_request))
+        .with("maxTotal", format_usd(p.max_total))
+        .with("networks", Val::Arr(p.networks.iter().map(|n| Val::from(n.caip2())).collect()))
+        .with("assets", Val::Arr(p.networks.iter().map(|n| Val::from(n.usdc().checksummed())).chain(p.extra_assets.iter().map(|a| Val::from(a.checksummed()))).collect())))
+}

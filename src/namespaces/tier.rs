@@ -1,0 +1,84 @@
+//! `r.tier`: the wallet's subscription tier (status; set, which is paid).
+
+use crate::args::Args;
+use crate::error::Result;
+use crate::handler;
+use crate::kernel::Kernel;
+use crate::surface::{opt, req, Method, Namespace, Scope};
+use crate::value::Val;
+
+pub const NAMESPACE: Namespace = Namespace {
+    name: "tier",
+    ts_name: "Tier",
+    doc: "The wallet's tier: status, and set (paid with x402).",
+    scoped: false,
+    internal: false,
+    types: TYPES,
+    methods: &[
+        Method {
+            name: "status",
+            aliases: &[],
+            params: &[],
+            returns: "TierStatusResult",
+            scope: Scope::Global,
+            context: "checking tier status",
+            doc: "GET /tiers/v1/status (wallet sign-in).",
+            run: handler!(status),
+        },
+        Method {
+            name: "set",
+            aliases: &[],
+            params: &[req("tier", "TierName"), opt("opts", "{ idempotencyKey?: string }")],
+            returns: "TierSetResult",
+            scope: Scope::Global,
+            context: "setting tier",
+            doc: "POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid).",
+            run: handler!(set),
+        },
+    ],
+};
+
+const TYPES: &str = r#"export type TierName = "prototype" | "hobby" | "team";
+
+export interface TierStatusResult {
+  wallet: string;
+  tier: string | null;
+  lease_started_at: string | null;
+  lease_expires_at: string | null;
+  active: boolean;
+  pool_usage: {
+    projects: number;
+    total_api_calls: number;
+    total_storage_bytes: number;
+    api_calls_limit: number;
+    storage_bytes_limit: number;
+  };
+  [key: string]: unknown;
+}
+
+export interface TierSetResult {
+  wallet: string;
+  action: string;
+  tier: string;
+  previous_tier: string | null;
+  lease_started_at: string;
+  lease_expires_at: string;
+  allowance_remaining_usd_micros: number;
+  [key: string]: unknown;
+}
+"#;
+
+const TIERS: &[&str] = &["prototype", "hobby", "team"];
+
+async fn status(k: &Kernel, a: Args) -> Result<Val> {
+    Ok(k.send(a.call("GET", "/tiers/v1/status")).await?.body)
+}
+
+async fn set(k: &Kernel, a: Args) -> Result<Val> {
+    let tier = a.string(0, "tier")?;
+    if !TIERS.contains(&tier.as_str()) {
+        return Err(a.error(format!("`tier` must be one of {}, got \"{tier}\"", TIERS.join(", "))));
+    }
+    let opts = a.opt_object(1, "opts")?;
+    Ok(k.send(a.paid_post(format!("/tiers/v1/{tier}"), opts.as_ref())?.json(Val::object())).await?.body)
+}
