@@ -17,6 +17,24 @@ use crate::kernel::Kernel;
 use crate::namespaces;
 use crate::value::Val;
 
+/// Text that only the typings need (docs, TypeScript declarations): kept in
+/// native builds, where the declarations are generated, and compiled out of
+/// the wasm, where it would only add size.
+#[macro_export]
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! ts {
+    ($text:expr) => {
+        $text
+    };
+}
+#[macro_export]
+#[cfg(target_arch = "wasm32")]
+macro_rules! ts {
+    ($text:expr) => {
+        ""
+    };
+}
+
 /// A method's implementation: plain async Rust over the kernel.
 pub type Handler = fn(Rc<Kernel>, Args) -> LocalFuture<'static, Result<Val>>;
 

@@ -17,10 +17,10 @@ use crate::wallet::siwx::iso8601;
 pub const NAMESPACE: Namespace = Namespace {
     name: "allowance",
     ts_name: "Allowance",
-    doc: "The local wallet (allowance): status, create, export, faucet.",
+    doc: crate::ts!("The local wallet (allowance): status, create, export, faucet."),
     scoped: false,
     internal: false,
-    types: TYPES,
+    types: crate::ts!(TYPES),
     methods: &[
         Method {
             name: "status",
@@ -29,7 +29,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "AllowanceStatusResult",
             scope: Scope::Global,
             context: "checking allowance",
-            doc: "Local: whether an allowance is configured, and its address.",
+            doc: crate::ts!("Local: whether an allowance is configured, and its address."),
             run: handler!(status),
         },
         Method {
@@ -39,7 +39,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "AllowanceCreateResult",
             scope: Scope::Global,
             context: "creating allowance",
-            doc: "Local: makes a new wallet (the provider's createAllowance, else a key from the CSPRNG) and saves it with saveAllowance.",
+            doc: crate::ts!("Local: makes a new wallet (the provider's createAllowance, else a key from the CSPRNG) and saves it with saveAllowance."),
             run: handler!(create),
         },
         Method {
@@ -49,7 +49,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "string",
             scope: Scope::Global,
             context: "exporting allowance",
-            doc: "Local: the allowance's address (never the key).",
+            doc: crate::ts!("Local: the allowance's address (never the key)."),
             run: handler!(export),
         },
         Method {
@@ -59,12 +59,13 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "FaucetResult",
             scope: Scope::Global,
             context: "requesting faucet funds",
-            doc: "POST /faucet/v1: testnet USDC for the address (default: the allowance's).",
+            doc: crate::ts!("POST /faucet/v1: testnet USDC for the address (default: the allowance's)."),
             run: handler!(faucet),
         },
     ],
 };
 
+#[cfg(not(target_arch = "wasm32"))]
 const TYPES: &str = r#"export interface AllowanceStatusResult {
   address: string;
   created?: string;

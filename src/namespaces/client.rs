@@ -14,7 +14,7 @@ use crate::value::Val;
 pub const NAMESPACE: Namespace = Namespace {
     name: "client",
     ts_name: "Client",
-    doc: "",
+    doc: crate::ts!(""),
     scoped: false,
     internal: true,
     types: "",
@@ -26,7 +26,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "string",
             scope: Scope::RootOnly,
             context: "scoping client to project",
-            doc: "",
+            doc: crate::ts!(""),
             run: handler!(resolve_project),
         },
         Method {
@@ -36,7 +36,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "string",
             scope: Scope::RootOnly,
             context: "setting active project",
-            doc: "",
+            doc: crate::ts!(""),
             run: handler!(use_project),
         },
     ],

@@ -12,10 +12,10 @@ use crate::value::Val;
 pub const NAMESPACE: Namespace = Namespace {
     name: "payments",
     ts_name: "Payments",
-    doc: "x402 payments made by this client, and its spend policy (local, no requests).",
+    doc: crate::ts!("x402 payments made by this client, and its spend policy (local, no requests)."),
     scoped: false,
     internal: false,
-    types: TYPES,
+    types: crate::ts!(TYPES),
     methods: &[
         Method {
             name: "spent",
@@ -24,7 +24,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "PaymentTotals",
             scope: Scope::Global,
             context: "reading payments",
-            doc: "Total paid (or reserved for payments in flight) by this client.",
+            doc: crate::ts!("Total paid (or reserved for payments in flight) by this client."),
             run: handler!(spent),
         },
         Method {
@@ -34,7 +34,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "PaymentReceipt[]",
             scope: Scope::Global,
             context: "reading payments",
-            doc: "One receipt per settled payment, with the server's settlement.",
+            doc: crate::ts!("One receipt per settled payment, with the server's settlement."),
             run: handler!(receipts),
         },
         Method {
@@ -44,12 +44,13 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "SpendPolicy",
             scope: Scope::Global,
             context: "reading payments",
-            doc: "The spend policy in force (defaults filled in).",
+            doc: crate::ts!("The spend policy in force (defaults filled in)."),
             run: handler!(policy),
         },
     ],
 };
 
+#[cfg(not(target_arch = "wasm32"))]
 const TYPES: &str = r#"/** Spend limits, in decimal USD (USDC, 6 decimals). */
 export interface PaymentOptions {
   /** Largest single payment, default "20" (Run402's priciest tier, team, is $20). */

@@ -16,10 +16,10 @@ const ID: Param = req("id", "string");
 pub const NAMESPACE: Namespace = Namespace {
     name: "projects",
     ts_name: "Projects",
-    doc: "Provision, delete, list projects; SQL, REST, expose manifest; local key lookup.",
+    doc: crate::ts!("Provision, delete, list projects; SQL, REST, expose manifest; local key lookup."),
     scoped: true,
     internal: false,
-    types: TYPES,
+    types: crate::ts!(TYPES),
     methods: &[
         Method {
             name: "provision",
@@ -28,7 +28,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ProvisionResult",
             scope: Scope::RootOnly,
             context: "provisioning project",
-            doc: "POST /projects/v1 (paid). Saves the keys and makes the project active when the provider supports it.",
+            doc: crate::ts!("POST /projects/v1 (paid). Saves the keys and makes the project active when the provider supports it."),
             run: handler!(provision),
         },
         Method {
@@ -38,7 +38,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "void",
             scope: Scope::Project,
             context: "deleting project",
-            doc: "DELETE /projects/v1/{id}; then removes the project from the provider when it supports it.",
+            doc: crate::ts!("DELETE /projects/v1/{id}; then removes the project from the provider when it supports it."),
             run: handler!(delete),
         },
         Method {
@@ -48,7 +48,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ListProjectsResult",
             scope: Scope::Global,
             context: "listing projects",
-            doc: "Projects owned by a wallet (default: the provider's allowance address).",
+            doc: crate::ts!("Projects owned by a wallet (default: the provider's allowance address)."),
             run: handler!(list),
         },
         Method {
@@ -58,7 +58,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "UsageReport",
             scope: Scope::Project,
             context: "fetching usage",
-            doc: "API calls and storage against the tier's limits.",
+            doc: crate::ts!("API calls and storage against the tier's limits."),
             run: handler!(get_usage),
         },
         Method {
@@ -68,7 +68,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "SchemaReport",
             scope: Scope::Project,
             context: "fetching schema",
-            doc: "Tables, columns, constraints and RLS policies.",
+            doc: crate::ts!("Tables, columns, constraints and RLS policies."),
             run: handler!(get_schema),
         },
         Method {
@@ -78,7 +78,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "SqlResult",
             scope: Scope::Project,
             context: "running SQL",
-            doc: "Runs SQL with the service key; non-empty params are bound as $1..$n.",
+            doc: crate::ts!("Runs SQL with the service key; non-empty params are bound as $1..$n."),
             run: handler!(sql),
         },
         Method {
@@ -88,7 +88,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "any",
             scope: Scope::Project,
             context: "querying REST",
-            doc: "PostgREST-style request to /rest/v1/{table}; resolves to the response body.",
+            doc: crate::ts!("PostgREST-style request to /rest/v1/{table}; resolves to the response body."),
             run: handler!(rest),
         },
         Method {
@@ -98,7 +98,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ProjectRestResponse",
             scope: Scope::Project,
             context: "querying REST",
-            doc: "Like rest(), but resolves to { status, body }.",
+            doc: crate::ts!("Like rest(), but resolves to { status, body }."),
             run: handler!(rest_response),
         },
         Method {
@@ -108,7 +108,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "unknown",
             scope: Scope::Project,
             context: "applying expose manifest",
-            doc: "Applies an expose manifest (which tables the REST API serves, and their RLS).",
+            doc: crate::ts!("Applies an expose manifest (which tables the REST API serves, and their RLS)."),
             run: handler!(apply_expose),
         },
         Method {
@@ -118,7 +118,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ExposeManifestValidationResult",
             scope: Scope::OptionField { index: 1, keys: &["project", "project_id"] },
             context: "validating expose manifest",
-            doc: "Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally.",
+            doc: crate::ts!("Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally."),
             run: handler!(validate_expose),
         },
         Method {
@@ -128,7 +128,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ExposeManifest",
             scope: Scope::Project,
             context: "getting expose manifest",
-            doc: "The project's current expose manifest.",
+            doc: crate::ts!("The project's current expose manifest."),
             run: handler!(get_expose),
         },
         Method {
@@ -138,7 +138,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "PinResult",
             scope: Scope::Project,
             context: "pinning project",
-            doc: "Platform-admin only: exempts a project from lease expiry.",
+            doc: crate::ts!("Platform-admin only: exempts a project from lease expiry."),
             run: handler!(pin),
         },
         Method {
@@ -148,7 +148,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "QuoteResult",
             scope: Scope::Global,
             context: "getting quote",
-            doc: "Tier prices and limits (no auth).",
+            doc: crate::ts!("Tier prices and limits (no auth)."),
             run: handler!(get_quote),
         },
         Method {
@@ -158,7 +158,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "void",
             scope: Scope::Project,
             context: "promoting user",
-            doc: "Makes a project user an admin.",
+            doc: crate::ts!("Makes a project user an admin."),
             run: handler!(promote_user),
         },
         Method {
@@ -168,7 +168,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "void",
             scope: Scope::Project,
             context: "demoting user",
-            doc: "Removes a project user's admin role.",
+            doc: crate::ts!("Removes a project user's admin role."),
             run: handler!(demote_user),
         },
         Method {
@@ -178,7 +178,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ProjectInfo",
             scope: Scope::Project,
             context: "fetching project info",
-            doc: "Local: the provider's record for the project, with its id.",
+            doc: crate::ts!("Local: the provider's record for the project, with its id."),
             run: handler!(info),
         },
         Method {
@@ -188,7 +188,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ProjectKeys",
             scope: Scope::Project,
             context: "fetching project keys",
-            doc: "Local: the provider's keys for the project.",
+            doc: crate::ts!("Local: the provider's keys for the project."),
             run: handler!(keys),
         },
         Method {
@@ -198,7 +198,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "void",
             scope: Scope::RootOnly,
             context: "setting active project",
-            doc: "Local: makes the project the provider's active one (needs setActiveProject).",
+            doc: crate::ts!("Local: makes the project the provider's active one (needs setActiveProject)."),
             run: handler!(use_project),
         },
         Method {
@@ -208,12 +208,13 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "string | null",
             scope: Scope::Global,
             context: "getting active project",
-            doc: "Local: the provider's active project id, or null.",
+            doc: crate::ts!("Local: the provider's active project id, or null."),
             run: handler!(active),
         },
     ],
 };
 
+#[cfg(not(target_arch = "wasm32"))]
 const TYPES: &str = r#"export type ProjectTier = "prototype" | "hobby" | "team";
 
 export interface ProvisionOptions {

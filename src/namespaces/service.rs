@@ -10,10 +10,10 @@ use crate::value::Val;
 pub const NAMESPACE: Namespace = Namespace {
     name: "service",
     ts_name: "Service",
-    doc: "Gateway status and health (no auth, works on a fresh install).",
+    doc: crate::ts!("Gateway status and health (no auth, works on a fresh install)."),
     scoped: false,
     internal: false,
-    types: TYPES,
+    types: crate::ts!(TYPES),
     methods: &[
         Method {
             name: "status",
@@ -22,7 +22,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ServiceStatusPayload",
             scope: Scope::Global,
             context: "fetching service status",
-            doc: "GET /status: version, uptime, capabilities, operator.",
+            doc: crate::ts!("GET /status: version, uptime, capabilities, operator."),
             run: handler!(status),
         },
         Method {
@@ -32,12 +32,13 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "ServiceHealthPayload",
             scope: Scope::Global,
             context: "fetching service health",
-            doc: "GET /health: overall status and per-dependency checks.",
+            doc: crate::ts!("GET /health: overall status and per-dependency checks."),
             run: handler!(health),
         },
     ],
 };
 
+#[cfg(not(target_arch = "wasm32"))]
 const TYPES: &str = r#"export interface ServiceStatusPayload {
   status: string;
   uptime_seconds: number;

@@ -10,10 +10,10 @@ use crate::value::Val;
 pub const NAMESPACE: Namespace = Namespace {
     name: "tier",
     ts_name: "Tier",
-    doc: "The wallet's tier: status, and set (paid with x402).",
+    doc: crate::ts!("The wallet's tier: status, and set (paid with x402)."),
     scoped: false,
     internal: false,
-    types: TYPES,
+    types: crate::ts!(TYPES),
     methods: &[
         Method {
             name: "status",
@@ -22,7 +22,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "TierStatusResult",
             scope: Scope::Global,
             context: "checking tier status",
-            doc: "GET /tiers/v1/status (wallet sign-in).",
+            doc: crate::ts!("GET /tiers/v1/status (wallet sign-in)."),
             run: handler!(status),
         },
         Method {
@@ -32,12 +32,13 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: "TierSetResult",
             scope: Scope::Global,
             context: "setting tier",
-            doc: "POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid).",
+            doc: crate::ts!("POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid)."),
             run: handler!(set),
         },
     ],
 };
 
+#[cfg(not(target_arch = "wasm32"))]
 const TYPES: &str = r#"export type TierName = "prototype" | "hobby" | "team";
 
 export interface TierStatusResult {
