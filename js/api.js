@@ -9,6 +9,7 @@ import { retryScopeKey } from "./retry.js";
 export * from "./errors.js";
 export { withRetry } from "./retry.js";
 export { allowanceCredentials } from "./allowance.js";
+export { signTransferAuthorization } from "./wallet.js";
 
 const CLIENT = Symbol("run402.client");
 const SCOPE = Symbol("run402.scope");

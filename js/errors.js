@@ -163,6 +163,13 @@ export function isRetryableRun402Error(e) {
 
 /** The factory the wasm side calls to create errors (one place, all kinds). */
 export function makeError(kind, message, status, body, context, extra) {
+  const err = construct(kind, message, status, body, context, extra);
+  // SDK-made details, e.g. a refused payment's `reason` and `requirements`.
+  if (extra.fields) Object.assign(err, extra.fields);
+  return err;
+}
+
+function construct(kind, message, status, body, context, extra) {
   switch (kind) {
     case "project_not_found":
       return new ProjectNotFound(extra.projectId, context, status, body);

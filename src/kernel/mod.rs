@@ -149,18 +149,23 @@ impl Kernel {
     /// Sends one call and returns the decoded 2xx body, or the mapped error.
     /// A 402 carrying x402 requirements is paid once, within the spend
     /// policy, and the request resent (see [`pay`]).
-    pub async fn send(&self, call: Call) -> Result<Reply> {
+    pub async fn send(&self, mut call: Call) -> Result<Reply> {
         let ctx = call.context;
-        let request = self.prepare(call).await?;
+        if call.paid && call.idempotency_key.is_none() {
+            // Fixed now, so the paid resend carries the same key.
+            call.idempotency_key = Some(self.random_hex::<16>(ctx)?);
+        }
+        let request = self.prepare(call.clone()).await?;
         let first = self.exchange(&request, ctx).await?;
         match first.status {
             200..=299 => Ok(first.reply()),
-            402 => self.pay_and_resend(request, first, ctx).await,
+            402 => self.pay_and_resend(call, first, ctx).await,
             status => Err(Error::from_status(status, first.body, ctx)),
         }
     }
 
     /// Headers (the call's, the provider's, an idempotency key) and body.
+    /// Run again for a paid resend: a wallet sign-in is single-use.
     async fn prepare(&self, call: Call) -> Result<HttpRequest> {
         let ctx = call.context;
         let mut headers = call.headers;

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 
 use zeroize::Zeroizing;
 
-use super::{Exchange, HttpRequest, Kernel, Reply};
+use super::{Exchange, Kernel, Reply};
 use crate::credentials::{self, ProviderMethod};
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{type_name, Json, JsonExt, Native, Shape};
@@ -238,7 +238,7 @@ impl Kernel {
     /// Pays a 402 once and resends `request`. Every refusal (no allowance,
     /// the spend policy, the server rejecting the payment) is a
     /// `PaymentRequired` carrying the server's requirements and the reason.
-    pub(super) async fn pay_and_resend(&self, mut request: HttpRequest, first: Exchange, ctx: &str) -> Result<Reply> {
+    pub(super) async fn pay_and_resend(&self, call: super::Call, first: Exchange, ctx: &str) -> Result<Reply> {
         let offer = match self.read_offer(&first) {
             Ok(Some(offer)) => offer,
             // A 402 without x402 terms (lease expired, quota): nothing to pay.
@@ -260,6 +260,7 @@ impl Kernel {
         drop(key);
         let payload = self.transport.stringify(&payment.payload).map_err(|e| Error::local(ctx, e))?;
         let header = base64(payload.as_string().unwrap_or_default().as_bytes());
+        let mut request = self.prepare(call).await?;
         request.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(payment.header_name));
         request.headers.push((payment.header_name.to_string(), header));
 

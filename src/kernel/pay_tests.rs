@@ -65,7 +65,7 @@ fn recover(payload: &Value) -> Address {
 
 #[test]
 fn pays_a_v2_402_once_and_records_the_settlement() {
-    let (k, t, _) = with_allowance();
+    let (k, t, c) = with_allowance();
     let settlement = json!({"success": true, "transaction": "0xabc", "network": "eip155:84532", "payer": ADDRESS});
     t.answers.borrow_mut().push_back(v2_402("100000"));
     t.answers.borrow_mut().push_back(
@@ -93,6 +93,7 @@ fn pays_a_v2_402_once_and_records_the_settlement() {
     assert_eq!(auth["nonce"].as_str().unwrap().len(), 66);
     assert_eq!(recover(&payload).checksummed(), ADDRESS, "the signature recovers to `from`");
     assert_eq!((k.ledger.spent(), k.ledger.count()), (100_000, 1));
+    assert_eq!(c.calls_to(ProviderMethod::GetAuth).len(), 2, "a fresh sign-in for the resend: they are single-use");
     let receipt = to_serde(&k.ledger.receipts()[0]);
     assert_eq!(receipt["settlement"], settlement);
     assert_eq!(receipt["amount"], "100000");

@@ -159,6 +159,13 @@ pub fn error_to_js(e: &Error, make_error: &Function) -> JsValue {
     if let Some(cause) = &e.cause {
         let _ = Reflect::set(&extra, &"cause".into(), &json_to_js(cause));
     }
+    if !e.extra.is_empty() {
+        let fields = Object::new();
+        for (k, v) in &e.extra {
+            let _ = Reflect::set(&fields, &JsValue::from_str(k), &val_to_js(v));
+        }
+        let _ = Reflect::set(&extra, &"fields".into(), &fields);
+    }
     let args = Array::of5(
         &JsValue::from_str(e.kind.as_str()),
         &JsValue::from_str(&e.message),

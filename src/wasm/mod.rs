@@ -217,6 +217,47 @@ pub fn sign_in_header(private_key: &str, url: &str) -> Result<String, JsValue> {
     sign_in.header(&key).map_err(JsValue::from_str)
 }
 
+/// Signs an EIP-3009 `TransferWithAuthorization` (what an x402 `exact` EVM
+/// payment signs): `domain = { name, version, chainId, verifyingContract }`,
+/// `message = { from, to, value, validAfter, validBefore, nonce }` with
+/// uint256 fields as decimal strings. Returns the 65-byte signature as hex.
+/// Throws a message string (never containing the key) on bad input.
+#[wasm_bindgen(js_name = signTransferAuthorization)]
+pub fn sign_transfer_authorization(private_key: &str, domain: JsValue, message: JsValue) -> Result<String, JsValue> {
+    let fail = |m: String| JsValue::from_str(&m);
+    let (d, m) = (convert::wrap(domain), convert::wrap(message));
+    let text = |j: &Json, k: &str| -> Result<String, JsValue> {
+        use crate::json::JsonExt;
+        j.field(k).and_then(|v| v.as_string().or_else(|| v.number_text())).ok_or_else(|| fail(format!("`{k}` is required (a string)")))
+    };
+    let address = |j: &Json, k: &str| -> Result<crate::wallet::address::Address, JsValue> {
+        crate::wallet::address::Address::parse(&text(j, k)?).map_err(|e| fail(format!("`{k}`: {e}")))
+    };
+    let uint = |j: &Json, k: &str| -> Result<[u8; 32], JsValue> {
+        crate::wallet::u256::parse_decimal(&text(j, k)?).ok_or_else(|| fail(format!("`{k}` must be a decimal uint256")))
+    };
+    let small = |j: &Json, k: &str| -> Result<u64, JsValue> {
+        text(j, k)?.parse::<u64>().map_err(|_| fail(format!("`{k}` must be a whole number below 2^64")))
+    };
+    let key = crate::wallet::key::PrivateKey::parse(private_key).map_err(|e| fail(e.to_string()))?;
+    let domain = crate::wallet::eip712::Domain {
+        name: text(&d, "name")?,
+        version: text(&d, "version")?,
+        chain_id: small(&d, "chainId")?,
+        verifying_contract: address(&d, "verifyingContract")?,
+    };
+    let auth = crate::wallet::eip3009::Authorization {
+        from: address(&m, "from")?,
+        to: address(&m, "to")?,
+        value: uint(&m, "value")?,
+        valid_after: small(&m, "validAfter")?,
+        valid_before: small(&m, "validBefore")?,
+        nonce: crate::wallet::codec::unhex::<32>(&text(&m, "nonce")?).map_err(|_| fail("`nonce` must be 0x + 64 hex digits".into()))?,
+    };
+    let sig = auth.sign(&domain, &key).map_err(|e| fail(e.into()))?;
+    Ok(crate::wallet::codec::hex0x(&sig))
+}
+
 /// The method table for the facade, as JSON text:
 /// `{ namespaces: [{ name, scoped, internal, methods: [{ name, id, aliases, scope }] }], errors: [{ kind, className, guard }] }`.
 #[wasm_bindgen]

@@ -184,6 +184,28 @@ export interface AllowanceCredentialsOptions {
  */
 export declare function allowanceCredentials(opts: AllowanceCredentialsOptions): CredentialsProvider;
 
+/** EIP-712 domain of an EIP-3009 token (e.g. USDC: name "USDC" or "USD Coin", version "2"). */
+export interface TransferDomain {
+  name: string;
+  version: string;
+  chainId: number | string;
+  verifyingContract: string;
+}
+
+/** EIP-3009 TransferWithAuthorization; uint256 fields as decimal strings. */
+export interface TransferAuthorization {
+  from: string;
+  to: string;
+  value: string;
+  validAfter: string;
+  validBefore: string;
+  /** 0x + 64 hex digits. */
+  nonce: string;
+}
+
+/** Signs an EIP-3009 authorization in wasm: 0x + r ‖ s ‖ v (65 bytes, v = 27/28, low s). */
+export declare function signTransferAuthorization(privateKey: string, domain: TransferDomain, message: TransferAuthorization): string;
+
 // ── projects ──
 
 export type ProjectTier = "prototype" | "hobby" | "team";
