@@ -17,7 +17,8 @@ fn h32(s: &str) -> [u8; 32] {
     unhex::<32>(s).unwrap()
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn eip55_vectors_from_the_eip() {
     for a in [
         "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
@@ -34,7 +35,8 @@ fn eip55_vectors_from_the_eip() {
     assert!(Address::parse("5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").is_err(), "no 0x");
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn address_from_private_key() {
     // web3.js accounts documentation example.
     let k = PrivateKey::parse("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318").unwrap();
@@ -46,7 +48,8 @@ fn address_from_private_key() {
     assert!(!KeyError::Format.to_string().contains("0x12"));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn eip191_personal_message_hash() {
     // viem: hashMessage("hello world").
     assert_eq!(
@@ -55,7 +58,8 @@ fn eip191_personal_message_hash() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn eip712_mail_example_from_the_eip() {
     let domain = Domain {
         name: "Ether Mail".into(),
@@ -85,7 +89,8 @@ fn eip712_mail_example_from_the_eip() {
     assert_eq!(sig[64], 28);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn signatures_are_low_s_with_v_27_or_28() {
     let key = PrivateKey::from_bytes(&keccak256(b"low-s")).unwrap();
     let half_n = h32("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
@@ -96,7 +101,8 @@ fn signatures_are_low_s_with_v_27_or_28() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn u256_decimal_parsing() {
     assert_eq!(u256::to_u128(&u256::parse_decimal("100000").unwrap()), Some(100_000));
     let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
@@ -108,7 +114,8 @@ fn u256_decimal_parsing() {
     assert_eq!(u256::to_u128(&[0xff; 32]), None);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn base64_round_trips_and_rejects_garbage() {
     for s in ["", "f", "fo", "foo", "foob", "fooba", "foobar"] {
         assert_eq!(unbase64(&base64(s.as_bytes())).unwrap(), s.as_bytes());
@@ -119,7 +126,8 @@ fn base64_round_trips_and_rejects_garbage() {
     assert!(unbase64("Z").is_err());
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn iso_times_match_to_iso_string() {
     assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
     // new Date(1763732603123).toISOString()
@@ -127,7 +135,8 @@ fn iso_times_match_to_iso_string() {
     assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hostnames_like_the_url_parser() {
     assert_eq!(hostname("https://api.run402.com/projects/v1"), Some("api.run402.com"));
     assert_eq!(hostname("http://127.0.0.1:8787/x?y=1"), Some("127.0.0.1"));
@@ -136,7 +145,8 @@ fn hostnames_like_the_url_parser() {
     assert_eq!(hostname("ftp://x"), None);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn sign_in_message_layout() {
     let s = SignIn::for_url("http://127.0.0.1:8787/tiers/v1/status", &[0xab; 16], 0).unwrap();
     let msg = s.message("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23");
@@ -153,7 +163,8 @@ fn sign_in_message_layout() {
     assert_eq!(v["signature"].as_str().unwrap().len(), 132);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn offers_from_v2_headers_and_v1_bodies() {
     let v2 = sjson(json!({
         "x402Version": 2, "error": "payment required", "resource": {"url": "http://x/projects/v1"},

@@ -168,14 +168,15 @@ pub struct Payment {
     pub payload: Val,
 }
 
-/// Signs `req` with `key`: validAfter 0 and validBefore now + maxTimeoutSeconds,
-/// as the reference x402 client does.
+/// Signs `req` with `key`: validBefore = now + maxTimeoutSeconds; validAfter
+/// is 0 for v2 and now − 600 s for v1, as the reference x402 clients do (so a
+/// server checking either way accepts it despite some clock skew).
 pub fn sign(offer: &Offer, req: &Requirement, key: &PrivateKey, nonce: [u8; 32], now_s: u64) -> Result<Payment, &'static str> {
     let auth = Authorization {
         from: key.address(),
         to: req.pay_to,
         value: req.amount,
-        valid_after: 0,
+        valid_after: if offer.version == 1 { now_s.saturating_sub(600) } else { 0 },
         valid_before: now_s + req.max_timeout_seconds,
         nonce,
     };

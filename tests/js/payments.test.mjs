@@ -60,7 +60,7 @@ test("wallet sign-in from allowanceCredentials is accepted by the gateway (viem-
   assert.equal(status.wallet.toLowerCase(), w.address.toLowerCase());
 });
 
-test("tier.set is paid; image generation is paid; totals add up", async () => {
+test("tier.set is paid and the totals add up", async () => {
   const w = await wallet(6);
   const { r } = client(w, { apiBase: await simulator() });
   await paying({}, async () => {
@@ -141,7 +141,7 @@ test("a replayed payment is refused with the server's reason, and nothing is pai
   assert.deepEqual(await r.payments.spent(), { total: "0.10", baseUnits: "100000", count: 1 }, "the refused payment is not counted");
 });
 
-test("insufficient balance and underpayment are refused with the server's reason", async () => {
+test("an insufficient balance is refused with the server's reason, nothing charged", async () => {
   const poor = await wallet(0.05);
   const { r } = client(poor, { apiBase: await simulator() });
   const e = await paying({}, () => rejectsKind(r.projects.provision(), "payment_required"));

@@ -5,7 +5,7 @@ import { bin, expectEntry, runCli } from "./lib.mjs";
 export async function runBun(stage, apiBase) {
   // No transpiler cache: nothing written outside the staged dir.
   const env = { NO_COLOR: "1", BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" };
-  const result = await runCli("bun", bin("bun"), ["--no-install", "cli-entry.mjs", apiBase], { cwd: stage.dir, env });
+  const result = await runCli("bun", bin("bun"), ["--no-install", "cli-entry.mjs", apiBase], { cwd: stage.dir, env, apiBase });
   expectEntry("bun", result.entry, "entry-node.js");
   return result;
 }

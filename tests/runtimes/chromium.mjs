@@ -2,12 +2,15 @@
 // /pkg/ (with application/wasm, so instantiateStreaming is used) and a page
 // whose import map points the bare specifier at /pkg/entry-web.js, the file
 // the "browser" condition selects. The page's origin differs from the
-// simulator's, so every SDK call is a real cross-origin fetch with CORS.
+// simulator's, so every SDK call is a real cross-origin fetch with CORS
+// (the paid phase adds SIGN-IN-WITH-X and PAYMENT-SIGNATURE request headers
+// and reads the exposed PAYMENT-RESPONSE). One page runs both phases; lib.mjs
+// paidPhase switches simulator payments on only around the second.
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { chromium } from "playwright-core";
-import { withTimeout } from "./lib.mjs";
+import { paidPhase, withTimeout } from "./lib.mjs";
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -26,7 +29,10 @@ const PAGE = `<!doctype html>
 <script type="importmap">{"imports": {"@run402/sdk-wasm": "/pkg/entry-web.js"}}</script>
 <script type="module">
   window.smokeReady = Promise.all([import("@run402/sdk-wasm"), import("/smoke.mjs")])
-    .then(([sdk, { smoke }]) => (apiBase) => smoke(sdk, apiBase));
+    .then(([sdk, { smoke, paidSmoke }]) => ({
+      smoke: (apiBase) => smoke(sdk, apiBase),
+      paid: (apiBase, wallet) => paidSmoke(sdk, apiBase, wallet),
+    }));
 </script>
 `;
 
@@ -54,6 +60,7 @@ export async function runChromium(stage, apiBase) {
   const log = [];
   let browser;
   let result;
+  let paid;
   try {
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
@@ -67,7 +74,9 @@ export async function runChromium(stage, apiBase) {
     page.setDefaultTimeout(20_000);
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     // page.evaluate has no timeout of its own; a hung SDK call must still fail.
-    result = await withTimeout(page.evaluate(async (api) => (await window.smokeReady)(api), apiBase), 15_000, "the page smoke");
+    result = await withTimeout(page.evaluate(async (api) => (await window.smokeReady).smoke(api), apiBase), 15_000, "the page smoke");
+    paid = await paidPhase(apiBase, "chromium", (wallet) =>
+      withTimeout(page.evaluate(async ([api, w]) => (await window.smokeReady).paid(api, w), [apiBase, wallet]), 15_000, "the page's paid smoke"));
   } catch (err) {
     throw new Error(`${err.message}\n--- page console ---\n${log.join("\n") || "(empty)"}`);
   } finally {
@@ -78,10 +87,11 @@ export async function runChromium(stage, apiBase) {
   // The wasm-bindgen glue only warns (and falls back) on a wrong wasm MIME
   // type, so any console error or warning fails the test — except Chromium's
   // "Failed to load resource" line for an HTTP error status, which the smoke
-  // provokes on purpose (the 404 it expects as an ApiError).
+  // provokes on purpose (the 404 it expects as an ApiError, and the paid
+  // phase's 402 before the SDK pays).
   const noisy = log.filter(
     (l) => /^\[(console\.(error|warning)|pageerror|requestfailed)/.test(l) && !l.includes("Failed to load resource: the server responded with a status of"),
   );
   if (noisy.length) throw new Error(`the smoke passed but the page logged:\n${noisy.join("\n")}`);
-  return { ...result, entry: "/pkg/entry-web.js (import map)" };
+  return { ...result, paid, entry: "/pkg/entry-web.js (import map)" };
 }

@@ -9,7 +9,7 @@ import { bin, expectEntry, runCli } from "./lib.mjs";
 export async function runDeno(stage, apiBase) {
   const args = ["run", "--no-prompt", "--node-modules-dir=manual", `--allow-read=${stage.dir}`, "--allow-net=127.0.0.1", "cli-entry.mjs", apiBase];
   const env = { DENO_DIR: join(stage.dir, ".deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
-  const result = await runCli("deno", bin("deno"), args, { cwd: stage.dir, env });
+  const result = await runCli("deno", bin("deno"), args, { cwd: stage.dir, env, apiBase });
   expectEntry("deno", result.entry, "entry-web.js");
   return result;
 }

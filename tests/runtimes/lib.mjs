@@ -1,11 +1,13 @@
 // Shared plumbing for the runtime harnesses: stage the built package where a
-// user's project would have it, spawn runtimes with a deadline, and make sure
-// nothing we started outlives the test file.
+// user's project would have it, spawn runtimes with a deadline, make sure
+// nothing we started outlives the test file, and run the paid phase (a funded
+// wallet, payments switched on only around it and always off again).
 
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const HERE = fileURLToPath(new URL("./", import.meta.url));
@@ -99,10 +101,12 @@ process.once("exit", killAll);
  * returned `done` settles with {code, signal, stdout, stderr}; after
  * `timeoutMs` the group is killed and `timedOut` is set.
  */
-export function launch(cmd, args, { cwd, env, timeoutMs = 15_000, extraFds = 0 } = {}) {
-  const stdio = ["ignore", "pipe", "pipe", ...Array(extraFds).fill("pipe")];
+export function launch(cmd, args, { cwd, env, timeoutMs = 15_000, extraFds = 0, stdin = false } = {}) {
+  const stdio = [stdin ? "pipe" : "ignore", "pipe", "pipe", ...Array(extraFds).fill("pipe")];
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio, detached: true });
   live.add(child);
+  // Writing to a child that already exited must fail the test, not crash the harness.
+  child.stdin?.on("error", () => {});
   const out = { stdout: "", stderr: "", timedOut: false };
   child.stdout.on("data", (d) => (out.stdout += d));
   child.stderr.on("data", (d) => (out.stderr += d));
@@ -130,17 +134,125 @@ export function describeRun(label, run) {
 }
 
 /**
- * The CLI runtimes (node, deno, bun) run cli-entry.mjs, which prints one
- * `RESULT {...}` line on success and exits non-zero with the error otherwise.
+ * Resolves with the first stdout line of `proc` that starts with `prefix`
+ * (lines already printed count); rejects if the process exits first.
  */
-export async function runCli(label, cmd, args, opts) {
-  const run = await launch(cmd, args, opts).done;
+export function waitForLine(proc, prefix, label) {
+  const find = () => proc.out.stdout.split("\n").slice(0, -1).find((l) => l.startsWith(prefix));
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const line = find();
+      if (line !== undefined) {
+        proc.child.stdout.off("data", onData);
+        resolve(line);
+      }
+    };
+    proc.child.stdout.on("data", onData); // after launch()'s own listener, so out.stdout is current
+    onData();
+    proc.done.then(() => {
+      proc.child.stdout.off("data", onData);
+      const line = find();
+      if (line !== undefined) resolve(line);
+      else reject(new Error(`${label} exited before printing "${prefix.trim()}"`));
+    });
+  });
+}
+
+/**
+ * The CLI runtimes (node, deno, bun) run cli-entry.mjs in one process: the
+ * unpaid smoke, then `READY-FOR-PAYMENT`; the harness funds a wallet, switches
+ * payments on and writes the wallet to the child's stdin as one JSON line; the
+ * child runs the paid smoke, prints `PAID {...}` (payments go off again right
+ * then) and one `RESULT {...}` line, and exits 0. Any failure exits non-zero
+ * with the error on stderr.
+ */
+export async function runCli(label, cmd, args, { apiBase, ...opts }) {
+  const proc = launch(cmd, args, { ...opts, stdin: true });
+  let paid;
+  try {
+    await waitForLine(proc, "READY-FOR-PAYMENT", label);
+    paid = await paidPhase(apiBase, label, async (wallet) => {
+      proc.child.stdin.end(`${JSON.stringify(wallet)}\n`);
+      const line = await waitForLine(proc, "PAID ", label);
+      return JSON.parse(line.slice("PAID ".length));
+    });
+  } catch (err) {
+    kill(proc.child);
+    throw new Error(`${err.message}\n${describeRun(label, await proc.done)}`, { cause: err });
+  }
+  const run = await proc.done;
   const line = run.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   if (run.code !== 0 || !line) throw new Error(describeRun(label, run));
   // A passing smoke must be silent: a warning here (say, the wasm-bindgen
   // glue falling back from instantiateStreaming) is something users would see.
   if (run.stderr.trim()) throw new Error(`the smoke passed but ${describeRun(label, run)}`);
-  return JSON.parse(line.slice("RESULT ".length));
+  return { ...JSON.parse(line.slice("RESULT ".length)), paid };
+}
+
+// ---------- the paid phase ----------------------------------------------------
+
+export const FUND = 1_000_000; // 1 USDC, in base units, credited to each fresh wallet
+export const PRICE = 100_000; // a prototype provision, $0.10
+const NETWORK = "eip155:84532"; // what /__sim/fund credits and the simulator offers by default
+
+/** One /__sim/ control call: GET without a body, POST with one. */
+export async function simControl(apiBase, path, body) {
+  const init = body === undefined
+    ? { signal: AbortSignal.timeout(5_000) }
+    : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) };
+  const res = await fetch(`${apiBase}/__sim/${path}`, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`simulator /__sim/${path} answered HTTP ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Switches the simulator's payments on or off and checks it took. */
+export async function setPayments(apiBase, on) {
+  const config = await simControl(apiBase, "config", { payments: on });
+  if (config.payments !== on) throw new Error(`simulator payments stayed ${config.payments} after asking for ${on}`);
+}
+
+/**
+ * Makes a fresh random wallet, funds it with 1 USDC, switches payments on,
+ * runs `pay(wallet)` (which hands `{address, privateKey}` to the runtime and
+ * resolves with paidSmoke's summary once the runtime is done paying), and
+ * switches payments off again whatever happened — other test files share the
+ * simulator and expect them off. Then checks on the simulator's ledger that
+ * the wallet was charged exactly one prototype provision.
+ */
+export async function paidPhase(apiBase, label, pay) {
+  const privateKey = generatePrivateKey();
+  const wallet = { address: privateKeyToAccount(privateKey).address, privateKey };
+  await simControl(apiBase, "fund", { address: wallet.address, amount: FUND });
+
+  let result;
+  let failure;
+  const t0 = performance.now();
+  try {
+    await setPayments(apiBase, true);
+    result = await pay(wallet);
+  } catch (err) {
+    failure = err;
+  }
+  try {
+    await setPayments(apiBase, false);
+  } catch (err) {
+    const also = failure ? `; the paid phase had already failed: ${failure.message}` : "";
+    throw new Error(`${label}: could not switch simulator payments off again (${err.message})${also}`, { cause: failure ?? err });
+  }
+  const windowMs = Math.round(performance.now() - t0);
+  if (failure) throw failure;
+
+  const ledger = await simControl(apiBase, `ledger?address=${wallet.address}`);
+  const payments = ledger.transactions.filter((t) => t.kind === "payment" && t.from === wallet.address.toLowerCase());
+  const want = { [NETWORK]: FUND - PRICE, payments: [{ value: PRICE, hash: result?.transaction }] };
+  const got = { [NETWORK]: ledger.balances[NETWORK], payments: payments.map((t) => ({ value: t.value, hash: t.hash })) };
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    throw new Error(`${label}: the ledger does not show exactly one ${PRICE} charge for the receipt's transaction: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+  }
+  const elsewhere = Object.entries(ledger.balances).filter(([n, b]) => n !== NETWORK && b !== 0);
+  if (elsewhere.length) throw new Error(`${label}: unexpected balances on other networks: ${JSON.stringify(elsewhere)}`);
+  return { ...result, windowMs };
 }
 
 /** Rejects with `what` timed out unless `promise` settles within `ms`. */

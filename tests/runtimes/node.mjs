@@ -4,7 +4,7 @@
 import { expectEntry, runCli } from "./lib.mjs";
 
 export async function runNode(stage, apiBase) {
-  const result = await runCli("node", process.execPath, ["cli-entry.mjs", apiBase], { cwd: stage.dir });
+  const result = await runCli("node", process.execPath, ["cli-entry.mjs", apiBase], { cwd: stage.dir, apiBase });
   expectEntry("node", result.entry, "entry-node.js");
   return result;
 }

@@ -3,6 +3,10 @@
 // loaded and this file stays plain ES2022 with no runtime-specific code (no
 // node: imports, no Deno/Bun globals): it is bundled into a Worker and served
 // to a browser as is.
+//
+// Two phases: smoke() runs with payments off (the simulator's default);
+// paidSmoke() runs only while the Node-side harness has switched payments on
+// (lib.mjs paidPhase), with a fresh wallet the harness funded.
 
 /** Keys kept in memory, as an app embedding the SDK would. */
 function memoryCredentials() {
@@ -97,4 +101,52 @@ export async function smoke(sdk, apiBase) {
   });
 
   return { projectId: id, rows: rows.length, errorKind: failure.kind, ms: Date.now() - started };
+}
+
+/**
+ * A paid provision with the wallet the harness made and funded: the SDK signs
+ * in with it (SIGN-IN-WITH-X), answers the 402 with an EIP-3009 payment signed
+ * in wasm, and records what it paid. `wallet` is `{ address, privateKey }`.
+ */
+export async function paidSmoke(sdk, apiBase, wallet) {
+  const started = Date.now();
+  check(typeof sdk?.allowanceCredentials === "function", "the package exports allowanceCredentials", Object.keys(sdk ?? {}));
+  const projects = {};
+  const r = new sdk.Run402({ apiBase, credentials: sdk.allowanceCredentials({ allowance: wallet, projects }) });
+
+  const p = await r.projects.provision({ tier: "prototype" });
+  const provisionedMs = Date.now() - started;
+  for (const field of ["project_id", "anon_key", "service_key"]) {
+    check(typeof p?.[field] === "string" && p[field] !== "", `paid provision() returns a non-empty ${field}`, p);
+  }
+  same(projects[p.project_id], { anon_key: p.anon_key, service_key: p.service_key }, "paid provision() saves the keys into allowanceCredentials' projects");
+
+  const spent = await r.payments.spent();
+  check(spent?.total === "0.10", 'payments.spent().total is "0.10" after one prototype provision', spent);
+  same(spent, { total: "0.10", baseUnits: "100000", count: 1 }, "payments.spent()");
+
+  const receipts = await r.payments.receipts();
+  check(Array.isArray(receipts) && receipts.length === 1, "payments.receipts() holds exactly one receipt", receipts);
+  const [receipt] = receipts;
+  check(receipt.settlement?.success === true, "the receipt's settlement.success is true", receipt);
+  check(receipt.amount === "100000" && receipt.path === "/projects/v1" && receipt.status === 201, "the receipt is for 100000 base units on POST /projects/v1, answered 201", receipt);
+  check(
+    String(receipt.settlement.payer).toLowerCase() === wallet.address.toLowerCase(),
+    "the settlement's payer is the allowance wallet",
+    { payer: receipt.settlement.payer, wallet: wallet.address },
+  );
+  check(/^0x[0-9a-f]{64}$/.test(receipt.settlement.transaction ?? ""), "the settlement names a transaction hash", receipt.settlement);
+
+  // The new project's keys work (the provider serves them back to the SDK).
+  const one = await r.projects.sql(p.project_id, "SELECT 1 + 1 AS two");
+  same(one?.rows, [{ two: 2 }], "sql() on the paid project");
+
+  return {
+    projectId: p.project_id,
+    payer: receipt.settlement.payer,
+    transaction: receipt.settlement.transaction,
+    network: receipt.network,
+    provisionMs: provisionedMs,
+    ms: Date.now() - started,
+  };
 }

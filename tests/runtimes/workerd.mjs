@@ -4,10 +4,12 @@
 // The config then declares the .wasm as a `wasm` module, which workerd
 // compiles at load; compiling wasm from bytes at run time is forbidden on
 // Cloudflare, so this is the only loading path that proves deployability.
+// One workerd process serves both phases: GET /smoke, then POST /paid while
+// lib.mjs paidPhase has simulator payments switched on.
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
-import { bin, describeRun, kill, launch } from "./lib.mjs";
+import { bin, describeRun, kill, launch, paidPhase } from "./lib.mjs";
 
 const WASM = "run402_sdk_wasm_bg.wasm";
 
@@ -92,17 +94,41 @@ export async function runWorkerd(stage, apiBase) {
   }
   writeFileSync(join(outDir, "config.capnp"), capnpConfig());
 
-  const proc = launch(bin("workerd"), ["serve", "--control-fd=3", "config.capnp"], { cwd: outDir, extraFds: 1, timeoutMs: 20_000 });
+  const proc = launch(bin("workerd"), ["serve", "--control-fd=3", "config.capnp"], { cwd: outDir, extraFds: 1, timeoutMs: 25_000 });
   let body;
+  let paid;
+  let paidError;
   try {
     const port = await listenPort(proc);
-    const res = await fetch(`http://127.0.0.1:${port}/smoke?api=${encodeURIComponent(apiBase)}`, { signal: AbortSignal.timeout(15_000) });
-    body = await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status} with a non-JSON body` }));
+    const worker = `http://127.0.0.1:${port}`;
+    body = await jsonOf(await fetch(`${worker}/smoke?api=${encodeURIComponent(apiBase)}`, { signal: AbortSignal.timeout(15_000) }));
+    if (body.ok) {
+      try {
+        paid = await paidPhase(apiBase, "workerd", async (wallet) => {
+          const res = await fetch(`${worker}/paid`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ api: apiBase, wallet }),
+            signal: AbortSignal.timeout(15_000),
+          });
+          const out = await jsonOf(res);
+          if (!out.ok) throw new Error(`worker paid smoke failed: ${out.error}`);
+          return out.result;
+        });
+      } catch (err) {
+        paidError = err;
+      }
+    }
   } finally {
     kill(proc.child);
   }
   const run = await proc.done; // all of workerd's output, now that it has exited
   if (!body.ok) throw new Error(`worker smoke failed: ${body.error}\n${describeRun("workerd", run)}`);
+  if (paidError) throw new Error(`${paidError.message}\n${describeRun("workerd", run)}`, { cause: paidError });
   if (run.stderr.trim()) throw new Error(`the smoke passed but workerd wrote to stderr:\n${run.stderr.trim()}`);
-  return { ...body.result, entry: entries[0] };
+  return { ...body.result, paid, entry: entries[0] };
+}
+
+async function jsonOf(res) {
+  return res.json().catch(() => ({ ok: false, error: `HTTP ${res.status} with a non-JSON body` }));
 }
