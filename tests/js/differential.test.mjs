@@ -226,6 +226,9 @@ async function run(sdk, call) {
   return { requests: rec.requests, provider: prov.calls, outcome };
 }
 
+/** Paid endpoints (contract §1 "x402 yes") whose POSTs carry an idempotency key. */
+const PAID_PATHS = ["/projects/v1"];
+
 const show = (v) =>
   JSON.stringify(v, (_k, x) => (x === undefined ? "<undefined>" : x), 2);
 
@@ -252,8 +255,16 @@ function same(call) {
         `request count differs\n--- ours\n${show(a.requests)}\n--- @run402/sdk 3.3.3\n${show(b.requests)}`,
       );
       for (let i = 0; i < b.requests.length; i++) {
+        // Intended difference: POSTs to paid endpoints carry an
+        // Idempotency-Key from the first attempt (so a retry after a lost
+        // answer never pays twice); 3.3.3 sends none. Check it is there on
+        // exactly those calls, then compare everything else.
+        const paid = a.requests[i].method === "POST" && PAID_PATHS.some((p) => a.requests[i].url === API + p);
+        const key = a.requests[i].headers?.["idempotency-key"];
+        assert.equal(typeof key === "string" && key.length >= 16, paid, `Idempotency-Key ${paid ? "missing on a paid" : "sent on an unpaid"} call`);
+        const { ["idempotency-key"]: _key, ...otherHeaders } = a.requests[i].headers ?? {};
         assert.deepStrictEqual(
-          a.requests[i],
+          { ...a.requests[i], headers: otherHeaders },
           b.requests[i],
           `request #${i + 1} differs (${contentTypeNote(a.requests[i], b.requests[i])})\n` +
             `--- ours\n${show(a.requests[i])}\n--- @run402/sdk 3.3.3\n${show(b.requests[i])}`,
