@@ -104,8 +104,8 @@ pub fn read_offer(doc: &Json, from_header: bool) -> Result<Option<Offer>, String
     };
     let Shape::Array(n) = accepts.shape() else { return Err("`accepts` is not an array".into()) };
     let version = match doc.field("x402Version").map(|v| v.shape()) {
-        Some(Shape::Number(v)) if v == 2.0 => 2,
-        Some(Shape::Number(v)) if v == 1.0 => 1,
+        Some(Shape::Number(2.0)) => 2,
+        Some(Shape::Number(1.0)) => 1,
         None if !from_header => 1,
         _ => return Err("unsupported x402Version".into()),
     };
@@ -141,7 +141,7 @@ fn requirement(entry: &Json, version: u8) -> Result<Requirement, String> {
     let asset = Address::parse(&text("asset")?).map_err(|e| format!("asset: {e}"))?;
     let pay_to = Address::parse(&text("payTo")?).map_err(|e| format!("payTo: {e}"))?;
     let max_timeout_seconds = match entry.field("maxTimeoutSeconds").map(|v| v.shape()) {
-        Some(Shape::Number(s)) if s >= 1.0 && s <= 86_400.0 && s.fract() == 0.0 => s as u64,
+        Some(Shape::Number(s)) if (1.0..=86_400.0).contains(&s) && s.fract() == 0.0 => s as u64,
         _ => return Err("maxTimeoutSeconds must be a whole number of seconds up to a day".into()),
     };
     let extra = entry.field("extra").ok_or("an offer lacks `extra` (the token's EIP-712 name and version)")?;

@@ -30,7 +30,8 @@ test("provision saves keys and activates the project; the keys really work", asy
   assert.ok("tier" in project, "fields beyond the typed ones are kept");
   assert.deepEqual(credentials.projects.get(id), { anon_key: project.anon_key, service_key: project.service_key });
   assert.equal(credentials.active, id);
-  assert.deepEqual(credentials.calls.find(([m]) => m === "getAuth").slice(1), ["/projects/v1", { method: "projects.provision" }]);
+  assert.deepEqual(credentials.calls.find(([m]) => m === "getAuth").slice(1),
+    ["/projects/v1", { method: "projects.provision", url: `${await simulator()}/projects/v1` }]);
   assert.equal(await r.projects.active(), id);
   assert.deepEqual(await r.projects.keys(id), credentials.projects.get(id));
   assert.deepEqual(await r.projects.info(id), { project_id: id, ...credentials.projects.get(id) });
