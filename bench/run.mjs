@@ -7,10 +7,11 @@
 //   * size: the files an importer loads, raw and gzip -9;
 //   * module load + init: fresh `node` processes, import + first `new Run402`;
 //   * per-call throughput with a stub fetch, sequential and 100 concurrent;
-//   * EIP-3009 signatures/s: viem today; ours is a slot until it is implemented.
+//   * EIP-3009 signatures/s: the package's signTransferAuthorization against
+//     viem's signTypedData, after checking both give byte-identical signatures.
 
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, platform, arch, totalmem, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -31,22 +32,29 @@ const LOAD_RUNS = 15;
 // each a fresh process with its own warm-up, so background load on the machine
 // lands on both SDKs alike; the rounds of all passes are pooled.
 const TP = { passes: 2, warmupMs: 800, roundMs: 300, rounds: 4 };
-const SIG = { warmupMs: 500, roundMs: 400, rounds: 5 };
+// EIP-3009: alternating passes too, one fresh process per (implementation, pass).
+const SIG = { passes: 2, warmupMs: 500, roundMs: 400, rounds: 5 };
 const TARGET_GZIP_BYTES = 120_000; // 120 KB, 1 KB = 1000 bytes
-// The files an importer of the browser/bundler entry loads (Node reads the
-// same wasm and glue through entry-node.js).
-const OURS_FILES = ["run402_sdk_wasm_bg.wasm", "run402_sdk_wasm.js", "api.js", "errors.js", "retry.js", "entry-web.js"];
+// Size: the files an importer of the browser/bundler entry loads are the
+// static import graph of entry-web.js (read from esbuild's metafile, not
+// listed by hand) plus the wasm it fetches. Node and Bun load entry-node.js,
+// workerd entry-workerd.js, instead of entry-web.js; same wasm and glue. Every
+// other .js file in pkg/ must be in that graph, or sizes() fails.
+const WASM_FILE = "run402_sdk_wasm_bg.wasm";
+const OTHER_ENTRIES = ["entry-node.js", "entry-workerd.js"];
 
 if (!existsSync(join(PKG, "entry-node.js"))) {
   console.error("pkg/ is missing: run `./dev build` first (or `./dev bench`, which builds it).");
   process.exit(1);
 }
 
-// pkg/ can be rebuilt while we run (about 20 s); retry a failed step once.
+// pkg/ can be rebuilt while we run (about 20 s); retry a failed step once
+// (never a wrong result: those are marked noRetry).
 async function retryOnce(what, fn) {
   try {
     return await fn();
   } catch (err) {
+    if (err.noRetry) throw err;
     console.error(`${what} failed (${err.message.split("\n")[0]}); retrying once in 25 s`);
     await sleep(25_000);
     return fn();
@@ -80,13 +88,7 @@ async function node(args, timeout = 60_000) {
 
 async function sizes() {
   const esbuild = await import("esbuild");
-  const ours = OURS_FILES.map((f) => {
-    const buf = readFileSync(join(PKG, f));
-    return { file: f, raw: buf.length, gzip: gz(buf) };
-  });
   const sum = (rows, k) => rows.reduce((a, r) => a + r[k], 0);
-  const wasm = ours.find((r) => r.file.endsWith(".wasm"));
-  const oursJs = ours.filter((r) => r !== wasm);
 
   const common = {
     bundle: true,
@@ -105,9 +107,9 @@ async function sizes() {
     absWorkingDir: ROOT,
   };
   const bundle = async (opts) => {
-    const out = await esbuild.build({ ...common, ...opts });
+    const out = await esbuild.build({ ...common, metafile: true, ...opts });
     const buf = Buffer.from(out.outputFiles[0].contents);
-    return { raw: buf.length, gzip: gz(buf) };
+    return { raw: buf.length, gzip: gz(buf), inputs: Object.keys(out.metafile.inputs) };
   };
   // The reference's isomorphic entry, everything it exports.
   const ref = await bundle({ entryPoints: [join(ROOT, "node_modules/@run402/sdk/dist/index.js")] });
@@ -124,12 +126,31 @@ async function sizes() {
     'export { base, baseSepolia } from "viem/chains";',
   ].join("\n");
   const refPaid = await bundle({ stdin: { contents: paidEntry, resolveDir: ROOT, loader: "js", sourcefile: "paid-entry.js" } });
-  // Informational: our JS files bundled + minified the same way (the wasm is
-  // loaded beside it, unchanged).
+  // Our JS files bundled + minified the same way (the wasm is loaded beside
+  // it, unchanged). Its metafile also gives the import graph of entry-web.js:
+  // every input esbuild read, relative to ROOT, e.g. "pkg/api.js".
   const oursJsMin = await bundle({ entryPoints: [join(PKG, "entry-web.js")] });
+  const graph = oursJsMin.inputs.map((f) => {
+    if (!f.startsWith("pkg/")) throw Object.assign(new Error(`entry-web.js imports ${f}, outside pkg/`), { noRetry: true });
+    return f.slice("pkg/".length);
+  });
+  const shippedJs = readdirSync(PKG, { recursive: true }).map(String).filter((f) => /\.m?js$/.test(f));
+  const unaccounted = shippedJs.filter((f) => !graph.includes(f) && !OTHER_ENTRIES.includes(f));
+  if (unaccounted.length) {
+    throw Object.assign(new Error(`pkg/ ships ${unaccounted.join(", ")}, which entry-web.js never imports: decide how to count it in bench/run.mjs`), { noRetry: true });
+  }
+  const jsOrder = (f) => (f === "run402_sdk_wasm.js" ? "0" : f === "entry-web.js" ? "2" : `1${f}`); // glue, the rest A–Z, entry
+  const files = [WASM_FILE, ...graph.sort((a, b) => jsOrder(a).localeCompare(jsOrder(b)))];
+  const ours = files.map((f) => {
+    const buf = readFileSync(join(PKG, f));
+    return { file: f, raw: buf.length, gzip: gz(buf) };
+  });
+  const wasm = ours[0];
+  const oursJs = ours.slice(1);
 
   return {
     ours: { raw: sum(ours, "raw"), gzip: sum(ours, "gzip"), files: ours },
+    excluded: OTHER_ENTRIES.filter((f) => shippedJs.includes(f)),
     wasm,
     oursJs: { raw: sum(oursJs, "raw"), gzip: sum(oursJs, "gzip") },
     oursMin: { raw: oursJsMin.raw + wasm.raw, gzip: oursJsMin.gzip + wasm.gzip, js: oursJsMin },
@@ -180,8 +201,23 @@ async function throughput() {
 // ---------- 4. EIP-3009 -----------------------------------------------------
 
 async function eip3009() {
-  const { opsPerSec } = await node([join(ROOT, "bench/child-eip3009.mjs"), SIG.warmupMs, SIG.roundMs, SIG.rounds].map(String));
-  return opsPerSec;
+  const child = join(ROOT, "bench/child-eip3009.mjs");
+  // Once, before any timing: both must sign the same bytes (RFC 6979).
+  let verified;
+  try {
+    verified = await node([child, "verify", OURS_SPEC]);
+  } catch (err) {
+    if (err.code !== 3) throw err;
+    throw Object.assign(new Error(`EIP-3009 cross-check FAILED, not timing anything:\n${err.stderr}`), { noRetry: true });
+  }
+  const out = { ours: [], viem: [], ...verified };
+  for (let pass = 0; pass < SIG.passes; pass++) {
+    for (const who of pass % 2 ? ["viem", "ours"] : ["ours", "viem"]) {
+      const { opsPerSec } = await node([child, who, OURS_SPEC, verified.signature, SIG.warmupMs, SIG.roundMs, SIG.rounds].map(String));
+      out[who].push(...opsPerSec);
+    }
+  }
+  return out;
 }
 
 // ---------- main -------------------------------------------------------------
@@ -196,10 +232,18 @@ const L = await retryOnce("module load", loadTimes);
 process.stderr.write("throughput… ");
 const T = await retryOnce("throughput", throughput);
 process.stderr.write("EIP-3009… ");
-const E = await eip3009();
+const E = await retryOnce("EIP-3009", eip3009);
 const elapsed = (performance.now() - started) / 1000;
 const loadAfter = loadavg();
 process.stderr.write(`done in ${elapsed.toFixed(0)} s\n\n`);
+
+const vv = (name) => {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
+  } catch {
+    return "?";
+  }
+};
 
 const rows = [];
 const row = (measure, oursV, refV, r, note = "") => rows.push([measure, oursV, refV, r, note]);
@@ -208,7 +252,7 @@ const targetNote = S.ours.gzip <= TARGET_GZIP_BYTES
   : `target ≤ ${kb(TARGET_GZIP_BYTES)}: MISSED by ${kb(S.ours.gzip - TARGET_GZIP_BYTES)}`;
 
 row("Size, gzip -9: whole package vs isomorphic entry", kb(S.ours.gzip), kb(S.ref.gzip), ratio(S.ours.gzip, S.ref.gzip), targetNote);
-row("Size, gzip -9: vs reference + x402 payment stack", kb(S.ours.gzip), kb(S.refPaid.gzip), ratio(S.ours.gzip, S.refPaid.gzip), "ours has no payment code yet");
+row("Size, gzip -9: vs reference + x402 payment stack", kb(S.ours.gzip), kb(S.refPaid.gzip), ratio(S.ours.gzip, S.refPaid.gzip), "like for like: ours pays x402 too");
 row("Size, raw: whole package vs isomorphic entry", kb(S.ours.raw), kb(S.ref.raw), ratio(S.ours.raw, S.ref.raw), "");
 row("Size, raw: vs reference + x402 payment stack", kb(S.ours.raw), kb(S.refPaid.raw), ratio(S.ours.raw, S.refPaid.raw), "");
 row("  of which our wasm alone (gzip -9 / raw)", `${kb(S.wasm.gzip)} / ${kb(S.wasm.raw)}`, "—", "—", "");
@@ -230,7 +274,9 @@ for (const k of Object.keys(label)) {
   const b = median(T[`${k}.ref`]);
   row(`${label[k]}, median`, ops(a), ops(b), ratio(a, b), "stub fetch, higher is better");
 }
-row("EIP-3009 signatures/s (vs viem signTypedData)", "not yet implemented", `${Math.round(median(E)).toLocaleString("en-US")} sig/s`, "—", "slot for the payments milestone; right column is viem 2.x");
+const sig = (x) => `${Math.round(x).toLocaleString("en-US")} sig/s`;
+const [es, ev] = [median(E.ours), median(E.viem)];
+row("EIP-3009 signatures/s, sequential, median", sig(es), sig(ev), ratio(es, ev), `right column: viem ${vv("viem")} signTypedData; byte-identical signatures checked`);
 
 const header = ["Measure", "ours: @run402/sdk-wasm", `@run402/sdk ${REF_VERSION}`, "ours ÷ ref", "Note"];
 const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
@@ -245,13 +291,6 @@ for (const r of rows) console.log(line(r));
 
 const cpu = cpus();
 const cpuModel = cpu[0]?.model?.trim() || "unknown";
-const vv = (name) => {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
-  } catch {
-    return "?";
-  }
-};
 const esbuildVersion = vv("esbuild");
 const round = (xs, d = 1) => xs.map((x) => Number(x.toFixed(d)));
 
@@ -276,9 +315,14 @@ times, above 1× is faster for throughput. 1 KB = 1000 bytes.
 ## How each number was measured
 
 **Size.** Ours is every file an importer of the package loads, as shipped in
-\`pkg/\`: ${OURS_FILES.map((f) => `\`${f}\``).join(", ")} (Node loads
-\`entry-node.js\` instead of \`entry-web.js\`; same wasm and glue). Each file is
-gzipped on its own at level 9 (how they are served) and the sizes are summed.
+\`pkg/\`: the wasm plus the static import graph of \`entry-web.js\` (the browser,
+Deno and bundler entry), read from esbuild's metafile rather than listed by hand.
+In this run that is ${S.ours.files.length} files: ${S.ours.files.map((f) => `\`${f.file}\``).join(", ")}.
+Not counted: ${S.excluded.map((f) => `\`${f}\``).join(" and ")}, the Node/Bun and workerd entries, which
+load instead of \`entry-web.js\` (same wasm and glue, a few hundred bytes each);
+also not counted: \`index.d.ts\`, \`package.json\`, \`README.md\` (never loaded). The run
+fails if \`pkg/\` ships any other \`.js\` file that this graph does not reach. Each
+file is gzipped on its own at level 9 (how they are served) and the sizes are summed.
 The reference is its isomorphic entry \`node_modules/@run402/sdk/dist/index.js\`
 bundled and minified by esbuild (\`bundle, minify, format: esm, platform: neutral,
 conditions: [browser]\`, tree shaking on; all of the entry's exports kept), then
@@ -290,9 +334,10 @@ fetch loads (\`sdk/dist/node/_paid-stack.js\`):
 ${S.paidEntry}
 \`\`\`
 
-The target column applies to our whole package (gzip -9). Ours currently contains
-no payment code, so the second row compares our package today with what the
-reference needs to pay.
+The target column applies to our whole package (gzip -9). Ours includes x402
+payments and wallet sign-in (secp256k1, keccak, EIP-712/EIP-3009 and SIWX
+signing, all in the wasm; \`allowanceCredentials\` and \`signTransferAuthorization\`
+in JS), so the second row compares what each side ships in order to pay.
 
 Per file (ours):
 
@@ -335,12 +380,22 @@ Raw rounds (ops/s):
 | --- | --- | --- |
 ${Object.keys(label).map((k) => `| ${label[k]} | ${JSON.stringify(round(T[`${k}.ours`], 0))} | ${JSON.stringify(round(T[`${k}.ref`], 0))} |`).join("\n")}
 
-**EIP-3009 signatures/s.** viem \`privateKeyToAccount(fixed test key).signTypedData\`
-for a USDC (Base) \`TransferWithAuthorization\` with a new nonce per signature,
-sequential, in a fresh process (\`bench/child-eip3009.mjs\`); the first signature
-is checked by recovering its signer. ${SIG.warmupMs} ms warm-up, ${SIG.rounds} rounds of
-${SIG.roundMs} ms, median. Rounds: ${JSON.stringify(round(E, 0))}. Ours: slot left for
-the payments milestone, not measured yet (no signing in the package).
+**EIP-3009 signatures/s.** A USDC (Base mainnet domain: \`USD Coin\`, version 2,
+chain 8453, \`0x8335…2913\`) \`TransferWithAuthorization\` signed with a fixed
+test key (Hardhat account #0), a new nonce per signature, sequential
+(\`bench/child-eip3009.mjs\`). Ours: the package's \`signTransferAuthorization(key,
+domain, message)\`, a synchronous call into the wasm (uint256 fields as decimal
+strings), loaded through \`entry-node.js\`. viem ${vv("viem")}: \`privateKeyToAccount(key).signTypedData({...})\`
+(bigint fields), each call awaited. The message object is built per call in both.
+Before any timing, one process signs ${E.cases} messages (nonces 1, 2, 0xdeadbeef and a
+full-width uint256 value) with both, requires byte-identical signatures (both use
+RFC 6979 deterministic nonces) that recover to the key's address, and aborts the
+run otherwise; each timed process then checks its first signature against the
+verified one (\`${E.signature.slice(0, 18)}…\`). ${SIG.passes} passes per implementation, alternating
+which goes first, each a fresh process with a ${SIG.warmupMs} ms warm-up then ${SIG.rounds} rounds
+of ${SIG.roundMs} ms; the figure is the median of all ${SIG.passes * SIG.rounds} rounds.
+
+Rounds (sig/s): ours ${JSON.stringify(round(E.ours, 0))}; viem ${JSON.stringify(round(E.viem, 0))}.
 `;
 
 mkdirSync(join(ROOT, "docs"), { recursive: true });
