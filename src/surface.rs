@@ -74,14 +74,24 @@ pub struct Param {
     pub optional: bool,
 }
 
-/// A required parameter.
+/// A required parameter. (Names and types only serve the typings, so the
+/// wasm build drops the text.)
 pub const fn req(name: &'static str, ts: &'static str) -> Param {
-    Param { name, ts, optional: false }
+    Param { name: typings_text(name), ts: typings_text(ts), optional: false }
 }
 
 /// An optional parameter.
 pub const fn opt(name: &'static str, ts: &'static str) -> Param {
-    Param { name, ts, optional: true }
+    Param { name: typings_text(name), ts: typings_text(ts), optional: true }
+}
+
+/// `text` in native builds; "" in wasm, so the literal is not linked in.
+const fn typings_text(text: &'static str) -> &'static str {
+    if cfg!(target_arch = "wasm32") {
+        ""
+    } else {
+        text
+    }
 }
 
 /// One public method.

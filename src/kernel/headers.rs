@@ -33,7 +33,7 @@ pub fn invalid(headers: &[(String, String)]) -> Option<String> {
     let token = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c);
     headers.iter().find_map(|(name, value)| {
         if name.is_empty() || !name.bytes().all(token) {
-            Some(format!("header name {name:?} is not a valid HTTP token"))
+            Some(format!("header name \"{name}\" is not a valid HTTP token"))
         } else if value.bytes().any(|c| c == b'\r' || c == b'\n' || c == 0) {
             Some(format!("header {name} has a value containing a line break or NUL"))
         } else {
