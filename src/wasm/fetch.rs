@@ -1,5 +1,5 @@
 //! The transport over the runtime's `fetch` (or the caller's). One call to
-//! the facade's `exchange` helper (js/host.js) sends the request and reads
+//! the facade's `exchange` helper (js/host.js, imported) sends the request and reads
 //! the body; what comes back is a tagged outcome this module classifies.
 //! Nothing a custom fetch returns can trap here.
 
@@ -12,6 +12,14 @@ use crate::credentials::LocalFuture;
 use crate::json::Json;
 use crate::kernel::{HttpRequest, HttpResponse, SendFailure, Transport, WireBody};
 use crate::value::Val;
+
+// The facade's exchange helper, imported directly: a plain call with typed
+// arguments, no argument array.
+#[wasm_bindgen(raw_module = "./host.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn exchange(fetch: &Function, url: &str, method: &str, header_lines: &str, body: &JsValue) -> Result<JsValue, JsValue>;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -43,12 +51,11 @@ pub fn random(buf: &mut [u8]) -> Result<(), String> {
 
 pub struct FetchTransport {
     fetch: Function,
-    exchange: Function,
 }
 
 impl FetchTransport {
-    pub fn new(fetch: Function, exchange: Function) -> FetchTransport {
-        FetchTransport { fetch, exchange }
+    pub fn new(fetch: Function) -> FetchTransport {
+        FetchTransport { fetch }
     }
 }
 
@@ -88,14 +95,7 @@ fn network(thrown: JsValue) -> SendFailure {
 
 impl Transport for FetchTransport {
     fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>> {
-        let args = Array::of5(
-            &self.fetch,
-            &JsValue::from_str(&req.url),
-            &JsValue::from_str(&req.method),
-            &JsValue::from_str(&header_lines(&req)),
-            &body(&req),
-        );
-        let started = self.exchange.apply(&JsValue::UNDEFINED, &args);
+        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req));
         Box::pin(async move {
             let outcome = settle(started.map_err(network)?).await.map_err(network)?;
             let outcome: Array = outcome.dyn_into().map_err(network)?;

@@ -90,10 +90,10 @@ impl Client {
     #[wasm_bindgen(constructor)]
     pub fn new(opts: JsValue, host: JsValue) -> Result<Client, JsValue> {
         let host_fn = |name: &str| js_sys::Reflect::get(&host, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok());
-        let (Some(make_error), Some(exchange)) = (host_fn("makeError"), host_fn("exchange")) else {
+        let Some(make_error) = host_fn("makeError") else {
             return Err(js_sys::Error::new("run402: the wasm core was loaded without its JS host (use the package entry files)").into());
         };
-        match build(&opts, exchange) {
+        match build(&opts) {
             Ok(kernel) => Ok(Client { kernel: Rc::new(kernel), make_error, tasks: RefCell::default() }),
             Err(e) => Err(convert::error_to_js(&e, &make_error)),
         }
@@ -159,7 +159,7 @@ impl Client {
     }
 }
 
-fn build(opts: &JsValue, exchange: Function) -> Result<Kernel, Error> {
+fn build(opts: &JsValue) -> Result<Kernel, Error> {
     if !opts.is_object() {
         return Err(Error::local(CONSTRUCTING, "Run402 requires an options object: new Run402({ apiBase, credentials })"));
     }
@@ -196,7 +196,7 @@ fn build(opts: &JsValue, exchange: Function) -> Result<Kernel, Error> {
     let policy = crate::kernel::pay::SpendPolicy::from_options(Some(&convert::wrap(payments))).map_err(|e| Error::local(CONSTRUCTING, e))?;
     Ok(Kernel {
         api_base,
-        transport: Box::new(fetch::FetchTransport::new(fetch, exchange)),
+        transport: Box::new(fetch::FetchTransport::new(fetch)),
         credentials: Box::new(provider),
         policy,
         ledger: crate::kernel::pay::Ledger::default(),
