@@ -40,6 +40,30 @@ export async function exchange(fetch, url, method, headerLines, body) {
   return [RESPONSE, res.status, res.headers, text];
 }
 
+// Value inspection for src/wasm/convert.rs, one call instead of several
+// type probes. Codes: 0 undefined, 1 null, 2 boolean, 3 number, 4 string,
+// 5 array, 6 plain data object, 7 anything else (function, symbol, bigint).
+export function kindOf(v) {
+  switch (typeof v) {
+    case "undefined": return 0;
+    case "boolean": return 2;
+    case "number": return 3;
+    case "string": return 4;
+    case "object": return v === null ? 1 : Array.isArray(v) ? 5 : 6;
+    default: return 7;
+  }
+}
+
+/** `obj[key]` for plain data objects; undefined otherwise or if a getter throws. */
+export function fieldOf(obj, key) {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return undefined;
+  try {
+    return obj[key];
+  } catch {
+    return undefined;
+  }
+}
+
 function isResponseLike(res) {
   try {
     return res !== null && typeof res === "object" && typeof res.status === "number" &&

@@ -7,11 +7,20 @@ use std::fmt;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::{Error, ErrorKind};
 use crate::json::{Json, JsonValue, Native, Shape};
 use crate::value::Val;
+
+#[wasm_bindgen(raw_module = "./host.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = kindOf)]
+    fn kind_of(v: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = fieldOf)]
+    fn field_of(obj: &JsValue, key: &str) -> JsValue;
+}
 
 /// A JS value seen through [`JsonValue`].
 pub struct JsJson(pub JsValue);
@@ -39,38 +48,23 @@ fn own(v: &JsValue, key: &str) -> Option<JsValue> {
 
 impl JsonValue for JsJson {
     fn shape(&self) -> Shape {
-        // Objects first: they are what the hot path inspects most.
         let v = &self.0;
-        if v.is_object() {
-            if Array::is_array(v) {
-                // `is_array`, not `instanceof`: arrays from other realms count too.
-                Shape::Array(v.unchecked_ref::<Array>().length() as usize)
-            } else if v.is_function() {
-                Shape::Other
-            } else {
-                Shape::Object
-            }
-        } else if v.is_string() {
-            Shape::String
-        } else if v.is_undefined() {
-            Shape::Undefined
-        } else if v.is_null() {
-            Shape::Null
-        } else if let Some(n) = v.as_f64() {
-            Shape::Number(n)
-        } else if let Some(b) = v.as_bool() {
-            Shape::Bool(b)
-        } else {
-            Shape::Other
+        match kind_of(v) {
+            0 => Shape::Undefined,
+            1 => Shape::Null,
+            2 => Shape::Bool(v.as_bool().unwrap_or(false)),
+            3 => Shape::Number(v.as_f64().unwrap_or(f64::NAN)),
+            4 => Shape::String,
+            5 => Shape::Array(v.unchecked_ref::<Array>().length() as usize),
+            6 => Shape::Object,
+            _ => Shape::Other,
         }
     }
     /// Plain property access (`obj[key]`), as JS code reading the object
     /// would do, so getters and class instances work.
     fn field(&self, key: &str) -> Option<Json> {
-        if !self.0.is_object() || self.0.is_function() || Array::is_array(&self.0) {
-            return None;
-        }
-        Reflect::get(&self.0, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined()).map(wrap)
+        let v = field_of(&self.0, key);
+        (!v.is_undefined()).then(|| wrap(v))
     }
     fn has_field(&self, key: &str) -> bool {
         !Array::is_array(&self.0) && own(&self.0, key).is_some()
