@@ -1,25 +1,33 @@
 // The quick start, end to end, against a local gateway simulator this script
-// starts itself: provision a project, create a table, insert and query rows.
+// starts itself (with x402 payments on, as the real gateway): make a wallet,
+// fund it from the testnet faucet, pay to provision a project, create a
+// table, insert and query rows.
 import { start } from "../tests/gateway/server.mjs";
-import { Run402, isRun402Error } from "../pkg/entry-node.js";
+import { Run402, allowanceCredentials, isRun402Error } from "../pkg/entry-node.js";
 
-const sim = await start({ port: 0 });
+const sim = await start({ port: 0, payments: true });
 console.log(`simulator: ${sim.url}`);
 
-// An in-memory credentials provider: where a real app keeps project keys.
-const projects = new Map();
-const credentials = {
-  async getAuth() { return null; },
-  async getProject(id) { return projects.get(id) ?? null; },
-  async saveProject(id, keys) { projects.set(id, keys); },
-};
+// Where a real app would keep its wallet and project keys.
+let wallet = null;
+const projects = {};
+const credentials = allowanceCredentials({
+  readAllowance: () => wallet,
+  saveAllowance: (w) => { wallet = w; },
+  projects,
+});
 
 try {
   const r = new Run402({ apiBase: sim.url, credentials });
   console.log("health:", (await r.service.health()).status);
 
-  const project = await r.projects.provision({ tier: "prototype" });
-  console.log("provisioned:", project.project_id);
+  const { address } = await r.allowance.create();            // a key made in wasm
+  const faucet = await r.allowance.faucet();                  // testnet USDC
+  console.log(`wallet ${address} funded with $${faucet.amount}`);
+
+  const project = await r.projects.provision({ tier: "prototype" }); // 402 → signed x402 payment → 201
+  const spent = await r.payments.spent();
+  console.log(`provisioned ${project.project_id}, paid $${spent.total}`);
 
   const p = await r.project(project.project_id);
   await p.projects.sql("CREATE TABLE todos (id serial PRIMARY KEY, task text NOT NULL, done boolean DEFAULT false)");
@@ -30,6 +38,7 @@ try {
   console.table(rows);
   const open = await p.projects.sql("SELECT count(*)::int AS open FROM todos WHERE NOT done");
   console.log("open todos:", open.rows[0].open);
+  console.log("tier status (signed in with the wallet):", (await r.tier.status()).wallet);
 } catch (e) {
   console.error(isRun402Error(e) ? `${e.name} (${e.kind}): ${e.message}` : e);
   process.exitCode = 1;
