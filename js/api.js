@@ -1,7 +1,7 @@
 // The public API over the wasm core. Namespace objects are generated from
-// the method table the Rust side exports (src/surface.rs): each method is a
-// one-line forwarder to Client.call, so this file holds no business logic
-// and needs no change when a namespace is added.
+// the method table the Rust side exports (src/surface.rs): each method
+// forwards to `run`, which drives the Rust call, so this file holds no
+// business logic and needs no change when a namespace is added.
 import { Client, surface } from "./run402_sdk_wasm.js";
 import * as host from "./host.js";
 import { retryScopeKey } from "./retry.js";
@@ -14,9 +14,8 @@ export { signTransferAuthorization } from "./wallet.js";
 const CLIENT = Symbol("run402.client");
 const SCOPE = Symbol("run402.scope");
 
-// Call states from Client.start/resume (src/wasm/mod.rs).
+// Call states from Client.start/resume (src/wasm/mod.rs); 1 is "failed".
 const OK = 0;
-const FAILED = 1;
 const WAITING = 2;
 
 /**
