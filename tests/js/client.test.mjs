@@ -252,3 +252,25 @@ test("bad input never crashes the instance: garbage to every method, then a norm
   }
   assert.deepEqual(await r.service.health(), { ok: true });
 });
+
+test("a provider may call back into the same client while the SDK is calling it", async () => {
+  let inner;
+  const sent = [];
+  const fetch = async (url) => { sent.push(url); return json(200, { ok: url }); };
+  const r = new Run402({
+    apiBase: "https://api.test",
+    fetch,
+    credentials: {
+      getAuth: () => null,
+      // Synchronously starts another call on the same client (re-entrancy).
+      getProject: (id) => { inner = r.service.health(); return { anon_key: "a", service_key: "s" }; },
+      getActiveProject: () => "prj_1",
+    },
+  });
+  const outer = await r.projects.getUsage("prj_1");
+  assert.deepEqual(outer, { ok: "https://api.test/projects/v1/admin/prj_1/usage" });
+  assert.deepEqual(await inner, { ok: "https://api.test/health" });
+  const many = await Promise.all(Array.from({ length: 50 }, () => r.projects.getSchema("prj_1")));
+  assert.equal(many.length, 50);
+  assert.equal(sent.length, 102);
+});
