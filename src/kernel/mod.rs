@@ -155,8 +155,8 @@ impl Kernel {
             // Fixed now, so the paid resend carries the same key.
             call.idempotency_key = Some(self.random_hex::<16>(ctx)?);
         }
-        let request = self.prepare(call.clone()).await?;
-        let first = self.exchange(&request, ctx).await?;
+        let request = self.prepare(&call).await?;
+        let first = self.exchange(request, ctx).await?;
         match first.status {
             200..=299 => Ok(first.reply()),
             402 => self.pay_and_resend(call, first, ctx).await,
@@ -166,22 +166,23 @@ impl Kernel {
 
     /// Headers (the call's, the provider's, an idempotency key) and body.
     /// Run again for a paid resend: a wallet sign-in is single-use.
-    async fn prepare(&self, call: Call) -> Result<HttpRequest> {
+    async fn prepare(&self, call: &Call) -> Result<HttpRequest> {
         let ctx = call.context;
-        let mut headers = call.headers;
+        let url = format!("{}{}", self.api_base, call.path);
+        let mut headers = call.headers.clone();
         if call.with_auth {
             let meta = AuthMeta {
                 namespace: call.sdk_method.0,
                 method: call.sdk_method.1,
-                url: format!("{}{}", self.api_base, call.path),
+                url: url.clone(),
             };
             if let Some(auth) = credentials::get_auth(self.credentials.as_ref(), &call.path, meta, ctx).await? {
                 headers::merge_provider(&mut headers, auth);
             }
         }
         if call.paid && !headers::has(&headers, "idempotency-key") {
-            let key = match call.idempotency_key {
-                Some(k) => k,
+            let key = match &call.idempotency_key {
+                Some(k) => k.clone(),
                 None => self.random_hex::<16>(ctx)?,
             };
             headers.push(("Idempotency-Key".into(), key));
@@ -189,27 +190,27 @@ impl Kernel {
         if let Some(problem) = headers::invalid(&headers) {
             return Err(Error::local(ctx, format!("cannot send the request: {problem}")));
         }
-        let body = match call.body {
+        let body = match &call.body {
             Body::None => None,
-            Body::Text(s) => Some(WireBody::Text(s)),
-            Body::Bytes(b) => Some(WireBody::Bytes(b)),
+            Body::Text(s) => Some(WireBody::Text(s.clone())),
+            Body::Bytes(b) => Some(WireBody::Bytes(b.clone())),
             Body::Json(v) => {
                 if !headers::has(&headers, "content-type") {
                     headers.push(("Content-Type".into(), "application/json".into()));
                 }
                 let text = self
                     .transport
-                    .stringify(&v)
+                    .stringify(v)
                     .map_err(|e| Error::local(ctx, format!("request body is not JSON-serializable: {e}")))?;
                 Some(WireBody::Host(text))
             }
         };
-        Ok(HttpRequest { method: call.method.to_string(), url: format!("{}{}", self.api_base, call.path), headers, body })
+        Ok(HttpRequest { method: call.method.to_string(), url, headers, body })
     }
 
     /// Sends a prepared request and decodes the answer, whatever its status.
-    async fn exchange(&self, request: &HttpRequest, ctx: &str) -> Result<Exchange> {
-        let response = match self.transport.send(request.clone()).await {
+    async fn exchange(&self, request: HttpRequest, ctx: &str) -> Result<Exchange> {
+        let response = match self.transport.send(request).await {
             Ok(r) => r,
             Err(SendFailure::Network { message, cause }) => return Err(Error::network(ctx, &message, cause)),
             Err(SendFailure::BodyFailed { message, cause }) => return Err(body_failed(ctx, &message, cause)),

@@ -260,7 +260,7 @@ impl Kernel {
         drop(key);
         let payload = self.transport.stringify(&payment.payload).map_err(|e| Error::local(ctx, e))?;
         let header = base64(payload.as_string().unwrap_or_default().as_bytes());
-        let mut request = self.prepare(call).await?;
+        let mut request = self.prepare(&call).await?;
         request.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(payment.header_name));
         request.headers.push((payment.header_name.to_string(), header));
 
@@ -268,7 +268,8 @@ impl Kernel {
         // the total cap. A network failure keeps it (the payment may have
         // settled); an explicit refusal gives it back.
         self.ledger.reserve(amount);
-        let second = self.exchange(&request, ctx).await?;
+        let path = request.url.strip_prefix(self.api_base.as_str()).unwrap_or(&request.url).to_string();
+        let second = self.exchange(request, ctx).await?;
         if second.status == 402 {
             self.ledger.release(amount);
             let again = self.read_offer(&second).ok().flatten();
@@ -295,7 +296,7 @@ impl Kernel {
                 .with("asset", requirement.asset.checksummed())
                 .with("amount", requirement.amount_text.clone())
                 .with("payTo", requirement.pay_to.checksummed())
-                .with("path", request.url.strip_prefix(self.api_base.as_str()).unwrap_or(&request.url).to_string())
+                .with("path", path)
                 .with("status", second.status)
                 .with("settlement", settlement.map_or(Val::Null, Val::Json)),
         );
