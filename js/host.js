@@ -54,6 +54,15 @@ export function kindOf(v) {
   }
 }
 
+/** Whether a provider's result must be awaited (a promise or any thenable). */
+export function isThenable(v) {
+  try {
+    return v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function";
+  } catch {
+    return false; // a throwing `then` getter: treat the value as plain
+  }
+}
+
 /** `obj[key]` for plain data objects; undefined otherwise or if a getter throws. */
 export function fieldOf(obj, key) {
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return undefined;

@@ -2,7 +2,8 @@
 //! [`Credentials`]. Methods may be sync or async; a throw, a rejection with
 //! anything at all, or a missing method becomes a typed error.
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
 
 use wasm_bindgen::{JsCast, JsValue};
 use super::convert::{describe, run402_kind, val_to_js, wrap};
@@ -41,10 +42,11 @@ fn failed(m: ProviderMethod, context: &str, thrown: JsValue) -> Error {
     Error::local_caused(context, message, Some(wrap(thrown)))
 }
 
-/// A real Promise, or any object with a callable `then`.
-fn is_thenable(v: &JsValue) -> bool {
-    v.is_instance_of::<Promise>()
-        || (v.is_object() && Reflect::get(v, &"then".into()).is_ok_and(|t| t.is_function()))
+#[wasm_bindgen(raw_module = "./host.js")]
+extern "C" {
+    /// A real Promise, or any object with a callable `then` (one host call).
+    #[wasm_bindgen(js_name = isThenable)]
+    fn is_thenable(v: &JsValue) -> bool;
 }
 
 impl Credentials for JsProvider {
