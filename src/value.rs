@@ -37,6 +37,17 @@ impl Val {
         self
     }
 
+    /// Adds a host object's own fields, like `{ ...obj }` at this point:
+    /// later fields replace earlier ones of the same name.
+    pub fn spread(mut self, obj: &Json) -> Val {
+        for key in obj.keys() {
+            if let Some(v) = obj.field(&key) {
+                self = self.with(&key, Val::Json(v));
+            }
+        }
+        self
+    }
+
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {

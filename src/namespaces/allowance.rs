@@ -208,13 +208,8 @@ async fn faucet(k: &Kernel, a: Args) -> Result<Val> {
     if c.has(ProviderMethod::ReadAllowance) && c.has(ProviderMethod::SaveAllowance) {
         if let Ok(Some(allowance)) = credentials::read_allowance(c, a.context).await {
             let now = iso8601(k.transport.now_ms().max(0.0) as u64);
-            let mut record = Val::object();
-            for key in allowance.raw.keys() {
-                if let Some(v) = allowance.raw.field(&key) {
-                    record = record.with(&key, Val::Json(v));
-                }
-            }
-            let _ = c.invoke(ProviderMethod::SaveAllowance, vec![record.with("funded", true).with("lastFaucet", now)], a.context).await;
+            let record = Val::object().spread(&allowance.raw).with("funded", true).with("lastFaucet", now);
+            let _ = c.invoke(ProviderMethod::SaveAllowance, vec![record], a.context).await;
         }
     }
     Ok(Val::object()

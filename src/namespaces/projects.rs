@@ -386,16 +386,12 @@ export interface ProjectInfo extends ProjectKeys {
 }
 "#;
 
-const TIERS: &[&str] = &["prototype", "hobby", "team"];
-
 async fn provision(k: &Kernel, a: Args) -> Result<Val> {
     let mut body = Val::object();
     let opts = a.opt_object(0, "opts")?;
     if let Some(opts) = &opts {
         if let Some(tier) = a.opt_field_string(opts, "tier")? {
-            if !TIERS.contains(&tier.as_str()) {
-                return Err(a.error(format!("`tier` must be one of {}, got \"{tier}\"", TIERS.join(", "))));
-            }
+            crate::namespaces::tier::check_tier(&a, &tier)?;
             body = body.with("tier", tier);
         }
         if let Some(name) = a.opt_field_string(opts, "name")? {
@@ -686,13 +682,7 @@ async fn info(k: &Kernel, a: Args) -> Result<Val> {
     let id = a.project_id(0)?;
     let keys = k.project_keys(&id, a.context).await?;
     // `{ project_id, ...keys }`: the provider's fields follow, as in a spread.
-    let mut out = Val::object().with("project_id", id);
-    for key in keys.raw.keys() {
-        if let Some(v) = keys.raw.field(&key) {
-            out = out.with(&key, Val::Json(v));
-        }
-    }
-    Ok(out)
+    Ok(Val::object().with("project_id", id).spread(&keys.raw))
 }
 
 async fn keys(k: &Kernel, a: Args) -> Result<Val> {

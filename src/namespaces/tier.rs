@@ -69,7 +69,17 @@ export interface TierSetResult {
 }
 "#;
 
+/// Run402's tiers, the one list both `tier.set` and `projects.provision` check.
 const TIERS: &[&str] = &["prototype", "hobby", "team"];
+
+/// `LocalError` unless `tier` is one of [`TIERS`].
+pub fn check_tier(a: &Args, tier: &str) -> Result<()> {
+    if TIERS.contains(&tier) {
+        Ok(())
+    } else {
+        Err(a.error(format!("`tier` must be one of {}, got \"{tier}\"", TIERS.join(", "))))
+    }
+}
 
 async fn status(k: &Kernel, a: Args) -> Result<Val> {
     Ok(k.send(a.call("GET", "/tiers/v1/status")).await?.body)
@@ -77,9 +87,7 @@ async fn status(k: &Kernel, a: Args) -> Result<Val> {
 
 async fn set(k: &Kernel, a: Args) -> Result<Val> {
     let tier = a.string(0, "tier")?;
-    if !TIERS.contains(&tier.as_str()) {
-        return Err(a.error(format!("`tier` must be one of {}, got \"{tier}\"", TIERS.join(", "))));
-    }
+    check_tier(&a, &tier)?;
     let opts = a.opt_object(1, "opts")?;
     Ok(k.send(a.paid_post(format!("/tiers/v1/{tier}"), opts.as_ref())?.json(Val::object())).await?.body)
 }
