@@ -5,14 +5,13 @@
 import { Client, surface } from "./run402_sdk_wasm.js";
 import * as host from "./host.js";
 import { retryScopeKey } from "./retry.js";
+import { LocalError } from "./errors.js";
 
 export * from "./errors.js";
 export { withRetry } from "./retry.js";
 export { allowanceCredentials } from "./allowance.js";
 export { signTransferAuthorization } from "./wallet.js";
 
-const CLIENT = Symbol("run402.client");
-const SCOPE = Symbol("run402.scope");
 
 // Call states from Client.start/resume (src/wasm/mod.rs); 1 is "failed".
 const OK = 0;
@@ -20,11 +19,13 @@ const WAITING = 2;
 
 /**
  * Runs one SDK call. The Rust future runs synchronously until it needs a
- * promise settled (fetch, a body, an async provider method); it parks that
- * promise, this loop awaits it and resumes the future with the outcome.
+ * promise settled (fetch, a response body, an async provider method); it
+ * parks that promise, this loop awaits it and resumes the future with the
+ * outcome. `control` carries the call's limits, `{ timeoutMs, signal? }`,
+ * which the host applies to every promise the call waits on.
  */
-async function run(client, id, scope, args) {
-  const started = client.start(id, scope, args, retryScopeKey());
+async function run(client, id, scope, args, control) {
+  const started = client.start(id, scope, args, retryScopeKey(), control);
   const handle = started >>> 2;
   let state = started & 3;
   while (state === WAITING) {
@@ -41,6 +42,37 @@ async function run(client, id, scope, args) {
   const out = client.take(handle);
   if (state === OK) return out;
   throw out;
+}
+
+/**
+ * The call's limits: the client's, unless the method's options object sets
+ * `signal` or `timeoutMs`. Returns a LocalError for a malformed one.
+ */
+function callControl(defaults, options, context) {
+  if (options === null || typeof options !== "object") return defaults;
+  let signal, timeoutMs;
+  try {
+    ({ signal, timeoutMs } = options);
+  } catch {
+    return defaults; // an unreadable options object is reported by the method itself
+  }
+  if (signal === undefined && timeoutMs === undefined) return defaults;
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= 2147483647)) {
+    return new LocalError("`timeoutMs` must be a whole number of milliseconds from 0 (no limit) to 2147483647", context);
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    return new LocalError("`signal` must be an AbortSignal", context);
+  }
+  return { timeoutMs: timeoutMs ?? defaults.timeoutMs, signal };
+}
+
+function isAbortSignal(s) {
+  try {
+    return s !== null && typeof s === "object" && typeof s.aborted === "boolean" &&
+      typeof s.addEventListener === "function" && typeof s.removeEventListener === "function";
+  } catch {
+    return false;
+  }
 }
 
 let table;
@@ -64,30 +96,40 @@ function methodTable() {
   return table;
 }
 
+// A namespace object's methods are closures over its client, so they work
+// detached (`const { sql } = r.projects`) and aliases are the same function
+// object (`r.projects.usage === r.projects.getUsage`).
 function namespaceClass(ns, isScoped) {
   const className = ns.name[0].toUpperCase() + ns.name.slice(1);
-  const cls = {
+  const methods = [];
+  for (const m of ns.methods) {
+    if (isScoped && m.scope === "root") continue;
+    // Scoped clients drop a leading project id, which moves the options.
+    const options = m.options >= 0 && isScoped && m.scope === "project" ? m.options - 1 : m.options;
+    methods.push({ id: m.id, name: m.name, names: isScoped ? [m.name] : [m.name, ...m.aliases], options, context: m.context });
+  }
+  return {
     [className]: class {
       constructor(client, scope) {
-        Object.defineProperty(this, CLIENT, { value: client });
-        Object.defineProperty(this, SCOPE, { value: scope });
+        const [core, defaults] = client;
+        for (const m of methods) {
+          const fn = {
+            [m.name](...args) {
+              let control = defaults;
+              if (m.options >= 0) {
+                control = callControl(defaults, args[m.options], m.context);
+                if (control instanceof LocalError) return Promise.reject(control);
+              }
+              return run(core, m.id, scope, args, control);
+            },
+          }[m.name];
+          for (const name of m.names) {
+            Object.defineProperty(this, name, { value: fn, writable: true, configurable: true });
+          }
+        }
       }
     },
   }[className];
-  for (const m of ns.methods) {
-    if (isScoped && m.scope === "root") continue;
-    const id = m.id;
-    const fn = {
-      [m.name](...args) {
-        return run(this[CLIENT], id, this[SCOPE], args);
-      },
-    }[m.name];
-    const names = isScoped ? [m.name] : [m.name, ...m.aliases];
-    for (const name of names) {
-      Object.defineProperty(cls.prototype, name, { value: fn, writable: true, configurable: true });
-    }
-  }
-  return cls;
 }
 
 function attach(target, client, classes, scope) {
@@ -102,19 +144,23 @@ export class Run402 {
 
   constructor(opts) {
     const t = methodTable();
-    this.#client = new Client(opts, host);
+    const core = new Client(opts, host);
+    // Shared by every call of this client that sets no limits of its own.
+    this.#client = [core, Object.freeze({ timeoutMs: core.timeoutMs, signal: undefined })];
     attach(this, this.#client, t.root, undefined);
   }
 
   /** A client bound to one project; without an id, the provider's active one. */
   async project(id) {
-    const projectId = await run(this.#client, methodTable().internal.resolveProject, undefined, [id]);
+    const [core, defaults] = this.#client;
+    const projectId = await run(core, methodTable().internal.resolveProject, undefined, [id], defaults);
     return new ScopedRun402(this.#client, projectId);
   }
 
   /** Makes the project active in the provider, then returns a client bound to it. */
   async useProject(id) {
-    const projectId = await run(this.#client, methodTable().internal.useProject, undefined, [id]);
+    const [core, defaults] = this.#client;
+    const projectId = await run(core, methodTable().internal.useProject, undefined, [id], defaults);
     return new ScopedRun402(this.#client, projectId);
   }
 }

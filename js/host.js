@@ -9,13 +9,98 @@ const RESPONSE = 0;
 const FETCH_FAILED = 1;
 const NOT_A_RESPONSE = 2;
 const BODY_FAILED = 3;
+const INTERRUPTED = 4;
+
+// What a timed-out or aborted wait settles with: Rust recognizes it
+// (interruptionOf) and raises NetworkError with code TIMEOUT or ABORTED.
+class Interrupted {
+  constructor(ms, reason) {
+    this.ms = ms; // -2 for an abort
+    this.reason = reason;
+  }
+}
+
+/**
+ * Runs `start(signal)` (a fetch, then its body read) under the call's
+ * limits: `control` is `{ timeoutMs, signal? }` or undefined. Settles with
+ * the work's outcome, or rejects with an Interrupted marker as soon as the
+ * timeout passes or the caller's signal fires; either way the AbortSignal
+ * handed to `start` is aborted, so the fetch and its body stream stop.
+ */
+function limited(control, start) {
+  const ms = control?.timeoutMs ?? 0;
+  const outer = control?.signal;
+  if (!(ms > 0) && !outer) return start(undefined);
+  if (outer?.aborted) return Promise.reject(new Interrupted(-2, outer.reason));
+  return new Promise((resolve, reject) => {
+    const inner = new AbortController();
+    let done = false;
+    let timer;
+    const onAbort = () => interrupt(new Interrupted(-2, outer.reason), outer.reason);
+    const finish = () => {
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      if (outer) outer.removeEventListener("abort", onAbort);
+    };
+    const interrupt = (why, abortReason) => {
+      if (done) return;
+      finish();
+      reject(why);
+      inner.abort(abortReason);
+    };
+    if (ms > 0) timer = setTimeout(() => interrupt(new Interrupted(ms), undefined), ms);
+    if (outer) outer.addEventListener("abort", onAbort);
+    let work;
+    try {
+      work = Promise.resolve(start(inner.signal));
+    } catch (e) {
+      work = Promise.reject(e);
+    }
+    work.then(
+      (v) => { if (!done) { finish(); resolve(v); } },
+      (e) => { if (!done) { finish(); reject(e); } },
+    );
+  });
+}
+
+/**
+ * A provider's promise bounded by the call's limits (see `limited`). The
+ * provider cannot be cancelled, but the call stops waiting for it.
+ */
+export function bounded(promise, control) {
+  try {
+    if (!control || (!(control.timeoutMs > 0) && !control.signal)) return promise;
+    return limited(control, () => promise);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** -1: not an interruption; -2: aborted; otherwise the timeout in ms. */
+export function interruptionOf(v) {
+  return v instanceof Interrupted ? v.ms : -1;
+}
+
+/** The abort reason an interruption carries (undefined for timeouts). */
+export function interruptionCause(v) {
+  return v instanceof Interrupted ? v.reason : undefined;
+}
 
 /**
  * Sends one request with the caller's fetch and reads the whole body as
- * text. `headerLines` is "name:value" lines (Rust refuses CR/LF in headers).
- * Resolves to [RESPONSE, status, headers, text] or a tagged failure.
+ * text, within the call's limits (`control`, see `limited`). `headerLines`
+ * is "name:value" lines (Rust refuses CR/LF in headers). Resolves to
+ * [RESPONSE, status, headers, text] or a tagged failure.
  */
-export async function exchange(fetch, url, method, headerLines, body) {
+export async function exchange(fetch, url, method, headerLines, body, control) {
+  try {
+    return await limited(control, (signal) => send(fetch, url, method, headerLines, body, signal));
+  } catch (e) {
+    return e instanceof Interrupted ? [INTERRUPTED, e] : [FETCH_FAILED, e];
+  }
+}
+
+async function send(fetch, url, method, headerLines, body, signal) {
   const headers = {};
   if (headerLines) {
     for (const line of headerLines.split("\n")) {
@@ -23,13 +108,23 @@ export async function exchange(fetch, url, method, headerLines, body) {
       headers[line.slice(0, colon)] = line.slice(colon + 1);
     }
   }
+  const init = body === undefined ? { method, headers } : { method, headers, body };
+  if (signal) init.signal = signal;
   let res;
   try {
-    res = await fetch(url, body === undefined ? { method, headers } : { method, headers, body });
+    res = await fetch(url, init);
   } catch (e) {
     return [FETCH_FAILED, e];
   }
-  if (!isResponseLike(res)) return [NOT_A_RESPONSE, describe(res)];
+  let status, resHeaders;
+  try {
+    if (!isResponseLike(res)) return [NOT_A_RESPONSE, describe(res)];
+    // Read once: a getter may answer differently (or throw) the second time.
+    status = res.status;
+    resHeaders = res.headers;
+  } catch {
+    return [NOT_A_RESPONSE, "an object whose fields cannot be read"];
+  }
   let text;
   try {
     text = await res.text();
@@ -37,20 +132,58 @@ export async function exchange(fetch, url, method, headerLines, body) {
     return [BODY_FAILED, e];
   }
   if (typeof text !== "string") return [NOT_A_RESPONSE, "an object whose text() does not resolve to a string"];
-  return [RESPONSE, res.status, res.headers, text];
+  return [RESPONSE, status, resHeaders, text];
 }
 
-// Value inspection for src/wasm/convert.rs, one call instead of several
-// type probes. Codes: 0 undefined, 1 null, 2 boolean, 3 number, 4 string,
-// 5 array, 6 plain data object, 7 anything else (function, symbol, bigint).
+// Value inspection for src/wasm/convert.rs. The rule for every function
+// that wasm imports from this file: it catches everything itself and never
+// throws. A JS exception that unwinds through wasm frames skips the Rust
+// epilogues that restore the shadow-stack pointer, so each one leaks stack
+// until the instance traps for good. Hostile values (revoked Proxies,
+// throwing getters and `ownKeys` traps) therefore read as "other" or absent.
+
+const toTag = Object.prototype.toString;
+
+// Codes: 0 undefined, 1 null, 2 boolean, 3 number, 4 string, 5 array (its
+// length readable), 6 plain data object, 7 anything else: functions, symbols,
+// bigints, built-ins such as Date, Map, Uint8Array or Promise, and values
+// that throw when inspected.
 export function kindOf(v) {
   switch (typeof v) {
     case "undefined": return 0;
     case "boolean": return 2;
     case "number": return 3;
     case "string": return 4;
-    case "object": return v === null ? 1 : Array.isArray(v) ? 5 : 6;
+    case "object":
+      if (v === null) return 1;
+      try {
+        if (Array.isArray(v)) return typeof v.length === "number" ? 5 : 7;
+        // Class instances count as data (their getters are read like fields);
+        // built-ins carry their own tag ("[object Date]", "[object Map]").
+        return toTag.call(v) === "[object Object]" ? 6 : 7;
+      } catch {
+        return 7;
+      }
     default: return 7;
+  }
+}
+
+/** An array's length (0 if it cannot be read). */
+export function lengthOf(v) {
+  try {
+    const n = v.length;
+    return typeof n === "number" && n >= 0 && n <= 0xffffffff ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** `arr[i]`; undefined if the getter throws. */
+export function itemOf(arr, i) {
+  try {
+    return arr[i];
+  } catch {
+    return undefined;
   }
 }
 
@@ -63,13 +196,62 @@ export function isThenable(v) {
   }
 }
 
-/** `obj[key]` for plain data objects; undefined otherwise or if a getter throws. */
+/** `obj[key]` for data objects; undefined for arrays, non-objects, or if a getter throws. */
 export function fieldOf(obj, key) {
-  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return undefined;
+  if (obj === null || typeof obj !== "object") return undefined;
   try {
-    return obj[key];
+    return Array.isArray(obj) ? undefined : obj[key];
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a data object has its own property `key` (false if that throws). */
+export function hasOwnField(obj, key) {
+  try {
+    return obj !== null && typeof obj === "object" && !Array.isArray(obj) && Object.hasOwn(obj, key);
+  } catch {
+    return false;
+  }
+}
+
+/** A data object's own enumerable string keys, newline-joined ("" if they cannot be listed). */
+export function keysOf(obj) {
+  try {
+    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return "";
+    const keys = Object.keys(obj);
+    // Keys containing a newline cannot be joined unambiguously; SDK options
+    // and provider records never use them, so they are skipped.
+    return keys.some((k) => k.includes("\n")) ? keys.filter((k) => !k.includes("\n")).join("\n") : keys.join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/** `String(n)` of a number, as JS writes it. */
+export function numberText(n) {
+  return typeof n === "number" ? String(n) : "";
+}
+
+/**
+ * A thrown or rejected value as text for an error message: an Error's (or
+ * any object's) string `message`, a string as is, otherwise `String(v)`.
+ * Never JSON: a rejected `{ url, init }` would put request headers, and so
+ * keys, into the message. The value itself is kept as the error's `cause`.
+ */
+export function describeThrown(v) {
+  try {
+    if (typeof v === "string") return v;
+    if (v === undefined) return "undefined was thrown";
+    if (v === null) return "null was thrown";
+    if (typeof v === "object" || typeof v === "function") {
+      const m = v.message;
+      if (typeof m === "string") return m;
+      return typeof v === "function" ? "a function was thrown" : "a non-Error object was thrown";
+    }
+    return String(v);
+  } catch {
+    return "a value that cannot be described was thrown";
   }
 }
 

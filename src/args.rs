@@ -118,5 +118,25 @@ pub fn check_project_id(id: &str) -> std::result::Result<(), String> {
     if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || "_-.:".contains(*c))) {
         return Err(format!("`projectId` contains '{c}'; expected letters, digits, '_', '-', '.' or ':'"));
     }
+    // "." and ".." are path segments with a meaning of their own: URL
+    // normalization turns `/projects/v1/../pin` into `/projects/v1/pin`.
+    if id.bytes().all(|b| b == b'.') {
+        return Err(format!("`projectId` \"{id}\" is a relative path segment, not a project id"));
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_project_id;
+
+    #[test]
+    fn project_ids_that_would_change_the_path_are_refused() {
+        for bad in [".", "..", "...", "", "a/b", "a?b", "a#b", "a%2e", "prj 1", "prj\n1"] {
+            assert!(check_project_id(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["prj_1", "prj-abc.v2", "a..b", ".hidden", "x:y"] {
+            assert!(check_project_id(good).is_ok(), "{good:?} refused");
+        }
+    }
 }

@@ -48,6 +48,15 @@ error_kinds! {
     DeployError => "deploy_error", "Run402DeployError", "isDeployError";
 }
 
+/// Why the SDK stopped waiting for a host promise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interruption {
+    /// The call's `timeoutMs` passed.
+    Timeout { ms: u32 },
+    /// The call's `AbortSignal` fired.
+    Aborted,
+}
+
 /// A failure with everything the JS error classes need.
 #[derive(Clone)]
 pub struct Error {
@@ -127,6 +136,21 @@ impl Error {
                 format!("Network error while {context}: {detail}"),
                 context,
             )
+        }
+    }
+
+    /// A wait the SDK cut short: a `NetworkError` whose `code` says why
+    /// (`TIMEOUT` or `ABORTED`). An aborted call is not retryable: the
+    /// caller asked it to stop.
+    pub fn interrupted(context: &str, why: Interruption, cause: Option<Json>) -> Error {
+        let detail = match why {
+            Interruption::Timeout { ms } => format!("no answer within {ms} ms (timeoutMs)"),
+            Interruption::Aborted => "the call was aborted by its signal".to_string(),
+        };
+        let e = Error::network(context, &detail, cause);
+        match why {
+            Interruption::Timeout { .. } => e.with("code", "TIMEOUT"),
+            Interruption::Aborted => e.with("code", "ABORTED").with("retryable", false),
         }
     }
 

@@ -72,17 +72,25 @@ pub struct Param {
     pub name: &'static str,
     pub ts: &'static str,
     pub optional: bool,
+    /// The method's options object, which also carries the per-call
+    /// `signal` and `timeoutMs` (read by the facade).
+    pub call_options: bool,
 }
 
 /// A required parameter. (Names and types only serve the typings, so the
 /// wasm build drops the text.)
 pub const fn req(name: &'static str, ts: &'static str) -> Param {
-    Param { name: typings_text(name), ts: typings_text(ts), optional: false }
+    Param { name: typings_text(name), ts: typings_text(ts), optional: false, call_options: false }
 }
 
 /// An optional parameter.
 pub const fn opt(name: &'static str, ts: &'static str) -> Param {
-    Param { name: typings_text(name), ts: typings_text(ts), optional: true }
+    Param { name: typings_text(name), ts: typings_text(ts), optional: true, call_options: false }
+}
+
+/// An optional options object that also takes `signal` and `timeoutMs`.
+pub const fn call_opts(name: &'static str, ts: &'static str) -> Param {
+    Param { name: typings_text(name), ts: typings_text(ts), optional: true, call_options: true }
 }
 
 /// `text` in native builds; "" in wasm, so the literal is not linked in.

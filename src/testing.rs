@@ -67,6 +67,7 @@ pub fn to_serde(v: &Val) -> Value {
         Val::Num(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(*n as i64),
         Val::Num(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
         Val::Str(s) => Value::String(s.clone()),
+        Val::Secret(s) => Value::String(s.0.to_string()),
         Val::Arr(items) => Value::Array(items.iter().map(to_serde).collect()),
         Val::Obj(entries) => Value::Object(
             entries

@@ -279,6 +279,20 @@ export interface Run402Options {
   fetch?: typeof globalThis.fetch;
   /** Limits on x402 payments made from the provider's allowance. */
   payments?: PaymentOptions;
+  /**
+   * Milliseconds each gateway exchange (request until its body is read) and
+   * each async provider call may take before the call fails with
+   * NetworkError code "TIMEOUT". Default 60000; 0 disables.
+   */
+  timeoutMs?: number;
+}
+
+/** Per-call limits, accepted by every method that takes an options object. */
+export interface CallOptions {
+  /** Aborts the call: it rejects with NetworkError code "ABORTED" and its fetch is aborted. */
+  signal?: AbortSignal;
+  /** Overrides the client's timeoutMs for this call (0 disables). */
+  timeoutMs?: number;
 }
 "#;
 

@@ -2,7 +2,22 @@
 //! results). Host values are embedded as [`Val::Json`] so that caller input
 //! and gateway output pass through without a copy.
 
+use std::fmt;
+
+use zeroize::Zeroizing;
+
 use crate::json::Json;
+
+/// A secret string (a private key being exported): zeroized when dropped,
+/// never printed.
+#[derive(Clone)]
+pub struct Secret(pub Zeroizing<String>);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
 
 /// A JSON-like tree built by the SDK.
 #[derive(Debug, Clone)]
@@ -17,6 +32,8 @@ pub enum Val {
     Obj(Vec<(String, Val)>),
     /// A host-owned value, passed through as is.
     Json(Json),
+    /// A string that must not outlive its use in wasm memory.
+    Secret(Secret),
 }
 
 impl Val {
@@ -40,9 +57,16 @@ impl Val {
     /// Adds a host object's own fields, like `{ ...obj }` at this point:
     /// later fields replace earlier ones of the same name.
     pub fn spread(mut self, obj: &Json) -> Val {
+        let Val::Obj(entries) = &mut self else { return self };
+        // A host object's own keys are unique, so each only needs comparing
+        // with the fields that were there before the spread: linear in the
+        // object's size, not quadratic (provider records can be large).
+        let before = entries.len();
         for key in obj.keys() {
-            if let Some(v) = obj.field(&key) {
-                self = self.with(&key, Val::Json(v));
+            let Some(v) = obj.field(&key) else { continue };
+            match entries[..before].iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = Val::Json(v),
+                None => entries.push((key, Val::Json(v))),
             }
         }
         self
@@ -83,6 +107,11 @@ impl From<bool> for Val {
 impl From<u16> for Val {
     fn from(n: u16) -> Val {
         Val::Num(f64::from(n))
+    }
+}
+impl From<Zeroizing<String>> for Val {
+    fn from(s: Zeroizing<String>) -> Val {
+        Val::Secret(Secret(s))
     }
 }
 impl From<Json> for Val {

@@ -214,6 +214,7 @@ impl Kernel {
             Ok(r) => r,
             Err(SendFailure::Network { message, cause }) => return Err(Error::network(ctx, &message, cause)),
             Err(SendFailure::BodyFailed { message, cause }) => return Err(body_failed(ctx, &message, cause)),
+            Err(SendFailure::Interrupted { why, cause }) => return Err(Error::interrupted(ctx, why, cause)),
             Err(SendFailure::NotAResponse { got }) => {
                 return Err(Error::local(ctx, format!("the fetch implementation resolved to {got}, not a Response")))
             }
@@ -261,6 +262,28 @@ impl Kernel {
     pub async fn project_keys(&self, id: &str, context: &str) -> Result<credentials::ProjectKeys> {
         credentials::require_project(self.credentials.as_ref(), id, context).await
     }
+}
+
+/// `apiBase` must be an absolute http(s) URL with a host and no query or
+/// fragment, since paths are appended to it as text. Refusing it here beats
+/// a network error on every later call.
+pub fn check_api_base(base: &str) -> std::result::Result<(), String> {
+    let lower = base.get(..8).unwrap_or(base).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &base[8..]
+    } else if lower.starts_with("http://") {
+        &base[7..]
+    } else {
+        return Err("must be an http(s) URL such as \"https://api.run402.com\"".into());
+    };
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') || host.contains('@') {
+        return Err("must name a host, as in \"https://api.run402.com\"".into());
+    }
+    if let Some(c) = base.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '\\')) {
+        return Err(format!("must not contain {c:?}: paths are appended to it as text"));
+    }
+    Ok(())
 }
 
 fn body_failed(ctx: &str, message: &str, cause: Option<Json>) -> Error {

@@ -148,6 +148,28 @@ impl Ledger {
     }
 }
 
+/// A spend reserved in the ledger; released on drop unless `kept`.
+struct Reservation<'a> {
+    ledger: &'a Ledger,
+    amount: u128,
+    kept: bool,
+}
+
+impl Reservation<'_> {
+    fn new(ledger: &Ledger, amount: u128) -> Reservation<'_> {
+        ledger.reserve(amount);
+        Reservation { ledger, amount, kept: false }
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.ledger.release(self.amount);
+        }
+    }
+}
+
 /// The requirement to pay under `policy`, or why none qualifies. Picks the
 /// cheapest acceptable entry; the server's order breaks ties.
 pub fn choose<'a>(offer: &'a Offer, policy: &SpendPolicy, spent: u128) -> Result<&'a Requirement, String> {
@@ -254,24 +276,32 @@ impl Kernel {
             Err(why) => return Err(payment_required(first.body, ctx, &format!("Payment refused by the spend policy ({why})"), Some(&offer))),
         };
         let amount = requirement.amount_u128().unwrap_or(u128::MAX);
+        // Reserved in the same synchronous step as the check, before any
+        // await (the resend's getAuth may be async): concurrent payments
+        // cannot each pass the total cap on the same reading of `spent`.
+        // Dropped unkept (an error before the request goes out, an explicit
+        // refusal), the reservation is given back.
+        let mut reservation = Reservation::new(&self.ledger, amount);
         let nonce = self.random::<32>(ctx)?;
         let now_s = (self.transport.now_ms() / 1000.0).floor().max(0.0) as u64;
         let payment = x402::sign(&offer, requirement, &key, nonce, now_s).map_err(|e| Error::local(ctx, format!("signing the payment failed: {e}")))?;
         drop(key);
+        crate::wallet::key::scrub_stack();
         let payload = self.transport.stringify(&payment.payload).map_err(|e| Error::local(ctx, e))?;
         let header = base64(payload.as_string().unwrap_or_default().as_bytes());
         let mut request = self.prepare(&call).await?;
         request.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(payment.header_name));
         request.headers.push((payment.header_name.to_string(), header));
 
-        // Reserved before sending: concurrent payments cannot together pass
-        // the total cap. A network failure keeps it (the payment may have
-        // settled); an explicit refusal gives it back.
-        self.ledger.reserve(amount);
+        // From here the signed payment is out: a network failure keeps the
+        // reservation (the payment may have settled); a 402 refusal gives
+        // it back.
+        reservation.kept = true;
         let path = request.url.strip_prefix(self.api_base.as_str()).unwrap_or(&request.url).to_string();
         let second = self.exchange(request, ctx).await?;
         if second.status == 402 {
-            self.ledger.release(amount);
+            reservation.kept = false;
+            drop(reservation);
             let again = self.read_offer(&second).ok().flatten();
             let why = again
                 .as_ref()

@@ -166,3 +166,14 @@ fn network_failures() {
     assert_eq!(e.kind, ErrorKind::LocalError);
     assert!(e.message.contains("not a Response"));
 }
+
+#[test]
+fn api_base_must_be_an_http_url_with_a_host() {
+    use super::check_api_base;
+    for good in ["https://api.run402.com", "http://127.0.0.1:4020", "HTTPS://x.example/base", "http://localhost:8787/"] {
+        assert!(check_api_base(good).is_ok(), "{good} refused");
+    }
+    for bad in ["not a url", "api.run402.com", "ftp://x", "https://", "http:///path", "https://:80", "https://a b", "https://x?q=1", "https://x#f", "https://u:p@x", "https://x\n"] {
+        assert!(check_api_base(bad).is_err(), "{bad:?} accepted");
+    }
+}

@@ -37,6 +37,9 @@ pub enum SendFailure {
     /// `NetworkError`. Hosts that read the body lazily report this from
     /// [`HttpResponse::text`] instead.
     BodyFailed { message: String, cause: Option<Json> },
+    /// The call's timeout or abort signal ended the exchange (the fetch is
+    /// aborted): a `NetworkError` with code `TIMEOUT` or `ABORTED`.
+    Interrupted { why: crate::error::Interruption, cause: Option<Json> },
 }
 
 /// A response whose body has not been read yet.

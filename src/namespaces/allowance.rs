@@ -145,6 +145,7 @@ async fn create(k: &Kernel, a: Args) -> Result<Val> {
             .with("funded", false);
         (address, data)
     };
+    crate::wallet::key::scrub_stack();
     c.invoke(ProviderMethod::SaveAllowance, vec![data], a.context).await?;
     let mut out = Val::object().with("address", address).with("created", created);
     if let Some(p) = path(k, a.context).await? {

@@ -8,7 +8,7 @@ use crate::handler;
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::Kernel;
-use crate::surface::{opt, req, Method, Namespace, Param, Scope};
+use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Scope};
 use crate::value::Val;
 
 const ID: Param = req("id", "string");
@@ -24,7 +24,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "provision",
             aliases: &[],
-            params: &[opt("opts", "ProvisionOptions")],
+            params: &[call_opts("opts", "ProvisionOptions")],
             returns: crate::ts!("ProvisionResult"),
             scope: Scope::RootOnly,
             context: "provisioning project",
@@ -84,7 +84,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "rest",
             aliases: &[],
-            params: &[ID, req("table", "string"), opt("queryOrOptions", "string | ProjectRestOptions")],
+            params: &[ID, req("table", "string"), call_opts("queryOrOptions", "string | ProjectRestOptions")],
             returns: crate::ts!("any"),
             scope: Scope::Project,
             context: "querying REST",
@@ -94,7 +94,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "restResponse",
             aliases: &[],
-            params: &[ID, req("table", "string"), opt("queryOrOptions", "string | ProjectRestOptions")],
+            params: &[ID, req("table", "string"), call_opts("queryOrOptions", "string | ProjectRestOptions")],
             returns: crate::ts!("ProjectRestResponse"),
             scope: Scope::Project,
             context: "querying REST",
@@ -114,7 +114,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "validateExpose",
             aliases: &[],
-            params: &[req("manifest", "ExposeManifest | string"), opt("opts", "ValidateExposeOptions")],
+            params: &[req("manifest", "ExposeManifest | string"), call_opts("opts", "ValidateExposeOptions")],
             returns: crate::ts!("ExposeManifestValidationResult"),
             scope: Scope::OptionField { index: 1, keys: &["project", "project_id"] },
             context: "validating expose manifest",
@@ -217,7 +217,7 @@ pub const NAMESPACE: Namespace = Namespace {
 #[cfg(not(target_arch = "wasm32"))]
 const TYPES: &str = r#"export type ProjectTier = "prototype" | "hobby" | "team";
 
-export interface ProvisionOptions {
+export interface ProvisionOptions extends CallOptions {
   tier?: ProjectTier;
   name?: string;
   /** Sent as Idempotency-Key (not in the body); default: one per withRetry scope, else random. */
@@ -306,7 +306,7 @@ export interface SqlResult {
 export type ProjectRestMethod = "GET" | "POST" | "PATCH" | "DELETE";
 export type ProjectRestKeyType = "anon" | "service";
 
-export interface ProjectRestOptions {
+export interface ProjectRestOptions extends CallOptions {
   method?: ProjectRestMethod;
   /** Query string without the leading "?", or a record encoded like URLSearchParams. */
   query?: string | Record<string, string | number | boolean>;
@@ -328,7 +328,7 @@ export interface ExposeManifest {
   [key: string]: unknown;
 }
 
-export interface ValidateExposeOptions {
+export interface ValidateExposeOptions extends CallOptions {
   project?: string;
   project_id?: string;
   migrationSql?: string;

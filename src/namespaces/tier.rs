@@ -4,7 +4,7 @@ use crate::args::Args;
 use crate::error::Result;
 use crate::handler;
 use crate::kernel::Kernel;
-use crate::surface::{opt, req, Method, Namespace, Scope};
+use crate::surface::{call_opts, req, Method, Namespace, Scope};
 use crate::value::Val;
 
 pub const NAMESPACE: Namespace = Namespace {
@@ -28,7 +28,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "set",
             aliases: &[],
-            params: &[req("tier", "TierName"), opt("opts", "{ idempotencyKey?: string }")],
+            params: &[req("tier", "TierName"), call_opts("opts", "{ idempotencyKey?: string } & CallOptions")],
             returns: crate::ts!("TierSetResult"),
             scope: Scope::Global,
             context: "setting tier",

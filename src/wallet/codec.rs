@@ -2,18 +2,25 @@
 
 /// Lower-case hex without prefix.
 pub fn hex(bytes: &[u8]) -> String {
+    hex_into(String::with_capacity(bytes.len() * 2), bytes)
+}
+
+/// `0x` + lower-case hex.
+pub fn hex0x(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(2 + bytes.len() * 2);
+    s.push_str("0x");
+    hex_into(s, bytes)
+}
+
+/// Appends hex digits to `s`. Callers size `s` up front: a buffer that grew
+/// would leave partial copies (of a key, say) in freed memory.
+fn hex_into(mut s: String, bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         s.push(char::from(DIGITS[usize::from(b >> 4)]));
         s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     s
-}
-
-/// `0x` + lower-case hex.
-pub fn hex0x(bytes: &[u8]) -> String {
-    format!("0x{}", hex(bytes))
 }
 
 /// Decodes hex (optional `0x`) into exactly `N` bytes. The error never

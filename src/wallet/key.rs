@@ -4,7 +4,7 @@
 use std::fmt;
 
 use k256::ecdsa::SigningKey;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::address::Address;
 use super::codec::unhex;
@@ -54,10 +54,11 @@ impl PrivateKey {
         self.address
     }
 
-    /// The key as `0x` hex, for exporting a freshly created allowance.
-    pub fn to_hex(&self) -> String {
-        let mut bytes: [u8; 32] = self.key.to_bytes().into();
-        let s = super::codec::hex0x(&bytes);
+    /// The key as `0x` hex, for exporting a freshly created allowance;
+    /// zeroized when dropped.
+    pub fn to_hex(&self) -> Zeroizing<String> {
+        let mut bytes = self.key.to_bytes();
+        let s = Zeroizing::new(super::codec::hex0x(&bytes));
         bytes.zeroize();
         s
     }
@@ -76,6 +77,18 @@ impl PrivateKey {
         out[64] = 27 + recid.to_byte();
         Ok(out)
     }
+}
+
+/// Overwrites the 16 KiB of stack below the caller's frame with zeros. In
+/// wasm the stack is linear memory that outlives the call: signing leaves
+/// copies of key material in dead frames (k256 and RFC 6979 temporaries)
+/// that later calls may never overwrite. Called right after each signature,
+/// from the frame that started it.
+#[inline(never)]
+pub fn scrub_stack() {
+    let mut area = [0u8; 16 * 1024];
+    area.zeroize();
+    std::hint::black_box(&area);
 }
 
 impl fmt::Debug for PrivateKey {

@@ -6,7 +6,7 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 
 use wasm_bindgen::{JsCast, JsValue};
-use super::convert::{describe, run402_kind, val_to_js, wrap};
+use super::convert::{describe, interruption, interruption_cause, run402_kind, val_to_js, wrap};
 use super::task::settle;
 use crate::credentials::{Credentials, LocalFuture, ProviderMethod};
 use crate::error::{Error, Result};
@@ -35,6 +35,9 @@ impl JsProvider {
 
 /// The error for a provider call that threw or rejected.
 fn failed(m: ProviderMethod, context: &str, thrown: JsValue) -> Error {
+    if let Some(why) = interruption(&thrown) {
+        return Error::interrupted(context, why, interruption_cause(&thrown));
+    }
     if let Some(kind) = run402_kind(&thrown) {
         return Error::passthrough(kind, describe(&thrown), context, wrap(thrown));
     }
@@ -47,6 +50,8 @@ extern "C" {
     /// A real Promise, or any object with a callable `then` (one host call).
     #[wasm_bindgen(js_name = isThenable)]
     fn is_thenable(v: &JsValue) -> bool;
+    /// The promise, bounded by the call's timeout and abort signal.
+    fn bounded(promise: JsValue, control: &JsValue) -> JsValue;
 }
 
 impl Credentials for JsProvider {
@@ -69,7 +74,7 @@ impl Credentials for JsProvider {
             if !is_thenable(&value) {
                 return Ok(wrap(value));
             }
-            settle(value).await.map(wrap).map_err(|thrown| failed(m, &context, thrown))
+            settle(bounded(value, &super::task::control())).await.map(wrap).map_err(|thrown| failed(m, &context, thrown))
         })
     }
 }

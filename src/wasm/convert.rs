@@ -8,18 +8,53 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::error::{Error, ErrorKind};
 use crate::json::{Json, JsonValue, Native, Shape};
 use crate::value::Val;
 
+// Every read of a caller's value goes through these helpers, which catch
+// everything on the JS side (see js/host.js): no exception can unwind
+// through wasm frames here, whatever Proxy or getter the value hides.
+// Nothing in this file calls a `js_sys` function that could throw on a
+// caller's value.
 #[wasm_bindgen(raw_module = "./host.js")]
 extern "C" {
     #[wasm_bindgen(js_name = kindOf)]
     fn kind_of(v: &JsValue) -> u32;
     #[wasm_bindgen(js_name = fieldOf)]
     fn field_of(obj: &JsValue, key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = hasOwnField)]
+    fn has_own_field(obj: &JsValue, key: &str) -> bool;
+    #[wasm_bindgen(js_name = keysOf)]
+    fn keys_of(obj: &JsValue) -> String;
+    #[wasm_bindgen(js_name = lengthOf)]
+    fn length_of(v: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = itemOf)]
+    fn item_of(arr: &JsValue, i: u32) -> JsValue;
+    #[wasm_bindgen(js_name = numberText)]
+    fn number_text_of(n: &JsValue) -> String;
+    #[wasm_bindgen(js_name = describeThrown)]
+    fn describe_thrown(v: &JsValue) -> String;
+    #[wasm_bindgen(js_name = interruptionOf)]
+    fn interruption_of(v: &JsValue) -> i32;
+    #[wasm_bindgen(js_name = interruptionCause)]
+    fn interruption_cause_of(v: &JsValue) -> JsValue;
+}
+
+/// Whether `v` is the facade's marker for a timed-out or aborted wait.
+pub fn interruption(v: &JsValue) -> Option<crate::error::Interruption> {
+    match interruption_of(v) {
+        -1 => None,
+        -2 => Some(crate::error::Interruption::Aborted),
+        ms => Some(crate::error::Interruption::Timeout { ms: u32::try_from(ms).unwrap_or(0) }),
+    }
+}
+
+/// The abort signal's reason behind an interruption marker, if any.
+pub fn interruption_cause(v: &JsValue) -> Option<Json> {
+    let c = interruption_cause_of(v);
+    (!c.is_undefined()).then(|| wrap(c))
 }
 
 /// A JS value seen through [`JsonValue`].
@@ -37,15 +72,6 @@ pub fn wrap(v: JsValue) -> Json {
     Rc::new(JsJson(v))
 }
 
-fn own(v: &JsValue, key: &str) -> Option<JsValue> {
-    let obj = v.dyn_ref::<Object>()?;
-    let k = JsValue::from_str(key);
-    if !Object::has_own(obj, &k) {
-        return None;
-    }
-    Reflect::get(v, &k).ok()
-}
-
 impl JsonValue for JsJson {
     fn shape(&self) -> Shape {
         let v = &self.0;
@@ -55,7 +81,7 @@ impl JsonValue for JsJson {
             2 => Shape::Bool(v.as_bool().unwrap_or(false)),
             3 => Shape::Number(v.as_f64().unwrap_or(f64::NAN)),
             4 => Shape::String,
-            5 => Shape::Array(v.unchecked_ref::<Array>().length() as usize),
+            5 => Shape::Array(length_of(v) as usize),
             6 => Shape::Object,
             _ => Shape::Other,
         }
@@ -67,27 +93,27 @@ impl JsonValue for JsJson {
         (!v.is_undefined()).then(|| wrap(v))
     }
     fn has_field(&self, key: &str) -> bool {
-        !Array::is_array(&self.0) && own(&self.0, key).is_some()
+        has_own_field(&self.0, key)
     }
     fn keys(&self) -> Vec<String> {
-        match self.0.dyn_ref::<Object>() {
-            Some(o) if !Array::is_array(&self.0) => Object::keys(o).iter().filter_map(|k| k.as_string()).collect(),
-            _ => Vec::new(),
+        let joined = keys_of(&self.0);
+        if joined.is_empty() {
+            return Vec::new();
         }
+        joined.split('\n').map(str::to_string).collect()
     }
     fn item(&self, index: usize) -> Option<Json> {
-        if !Array::is_array(&self.0) {
+        if kind_of(&self.0) != 5 {
             return None;
         }
-        let a = self.0.unchecked_ref::<Array>();
         let i = u32::try_from(index).ok()?;
-        (i < a.length()).then(|| wrap(a.get(i)))
+        (i < length_of(&self.0)).then(|| wrap(item_of(&self.0, i)))
     }
     fn string(&self) -> Option<String> {
         self.0.as_string()
     }
     fn number_text(&self) -> Option<String> {
-        self.0.dyn_ref::<js_sys::Number>()?.to_string_with_radix(10).ok()?.as_string()
+        self.0.as_f64().map(|_| number_text_of(&self.0))
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -101,8 +127,14 @@ pub fn json_to_js(j: &Json) -> JsValue {
     }
     if let Some(Native::Overlay { base, extra }) = j.as_any().downcast_ref::<Native>() {
         let out = Object::new();
+        // Field by field through the safe readers, not Object.assign: the
+        // base is a caller's object and may throw when read.
         if let Some(base) = base {
-            let _ = Object::assign(&out, &json_to_js(base).unchecked_into::<Object>());
+            for k in base.keys() {
+                if let Some(v) = base.field(&k) {
+                    let _ = Reflect::set(&out, &JsValue::from_str(&k), &json_to_js(&v));
+                }
+            }
         }
         for (k, v) in extra {
             let _ = Reflect::set(&out, &JsValue::from_str(k), &json_to_js(v));
@@ -126,6 +158,7 @@ pub fn val_to_js(v: &Val) -> JsValue {
         Val::Bool(b) => JsValue::from_bool(*b),
         Val::Num(n) => JsValue::from_f64(*n),
         Val::Str(s) => JsValue::from_str(s),
+        Val::Secret(s) => JsValue::from_str(&s.0),
         Val::Arr(items) => items.iter().map(val_to_js).collect::<Array>().into(),
         Val::Obj(entries) => {
             let out = Object::new();
@@ -181,19 +214,9 @@ pub fn run402_kind(v: &JsValue) -> Option<ErrorKind> {
     ErrorKind::ALL.iter().copied().find(|k| k.as_str() == kind)
 }
 
-/// A readable description of a thrown value: its `message`, or its text.
+/// A readable description of a thrown value: its `message`, or its text,
+/// never its JSON (which could carry request headers, and so keys). The
+/// value itself travels as the error's `cause`.
 pub fn describe(v: &JsValue) -> String {
-    if let Some(m) = Reflect::get(v, &"message".into()).ok().and_then(|m| m.as_string()) {
-        return m;
-    }
-    if let Some(s) = v.as_string() {
-        return s;
-    }
-    if v.is_undefined() {
-        return "undefined was thrown".into();
-    }
-    if v.is_null() {
-        return "null was thrown".into();
-    }
-    js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "a non-Error value was thrown".into())
+    describe_thrown(v)
 }

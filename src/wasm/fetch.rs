@@ -18,7 +18,7 @@ use crate::value::Val;
 #[wasm_bindgen(raw_module = "./host.js")]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn exchange(fetch: &Function, url: &str, method: &str, header_lines: &str, body: &JsValue) -> Result<JsValue, JsValue>;
+    fn exchange(fetch: &Function, url: &str, method: &str, header_lines: &str, body: &JsValue, control: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen]
@@ -43,6 +43,7 @@ const RESPONSE: u32 = 0;
 const FETCH_FAILED: u32 = 1;
 const NOT_A_RESPONSE: u32 = 2;
 const BODY_FAILED: u32 = 3;
+const INTERRUPTED: u32 = 4;
 
 /// Fills `buf` from `crypto.getRandomValues`.
 pub fn random(buf: &mut [u8]) -> Result<(), String> {
@@ -95,7 +96,7 @@ fn network(thrown: JsValue) -> SendFailure {
 
 impl Transport for FetchTransport {
     fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>> {
-        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req));
+        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req), &super::task::control());
         Box::pin(async move {
             let outcome = settle(started.map_err(network)?).await.map_err(network)?;
             let outcome: Array = outcome.dyn_into().map_err(network)?;
@@ -109,6 +110,11 @@ impl Transport for FetchTransport {
                 FETCH_FAILED => Err(network(outcome.get(1))),
                 NOT_A_RESPONSE => Err(SendFailure::NotAResponse { got: outcome.get(1).as_string().unwrap_or_default() }),
                 BODY_FAILED => Err(SendFailure::BodyFailed { message: describe(&outcome.get(1)), cause: Some(wrap(outcome.get(1))) }),
+                INTERRUPTED => {
+                    let reason = outcome.get(1);
+                    let why = super::convert::interruption(&reason).unwrap_or(crate::error::Interruption::Aborted);
+                    Err(SendFailure::Interrupted { why, cause: super::convert::interruption_cause(&reason) })
+                }
                 _ => Err(SendFailure::NotAResponse { got: "an unknown outcome".into() }),
             }
         })

@@ -34,18 +34,25 @@ const CONSTRUCTING: &str = "constructing client";
 #[wasm_bindgen]
 pub struct Client {
     kernel: Rc<Kernel>,
+    timeout_ms: u32,
     make_error: Function,
     tasks: RefCell<Tasks>,
 }
 
-/// In-flight and finished calls by handle.
+/// In-flight and finished calls by handle. A handle stays allocated from
+/// `start` until `take`, including while its task is being polled (then its
+/// entry is [`Entry::Running`]), so a call started re-entrantly from a
+/// provider during that poll can never be given the same handle.
 #[derive(Default)]
 struct Tasks {
-    entries: Vec<Option<Entry>>,
+    entries: Vec<Entry>,
     free: Vec<u32>,
 }
 
 enum Entry {
+    Vacant,
+    /// Being polled right now (its task is on the Rust stack).
+    Running,
     Waiting(task::Task),
     Finished(JsValue),
 }
@@ -56,30 +63,43 @@ const FAILED: u32 = 1;
 const WAITING: u32 = 2;
 
 impl Tasks {
-    fn insert(&mut self, entry: Entry) -> u32 {
-        match self.free.pop() {
-            Some(h) => {
-                if let Some(slot) = self.entries.get_mut(h as usize) {
-                    *slot = Some(entry);
-                }
-                h
-            }
-            None => {
-                self.entries.push(Some(entry));
-                u32::try_from(self.entries.len() - 1).unwrap_or(u32::MAX)
+    /// Allocates a handle for a call about to be polled.
+    fn open(&mut self) -> u32 {
+        if let Some(h) = self.free.pop() {
+            if let Some(slot) = self.entries.get_mut(h as usize) {
+                *slot = Entry::Running;
+                return h;
             }
         }
+        self.entries.push(Entry::Running);
+        u32::try_from(self.entries.len() - 1).unwrap_or(u32::MAX)
     }
-    fn remove(&mut self, h: u32) -> Option<Entry> {
-        let entry = self.entries.get_mut(h as usize)?.take()?;
+    /// Takes a waiting task out to poll it, leaving the handle `Running`.
+    fn checkout(&mut self, h: u32) -> Option<task::Task> {
+        let slot = self.entries.get_mut(h as usize)?;
+        if !matches!(slot, Entry::Waiting(_)) {
+            return None;
+        }
+        match std::mem::replace(slot, Entry::Running) {
+            Entry::Waiting(t) => Some(t),
+            _ => None,
+        }
+    }
+    /// Stores what a poll left (a waiting task or a result) under `h`.
+    fn settle(&mut self, h: u32, entry: Entry) {
+        if let Some(slot @ Entry::Running) = self.entries.get_mut(h as usize) {
+            *slot = entry;
+        }
+    }
+    /// Frees a finished call's handle and returns its value.
+    fn finish(&mut self, h: u32) -> Option<JsValue> {
+        let slot = self.entries.get_mut(h as usize)?;
+        if !matches!(slot, Entry::Finished(_)) {
+            return None;
+        }
+        let Entry::Finished(value) = std::mem::replace(slot, Entry::Vacant) else { return None };
         self.free.push(h);
-        Some(entry)
-    }
-    fn put_back(&mut self, h: u32, entry: Entry) {
-        if let Some(slot) = self.entries.get_mut(h as usize) {
-            *slot = Some(entry);
-            self.free.retain(|f| *f != h);
-        }
+        Some(value)
     }
 }
 
@@ -93,51 +113,54 @@ impl Client {
         let Some(make_error) = host_fn("makeError") else {
             return Err(js_sys::Error::new("run402: the wasm core was loaded without its JS host (use the package entry files)").into());
         };
-        match build(&opts) {
-            Ok(kernel) => Ok(Client { kernel: Rc::new(kernel), make_error, tasks: RefCell::default() }),
+        match build(&opts).and_then(|k| Ok((k, timeout_option(&opts)?))) {
+            Ok((kernel, timeout_ms)) => Ok(Client { kernel: Rc::new(kernel), timeout_ms, make_error, tasks: RefCell::default() }),
             Err(e) => Err(convert::error_to_js(&e, &make_error)),
         }
     }
 
     /// Starts public method `id` (see [`surface`]) with the caller's
     /// arguments. Returns `handle * 4 + state`.
-    pub fn start(&self, id: u32, scope: Option<String>, args: Array, retry_key: Option<String>) -> u32 {
+    /// `control` is `{ timeoutMs, signal? }` (the facade has checked it).
+    pub fn start(&self, id: u32, scope: Option<String>, args: Array, retry_key: Option<String>, control: JsValue) -> u32 {
         let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
-        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key));
+        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key), control);
+        let handle = self.tasks.borrow_mut().open();
         let (entry, state) = self.advance(work, None);
-        let handle = self.tasks.borrow_mut().insert(entry);
+        self.tasks.borrow_mut().settle(handle, entry);
         handle.saturating_mul(4).saturating_add(state)
+    }
+
+    /// The client's `timeoutMs` (validated; default 60000, 0 = none).
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
     }
 
     /// The promise a waiting call needs settled.
     pub fn parked(&self, handle: u32) -> JsValue {
         match self.tasks.borrow().entries.get(handle as usize) {
-            Some(Some(Entry::Waiting(t))) => t.parked.clone().unwrap_or(JsValue::UNDEFINED),
+            Some(Entry::Waiting(t)) => t.parked.clone().unwrap_or(JsValue::UNDEFINED),
             _ => JsValue::UNDEFINED,
         }
     }
 
     /// Hands a waiting call the outcome of its promise; returns its state.
     pub fn resume(&self, handle: u32, ok: bool, value: JsValue) -> u32 {
-        let Some(Entry::Waiting(work)) = self.tasks.borrow_mut().remove(handle) else {
+        let checked_out = self.tasks.borrow_mut().checkout(handle);
+        let Some(work) = checked_out else {
             return FAILED;
         };
         let outcome = if ok { Ok(value) } else { Err(value) };
         let (entry, state) = self.advance(work, Some(outcome));
-        self.tasks.borrow_mut().put_back(handle, entry);
+        self.tasks.borrow_mut().settle(handle, entry);
         state
     }
 
     /// Removes a finished call and returns its result (or error object).
     pub fn take(&self, handle: u32) -> JsValue {
-        match self.tasks.borrow_mut().remove(handle) {
-            Some(Entry::Finished(value)) => value,
-            Some(other) => {
-                self.tasks.borrow_mut().put_back(handle, other);
-                JsValue::UNDEFINED
-            }
-            None => JsValue::UNDEFINED,
-        }
+        let finished = self.tasks.borrow_mut().finish(handle);
+        finished.unwrap_or(JsValue::UNDEFINED)
     }
 }
 
@@ -159,6 +182,23 @@ impl Client {
     }
 }
 
+/// Each exchange's limit unless the caller sets `timeoutMs`: long enough for
+/// a slow paid provision, short enough that a dead connection surfaces.
+const DEFAULT_TIMEOUT_MS: u32 = 60_000;
+
+/// `opts.timeoutMs`: a whole number of milliseconds up to 2^31 - 1 (what
+/// `setTimeout` accepts), 0 for no limit.
+fn timeout_option(opts: &JsValue) -> Result<u32, Error> {
+    let v = js_sys::Reflect::get(opts, &JsValue::from_str("timeoutMs")).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(DEFAULT_TIMEOUT_MS);
+    }
+    match v.as_f64() {
+        Some(ms) if ms.fract() == 0.0 && (0.0..=2_147_483_647.0).contains(&ms) => Ok(ms as u32),
+        _ => Err(Error::local(CONSTRUCTING, "opts.timeoutMs must be a whole number of milliseconds from 0 (no limit) to 2147483647")),
+    }
+}
+
 fn build(opts: &JsValue) -> Result<Kernel, Error> {
     if !opts.is_object() {
         return Err(Error::local(CONSTRUCTING, "Run402 requires an options object: new Run402({ apiBase, credentials })"));
@@ -167,6 +207,7 @@ fn build(opts: &JsValue) -> Result<Kernel, Error> {
     let api_base = get("apiBase").as_string().filter(|s| !s.is_empty()).ok_or_else(|| {
         Error::local(CONSTRUCTING, "Run402 requires opts.apiBase, a non-empty string such as \"https://api.run402.com\"")
     })?;
+    crate::kernel::check_api_base(&api_base).map_err(|why| Error::local(CONSTRUCTING, format!("opts.apiBase {why}")))?;
     let credentials = get("credentials");
     if !credentials.is_object() {
         return Err(Error::local(
@@ -207,8 +248,16 @@ fn build(opts: &JsValue) -> Result<Kernel, Error> {
 /// (nonce from the runtime's CSPRNG, issued now, valid five minutes). Throws
 /// a message string (never containing the key) on bad input.
 #[wasm_bindgen(js_name = signInHeader)]
-pub fn sign_in_header(private_key: &str, url: &str) -> Result<String, JsValue> {
-    let key = crate::wallet::key::PrivateKey::parse(private_key).map_err(|e| JsValue::from_str(&e.to_string()))?;
+pub fn sign_in_header(private_key: JsValue, url: JsValue) -> Result<String, JsValue> {
+    let header = sign_in_header_inner(&private_key, &url);
+    crate::wallet::key::scrub_stack();
+    header
+}
+
+fn sign_in_header_inner(private_key: &JsValue, url: &JsValue) -> Result<String, JsValue> {
+    let key = parse_key(private_key)?;
+    let url = url.as_string().ok_or_else(|| JsValue::from_str("the sign-in URL must be a string"))?;
+    let url = url.as_str();
     let mut nonce = [0u8; 16];
     fetch::random(&mut nonce).map_err(|e| JsValue::from_str(&format!("no secure random numbers are available: {e}")))?;
     let now = js_sys::Date::now().max(0.0) as u64;
@@ -223,7 +272,27 @@ pub fn sign_in_header(private_key: &str, url: &str) -> Result<String, JsValue> {
 /// uint256 fields as decimal strings. Returns the 65-byte signature as hex.
 /// Throws a message string (never containing the key) on bad input.
 #[wasm_bindgen(js_name = signTransferAuthorization)]
-pub fn sign_transfer_authorization(private_key: &str, domain: JsValue, message: JsValue) -> Result<String, JsValue> {
+pub fn sign_transfer_authorization(private_key: JsValue, domain: JsValue, message: JsValue) -> Result<String, JsValue> {
+    let signature = sign_transfer_authorization_inner(&private_key, domain, message);
+    crate::wallet::key::scrub_stack();
+    signature
+}
+
+/// A private key from a JS value: only a string is read (a number, an
+/// object with a huge `length`, ... never reaches string code), and the
+/// copy in wasm memory is zeroized.
+fn parse_key(value: &JsValue) -> Result<crate::wallet::key::PrivateKey, JsValue> {
+    // Checked before anything is copied into wasm memory; a key is at most
+    // "0x" + 64 digits.
+    let is_key_sized = value.is_string() && value.unchecked_ref::<js_sys::JsString>().length() <= 66;
+    if !is_key_sized {
+        return Err(JsValue::from_str("the private key must be a string: 0x followed by 64 hex digits"));
+    }
+    let text = zeroize::Zeroizing::new(value.as_string().unwrap_or_default());
+    crate::wallet::key::PrivateKey::parse(&text).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+fn sign_transfer_authorization_inner(private_key: &JsValue, domain: JsValue, message: JsValue) -> Result<String, JsValue> {
     let fail = |m: String| JsValue::from_str(&m);
     let (d, m) = (convert::wrap(domain), convert::wrap(message));
     let text = |j: &Json, k: &str| -> Result<String, JsValue> {
@@ -239,7 +308,7 @@ pub fn sign_transfer_authorization(private_key: &str, domain: JsValue, message: 
     let small = |j: &Json, k: &str| -> Result<u64, JsValue> {
         text(j, k)?.parse::<u64>().map_err(|_| fail(format!("`{k}` must be a whole number below 2^64")))
     };
-    let key = crate::wallet::key::PrivateKey::parse(private_key).map_err(|e| fail(e.to_string()))?;
+    let key = parse_key(private_key)?;
     let domain = crate::wallet::eip712::Domain {
         name: text(&d, "name")?,
         version: text(&d, "version")?,
@@ -279,11 +348,13 @@ pub fn surface() -> String {
                 Scope::Global => "global",
                 Scope::RootOnly => "root",
             };
+            let options = m.params.iter().position(|p| p.call_options).map_or(-1, |p| p as i64);
             out.push_str(&format!(
-                "{{\"name\":\"{}\",\"id\":{},\"aliases\":[{}],\"scope\":\"{scope}\"}}",
+                "{{\"name\":\"{}\",\"id\":{},\"aliases\":[{}],\"scope\":\"{scope}\",\"options\":{options},\"context\":\"{}\"}}",
                 m.name,
                 surface::method_id(i, j),
-                aliases.join(",")
+                aliases.join(","),
+                m.context
             ));
         }
         out.push_str("]}");

@@ -210,7 +210,7 @@ export declare function signTransferAuthorization(privateKey: string, domain: Tr
 
 export type ProjectTier = "prototype" | "hobby" | "team";
 
-export interface ProvisionOptions {
+export interface ProvisionOptions extends CallOptions {
   tier?: ProjectTier;
   name?: string;
   /** Sent as Idempotency-Key (not in the body); default: one per withRetry scope, else random. */
@@ -299,7 +299,7 @@ export interface SqlResult {
 export type ProjectRestMethod = "GET" | "POST" | "PATCH" | "DELETE";
 export type ProjectRestKeyType = "anon" | "service";
 
-export interface ProjectRestOptions {
+export interface ProjectRestOptions extends CallOptions {
   method?: ProjectRestMethod;
   /** Query string without the leading "?", or a record encoded like URLSearchParams. */
   query?: string | Record<string, string | number | boolean>;
@@ -321,7 +321,7 @@ export interface ExposeManifest {
   [key: string]: unknown;
 }
 
-export interface ValidateExposeOptions {
+export interface ValidateExposeOptions extends CallOptions {
   project?: string;
   project_id?: string;
   migrationSql?: string;
@@ -526,7 +526,7 @@ export interface Tier {
   /** GET /tiers/v1/status (wallet sign-in). */
   status(): Promise<TierStatusResult>;
   /** POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid). */
-  set(tier: TierName, opts?: { idempotencyKey?: string }): Promise<TierSetResult>;
+  set(tier: TierName, opts?: { idempotencyKey?: string } & CallOptions): Promise<TierSetResult>;
 }
 
 // ── allowance ──
@@ -628,6 +628,20 @@ export interface Run402Options {
   fetch?: typeof globalThis.fetch;
   /** Limits on x402 payments made from the provider's allowance. */
   payments?: PaymentOptions;
+  /**
+   * Milliseconds each gateway exchange (request until its body is read) and
+   * each async provider call may take before the call fails with
+   * NetworkError code "TIMEOUT". Default 60000; 0 disables.
+   */
+  timeoutMs?: number;
+}
+
+/** Per-call limits, accepted by every method that takes an options object. */
+export interface CallOptions {
+  /** Aborts the call: it rejects with NetworkError code "ABORTED" and its fetch is aborted. */
+  signal?: AbortSignal;
+  /** Overrides the client's timeoutMs for this call (0 disables). */
+  timeoutMs?: number;
 }
 
 /** The Run402 client. Construction is synchronous. */
