@@ -152,6 +152,8 @@ export const isDeployError = guard("deploy_error");
 /** The default retry policy (contract §2.8), evaluated in this order. */
 export function isRetryableRun402Error(e) {
   if (!isRun402Error(e)) return false;
+  // The caller stopped this call; retrying would undo their decision.
+  if (e.code === "ABORTED") return false;
   if (e.retryable === true) return true;
   if (e.kind === "deploy_error" && e.retryable === false) return false;
   const body = plainObject(e.body);
