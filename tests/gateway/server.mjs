@@ -6,6 +6,7 @@
 
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
+import { settleSignIn } from "./auth.mjs";
 import { acquire, release } from "./db.mjs";
 import { faultReply, takeFault } from "./faults.mjs";
 import { HttpError, MAX_BODY_BYTES, errorReply, fail, json, readBody } from "./http-util.mjs";
@@ -42,12 +43,19 @@ for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, project
 const control = createRouter();
 simRoutes.register(control);
 
+/** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
+async function route(router, ctx) {
+  const reply = await dispatch(router, ctx);
+  settleSignIn(ctx, reply);
+  return reply;
+}
+
 /**
  * Runs the matched handler; errors become envelopes, unknown routes 404.
  * Idempotency sits outside payment, so a replayed key never verifies or
  * charges a new payment; a payment the handler held is settled inside.
  */
-async function route(router, ctx) {
+async function dispatch(router, ctx) {
   try {
     const found = router.match(ctx.method, ctx.url.pathname);
     if (!found) fail(404, "not_found", `No route for ${ctx.method} ${ctx.url.pathname}.`, "NOT_FOUND");
@@ -95,6 +103,7 @@ async function handleRequest(state, baseUrl, req, res) {
     rawBody: buffer,
     params: {},
     payment: null, // set by requirePayment(), settled by withPayment()
+    siwxNonce: undefined, // reserved by walletFromSiwx(), settled by settleSignIn()
   };
   if (ctx.url.pathname.startsWith("/__sim/")) return send(res, await route(control, ctx));
 

@@ -666,6 +666,27 @@ describe("payments (x402)", () => {
     assert.equal(await balance(payer.address), 900_000);
   });
 
+  it("takes the sign-in header that got the 402 again with the payment, and only once after that", async () => {
+    const payer = await wallet(1_000_000);
+    for (const path of ["/projects/v1", "/tiers/v1/prototype"]) {
+      const signIn = await siwxHeaders(payer.key, paid.url, path);
+      const unpaid = await at(path, { method: "POST", json: {}, headers: signIn });
+      assert.equal(unpaid.status, 402, unpaid.text);
+      // A payment that fails verification is a 402 too: the header stays usable.
+      const { accepts } = offersFrom(unpaid.headers, unpaid.body);
+      const short = await signPayment(payer.key, accepts[0], { value: 1 });
+      assert.equal(reasonOf(await at(path, { method: "POST", json: {}, headers: { ...signIn, ...short.headers } })), "invalid_exact_evm_payload_authorization_value_mismatch");
+      const { headers } = await signPayment(payer.key, accepts[0]);
+      const ok = await at(path, { method: "POST", json: {}, headers: { ...signIn, ...headers } });
+      assert.ok(ok.status === 200 || ok.status === 201, ok.text);
+      // Answered, so the nonce is spent: neither a new payment nor none gets it back.
+      const fresh = await signPayment(payer.key, accepts[0]);
+      assertEnvelope(await at(path, { method: "POST", json: {}, headers: { ...signIn, ...fresh.headers } }), 401, "SIWX_NONCE_REPLAY");
+      assertEnvelope(await at(path, { method: "POST", json: {}, headers: signIn }), 401, "SIWX_NONCE_REPLAY");
+    }
+    assert.equal(await balance(payer.address), 800_000);
+  });
+
   it("charges exactly once when one payment is sent concurrently", async () => {
     const payer = await wallet(1_000_000);
     const { accepts } = await quote("/projects/v1", {});
