@@ -977,7 +977,7 @@ describe("payments (x402)", () => {
     assertEnvelope(await at("/generate-image/v1", { method: "POST", json: { aspect: "square" } }), 400, "INVALID_FIELD");
   });
 
-  it("drips the faucet once per address per day, and faucet money pays", async () => {
+  it("drips the faucet once per client IP per day, and faucet money pays", async () => {
     const { key, address, lower } = await wallet();
     const res = await at("/faucet/v1", { method: "POST", json: { address: lower } });
     assert.equal(res.status, 200, res.text);
@@ -985,13 +985,16 @@ describe("payments (x402)", () => {
     assert.match(res.body.transaction_hash, /^0x[0-9a-f]{64}$/);
     assert.deepEqual([res.body.amount_usd_micros, res.body.token, res.body.network], [250_000, "USDC", "base-sepolia"]);
     assert.equal(await balance(address), 250_000);
-    for (const again of [lower, address]) {
+    // The limit is the IP's (every test client is 127.0.0.1), so a new wallet gets nothing either.
+    const newcomer = await wallet();
+    for (const again of [lower, address, newcomer.address]) {
       const limited = await at("/faucet/v1", { method: "POST", json: { address: again } });
       assertEnvelope(limited, 429, "FAUCET_RATE_LIMITED");
       assert.ok(limited.body.retry_after > 86_000 && limited.body.retry_after <= 86_400);
       assert.equal(limited.headers.get("retry-after"), String(limited.body.retry_after));
     }
     assert.equal(await balance(address), 250_000);
+    assert.equal(await balance(newcomer.address), 0);
     // Flipping the case of one letter of an EIP-55 address breaks its checksum.
     const letter = address.slice(2).search(/[a-fA-F]/) + 2;
     const flipped = address[letter] === address[letter].toLowerCase() ? address[letter].toUpperCase() : address[letter].toLowerCase();
@@ -1006,6 +1009,29 @@ describe("payments (x402)", () => {
     const { headers } = await signPayment(key, accepts[0]);
     assert.equal((await at("/projects/v1", { method: "POST", json: {}, headers })).status, 201);
     assert.equal(await balance(address), 150_000);
+  });
+
+  it("sets the faucet window through /__sim/config and start(); 0 turns the limit off", async () => {
+    const config = (body) => at("/__sim/config", { method: "POST", json: body });
+    assert.equal((await call("/__sim/config", { on: paid })).body.faucetWindowSeconds, 86_400);
+    try {
+      assert.equal((await config({ faucetWindowSeconds: 0 })).body.faucetWindowSeconds, 0);
+      for (let i = 0; i < 2; i++) assert.equal((await at("/faucet/v1", { method: "POST", json: { address: (await wallet()).address } })).status, 200);
+      await config({ faucetWindowSeconds: 60 });
+      const limited = await at("/faucet/v1", { method: "POST", json: { address: (await wallet()).address } });
+      assertEnvelope(limited, 429, "FAUCET_RATE_LIMITED");
+      assert.ok(limited.body.retry_after > 0 && limited.body.retry_after <= 60);
+      for (const bad of [-1, 1.5, "60", null]) assertEnvelope(await config({ faucetWindowSeconds: bad }), 400, "INVALID_FIELD");
+    } finally {
+      await config({ faucetWindowSeconds: 86_400 });
+    }
+    const open = await start({ faucetWindowSeconds: 0 });
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await call("/faucet/v1", { method: "POST", json: { address: (await wallet()).address }, on: open })).status, 200);
+    } finally {
+      await open.close();
+    }
+    await assert.rejects(start({ faucetWindowSeconds: -5 }), /faucetWindowSeconds/);
   });
 
   it("is paid by the official @x402/fetch client, v2 and v1", async () => {
