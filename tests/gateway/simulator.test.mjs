@@ -6,7 +6,9 @@ import { after, before, describe, it } from "node:test";
 import { inflateSync } from "node:zlib";
 import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import { createPublicClient, erc20Abi, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { base, baseSepolia } from "viem/chains";
 import { balanceOf, hold, mint } from "./ledger.mjs";
 import { withPayment } from "./payments.mjs";
 import { start } from "./server.mjs";
@@ -853,6 +855,33 @@ describe("payments (x402)", () => {
     } finally {
       await v1.close();
     }
+  });
+
+  it("answers viem's balanceOf reads from the ledger through /__sim/rpc/{network}", async () => {
+    const payer = await wallet(123_456);
+    await at("/__sim/fund", { method: "POST", json: { address: payer.address, amount: 7, network: "eip155:8453" } });
+    const read = (chain, network, address) =>
+      createPublicClient({ chain, transport: http(`${paid.url}/__sim/rpc/${network}`) }).readContract({
+        address: chain.id === 8453 ? MAINNET_USDC : SEPOLIA_USDC,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [address],
+      });
+    assert.equal(await read(baseSepolia, "eip155:84532", payer.address), 123_456n);
+    assert.equal(await read(base, "base", payer.address), 7n);
+    assert.equal(await read(baseSepolia, "eip155:84532", (await wallet()).address), 0n);
+    const client = createPublicClient({ chain: baseSepolia, transport: http(`${paid.url}/__sim/rpc/eip155:84532`, { retryCount: 0 }) });
+    assert.equal(await client.getChainId(), 84532);
+    await assert.rejects(client.getBlockNumber(), /not supported by the simulator/);
+    // USDC of the other network, and calls other than balanceOf, are errors rather than zeros.
+    await assert.rejects(client.readContract({ address: MAINNET_USDC, abi: erc20Abi, functionName: "balanceOf", args: [payer.address] }), /only answers calls to USDC/);
+    await assert.rejects(client.readContract({ address: SEPOLIA_USDC, abi: erc20Abi, functionName: "totalSupply" }), /only answers balanceOf/);
+    assertEnvelope(await at("/__sim/rpc/eip155:1", { method: "POST", json: { jsonrpc: "2.0", id: 1, method: "eth_chainId" } }), 404, "UNKNOWN_NETWORK");
+    const batch = await at("/__sim/rpc/eip155:84532", { method: "POST", json: [{ jsonrpc: "2.0", id: 1, method: "eth_chainId" }, { id: 2 }] });
+    assert.deepEqual(batch.body, [
+      { jsonrpc: "2.0", id: 1, result: "0x14a34" },
+      { jsonrpc: "2.0", id: 2, error: { code: -32600, message: "Invalid JSON-RPC request." } },
+    ]);
   });
 
   it("configures versions, networks and price override through /__sim/config", async () => {
