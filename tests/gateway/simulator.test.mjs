@@ -1040,7 +1040,7 @@ describe("payments (x402)", () => {
     assert.equal(await balance(address), 150_000);
   });
 
-  it("sets the faucet window through /__sim/config and start(); 0 turns the limit off", async () => {
+  it("sets the faucet window through /__sim/config and start(); 0 turns the limit off; /__sim/reset clears it", async () => {
     const config = (body) => at("/__sim/config", { method: "POST", json: body });
     assert.equal((await call("/__sim/config", { on: paid })).body.faucetWindowSeconds, 86_400);
     try {
@@ -1061,6 +1061,10 @@ describe("payments (x402)", () => {
       await open.close();
     }
     await assert.rejects(start({ faucetWindowSeconds: -5 }), /faucetWindowSeconds/);
+    // /__sim/reset forgets who was funded.
+    assertEnvelope(await at("/faucet/v1", { method: "POST", json: { address: (await wallet()).address } }), 429, "FAUCET_RATE_LIMITED");
+    assert.equal((await at("/__sim/reset", { method: "POST" })).status, 200);
+    assert.equal((await at("/faucet/v1", { method: "POST", json: { address: (await wallet()).address } })).status, 200);
   });
 
   it("is paid by the official @x402/fetch client, v2 and v1", async () => {

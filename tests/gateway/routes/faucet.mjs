@@ -1,8 +1,9 @@
 // allowance.faucet (wire contract §1.10): POST /faucet/v1 {address} drips
 // 0.25 testnet USDC on Base Sepolia into the simulator's ledger. The limit is
 // per client IP, as the gateway's (seed 003: "1 per IP per 24h"), so new
-// wallets from one machine do not get more; config.faucetWindowSeconds sets
-// the window (0 = no limit) for tests and local development.
+// wallets from one machine do not get more. For tests and local development,
+// config.faucetWindowSeconds sets the window (0 = no limit) and POST
+// /__sim/reset forgets every claim.
 
 import { isAddress } from "viem";
 import { fail, json, jsonObjectBody } from "../http-util.mjs";

@@ -15,9 +15,11 @@ function addFault(ctx) {
   return json(201, { status: "queued", pending: ctx.state.faults.length });
 }
 
+/** Clears pending faults, the request log and the faucet's per-IP claims (so a test can start from a fresh limiter). */
 function reset(ctx) {
   ctx.state.faults.length = 0;
   ctx.state.requestLog.length = 0;
+  ctx.state.faucetClaims.clear();
   return json(200, { status: "reset" });
 }
 
