@@ -4,7 +4,7 @@
 
 import { fail } from "./http-util.mjs";
 import { verifyKey } from "./keys.mjs";
-import { SiwxError, verifySiwx } from "./siwx.mjs";
+import { SiwxError, releaseNonce, verifySiwx } from "./siwx.mjs";
 
 function bearerToken(ctx) {
   const header = ctx.headers.authorization;
@@ -71,14 +71,24 @@ export async function walletFromSiwx(ctx, { required }) {
     });
   }
   try {
-    const { address } = await verifySiwx(value, {
+    const { address, nonce } = await verifySiwx(value, {
       domain: new URL(ctx.baseUrl).hostname,
       uri: ctx.baseUrl + ctx.rawUrl,
       nonces: ctx.state.siwxNonces,
     });
+    ctx.siwxNonce = nonce;
     return address.toLowerCase();
   } catch (err) {
     if (err instanceof SiwxError) fail(401, "invalid_siwx", err.message, err.code);
     throw err;
   }
+}
+
+/**
+ * Called with every answer. An x402 client answers a 402 by resending the
+ * same request, sign-in header included, with a payment; so a 402 gives the
+ * request's sign-in nonce back, and any other answer spends it for good.
+ */
+export function settleSignIn(ctx, reply) {
+  if (reply.status === 402 && ctx.siwxNonce !== undefined) releaseNonce(ctx.state.siwxNonces, ctx.siwxNonce);
 }

@@ -1,11 +1,12 @@
 // The Run402 gateway simulator: start({port, adminWallets, payments,
-// x402Versions, networks, priceOverride}) for tests, or
+// x402Versions, networks, priceOverride, faucetWindowSeconds}) for tests, or
 // `node tests/gateway/server.mjs [--port N] [--payments] [--admin-wallet 0x...]
-// [--x402-versions 1,2] [--networks eip155:84532,eip155:8453] [--price-override N]`
-// from the command line. Binds 127.0.0.1 only.
+// [--x402-versions 1,2] [--networks eip155:84532,eip155:8453] [--price-override N]
+// [--faucet-window SECONDS]` from the command line. Binds 127.0.0.1 only.
 
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
+import { settleSignIn } from "./auth.mjs";
 import { acquire, release } from "./db.mjs";
 import { faultReply, takeFault } from "./faults.mjs";
 import { HttpError, MAX_BODY_BYTES, errorReply, fail, json, readBody } from "./http-util.mjs";
@@ -42,12 +43,19 @@ for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, project
 const control = createRouter();
 simRoutes.register(control);
 
+/** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
+async function route(router, ctx) {
+  const reply = await dispatch(router, ctx);
+  settleSignIn(ctx, reply);
+  return reply;
+}
+
 /**
  * Runs the matched handler; errors become envelopes, unknown routes 404.
  * Idempotency sits outside payment, so a replayed key never verifies or
  * charges a new payment; a payment the handler held is settled inside.
  */
-async function route(router, ctx) {
+async function dispatch(router, ctx) {
   try {
     const found = router.match(ctx.method, ctx.url.pathname);
     if (!found) fail(404, "not_found", `No route for ${ctx.method} ${ctx.url.pathname}.`, "NOT_FOUND");
@@ -91,10 +99,13 @@ async function handleRequest(state, baseUrl, req, res) {
     method: req.method,
     rawUrl: req.url,
     url,
+    // The socket's peer, never X-Forwarded-For: the simulator has no proxy in front of it to trust.
+    clientIp: req.socket.remoteAddress,
     headers: req.headers,
     rawBody: buffer,
     params: {},
     payment: null, // set by requirePayment(), settled by withPayment()
+    siwxNonce: undefined, // reserved by walletFromSiwx(), settled by settleSignIn()
   };
   if (ctx.url.pathname.startsWith("/__sim/")) return send(res, await route(control, ctx));
 
@@ -120,8 +131,8 @@ async function handleRequest(state, baseUrl, req, res) {
  * down shortly after the last close().
  * Returns `{url, close, state}`.
  */
-export async function start({ port = 0, adminWallets = [], payments, x402Versions, networks, priceOverride } = {}) {
-  const state = createState({ adminWallets, payments, x402Versions, networks, priceOverride });
+export async function start({ port = 0, adminWallets = [], payments, x402Versions, networks, priceOverride, faucetWindowSeconds } = {}) {
+  const state = createState({ adminWallets, payments, x402Versions, networks, priceOverride, faucetWindowSeconds });
   await acquire();
   let baseUrl;
   const server = createServer((req, res) => {
@@ -160,9 +171,10 @@ function parseArgs(argv) {
     else if (argv[i] === "--x402-versions") options.x402Versions = list(argv[++i]).map(Number);
     else if (argv[i] === "--networks") options.networks = list(argv[++i]);
     else if (argv[i] === "--price-override") options.priceOverride = Number(argv[++i]);
+    else if (argv[i] === "--faucet-window") options.faucetWindowSeconds = Number(argv[++i]);
     else {
       throw new Error(
-        `Unknown argument: ${argv[i]} (use --port N, --payments, --admin-wallet 0x..., --x402-versions 1,2, --networks eip155:84532,eip155:8453, --price-override N)`,
+        `Unknown argument: ${argv[i]} (use --port N, --payments, --admin-wallet 0x..., --x402-versions 1,2, --networks eip155:84532,eip155:8453, --price-override N, --faucet-window SECONDS)`,
       );
     }
   }

@@ -3,14 +3,16 @@
 //   x402Versions  [1|2,…]   protocol versions offered and accepted (default [1, 2])
 //   networks      [CAIP-2…] networks offered, one `accepts` entry each (default ["eip155:84532"])
 //   priceOverride int|null  USD micros charged by every paid route instead of its price
+//   faucetWindowSeconds int  how long the faucet refuses a client IP after funding it
+//                            (default 86400, the gateway's 1 per IP per 24 h; 0 = no limit)
 
 import { fail } from "./http-util.mjs";
 import { BASE_SEPOLIA, NETWORKS } from "./networks.mjs";
 
-export const CONFIG_KEYS = ["payments", "x402Versions", "networks", "priceOverride"];
+export const CONFIG_KEYS = ["payments", "x402Versions", "networks", "priceOverride", "faucetWindowSeconds"];
 
 export function defaultConfig() {
-  return { payments: false, x402Versions: [1, 2], networks: [BASE_SEPOLIA], priceOverride: null };
+  return { payments: false, x402Versions: [1, 2], networks: [BASE_SEPOLIA], priceOverride: null, faucetWindowSeconds: 24 * 60 * 60 };
 }
 
 function invalid(message) {
@@ -42,6 +44,11 @@ export function applyConfig(config, input) {
     const p = input.priceOverride;
     if (p !== null && !(Number.isSafeInteger(p) && p > 0)) invalid('"priceOverride" must be a positive integer (USD micros) or null.');
     next.priceOverride = p;
+  }
+  if (input.faucetWindowSeconds !== undefined) {
+    const w = input.faucetWindowSeconds;
+    if (!(Number.isSafeInteger(w) && w >= 0)) invalid('"faucetWindowSeconds" must be a non-negative integer (0 turns the faucet limit off).');
+    next.faucetWindowSeconds = w;
   }
   Object.assign(config, next);
   return config;

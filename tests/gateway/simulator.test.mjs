@@ -6,7 +6,9 @@ import { after, before, describe, it } from "node:test";
 import { inflateSync } from "node:zlib";
 import { registerExactEvmScheme } from "@x402/evm/exact/client";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import { createPublicClient, erc20Abi, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { base, baseSepolia } from "viem/chains";
 import { balanceOf, hold, mint } from "./ledger.mjs";
 import { withPayment } from "./payments.mjs";
 import { start } from "./server.mjs";
@@ -488,8 +490,8 @@ describe("REST and expose", () => {
   });
 
   it("applies manifests as real RLS policies", async () => {
-    const empty = (await admin(p, "expose")).body;
-    assert.deepEqual([empty.source, empty.manifest.tables], ["introspected", []]);
+    // The body is the manifest itself, not a wrapper around it.
+    assert.deepEqual((await admin(p, "expose")).body, { version: "1", tables: [], views: [], rpcs: [] });
     const bad = await admin(p, "expose", { method: "POST", json: { tables: [{ name: "ghosts", expose: true, policy: "custom" }] } });
     assertEnvelope(bad, 400, "INVALID_MANIFEST");
     assert.ok(bad.body.errors.length >= 1);
@@ -528,9 +530,9 @@ describe("REST and expose", () => {
     assert.equal((await rest(p, "secrets")).status, 404);
     const anonWrite = await rest(p, "items?select=title", { method: "POST", json: { title: "open" }, headers: { prefer: "return=representation" } });
     assert.deepEqual([anonWrite.status, anonWrite.body], [201, [{ title: "open" }]]);
-    const stored = (await admin(p, "expose")).body;
-    assert.equal(stored.source, "applied");
-    assert.equal(stored.manifest.tables[0].policy, "public_read_write_UNRESTRICTED");
+    assert.deepEqual((await admin(p, "expose")).body, {
+      tables: [{ name: "items", expose: true, policy: "public_read_write_UNRESTRICTED", i_understand_this_is_unrestricted: true }],
+    });
   });
 });
 
@@ -664,6 +666,27 @@ describe("payments (x402)", () => {
     const again = await signPayment(payer.key, accepts[0], { nonce: authorization.nonce });
     assert.equal(reasonOf(await at("/projects/v1", { method: "POST", json: {}, headers: again.headers })), "invalid_exact_evm_nonce_already_used");
     assert.equal(await balance(payer.address), 900_000);
+  });
+
+  it("takes the sign-in header that got the 402 again with the payment, and only once after that", async () => {
+    const payer = await wallet(1_000_000);
+    for (const path of ["/projects/v1", "/tiers/v1/prototype"]) {
+      const signIn = await siwxHeaders(payer.key, paid.url, path);
+      const unpaid = await at(path, { method: "POST", json: {}, headers: signIn });
+      assert.equal(unpaid.status, 402, unpaid.text);
+      // A payment that fails verification is a 402 too: the header stays usable.
+      const { accepts } = offersFrom(unpaid.headers, unpaid.body);
+      const short = await signPayment(payer.key, accepts[0], { value: 1 });
+      assert.equal(reasonOf(await at(path, { method: "POST", json: {}, headers: { ...signIn, ...short.headers } })), "invalid_exact_evm_payload_authorization_value_mismatch");
+      const { headers } = await signPayment(payer.key, accepts[0]);
+      const ok = await at(path, { method: "POST", json: {}, headers: { ...signIn, ...headers } });
+      assert.ok(ok.status === 200 || ok.status === 201, ok.text);
+      // Answered, so the nonce is spent: neither a new payment nor none gets it back.
+      const fresh = await signPayment(payer.key, accepts[0]);
+      assertEnvelope(await at(path, { method: "POST", json: {}, headers: { ...signIn, ...fresh.headers } }), 401, "SIWX_NONCE_REPLAY");
+      assertEnvelope(await at(path, { method: "POST", json: {}, headers: signIn }), 401, "SIWX_NONCE_REPLAY");
+    }
+    assert.equal(await balance(payer.address), 800_000);
   });
 
   it("charges exactly once when one payment is sent concurrently", async () => {
@@ -834,6 +857,33 @@ describe("payments (x402)", () => {
     }
   });
 
+  it("answers viem's balanceOf reads from the ledger through /__sim/rpc/{network}", async () => {
+    const payer = await wallet(123_456);
+    await at("/__sim/fund", { method: "POST", json: { address: payer.address, amount: 7, network: "eip155:8453" } });
+    const read = (chain, network, address) =>
+      createPublicClient({ chain, transport: http(`${paid.url}/__sim/rpc/${network}`) }).readContract({
+        address: chain.id === 8453 ? MAINNET_USDC : SEPOLIA_USDC,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [address],
+      });
+    assert.equal(await read(baseSepolia, "eip155:84532", payer.address), 123_456n);
+    assert.equal(await read(base, "base", payer.address), 7n);
+    assert.equal(await read(baseSepolia, "eip155:84532", (await wallet()).address), 0n);
+    const client = createPublicClient({ chain: baseSepolia, transport: http(`${paid.url}/__sim/rpc/eip155:84532`, { retryCount: 0 }) });
+    assert.equal(await client.getChainId(), 84532);
+    await assert.rejects(client.getBlockNumber(), /not supported by the simulator/);
+    // USDC of the other network, and calls other than balanceOf, are errors rather than zeros.
+    await assert.rejects(client.readContract({ address: MAINNET_USDC, abi: erc20Abi, functionName: "balanceOf", args: [payer.address] }), /only answers calls to USDC/);
+    await assert.rejects(client.readContract({ address: SEPOLIA_USDC, abi: erc20Abi, functionName: "totalSupply" }), /only answers balanceOf/);
+    assertEnvelope(await at("/__sim/rpc/eip155:1", { method: "POST", json: { jsonrpc: "2.0", id: 1, method: "eth_chainId" } }), 404, "UNKNOWN_NETWORK");
+    const batch = await at("/__sim/rpc/eip155:84532", { method: "POST", json: [{ jsonrpc: "2.0", id: 1, method: "eth_chainId" }, { id: 2 }] });
+    assert.deepEqual(batch.body, [
+      { jsonrpc: "2.0", id: 1, result: "0x14a34" },
+      { jsonrpc: "2.0", id: 2, error: { code: -32600, message: "Invalid JSON-RPC request." } },
+    ]);
+  });
+
   it("configures versions, networks and price override through /__sim/config", async () => {
     const config = (body) => at("/__sim/config", { method: "POST", json: body });
     try {
@@ -956,7 +1006,7 @@ describe("payments (x402)", () => {
     assertEnvelope(await at("/generate-image/v1", { method: "POST", json: { aspect: "square" } }), 400, "INVALID_FIELD");
   });
 
-  it("drips the faucet once per address per day, and faucet money pays", async () => {
+  it("drips the faucet once per client IP per day, and faucet money pays", async () => {
     const { key, address, lower } = await wallet();
     const res = await at("/faucet/v1", { method: "POST", json: { address: lower } });
     assert.equal(res.status, 200, res.text);
@@ -964,13 +1014,16 @@ describe("payments (x402)", () => {
     assert.match(res.body.transaction_hash, /^0x[0-9a-f]{64}$/);
     assert.deepEqual([res.body.amount_usd_micros, res.body.token, res.body.network], [250_000, "USDC", "base-sepolia"]);
     assert.equal(await balance(address), 250_000);
-    for (const again of [lower, address]) {
+    // The limit is the IP's (every test client is 127.0.0.1), so a new wallet gets nothing either.
+    const newcomer = await wallet();
+    for (const again of [lower, address, newcomer.address]) {
       const limited = await at("/faucet/v1", { method: "POST", json: { address: again } });
       assertEnvelope(limited, 429, "FAUCET_RATE_LIMITED");
       assert.ok(limited.body.retry_after > 86_000 && limited.body.retry_after <= 86_400);
       assert.equal(limited.headers.get("retry-after"), String(limited.body.retry_after));
     }
     assert.equal(await balance(address), 250_000);
+    assert.equal(await balance(newcomer.address), 0);
     // Flipping the case of one letter of an EIP-55 address breaks its checksum.
     const letter = address.slice(2).search(/[a-fA-F]/) + 2;
     const flipped = address[letter] === address[letter].toLowerCase() ? address[letter].toUpperCase() : address[letter].toLowerCase();
@@ -985,6 +1038,33 @@ describe("payments (x402)", () => {
     const { headers } = await signPayment(key, accepts[0]);
     assert.equal((await at("/projects/v1", { method: "POST", json: {}, headers })).status, 201);
     assert.equal(await balance(address), 150_000);
+  });
+
+  it("sets the faucet window through /__sim/config and start(); 0 turns the limit off; /__sim/reset clears it", async () => {
+    const config = (body) => at("/__sim/config", { method: "POST", json: body });
+    assert.equal((await call("/__sim/config", { on: paid })).body.faucetWindowSeconds, 86_400);
+    try {
+      assert.equal((await config({ faucetWindowSeconds: 0 })).body.faucetWindowSeconds, 0);
+      for (let i = 0; i < 2; i++) assert.equal((await at("/faucet/v1", { method: "POST", json: { address: (await wallet()).address } })).status, 200);
+      await config({ faucetWindowSeconds: 60 });
+      const limited = await at("/faucet/v1", { method: "POST", json: { address: (await wallet()).address } });
+      assertEnvelope(limited, 429, "FAUCET_RATE_LIMITED");
+      assert.ok(limited.body.retry_after > 0 && limited.body.retry_after <= 60);
+      for (const bad of [-1, 1.5, "60", null]) assertEnvelope(await config({ faucetWindowSeconds: bad }), 400, "INVALID_FIELD");
+    } finally {
+      await config({ faucetWindowSeconds: 86_400 });
+    }
+    const open = await start({ faucetWindowSeconds: 0 });
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await call("/faucet/v1", { method: "POST", json: { address: (await wallet()).address }, on: open })).status, 200);
+    } finally {
+      await open.close();
+    }
+    await assert.rejects(start({ faucetWindowSeconds: -5 }), /faucetWindowSeconds/);
+    // /__sim/reset forgets who was funded.
+    assertEnvelope(await at("/faucet/v1", { method: "POST", json: { address: (await wallet()).address } }), 429, "FAUCET_RATE_LIMITED");
+    assert.equal((await at("/__sim/reset", { method: "POST" })).status, 200);
+    assert.equal((await at("/faucet/v1", { method: "POST", json: { address: (await wallet()).address } })).status, 200);
   });
 
   it("is paid by the official @x402/fetch client, v2 and v1", async () => {

@@ -76,8 +76,10 @@ function siweMessage(payload, checksummedAddress, chainNumber) {
 
 /**
  * Verifies a header value for a request to `uri` on host `domain`.
- * `nonces` is a Map of used nonce → expiry ms, shared per simulator.
- * Returns `{address}` (EIP-55) or throws SiwxError.
+ * `nonces` is a Map of used nonce → expiry ms, shared per simulator; a valid
+ * header's nonce is reserved in it at once, so a concurrent replay is refused
+ * too (releaseNonce() gives it back).
+ * Returns `{address, nonce}` (address EIP-55) or throws SiwxError.
  */
 export async function verifySiwx(value, { domain, uri, nonces, now = Date.now() }) {
   const payload = decodePayload(value);
@@ -123,5 +125,10 @@ export async function verifySiwx(value, { domain, uri, nonces, now = Date.now() 
   if (nonces.has(payload.nonce)) throw new SiwxError("SIWX_NONCE_REPLAY", "SIGN-IN-WITH-X nonce has already been used.");
   nonces.set(payload.nonce, expiresAt);
 
-  return { address };
+  return { address, nonce: payload.nonce };
+}
+
+/** Un-reserves a nonce verifySiwx() reserved, so the same header may be sent once more. */
+export function releaseNonce(nonces, nonce) {
+  nonces.delete(nonce);
 }

@@ -16,7 +16,7 @@ export function createState({ adminWallets = [], ...options }) {
     siwxNonces: new Map(), // nonce → expiry ms
     idempotency: new Map(), // "key method path" → {fingerprint, reply | pending}
     ledger: createLedger(), // testnet USDC (ledger.mjs)
-    faucetClaims: new Map(), // lower-cased address → ms of the last faucet drip
+    faucetClaims: new Map(), // client IP → ms of the last faucet drip to it
     paymentStats: { seen: 0, verified: 0, settled: 0, rejected: 0 },
     faults: [],
     requestLog: [],

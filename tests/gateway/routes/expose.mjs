@@ -30,10 +30,10 @@ async function apply(ctx) {
   return json(200, { status: "ok", project_id: project.id, ...summary });
 }
 
+/** The body is the manifest itself (contract §1.1 getExpose); before any apply, an empty one. */
 function get(ctx) {
   const project = requireServiceKey(ctx, ctx.params.id);
-  const manifest = project.expose ?? { version: "1", tables: [], views: [], rpcs: [] };
-  return json(200, { status: "ok", project_id: project.id, source: project.expose ? "applied" : "introspected", manifest });
+  return json(200, project.expose ?? { version: "1", tables: [], views: [], rpcs: [] });
 }
 
 /** Body `{manifest, migration_sql?}`; a string manifest is parsed here as the SDK would. */

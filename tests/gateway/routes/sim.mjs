@@ -1,7 +1,8 @@
 // /__sim/ control endpoints: test-only, outside the contract, no auth. They
 // are neither logged nor subject to faults.
 
-import { fail, json, jsonObjectBody, requireString } from "../http-util.mjs";
+import { answerRpc } from "../chain-rpc.mjs";
+import { fail, json, jsonObjectBody, jsonValueBody, requireString } from "../http-util.mjs";
 import { parseFault } from "../faults.mjs";
 import { balanceOf, mint } from "../ledger.mjs";
 import { NETWORKS, toCaip2 } from "../networks.mjs";
@@ -14,9 +15,11 @@ function addFault(ctx) {
   return json(201, { status: "queued", pending: ctx.state.faults.length });
 }
 
+/** Clears pending faults, the request log and the faucet's per-IP claims (so a test can start from a fresh limiter). */
 function reset(ctx) {
   ctx.state.faults.length = 0;
   ctx.state.requestLog.length = 0;
+  ctx.state.faucetClaims.clear();
   return json(200, { status: "reset" });
 }
 
@@ -94,6 +97,13 @@ function ledger(ctx) {
   return json(200, { payee: PAYEE, accounts, transactions: ledger.transactions });
 }
 
+/** POST JSON-RPC → answers from the ledger as that network's node would (chain-rpc.mjs). */
+function rpc(ctx) {
+  const network = toCaip2(ctx.params.network);
+  if (!network) fail(404, "unknown_network", `No network "${ctx.params.network}"; use one of ${Object.keys(NETWORKS).join(", ")}.`, "UNKNOWN_NETWORK");
+  return json(200, answerRpc(ctx.state.ledger, network, jsonValueBody(ctx)));
+}
+
 export function register(router) {
   router.add("POST", "/__sim/faults", addFault);
   router.add("POST", "/__sim/reset", reset);
@@ -104,4 +114,5 @@ export function register(router) {
   router.add("POST", "/__sim/users", addUser);
   router.add("POST", "/__sim/fund", fund);
   router.add("GET", "/__sim/ledger", ledger);
+  router.add("POST", "/__sim/rpc/:network", rpc);
 }

@@ -1,0 +1,278 @@
+// The reference client as a second oracle for the simulator (DESIGN §5): the
+// published @run402/sdk 3.3.3, through its own Node entry `run402()` from
+// `@run402/sdk/node`, keeps its allowance and keystore in a temporary config
+// directory, signs in (SIGN-IN-WITH-X) and pays (x402 via @x402/fetch + viem)
+// with its own code against a simulator that charges. Every call both SDKs
+// implement, over a wire unchanged since the seed era, must succeed. Where
+// the simulator agreed only with our SDK, both could be wrong together.
+//
+// Left out, because 3.3.3 no longer speaks the seed-era wire for them
+// (contract §6), or because there is no wire:
+//   projects.list            3.3.3: GET /projects/v1 (org-scoped); seed era: GET /wallets/v1/{wallet}/projects
+//   projects.pin             removed in 3.3.3 (admin.setLeasePerpetual, POST /orgs/v1/admin/{org}/lease-perpetual)
+//   projects.rest / restResponse with keyType "service"
+//                            3.3.3: /admin/v1/rest/{table}; seed era: /rest/v1/{table} (anon-key REST is covered)
+//   projects.provision({orgId}) 3.3.3-only option (body org_id)
+//   payments.*               our SDK's local totals and receipts: no HTTP
+
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { isApiError, isLocalError, isProjectNotFound, isRetryableRun402Error, isUnauthorized, run402 } from "@run402/sdk/node";
+import { start } from "../gateway/server.mjs";
+import { routeChainToSimulator } from "./reference-chain.mjs";
+
+let sim;
+let dir;
+let chain;
+const ENV_KEYS = ["RUN402_API_BASE", "RUN402_CONFIG_DIR", "RUN402_ALLOWANCE_PATH", "RUN402_WALLET", "RUN402_PROFILE"];
+const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+
+before(async () => {
+  // Our own simulator: the runner's does not charge, and the faucet's limit is per IP.
+  sim = await start({ port: 0, payments: true });
+  dir = mkdtempSync(join(tmpdir(), "run402-reference-"));
+  // The Node entry reads these on every call; SIWX's domain and uri come from RUN402_API_BASE.
+  process.env.RUN402_API_BASE = sim.url;
+  process.env.RUN402_CONFIG_DIR = dir;
+  process.env.RUN402_ALLOWANCE_PATH = join(dir, "allowance.json");
+  delete process.env.RUN402_WALLET;
+  delete process.env.RUN402_PROFILE;
+  chain = routeChainToSimulator(sim.url);
+});
+
+after(async () => {
+  chain?.restore();
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  await sim?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function control(path, body) {
+  const res = await fetch(`${sim.url}/__sim/${path}`, body === undefined ? {} : {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  assert.ok(res.ok, `${path}: ${res.status}`);
+  return res.json();
+}
+
+const balance = async (address) => (await control(`ledger?address=${address}`)).balances["eip155:84532"];
+
+async function rejectsWith(promise, guard, check = () => {}) {
+  const err = await promise.then(
+    (value) => assert.fail(`expected a rejection, got ${JSON.stringify(value)}`),
+    (e) => e,
+  );
+  assert.ok(guard(err), `unexpected error: ${err?.name}: ${err?.message}`);
+  check(err);
+  return err;
+}
+
+describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
+  let address;
+  let r; // the client that pays: made after funding, so its paid fetch sees the balance
+  let id;
+  let slot;
+
+  it("service.status and service.health", async () => {
+    const r0 = run402();
+    const status = await r0.service.status();
+    assert.equal(status.status, "ok");
+    assert.equal(typeof status.uptime_seconds, "number");
+    assert.equal(typeof status.deployment.version, "string");
+    assert.ok(Array.isArray(status.capabilities));
+    assert.equal(typeof status.operator.name, "string");
+    const health = await r0.service.health();
+    assert.deepEqual([health.status, health.checks.database], ["ok", "ok"]);
+  });
+
+  it("allowance: status, create, export, faucet (limited per IP)", async () => {
+    const r1 = run402();
+    assert.deepEqual(await r1.allowance.status(), { address: "", configured: false });
+    const made = await r1.allowance.create();
+    address = made.address;
+    assert.match(address, /^0x[0-9a-f]{40}$/);
+    assert.equal(made.path, process.env.RUN402_ALLOWANCE_PATH);
+    assert.equal(statSync(made.path).mode & 0o777, 0o600);
+    await rejectsWith(r1.allowance.create(), isLocalError);
+    assert.equal(await r1.allowance.export(), address);
+    const before = await r1.allowance.status();
+    assert.deepEqual([before.address, before.configured, before.faucet_used], [address, true, false]);
+
+    const funded = await r1.allowance.faucet();
+    assert.deepEqual([funded.amount, funded.amountUsdMicros, funded.token, funded.network], ["0.25", 250_000, "USDC", "base-sepolia"]);
+    assert.match(funded.transactionHash, /^0x[0-9a-f]{64}$/);
+    assert.equal(await balance(address), 250_000);
+    const afterFaucet = await r1.allowance.status();
+    assert.equal(afterFaucet.faucet_used, true);
+    assert.match(afterFaucet.lastFaucet, /^\d{4}-\d\d-\d\dT/);
+    assert.equal(JSON.parse(readFileSync(made.path, "utf8")).funded, true);
+
+    // Once per IP per 24 h: neither this wallet nor another one gets a second drip.
+    for (const again of [undefined, "0x000000000000000000000000000000000000dEaD"]) {
+      await rejectsWith(r1.allowance.faucet(again), isApiError, (e) => {
+        assert.equal(e.status, 429);
+        assert.equal(e.body.code, "FAUCET_RATE_LIMITED");
+        assert.ok(isRetryableRun402Error(e));
+      });
+    }
+  });
+
+  it("projects.provision pays with x402, resending its sign-in header with the payment", async () => {
+    r = run402();
+    await control("reset", {});
+    const project = await r.projects.provision({ tier: "prototype", name: "reference" });
+    id = project.project_id;
+    slot = project.schema_slot;
+    assert.match(id, /^prj_/);
+    for (const k of ["anon_key", "service_key", "schema_slot"]) assert.equal(typeof project[k], "string", k);
+    assert.equal(await balance(address), 150_000);
+
+    // The wire: one unpaid attempt (402) and one paid, both signed in with the same header.
+    const log = (await control("requests")).filter((x) => x.method === "POST" && x.path === "/projects/v1");
+    assert.equal(log.length, 2);
+    assert.equal(log[0].headers["payment-signature"], undefined);
+    assert.equal(typeof log[1].headers["payment-signature"], "string");
+    assert.equal(typeof log[0].headers["sign-in-with-x"], "string");
+    assert.equal(log[1].headers["sign-in-with-x"], log[0].headers["sign-in-with-x"]);
+    assert.deepEqual(JSON.parse(log[1].body), { tier: "prototype", name: "reference" });
+
+    // Its own code decided to pay after reading the balance from the (simulated) chain.
+    assert.ok(chain.rpcCalls.includes("eip155:84532"));
+    // The paying wallet owns the project.
+    const owned = await (await fetch(`${sim.url}/wallets/v1/${address}/projects`)).json();
+    assert.deepEqual(owned.projects.map((p) => p.id), [id]);
+
+    // saveProject and setActiveProject went to the keystore file.
+    const keystore = JSON.parse(readFileSync(join(dir, "projects.json"), "utf8"));
+    assert.equal(keystore.active_project_id, id);
+    assert.deepEqual(keystore.projects[id], { anon_key: project.anon_key, service_key: project.service_key });
+  });
+
+  it("tier.status reads the lease with a wallet sign-in; tier.set pays to renew it", async () => {
+    // The paid provision gave the wallet a prototype lease.
+    const first = await r.tier.status();
+    assert.deepEqual([first.wallet, first.tier, first.active], [address, "prototype", true]);
+    const set = await r.tier.set("prototype");
+    assert.deepEqual([set.wallet, set.tier, set.action, set.previous_tier], [address, "prototype", "renew", "prototype"]);
+    assert.ok(Date.parse(set.lease_expires_at) > Date.parse(first.lease_expires_at), "renewing extends the lease");
+    assert.equal(set.allowance_remaining_usd_micros, 50_000);
+    assert.equal(await balance(address), 50_000);
+    const status = await r.tier.status();
+    assert.deepEqual([status.wallet, status.tier, status.active, status.lease_expires_at], [address, "prototype", true, set.lease_expires_at]);
+    assert.equal(status.pool_usage.projects, 1);
+  });
+
+  it("projects: local members (info, keys, use, active) and the tier table (getQuote, quote)", async () => {
+    const keys = await r.projects.keys(id);
+    assert.equal(typeof keys.service_key, "string");
+    assert.deepEqual(await r.projects.info(id), { project_id: id, ...keys });
+    assert.equal(await r.projects.active(), id);
+    await r.projects.use(id);
+    assert.equal(await r.projects.active(), id);
+    await rejectsWith(r.projects.keys("prj_unknown"), isProjectNotFound);
+    const quote = await r.projects.getQuote();
+    assert.deepEqual(Object.keys(quote.tiers), ["prototype", "hobby", "team"]);
+    assert.deepEqual([quote.tiers.prototype.price, quote.tiers.prototype.lease_days], ["$0.10", 7]);
+    assert.deepEqual(await r.projects.quote(), quote);
+  });
+
+  it("projects.sql (text and parameterized), rest with the anon key, restResponse", async () => {
+    const created = await r.projects.sql(id, "CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL, done boolean DEFAULT false)");
+    assert.equal(created.status, "ok");
+    const inserted = await r.projects.sql(id, "INSERT INTO notes (body) VALUES ($1), ($2) RETURNING id, body", ["first", "second"]);
+    assert.deepEqual(inserted.rows, [{ id: 1, body: "first" }, { id: 2, body: "second" }]);
+    assert.equal(inserted.rowCount, 2);
+
+    // Anon REST reaches only what the expose manifest declares.
+    await rejectsWith(r.projects.rest(id, "notes"), isApiError, (e) => assert.equal(e.status, 404));
+    const manifest = { version: "1", tables: [{ name: "notes", expose: true, policy: "public_read_write_UNRESTRICTED", i_understand_this_is_unrestricted: true }] };
+    await r.projects.applyExpose(id, manifest);
+
+    assert.deepEqual(await r.projects.rest(id, "notes", "select=id,body&order=id.asc"), [{ id: 1, body: "first" }, { id: 2, body: "second" }]);
+    assert.deepEqual(await r.projects.rest(id, "notes", { query: { select: "body", id: "eq.2" } }), [{ body: "second" }]);
+    const added = await r.projects.rest(id, "notes", { method: "POST", body: { body: "third" } });
+    assert.deepEqual(added.map((x) => [x.body, x.done]), [["third", false]]);
+    const patched = await r.projects.rest(id, "notes", { method: "PATCH", query: "id=eq.1", body: { done: true } });
+    assert.deepEqual(patched.map((x) => [x.id, x.done]), [[1, true]]);
+    const removed = await r.projects.rest(id, "notes", { method: "DELETE", query: "id=eq.2" });
+    assert.deepEqual(removed.map((x) => x.id), [2]);
+    const response = await r.projects.restResponse(id, "notes", "select=body,done&order=id.asc");
+    assert.deepEqual(response, { status: 200, body: [{ body: "first", done: true }, { body: "third", done: false }] });
+    const select = await r.projects.sql(id, "SELECT count(*)::int AS n FROM notes");
+    assert.deepEqual(select.rows, [{ n: 2 }]);
+  });
+
+  it("projects: getExpose returns the applied manifest; validateExpose with and without a project", async () => {
+    const manifest = { version: "1", tables: [{ name: "notes", expose: true, policy: "public_read_write_UNRESTRICTED", i_understand_this_is_unrestricted: true }] };
+    assert.deepEqual(await r.projects.getExpose(id), manifest);
+    const ok = await r.projects.validateExpose(manifest, { project: id });
+    assert.deepEqual([ok.hasErrors, ok.errors], [false, []]);
+    const missing = await r.projects.validateExpose({ version: "1", tables: [{ name: "ghosts", expose: true, policy: "public_read_authenticated_write" }] }, { project_id: id });
+    assert.equal(missing.hasErrors, true);
+    assert.equal(missing.errors[0].type, "missing-table");
+    // Projectless: signed in with the wallet, checked against the migration SQL only.
+    const projectless = await r.projects.validateExpose({ version: "1", tables: [{ name: "todo", expose: true, policy: "public_read_authenticated_write" }] }, {
+      migrationSql: "CREATE TABLE todo (id serial PRIMARY KEY, task text)",
+    });
+    assert.deepEqual([projectless.hasErrors, projectless.errors], [false, []]);
+    const local = await r.projects.validateExpose("{not json");
+    assert.deepEqual([local.hasErrors, local.errors[0].type], [true, "schema-shape"]);
+  });
+
+  it("projects: getUsage / usage and getSchema / schema", async () => {
+    const usage = await r.projects.getUsage(id);
+    assert.deepEqual([usage.project_id, usage.tier, usage.status, usage.api_calls_limit], [id, "prototype", "active", 500_000]);
+    await r.projects.sql(id, "SELECT 1");
+    const again = await r.projects.usage(id);
+    assert.ok(again.api_calls > usage.api_calls, "the usage counter is real");
+    assert.ok(again.storage_bytes > 0);
+    const schema = await r.projects.getSchema(id);
+    assert.equal(schema.schema, slot);
+    const notes = schema.tables.find((t) => t.name === "notes");
+    assert.deepEqual(notes.columns.map((c) => c.name), ["id", "body", "done"]);
+    assert.equal(notes.rls_enabled, true);
+    assert.ok(notes.constraints.some((c) => /PRIMARY KEY \(id\)/.test(c.definition)), JSON.stringify(notes.constraints));
+    assert.deepEqual(await r.projects.schema(id), schema);
+  });
+
+  it("projects.promoteUser and demoteUser act on a real user", async () => {
+    await control("users", { project_id: id, email: "ada@example.com" });
+    assert.equal(await r.projects.promoteUser(id, "ada@example.com"), undefined);
+    assert.equal(await r.projects.demoteUser(id, "ada@example.com"), undefined);
+    await rejectsWith(r.projects.promoteUser(id, "nobody@example.com"), isApiError, (e) => assert.equal(e.status, 404));
+  });
+
+  it("scoped clients: r.project(id) and r.useProject(id) make the same calls", async () => {
+    const p = await r.project(id);
+    assert.deepEqual((await p.projects.sql("SELECT body FROM notes ORDER BY id")).rows, [{ body: "first" }, { body: "third" }]);
+    assert.deepEqual(await p.projects.rest("notes", "select=id&order=id.asc"), [{ id: 1 }, { id: 3 }]);
+    const active = await r.project();
+    assert.equal((await active.projects.getUsage()).project_id, id);
+    const used = await r.useProject(id);
+    assert.deepEqual(await used.projects.getExpose(), await r.projects.getExpose(id));
+  });
+
+  it("projects.delete removes the project on the gateway and in the keystore", async () => {
+    const { service_key: serviceKey } = await r.projects.keys(id);
+    assert.equal(await r.projects.delete(id), undefined);
+    await rejectsWith(r.projects.keys(id), isProjectNotFound);
+    const res = await fetch(`${sim.url}/projects/v1/admin/${id}/usage`, { headers: { authorization: `Bearer ${serviceKey}` } });
+    assert.equal(res.status, 401);
+    // With keys but no project, the gateway's 401 reaches the caller as Unauthorized.
+    const stale = run402({ credentials: { getAuth: async () => null, getProject: async () => ({ anon_key: "", service_key: serviceKey }) } });
+    await rejectsWith(stale.projects.getUsage(id), isUnauthorized);
+  });
+
+  it("never left 127.0.0.1", () => {
+    assert.deepEqual(chain.blocked, []);
+  });
+});
