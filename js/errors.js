@@ -57,7 +57,18 @@ function kindOf(cls, kind, defaults) {
   return cls;
 }
 
-export class PaymentRequired extends Run402Error {}
+export class PaymentRequired extends Run402Error {
+  // A refused or unpaid 402 carries why (`reason`) and the server's x402
+  // offers (`requirements`, set by makeError): an agent that only sees the
+  // JSON envelope needs both to decide whether and how to pay. Neither holds
+  // a secret: the reason is SDK text, the requirements come from the server.
+  toJSON() {
+    const out = super.toJSON();
+    if (this.reason !== undefined) out.reason = this.reason;
+    if (this.requirements !== undefined) out.requirements = this.requirements;
+    return out;
+  }
+}
 kindOf(PaymentRequired, "payment_required", { code: "PAYMENT_REQUIRED", category: "payment_required", retryable: false });
 
 export class ProjectNotFound extends Run402Error {
@@ -137,10 +148,22 @@ export const ERROR_CLASSES = {
   deploy_error: Run402DeployError,
 };
 
+// Guards answer, they never throw: a revoked Proxy or a throwing getter is
+// simply not a Run402 error.
 export function isRun402Error(e) {
-  return e !== null && typeof e === "object" && e.isRun402Error === true;
+  try {
+    return e !== null && typeof e === "object" && e.isRun402Error === true;
+  } catch {
+    return false;
+  }
 }
-const guard = (kind) => (e) => isRun402Error(e) && e.kind === kind;
+const guard = (kind) => (e) => {
+  try {
+    return isRun402Error(e) && e.kind === kind;
+  } catch {
+    return false;
+  }
+};
 export const isPaymentRequired = guard("payment_required");
 export const isProjectNotFound = guard("project_not_found");
 export const isUnauthorized = guard("unauthorized");
@@ -151,6 +174,14 @@ export const isDeployError = guard("deploy_error");
 
 /** The default retry policy (contract §2.8), evaluated in this order. */
 export function isRetryableRun402Error(e) {
+  try {
+    return retryable(e);
+  } catch {
+    return false; // a hostile look-alike (throwing getters) is not retryable
+  }
+}
+
+function retryable(e) {
   if (!isRun402Error(e)) return false;
   if (e.retryable === true) return true;
   if (e.kind === "deploy_error" && e.retryable === false) return false;
