@@ -7,6 +7,18 @@ function plainObject(body) {
   return body !== null && typeof body === "object" && !Array.isArray(body) ? body : null;
 }
 
+const ENVELOPE = ["code", "category", "retryable", "safe_to_retry", "mutation_state", "trace_id", "next_actions"];
+
+/** The envelope fields of a body, read once (each getter at most once). */
+function liftable(body) {
+  const obj = plainObject(body);
+  if (!obj) return null;
+  const env = {};
+  for (const k of ENVELOPE) env[k] = obj[k];
+  if (Object.prototype.hasOwnProperty.call(obj, "details")) env.details = obj.details;
+  return env;
+}
+
 export class Run402Error extends Error {
   constructor(message, status, body, context) {
     super(message);
@@ -16,7 +28,14 @@ export class Run402Error extends Error {
     this.body = body === undefined ? null : body;
     this.context = context;
     // Lift the gateway's structured envelope; class defaults fill the gaps.
-    const env = plainObject(this.body);
+    // A body whose fields cannot be read (a Proxy, throwing getters: only
+    // caller code builds such bodies) lifts nothing rather than throwing.
+    let env;
+    try {
+      env = liftable(this.body);
+    } catch {
+      env = null;
+    }
     const defaults = new.target.defaults ?? {};
     const code = typeof env?.code === "string" ? env.code : defaults.code;
     const category = typeof env?.category === "string" ? env.category : defaults.category;
