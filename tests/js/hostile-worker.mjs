@@ -122,7 +122,9 @@ let stack1;
 for (let pass = 1; pass <= 2; pass++) {
   for (const [index, c] of cases.entries()) {
     if (index < from || skipped.has(index)) continue;
-    if (pass === 1) post({ at: index, label: c.label });
+    // Progress in both passes: the parent's watchdog needs it to tell a
+    // hang from a long pass.
+    post({ at: index, label: pass === 1 ? c.label : `${c.label} (pass 2)` });
     const sp = __stackProbe();
     const detail = await check(c);
     const moved = sp - __stackProbe();

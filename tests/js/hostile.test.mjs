@@ -82,10 +82,16 @@ before(async () => {
     all.total ||= run.total;
     all.unexercised ??= run.unexercised;
     if (run.done) { all.done = run.done; all.pass1Ms = run.pass1Ms; break; }
-    if (run.hung) { all.hangs.push(run.hung); skip.push(run.hung.index); from = run.hung.index + 1; continue; }
+    // A hang or a crash in pass 2 restarts after that case too (its pass-1
+    // findings are already in); from is only ever raised.
+    if (run.hung) { all.hangs.push(run.hung); skip.push(run.hung.index); from = Math.max(from, run.hung.index + 1); continue; }
     all.crashes.push(run.crashed ?? { index: run.at, label: run.atLabel, error: "the worker exited" });
-    from = run.at + 1;
+    from = Math.max(from, run.at + 1);
   }
+  // A restart after a pass-2 failure re-runs some pass-1 cases: count each once.
+  const once = (list) => [...new Map(list.map((x) => [x.label, x])).values()];
+  all.failures = once(all.failures);
+  all.leaks = once(all.leaks);
   result = all;
 }, { timeout: 20 * 60 * 1000 });
 
