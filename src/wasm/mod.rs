@@ -11,6 +11,7 @@
 mod bridge;
 mod convert;
 mod fetch;
+mod probe;
 mod task;
 
 use std::cell::RefCell;
