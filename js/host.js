@@ -148,12 +148,20 @@ export function bounded(promise, control) {
 
 /** -1: not an interruption; -2: aborted; otherwise the timeout in ms. */
 export function interruptionOf(v) {
-  return v instanceof Interrupted ? v.ms : -1;
+  try {
+    return v instanceof Interrupted ? v.ms : -1;
+  } catch {
+    return -1; // `instanceof` reads the prototype: a revoked Proxy throws
+  }
 }
 
 /** The abort reason an interruption carries (undefined for timeouts). */
 export function interruptionCause(v) {
-  return v instanceof Interrupted ? v.reason : undefined;
+  try {
+    return v instanceof Interrupted ? v.reason : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
