@@ -4,6 +4,15 @@
 // (what to send, how to decode, which error) all stay in Rust.
 export { makeError } from "./errors.js";
 
+/**
+ * The limits (`{ timeoutMs, signal? }`) of the call wasm is running right
+ * now. js/api.js sets it around each synchronous start/resume of a call
+ * (restoring the outer one, so a provider that starts a call inside another
+ * does not mix them up); `exchange` and `bounded` read it, since wasm calls
+ * them synchronously inside that start/resume.
+ */
+export const running = { control: undefined };
+
 // Outcome tags read by src/wasm/fetch.rs.
 const RESPONSE = 0;
 const FETCH_FAILED = 1;
@@ -138,9 +147,9 @@ const rejectWith = (marker) => Promise.reject(marker);
  * A provider's promise bounded by the call's limits (see `limited`). The
  * provider cannot be cancelled, but the call stops waiting for it.
  */
-export function bounded(promise, control) {
+export function bounded(promise) {
   try {
-    return limited(control, () => Promise.resolve(promise), rejectWith);
+    return limited(running.control, () => Promise.resolve(promise), rejectWith);
   } catch (e) {
     return Promise.reject(e);
   }
@@ -166,13 +175,13 @@ export function interruptionCause(v) {
 
 /**
  * Sends one request with the caller's fetch and reads the whole body as
- * text, within the call's limits (`control`, see `limited`). `headerLines`
+ * text, within the running call's limits (see `limited`). `headerLines`
  * is "name:value" lines (Rust refuses CR/LF in headers). Resolves to
  * [RESPONSE, status, headers, text] or a tagged failure.
  */
-export function exchange(fetch, url, method, headerLines, body, control) {
+export function exchange(fetch, url, method, headerLines, body) {
   try {
-    return limited(control, (abortable) => send(fetch, url, method, headerLines, body, abortable), toInterrupted);
+    return limited(running.control, (abortable) => send(fetch, url, method, headerLines, body, abortable), toInterrupted);
   } catch (e) {
     return Promise.resolve([FETCH_FAILED, e]);
   }

@@ -18,7 +18,7 @@ use crate::value::Val;
 #[wasm_bindgen(raw_module = "./host.js")]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn exchange(fetch: &Function, url: &str, method: &str, header_lines: &str, body: &JsValue, control: &JsValue) -> Result<JsValue, JsValue>;
+    fn exchange(fetch: &Function, url: &str, method: &str, header_lines: &str, body: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen]
@@ -155,7 +155,7 @@ async fn classify(started: Result<JsValue, JsValue>) -> Result<Box<dyn HttpRespo
 
 impl Transport for FetchTransport {
     fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>> {
-        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req), &super::task::control());
+        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req));
         let secrets = secrets_of(&req);
         Box::pin(async move { classify(started).await.map_err(|f| redacted(f, &secrets)) })
     }
