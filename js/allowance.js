@@ -5,35 +5,72 @@
 import { signInHeader } from "./run402_sdk_wasm.js";
 import { LocalError } from "./errors.js";
 
-export function allowanceCredentials(opts = {}) {
-  const { allowance, readAllowance, saveAllowance, projects, getProject } = opts;
+const CREATING = "creating credentials";
+const SIGNING_IN = "signing in";
+
+// The options, read once inside a try: a revoked Proxy or a throwing getter
+// must become a LocalError, not a TypeError from a destructuring.
+function readOptions(opts) {
+  if (opts === undefined || opts === null) opts = {};
+  if (typeof opts !== "object") throw new LocalError("allowanceCredentials options must be an object", CREATING);
+  try {
+    const { allowance, readAllowance, saveAllowance, projects, getProject } = opts;
+    const store = projects instanceof Map ? "map" : projects !== null && typeof projects === "object" ? "record" : null;
+    return { allowance, readAllowance, saveAllowance, projects, getProject, store };
+  } catch (e) {
+    throw new LocalError("allowanceCredentials could not read its options", CREATING, e);
+  }
+}
+
+/** The allowance's key, checked to be a string before it reaches wasm. */
+function privateKeyOf(a) {
+  let key;
+  try {
+    key = a.privateKey;
+  } catch (e) {
+    throw new LocalError("Cannot read the allowance's privateKey", SIGNING_IN, e);
+  }
+  // signInHeader takes a Rust &str: anything else would be misread by the
+  // string conversion inside wasm, so it is refused here.
+  if (typeof key !== "string") throw new LocalError("The allowance has no string privateKey", SIGNING_IN);
+  return key;
+}
+
+export function allowanceCredentials(opts) {
+  const { allowance, readAllowance, saveAllowance, projects, getProject, store } = readOptions(opts);
   if (allowance === undefined && typeof readAllowance !== "function") {
-    throw new LocalError("allowanceCredentials needs { allowance } or { readAllowance() }", "creating credentials");
+    throw new LocalError("allowanceCredentials needs { allowance } or { readAllowance() }", CREATING);
+  }
+  if (allowance !== undefined && allowance !== null && typeof allowance !== "object") {
+    throw new LocalError("allowanceCredentials: allowance must be an object { address, privateKey } or null", CREATING);
   }
   const read = typeof readAllowance === "function" ? readAllowance : async () => allowance ?? null;
   const lookup = typeof getProject === "function"
     ? getProject
-    : async (id) => (projects instanceof Map ? projects.get(id) : projects?.[id]) ?? null;
+    : async (id) => (store === "map" ? projects.get(id) : projects?.[id]) ?? null;
   const provider = {
     async getAuth(_path, meta) {
       const a = await read();
       if (!a) return null;
-      if (typeof meta?.url !== "string") {
-        throw new LocalError("allowanceCredentials.getAuth needs the request URL from the SDK", "signing in");
+      const url = meta !== null && typeof meta === "object" ? meta.url : undefined;
+      if (typeof url !== "string") {
+        throw new LocalError("allowanceCredentials.getAuth needs the request URL from the SDK", SIGNING_IN);
       }
+      const key = privateKeyOf(a);
       try {
-        return { "SIGN-IN-WITH-X": signInHeader(a.privateKey, meta.url) };
+        return { "SIGN-IN-WITH-X": signInHeader(key, url) };
       } catch (e) {
-        throw new LocalError(`Cannot sign in with the allowance: ${typeof e === "string" ? e : e?.message}`, "signing in");
+        // The wasm side throws a message string that never holds the key.
+        throw new LocalError(`Cannot sign in with the allowance: ${typeof e === "string" ? e : "signing failed"}`, SIGNING_IN);
       }
     },
     getProject: lookup,
     readAllowance: read,
   };
   if (typeof saveAllowance === "function") provider.saveAllowance = saveAllowance;
-  if (projects instanceof Map) {
+  if (store === "map") {
     provider.saveProject = async (id, keys) => { projects.set(id, keys); };
-  } else if (projects && typeof projects === "object") {
+  } else if (store === "record") {
     provider.saveProject = async (id, keys) => { projects[id] = keys; };
   }
   return provider;

@@ -25,7 +25,14 @@ const WAITING = 2;
  * which the host applies to every promise the call waits on.
  */
 async function run(client, id, scope, args, control) {
-  const started = client.start(id, scope, args, retryScopeKey(), control);
+  const outer = host.running.control;
+  host.running.control = control;
+  let started;
+  try {
+    started = client.start(id, scope, args, retryScopeKey());
+  } finally {
+    host.running.control = outer;
+  }
   const handle = started >>> 2;
   let state = started & 3;
   while (state === WAITING) {
@@ -37,7 +44,13 @@ async function run(client, id, scope, args, control) {
       ok = false;
       value = e;
     }
-    state = client.resume(handle, ok, value);
+    const outer = host.running.control;
+    host.running.control = control;
+    try {
+      state = client.resume(handle, ok, value);
+    } finally {
+      host.running.control = outer;
+    }
   }
   const out = client.take(handle);
   if (state === OK) return out;

@@ -7,6 +7,18 @@ function plainObject(body) {
   return body !== null && typeof body === "object" && !Array.isArray(body) ? body : null;
 }
 
+const ENVELOPE = ["code", "category", "retryable", "safe_to_retry", "mutation_state", "trace_id", "next_actions"];
+
+/** The envelope fields of a body, read once (each getter at most once). */
+function liftable(body) {
+  const obj = plainObject(body);
+  if (!obj) return null;
+  const env = {};
+  for (const k of ENVELOPE) env[k] = obj[k];
+  if (Object.prototype.hasOwnProperty.call(obj, "details")) env.details = obj.details;
+  return env;
+}
+
 export class Run402Error extends Error {
   constructor(message, status, body, context) {
     super(message);
@@ -16,7 +28,14 @@ export class Run402Error extends Error {
     this.body = body === undefined ? null : body;
     this.context = context;
     // Lift the gateway's structured envelope; class defaults fill the gaps.
-    const env = plainObject(this.body);
+    // A body whose fields cannot be read (a Proxy, throwing getters: only
+    // caller code builds such bodies) lifts nothing rather than throwing.
+    let env;
+    try {
+      env = liftable(this.body);
+    } catch {
+      env = null;
+    }
     const defaults = new.target.defaults ?? {};
     const code = typeof env?.code === "string" ? env.code : defaults.code;
     const category = typeof env?.category === "string" ? env.category : defaults.category;
@@ -57,7 +76,18 @@ function kindOf(cls, kind, defaults) {
   return cls;
 }
 
-export class PaymentRequired extends Run402Error {}
+export class PaymentRequired extends Run402Error {
+  // A refused or unpaid 402 carries why (`reason`) and the server's x402
+  // offers (`requirements`, set by makeError): an agent that only sees the
+  // JSON envelope needs both to decide whether and how to pay. Neither holds
+  // a secret: the reason is SDK text, the requirements come from the server.
+  toJSON() {
+    const out = super.toJSON();
+    if (this.reason !== undefined) out.reason = this.reason;
+    if (this.requirements !== undefined) out.requirements = this.requirements;
+    return out;
+  }
+}
 kindOf(PaymentRequired, "payment_required", { code: "PAYMENT_REQUIRED", category: "payment_required", retryable: false });
 
 export class ProjectNotFound extends Run402Error {
@@ -137,10 +167,22 @@ export const ERROR_CLASSES = {
   deploy_error: Run402DeployError,
 };
 
+// Guards answer, they never throw: a revoked Proxy or a throwing getter is
+// simply not a Run402 error.
 export function isRun402Error(e) {
-  return e !== null && typeof e === "object" && e.isRun402Error === true;
+  try {
+    return e !== null && typeof e === "object" && e.isRun402Error === true;
+  } catch {
+    return false;
+  }
 }
-const guard = (kind) => (e) => isRun402Error(e) && e.kind === kind;
+const guard = (kind) => (e) => {
+  try {
+    return isRun402Error(e) && e.kind === kind;
+  } catch {
+    return false;
+  }
+};
 export const isPaymentRequired = guard("payment_required");
 export const isProjectNotFound = guard("project_not_found");
 export const isUnauthorized = guard("unauthorized");
@@ -151,6 +193,14 @@ export const isDeployError = guard("deploy_error");
 
 /** The default retry policy (contract §2.8), evaluated in this order. */
 export function isRetryableRun402Error(e) {
+  try {
+    return retryable(e);
+  } catch {
+    return false; // a hostile look-alike (throwing getters) is not retryable
+  }
+}
+
+function retryable(e) {
   if (!isRun402Error(e)) return false;
   // The caller stopped this call; retrying would undo their decision.
   if (e.code === "ABORTED") return false;

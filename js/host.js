@@ -4,6 +4,15 @@
 // (what to send, how to decode, which error) all stay in Rust.
 export { makeError } from "./errors.js";
 
+/**
+ * The limits (`{ timeoutMs, signal? }`) of the call wasm is running right
+ * now. js/api.js sets it around each synchronous start/resume of a call
+ * (restoring the outer one, so a provider that starts a call inside another
+ * does not mix them up); `exchange` and `bounded` read it, since wasm calls
+ * them synchronously inside that start/resume.
+ */
+export const running = { control: undefined };
+
 // Outcome tags read by src/wasm/fetch.rs.
 const RESPONSE = 0;
 const FETCH_FAILED = 1;
@@ -20,57 +29,127 @@ class Interrupted {
   }
 }
 
-/**
- * Runs `start(signal)` (a fetch, then its body read) under the call's
- * limits: `control` is `{ timeoutMs, signal? }` or undefined. Settles with
- * the work's outcome, or rejects with an Interrupted marker as soon as the
- * timeout passes or the caller's signal fires; either way the AbortSignal
- * handed to `start` is aborted, so the fetch and its body stream stop.
- */
-function limited(control, start) {
-  const ms = control?.timeoutMs ?? 0;
-  const outer = control?.signal;
-  if (!(ms > 0) && !outer) return start(undefined);
-  if (outer?.aborted) return Promise.reject(new Interrupted(-2, outer.reason));
-  return new Promise((resolve, reject) => {
-    const inner = new AbortController();
-    let done = false;
-    let timer;
-    const onAbort = () => interrupt(new Interrupted(-2, outer.reason), outer.reason);
-    const finish = () => {
-      done = true;
-      if (timer !== undefined) clearTimeout(timer);
-      if (outer) outer.removeEventListener("abort", onAbort);
-    };
-    const interrupt = (why, abortReason) => {
-      if (done) return;
-      finish();
-      reject(why);
-      inner.abort(abortReason);
-    };
-    if (ms > 0) timer = setTimeout(() => interrupt(new Interrupted(ms), undefined), ms);
-    if (outer) outer.addEventListener("abort", onAbort);
-    let work;
-    try {
-      work = Promise.resolve(start(inner.signal));
-    } catch (e) {
-      work = Promise.reject(e);
+// Deadlines are checked by one shared ticker rather than a timer per wait:
+// a setTimeout, its closures and an AbortController per exchange cost more
+// than the rest of a stubbed call. Waits with the same timeoutMs expire in
+// the order they started, so each group is a queue in insertion order.
+const TICK_MS = 25;
+const waiting = new Map(); // timeoutMs -> Set<Limit>, oldest first
+let waitingCount = 0;
+let tickDue = 0; // when the armed tick should fire; 0 when none is armed
+
+function armTicker(now) {
+  // A runtime may drop a timer (a Worker request that ended): re-arm when
+  // the tick is long overdue.
+  if (tickDue !== 0 && now < tickDue + 1000) return;
+  tickDue = now + TICK_MS;
+  setTimeout(tick, TICK_MS);
+}
+
+function tick() {
+  const now = Date.now();
+  tickDue = 0;
+  for (const group of waiting.values()) {
+    for (const limit of group) {
+      if (limit.deadline > now) break;
+      limit.expire();
     }
-    work.then(
-      (v) => { if (!done) { finish(); resolve(v); } },
-      (e) => { if (!done) { finish(); reject(e); } },
-    );
+  }
+  if (waitingCount > 0) armTicker(now);
+}
+
+/** One wait under a call's limits; also the abort listener (handleEvent). */
+class Limit {
+  constructor(ms, outer, resolve, reject, interrupted) {
+    this.ms = ms;
+    this.outer = outer;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.interrupted = interrupted;
+    this.controller = undefined;
+    this.done = false;
+    if (ms > 0) {
+      const now = Date.now();
+      this.deadline = now + ms;
+      let group = waiting.get(ms);
+      if (group === undefined) waiting.set(ms, (group = new Set()));
+      group.add(this);
+      waitingCount++;
+      armTicker(now);
+    }
+    if (outer !== undefined) outer.addEventListener("abort", this);
+  }
+  /** The signal handed to fetch, made on first read. */
+  get signal() {
+    return (this.controller ??= new AbortController()).signal;
+  }
+  finish() {
+    this.done = true;
+    if (this.ms > 0) {
+      const group = waiting.get(this.ms);
+      if (group !== undefined && group.delete(this)) waitingCount--;
+    }
+    if (this.outer !== undefined) this.outer.removeEventListener("abort", this);
+  }
+  settle(value) {
+    if (this.done) return;
+    this.finish();
+    this.resolve(value);
+  }
+  fail(error) {
+    if (this.done) return;
+    this.finish();
+    this.reject(error);
+  }
+  interrupt(marker, abortReason) {
+    if (this.done) return;
+    this.finish();
+    this.resolve(this.interrupted(marker));
+    this.controller?.abort(abortReason);
+  }
+  expire() {
+    this.interrupt(new Interrupted(this.ms), new Error(`timed out after ${this.ms} ms`));
+  }
+  handleEvent() {
+    this.interrupt(new Interrupted(-2, this.outer.reason), this.outer.reason);
+  }
+}
+
+/**
+ * Settles with `work(abortable)`'s outcome, or with `interrupted(marker)`
+ * once the call's timeout passes or its signal fires (`control` is
+ * `{ timeoutMs, signal? }`). Either way `abortable.signal`, if `work` read
+ * it, is then aborted, so a fetch and its body stream stop. The
+ * AbortController is made only when read: a fetch that ignores signals
+ * never pays for one.
+ */
+function limited(control, work, interrupted) {
+  const ms = control === undefined ? 0 : control.timeoutMs;
+  const outer = control === undefined ? undefined : control.signal;
+  if (!(ms > 0) && outer === undefined) return work(undefined);
+  if (outer !== undefined && outer.aborted) return Promise.resolve(interrupted(new Interrupted(-2, outer.reason)));
+  return new Promise((resolve, reject) => {
+    const limit = new Limit(ms, outer, resolve, reject, interrupted);
+    let pending;
+    try {
+      pending = work(limit);
+    } catch (e) {
+      limit.fail(e);
+      return;
+    }
+    pending.then((v) => limit.settle(v), (e) => limit.fail(e));
   });
 }
+
+const rejectWith = (marker) => Promise.reject(marker);
 
 /**
  * A provider's promise bounded by the call's limits (see `limited`). The
  * provider cannot be cancelled, but the call stops waiting for it.
  */
-export function bounded(promise, control) {
+export function bounded(promise) {
   try {
-    if (!control || (!(control.timeoutMs > 0) && !control.signal)) return promise;
-    return limited(control, () => promise);
+    return limited(running.control, () => Promise.resolve(promise), rejectWith);
   } catch (e) {
     return Promise.reject(e);
   }
@@ -78,29 +157,42 @@ export function bounded(promise, control) {
 
 /** -1: not an interruption; -2: aborted; otherwise the timeout in ms. */
 export function interruptionOf(v) {
-  return v instanceof Interrupted ? v.ms : -1;
+  try {
+    return v instanceof Interrupted ? v.ms : -1;
+  } catch {
+    return -1; // `instanceof` reads the prototype: a revoked Proxy throws
+  }
 }
 
 /** The abort reason an interruption carries (undefined for timeouts). */
 export function interruptionCause(v) {
-  return v instanceof Interrupted ? v.reason : undefined;
+  try {
+    return v instanceof Interrupted ? v.reason : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Sends one request with the caller's fetch and reads the whole body as
- * text, within the call's limits (`control`, see `limited`). `headerLines`
+ * text, within the running call's limits (see `limited`). `headerLines`
  * is "name:value" lines (Rust refuses CR/LF in headers). Resolves to
  * [RESPONSE, status, headers, text] or a tagged failure.
  */
-export async function exchange(fetch, url, method, headerLines, body, control) {
+export function exchange(fetch, url, method, headerLines, body) {
   try {
-    return await limited(control, (signal) => send(fetch, url, method, headerLines, body, signal));
+    return limited(running.control, (abortable) => send(fetch, url, method, headerLines, body, abortable), toInterrupted);
   } catch (e) {
-    return e instanceof Interrupted ? [INTERRUPTED, e] : [FETCH_FAILED, e];
+    return Promise.resolve([FETCH_FAILED, e]);
   }
 }
 
-async function send(fetch, url, method, headerLines, body, signal) {
+const toInterrupted = (marker) => [INTERRUPTED, marker];
+
+const LIMIT = Symbol("run402.limit");
+const LAZY_SIGNAL = { get() { return this[LIMIT].signal; }, enumerable: true, configurable: true };
+
+async function send(fetch, url, method, headerLines, body, abortable) {
   const headers = {};
   if (headerLines) {
     for (const line of headerLines.split("\n")) {
@@ -108,8 +200,14 @@ async function send(fetch, url, method, headerLines, body, signal) {
       headers[line.slice(0, colon)] = line.slice(colon + 1);
     }
   }
-  const init = body === undefined ? { method, headers } : { method, headers, body };
-  if (signal) init.signal = signal;
+  const init = { method, headers };
+  if (body !== undefined) init.body = body;
+  if (abortable !== undefined) {
+    // An own enumerable getter: the AbortController is made only if fetch
+    // reads `signal`, and a wrapper that spreads `init` still copies it.
+    init[LIMIT] = abortable;
+    Object.defineProperty(init, "signal", LAZY_SIGNAL);
+  }
   let res;
   try {
     res = await fetch(url, init);

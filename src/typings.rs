@@ -55,7 +55,8 @@ fn error_members(kind: ErrorKind) -> &'static str {
         ErrorKind::NetworkError => "  readonly cause: unknown;\n  constructor(message: string, cause: unknown, context: string);\n",
         ErrorKind::LocalError => "  readonly cause?: unknown;\n  constructor(message: string, context: string, cause?: unknown);\n",
         ErrorKind::DeployError => DEPLOY_ERROR_MEMBERS,
-        ErrorKind::PaymentRequired | ErrorKind::Unauthorized | ErrorKind::ApiError => "",
+        ErrorKind::PaymentRequired => PAYMENT_REQUIRED_MEMBERS,
+        ErrorKind::Unauthorized | ErrorKind::ApiError => "",
     }
 }
 
@@ -82,6 +83,14 @@ export declare abstract class Run402Error extends Error {
   toJSON(): Record<string, unknown>;
 }
 
+"#;
+
+// Set on a 402 the SDK did not or could not pay (src/kernel/pay.rs), and
+// kept by toJSON, so an agent reading the JSON envelope can see the price.
+const PAYMENT_REQUIRED_MEMBERS: &str = r#"  /** Why the SDK did not pay, e.g. no allowance, or the spend policy refused. */
+  readonly reason?: string;
+  /** The server's x402 `accepts` array as it sent it (v2 header or v1 body): the offers the SDK saw. */
+  readonly requirements?: unknown[];
 "#;
 
 const DEPLOY_ERROR_MEMBERS: &str = r#"  readonly code: string;
@@ -117,7 +126,7 @@ const DEPLOY_ERROR_MEMBERS: &str = r#"  readonly code: string;
 
 const RETRY: &str = r#"
 export interface RetryOptions {
-  /** Total attempts including the first (default 3). */
+  /** Total attempts including the first: a positive integer (default 3); anything else is a LocalError. */
   attempts?: number;
   /** Delay before the first retry in ms (default 250); doubles each time. */
   baseDelayMs?: number;

@@ -50,8 +50,8 @@ extern "C" {
     /// A real Promise, or any object with a callable `then` (one host call).
     #[wasm_bindgen(js_name = isThenable)]
     fn is_thenable(v: &JsValue) -> bool;
-    /// The promise, bounded by the call's timeout and abort signal.
-    fn bounded(promise: JsValue, control: &JsValue) -> JsValue;
+    /// The promise, bounded by the running call's timeout and abort signal.
+    fn bounded(promise: JsValue) -> JsValue;
 }
 
 impl Credentials for JsProvider {
@@ -74,7 +74,7 @@ impl Credentials for JsProvider {
             if !is_thenable(&value) {
                 return Ok(wrap(value));
             }
-            settle(bounded(value, &super::task::control())).await.map(wrap).map_err(|thrown| failed(m, &context, thrown))
+            settle(bounded(value)).await.map(wrap).map_err(|thrown| failed(m, &context, thrown))
         })
     }
 }

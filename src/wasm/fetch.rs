@@ -18,7 +18,7 @@ use crate::value::Val;
 #[wasm_bindgen(raw_module = "./host.js")]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn exchange(fetch: &Function, url: &str, method: &str, header_lines: &str, body: &JsValue, control: &JsValue) -> Result<JsValue, JsValue>;
+    fn exchange(fetch: &Function, url: &str, method: &str, header_lines: &str, body: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen]
@@ -94,30 +94,70 @@ fn network(thrown: JsValue) -> SendFailure {
     SendFailure::Network { message: describe(&thrown), cause: Some(wrap(thrown)) }
 }
 
+/// Headers whose values are credentials.
+const SECRET_HEADERS: &[&str] = &["authorization", "apikey", "sign-in-with-x", "payment-signature", "x-payment", "x-run402-write-auth"];
+
+/// The credential values a request carries (a bearer token also bare), so
+/// a fetch whose error text echoes the request cannot put them in a message.
+fn secrets_of(req: &HttpRequest) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, value) in &req.headers {
+        if SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) && value.len() >= 8 {
+            if let Some(token) = value.strip_prefix("Bearer ").filter(|t| t.len() >= 8) {
+                out.push(token.to_string());
+            }
+            out.push(value.clone());
+        }
+    }
+    out
+}
+
+/// `message` with every secret replaced by "[redacted]".
+fn redact(mut message: String, secrets: &[String]) -> String {
+    for s in secrets {
+        if message.contains(s.as_str()) {
+            message = message.replace(s.as_str(), "[redacted]");
+        }
+    }
+    message
+}
+
+fn redacted(failure: SendFailure, secrets: &[String]) -> SendFailure {
+    match failure {
+        SendFailure::Network { message, cause } => SendFailure::Network { message: redact(message, secrets), cause },
+        SendFailure::BodyFailed { message, cause } => SendFailure::BodyFailed { message: redact(message, secrets), cause },
+        other => other,
+    }
+}
+
+/// What the exchange helper's tagged outcome means.
+async fn classify(started: Result<JsValue, JsValue>) -> Result<Box<dyn HttpResponse>, SendFailure> {
+    let outcome = settle(started.map_err(network)?).await.map_err(network)?;
+    let outcome: Array = outcome.dyn_into().map_err(network)?;
+    let tag = outcome.get(0).as_f64().unwrap_or(-1.0);
+    match tag as u32 {
+        RESPONSE if tag == 0.0 => {
+            let status = outcome.get(1).as_f64().filter(|s| (0.0..=999.0).contains(s)).unwrap_or(0.0);
+            Ok(Box::new(JsResponse { status: status as u16, headers: outcome.get(2).unchecked_into(), text: outcome.get(3) })
+                as Box<dyn HttpResponse>)
+        }
+        FETCH_FAILED => Err(network(outcome.get(1))),
+        NOT_A_RESPONSE => Err(SendFailure::NotAResponse { got: outcome.get(1).as_string().unwrap_or_default() }),
+        BODY_FAILED => Err(SendFailure::BodyFailed { message: describe(&outcome.get(1)), cause: Some(wrap(outcome.get(1))) }),
+        INTERRUPTED => {
+            let reason = outcome.get(1);
+            let why = super::convert::interruption(&reason).unwrap_or(crate::error::Interruption::Aborted);
+            Err(SendFailure::Interrupted { why, cause: super::convert::interruption_cause(&reason) })
+        }
+        _ => Err(SendFailure::NotAResponse { got: "an unknown outcome".into() }),
+    }
+}
+
 impl Transport for FetchTransport {
     fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>> {
-        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req), &super::task::control());
-        Box::pin(async move {
-            let outcome = settle(started.map_err(network)?).await.map_err(network)?;
-            let outcome: Array = outcome.dyn_into().map_err(network)?;
-            let tag = outcome.get(0).as_f64().unwrap_or(-1.0);
-            match tag as u32 {
-                RESPONSE if tag == 0.0 => {
-                    let status = outcome.get(1).as_f64().filter(|s| (0.0..=999.0).contains(s)).unwrap_or(0.0);
-                    Ok(Box::new(JsResponse { status: status as u16, headers: outcome.get(2).unchecked_into(), text: outcome.get(3) })
-                        as Box<dyn HttpResponse>)
-                }
-                FETCH_FAILED => Err(network(outcome.get(1))),
-                NOT_A_RESPONSE => Err(SendFailure::NotAResponse { got: outcome.get(1).as_string().unwrap_or_default() }),
-                BODY_FAILED => Err(SendFailure::BodyFailed { message: describe(&outcome.get(1)), cause: Some(wrap(outcome.get(1))) }),
-                INTERRUPTED => {
-                    let reason = outcome.get(1);
-                    let why = super::convert::interruption(&reason).unwrap_or(crate::error::Interruption::Aborted);
-                    Err(SendFailure::Interrupted { why, cause: super::convert::interruption_cause(&reason) })
-                }
-                _ => Err(SendFailure::NotAResponse { got: "an unknown outcome".into() }),
-            }
-        })
+        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req));
+        let secrets = secrets_of(&req);
+        Box::pin(async move { classify(started).await.map_err(|f| redacted(f, &secrets)) })
     }
 
     fn parse_json(&self, text: &Json) -> Result<Json, String> {

@@ -11,6 +11,7 @@
 mod bridge;
 mod convert;
 mod fetch;
+mod probe;
 mod task;
 
 use std::cell::RefCell;
@@ -121,10 +122,9 @@ impl Client {
 
     /// Starts public method `id` (see [`surface`]) with the caller's
     /// arguments. Returns `handle * 4 + state`.
-    /// `control` is `{ timeoutMs, signal? }` (the facade has checked it).
-    pub fn start(&self, id: u32, scope: Option<String>, args: Array, retry_key: Option<String>, control: JsValue) -> u32 {
+    pub fn start(&self, id: u32, scope: Option<String>, args: Array, retry_key: Option<String>) -> u32 {
         let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
-        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key), control);
+        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key));
         let handle = self.tasks.borrow_mut().open();
         let (entry, state) = self.advance(work, None);
         self.tasks.borrow_mut().settle(handle, entry);

@@ -34,15 +34,6 @@ thread_local! {
     // Only touched inside `poll_task` and `HostWait::poll`, never across a
     // call into JS, so the borrow can never be held re-entrantly.
     static SLOT: RefCell<Slot> = const { RefCell::new(Slot::Empty) };
-    // The limits of the call being polled (`{ timeoutMs, signal }` from the
-    // facade): the transport and the provider bridge apply them to every
-    // promise they start, which they do synchronously inside the poll.
-    static CONTROL: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
-}
-
-/// The limits of the call being polled right now.
-pub fn control() -> JsValue {
-    CONTROL.with(|c| c.borrow().clone())
 }
 
 /// Awaits a JS promise (or thenable) by handing it to the facade.
@@ -75,8 +66,6 @@ impl Future for HostWait {
 /// One in-flight SDK call.
 pub struct Task {
     future: LocalFuture<'static, Result<Val>>,
-    /// Its limits (see [`control`]).
-    control: JsValue,
     /// The promise it is parked on, while pending.
     pub parked: Option<JsValue>,
 }
@@ -88,8 +77,8 @@ pub enum Progress {
 }
 
 impl Task {
-    pub fn new(future: LocalFuture<'static, Result<Val>>, control: JsValue) -> Task {
-        Task { future, control, parked: None }
+    pub fn new(future: LocalFuture<'static, Result<Val>>) -> Task {
+        Task { future, parked: None }
     }
 
     /// Polls once, first handing over the outcome of the promise it was
@@ -99,11 +88,9 @@ impl Task {
         // that nested poll saves and restores the slot around itself, so
         // each task only ever sees its own promise and outcome.
         let outer = SLOT.with(|s| std::mem::replace(&mut *s.borrow_mut(), settled.map_or(Slot::Empty, Slot::Settled)));
-        let outer_control = CONTROL.with(|c| std::mem::replace(&mut *c.borrow_mut(), self.control.clone()));
         let mut cx = Context::from_waker(Waker::noop());
         let polled = self.future.as_mut().poll(&mut cx);
         let slot = SLOT.with(|s| std::mem::replace(&mut *s.borrow_mut(), outer));
-        CONTROL.with(|c| *c.borrow_mut() = outer_control);
         match polled {
             Poll::Ready(result) => Progress::Done(result),
             Poll::Pending => {

@@ -29,6 +29,10 @@ export declare abstract class Run402Error extends Error {
 
 export declare class PaymentRequired extends Run402Error {
   readonly kind: "payment_required";
+  /** Why the SDK did not pay, e.g. no allowance, or the spend policy refused. */
+  readonly reason?: string;
+  /** The server's x402 `accepts` array as it sent it (v2 header or v1 body): the offers the SDK saw. */
+  readonly requirements?: unknown[];
 }
 
 export declare class ProjectNotFound extends Run402Error {
@@ -103,7 +107,7 @@ export declare function isDeployError(e: unknown): e is Run402DeployError;
 export declare function isRetryableRun402Error(e: unknown): boolean;
 
 export interface RetryOptions {
-  /** Total attempts including the first (default 3). */
+  /** Total attempts including the first: a positive integer (default 3); anything else is a LocalError. */
   attempts?: number;
   /** Delay before the first retry in ms (default 250); doubles each time. */
   baseDelayMs?: number;
