@@ -2,7 +2,7 @@
 //! (native builds keep that text; the wasm build compiles it out). The
 //! hostile-input suite (tests/js/hostile.test.mjs) generates its cases from
 //! this, so every parameter of every method is attacked without a hand list.
-use run402_sdk_wasm::surface::{Scope, NAMESPACES};
+use run402_sdk_wasm::surface::{Run, Scope, NAMESPACES};
 
 /// A JSON string literal (the table holds identifiers and type text only,
 /// but quotes and backslashes in type text must still be escaped).
@@ -39,8 +39,9 @@ fn main() {
                         Scope::Global => "global",
                         Scope::RootOnly => "root",
                     };
+                    let declared = matches!(m.run, Run::Route(_));
                     format!(
-                        "{{\"name\":{},\"scope\":\"{scope}\",\"context\":{},\"params\":[{}]}}",
+                        "{{\"name\":{},\"scope\":\"{scope}\",\"context\":{},\"declared\":{declared},\"params\":[{}]}}",
                         quote(m.name),
                         quote(m.context),
                         params.join(",")

@@ -17,11 +17,18 @@ pub struct Args {
     /// An idempotency key tied to the `withRetry` attempt scope this call
     /// started in, so every attempt sends the same key.
     pub retry_key: Option<String>,
+    /// The method's declared parameters, for their names in errors.
+    pub params: &'static [crate::surface::Param],
 }
 
 impl Args {
     pub fn new(namespace: &'static str, method: &'static str, context: &'static str, items: Vec<Json>) -> Args {
-        Args { namespace, method, context, items, retry_key: None }
+        Args { namespace, method, context, items, retry_key: None, params: &[] }
+    }
+
+    /// The declared name of parameter `i` ("argument" if undeclared).
+    pub fn param_name(&self, i: usize) -> &'static str {
+        self.params.get(i).map_or("argument", |p| p.name)
     }
 
     /// A gateway request made by this method: it carries the method's

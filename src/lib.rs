@@ -9,7 +9,9 @@
 //! - [`kernel`]: the only code that sends requests (URL, headers, bodies,
 //!   decoding, status-to-error mapping) over a [`kernel::Transport`].
 //! - [`args`]: typed access to the arguments a JS caller passed.
-//! - [`namespaces`]: one file per namespace, plain async Rust over the kernel.
+//! - [`namespaces`]: one file per namespace: its method table, where most
+//!   members are declared routes, and async Rust for those with behaviour.
+//! - [`routes`]: the one interpreter that runs declared routes.
 //! - [`surface`]: the table of every public method: the single source for
 //!   dispatch, scoping, aliases and the generated TypeScript declarations.
 //! - [`typings`]: renders `index.d.ts` from [`surface`].
@@ -25,6 +27,7 @@ pub mod error;
 pub mod json;
 pub mod kernel;
 pub mod namespaces;
+pub mod routes;
 pub mod surface;
 pub mod typings;
 pub mod value;

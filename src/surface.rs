@@ -48,8 +48,17 @@ macro_rules! handler {
         ) -> $crate::credentials::LocalFuture<'static, $crate::error::Result<$crate::value::Val>> {
             ::std::boxed::Box::pin(async move { $f(&k, a).await })
         }
-        run as $crate::surface::Handler
+        $crate::surface::Run::Code(run as $crate::surface::Handler)
     }};
+}
+
+/// How a method runs: a declared request (most members), or code.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// One gateway request described as data, run by [`crate::routes`].
+    Route(crate::routes::Route),
+    /// Async Rust over the kernel, for members with real behaviour.
+    Code(Handler),
 }
 
 /// How a method behaves on a project-scoped client (`r.project(id)`).
@@ -77,20 +86,20 @@ pub struct Param {
     pub call_options: bool,
 }
 
-/// A required parameter. (Names and types only serve the typings, so the
-/// wasm build drops the text.)
+/// A required parameter. (Types only serve the typings, so the wasm build
+/// drops their text; names stay, for the errors declared routes raise.)
 pub const fn req(name: &'static str, ts: &'static str) -> Param {
-    Param { name: typings_text(name), ts: typings_text(ts), optional: false, call_options: false }
+    Param { name, ts: typings_text(ts), optional: false, call_options: false }
 }
 
 /// An optional parameter.
 pub const fn opt(name: &'static str, ts: &'static str) -> Param {
-    Param { name: typings_text(name), ts: typings_text(ts), optional: true, call_options: false }
+    Param { name, ts: typings_text(ts), optional: true, call_options: false }
 }
 
 /// An optional options object that also takes `signal` and `timeoutMs`.
 pub const fn call_opts(name: &'static str, ts: &'static str) -> Param {
-    Param { name: typings_text(name), ts: typings_text(ts), optional: true, call_options: true }
+    Param { name, ts: typings_text(ts), optional: true, call_options: true }
 }
 
 /// `text` in native builds; "" in wasm, so the literal is not linked in.
@@ -116,7 +125,7 @@ pub struct Method {
     pub context: &'static str,
     /// One-line summary for the typings.
     pub doc: &'static str,
-    pub run: Handler,
+    pub run: Run,
 }
 
 /// One namespace (`r.projects`, `r.service`, ...).
@@ -137,12 +146,19 @@ pub struct Namespace {
 
 /// Every namespace, in client property order.
 pub const NAMESPACES: &[&Namespace] = &[
+    #[cfg(not(feature = "omit-projects"))]
     &namespaces::projects::NAMESPACE,
+    #[cfg(not(feature = "omit-service"))]
     &namespaces::service::NAMESPACE,
+    #[cfg(not(feature = "omit-tier"))]
     &namespaces::tier::NAMESPACE,
+    #[cfg(not(feature = "omit-allowance"))]
     &namespaces::allowance::NAMESPACE,
+    #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,
     &namespaces::client::NAMESPACE,
+    #[cfg(feature = "size-probe")]
+    &namespaces::size_probe::NAMESPACE,
 ];
 
 /// A method's id: namespace index × 256 + method index.
@@ -180,8 +196,12 @@ pub fn dispatch(
         }
     }
     let mut args = Args::new(ns.name, m.name, m.context, items);
+    args.params = m.params;
     args.retry_key = retry_key;
-    (m.run)(kernel, args)
+    match &m.run {
+        Run::Code(handler) => handler(kernel, args),
+        Run::Route(route) => Box::pin(async move { crate::routes::run(&kernel, args, route).await }),
+    }
 }
 
 /// Sets `keys[0] = project` in the options argument unless the caller

@@ -1,11 +1,14 @@
 //! One module per namespace, named as in the reference SDK. Each exports a
-//! [`crate::surface::Namespace`] table and its methods as plain async Rust.
+//! [`crate::surface::Namespace`] table: declared routes, and async Rust for
+//! the members with behaviour.
 
 pub mod allowance;
 pub mod client;
 pub mod payments;
 pub mod projects;
 pub mod service;
+#[cfg(feature = "size-probe")]
+pub mod size_probe;
 pub mod tier;
 
 #[cfg(test)]

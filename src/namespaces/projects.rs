@@ -8,10 +8,14 @@ use crate::handler;
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::Kernel;
+use crate::routes::{route, Auth, Out, Route, RouteBody};
 use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Scope};
 use crate::value::Val;
 
 const ID: Param = req("id", "string");
+
+/// An admin request with the project's service key (argument 0 is the id).
+const SERVICE: Route = Route { verb: "GET", path: "", auth: Auth::ServiceKey, body: RouteBody::None, headers: &[], result: Out::Body };
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "projects",
@@ -59,7 +63,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "fetching usage",
             doc: crate::ts!("API calls and storage against the tier's limits."),
-            run: handler!(get_usage),
+            run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/usage", body: RouteBody::None, result: Out::Body, ..SERVICE }),
         },
         Method {
             name: "getSchema",
@@ -69,7 +73,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "fetching schema",
             doc: crate::ts!("Tables, columns, constraints and RLS policies."),
-            run: handler!(get_schema),
+            run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/schema", body: RouteBody::None, result: Out::Body, ..SERVICE }),
         },
         Method {
             name: "sql",
@@ -109,7 +113,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "applying expose manifest",
             doc: crate::ts!("Applies an expose manifest (which tables the REST API serves, and their RLS)."),
-            run: handler!(apply_expose),
+            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/expose", body: RouteBody::Object(1), result: Out::Body, ..SERVICE }),
         },
         Method {
             name: "validateExpose",
@@ -129,7 +133,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "getting expose manifest",
             doc: crate::ts!("The project's current expose manifest."),
-            run: handler!(get_expose),
+            run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/expose", body: RouteBody::None, result: Out::Body, ..SERVICE }),
         },
         Method {
             name: "pin",
@@ -139,7 +143,14 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "pinning project",
             doc: crate::ts!("Platform-admin only: exempts a project from lease expiry."),
-            run: handler!(pin),
+            run: route(Route {
+                verb: "POST",
+                path: "/projects/v1/admin/{id}/pin",
+                auth: Auth::Provider,
+                body: RouteBody::None,
+                headers: &[("X-Admin-Mode", "1")],
+                result: Out::Body,
+            }),
         },
         Method {
             name: "getQuote",
@@ -149,7 +160,14 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "getting quote",
             doc: crate::ts!("Tier prices and limits (no auth)."),
-            run: handler!(get_quote),
+            run: route(Route {
+                verb: "GET",
+                path: "/tiers/v1",
+                auth: Auth::Public,
+                body: RouteBody::None,
+                headers: &[],
+                result: Out::Body,
+            }),
         },
         Method {
             name: "promoteUser",
@@ -159,7 +177,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "promoting user",
             doc: crate::ts!("Makes a project user an admin."),
-            run: handler!(promote_user),
+            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/promote-user", body: RouteBody::Strings(&[("email", 1)]), result: Out::Void, ..SERVICE }),
         },
         Method {
             name: "demoteUser",
@@ -169,7 +187,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "demoting user",
             doc: crate::ts!("Removes a project user's admin role."),
-            run: handler!(demote_user),
+            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/demote-user", body: RouteBody::Strings(&[("email", 1)]), result: Out::Void, ..SERVICE }),
         },
         Method {
             name: "info",
@@ -456,26 +474,6 @@ fn is_address(s: &str) -> bool {
     s.len() == 42 && s.starts_with("0x") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// GET an admin path with the project's service key.
-async fn admin_get(k: &Kernel, a: &Args, suffix: &str) -> Result<Val> {
-    let id = a.project_id(0)?;
-    let keys = k.project_keys(&id, a.context).await?;
-    let call = a.call("GET", format!("/projects/v1/admin/{id}/{suffix}")).bearer(&keys.service_key);
-    Ok(k.send(call).await?.body)
-}
-
-async fn get_usage(k: &Kernel, a: Args) -> Result<Val> {
-    admin_get(k, &a, "usage").await
-}
-
-async fn get_schema(k: &Kernel, a: Args) -> Result<Val> {
-    admin_get(k, &a, "schema").await
-}
-
-async fn get_expose(k: &Kernel, a: Args) -> Result<Val> {
-    admin_get(k, &a, "expose").await
-}
-
 async fn sql(k: &Kernel, a: Args) -> Result<Val> {
     let id = a.project_id(0)?;
     let sql = a.non_empty(1, "sql")?;
@@ -586,16 +584,6 @@ fn rest_query(a: &Args, query: Option<Json>) -> Result<String> {
     }
 }
 
-async fn apply_expose(k: &Kernel, a: Args) -> Result<Val> {
-    let id = a.project_id(0)?;
-    let manifest = a.opt_object(1, "manifest")?.ok_or_else(|| a.error("`manifest` must be an object"))?;
-    let keys = k.project_keys(&id, a.context).await?;
-    let call = a.call("POST", format!("/projects/v1/admin/{id}/expose"))
-        .bearer(&keys.service_key)
-        .json(Val::Json(manifest));
-    Ok(k.send(call).await?.body)
-}
-
 async fn validate_expose(k: &Kernel, a: Args) -> Result<Val> {
     let opts = a.opt_object(1, "opts")?;
     let (mut project, mut migration_sql) = (None, None);
@@ -647,35 +635,6 @@ fn invalid_manifest_text(reason: &str) -> Val {
         .with("hasErrors", true)
         .with("errors", Val::Arr(vec![issue]))
         .with("warnings", Val::Arr(Vec::new()))
-}
-
-async fn pin(k: &Kernel, a: Args) -> Result<Val> {
-    let id = a.project_id(0)?;
-    let call = a.call("POST", format!("/projects/v1/admin/{id}/pin")).header("X-Admin-Mode", "1");
-    Ok(k.send(call).await?.body)
-}
-
-async fn get_quote(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(k.send(a.call("GET", "/tiers/v1").no_auth()).await?.body)
-}
-
-async fn set_role(k: &Kernel, a: Args, action: &str) -> Result<Val> {
-    let id = a.project_id(0)?;
-    let email = a.non_empty(1, "email")?;
-    let keys = k.project_keys(&id, a.context).await?;
-    let call = a.call("POST", format!("/projects/v1/admin/{id}/{action}"))
-        .bearer(&keys.service_key)
-        .json(Val::object().with("email", email));
-    k.send(call).await?;
-    Ok(Val::Undefined)
-}
-
-async fn promote_user(k: &Kernel, a: Args) -> Result<Val> {
-    set_role(k, a, "promote-user").await
-}
-
-async fn demote_user(k: &Kernel, a: Args) -> Result<Val> {
-    set_role(k, a, "demote-user").await
 }
 
 async fn info(k: &Kernel, a: Args) -> Result<Val> {

@@ -1,11 +1,7 @@
 //! `r.service`: gateway status and health. No auth, no setup.
 
-use crate::args::Args;
-use crate::error::Result;
-use crate::handler;
-use crate::kernel::Kernel;
+use crate::routes::{route, Auth, Out, Route, RouteBody};
 use crate::surface::{Method, Namespace, Scope};
-use crate::value::Val;
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "service",
@@ -23,7 +19,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "fetching service status",
             doc: crate::ts!("GET /status: version, uptime, capabilities, operator."),
-            run: handler!(status),
+            run: route(Route { path: "/status", ..GET_PUBLIC }),
         },
         Method {
             name: "health",
@@ -33,7 +29,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "fetching service health",
             doc: crate::ts!("GET /health: overall status and per-dependency checks."),
-            run: handler!(health),
+            run: route(Route { path: "/health", ..GET_PUBLIC }),
         },
     ],
 };
@@ -56,10 +52,5 @@ export interface ServiceHealthPayload {
 }
 "#;
 
-async fn status(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(k.send(a.call("GET", "/status").no_auth()).await?.body)
-}
-
-async fn health(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(k.send(a.call("GET", "/health").no_auth()).await?.body)
-}
+/// A public GET whose body is the result.
+const GET_PUBLIC: Route = Route { verb: "GET", path: "", auth: Auth::Public, body: RouteBody::None, headers: &[], result: Out::Body };

@@ -4,6 +4,7 @@ use crate::args::Args;
 use crate::error::Result;
 use crate::handler;
 use crate::kernel::Kernel;
+use crate::routes::{route, Auth, Out, Route, RouteBody};
 use crate::surface::{call_opts, req, Method, Namespace, Scope};
 use crate::value::Val;
 
@@ -23,7 +24,14 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "checking tier status",
             doc: crate::ts!("GET /tiers/v1/status (wallet sign-in)."),
-            run: handler!(status),
+            run: route(Route {
+                verb: "GET",
+                path: "/tiers/v1/status",
+                auth: Auth::Provider,
+                body: RouteBody::None,
+                headers: &[],
+                result: Out::Body,
+            }),
         },
         Method {
             name: "set",
@@ -79,10 +87,6 @@ pub fn check_tier(a: &Args, tier: &str) -> Result<()> {
     } else {
         Err(a.error(format!("`tier` must be one of {}, got \"{tier}\"", TIERS.join(", "))))
     }
-}
-
-async fn status(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(k.send(a.call("GET", "/tiers/v1/status")).await?.body)
 }
 
 async fn set(k: &Kernel, a: Args) -> Result<Val> {
