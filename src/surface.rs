@@ -117,6 +117,8 @@ pub struct Method {
     pub name: &'static str,
     /// CLI-style names bound to this same method (root client only).
     pub aliases: &'static [&'static str],
+    /// TypeScript type parameters, e.g. `<T = any>` (typings only).
+    pub generics: &'static str,
     pub params: &'static [Param],
     /// The TypeScript type of the resolved value.
     pub returns: &'static str,

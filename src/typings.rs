@@ -258,7 +258,7 @@ fn signature(m: &Method, scoped: bool) -> String {
         .skip(skip)
         .map(|p| format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, p.ts))
         .collect();
-    format!("({}): Promise<{}>", params.join(", "), m.returns)
+    format!("{}({}): Promise<{}>", m.generics, params.join(", "), m.returns)
 }
 
 fn render_client(out: &mut String) {

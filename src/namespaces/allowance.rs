@@ -25,6 +25,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("AllowanceStatusResult"),
             scope: Scope::Global,
@@ -35,6 +36,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "create",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("AllowanceCreateResult"),
             scope: Scope::Global,
@@ -45,6 +47,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "export",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("string"),
             scope: Scope::Global,
@@ -55,6 +58,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "faucet",
             aliases: &[],
+            generics: "",
             params: &[opt("address", "string")],
             returns: crate::ts!("FaucetResult"),
             scope: Scope::Global,

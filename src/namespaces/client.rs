@@ -22,6 +22,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "resolveProject",
             aliases: &[],
+            generics: "",
             params: &[opt("id", "string")],
             returns: crate::ts!("string"),
             scope: Scope::RootOnly,
@@ -32,6 +33,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "useProject",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string")],
             returns: crate::ts!("string"),
             scope: Scope::RootOnly,

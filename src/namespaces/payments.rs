@@ -20,6 +20,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "spent",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("PaymentTotals"),
             scope: Scope::Global,
@@ -30,6 +31,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "receipts",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("PaymentReceipt[]"),
             scope: Scope::Global,
@@ -40,6 +42,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "policy",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("SpendPolicy"),
             scope: Scope::Global,

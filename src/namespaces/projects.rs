@@ -28,6 +28,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "provision",
             aliases: &[],
+            generics: "",
             params: &[call_opts("opts", "ProvisionOptions")],
             returns: crate::ts!("ProvisionResult"),
             scope: Scope::RootOnly,
@@ -38,6 +39,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "delete",
             aliases: &[],
+            generics: "",
             params: &[ID],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -48,6 +50,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
+            generics: "",
             params: &[opt("wallet", "string")],
             returns: crate::ts!("ListProjectsResult"),
             scope: Scope::Global,
@@ -58,6 +61,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getUsage",
             aliases: &["usage"],
+            generics: "",
             params: &[ID],
             returns: crate::ts!("UsageReport"),
             scope: Scope::Project,
@@ -68,6 +72,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getSchema",
             aliases: &["schema"],
+            generics: "",
             params: &[ID],
             returns: crate::ts!("SchemaReport"),
             scope: Scope::Project,
@@ -78,8 +83,9 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "sql",
             aliases: &[],
+            generics: crate::ts!("<Row = Record<string, unknown>>"),
             params: &[ID, req("sql", "string"), opt("params", "unknown[]")],
-            returns: crate::ts!("SqlResult"),
+            returns: crate::ts!("SqlResult<Row>"),
             scope: Scope::Project,
             context: "running SQL",
             doc: crate::ts!("Runs SQL with the service key; non-empty params are bound as $1..$n."),
@@ -88,8 +94,9 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "rest",
             aliases: &[],
+            generics: crate::ts!("<T = any>"),
             params: &[ID, req("table", "string"), call_opts("queryOrOptions", "string | ProjectRestOptions")],
-            returns: crate::ts!("any"),
+            returns: crate::ts!("T"),
             scope: Scope::Project,
             context: "querying REST",
             doc: crate::ts!("PostgREST-style request to /rest/v1/{table}; resolves to the response body."),
@@ -98,8 +105,9 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "restResponse",
             aliases: &[],
+            generics: crate::ts!("<T = unknown>"),
             params: &[ID, req("table", "string"), call_opts("queryOrOptions", "string | ProjectRestOptions")],
-            returns: crate::ts!("ProjectRestResponse"),
+            returns: crate::ts!("ProjectRestResponse<T>"),
             scope: Scope::Project,
             context: "querying REST",
             doc: crate::ts!("Like rest(), but resolves to { status, body }."),
@@ -108,6 +116,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "applyExpose",
             aliases: &[],
+            generics: "",
             params: &[ID, req("manifest", "ExposeManifest")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -118,6 +127,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "validateExpose",
             aliases: &[],
+            generics: "",
             params: &[req("manifest", "ExposeManifest | string"), call_opts("opts", "ValidateExposeOptions")],
             returns: crate::ts!("ExposeManifestValidationResult"),
             scope: Scope::OptionField { index: 1, keys: &["project", "project_id"] },
@@ -128,6 +138,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getExpose",
             aliases: &[],
+            generics: "",
             params: &[ID],
             returns: crate::ts!("ExposeManifest"),
             scope: Scope::Project,
@@ -138,6 +149,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "pin",
             aliases: &[],
+            generics: "",
             params: &[ID],
             returns: crate::ts!("PinResult"),
             scope: Scope::Project,
@@ -155,6 +167,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getQuote",
             aliases: &["quote"],
+            generics: "",
             params: &[],
             returns: crate::ts!("QuoteResult"),
             scope: Scope::Global,
@@ -172,6 +185,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "promoteUser",
             aliases: &[],
+            generics: "",
             params: &[ID, req("email", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -182,6 +196,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "demoteUser",
             aliases: &[],
+            generics: "",
             params: &[ID, req("email", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -192,6 +207,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "info",
             aliases: &[],
+            generics: "",
             params: &[ID],
             returns: crate::ts!("ProjectInfo"),
             scope: Scope::Project,
@@ -202,6 +218,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "keys",
             aliases: &[],
+            generics: "",
             params: &[ID],
             returns: crate::ts!("ProjectKeys"),
             scope: Scope::Project,
@@ -212,6 +229,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "use",
             aliases: &[],
+            generics: "",
             params: &[ID],
             returns: crate::ts!("void"),
             scope: Scope::RootOnly,
@@ -222,6 +240,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "active",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("string | null"),
             scope: Scope::Global,
@@ -313,10 +332,10 @@ export interface SchemaReport {
 }
 
 /** The gateway's SQL answer, passed through as sent. */
-export interface SqlResult {
+export interface SqlResult<Row = Record<string, unknown>> {
   status?: string;
   schema?: string;
-  rows?: Record<string, unknown>[];
+  rows?: Row[];
   rowCount?: number;
   [key: string]: unknown;
 }

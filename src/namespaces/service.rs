@@ -14,6 +14,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("ServiceStatusPayload"),
             scope: Scope::Global,
@@ -24,6 +25,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "health",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("ServiceHealthPayload"),
             scope: Scope::Global,

@@ -19,6 +19,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod0",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -29,6 +30,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod1",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -39,6 +41,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod2",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -49,6 +52,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod3",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -59,6 +63,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod4",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -69,6 +74,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod5",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -79,6 +85,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod6",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -89,6 +96,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod7",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -99,6 +107,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod8",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -109,6 +118,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod9",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -119,6 +129,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod10",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -129,6 +140,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod11",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -139,6 +151,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod12",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -149,6 +162,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod13",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -159,6 +173,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod14",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -169,6 +184,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod15",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -179,6 +195,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod16",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -189,6 +206,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod17",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -199,6 +217,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod18",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -209,6 +228,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod19",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -219,6 +239,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod20",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -229,6 +250,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod21",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -239,6 +261,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod22",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -249,6 +272,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod23",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -259,6 +283,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod24",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -269,6 +294,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod25",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -279,6 +305,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod26",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -289,6 +316,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod27",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -299,6 +327,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod28",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -309,6 +338,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod29",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -319,6 +349,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod30",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -329,6 +360,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "probeMethod31",
             aliases: &[],
+            generics: "",
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,

@@ -19,6 +19,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
+            generics: "",
             params: &[],
             returns: crate::ts!("TierStatusResult"),
             scope: Scope::Global,
@@ -36,6 +37,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "set",
             aliases: &[],
+            generics: "",
             params: &[req("tier", "TierName"), call_opts("opts", "{ idempotencyKey?: string } & CallOptions")],
             returns: crate::ts!("TierSetResult"),
             scope: Scope::Global,

@@ -292,10 +292,10 @@ export interface SchemaReport {
 }
 
 /** The gateway's SQL answer, passed through as sent. */
-export interface SqlResult {
+export interface SqlResult<Row = Record<string, unknown>> {
   status?: string;
   schema?: string;
-  rows?: Record<string, unknown>[];
+  rows?: Row[];
   rowCount?: number;
   [key: string]: unknown;
 }
@@ -399,11 +399,11 @@ export interface Projects {
   /** Alias of getSchema(). */
   schema(id: string): Promise<SchemaReport>;
   /** Runs SQL with the service key; non-empty params are bound as $1..$n. */
-  sql(id: string, sql: string, params?: unknown[]): Promise<SqlResult>;
+  sql<Row = Record<string, unknown>>(id: string, sql: string, params?: unknown[]): Promise<SqlResult<Row>>;
   /** PostgREST-style request to /rest/v1/{table}; resolves to the response body. */
-  rest(id: string, table: string, queryOrOptions?: string | ProjectRestOptions): Promise<any>;
+  rest<T = any>(id: string, table: string, queryOrOptions?: string | ProjectRestOptions): Promise<T>;
   /** Like rest(), but resolves to { status, body }. */
-  restResponse(id: string, table: string, queryOrOptions?: string | ProjectRestOptions): Promise<ProjectRestResponse>;
+  restResponse<T = unknown>(id: string, table: string, queryOrOptions?: string | ProjectRestOptions): Promise<ProjectRestResponse<T>>;
   /** Applies an expose manifest (which tables the REST API serves, and their RLS). */
   applyExpose(id: string, manifest: ExposeManifest): Promise<unknown>;
   /** Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally. */
@@ -441,11 +441,11 @@ export interface ScopedProjects {
   /** Tables, columns, constraints and RLS policies. */
   getSchema(): Promise<SchemaReport>;
   /** Runs SQL with the service key; non-empty params are bound as $1..$n. */
-  sql(sql: string, params?: unknown[]): Promise<SqlResult>;
+  sql<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<SqlResult<Row>>;
   /** PostgREST-style request to /rest/v1/{table}; resolves to the response body. */
-  rest(table: string, queryOrOptions?: string | ProjectRestOptions): Promise<any>;
+  rest<T = any>(table: string, queryOrOptions?: string | ProjectRestOptions): Promise<T>;
   /** Like rest(), but resolves to { status, body }. */
-  restResponse(table: string, queryOrOptions?: string | ProjectRestOptions): Promise<ProjectRestResponse>;
+  restResponse<T = unknown>(table: string, queryOrOptions?: string | ProjectRestOptions): Promise<ProjectRestResponse<T>>;
   /** Applies an expose manifest (which tables the REST API serves, and their RLS). */
   applyExpose(manifest: ExposeManifest): Promise<unknown>;
   /** Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally. */

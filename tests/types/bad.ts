@@ -24,5 +24,8 @@ export async function wrong(r: Run402): Promise<void> {
   await p.projects.usage(); // WRONG: scoped clients have no CLI aliases
   await p.projects.sql("prj_1", "SELECT 1", "x"); // WRONG: scoped sql takes (sql, params)
   await withRetry(() => r.service.health(), { attempts: "3" }); // WRONG: attempts is a number
-  void [credentials, noProject, n];
+  await r.projects.rest("prj_1", "t", { timeoutMs: "soon" }); // WRONG: timeoutMs is a number
+  await r.projects.rest("prj_1", "t", { signal: "stop" }); // WRONG: signal is an AbortSignal
+  const wrongRows: { id: number }[] = await r.projects.rest<string[]>("prj_1", "t"); // WRONG: T is string[]
+  void [credentials, noProject, n, wrongRows];
 }

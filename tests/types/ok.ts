@@ -54,6 +54,18 @@ export async function main(): Promise<void> {
       const s: number | null = e.status;
     }
   }
+  // Generic like @run402/sdk's rest<T>/restResponse<T> (TS2558 before), and sql<Row>.
+  interface Todo { id: number; task: string }
+  const todos: Todo[] = await r.projects.rest<Todo[]>(id, "todos", "select=id,task");
+  const todoRes: ProjectRestResponse<Todo[]> = await r.projects.restResponse<Todo[]>(id, "todos");
+  const firstTask: string | undefined = todoRes.body[0]?.task;
+  const typedRows = await r.projects.sql<Todo>(id, "SELECT id, task FROM todos");
+  const firstId: number | undefined = typedRows.rows?.[0]?.id;
+  const scopedTodos: Todo[] = await p.projects.rest<Todo[]>("todos");
+  // Per-call limits on methods that take options.
+  await r.projects.rest(id, "todos", { query: "select=*", signal: new AbortController().signal, timeoutMs: 5000 });
+  new Run402({ apiBase: "https://x", credentials, timeoutMs: 0 });
+  void [todos, firstTask, firstId, scopedTodos];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];
