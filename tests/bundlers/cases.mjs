@@ -1,0 +1,216 @@
+// One case per tool and target, each with the tool's default settings: the
+// only options passed are where the app is, where the output goes, the
+// target the user picks, and (for servers) a free port. `settings` names
+// anything else a user has to add (the README says the same).
+// A case's build() returns how to run what it built:
+//   { page: url, close? }          a page for Chromium
+//   { cli: [cmd, ...args], cwd }   a process that prints one RESULT line
+//   { workerd: dir, modules }      a Worker bundle for workerd
+// plus `out` (the directory of emitted files, for the size column).
+import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { bin } from "../runtimes/lib.mjs";
+import { pageFor, serveStatic, workerPage, workerPageScript } from "./browser.mjs";
+import { write } from "./stage.mjs";
+
+const run = promisify(execFile);
+
+async function tool(cmd, args, cwd, env = {}) {
+  try {
+    return await run(cmd, args, { cwd, env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 16 << 20 });
+  } catch (err) {
+    throw new Error(`${[cmd.split("/").pop(), ...args].join(" ")} failed: ${err.message}\n--- stdout ---\n${err.stdout}\n--- stderr ---\n${err.stderr}`);
+  }
+}
+
+/** A static page around the emitted files in `out`. */
+async function staticPage(out, apiBase) {
+  const server = await serveStatic(out, apiBase);
+  return { page: server.url, close: server.close };
+}
+
+// ---- Vite: build + preview, and the dev server ------------------------------
+
+function viteCases(label, pkgName) {
+  const load = () => import(pkgName);
+  const quiet = { logLevel: "error", configFile: false };
+  const address = (server) => `http://127.0.0.1:${server.address().port}/`;
+  return [
+    {
+      name: `${label} build + preview`,
+      app: label,
+      async build(app, apiBase) {
+        const vite = await load();
+        await vite.build({ root: app, ...quiet });
+        const server = await vite.preview({ root: app, ...quiet, preview: { port: 0, host: "127.0.0.1", strictPort: false } });
+        return { page: address(server.httpServer), close: () => server.close(), out: join(app, "dist") };
+      },
+    },
+    {
+      name: `${label} dev server`,
+      app: `${label}-dev`,
+      async build(app) {
+        const vite = await load();
+        const server = await vite.createServer({ root: app, ...quiet, server: { port: 0, host: "127.0.0.1" } });
+        await server.listen();
+        return { page: address(server.httpServer), close: () => server.close() };
+      },
+    },
+  ];
+}
+
+// ---- webpack -------------------------------------------------------------------
+
+function webpackBuild(app, target, entry, outName) {
+  return import("webpack").then(
+    ({ default: webpack }) =>
+      new Promise((resolve, reject) => {
+        const out = join(app, outName);
+        webpack({ mode: "production", context: app, target, entry, output: { path: out } }, (err, stats) => {
+          if (err) return reject(err);
+          const info = stats.toJson({ all: false, errors: true, warnings: true });
+          if (stats.hasErrors()) return reject(new Error(info.errors.map((e) => e.message).join("\n")));
+          resolve({ out, warnings: info.warnings.map((w) => w.message.split("\n")[0]) });
+        });
+      }),
+  );
+}
+
+// ---- the list ---------------------------------------------------------------------
+
+export const CASES = [
+  ...viteCases("vite 5", "vite5"),
+  ...viteCases("vite 6", "vite6"),
+  ...viteCases("vite 8", "vite"),
+  {
+    name: "webpack 5 target web",
+    app: "webpack-web",
+    async build(app, apiBase) {
+      const { out, warnings } = await webpackBuild(app, "web", "./src/browser.js", "dist");
+      write(out, "index.html", pageFor("main.js", { module: false }));
+      return { ...(await staticPage(out, apiBase)), out, warnings };
+    },
+  },
+  {
+    name: "webpack 5 target webworker",
+    app: "webpack-webworker",
+    async build(app, apiBase) {
+      const { out, warnings } = await webpackBuild(app, "webworker", "./src/worker.js", "dist");
+      write(out, "index.html", workerPage);
+      write(out, "page.js", workerPageScript("main.js"));
+      return { ...(await staticPage(out, apiBase)), out, warnings };
+    },
+  },
+  {
+    name: "esbuild browser (default iife)",
+    app: "esbuild-iife",
+    async build(app, apiBase) {
+      const out = join(app, "dist");
+      await tool(bin("esbuild"), ["src/browser.js", "--bundle", `--outfile=${join(out, "main.js")}`, "--log-level=warning"], app);
+      write(out, "index.html", pageFor("main.js", { module: false }));
+      return { ...(await staticPage(out, apiBase)), out };
+    },
+  },
+  {
+    name: "esbuild browser --format=esm",
+    app: "esbuild-esm",
+    async build(app, apiBase) {
+      const out = join(app, "dist");
+      await tool(bin("esbuild"), ["src/browser.js", "--bundle", "--format=esm", "--minify", `--outfile=${join(out, "main.js")}`, "--log-level=warning"], app);
+      write(out, "index.html", pageFor("main.js", { module: true }));
+      return { ...(await staticPage(out, apiBase)), out };
+    },
+  },
+  {
+    name: "esbuild --platform=node",
+    app: "esbuild-node",
+    async build(app) {
+      const out = join(app, "dist");
+      // The default format for node is CommonJS; .cjs because the app is "type": "module".
+      await tool(bin("esbuild"), ["src/server.js", "--bundle", "--platform=node", `--outfile=${join(out, "server.cjs")}`, "--log-level=warning"], app);
+      return { cli: [process.execPath, join(out, "server.cjs")], cwd: out, out };
+    },
+  },
+  {
+    name: "rollup + node-resolve",
+    app: "rollup",
+    async build(app, apiBase) {
+      const { rollup } = await import("rollup");
+      const { nodeResolve } = await import("@rollup/plugin-node-resolve");
+      const warnings = [];
+      const bundle = await rollup({ input: join(app, "src/browser.js"), plugins: [nodeResolve()], onwarn: (w) => warnings.push(w.message) });
+      const out = join(app, "dist");
+      await bundle.write({ dir: out, format: "es" });
+      await bundle.close();
+      write(out, "index.html", pageFor("browser.js", { module: true }));
+      return { ...(await staticPage(out, apiBase)), out, warnings };
+    },
+  },
+  {
+    name: "bun build (browser)",
+    app: "bun-browser",
+    async build(app, apiBase) {
+      const out = join(app, "dist");
+      await tool(bin("bun"), ["build", "./src/browser.js", "--outdir", out], app);
+      write(out, "index.html", pageFor("browser.js", { module: true }));
+      return { ...(await staticPage(out, apiBase)), out };
+    },
+  },
+  {
+    name: "bun build --target=bun",
+    app: "bun-bun",
+    async build(app) {
+      const out = join(app, "dist");
+      await tool(bin("bun"), ["build", "./src/server.js", "--target=bun", "--outdir", out], app);
+      return { cli: [bin("bun"), join(out, "server.js")], cwd: out, out };
+    },
+  },
+  {
+    name: "bun build --target=node",
+    app: "bun-node",
+    // Bun's bundler sets no condition that tells a bundle from Node itself.
+    settings: "--conditions=module",
+    async build(app) {
+      const out = join(app, "dist");
+      await tool(bin("bun"), ["build", "./src/server.js", "--target=node", "--conditions=module", "--outdir", out], app);
+      return { cli: [process.execPath, join(out, "server.js")], cwd: out, out };
+    },
+  },
+  {
+    name: "wrangler deploy --dry-run → workerd",
+    app: "wrangler",
+    async build(app) {
+      const out = join(app, "dist");
+      await tool(bin("wrangler"), ["deploy", "--dry-run", "--outdir", out], app, { WRANGLER_SEND_METRICS: "false", CI: "true", NO_UPDATE_NOTIFIER: "1" });
+      // The entry (named after wrangler.toml's main) first: workerd's main module.
+      const modules = readdirSync(out).filter((f) => f.endsWith(".js")).concat(readdirSync(out).filter((f) => f.endsWith(".wasm")));
+      return { workerd: out, modules, out };
+    },
+  },
+  {
+    name: "Node 20 ESM (no bundler)",
+    app: "node",
+    build: async (app) => ({ cli: [process.execPath, "src/server.js"], cwd: app }),
+  },
+  {
+    name: "Node require() (no bundler)",
+    app: "node-require",
+    build: async (app) => ({ cli: [process.execPath, "src/server.cjs"], cwd: app }),
+  },
+  {
+    name: "Deno, --allow-net only",
+    app: "deno",
+    build: async (app, apiBase) => ({
+      cli: [bin("deno"), "run", "--no-prompt", "--node-modules-dir=manual", `--allow-net=${new URL(apiBase).host}`, "src/server.js"],
+      cwd: app,
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+    }),
+  },
+  {
+    name: "Bun (no bundler)",
+    app: "bun",
+    build: async (app) => ({ cli: [bin("bun"), "--no-install", "src/server.js"], cwd: app }),
+  },
+];
