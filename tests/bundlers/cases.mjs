@@ -6,6 +6,7 @@
 //   { page: url, close? }          a page for Chromium
 //   { cli: [cmd, ...args], cwd }   a process that prints one RESULT line
 //   { workerd: dir, modules }      a Worker bundle for workerd
+//   { run }                        anything else: a function that returns the check
 // plus `out` (the directory of emitted files, for the size column).
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { bin } from "../runtimes/lib.mjs";
 import { pageFor, serveStatic, workerPage, workerPageScript } from "./browser.mjs";
+import { NEXT_EDGE_CONDITIONS, bundleEdge, runEdge } from "./edge.mjs";
 import { write } from "./stage.mjs";
 
 const run = promisify(execFile);
@@ -187,6 +189,22 @@ export const CASES = [
       // The entry (named after wrangler.toml's main) first: workerd's main module.
       const modules = readdirSync(out).filter((f) => f.endsWith(".js")).concat(readdirSync(out).filter((f) => f.endsWith(".wasm")));
       return { workerd: out, modules, out };
+    },
+  },
+  {
+    name: "Vercel Edge (edge-light) in edge-runtime",
+    app: "edge",
+    async build(app, apiBase) {
+      // The control first: the wasm-inlined entry must be refused there, or
+      // the emulation proves nothing about the edge-light entry.
+      const control = await bundleEdge(app, "src/edge.js", NEXT_EDGE_CONDITIONS.filter((c) => c !== "edge-light"));
+      const refused = await runEdge(control, apiBase).then(() => null, (err) => err);
+      if (!/Dynamic WASM code generation/.test(String(refused?.message))) {
+        throw new Error(`the edge emulation did not refuse compiling wasm from bytes (${refused ?? "it ran"}): it cannot test the edge-light entry`);
+      }
+      const bundle = await bundleEdge(app, "src/edge.js", NEXT_EDGE_CONDITIONS);
+      if (bundle.wasmFiles.length !== 1) throw new Error(`expected one .wasm?module import from entry-edge-light.js, got ${bundle.wasmFiles.length}`);
+      return { run: () => runEdge(bundle, apiBase) };
     },
   },
   {

@@ -84,7 +84,8 @@ try {
       built = await c.build(staged.app(c.app), apiBase);
       if (built.page) result = await runPage((browser ??= await launchBrowser()), built.page, apiBase);
       else if (built.cli) result = await runCli(built, apiBase, c.name);
-      else result = await withTimeout(runWorkerBundle(built, apiBase), 40_000, "the workerd run");
+      else if (built.workerd) result = await withTimeout(runWorkerBundle(built, apiBase), 40_000, "the workerd run");
+      else result = await withTimeout(built.run(), 20_000, "the check");
       if (result?.health !== "ok") throw new Error(`service.health() answered ${JSON.stringify(result?.health)}`);
       if (result.signature !== expected) throw new Error(`the signature made in wasm differs from viem's: ${result.signature} vs ${expected}`);
     } catch (err) {
