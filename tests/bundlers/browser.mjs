@@ -18,9 +18,12 @@ const MIME = {
   ".json": "application/json",
 };
 
-/** Serves `dir` on 127.0.0.1 with a CSP that allows `connect-src` to the gateway only. */
-export function serveStatic(dir, apiBase) {
-  const csp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src ${new URL(apiBase).origin}`;
+/**
+ * Serves `dir` on 127.0.0.1 with a CSP that allows `connect-src` to the
+ * gateway only, and wasm only with `wasm` set (the control case turns it off).
+ */
+export function serveStatic(dir, apiBase, { wasm = true } = {}) {
+  const csp = `default-src 'self'; script-src 'self'${wasm ? " 'wasm-unsafe-eval'" : ""}; connect-src ${new URL(apiBase).origin}`;
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path === "/favicon.ico") return res.writeHead(204).end();
@@ -80,12 +83,20 @@ export async function runPage(browser, url, apiBase) {
   const page = await browser.newPage();
   const log = [];
   page.on("console", (m) => log.push(`[console.${m.type()}] ${m.text()} (${m.location().url})`));
-  page.on("pageerror", (e) => log.push(`[pageerror] ${e.stack ?? e.message}`));
+  // An uncaught error while the app loads means window.run402Check will never
+  // appear: fail then instead of waiting out the timeout.
+  let loadFailed;
+  const failure = new Promise((_, reject) => (loadFailed = reject));
+  failure.catch(() => {});
+  page.on("pageerror", (e) => {
+    log.push(`[pageerror] ${e.stack ?? e.message}`);
+    loadFailed(new Error(`the page threw: ${e.message}`));
+  });
   page.on("requestfailed", (r) => log.push(`[requestfailed] ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
   try {
     page.setDefaultTimeout(20_000);
     await page.goto(url);
-    await page.waitForFunction(() => typeof window.run402Check === "function", null, { timeout: 20_000 });
+    await Promise.race([page.waitForFunction(() => typeof window.run402Check === "function", null, { timeout: 20_000 }), failure]);
     // page.evaluate has no timeout of its own; a hung SDK call must still fail.
     const result = await withTimeout(page.evaluate((api) => window.run402Check(api), apiBase), 15_000, "the page's check");
     const noisy = log.filter((l) => /^\[(console\.(error|warning)|pageerror|requestfailed)/.test(l) && !l.includes("favicon.ico"));

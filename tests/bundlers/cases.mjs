@@ -7,13 +7,15 @@
 //   { cli: [cmd, ...args], cwd }   a process that prints one RESULT line
 //   { workerd: dir, modules }      a Worker bundle for workerd
 //   { run }                        anything else: a function that returns the check
+// A `control` case proves a restriction the others rely on is in force (it
+// must be refused); it returns nothing to check.
 // plus `out` (the directory of emitted files, for the size column).
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { bin } from "../runtimes/lib.mjs";
-import { pageFor, serveStatic, workerPage, workerPageScript } from "./browser.mjs";
+import { pageFor, runPage, serveStatic, workerPage, workerPageScript } from "./browser.mjs";
 import { NEXT_EDGE_CONDITIONS, bundleEdge, runEdge } from "./edge.mjs";
 import { write } from "./stage.mjs";
 
@@ -74,7 +76,8 @@ function webpackBuild(app, target, entry, outName) {
           if (err) return reject(err);
           const info = stats.toJson({ all: false, errors: true, warnings: true });
           if (stats.hasErrors()) return reject(new Error(info.errors.map((e) => e.message).join("\n")));
-          resolve({ out, warnings: info.warnings.map((w) => w.message.split("\n")[0]) });
+          // Headlines only ("asset size limit", ...): the details name hashed files.
+          resolve({ out, warnings: info.warnings.map((w) => w.message.split(/[:\n]/)[0]) });
         });
       }),
   );
@@ -123,6 +126,30 @@ export const CASES = [
       await tool(bin("esbuild"), ["src/browser.js", "--bundle", "--format=esm", "--minify", `--outfile=${join(out, "main.js")}`, "--log-level=warning"], app);
       write(out, "index.html", pageFor("main.js", { module: true }));
       return { ...(await staticPage(out, apiBase)), out };
+    },
+  },
+  {
+    // The control for the CSP the static pages are served with: without
+    // 'wasm-unsafe-eval' the same bundle must be refused, or the header is
+    // not in force and the other pages prove nothing about it.
+    name: "CSP without 'wasm-unsafe-eval' is refused",
+    app: "csp-control",
+    control: true,
+    async build(app, apiBase, browser) {
+      const out = join(app, "dist");
+      await tool(bin("esbuild"), ["src/browser.js", "--bundle", "--format=esm", `--outfile=${join(out, "main.js")}`, "--log-level=warning"], app);
+      write(out, "index.html", pageFor("main.js", { module: true }));
+      const server = await serveStatic(out, apiBase, { wasm: false });
+      return {
+        close: server.close,
+        run: async () => {
+          const refused = await runPage(await browser(), server.url, apiBase).then(() => null, (err) => err);
+          // Chromium: "WebAssembly.Module(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive ..."
+          const refusal = /WebAssembly[^\n]*Content Security/i;
+          if (!refusal.test(String(refused?.message))) throw new Error(`the page was not refused for its CSP (${refused?.message ?? "it ran"})`);
+          console.log(`  refused as expected: ${refused.message.match(refusal)[0]}`);
+        },
+      };
     },
   },
   {
