@@ -7,16 +7,18 @@
 //   { cli: [cmd, ...args], cwd }   a process that prints one RESULT line
 //   { workerd: dir, modules }      a Worker bundle for workerd
 //   { run }                        anything else: a function that returns the check
-// A `control` case proves a restriction the others rely on is in force (it
-// must be refused); it returns nothing to check.
+// A `control` case checks its own outcome (a restriction the others rely on
+// is in force, or a script's own output); it returns nothing to check.
 // plus `out` (the directory of emitted files, for the size column).
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bin } from "../runtimes/lib.mjs";
+import { bin, describeRun, launch } from "../runtimes/lib.mjs";
 import { pageFor, runPage, serveStatic, workerPage, workerPageScript } from "./browser.mjs";
 import { NEXT_EDGE_CONDITIONS, bundleEdge, runEdge } from "./edge.mjs";
+import { writeQuickStart } from "./readme.mjs";
+import { start } from "../gateway/server.mjs";
 import { write } from "./stage.mjs";
 
 const run = promisify(execFile);
@@ -232,6 +234,23 @@ export const CASES = [
       const bundle = await bundleEdge(app, "src/edge.js", NEXT_EDGE_CONDITIONS);
       if (bundle.wasmFiles.length !== 1) throw new Error(`expected one .wasm?module import from entry-edge-light.js, got ${bundle.wasmFiles.length}`);
       return { run: () => runEdge(bundle, apiBase) };
+    },
+  },
+  {
+    // Its own simulator with payments on: the shared one runs with them off.
+    name: "README quick start, pasted (Node, paying gateway)",
+    app: "readme",
+    control: true,
+    async build(app) {
+      const sim = await start({ port: 0, payments: true });
+      const file = writeQuickStart(app, sim.url);
+      return {
+        close: sim.close,
+        run: async () => {
+          const done = await launch(process.execPath, [file], { cwd: app, timeoutMs: 30_000 }).done;
+          if (done.code !== 0 || done.stderr.trim() || !/total: '0\.10'/.test(done.stdout)) throw new Error(describeRun("the quick start", done));
+        },
+      };
     },
   },
   {
