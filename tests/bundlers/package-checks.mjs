@@ -1,7 +1,7 @@
 // Checks on the packed tarball itself, and the size of what each entry makes
 // an importer load.
 import { execFile } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -11,10 +11,25 @@ const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 const WASM = "run402_sdk_wasm_bg.wasm";
 
-/** publint --strict (warnings count as errors) and attw's ESM profile; returns {lines, problems}. */
-export async function checkPackage({ tarball }) {
+/**
+ * The published README stands alone: it exists, points nowhere else for
+ * what it leaves out, and every relative link resolves inside the package.
+ */
+function checkReadme(pkgDir, problems) {
+  const file = join(pkgDir, "README.md");
+  if (!existsSync(file)) return problems.push("the package has no README.md");
+  const text = readFileSync(file, "utf8");
+  if (/see the repository README|<!--/i.test(text)) problems.push("the package README points to the repository README or keeps a marker comment");
+  for (const [, target] of text.matchAll(/\]\((?![a-z]+:|#)([^)]+)\)/g)) {
+    if (!existsSync(join(pkgDir, target))) problems.push(`the package README links to ${target}, which the package does not ship`);
+  }
+}
+
+/** publint --strict (warnings count as errors), attw's ESM profile, the README; returns {lines, problems}. */
+export async function checkPackage({ tarball, pkgDir }) {
   const problems = [];
   const lines = [];
+  checkReadme(pkgDir, problems);
   const { publint } = await import("publint");
   const { formatMessage } = await import("publint/utils");
   const buf = readFileSync(tarball);
