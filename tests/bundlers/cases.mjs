@@ -2,14 +2,15 @@
 // only options passed are where the app is, where the output goes, the
 // target the user picks, and (for servers) a free port. `settings` names
 // anything else a user has to add (the README says the same).
-// A case's build() returns how to run what it built:
+// A case's build(app, apiBase, browser) returns how to run what it built:
 //   { page: url, close? }          a page for Chromium
 //   { cli: [cmd, ...args], cwd }   a process that prints one RESULT line
 //   { workerd: dir, modules }      a Worker bundle for workerd
 //   { run }                        anything else: a function that returns the check
-// A `control` case checks its own outcome (a restriction the others rely on
-// is in force, or a script's own output); it returns nothing to check.
-// plus `out` (the directory of emitted files, for the size column).
+// plus `out` (the directory of emitted files, for the size column) and the
+// tool's `warnings`. A `control` case checks its own outcome (a restriction
+// the others rely on is in force, or a script's own output) and returns
+// nothing for the harness to check.
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
