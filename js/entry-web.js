@@ -1,8 +1,13 @@
-// Browsers, Deno and bundlers: fetch the wasm from next to this module.
-// Top-level await finishes instantiation before any import resolves, so
-// `new Run402(...)` stays synchronous.
-import init from "./run402_sdk_wasm.js";
+// Browsers, Deno, web workers and every bundler: the wasm is inlined as text
+// (run402_sdk_wasm_inline.js, written by ./dev build), so no bundler has to
+// carry a separate .wasm asset, no server has to serve one with the right
+// MIME type, Deno needs no read permission, and no top-level await is needed:
+// the module is compiled and instantiated synchronously here, so
+// `new Run402(...)` works right after the import and `require()` can load it.
+import { initSync } from "./run402_sdk_wasm.js";
+import { wasmBytes } from "./inline-wasm.js";
+import inlined from "./run402_sdk_wasm_inline.js";
 
-await init({ module_or_path: new URL("./run402_sdk_wasm_bg.wasm", import.meta.url) });
+initSync({ module: wasmBytes(inlined) });
 
 export * from "./api.js";

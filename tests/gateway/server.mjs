@@ -1,8 +1,7 @@
 // The Run402 gateway simulator: start({port, adminWallets, payments,
 // x402Versions, networks, priceOverride, faucetWindowSeconds}) for tests, or
-// `node tests/gateway/server.mjs [--port N] [--payments] [--admin-wallet 0x...]
-// [--x402-versions 1,2] [--networks eip155:84532,eip155:8453] [--price-override N]
-// [--faucet-window SECONDS]` from the command line. Binds 127.0.0.1 only.
+// `node tests/gateway/server.mjs [--port N] [--payments] [--fund USDC] ...`
+// from the command line (options in cli.mjs, or --help). Binds 127.0.0.1 only.
 
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
@@ -161,41 +160,9 @@ export async function start({ port = 0, adminWallets = [], payments, x402Version
   return { url: baseUrl, close, state };
 }
 
-function parseArgs(argv) {
-  const options = { port: 0, payments: false, adminWallets: [] };
-  const list = (value) => String(value ?? "").split(",").filter(Boolean);
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--port") options.port = Number(argv[++i]);
-    else if (argv[i] === "--payments") options.payments = true;
-    else if (argv[i] === "--admin-wallet") options.adminWallets.push(argv[++i]);
-    else if (argv[i] === "--x402-versions") options.x402Versions = list(argv[++i]).map(Number);
-    else if (argv[i] === "--networks") options.networks = list(argv[++i]);
-    else if (argv[i] === "--price-override") options.priceOverride = Number(argv[++i]);
-    else if (argv[i] === "--faucet-window") options.faucetWindowSeconds = Number(argv[++i]);
-    else {
-      throw new Error(
-        `Unknown argument: ${argv[i]} (use --port N, --payments, --admin-wallet 0x..., --x402-versions 1,2, --networks eip155:84532,eip155:8453, --price-override N, --faucet-window SECONDS)`,
-      );
-    }
-  }
-  if (!Number.isInteger(options.port) || options.port < 0) throw new Error("--port needs a non-negative integer");
-  return options;
-}
-
+// From the command line: the local gateway for developers (cli.mjs prints
+// progress, the URL and a funded test wallet).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  let sim;
-  try {
-    sim = await start(options);
-  } catch (err) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  console.log(`Run402 simulator listening on ${sim.url}`);
+  const { main } = await import("./cli.mjs");
+  await main(process.argv.slice(2), start);
 }

@@ -1,7 +1,7 @@
 // Headless Chromium: a local static server serves the staged package under
-// /pkg/ (with application/wasm, so instantiateStreaming is used) and a page
-// whose import map points the bare specifier at /pkg/entry-web.js, the file
-// the "browser" condition selects. The page's origin differs from the
+// /pkg/ and a page whose import map points the bare specifier at
+// /pkg/entry-web.js, the file the "browser" condition selects (it carries the
+// wasm inlined, so the page fetches no .wasm). The page's origin differs from the
 // simulator's, so every SDK call is a real cross-origin fetch with CORS
 // (the paid phase adds SIGN-IN-WITH-X and PAYMENT-SIGNATURE request headers
 // and reads the exposed PAYMENT-RESPONSE). One page runs both phases; lib.mjs
