@@ -14,13 +14,16 @@
 //! - [`routes`]: the one interpreter that runs declared routes.
 //! - [`surface`]: the table of every public method: the single source for
 //!   dispatch, scoping, aliases and the generated TypeScript declarations.
-//! - [`typings`]: renders `index.d.ts` from [`surface`].
+//! - [`typings`]: renders `index.d.ts` from [`surface`]; `agent_reference`
+//!   renders `llms-sdk.txt`, the method reference for agents (native only).
 //! - `wasm`: the only module that names `wasm_bindgen` / `js_sys`.
 
 // Errors are the rare path; boxing them would cost an allocation per
 // failure for no gain on the success path.
 #![allow(clippy::result_large_err)]
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod agent_reference;
 pub mod args;
 pub mod credentials;
 pub mod error;

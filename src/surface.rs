@@ -127,6 +127,10 @@ pub struct Method {
     pub context: &'static str,
     /// One-line summary for the typings.
     pub doc: &'static str,
+    /// What a code method sends ("VERB /path · auth · cost"), or "local ..."
+    /// for one that makes no request; "" for a declared route, whose wire
+    /// is read from the route itself (agent reference only).
+    pub http: &'static str,
     pub run: Run,
 }
 

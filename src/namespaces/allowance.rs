@@ -31,6 +31,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "checking allowance",
             doc: crate::ts!("Local: whether an allowance is configured, and its address."),
+            http: crate::ts!("local (provider only, no request)"),
             run: handler!(status),
         },
         Method {
@@ -42,6 +43,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "creating allowance",
             doc: crate::ts!("Local: makes a new wallet (the provider's createAllowance, else a key from the CSPRNG) and saves it with saveAllowance."),
+            http: crate::ts!("local (provider only, no request)"),
             run: handler!(create),
         },
         Method {
@@ -53,6 +55,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "exporting allowance",
             doc: crate::ts!("Local: the allowance's address (never the key)."),
+            http: crate::ts!("local (provider only, no request)"),
             run: handler!(export),
         },
         Method {
@@ -64,6 +67,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "requesting faucet funds",
             doc: crate::ts!("POST /faucet/v1: testnet USDC for the address (default: the allowance's)."),
+            http: crate::ts!("POST /faucet/v1 · no auth · free (testnet USDC, once per IP per 24 h)"),
             run: handler!(faucet),
         },
     ],

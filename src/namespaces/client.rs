@@ -28,6 +28,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::RootOnly,
             context: "scoping client to project",
             doc: crate::ts!(""),
+            http: crate::ts!(""),
             run: handler!(resolve_project),
         },
         Method {
@@ -39,6 +40,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::RootOnly,
             context: "setting active project",
             doc: crate::ts!(""),
+            http: crate::ts!(""),
             run: handler!(use_project),
         },
     ],

@@ -26,6 +26,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "reading payments",
             doc: crate::ts!("Total paid (or reserved for payments in flight) by this client."),
+            http: crate::ts!("local (this client, no request)"),
             run: handler!(spent),
         },
         Method {
@@ -37,6 +38,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "reading payments",
             doc: crate::ts!("One receipt per settled payment, with the server's settlement."),
+            http: crate::ts!("local (this client, no request)"),
             run: handler!(receipts),
         },
         Method {
@@ -48,6 +50,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "reading payments",
             doc: crate::ts!("The spend policy in force (defaults filled in)."),
+            http: crate::ts!("local (this client, no request)"),
             run: handler!(policy),
         },
     ],

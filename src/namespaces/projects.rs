@@ -34,6 +34,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::RootOnly,
             context: "provisioning project",
             doc: crate::ts!("POST /projects/v1 (paid). Saves the keys and makes the project active when the provider supports it."),
+            http: crate::ts!("POST /projects/v1 · wallet sign-in (provider) · paid: the tier price (prototype $0.10, hobby $5, team $20) via x402"),
             run: handler!(provision),
         },
         Method {
@@ -45,6 +46,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "deleting project",
             doc: crate::ts!("DELETE /projects/v1/{id}; then removes the project from the provider when it supports it."),
+            http: crate::ts!("DELETE /projects/v1/{id} · service key"),
             run: handler!(delete),
         },
         Method {
@@ -56,6 +58,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "listing projects",
             doc: crate::ts!("Projects owned by a wallet (default: the provider's allowance address)."),
+            http: crate::ts!("GET /wallets/v1/{wallet}/projects · no auth"),
             run: handler!(list),
         },
         Method {
@@ -67,6 +70,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "fetching usage",
             doc: crate::ts!("API calls and storage against the tier's limits."),
+            http: crate::ts!(""),
             run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/usage", body: RouteBody::None, result: Out::Body, ..SERVICE }),
         },
         Method {
@@ -78,6 +82,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "fetching schema",
             doc: crate::ts!("Tables, columns, constraints and RLS policies."),
+            http: crate::ts!(""),
             run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/schema", body: RouteBody::None, result: Out::Body, ..SERVICE }),
         },
         Method {
@@ -89,6 +94,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "running SQL",
             doc: crate::ts!("Runs SQL with the service key; non-empty params are bound as $1..$n."),
+            http: crate::ts!("POST /projects/v1/admin/{id}/sql · service key"),
             run: handler!(sql),
         },
         Method {
@@ -100,6 +106,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "querying REST",
             doc: crate::ts!("PostgREST-style request to /rest/v1/{table}; resolves to the response body."),
+            http: crate::ts!("GET|POST|PATCH|DELETE /rest/v1/{table}?{query} · anon key, or service key with keyType \"service\""),
             run: handler!(rest),
         },
         Method {
@@ -111,6 +118,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "querying REST",
             doc: crate::ts!("Like rest(), but resolves to { status, body }."),
+            http: crate::ts!("GET|POST|PATCH|DELETE /rest/v1/{table}?{query} · anon key, or service key with keyType \"service\""),
             run: handler!(rest_response),
         },
         Method {
@@ -122,6 +130,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "applying expose manifest",
             doc: crate::ts!("Applies an expose manifest (which tables the REST API serves, and their RLS)."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/expose", body: RouteBody::Object(1), result: Out::Body, ..SERVICE }),
         },
         Method {
@@ -133,6 +142,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::OptionField { index: 1, keys: &["project", "project_id"] },
             context: "validating expose manifest",
             doc: crate::ts!("Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally."),
+            http: crate::ts!("POST /projects/v1/admin/{project}/expose/validate (service key) or POST /projects/v1/expose/validate (no project)"),
             run: handler!(validate_expose),
         },
         Method {
@@ -144,6 +154,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "getting expose manifest",
             doc: crate::ts!("The project's current expose manifest."),
+            http: crate::ts!(""),
             run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/expose", body: RouteBody::None, result: Out::Body, ..SERVICE }),
         },
         Method {
@@ -155,6 +166,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "pinning project",
             doc: crate::ts!("Platform-admin only: exempts a project from lease expiry."),
+            http: crate::ts!(""),
             run: route(Route {
                 verb: "POST",
                 path: "/projects/v1/admin/{id}/pin",
@@ -173,6 +185,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "getting quote",
             doc: crate::ts!("Tier prices and limits (no auth)."),
+            http: crate::ts!(""),
             run: route(Route {
                 verb: "GET",
                 path: "/tiers/v1",
@@ -191,6 +204,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "promoting user",
             doc: crate::ts!("Makes a project user an admin."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/promote-user", body: RouteBody::Strings(&[("email", 1)]), result: Out::Void, ..SERVICE }),
         },
         Method {
@@ -202,6 +216,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "demoting user",
             doc: crate::ts!("Removes a project user's admin role."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/demote-user", body: RouteBody::Strings(&[("email", 1)]), result: Out::Void, ..SERVICE }),
         },
         Method {
@@ -213,6 +228,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "fetching project info",
             doc: crate::ts!("Local: the provider's record for the project, with its id."),
+            http: crate::ts!("local (provider only, no request)"),
             run: handler!(info),
         },
         Method {
@@ -224,6 +240,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "fetching project keys",
             doc: crate::ts!("Local: the provider's keys for the project."),
+            http: crate::ts!("local (provider only, no request)"),
             run: handler!(keys),
         },
         Method {
@@ -235,6 +252,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::RootOnly,
             context: "setting active project",
             doc: crate::ts!("Local: makes the project the provider's active one (needs setActiveProject)."),
+            http: crate::ts!("local (provider only, no request)"),
             run: handler!(use_project),
         },
         Method {
@@ -246,6 +264,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "getting active project",
             doc: crate::ts!("Local: the provider's active project id, or null."),
+            http: crate::ts!("local (provider only, no request)"),
             run: handler!(active),
         },
     ],

@@ -20,6 +20,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "fetching service status",
             doc: crate::ts!("GET /status: version, uptime, capabilities, operator."),
+            http: crate::ts!(""),
             run: route(Route { path: "/status", ..GET_PUBLIC }),
         },
         Method {
@@ -31,6 +32,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "fetching service health",
             doc: crate::ts!("GET /health: overall status and per-dependency checks."),
+            http: crate::ts!(""),
             run: route(Route { path: "/health", ..GET_PUBLIC }),
         },
     ],

@@ -25,6 +25,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 0",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things0/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name0", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -36,6 +37,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 1",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things1/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name1", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -47,6 +49,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 2",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things2/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name2", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -58,6 +61,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 3",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things3/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name3", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -69,6 +73,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 4",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things4/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name4", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -80,6 +85,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 5",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things5/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name5", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -91,6 +97,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 6",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things6/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name6", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -102,6 +109,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 7",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things7/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name7", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -113,6 +121,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 8",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things8/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name8", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -124,6 +133,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 9",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things9/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name9", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -135,6 +145,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 10",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things10/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name10", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -146,6 +157,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 11",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things11/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name11", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -157,6 +169,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 12",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things12/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name12", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -168,6 +181,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 13",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things13/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name13", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -179,6 +193,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 14",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things14/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name14", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -190,6 +205,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 15",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things15/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name15", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -201,6 +217,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 16",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things16/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name16", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -212,6 +229,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 17",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things17/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name17", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -223,6 +241,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 18",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things18/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name18", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -234,6 +253,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 19",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things19/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name19", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -245,6 +265,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 20",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things20/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name20", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -256,6 +277,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 21",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things21/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name21", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -267,6 +289,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 22",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things22/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name22", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -278,6 +301,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 23",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things23/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name23", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -289,6 +313,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 24",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things24/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name24", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -300,6 +325,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 25",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things25/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name25", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -311,6 +337,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 26",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things26/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name26", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -322,6 +349,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 27",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things27/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name27", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -333,6 +361,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 28",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things28/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name28", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -344,6 +373,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 29",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things29/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name29", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -355,6 +385,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 30",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things30/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name30", 1)]), headers: &[], result: Out::Body }),
         },
         Method {
@@ -366,6 +397,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "probing declared method 31",
             doc: crate::ts!("A synthetic route for measuring size."),
+            http: crate::ts!(""),
             run: route(Route { verb: "POST", path: "/probe/v1/{id}/things31/{1}", auth: Auth::ServiceKey, body: RouteBody::Strings(&[("name31", 1)]), headers: &[], result: Out::Body }),
         },
     ],

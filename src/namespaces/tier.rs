@@ -25,6 +25,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "checking tier status",
             doc: crate::ts!("GET /tiers/v1/status (wallet sign-in)."),
+            http: crate::ts!(""),
             run: route(Route {
                 verb: "GET",
                 path: "/tiers/v1/status",
@@ -43,6 +44,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Global,
             context: "setting tier",
             doc: crate::ts!("POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid)."),
+            http: crate::ts!("POST /tiers/v1/{tier} · wallet sign-in (provider) · paid: the tier price (prototype $0.10, hobby $5, team $20) via x402"),
             run: handler!(set),
         },
     ],

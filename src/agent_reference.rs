@@ -1,0 +1,110 @@
+//! Renders `llms-sdk.txt`, the package's reference for agents and people
+//! who read text rather than types: every public namespace and method with
+//! its signature, result type, HTTP route, auth and cost. Generated from
+//! [`crate::surface`] like the typings (a declared route's wire is read from
+//! the route itself), shipped in the package, and snapshot-tested.
+
+use std::fmt::Write;
+
+use crate::routes::{Auth, Out, Route, RouteBody};
+use crate::surface::{Method, Run, Scope, NAMESPACES};
+
+/// The complete reference text.
+pub fn render() -> String {
+    let mut out = String::from(HEADER);
+    for ns in NAMESPACES.iter().filter(|ns| !ns.internal) {
+        let _ = write!(out, "\n## r.{}\n\n{}\n", ns.name, ns.doc);
+        if ns.scoped {
+            out.push_str("Also on project-scoped clients (`r.project(id)`), where the leading project id is dropped.\n");
+        }
+        for m in ns.methods {
+            method(&mut out, ns.name, m);
+        }
+    }
+    out
+}
+
+fn method(out: &mut String, ns: &str, m: &Method) {
+    let params: Vec<String> = m.params.iter().map(|p| format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, p.ts)).collect();
+    let _ = write!(out, "\n### r.{ns}.{}{}({}) → {}\n\n", m.name, m.generics, params.join(", "), m.returns);
+    let _ = writeln!(out, "{}", m.doc);
+    if !m.aliases.is_empty() {
+        let names: Vec<String> = m.aliases.iter().map(|a| format!("r.{ns}.{a}")).collect();
+        let _ = writeln!(out, "- aliases: {} (the same function)", names.join(", "));
+    }
+    match &m.run {
+        Run::Route(r) => route(out, r),
+        Run::Code(_) => {
+            let _ = writeln!(out, "- wire: {}", m.http);
+        }
+    }
+    let scope = match m.scope {
+        Scope::Project => "the first argument is the project id",
+        Scope::OptionField { .. } => "a scoped client supplies the project in the options",
+        Scope::Global => "takes no project",
+        Scope::RootOnly => "root client only",
+    };
+    let _ = writeln!(out, "- scope: {scope}");
+    if m.params.iter().any(|p| p.call_options) {
+        out.push_str("- per call: `signal` (AbortSignal) and `timeoutMs` in the options object\n");
+    }
+    let _ = writeln!(out, "- errors say: \"... while {}\"", m.context);
+}
+
+fn route(out: &mut String, r: &Route) {
+    let auth = match r.auth {
+        Auth::Public => "no auth",
+        Auth::Provider => "the provider's getAuth headers (wallet sign-in)",
+        Auth::ServiceKey => "the project's service key",
+    };
+    let body = match r.body {
+        RouteBody::None => String::new(),
+        RouteBody::Empty => " · body {}".to_string(),
+        RouteBody::Object(_) => " · body: the object argument as JSON".to_string(),
+        RouteBody::Strings(fields) => {
+            let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+            format!(" · body {{ {} }}", names.join(", "))
+        }
+    };
+    let headers: String = r.headers.iter().map(|(k, v)| format!(" · header {k}: {v}")).collect();
+    let result = match r.result {
+        Out::Body => "the response body",
+        Out::Void => "nothing (undefined)",
+    };
+    let _ = writeln!(out, "- wire: {} {} · {auth}{body}{headers} · free · resolves to {result}", r.verb, r.path);
+}
+
+const HEADER: &str = "# @run402/sdk-wasm: method reference\n\n\
+Generated from the Rust method table (src/surface.rs, src/namespaces/*); do not edit.\n\
+Every method returns a Promise. Failures are Run402Error subclasses with a `kind`\n\
+(payment_required, project_not_found, unauthorized, api_error, network_error, local_error,\n\
+deploy_error); arguments are checked before any request. Paid calls pay x402 from the\n\
+provider's allowance within the client's spend policy. Paths show `{id}` for the project id\n\
+and `{N}` for argument N (percent-encoded).\n";
+
+#[cfg(test)]
+mod tests {
+    /// The committed snapshot is what the package ships (regenerate with
+    /// `./dev typings`).
+    #[test]
+    fn reference_matches_the_committed_snapshot() {
+        let snapshot = include_str!("../tests/snapshots/llms-sdk.txt");
+        let rendered = super::render();
+        if rendered != snapshot {
+            let line = rendered.lines().zip(snapshot.lines()).position(|(a, b)| a != b);
+            panic!("llms-sdk.txt differs from tests/snapshots/llms-sdk.txt (first differing line: {line:?}); run ./dev typings and review the diff");
+        }
+    }
+
+    /// Every code method says what it sends (or that it sends nothing).
+    #[test]
+    fn every_code_method_declares_its_wire() {
+        for ns in crate::surface::NAMESPACES.iter().filter(|ns| !ns.internal) {
+            for m in ns.methods {
+                if matches!(m.run, crate::surface::Run::Code(_)) {
+                    assert!(!m.http.is_empty(), "{}.{} needs an `http` text (its wire, or \"local ...\")", ns.name, m.name);
+                }
+            }
+        }
+    }
+}
