@@ -1,7 +1,9 @@
 //! Prints the method table with parameter names and TypeScript types as JSON
 //! (native builds keep that text; the wasm build compiles it out). The
 //! hostile-input suite (tests/js/hostile.test.mjs) generates its cases from
-//! this, so every parameter of every method is attacked without a hand list.
+//! this, so every parameter of every method is attacked without a hand list,
+//! and tests/js/typings-reality.test.mjs reads each method's `returns` type
+//! to check what the simulator answered against it.
 use run402_sdk_wasm::surface::{Scope, NAMESPACES};
 
 /// A JSON string literal (the table holds identifiers and type text only,
@@ -40,10 +42,11 @@ fn main() {
                         Scope::RootOnly => "root",
                     };
                     format!(
-                        "{{\"name\":{},\"scope\":\"{scope}\",\"context\":{},\"params\":[{}]}}",
+                        "{{\"name\":{},\"scope\":\"{scope}\",\"context\":{},\"params\":[{}],\"returns\":{}}}",
                         quote(m.name),
                         quote(m.context),
-                        params.join(",")
+                        params.join(","),
+                        quote(m.returns)
                     )
                 })
                 .collect();

@@ -1,0 +1,187 @@
+// Typings against reality: every value a simulator client's method resolved
+// to during this run (recorded by helpers.mjs, see RUN402_RECORD in
+// tests/run.mjs, which runs this file last) is written into a .ts file as
+// `const rN = <value> satisfies <the method's declared result type>;` and
+// compiled with tsc --strict against pkg/index.d.ts. `satisfies` checks
+// excess properties too, so a field the gateway sends that the type does not
+// declare (and no index signature allows) fails, as does a declared field
+// that is missing or of another type.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { UNDEFINED_MARK } from "./helpers.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const tsc = join(root, "node_modules/.bin/tsc");
+const recordPath = process.env.RUN402_RECORD;
+
+// tsc stays fast: each method gets one sample per distinct shape first, then
+// distinct values up to this many.
+const PER_METHOD = 25;
+// Types a value cannot be checked against.
+const UNCHECKABLE = new Set(["any", "unknown"]);
+
+/** `ns.method` → declared result type, generics resolved to their defaults. */
+function declaredResults() {
+  const text = execFileSync("cargo", ["run", "--quiet", "--example", "surface_json"], { cwd: root, encoding: "utf8" });
+  const out = new Map();
+  for (const ns of JSON.parse(text).namespaces) {
+    if (ns.internal) continue;
+    for (const m of ns.methods) out.set(`${ns.name}.${m.name}`, withDefaults(m.returns, m.generics));
+  }
+  return out;
+}
+
+/** Replaces each type parameter in `returns` by its default (`<T = any>`: T → any). */
+function withDefaults(returns, generics) {
+  if (!generics) return returns;
+  let out = returns;
+  for (const param of generics.replace(/^<|>$/g, "").split(",")) {
+    const [, name, fallback] = param.match(/^\s*(\w+)(?:\s+extends\s+[^=]+)?(?:\s*=\s*(.+?))?\s*$/) ?? [];
+    if (name) out = out.replace(new RegExp(`\\b${name}\\b`, "g"), fallback ?? "unknown");
+  }
+  return out;
+}
+
+/** The recorded lines, grouped by method. */
+function recordings() {
+  const byMethod = new Map();
+  for (const line of readFileSync(recordPath, "utf8").split("\n")) {
+    if (!line) continue;
+    const entry = JSON.parse(line);
+    if (!byMethod.has(entry.method)) byMethod.set(entry.method, []);
+    byMethod.get(entry.method).push(entry);
+  }
+  return byMethod;
+}
+
+/** A value's structure without its data: keys and value types, arrays as their element shapes. */
+function shapeOf(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `[${[...new Set(v.map(shapeOf))].sort().join("|")}]`;
+  if (typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${k}:${shapeOf(v[k])}`).join(",")}}`;
+  return v === UNDEFINED_MARK ? "undefined" : typeof v;
+}
+
+/** Which recordings to compile: a sample of each shape first, then other distinct values. */
+function choose(entries) {
+  const distinct = [...new Map(entries.map((e) => [JSON.stringify(e.value), e])).values()];
+  const shapes = new Set();
+  const first = [];
+  const rest = [];
+  for (const e of distinct) {
+    const shape = shapeOf(e.value);
+    (shapes.has(shape) ? rest : first).push(e);
+    shapes.add(shape);
+  }
+  return [...first, ...rest].slice(0, Math.max(PER_METHOD, first.length));
+}
+
+/** A recorded value as a TypeScript expression (JSON, with `undefined` restored). */
+function literal(value) {
+  return JSON.stringify(value).replaceAll(JSON.stringify(UNDEFINED_MARK), "undefined");
+}
+
+/** The package's exported type names: the identifiers an import can name. */
+function exportedTypes() {
+  const dts = readFileSync(join(root, "pkg/index.d.ts"), "utf8");
+  return new Set([...dts.matchAll(/^export (?:declare )?(?:interface|type|class|abstract class|declare abstract class) (\w+)/gm)].map((m) => m[1]));
+}
+
+// Deliberately wrong values, so a run that reports nothing proves tsc looked:
+// each must be reported on its own line.
+const CANARIES = [
+  '{ project_id: 1, anon_key: "a", service_key: "s", schema_slot: "p0001" } satisfies ProvisionResult',
+  '{ total: "0.00", baseUnits: "0", count: 0, undeclared: true } satisfies PaymentTotals',
+  '{ total: "0.00", count: 0 } satisfies PaymentTotals',
+];
+
+/** Compiles `lines` under tsc --strict against the package; returns error text by line number. */
+function compile(lines) {
+  const dir = mkdtempSync(join(tmpdir(), "run402-reality-"));
+  try {
+    writeFileSync(join(dir, "recorded.ts"), lines.join("\n"));
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
+      extends: join(root, "tests/types/tsconfig.json"),
+      compilerOptions: { paths: { "@run402/sdk-wasm": [join(root, "pkg/index.d.ts")] } },
+      files: [join(dir, "recorded.ts")],
+    }));
+    let out = "";
+    try {
+      execFileSync(tsc, ["-p", join(dir, "tsconfig.json"), "--pretty", "false"], { encoding: "utf8" });
+    } catch (e) {
+      out = e.stdout + e.stderr;
+    }
+    const errors = new Map();
+    let line = null;
+    for (const text of out.split("\n")) {
+      const m = text.match(/recorded\.ts\((\d+),\d+\): (.*)/);
+      if (m) line = Number(m[1]);
+      else if (!text.startsWith(" ")) line = null; // an error outside the file
+      const key = line ?? 0;
+      if (text) errors.set(key, `${errors.get(key) ?? ""}${m ? m[2] : text}\n`);
+    }
+    return errors;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("every recorded result satisfies its method's declared type (tsc --strict)", {
+  skip: !recordPath && "nothing recorded: run through tests/run.mjs, which records every file's results first",
+}, (t) => {
+  const declared = declaredResults();
+  const recorded = recordings();
+  const exported = exportedTypes();
+  const names = new Set(["ProvisionResult", "PaymentTotals"]);
+  const lines = [];
+  const origin = new Map(); // line number → what it checks
+  const report = [];
+  const problems = [];
+  for (const [method, entries] of [...recorded].sort()) {
+    const type = declared.get(method);
+    if (type === undefined) {
+      problems.push(`${method}: recorded, but not a public method of the table`);
+      continue;
+    }
+    const broken = entries.filter((e) => "unserializable" in e);
+    for (const e of broken) problems.push(`${method}: resolved to a value JSON cannot hold (${e.unserializable})`);
+    const ok = entries.filter((e) => !("unserializable" in e));
+    if (UNCHECKABLE.has(type)) {
+      report.push(`${method} → ${type}: ${entries.length} recorded, not checkable`);
+      continue;
+    }
+    for (const name of type.match(/\b[A-Z]\w*/g) ?? []) if (exported.has(name)) names.add(name);
+    const chosen = choose(ok);
+    for (const [i, e] of chosen.entries()) {
+      lines.push(`const r${lines.length} = ${literal(e.value)} satisfies ${type};`);
+      origin.set(lines.length + 1, { method, i, scoped: e.scoped, value: e.value });
+    }
+    report.push(`${method} → ${type}: ${entries.length} recorded, ${chosen.length} checked`);
+  }
+  const canaryLines = CANARIES.map((c) => {
+    lines.push(`const c${lines.length} = ${c};`);
+    return lines.length + 1;
+  });
+  const header = `import type { ${[...names].sort().join(", ")} } from "@run402/sdk-wasm";`;
+  const errors = compile([header, ...lines, "export {};"]);
+
+  const never = [...declared.keys()].filter((m) => !recorded.has(m));
+  for (const line of report) t.diagnostic(line);
+  t.diagnostic(`never recorded (no integration test calls them through a recorded client): ${never.join(", ") || "none"}`);
+
+  for (const line of canaryLines) assert.ok(errors.has(line), `tsc did not reject canary line ${line}: ${lines[line - 2]}`);
+  for (const [line, text] of errors) {
+    if (canaryLines.includes(line)) continue;
+    const o = origin.get(line);
+    problems.push(o
+      ? `${o.method}${o.scoped ? " (scoped)" : ""} sample ${o.i}: ${text.trim()}\n    value: ${literal(o.value).slice(0, 600)}`
+      : `line ${line}: ${text.trim()}`);
+  }
+  assert.ok(origin.size > 0, "some result was checked");
+  assert.deepEqual(problems, [], `recorded results that do not match their declared types:\n${problems.join("\n")}`);
+});
