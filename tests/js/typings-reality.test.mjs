@@ -176,7 +176,7 @@ function walk(checker, node, declared, path, found) {
   }
 }
 
-test("every recorded result satisfies its method's declared type (tsc --strict)", {
+test("every recorded result satisfies its method's declared type (TypeScript, strict)", {
   skip: !recordPath && "nothing recorded: run through tests/run.mjs, which records every file's results first",
 }, (t) => {
   const declared = declaredResults();
