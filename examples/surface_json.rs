@@ -1,7 +1,9 @@
 //! Prints the method table with parameter names and TypeScript types as JSON
 //! (native builds keep that text; the wasm build compiles it out). The
 //! hostile-input suite (tests/js/hostile.test.mjs) generates its cases from
-//! this, so every parameter of every method is attacked without a hand list.
+//! this, so every parameter of every method is attacked without a hand list,
+//! and tests/js/typings-reality.test.mjs reads each method's `returns` type
+//! (and its type parameters) to check what the simulator answered against it.
 use run402_sdk_wasm::surface::{Run, Scope, NAMESPACES};
 
 /// A JSON string literal (the table holds identifiers and type text only,
@@ -41,10 +43,12 @@ fn main() {
                     };
                     let declared = matches!(m.run, Run::Route(_));
                     format!(
-                        "{{\"name\":{},\"scope\":\"{scope}\",\"context\":{},\"declared\":{declared},\"params\":[{}]}}",
+                        "{{\"name\":{},\"scope\":\"{scope}\",\"context\":{},\"declared\":{declared},\"params\":[{}],\"returns\":{},\"generics\":{}}}",
                         quote(m.name),
                         quote(m.context),
-                        params.join(",")
+                        params.join(","),
+                        quote(m.returns),
+                        quote(m.generics)
                     )
                 })
                 .collect();

@@ -7,7 +7,14 @@ import * as host from "./host.js";
 import { retryScopeKey } from "./retry.js";
 import { LocalError } from "./errors.js";
 
-export * from "./errors.js";
+// The public error surface (not ERROR_CLASSES or makeError: the factory's
+// table is the SDK's own, and a caller who could reassign it would break
+// every guard).
+export {
+  Run402Error, PaymentRequired, ProjectNotFound, Unauthorized, ApiError, NetworkError, LocalError, Run402DeployError,
+  isRun402Error, isPaymentRequired, isProjectNotFound, isUnauthorized, isApiError, isNetworkError, isLocalError,
+  isDeployError, isRetryableRun402Error,
+} from "./errors.js";
 export { withRetry } from "./retry.js";
 export { allowanceCredentials } from "./allowance.js";
 export { signTransferAuthorization } from "./wallet.js";

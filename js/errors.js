@@ -157,7 +157,7 @@ export class Run402DeployError extends Run402Error {
 kindOf(Run402DeployError, "deploy_error");
 
 /** Every class by kind: the list the contract test compares with Rust's. */
-export const ERROR_CLASSES = {
+export const ERROR_CLASSES = Object.freeze({
   payment_required: PaymentRequired,
   project_not_found: ProjectNotFound,
   unauthorized: Unauthorized,
@@ -165,7 +165,7 @@ export const ERROR_CLASSES = {
   network_error: NetworkError,
   local_error: LocalError,
   deploy_error: Run402DeployError,
-};
+});
 
 // Guards answer, they never throw: a revoked Proxy or a throwing getter is
 // simply not a Run402 error.

@@ -89,13 +89,14 @@ export interface AllowanceCreateResult {
   path?: string;
 }
 
+/** The faucet's answer in camelCase. A field the gateway left out is null. */
 export interface FaucetResult {
-  transactionHash: string;
+  transactionHash: string | null;
   /** Decimal USD with 2 decimals, e.g. "0.25". */
   amount: string;
   amountUsdMicros: number;
-  token: string;
-  network: string;
+  token: string | null;
+  network: string | null;
 }
 "#;
 

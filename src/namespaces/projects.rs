@@ -285,6 +285,8 @@ export interface ProvisionResult {
   anon_key: string;
   service_key: string;
   schema_slot: string;
+  /** When the project's lease ends (ISO 8601), as the gateway's HTTP API documents. */
+  lease_expires_at?: string;
   [key: string]: unknown;
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 
 import { sdk, rejectsKind } from "./helpers.mjs";
 import { surface } from "../../pkg/run402_sdk_wasm.js";
+import { ERROR_CLASSES } from "../../pkg/errors.js";
 
 const { Run402, run402, withRetry } = sdk;
 
@@ -55,7 +56,7 @@ test("constructor checks throw LocalError with clear messages, synchronously", (
 
 test("error kinds are identical in Rust, JS and the declarations", () => {
   const rust = JSON.parse(surface()).errors;
-  const js = Object.entries(sdk.ERROR_CLASSES).map(([kind, cls]) => ({ kind, className: cls.name }));
+  const js = Object.entries(ERROR_CLASSES).map(([kind, cls]) => ({ kind, className: cls.name }));
   assert.deepEqual(rust.map(({ kind, className }) => ({ kind, className })), js);
   const dts = readFileSync(new URL("../../pkg/index.d.ts", import.meta.url), "utf8");
   const union = dts.match(/export type Run402ErrorKind = (.*);/)[1];

@@ -2,9 +2,9 @@
 // runner passes RUN402_SIM_URL; a file run alone starts its own), and an
 // in-memory credentials provider that records what the SDK asks of it.
 import { after } from "node:test";
+import { appendFileSync } from "node:fs";
 
-export * as sdk from "../../pkg/entry-node.js";
-import { Run402 } from "../../pkg/entry-node.js";
+import * as pkg from "../../pkg/entry-node.js";
 
 import { siwxHeaders } from "../gateway/test-signer.mjs";
 import { ADMIN_ADDRESS } from "./wallets.mjs";
@@ -30,6 +30,101 @@ export async function simulator() {
   }
   return simUrl;
 }
+
+// ── Recording what methods resolve to (opt-in) ──
+// With RUN402_RECORD naming a JSONL file (tests/run.mjs sets it), every value
+// a namespace method of a simulator client resolves to is appended there, so
+// typings-reality.test.mjs can check it against the method's declared result
+// type. Clients with their own fetch are left alone: a stub's answers are
+// made up by the test, not sent by the gateway.
+const recordPath = process.env.RUN402_RECORD;
+
+/** Stands for `undefined` in a recorded value (JSON has none). */
+export const UNDEFINED_MARK = "\u0000undefined";
+
+const recorders = new WeakSet();
+
+function record(method, scoped, value) {
+  let line;
+  try {
+    line = JSON.stringify({ method, scoped, value }, (_key, v) => (v === undefined ? UNDEFINED_MARK : v));
+  } catch (e) {
+    // Counted as a finding by the checker, not silently dropped.
+    line = JSON.stringify({ method, scoped, unserializable: String(e) });
+  }
+  try {
+    appendFileSync(recordPath, `${line}\n`);
+  } catch (e) {
+    process.emitWarning(`recording ${method} failed: ${e.message}`);
+  }
+}
+
+function recorder(method, scoped, fn) {
+  const wrapper = {
+    [fn.name](...args) {
+      const result = fn.apply(this, args);
+      // Attached first, so it sees the value before the caller can change it;
+      // the caller still gets the original promise.
+      result.then((value) => record(method, scoped, value), () => {});
+      return result;
+    },
+  }[fn.name];
+  recorders.add(wrapper);
+  return wrapper;
+}
+
+/**
+ * Makes `r` record what its namespace methods resolve to, in place (aliases
+ * stay one function object), including the scoped clients `r.project()` and
+ * `r.useProject()` return. Returns `r`; does nothing unless RUN402_RECORD is set.
+ */
+export function recording(r, scoped = false) {
+  if (!recordPath) return r;
+  for (const [ns, methods] of Object.entries(r)) {
+    if (methods === null || typeof methods !== "object") continue; // a scoped client's projectId
+    const wrapped = new Map();
+    for (const name of Object.getOwnPropertyNames(methods)) {
+      const desc = Object.getOwnPropertyDescriptor(methods, name);
+      const fn = desc.value;
+      if (typeof fn !== "function" || recorders.has(fn)) continue;
+      if (!wrapped.has(fn)) wrapped.set(fn, recorder(`${ns}.${fn.name}`, scoped, fn));
+      Object.defineProperty(methods, name, { ...desc, value: wrapped.get(fn) });
+    }
+  }
+  if (!scoped && !Object.hasOwn(r, "project")) {
+    for (const name of ["project", "useProject"]) {
+      const fn = r[name];
+      const bound = { async [name](...args) { return recording(await fn.apply(r, args), true); } }[name];
+      Object.defineProperty(r, name, { value: bound, writable: true, configurable: true });
+    }
+  }
+  return r;
+}
+
+function onSimulator(opts) {
+  try {
+    return simUrl !== undefined && opts.apiBase === simUrl && opts.fetch === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The built package. When recording, `sdk.Run402` is the package's class
+ * behind a Proxy that records the clients it builds on the simulator
+ * (`instanceof` and everything else behave as the class's own).
+ */
+export const sdk = recordPath
+  ? Object.freeze({
+      ...pkg,
+      Run402: new Proxy(pkg.Run402, {
+        construct(target, args, newTarget) {
+          const r = Reflect.construct(target, args, newTarget);
+          return onSimulator(args[0]) ? recording(r) : r;
+        },
+      }),
+    })
+  : pkg;
 
 /** Calls a `/__sim/` control endpoint. */
 export async function sim(path, body) {
@@ -77,7 +172,7 @@ export function memoryProvider({ auth = null, allowance = null } = {}) {
 /** A client on the simulator with a memory provider. */
 export async function client(opts = {}) {
   const credentials = memoryProvider(opts);
-  const r = new Run402({ apiBase: await simulator(), credentials, fetch: opts.fetch });
+  const r = new sdk.Run402({ apiBase: await simulator(), credentials, fetch: opts.fetch });
   return { r, credentials };
 }
 

@@ -8,10 +8,11 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as sdk from "../../pkg/entry-node.js";
 import { __stackProbe, __wasmMemory } from "../../pkg/run402_sdk_wasm.js";
 import { buildCases, goodProvider, usageOf, stubFetch, isSettledBatch, PROVIDER_METHODS } from "./hostile-cases.mjs";
+import { ERROR_CLASSES } from "../../pkg/errors.js";
 
 const { table, simUrl, skip, from, perCallMs } = workerData;
 const skipped = new Set(skip);
-const KINDS = new Set(Object.keys(sdk.ERROR_CLASSES));
+const KINDS = new Set(Object.keys(ERROR_CLASSES));
 const post = (m) => parentPort.postMessage(m);
 
 /** Why `e` is not an acceptable failure, or null if it is a typed SDK error. */

@@ -226,6 +226,8 @@ export interface ProvisionResult {
   anon_key: string;
   service_key: string;
   schema_slot: string;
+  /** When the project's lease ends (ISO 8601), as the gateway's HTTP API documents. */
+  lease_expires_at?: string;
   [key: string]: unknown;
 }
 
@@ -550,13 +552,14 @@ export interface AllowanceCreateResult {
   path?: string;
 }
 
+/** The faucet's answer in camelCase. A field the gateway left out is null. */
 export interface FaucetResult {
-  transactionHash: string;
+  transactionHash: string | null;
   /** Decimal USD with 2 decimals, e.g. "0.25". */
   amount: string;
   amountUsdMicros: number;
-  token: string;
-  network: string;
+  token: string | null;
+  network: string | null;
 }
 
 /** The local wallet (allowance): status, create, export, faucet. */
