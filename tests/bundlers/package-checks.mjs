@@ -43,7 +43,8 @@ export async function checkPackage({ tarball, pkgDir }) {
 
   let report;
   try {
-    const { stdout } = await promisify(execFile)(bin("attw"), [tarball, "--profile", "esm-only", "--format", "json"], { maxBuffer: 16 << 20 });
+    // llms-sdk.txt is a text asset (the agent reference), not a module: no types to resolve.
+    const { stdout } = await promisify(execFile)(bin("attw"), [tarball, "--profile", "esm-only", "--format", "json", "--exclude-entrypoints", "./llms-sdk.txt"], { maxBuffer: 16 << 20 });
     report = JSON.parse(stdout);
   } catch (err) {
     // attw exits 1 when it finds problems; its JSON is still on stdout.
