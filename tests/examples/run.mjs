@@ -4,7 +4,7 @@
 // local gateway with x402 payments on, and driven through its own interface:
 // HTTP for the servers, the invoke harness for the function, headless
 // Chromium for the admin page (whose screenshot lands in .tmp/examples/).
-//   node tests/examples/run.mjs [name filter]
+//   node tests/examples/run.mjs [name filter]   (names are examples/ folders)
 import { createServer } from "node:net";
 import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -71,6 +71,7 @@ async function stop(proc, label, { quietStderr = true } = {}) {
 const CASES = [
   {
     name: "function",
+    how: "node invoke.mjs",
     async run({ install, env, admin, todoProject }) {
       const app = install("function");
       const invoke = async (...args) => {
@@ -91,7 +92,7 @@ const CASES = [
     },
   },
   {
-    name: "worker (wrangler dev)",
+    name: "worker", how: "wrangler dev",
     async run({ install, env }) {
       const app = install("worker");
       // What a user puts in .dev.vars; the [vars] in wrangler.toml are overridden with --var.
@@ -120,9 +121,12 @@ const CASES = [
     },
   },
   {
-    name: "deno server",
+    name: "deno-server", how: "deno check + deno run",
     async run({ install, env }) {
       const app = install("deno-server");
+      // Type-checked against the package's index.d.ts, as `deno check` does for a user.
+      const checked = await launch(bin("deno"), ["check", "main.ts"], { cwd: app, timeoutMs: 30_000, env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } }).done;
+      check(checked.code === 0, describeRun("deno check main.ts", checked));
       // The gateway and the listening socket are both on 127.0.0.1 here.
       const allowEnv = "HOST,PORT,RUN402_API_BASE,RUN402_PROJECT_ID,RUN402_ANON_KEY,RUN402_SERVICE_KEY";
       const proc = launch(bin("deno"), ["run", "--no-prompt", "--allow-net=127.0.0.1", `--allow-env=${allowEnv}`, "main.ts"], {
@@ -145,7 +149,7 @@ const CASES = [
     },
   },
   {
-    name: "bun server (pays for its project)",
+    name: "bun-server", how: "bun, started twice",
     async run({ install, env, wallet, apiBase, keystore }) {
       const app = install("bun-server");
       const allowance = join(app, "allowance.json");
@@ -163,6 +167,12 @@ const CASES = [
         }
       };
       let { proc, url } = await serve(/^provisioned prj_\S+ \(paid \$0\.10\)$/m);
+      const keysFile = join(app, "guestbook-keys.json");
+      const saved = JSON.parse(readFileSync(keysFile, "utf8"));
+      check(saved.projects[saved.active_project_id]?.service_key, `the keystore lacks the project's keys: ${JSON.stringify(Object.keys(saved))}`);
+      check((statSync(keysFile).mode & 0o777) === 0o600, "the keystore is not mode 0600");
+      // The admin page's case shows this project's usage too.
+      keystore.projects[saved.active_project_id] = saved.projects[saved.active_project_id];
       try {
         const form = new URLSearchParams({ name: "Ada", message: "<script>alert(1)</script> hi" });
         const signed = await http(url, { method: "POST", body: form });
@@ -180,18 +190,14 @@ const CASES = [
       } finally {
         await stop(proc, "the bun server");
       }
-      const saved = JSON.parse(readFileSync(join(app, "guestbook-keys.json"), "utf8"));
-      check((statSync(join(app, "guestbook-keys.json")).mode & 0o777) === 0o600, "the keystore is not mode 0600");
-      check(saved.projects[saved.active_project_id]?.service_key, `the keystore lacks the project's keys: ${Object.keys(saved)}`);
       const ledger = await simControl(apiBase, `ledger?address=${wallet.address}`);
       const payments = ledger.transactions.filter((t) => t.kind === "payment" && t.from === wallet.address.toLowerCase());
       // One for the todo project the harness bought, one for the guestbook.
       check(payments.length === 2 && payments.every((t) => t.value === PRICE), `the wallet's payments: ${JSON.stringify(payments)}`);
-      keystore.projects[saved.active_project_id] = saved.projects[saved.active_project_id];
     },
   },
   {
-    name: "admin page (vite 8 build + preview, Chromium)",
+    name: "admin-page", how: "vite 8 build + preview, Chromium",
     async run({ install, apiBase, wallet, keystore, admin, todoProject }) {
       const app = install("admin-page");
       const vite = await import("vite");
@@ -212,7 +218,9 @@ const CASES = [
         await page.click("button");
         await page.waitForFunction(() => /^\d+ projects?$|:/.test(document.querySelector("#status").textContent));
         const status = await page.textContent("#status");
-        const ids = Object.keys(keystore.projects);
+        // The wallet's projects as the gateway lists them to the test's own client.
+        const ids = (await admin.projects.list(wallet.address)).projects.map((p) => p.id);
+        check(ids.length > 0 && ids.every((id) => keystore.projects[id]), `the wallet owns ${ids}, the keystore has ${Object.keys(keystore.projects)}`);
         check(status === `${ids.length} project${ids.length === 1 ? "" : "s"}`, `the page says "${status}"\n${log.join("\n")}`);
         await page.screenshot({ path: join(SHOTS, "admin-page.png"), fullPage: true });
 
@@ -275,11 +283,11 @@ try {
     const started = performance.now();
     try {
       await withTimeout(c.run(ctx), 90_000, c.name);
-      rows.push({ name: c.name, ok: true, ms: performance.now() - started });
+      rows.push({ name: c.name, how: c.how, ok: true, ms: performance.now() - started });
       console.log(`✓ ${c.name} (${Math.round(performance.now() - started)} ms)`);
     } catch (err) {
       failed++;
-      rows.push({ name: c.name, ok: false, ms: performance.now() - started });
+      rows.push({ name: c.name, how: c.how, ok: false, ms: performance.now() - started });
       console.error(`\n✗ ${c.name}\n${err.stack ?? err}\n`);
     }
   }
@@ -293,7 +301,7 @@ try {
   else console.error(`fixtures kept in ${staged.dir}`);
 }
 
-console.log("\n| example | result | time |\n| --- | --- | --- |");
-for (const r of rows) console.log(`| ${r.name} | ${r.ok ? "ok" : "FAILED"} | ${(r.ms / 1000).toFixed(1)} s |`);
+console.log("\n| example | run with | result | time |\n| --- | --- | --- | --- |");
+for (const r of rows) console.log(`| ${r.name} | ${r.how} | ${r.ok ? "ok" : "FAILED"} | ${(r.ms / 1000).toFixed(1)} s |`);
 console.log(`\n${rows.filter((r) => r.ok).length}/${rows.length} examples passed in ${((performance.now() - t0) / 1000).toFixed(1)} s; screenshot: ${join(SHOTS, "admin-page.png")}`);
 process.exit(failed ? 1 : 0);
