@@ -13,6 +13,10 @@
 import { Run402, isRun402Error } from "@run402/sdk-wasm";
 
 const { RUN402_API_BASE = "https://api.run402.com", RUN402_PROJECT_ID, RUN402_ANON_KEY, RUN402_SERVICE_KEY } = process.env;
+// Fail the cold start, loudly, rather than every request.
+for (const [name, value] of Object.entries({ RUN402_PROJECT_ID, RUN402_ANON_KEY, RUN402_SERVICE_KEY })) {
+  if (!value) throw new Error(`add-todo: set the secret ${name}`);
+}
 
 // Module scope runs once per cold start; warm invocations reuse the client.
 const r = new Run402({

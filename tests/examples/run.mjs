@@ -102,7 +102,8 @@ const CASES = [
         bin("wrangler"),
         ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--show-interactive-dev-session=false",
           "--var", `RUN402_API_BASE:${env.RUN402_API_BASE}`, "--var", `RUN402_PROJECT_ID:${env.RUN402_PROJECT_ID}`],
-        { cwd: app, timeoutMs: 60_000, env: { WRANGLER_SEND_METRICS: "false", CI: "true", NO_UPDATE_NOTIFIER: "1", WRANGLER_LOG_PATH: join(app, ".wrangler", "logs") } },
+        // Its logs and dev registry stay in the app, not in ~/.config/.wrangler.
+        { cwd: app, timeoutMs: 60_000, env: { WRANGLER_SEND_METRICS: "false", CI: "true", NO_UPDATE_NOTIFIER: "1", WRANGLER_LOG_PATH: join(app, ".wrangler", "logs"), WRANGLER_REGISTRY_PATH: join(app, ".wrangler", "registry") } },
       );
       try {
         const base = `http://127.0.0.1:${port}`;

@@ -22,6 +22,7 @@ function run402(env) {
         id === env.RUN402_PROJECT_ID ? { anon_key: env.RUN402_ANON_KEY, service_key: env.RUN402_SERVICE_KEY } : null,
     },
   });
+  // A client bound to the project (made per request, so a failure is not cached): calls drop the id.
   return client.project(env.RUN402_PROJECT_ID);
 }
 
