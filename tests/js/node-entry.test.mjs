@@ -446,4 +446,20 @@ console.log("RESULT " + JSON.stringify({ id: p.projectId, rows, wallet: (await r
       assert.deepEqual(result, { id: made.id, rows: [{ body: `in-${runtime}` }], wallet: made.address });
     });
   }
+
+  it("the README's script runs as pasted, on a config dir with a funded wallet", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Scripts: zero-config from the CLI's files"));
+    const code = section.match(/```js\n([\s\S]*?)```/)?.[1];
+    assert.ok(code?.includes('from "@run402/sdk-wasm/node"'), "the section has its js block");
+    const dir = configDir("readme");
+    const { address } = await run402().allowance.create();
+    await fund(address, 1);
+    writeFileSync(join(stage.dir, "readme.mjs"), code);
+    const { stdout } = await run(process.execPath, ["readme.mjs"], { cwd: stage.dir, env: process.env, timeout: 60_000 });
+    assert.match(stdout, /\[ \{ ok: 1 \} \]/);
+    assert.equal(await balance(address), 900_000);
+    const keystore = readJson(join(dir, "projects.json"));
+    assert.ok(keystore.projects[keystore.active_project_id], "the paid project is saved and active");
+  });
 });
