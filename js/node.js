@@ -1,0 +1,111 @@
+// `@run402/sdk-wasm/node` (Node, Bun, Deno): zero-config use from the run402
+// CLI's own files. `run402()` takes its gateway from RUN402_API_BASE and its
+// credentials from the CLI's keystore and allowance (cli-files.js); sign-in
+// and payments are signed in wasm, as from every other entry.
+import { Run402, allowanceCredentials, LocalError } from "./entry-node.js";
+import { env, locate, projectKeys, activeProjectId, saveProjectKeys, updateProjectKeys, removeProjectKeys, setActiveProjectId, readAllowanceFile, writeAllowanceFile } from "./cli-files.js";
+
+export * from "./entry-node.js";
+
+const DEFAULT_API_BASE = "https://api.run402.com";
+const CONSTRUCTING = "constructing client";
+const CREDENTIALS = "using the run402 config files";
+
+/** Reads the named option fields once (a throwing getter becomes a LocalError). */
+function fieldsOf(opts, names, what) {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== "object") throw new LocalError(`${what} options must be an object`, CONSTRUCTING);
+  try {
+    const out = {};
+    for (const name of names) if (opts[name] !== undefined) out[name] = opts[name];
+    return out;
+  } catch (e) {
+    throw new LocalError(`${what} could not read its options`, CONSTRUCTING, e);
+  }
+}
+
+function pathOption(fields, name) {
+  const v = fields[name];
+  if (v !== undefined && (typeof v !== "string" || v === "")) {
+    throw new LocalError(`fileCredentials: ${name} must be a non-empty string`, CONSTRUCTING);
+  }
+  return v;
+}
+
+function projectId(id) {
+  if (typeof id !== "string" || id === "") throw new LocalError("A project id must be a non-empty string", CREDENTIALS);
+  return id;
+}
+
+function record(v, what) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new LocalError(`${what} must be an object`, CREDENTIALS);
+  return v;
+}
+
+/**
+ * A credentials provider over the CLI's files: project keys and the active
+ * project in projects.json, the wallet in allowance.json (sign-in and
+ * payments from it, signed in wasm). Paths are resolved on every call, so
+ * RUN402_CONFIG_DIR, RUN402_ALLOWANCE_PATH and RUN402_WALLET changes are
+ * seen; `configDir`, `keystorePath` and `allowancePath` pin them.
+ */
+export function fileCredentials(opts) {
+  const fields = fieldsOf(opts, ["configDir", "keystorePath", "allowancePath"], "fileCredentials");
+  const files = locate({
+    configDir: pathOption(fields, "configDir"),
+    keystorePath: pathOption(fields, "keystorePath"),
+    allowancePath: pathOption(fields, "allowancePath"),
+  });
+  // Sign-in and the wallet come from the existing allowance provider; a new
+  // wallet is made in wasm (no createAllowance) and saved here.
+  const provider = allowanceCredentials({
+    readAllowance: () => readAllowanceFile(files.allowance()),
+    saveAllowance: (data) => writeAllowanceFile(files.allowance(), data),
+    getProject: (id) => projectKeys(files.keystore(), projectId(id)),
+  });
+  return Object.assign(provider, {
+    saveProject: (id, keys) => saveProjectKeys(files.keystore(), projectId(id), record(keys, "The project's keys")),
+    updateProject: (id, patch) => updateProjectKeys(files.keystore(), projectId(id), record(patch, "The project update")),
+    removeProject: (id) => removeProjectKeys(files.keystore(), projectId(id)),
+    setActiveProject: (id) => setActiveProjectId(files.keystore(), projectId(id)),
+    getActiveProject: () => activeProjectId(files.keystore()),
+    getAllowancePath: () => files.allowance(),
+  });
+}
+
+/**
+ * RUN402_API_BASE, else the public gateway. Like the CLI: an empty value is
+ * a warning (usually a templating slip) and the default; anything but an
+ * http(s) URL is an error that names the variable.
+ */
+function apiBaseFromEnv() {
+  const raw = env("RUN402_API_BASE");
+  if (raw === undefined) return DEFAULT_API_BASE;
+  if (raw === "") {
+    console.warn(`@run402/sdk-wasm: RUN402_API_BASE is set but empty; using ${DEFAULT_API_BASE}`);
+    return DEFAULT_API_BASE;
+  }
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new LocalError(`RUN402_API_BASE is not a URL: ${JSON.stringify(raw)} (expected e.g. ${DEFAULT_API_BASE})`, CONSTRUCTING);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new LocalError(`RUN402_API_BASE must be an http(s) URL, got ${JSON.stringify(raw)}`, CONSTRUCTING);
+  }
+  return raw;
+}
+
+/**
+ * A client with the CLI's defaults: `apiBase` from RUN402_API_BASE (else
+ * https://api.run402.com), credentials from `fileCredentials({ configDir,
+ * keystorePath, allowancePath })`. Any `Run402` option may be passed and wins.
+ */
+export function run402(opts) {
+  const fields = fieldsOf(opts, ["apiBase", "credentials", "fetch", "payments", "timeoutMs", "configDir", "keystorePath", "allowancePath"], "run402");
+  const { configDir, keystorePath, allowancePath, ...clientOptions } = fields;
+  clientOptions.apiBase ??= apiBaseFromEnv();
+  clientOptions.credentials ??= fileCredentials({ configDir, keystorePath, allowancePath });
+  return new Run402(clientOptions);
+}
