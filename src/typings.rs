@@ -193,15 +193,17 @@ export interface CredentialsProvider {
   getAllowancePath?(): string;
 }
 
-export interface AllowanceCredentialsOptions {
-  /** The wallet, or a function that reads it (sync or async). */
-  allowance?: AllowanceData | null;
-  readAllowance?: () => MaybePromise<AllowanceData | null>;
+/** Where allowanceCredentials finds the wallet: the wallet itself, or a function that reads it (one is required). */
+export type AllowanceSource =
+  | { allowance: AllowanceData | null; readAllowance?: () => MaybePromise<AllowanceData | null> }
+  | { allowance?: AllowanceData | null; readAllowance: () => MaybePromise<AllowanceData | null> };
+
+export type AllowanceCredentialsOptions = AllowanceSource & {
   saveAllowance?: (data: AllowanceData) => MaybePromise<void>;
   /** Project keys by id (a Map or a record; provision saves into it), or a lookup. */
   projects?: Map<string, ProjectKeys> | Record<string, ProjectKeys>;
   getProject?: (id: string) => MaybePromise<ProjectKeys | null>;
-}
+};
 
 /**
  * A provider that signs in with the wallet (SIGN-IN-WITH-X, EIP-4361 signed

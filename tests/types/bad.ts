@@ -1,11 +1,12 @@
 // Every line marked WRONG must be a compile error under tsc --strict; the
 // test checks each one is reported, and nothing else is.
-import { Run402, withRetry, type CredentialsProvider } from "@run402/sdk-wasm";
+import { Run402, withRetry, allowanceCredentials, type CredentialsProvider } from "@run402/sdk-wasm";
 
 const credentials: CredentialsProvider = { getAuth: () => null, getProject: () => null };
 const noProject: CredentialsProvider = { getAuth: () => null }; // WRONG: getProject is required
 new Run402({ credentials }); // WRONG: apiBase is required
 new Run402({ apiBase: 1, credentials }); // WRONG: apiBase must be a string
+allowanceCredentials({ projects: {} }); // WRONG: needs allowance or readAllowance
 
 export async function wrong(r: Run402): Promise<void> {
   await r.projects.provision({ tier: "gold" }); // WRONG: not a tier
