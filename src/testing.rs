@@ -208,14 +208,14 @@ impl HttpResponse for MockResponse {
 }
 
 impl Transport for MockTransport {
-    fn send(&self, request: HttpRequest) -> LocalFuture<'_, std::result::Result<Box<dyn HttpResponse>, SendFailure>> {
+    fn send(&self, request: HttpRequest) -> LocalFuture<'_, std::result::Result<Rc<dyn HttpResponse>, SendFailure>> {
         let read = request.read;
         self.sent.borrow_mut().push(request);
         let answer = self.answers.borrow_mut().pop_front().unwrap_or(Answer::json(200, serde_json::json!({})));
         Box::pin(async move {
             match answer {
                 Answer::Respond { status, content_type, body, body_fails, headers } => {
-                    Ok(Box::new(MockResponse { status, content_type, body, body_fails, headers, read }) as Box<dyn HttpResponse>)
+                    Ok(Rc::new(MockResponse { status, content_type, body, body_fails, headers, read }) as Rc<dyn HttpResponse>)
                 }
                 Answer::Reject(message) => Err(SendFailure::Network { message, cause: None }),
                 Answer::NotAResponse => Err(SendFailure::NotAResponse { got: "a number".into() }),

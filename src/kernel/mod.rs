@@ -340,7 +340,7 @@ impl Kernel {
             }
         };
         let body = self.decode(response.as_ref(), read, ctx).await?;
-        Ok(Exchange { status: response.status(), body, response: Rc::from(response) })
+        Ok(Exchange { status: response.status(), body, response })
     }
 
     /// Reads a response body as `read` asks; a non-2xx body, and any body

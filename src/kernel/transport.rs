@@ -2,6 +2,8 @@
 //! request and read its answer. The wasm host implements it over the
 //! runtime's `fetch`; native tests implement it with a scripted mock.
 
+use std::rc::Rc;
+
 use crate::credentials::LocalFuture;
 use crate::json::Json;
 use crate::value::Val;
@@ -104,7 +106,7 @@ pub trait HttpResponse {
 
 /// The host's network, JSON and hashing services.
 pub trait Transport {
-    fn send(&self, request: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>>;
+    fn send(&self, request: HttpRequest) -> LocalFuture<'_, Result<Rc<dyn HttpResponse>, SendFailure>>;
     /// Parses a host string with the host's parser (the runtime's
     /// `JSON.parse` in wasm); the error is the parser's message.
     fn parse_json(&self, text: &Json) -> Result<Json, String>;

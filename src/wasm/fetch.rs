@@ -6,6 +6,8 @@
 //! same JS values, never copied through wasm memory. Nothing a custom fetch
 //! returns can trap here.
 
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 
@@ -163,15 +165,15 @@ fn redacted(failure: SendFailure, secrets: &[String]) -> SendFailure {
 }
 
 /// What the exchange helper's tagged outcome means.
-async fn classify(started: Result<JsValue, JsValue>) -> Result<Box<dyn HttpResponse>, SendFailure> {
+async fn classify(started: Result<JsValue, JsValue>) -> Result<Rc<dyn HttpResponse>, SendFailure> {
     let outcome = settle(started.map_err(network)?).await.map_err(network)?;
     let outcome: Array = outcome.dyn_into().map_err(network)?;
     let tag = outcome.get(0).as_f64().unwrap_or(-1.0);
     match tag as u32 {
         RESPONSE if tag == 0.0 => {
             let status = outcome.get(1).as_f64().filter(|s| (0.0..=999.0).contains(s)).unwrap_or(0.0);
-            Ok(Box::new(JsResponse { status: status as u16, headers: outcome.get(2).unchecked_into(), body: outcome.get(3) })
-                as Box<dyn HttpResponse>)
+            Ok(Rc::new(JsResponse { status: status as u16, headers: outcome.get(2).unchecked_into(), body: outcome.get(3) })
+                as Rc<dyn HttpResponse>)
         }
         FETCH_FAILED => Err(network(outcome.get(1))),
         NOT_A_RESPONSE => Err(SendFailure::NotAResponse { got: outcome.get(1).as_string().unwrap_or_default() }),
@@ -186,7 +188,7 @@ async fn classify(started: Result<JsValue, JsValue>) -> Result<Box<dyn HttpRespo
 }
 
 impl Transport for FetchTransport {
-    fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>> {
+    fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Rc<dyn HttpResponse>, SendFailure>> {
         let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req), flags(&req), req.extra_ms);
         let secrets = secrets_of(&req);
         Box::pin(async move { classify(started).await.map_err(|f| redacted(f, &secrets)) })
