@@ -296,6 +296,23 @@ export function bodyKindOf(v) {
   }
 }
 
+/**
+ * Bytes `start..end` of a body `bodyKindOf` accepted, other than a stream:
+ * a view or a Blob slice over the same memory (a string is encoded first).
+ * undefined if it cannot be cut.
+ */
+export function sliceOf(v, start, end) {
+  try {
+    if (typeof v === "string") return new TextEncoder().encode(v).subarray(start, end);
+    if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset + start, end - start);
+    if (v instanceof ArrayBuffer) return new Uint8Array(v, start, end - start);
+    if (typeof Blob === "function" && v instanceof Blob) return v.slice(start, end);
+  } catch {
+    // a detached buffer, a range the host refuses: not cut
+  }
+  return undefined;
+}
+
 function utf8Length(s) {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {

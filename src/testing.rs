@@ -242,6 +242,15 @@ impl Transport for MockTransport {
         };
         Some(BodyInfo { kind, length })
     }
+    fn slice(&self, value: &Json, start: u64, end: u64) -> Option<Json> {
+        let range = usize::try_from(start).ok()?..usize::try_from(end).ok()?;
+        match host_thing(value) {
+            Some(HostThing::Bytes(b)) => Some(HostThing::Bytes(b.get(range)?.to_vec()).json()),
+            Some(HostThing::Blob(b)) => Some(HostThing::Blob(b.get(range)?.to_vec()).json()),
+            Some(_) => None,
+            None => Some(HostThing::Bytes(value.as_string()?.as_bytes().get(range)?.to_vec()).json()),
+        }
+    }
     fn sha256(&self, data: &Json) -> LocalFuture<'_, std::result::Result<[u8; 32], String>> {
         let r = match host_thing(data) {
             Some(HostThing::Bytes(b) | HostThing::Blob(b)) => Ok(crate::kernel::sha256::digest(b)),

@@ -400,6 +400,23 @@ impl Kernel {
         }
     }
 
+    /// Bytes `start..end` of a body, as a body of its own: one part of a
+    /// multipart upload. A stream cannot be cut.
+    pub fn slice_body(&self, body: &HostBody, start: u64, end: u64, ctx: &str) -> Result<HostBody> {
+        let length = match body.info {
+            BodyInfo { kind: BodyKind::Stream, .. } | BodyInfo { length: None, .. } => {
+                return Err(Error::local(ctx, "a ReadableStream cannot be cut into parts; pass bytes or a Blob"))
+            }
+            BodyInfo { length: Some(n), .. } => n,
+        };
+        if start > end || end > length {
+            return Err(Error::local(ctx, format!("bytes {start}..{end} are outside the {length}-byte body")));
+        }
+        let value = self.transport.slice(&body.value, start, end).ok_or_else(|| Error::local(ctx, "the body cannot be cut into parts"))?;
+        let kind = if body.info.kind == BodyKind::Blob { BodyKind::Blob } else { BodyKind::Bytes };
+        Ok(HostBody { value, info: BodyInfo { kind, length: Some(end - start) } })
+    }
+
     /// The SHA-256 digest of host bytes (see [`Transport::sha256`]).
     pub async fn sha256(&self, data: &Json, ctx: &str) -> Result<[u8; 32]> {
         self.transport.sha256(data).await.map_err(|why| Error::local(ctx, format!("cannot hash the content: {why}")))

@@ -331,3 +331,22 @@ fn sha256_of_host_bytes_goes_through_the_transport() {
     let e = block_on(k.sha256(&testing::json(json!({})), "hashing content")).unwrap_err();
     assert_eq!((e.kind, e.context.as_str()), (ErrorKind::LocalError, "hashing content"));
 }
+
+#[test]
+fn bodies_cut_into_parts_keep_their_kind_and_refuse_bad_ranges() {
+    let (k, _, _) = testing::kernel();
+    let blob = k.host_body(HostThing::Blob((0..10).collect()).json(), "x").unwrap();
+    let part = k.slice_body(&blob, 3, 7, "x").unwrap();
+    assert_eq!(part.info, BodyInfo { kind: BodyKind::Blob, length: Some(4) });
+    assert_eq!(host_thing(&part.value), Some(&HostThing::Blob(vec![3, 4, 5, 6])));
+    let text = k.host_body(testing::json(json!("héllo")), "x").unwrap();
+    let part = k.slice_body(&text, 1, 3, "x").unwrap();
+    assert_eq!((part.info.kind, host_thing(&part.value)), (BodyKind::Bytes, Some(&HostThing::Bytes("é".as_bytes().to_vec()))));
+    assert_eq!(k.slice_body(&blob, 0, 0, "x").unwrap().info.length, Some(0));
+    for (start, end) in [(0, 11), (5, 4), (11, 12)] {
+        let e = k.slice_body(&blob, start, end, "uploading").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::LocalError, "{start}..{end}");
+    }
+    let stream = k.host_body(HostThing::Stream(vec![1; 4]).json(), "x").unwrap().with_length(4);
+    assert!(k.slice_body(&stream, 0, 2, "x").unwrap_err().message.contains("ReadableStream"));
+}

@@ -120,6 +120,10 @@ pub trait Transport {
     /// What kind of body a host value can be sent as, or `None` if `fetch`
     /// should not be handed it (a plain object, a number, ...).
     fn body_kind(&self, value: &Json) -> Option<BodyInfo>;
+    /// Bytes `start..end` of a host body that is not a stream, without a
+    /// copy where the host can (`subarray`, `Blob.slice`; a string is
+    /// encoded first). `None` if it cannot be cut.
+    fn slice(&self, value: &Json, start: u64, end: u64) -> Option<Json>;
     /// The SHA-256 digest of host bytes (a string, bytes or a `Blob`):
     /// WebCrypto where the runtime has it, without copying the bytes into
     /// wasm; otherwise hashed in Rust. The error says why it failed.

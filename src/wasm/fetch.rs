@@ -35,6 +35,8 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = bodyKindOf)]
     fn body_kind_of(v: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = sliceOf)]
+    fn slice_of(v: &JsValue, start: f64, end: f64) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -220,6 +222,11 @@ impl Transport for FetchTransport {
             _ => return Some(BodyInfo { kind: BodyKind::Stream, length: None }),
         };
         Some(BodyInfo { kind, length: Some(length as u64) })
+    }
+
+    fn slice(&self, value: &Json, start: u64, end: u64) -> Option<Json> {
+        let part = slice_of(&json_to_js(value), start as f64, end as f64);
+        (!part.is_undefined()).then(|| wrap(part))
     }
 
     fn sha256(&self, data: &Json) -> LocalFuture<'_, Result<[u8; 32], String>> {

@@ -25,7 +25,7 @@ impl Client {
     ///
     /// - `send(spec)`: one kernel call. `spec`: `{ method, path | url, raw?,
     ///   headers?: { name: value }, body?, bodyLength?, read?: "text" |
-    ///   "bytes" | "response", paid? }`. Resolves to `{ status, body,
+    ///   "bytes" | "response", paid?, slice?: [start, end] }`. Resolves to `{ status, body,
     ///   contentType, etag }`.
     /// - `sha256(data)`: hex digest through the transport (WebCrypto where
     ///   present). `sha256Rust(data)`: the Rust fallback, forced.
@@ -88,6 +88,13 @@ async fn send(k: &Kernel, spec: &Json) -> Result<Val> {
         let mut host = k.host_body(body, CONTEXT)?;
         if let Some(Shape::Number(n)) = spec.field("bodyLength").map(|v| v.shape()) {
             host = host.with_length(n as u64);
+        }
+        if let Some(range) = spec.field("slice") {
+            let at = |i| match range.item(i).map(|v| v.shape()) {
+                Some(Shape::Number(n)) => Ok(n as u64),
+                _ => Err(bad("slice is [start, end]")),
+            };
+            host = k.slice_body(&host, at(0)?, at(1)?, CONTEXT)?;
         }
         call = call.host_body(host);
     }

@@ -221,6 +221,35 @@ test("host bodies reach the server byte for byte: Uint8Array (and a view), Array
   assert.equal(sized.body.headers["transfer-encoding"], undefined);
 });
 
+test("a multipart upload: a Blob cut into parts, each PUT to its own URL with its checksum and ETag", async () => {
+  const cl = client();
+  const data = randomBytes(5 * MIB + 3);
+  const partSize = 2 * MIB;
+  for (const source of [new Blob([data]), data, new Uint8Array(data).buffer]) {
+    const etags = [];
+    for (let n = 1, start = 0; start < data.length; n++, start += partSize) {
+      const end = Math.min(start + partSize, data.length);
+      const expected = data.subarray(start, end);
+      const out = await send(cl, {
+        method: "PUT",
+        url: `${base}/echo/part?partNumber=${n}`,
+        headers: { "x-amz-checksum-sha256": Buffer.from(sha(expected), "hex").toString("base64") },
+        body: source,
+        slice: [start, end],
+      });
+      assert.equal(out.body.length, end - start, `part ${n}`);
+      assert.equal(out.body.sha256, sha(expected), `part ${n}`);
+      assert.equal(Buffer.from(out.body.headers["x-amz-checksum-sha256"], "base64").toString("hex"), sha(expected));
+      etags.push(out.etag);
+    }
+    assert.equal(etags.length, 3);
+  }
+  for (const [body, slice] of [[new Blob([data]), [0, data.length + 1]], [data, [9, 3]], [new ReadableStream(), [0, 1]]]) {
+    const e = await fails(send(cl, { method: "PUT", url: `${base}/echo/x`, body, bodyLength: 10, slice }));
+    assert.equal(e.kind, "local_error", String(slice));
+  }
+});
+
 test("values fetch should not send are refused as bodies, with no request", async () => {
   const cl = client();
   const before = seen.length;
