@@ -79,7 +79,8 @@ pub enum Target {
     Absolute(String),
 }
 
-/// One gateway request, described by a namespace method.
+/// One request (to the gateway, or raw to an absolute URL), described by a
+/// namespace method.
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: &'static str,
