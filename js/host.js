@@ -123,8 +123,11 @@ class Limit {
  * AbortController is made only when read: a fetch that ignores signals
  * never pays for one.
  */
-function limited(control, work, interrupted) {
-  const ms = control === undefined ? 0 : control.timeoutMs;
+function limited(control, work, interrupted, extraMs = 0) {
+  let ms = control === undefined ? 0 : control.timeoutMs;
+  // An upload's extra time (src/kernel/mod.rs upload_allowance_ms) only
+  // stretches a limit; no limit stays none.
+  if (ms > 0 && extraMs > 0) ms = Math.min(ms + extraMs, 2147483647);
   const outer = control === undefined ? undefined : control.signal;
   if (!(ms > 0) && outer === undefined) return work(undefined);
   if (outer !== undefined && outer.aborted) return Promise.resolve(interrupted(new Interrupted(-2, outer.reason)));
@@ -174,14 +177,17 @@ export function interruptionCause(v) {
 }
 
 /**
- * Sends one request with the caller's fetch and reads the whole body as
- * text, within the running call's limits (see `limited`). `headerLines`
- * is "name:value" lines (Rust refuses CR/LF in headers). Resolves to
- * [RESPONSE, status, headers, text] or a tagged failure.
+ * Sends one request with the caller's fetch and reads the body, within the
+ * running call's limits (see `limited`) stretched by `extraMs` for a large
+ * upload. `headerLines` is "name:value" lines (Rust refuses CR/LF in
+ * headers). `flags`: the read mode (READ_MASK) and STREAM_BODY. Resolves to
+ * [RESPONSE, status, headers, body] or a tagged failure; the body is text
+ * unless the answer is 2xx and the mode asks for bytes (a Uint8Array) or
+ * the response itself (its body unread).
  */
-export function exchange(fetch, url, method, headerLines, body) {
+export function exchange(fetch, url, method, headerLines, body, flags, extraMs) {
   try {
-    return limited(running.control, (abortable) => send(fetch, url, method, headerLines, body, abortable), toInterrupted);
+    return limited(running.control, (abortable) => send(fetch, url, method, headerLines, body, flags, abortable), toInterrupted, extraMs);
   } catch (e) {
     return Promise.resolve([FETCH_FAILED, e]);
   }
@@ -189,10 +195,16 @@ export function exchange(fetch, url, method, headerLines, body) {
 
 const toInterrupted = (marker) => [INTERRUPTED, marker];
 
+// `flags` bits, as src/wasm/fetch.rs writes them.
+const READ_MASK = 3;
+const READ_BYTES = 2;
+const READ_RESPONSE = 3;
+const STREAM_BODY = 4;
+
 const LIMIT = Symbol("run402.limit");
 const LAZY_SIGNAL = { get() { return this[LIMIT].signal; }, enumerable: true, configurable: true };
 
-async function send(fetch, url, method, headerLines, body, abortable) {
+async function send(fetch, url, method, headerLines, body, flags, abortable) {
   const headers = {};
   if (headerLines) {
     for (const line of headerLines.split("\n")) {
@@ -201,7 +213,11 @@ async function send(fetch, url, method, headerLines, body, abortable) {
     }
   }
   const init = { method, headers };
-  if (body !== undefined) init.body = body;
+  if (body !== undefined) {
+    init.body = body;
+    // Streaming a request body needs it said (Node's fetch refuses without).
+    if (flags & STREAM_BODY) init.duplex = "half";
+  }
   if (abortable !== undefined) {
     // An own enumerable getter: the AbortController is made only if fetch
     // reads `signal`, and a wrapper that spreads `init` still copies it.
@@ -223,6 +239,11 @@ async function send(fetch, url, method, headerLines, body, abortable) {
   } catch {
     return [NOT_A_RESPONSE, "an object whose fields cannot be read"];
   }
+  const read = flags & READ_MASK;
+  if (read >= READ_BYTES && status >= 200 && status <= 299) {
+    // The caller owns a raw response's body from here (and its cancelling).
+    return read === READ_RESPONSE ? [RESPONSE, status, resHeaders, res] : readBytes(res, status, resHeaders);
+  }
   let text;
   try {
     text = await res.text();
@@ -231,6 +252,110 @@ async function send(fetch, url, method, headerLines, body, abortable) {
   }
   if (typeof text !== "string") return [NOT_A_RESPONSE, "an object whose text() does not resolve to a string"];
   return [RESPONSE, status, resHeaders, text];
+}
+
+async function readBytes(res, status, resHeaders) {
+  let buf;
+  try {
+    if (typeof res.arrayBuffer !== "function") return [NOT_A_RESPONSE, "an object without arrayBuffer()"];
+    buf = await res.arrayBuffer();
+  } catch (e) {
+    return [BODY_FAILED, e];
+  }
+  try {
+    if (toTag.call(buf) === "[object ArrayBuffer]") return [RESPONSE, status, resHeaders, new Uint8Array(buf)];
+  } catch {
+    // a revoked Proxy: not an ArrayBuffer
+  }
+  return [NOT_A_RESPONSE, "an object whose arrayBuffer() does not resolve to an ArrayBuffer"];
+}
+
+// Body kinds for src/wasm/fetch.rs (BodyKind there).
+const BODY_TEXT = 0;
+const BODY_BYTES = 1;
+const BODY_BLOB = 2;
+const BODY_STREAM = 3;
+
+/**
+ * What `fetch` can send `v` as: `length * 4 + kind` (a stream's length is
+ * unknown: 0), or -1 for anything else. Shared memory is refused (fetch
+ * rejects it). Brand checks, not tags: a plain object claiming
+ * `Symbol.toStringTag` "Blob" is not one.
+ */
+export function bodyKindOf(v) {
+  try {
+    if (typeof v === "string") return utf8Length(v) * 4 + BODY_TEXT;
+    if (v === null || typeof v !== "object") return -1;
+    if (ArrayBuffer.isView(v)) return v.buffer instanceof ArrayBuffer ? v.byteLength * 4 + BODY_BYTES : -1;
+    if (v instanceof ArrayBuffer) return v.byteLength * 4 + BODY_BYTES;
+    if (typeof Blob === "function" && v instanceof Blob) return v.size * 4 + BODY_BLOB;
+    if (typeof ReadableStream === "function" && v instanceof ReadableStream) return BODY_STREAM;
+    return -1;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Bytes `start..end` of a body `bodyKindOf` accepted, other than a stream:
+ * a view or a Blob slice over the same memory (a string is encoded first).
+ * undefined if it cannot be cut.
+ */
+export function sliceOf(v, start, end) {
+  try {
+    if (typeof v === "string") return new TextEncoder().encode(v).subarray(start, end);
+    if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset + start, end - start);
+    if (v instanceof ArrayBuffer) return new Uint8Array(v, start, end - start);
+    if (typeof Blob === "function" && v instanceof Blob) return v.slice(start, end);
+  } catch {
+    // a detached buffer, a range the host refuses: not cut
+  }
+  return undefined;
+}
+
+function utf8Length(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 4 bytes for 2 code units
+      i++;
+    } else n += 2; // 3 bytes (a lone surrogate becomes U+FFFD, also 3)
+  }
+  return n;
+}
+
+// Outcome tags of `sha256`, read by src/wasm/digest.rs.
+const DIGEST = 0;
+const HASH_THESE = 1;
+const DIGEST_FAILED = 2;
+
+/**
+ * SHA-256 of a string (UTF-8), bytes or a Blob: [DIGEST, 32 bytes] from
+ * WebCrypto, or, where `crypto.subtle` is missing (insecure browser
+ * origins) or `useSubtle` is false, [HASH_THESE, bytes] for Rust to hash;
+ * [DIGEST_FAILED, error] if the bytes cannot be read.
+ */
+export function sha256(data, useSubtle) {
+  try {
+    return digestOf(data, useSubtle).catch((e) => [DIGEST_FAILED, e]);
+  } catch (e) {
+    return Promise.resolve([DIGEST_FAILED, e]);
+  }
+}
+
+async function digestOf(data, useSubtle) {
+  let bytes;
+  if (typeof data === "string") bytes = new TextEncoder().encode(data);
+  else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+  else if (typeof Blob === "function" && data instanceof Blob) bytes = new Uint8Array(await data.arrayBuffer());
+  else return [DIGEST_FAILED, new TypeError("expected a string, bytes or a Blob")];
+  const subtle = useSubtle ? globalThis.crypto?.subtle : undefined;
+  if (typeof subtle?.digest !== "function") return [HASH_THESE, bytes];
+  return [DIGEST, new Uint8Array(await subtle.digest("SHA-256", bytes))];
 }
 
 // Value inspection for src/wasm/convert.rs. The rule for every function

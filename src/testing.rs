@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::credentials::{Credentials, LocalFuture, ProviderMethod};
 use crate::error::{Error, Result};
 use crate::json::{Json, JsonExt, JsonValue, Shape};
-use crate::kernel::{HttpRequest, HttpResponse, Kernel, SendFailure, Transport};
+use crate::kernel::{BodyInfo, BodyKind, HttpRequest, HttpResponse, Kernel, ReadAs, SendFailure, Transport};
 use crate::value::Val;
 
 #[derive(Debug)]
@@ -56,6 +56,57 @@ impl JsonValue for SJson {
     fn as_any(&self) -> &dyn Any {
         self
     }
+}
+
+/// Host values that are not JSON: what a JS caller passes as a body, and
+/// what a byte or raw read hands back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostThing {
+    /// A `Uint8Array`.
+    Bytes(Vec<u8>),
+    Blob(Vec<u8>),
+    /// A `ReadableStream` (length unknown to the host).
+    Stream(Vec<u8>),
+    /// A response object with its body unread.
+    Response { status: u16, body: String },
+}
+
+impl HostThing {
+    pub fn json(self) -> Json {
+        Rc::new(self)
+    }
+}
+
+impl JsonValue for HostThing {
+    fn shape(&self) -> Shape {
+        Shape::Other
+    }
+    fn field(&self, _: &str) -> Option<Json> {
+        None
+    }
+    fn has_field(&self, _: &str) -> bool {
+        false
+    }
+    fn keys(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn item(&self, _: usize) -> Option<Json> {
+        None
+    }
+    fn string(&self) -> Option<String> {
+        None
+    }
+    fn number_text(&self) -> Option<String> {
+        None
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The host thing behind a value, if it is one.
+pub fn host_thing(j: &Json) -> Option<&HostThing> {
+    j.as_any().downcast_ref::<HostThing>()
 }
 
 /// Converts an SDK-built value to `serde_json` (host values included).
@@ -128,6 +179,7 @@ struct MockResponse {
     body: String,
     body_fails: bool,
     headers: Vec<(String, String)>,
+    read: ReadAs,
 }
 
 impl HttpResponse for MockResponse {
@@ -141,20 +193,29 @@ impl HttpResponse for MockResponse {
             self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
         }
     }
-    fn text(&self) -> LocalFuture<'_, std::result::Result<Json, (String, Option<Json>)>> {
-        let r = if self.body_fails { Err(("terminated".to_string(), None)) } else { Ok(json(Value::String(self.body.clone()))) };
+    /// Read as the fetch host reads it: 2xx bytes and raw reads hand over
+    /// host things, everything else is text.
+    fn body(&self) -> LocalFuture<'_, std::result::Result<Json, (String, Option<Json>)>> {
+        let success = (200..300).contains(&self.status);
+        let r = match self.read {
+            _ if self.body_fails => Err(("terminated".to_string(), None)),
+            ReadAs::Bytes if success => Ok(HostThing::Bytes(self.body.as_bytes().to_vec()).json()),
+            ReadAs::Response if success => Ok(HostThing::Response { status: self.status, body: self.body.clone() }.json()),
+            _ => Ok(json(Value::String(self.body.clone()))),
+        };
         Box::pin(async move { r })
     }
 }
 
 impl Transport for MockTransport {
-    fn send(&self, request: HttpRequest) -> LocalFuture<'_, std::result::Result<Box<dyn HttpResponse>, SendFailure>> {
+    fn send(&self, request: HttpRequest) -> LocalFuture<'_, std::result::Result<Rc<dyn HttpResponse>, SendFailure>> {
+        let read = request.read;
         self.sent.borrow_mut().push(request);
         let answer = self.answers.borrow_mut().pop_front().unwrap_or(Answer::json(200, serde_json::json!({})));
         Box::pin(async move {
             match answer {
                 Answer::Respond { status, content_type, body, body_fails, headers } => {
-                    Ok(Box::new(MockResponse { status, content_type, body, body_fails, headers }) as Box<dyn HttpResponse>)
+                    Ok(Rc::new(MockResponse { status, content_type, body, body_fails, headers, read }) as Rc<dyn HttpResponse>)
                 }
                 Answer::Reject(message) => Err(SendFailure::Network { message, cause: None }),
                 Answer::NotAResponse => Err(SendFailure::NotAResponse { got: "a number".into() }),
@@ -170,6 +231,33 @@ impl Transport for MockTransport {
     }
     fn now_ms(&self) -> f64 {
         self.now_ms.get()
+    }
+    fn body_kind(&self, value: &Json) -> Option<BodyInfo> {
+        let (kind, length) = match host_thing(value) {
+            Some(HostThing::Bytes(b)) => (BodyKind::Bytes, Some(b.len() as u64)),
+            Some(HostThing::Blob(b)) => (BodyKind::Blob, Some(b.len() as u64)),
+            Some(HostThing::Stream(_)) => (BodyKind::Stream, None),
+            Some(HostThing::Response { .. }) => return None,
+            None => (BodyKind::Text, Some(value.as_string()?.len() as u64)),
+        };
+        Some(BodyInfo { kind, length })
+    }
+    fn slice(&self, value: &Json, start: u64, end: u64) -> Option<Json> {
+        let range = usize::try_from(start).ok()?..usize::try_from(end).ok()?;
+        match host_thing(value) {
+            Some(HostThing::Bytes(b)) => Some(HostThing::Bytes(b.get(range)?.to_vec()).json()),
+            Some(HostThing::Blob(b)) => Some(HostThing::Blob(b.get(range)?.to_vec()).json()),
+            Some(_) => None,
+            None => Some(HostThing::Bytes(value.as_string()?.as_bytes().get(range)?.to_vec()).json()),
+        }
+    }
+    fn sha256(&self, data: &Json) -> LocalFuture<'_, std::result::Result<[u8; 32], String>> {
+        let r = match host_thing(data) {
+            Some(HostThing::Bytes(b) | HostThing::Blob(b)) => Ok(crate::kernel::sha256::digest(b)),
+            Some(_) => Err("not bytes".to_string()),
+            None => data.as_string().map(|s| crate::kernel::sha256::digest(s.as_bytes())).ok_or_else(|| "not bytes".to_string()),
+        };
+        Box::pin(async move { r })
     }
     /// Deterministic "randomness": a counter, so tests can predict nonces.
     fn fill_random(&self, buf: &mut [u8]) -> std::result::Result<(), String> {
@@ -264,6 +352,14 @@ pub fn body_text(req: &HttpRequest) -> Option<String> {
     match &req.body {
         Some(crate::kernel::WireBody::Text(s)) => Some(s.clone()),
         Some(crate::kernel::WireBody::Host(j)) => j.as_string(),
+        _ => None,
+    }
+}
+
+/// The host thing a request's body was handed over as.
+pub fn body_thing(req: &HttpRequest) -> Option<HostThing> {
+    match &req.body {
+        Some(crate::kernel::WireBody::Host(j) | crate::kernel::WireBody::Stream(j)) => host_thing(j).cloned(),
         _ => None,
     }
 }

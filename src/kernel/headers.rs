@@ -6,6 +6,16 @@
 /// Header names that carry credentials.
 const AUTH_FAMILY: &[&str] = &["authorization", "sign-in-with-x", "x-run402-write-auth"];
 
+/// Every header whose value is a secret: the auth family, project keys and
+/// signed payments. Never sent to an absolute URL, redacted from failures.
+pub const CREDENTIALS: &[&str] =
+    &["authorization", "apikey", "sign-in-with-x", "payment-signature", "x-payment", "x-run402-write-auth"];
+
+/// Whether a header carries a secret (see [`CREDENTIALS`]).
+pub fn is_credential(name: &str) -> bool {
+    CREDENTIALS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
 /// Whether `headers` has `name`, ignoring case.
 pub fn has(headers: &[(String, String)], name: &str) -> bool {
     headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))

@@ -1,20 +1,25 @@
 //! The request kernel: the only code that sends requests to the gateway.
 //!
-//! One call: build the URL (`apiBase + path`, plain concatenation), merge the
-//! provider's headers under [`headers`]' rules, encode the body, send it over
-//! the [`Transport`], decode the answer by content type, and map any non-2xx
-//! status to its error kind with the call's context phrase.
+//! One call: build the URL (`apiBase + path`, plain concatenation, or an
+//! absolute URL used as given), merge the provider's headers under
+//! [`headers`]' rules (gateway calls only), encode the body, send it over the
+//! [`Transport`], read the answer as the call asks (decoded by content type,
+//! text, bytes or the response itself), and map any non-2xx status to its
+//! error kind with the call's context phrase.
 
 pub mod encode;
 pub mod headers;
 pub mod pay;
+pub mod sha256;
 pub mod transport;
+
+use std::rc::Rc;
 
 use crate::credentials::{self, AuthMeta, Credentials};
 use crate::error::{Error, Result};
 use crate::json::{Json, JsonExt};
 use crate::value::Val;
-pub use transport::{HttpRequest, HttpResponse, SendFailure, Transport, WireBody};
+pub use transport::{BodyInfo, BodyKind, HttpRequest, HttpResponse, ReadAs, SendFailure, Transport, WireBody};
 
 /// The client state every call shares. Immutable after construction, so any
 /// number of calls can be in flight on one client.
@@ -38,17 +43,59 @@ pub enum Body {
     /// Sent verbatim with no content type added.
     Text(String),
     Bytes(Vec<u8>),
+    /// A body the host owns (bytes, a `Blob`, a stream, a string), handed to
+    /// `fetch` without a copy through wasm; made by [`Kernel::host_body`].
+    /// Sent verbatim with no content type added.
+    Host(HostBody),
 }
 
-/// One gateway request, described by a namespace method.
+/// A host value checked to be sendable, with its kind and length.
+#[derive(Debug, Clone)]
+pub struct HostBody {
+    pub value: Json,
+    pub info: BodyInfo,
+}
+
+impl HostBody {
+    /// Sets the length of a stream body the caller knows (a `Blob`'s
+    /// `stream()`, a file of known size): it goes out as `Content-Length`
+    /// and scales the upload's time limit.
+    pub fn with_length(mut self, length: u64) -> HostBody {
+        if self.info.kind == BodyKind::Stream {
+            self.info.length = Some(length);
+        }
+        self
+    }
+}
+
+/// Where a call goes.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// `apiBase + path` (the path may carry a query string).
+    Gateway(String),
+    /// An absolute http(s) URL used as given: a presigned storage URL on a
+    /// third-party host. Such a request is always raw (see [`Call::raw`])
+    /// and may carry no credential header at all.
+    Absolute(String),
+}
+
+/// One request (to the gateway, or raw to an absolute URL), described by a
+/// namespace method.
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: &'static str,
-    pub path: String,
+    pub target: Target,
     pub headers: Vec<(String, String)>,
     pub body: Body,
     /// Merge `getAuth(path)` headers (default true).
     pub with_auth: bool,
+    /// Only the call's own headers go out: no provider headers, no
+    /// idempotency key, and a 402 is an error, never paid. What the
+    /// reference does with `client.fetch` directly (`blobs.get`,
+    /// `email.getRaw`, part uploads).
+    pub raw: bool,
+    /// How a 2xx answer's body is read.
+    pub read: ReadAs,
     pub context: &'static str,
     /// The SDK namespace and method, for `getAuth`'s metadata.
     pub sdk_method: (&'static str, &'static str),
@@ -63,15 +110,24 @@ impl Call {
     pub fn new(method: &'static str, path: impl Into<String>, context: &'static str) -> Call {
         Call {
             method,
-            path: path.into(),
+            target: Target::Gateway(path.into()),
             headers: Vec::new(),
             body: Body::None,
             with_auth: true,
+            raw: false,
+            read: ReadAs::Decoded,
             context,
             sdk_method: ("", ""),
             paid: false,
             idempotency_key: None,
         }
+    }
+    /// A raw request to an absolute URL (a presigned part upload): only the
+    /// call's own headers, none of them a credential (checked when sent).
+    pub fn absolute(method: &'static str, url: impl Into<String>, context: &'static str) -> Call {
+        let mut call = Call::new(method, "", context).raw();
+        call.target = Target::Absolute(url.into());
+        call
     }
     pub fn get(path: impl Into<String>, context: &'static str) -> Call {
         Call::new("GET", path, context)
@@ -102,6 +158,22 @@ impl Call {
         self.with_auth = false;
         self
     }
+    /// See [`Call::raw`].
+    pub fn raw(mut self) -> Call {
+        self.raw = true;
+        self.with_auth = false;
+        self
+    }
+    /// See [`Call::read`].
+    pub fn read_as(mut self, read: ReadAs) -> Call {
+        self.read = read;
+        self
+    }
+    /// A host-owned body (see [`Body::Host`]).
+    pub fn host_body(mut self, body: HostBody) -> Call {
+        self.body = Body::Host(body);
+        self
+    }
     /// Marks a paid endpoint (see [`Call::paid`]).
     pub fn paid(mut self, idempotency_key: Option<String>) -> Call {
         self.paid = true;
@@ -118,24 +190,39 @@ impl Call {
 pub struct Exchange {
     pub status: u16,
     pub body: Val,
-    pub response: Box<dyn HttpResponse>,
+    pub response: Rc<dyn HttpResponse>,
 }
 
 impl Exchange {
     fn reply(self) -> Reply {
-        Reply { status: self.status, body: self.body }
+        Reply { status: self.status, body: self.body, response: self.response }
     }
 }
 
 /// A successful response.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Reply {
     pub status: u16,
-    /// Parsed JSON (a host value), the text, or `Val::Null` for an empty JSON body.
+    /// As the call's [`ReadAs`] asked: parsed JSON (a host value), the text,
+    /// or `Val::Null` for an empty JSON body; the host's bytes; or the
+    /// host's response object.
     pub body: Val,
+    response: Rc<dyn HttpResponse>,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply").field("status", &self.status).field("body", &self.body).finish_non_exhaustive()
+    }
 }
 
 impl Reply {
+    /// A response header (case-insensitive name): `ETag` of a part upload,
+    /// `Content-Type` of a download.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.response.header(name)
+    }
+
     /// The body as a host JSON object, if it is one.
     pub fn json(&self) -> Option<&Json> {
         match &self.body {
@@ -159,7 +246,7 @@ impl Kernel {
         let first = self.exchange(request, ctx).await?;
         match first.status {
             200..=299 => Ok(first.reply()),
-            402 => self.pay_and_resend(call, first, ctx).await,
+            402 if !call.raw => self.pay_and_resend(call, first, ctx).await,
             status => Err(Error::from_status(status, first.body, ctx)),
         }
     }
@@ -168,19 +255,30 @@ impl Kernel {
     /// Run again for a paid resend: a wallet sign-in is single-use.
     async fn prepare(&self, call: &Call) -> Result<HttpRequest> {
         let ctx = call.context;
-        let url = format!("{}{}", self.api_base, call.path);
+        let (url, path) = match &call.target {
+            Target::Gateway(path) => (format!("{}{}", self.api_base, path), path.as_str()),
+            Target::Absolute(url) => {
+                check_absolute_url(url).map_err(|why| Error::local(ctx, format!("cannot send the request: the URL {why}")))?;
+                // Credentials must never reach a third-party host, whatever
+                // a namespace put on the call by mistake.
+                if let Some((name, _)) = call.headers.iter().find(|(k, _)| headers::is_credential(k)) {
+                    return Err(Error::local(ctx, format!("cannot send the request: {name} must not go to an absolute URL")));
+                }
+                (url.clone(), "")
+            }
+        };
         let mut headers = call.headers.clone();
-        if call.with_auth {
+        if call.with_auth && !call.raw {
             let meta = AuthMeta {
                 namespace: call.sdk_method.0,
                 method: call.sdk_method.1,
                 url: url.clone(),
             };
-            if let Some(auth) = credentials::get_auth(self.credentials.as_ref(), &call.path, meta, ctx).await? {
+            if let Some(auth) = credentials::get_auth(self.credentials.as_ref(), path, meta, ctx).await? {
                 headers::merge_provider(&mut headers, auth);
             }
         }
-        if call.paid && !headers::has(&headers, "idempotency-key") {
+        if call.paid && !call.raw && !headers::has(&headers, "idempotency-key") {
             let key = match &call.idempotency_key {
                 Some(k) => k.clone(),
                 None => self.random_hex::<16>(ctx)?,
@@ -190,10 +288,31 @@ impl Kernel {
         if let Some(problem) = headers::invalid(&headers) {
             return Err(Error::local(ctx, format!("cannot send the request: {problem}")));
         }
+        let mut length = None;
         let body = match &call.body {
             Body::None => None,
-            Body::Text(s) => Some(WireBody::Text(s.clone())),
-            Body::Bytes(b) => Some(WireBody::Bytes(b.clone())),
+            Body::Text(s) => {
+                length = Some(s.len() as u64);
+                Some(WireBody::Text(s.clone()))
+            }
+            Body::Bytes(b) => {
+                length = Some(b.len() as u64);
+                Some(WireBody::Bytes(b.clone()))
+            }
+            Body::Host(HostBody { value, info }) => {
+                length = info.length;
+                if info.kind != BodyKind::Stream {
+                    Some(WireBody::Host(value.clone()))
+                } else {
+                    // fetch sets Content-Length itself for every other kind;
+                    // a stream of known size needs it said (S3 refuses a
+                    // chunked PUT).
+                    if let Some(n) = length.filter(|_| !headers::has(&headers, "content-length")) {
+                        headers.push(("Content-Length".into(), n.to_string()));
+                    }
+                    Some(WireBody::Stream(value.clone()))
+                }
+            }
             Body::Json(v) => {
                 if !headers::has(&headers, "content-type") {
                     headers.push(("Content-Type".into(), "application/json".into()));
@@ -205,11 +324,13 @@ impl Kernel {
                 Some(WireBody::Host(text))
             }
         };
-        Ok(HttpRequest { method: call.method.to_string(), url, headers, body })
+        let extra_ms = length.map_or(0, upload_allowance_ms);
+        Ok(HttpRequest { method: call.method.to_string(), url, headers, body, read: call.read, extra_ms })
     }
 
     /// Sends a prepared request and decodes the answer, whatever its status.
     async fn exchange(&self, request: HttpRequest, ctx: &str) -> Result<Exchange> {
+        let read = request.read;
         let response = match self.transport.send(request).await {
             Ok(r) => r,
             Err(SendFailure::Network { message, cause }) => return Err(Error::network(ctx, &message, cause)),
@@ -219,15 +340,22 @@ impl Kernel {
                 return Err(Error::local(ctx, format!("the fetch implementation resolved to {got}, not a Response")))
             }
         };
-        let body = self.decode(response.as_ref(), ctx).await?;
+        let body = self.decode(response.as_ref(), read, ctx).await?;
         Ok(Exchange { status: response.status(), body, response })
     }
 
-    /// Reads a response body by content type (contract §2.4).
-    async fn decode(&self, response: &dyn HttpResponse, ctx: &str) -> Result<Val> {
+    /// Reads a response body as `read` asks; a non-2xx body, and any body
+    /// in [`ReadAs::Decoded`], by content type (contract §2.4).
+    async fn decode(&self, response: &dyn HttpResponse, read: ReadAs, ctx: &str) -> Result<Val> {
         let status = response.status();
+        let success = (200..300).contains(&status);
+        let raw = response.body().await.map_err(|(message, cause)| body_failed(ctx, &message, cause))?;
+        if success && read != ReadAs::Decoded {
+            // Text, bytes or the response, exactly as the host read them.
+            return Ok(Val::Json(raw));
+        }
+        let text = raw;
         let is_json = response.header("content-type").is_some_and(|ct| is_json_media_type(&ct));
-        let text = response.text().await.map_err(|(message, cause)| body_failed(ctx, &message, cause))?;
         if !is_json {
             return Ok(Val::Json(text));
         }
@@ -237,7 +365,7 @@ impl Kernel {
             Err(_) if text.as_string().is_some_and(|t| t.trim().is_empty()) => Ok(Val::Null),
             // A 2xx whose JSON is broken must not pass as success with data
             // missing; an error answer keeps its raw text instead.
-            Err(_) if (200..300).contains(&status) => {
+            Err(_) if success => {
                 Err(Error::bad_response(status, Val::Json(text), ctx, "Invalid JSON in response"))
             }
             Err(_) => Ok(Val::Json(text)),
@@ -256,6 +384,43 @@ impl Kernel {
             .fill_random(&mut buf)
             .map_err(|e| Error::local(ctx, format!("no secure random numbers are available: {e}")))?;
         Ok(buf)
+    }
+
+    /// Checks that a host value can be sent as a body (bytes, a `Blob`, a
+    /// stream or a string) and learns its kind and length.
+    pub fn host_body(&self, value: Json, ctx: &str) -> Result<HostBody> {
+        match self.transport.body_kind(&value) {
+            Some(info) => Ok(HostBody { value, info }),
+            None => Err(Error::local(
+                ctx,
+                format!(
+                    "the body must be a string, Uint8Array, ArrayBuffer, Blob or ReadableStream, got {}",
+                    crate::json::type_name(&value.shape())
+                ),
+            )),
+        }
+    }
+
+    /// Bytes `start..end` of a body, as a body of its own: one part of a
+    /// multipart upload. A stream cannot be cut.
+    pub fn slice_body(&self, body: &HostBody, start: u64, end: u64, ctx: &str) -> Result<HostBody> {
+        let length = match body.info {
+            BodyInfo { kind: BodyKind::Stream, .. } | BodyInfo { length: None, .. } => {
+                return Err(Error::local(ctx, "a ReadableStream cannot be cut into parts; pass bytes or a Blob"))
+            }
+            BodyInfo { length: Some(n), .. } => n,
+        };
+        if start > end || end > length {
+            return Err(Error::local(ctx, format!("bytes {start}..{end} are outside the {length}-byte body")));
+        }
+        let value = self.transport.slice(&body.value, start, end).ok_or_else(|| Error::local(ctx, "the body cannot be cut into parts"))?;
+        let kind = if body.info.kind == BodyKind::Blob { BodyKind::Blob } else { BodyKind::Bytes };
+        Ok(HostBody { value, info: BodyInfo { kind, length: Some(end - start) } })
+    }
+
+    /// The SHA-256 digest of host bytes (see [`Transport::sha256`]).
+    pub async fn sha256(&self, data: &Json, ctx: &str) -> Result<[u8; 32]> {
+        self.transport.sha256(data).await.map_err(|why| Error::local(ctx, format!("cannot hash the content: {why}")))
     }
 
     /// The keys of a project the provider must know.
@@ -285,6 +450,40 @@ pub fn check_api_base(base: &str) -> std::result::Result<(), String> {
     }
     Ok(())
 }
+
+/// An absolute request URL: http(s), with a host and no user info, and
+/// nothing a URL parser would silently rewrite (spaces, controls,
+/// backslashes). Query strings are fine: presigned URLs carry their
+/// signature there.
+pub fn check_absolute_url(url: &str) -> std::result::Result<(), String> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return Err("must be an http(s) URL".into());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.starts_with(':') || authority.contains('@') {
+        return Err("must name a host and carry no user info".into());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+        return Err("must not contain spaces, control characters or backslashes".into());
+    }
+    Ok(())
+}
+
+/// How long an upload of `length` bytes may take beyond the call's
+/// timeout: [`UPLOAD_MS_PER_MIB`] per whole MiB, so bodies under 1 MiB
+/// (every JSON call) keep the plain limit.
+pub fn upload_allowance_ms(length: u64) -> u32 {
+    u32::try_from((length >> 20).saturating_mul(UPLOAD_MS_PER_MIB)).unwrap_or(u32::MAX)
+}
+
+/// 2 s per MiB: what an uplink of 4 Mbit/s needs, so a slow but working
+/// connection finishes a large part upload while a dead one still ends.
+pub const UPLOAD_MS_PER_MIB: u64 = 2_000;
 
 fn body_failed(ctx: &str, message: &str, cause: Option<Json>) -> Error {
     Error::network(ctx, &format!("response body could not be read ({message})"), cause)

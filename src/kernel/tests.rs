@@ -177,3 +177,176 @@ fn api_base_must_be_an_http_url_with_a_host() {
         assert!(check_api_base(bad).is_err(), "{bad:?} accepted");
     }
 }
+
+// --- transport v2: absolute and raw requests, read modes, host bodies ---
+
+use crate::testing::{body_thing, host_thing, HostThing};
+
+/// A kernel whose provider answers every auth and project question with
+/// credentials, so a request that leaks them shows it.
+fn leaky_kernel() -> (std::rc::Rc<Kernel>, testing::MockTransport, testing::MockCredentials) {
+    let (k, t, c) = testing::kernel();
+    c.on(ProviderMethod::GetAuth, json!({"Authorization": "Bearer wallet-token", "SIGN-IN-WITH-X": "siwx", "apikey": "k"}));
+    (k, t, c)
+}
+
+#[test]
+fn absolute_urls_go_as_given_without_any_provider_header() {
+    let (k, t, c) = leaky_kernel();
+    let url = "https://bucket.s3.amazonaws.com/part?X-Amz-Signature=abc&partNumber=1";
+    let call = Call::absolute("PUT", url, "uploading blob part").header("Content-Type", "application/octet-stream").paid(None);
+    block_on(k.send(call)).unwrap();
+    let sent = &t.sent.borrow()[0];
+    assert_eq!(sent.url, url);
+    assert_eq!(sent.headers, vec![("Content-Type".to_string(), "application/octet-stream".to_string())]);
+    assert!(c.calls_to(ProviderMethod::GetAuth).is_empty(), "getAuth must not be asked for a third-party URL");
+}
+
+#[test]
+fn absolute_urls_refuse_credential_headers_and_non_http_schemes() {
+    for name in ["Authorization", "apikey", "SIGN-IN-WITH-X", "x-run402-write-auth", "X-PAYMENT", "payment-signature"] {
+        let (k, t, _) = leaky_kernel();
+        let e = block_on(k.send(Call::absolute("PUT", "https://s3.example/p", "uploading").header(name, "svc-SECRET"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::LocalError, "{name}");
+        assert!(e.message.contains(name) && !e.message.contains("svc-SECRET"), "{}", e.message);
+        assert!(t.sent.borrow().is_empty(), "{name} was sent");
+    }
+    for bad in ["ftp://s3.example/p", "/relative", "javascript:alert(1)", "https://", "https://u:p@s3.example/p", "https://s3.example/a b", "https://s3.example/\\x"] {
+        let (k, t, _) = testing::kernel();
+        let e = block_on(k.send(Call::absolute("PUT", bad, "uploading"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::LocalError, "{bad}");
+        assert!(t.sent.borrow().is_empty(), "{bad} was sent");
+    }
+    assert!(check_absolute_url("HTTP://127.0.0.1:9000/b/k?uploadId=1&x-amz-checksum-sha256=abc").is_ok());
+}
+
+#[test]
+fn raw_gateway_requests_carry_only_their_own_headers_and_never_pay() {
+    let (k, t, c) = leaky_kernel();
+    let call = Call::get("/storage/v1/blob/a/b.png", "downloading blob").header("apikey", "svc").bearer("svc").paid(None).raw();
+    let answer = Answer::json(402, json!({"x402Version": 1, "accepts": [], "message": "pay"}));
+    t.answers.borrow_mut().push_back(answer);
+    let e = block_on(k.send(call)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::PaymentRequired);
+    let sent = t.sent.borrow();
+    assert_eq!(sent.len(), 1, "a raw 402 is not paid and resent");
+    assert_eq!(sent[0].url, "https://api.test/storage/v1/blob/a/b.png");
+    assert_eq!(sent[0].headers.len(), 2, "no idempotency key, no provider headers: {:?}", sent[0].headers);
+    assert!(c.calls_to(ProviderMethod::GetAuth).is_empty());
+}
+
+#[test]
+fn every_read_mode_hands_back_what_the_host_read() {
+    let body = r#"{"a":1}"#;
+    let r = send_answer(Call::get("/p", "x").read_as(ReadAs::Text), Answer::raw(200, "application/json", body)).unwrap();
+    assert_eq!(to_serde(&r.body), json!(body), "text mode does not parse");
+    let r = send_answer(Call::get("/p", "x").read_as(ReadAs::Bytes), Answer::raw(200, "message/rfc822", "MIME").header("X-A", "1")).unwrap();
+    let Val::Json(j) = &r.body else { panic!("{:?}", r.body) };
+    assert_eq!(host_thing(j), Some(&HostThing::Bytes(b"MIME".to_vec())));
+    assert_eq!(r.header("content-type").as_deref(), Some("message/rfc822"));
+    assert_eq!(r.header("x-a").as_deref(), Some("1"));
+    let r = send_answer(Call::get("/p", "x").read_as(ReadAs::Response), Answer::raw(206, "image/png", "PNG")).unwrap();
+    let Val::Json(j) = &r.body else { panic!("{:?}", r.body) };
+    assert_eq!(host_thing(j), Some(&HostThing::Response { status: 206, body: "PNG".into() }));
+    assert_eq!(r.status, 206);
+}
+
+#[test]
+fn errors_decode_the_body_as_today_in_every_read_mode() {
+    for read in [ReadAs::Decoded, ReadAs::Text, ReadAs::Bytes, ReadAs::Response] {
+        let e = send_answer(Call::get("/p", "downloading blob").read_as(read), Answer::json(404, json!({"message": "no such blob"}))).unwrap_err();
+        assert_eq!((e.kind, e.status, e.message.as_str()), (ErrorKind::ApiError, Some(404), "no such blob while downloading blob (HTTP 404)"), "{read:?}");
+        assert_eq!(to_serde(&e.body), json!({"message": "no such blob"}));
+        let e = send_answer(Call::get("/p", "x").read_as(read), Answer::text(403, "<Error>AccessDenied</Error>")).unwrap_err();
+        assert_eq!((e.kind, to_serde(&e.body)), (ErrorKind::Unauthorized, json!("<Error>AccessDenied</Error>")), "{read:?}");
+    }
+}
+
+#[test]
+fn host_bodies_are_handed_over_untouched_with_their_length() {
+    let (k, t, _) = testing::kernel();
+    let bytes = k.host_body(HostThing::Bytes(vec![1, 2, 3]).json(), "x").unwrap();
+    assert_eq!(bytes.info, BodyInfo { kind: BodyKind::Bytes, length: Some(3) });
+    block_on(k.send(Call::absolute("PUT", "https://s3.example/p", "x").host_body(bytes))).unwrap();
+    let blob = k.host_body(HostThing::Blob(vec![9; 10]).json(), "x").unwrap();
+    block_on(k.send(Call::post("/p", "x").host_body(blob))).unwrap();
+    let text = k.host_body(testing::json(json!("héllo")), "x").unwrap();
+    assert_eq!(text.info, BodyInfo { kind: BodyKind::Text, length: Some(6) });
+    let sent = t.sent.borrow();
+    assert_eq!(body_thing(&sent[0]), Some(HostThing::Bytes(vec![1, 2, 3])));
+    assert!(sent[0].headers.is_empty(), "fetch sets Content-Length for bytes itself");
+    assert!(matches!(&sent[1].body, Some(WireBody::Host(_))));
+    assert_eq!(body_thing(&sent[1]), Some(HostThing::Blob(vec![9; 10])));
+    assert!(!headers::has(&sent[1].headers, "content-type"), "no content type is guessed");
+    for not_a_body in [json!({"a": 1}), json!(5), json!(null), json!([1])] {
+        let e = k.host_body(testing::json(not_a_body.clone()), "putting blob").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::LocalError, "{not_a_body}");
+        assert!(e.message.contains("Uint8Array"), "{}", e.message);
+    }
+    let e = k.host_body(HostThing::Response { status: 200, body: String::new() }.json(), "x").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::LocalError);
+}
+
+#[test]
+fn stream_bodies_go_as_streams_with_a_known_length_said() {
+    let (k, t, _) = testing::kernel();
+    let stream = k.host_body(HostThing::Stream(vec![0; 5]).json(), "x").unwrap();
+    assert_eq!(stream.info.length, None);
+    block_on(k.send(Call::absolute("PUT", "https://s3.example/p", "x").host_body(stream.clone()))).unwrap();
+    block_on(k.send(Call::absolute("PUT", "https://s3.example/p", "x").host_body(stream.clone().with_length(5)))).unwrap();
+    let own = Call::absolute("PUT", "https://s3.example/p", "x").header("content-length", "5").host_body(stream.with_length(5));
+    block_on(k.send(own)).unwrap();
+    let sent = t.sent.borrow();
+    assert!(matches!(&sent[0].body, Some(WireBody::Stream(_))));
+    assert!(sent[0].headers.is_empty());
+    assert_eq!(header(&sent[1], "content-length"), Some("5"));
+    assert_eq!(sent[2].headers, vec![("content-length".to_string(), "5".to_string())]);
+    // Only a stream's length can be set: a byte array's is what it is.
+    let bytes = k.host_body(HostThing::Bytes(vec![1]).json(), "x").unwrap().with_length(99);
+    assert_eq!(bytes.info.length, Some(1));
+}
+
+#[test]
+fn uploads_get_time_beyond_the_call_timeout_by_size() {
+    const MIB: u64 = 1 << 20;
+    assert_eq!(upload_allowance_ms(0), 0);
+    assert_eq!(upload_allowance_ms(MIB - 1), 0, "small bodies keep the plain limit");
+    assert_eq!(upload_allowance_ms(MIB), 2_000);
+    assert_eq!(upload_allowance_ms(100 * MIB + 5), 200_000);
+    assert_eq!(upload_allowance_ms(u64::MAX), u32::MAX);
+    let (k, t, _) = testing::kernel();
+    let big = k.host_body(HostThing::Stream(Vec::new()).json(), "x").unwrap().with_length(64 * MIB);
+    block_on(k.send(Call::absolute("PUT", "https://s3.example/p", "x").host_body(big))).unwrap();
+    block_on(k.send(Call::post("/p", "x").text("x".repeat(3 * MIB as usize)))).unwrap();
+    block_on(k.send(Call::post("/p", "x").json(Val::object()))).unwrap();
+    let sent = t.sent.borrow();
+    assert_eq!(sent.iter().map(|r| r.extra_ms).collect::<Vec<_>>(), vec![128_000, 6_000, 0]);
+}
+
+#[test]
+fn sha256_of_host_bytes_goes_through_the_transport() {
+    let (k, _, _) = testing::kernel();
+    let d = block_on(k.sha256(&HostThing::Bytes(b"abc".to_vec()).json(), "hashing")).unwrap();
+    assert_eq!(crate::wallet::codec::hex(&d), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    let e = block_on(k.sha256(&testing::json(json!({})), "hashing content")).unwrap_err();
+    assert_eq!((e.kind, e.context.as_str()), (ErrorKind::LocalError, "hashing content"));
+}
+
+#[test]
+fn bodies_cut_into_parts_keep_their_kind_and_refuse_bad_ranges() {
+    let (k, _, _) = testing::kernel();
+    let blob = k.host_body(HostThing::Blob((0..10).collect()).json(), "x").unwrap();
+    let part = k.slice_body(&blob, 3, 7, "x").unwrap();
+    assert_eq!(part.info, BodyInfo { kind: BodyKind::Blob, length: Some(4) });
+    assert_eq!(host_thing(&part.value), Some(&HostThing::Blob(vec![3, 4, 5, 6])));
+    let text = k.host_body(testing::json(json!("héllo")), "x").unwrap();
+    let part = k.slice_body(&text, 1, 3, "x").unwrap();
+    assert_eq!((part.info.kind, host_thing(&part.value)), (BodyKind::Bytes, Some(&HostThing::Bytes("é".as_bytes().to_vec()))));
+    assert_eq!(k.slice_body(&blob, 0, 0, "x").unwrap().info.length, Some(0));
+    for (start, end) in [(0, 11), (5, 4), (11, 12)] {
+        let e = k.slice_body(&blob, start, end, "uploading").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::LocalError, "{start}..{end}");
+    }
+    let stream = k.host_body(HostThing::Stream(vec![1; 4]).json(), "x").unwrap().with_length(4);
+    assert!(k.slice_body(&stream, 0, 2, "x").unwrap_err().message.contains("ReadableStream"));
+}

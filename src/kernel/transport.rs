@@ -2,6 +2,8 @@
 //! request and read its answer. The wasm host implements it over the
 //! runtime's `fetch`; native tests implement it with a scripted mock.
 
+use std::rc::Rc;
+
 use crate::credentials::LocalFuture;
 use crate::json::Json;
 use crate::value::Val;
@@ -14,15 +16,63 @@ pub struct HttpRequest {
     /// Header names as the SDK or provider spelled them, in order.
     pub headers: Vec<(String, String)>,
     pub body: Option<WireBody>,
+    /// How a 2xx answer's body is read (any other status is read as text).
+    pub read: ReadAs,
+    /// Time this exchange gets beyond the call's timeout: a large upload
+    /// may take longer than any fixed limit (see [`super::upload_allowance_ms`]).
+    pub extra_ms: u32,
 }
 
 /// A request body as it goes on the wire.
 #[derive(Debug, Clone)]
 pub enum WireBody {
     Text(String),
-    /// A host string (serialized JSON), sent without a copy through Rust.
+    /// A host value handed to `fetch` as is, never copied through Rust: a
+    /// host string (serialized JSON, a caller's text), bytes
+    /// (`Uint8Array`, `ArrayBuffer`) or a `Blob`.
     Host(Json),
+    /// A host `ReadableStream`; `fetch` needs `duplex: "half"` for it.
+    Stream(Json),
     Bytes(Vec<u8>),
+}
+
+/// How the body of a successful answer is read. Whatever the mode, a
+/// non-2xx answer is read as text and decoded by content type, so errors
+/// carry the same body in every mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadAs {
+    /// JSON when the content type says so, otherwise text (contract §2.4).
+    #[default]
+    Decoded,
+    /// Text, whatever the content type.
+    Text,
+    /// A host byte array (`Uint8Array` in wasm), never copied into wasm.
+    Bytes,
+    /// The host's response object itself, body unread (a download the
+    /// caller streams).
+    Response,
+}
+
+/// What kind of host value a body is; see [`Transport::body_kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// A host string.
+    Text,
+    /// Bytes held by the host (`Uint8Array`, any typed array or `DataView`,
+    /// `ArrayBuffer`).
+    Bytes,
+    /// A `Blob` (or `File`).
+    Blob,
+    /// A `ReadableStream`: its length is unknown to the host.
+    Stream,
+}
+
+/// A host body's kind and, unless it is a stream, its length in bytes
+/// (strings: UTF-8 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyInfo {
+    pub kind: BodyKind,
+    pub length: Option<u64>,
 }
 
 /// Why no usable response came back.
@@ -35,27 +85,28 @@ pub enum SendFailure {
     NotAResponse { got: String },
     /// The response came but its body could not be read (cut off): a
     /// `NetworkError`. Hosts that read the body lazily report this from
-    /// [`HttpResponse::text`] instead.
+    /// [`HttpResponse::body`] instead.
     BodyFailed { message: String, cause: Option<Json> },
     /// The call's timeout or abort signal ended the exchange (the fetch is
     /// aborted): a `NetworkError` with code `TIMEOUT` or `ABORTED`.
     Interrupted { why: crate::error::Interruption, cause: Option<Json> },
 }
 
-/// A response whose body has not been read yet.
+/// A response, its body read as the request's [`ReadAs`] asked.
 pub trait HttpResponse {
     fn status(&self) -> u16;
     /// A header value (case-insensitive name).
     fn header(&self, name: &str) -> Option<String>;
-    /// Reads the whole body as text, kept as a host string (a JS string in
-    /// wasm) so a large body is never copied into wasm memory and back. An
-    /// error means the body was cut off.
-    fn text(&self) -> LocalFuture<'_, Result<Json, (String, Option<Json>)>>;
+    /// The body, kept as a host value so a large body is never copied into
+    /// wasm memory and back: a host string for [`ReadAs::Decoded`] and
+    /// [`ReadAs::Text`] and for every non-2xx answer, else a host byte
+    /// array or the response object. An error means the body was cut off.
+    fn body(&self) -> LocalFuture<'_, Result<Json, (String, Option<Json>)>>;
 }
 
-/// The host's network and JSON services.
+/// The host's network, JSON and hashing services.
 pub trait Transport {
-    fn send(&self, request: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>>;
+    fn send(&self, request: HttpRequest) -> LocalFuture<'_, Result<Rc<dyn HttpResponse>, SendFailure>>;
     /// Parses a host string with the host's parser (the runtime's
     /// `JSON.parse` in wasm); the error is the parser's message.
     fn parse_json(&self, text: &Json) -> Result<Json, String>;
@@ -66,4 +117,15 @@ pub trait Transport {
     fn now_ms(&self) -> f64;
     /// Fills `buf` from a CSPRNG (`crypto.getRandomValues` in wasm).
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), String>;
+    /// What kind of body a host value can be sent as, or `None` if `fetch`
+    /// should not be handed it (a plain object, a number, ...).
+    fn body_kind(&self, value: &Json) -> Option<BodyInfo>;
+    /// Bytes `start..end` of a host body that is not a stream, without a
+    /// copy where the host can (`subarray`, `Blob.slice`; a string is
+    /// encoded first). `None` if it cannot be cut.
+    fn slice(&self, value: &Json, start: u64, end: u64) -> Option<Json>;
+    /// The SHA-256 digest of host bytes (a string, bytes or a `Blob`):
+    /// WebCrypto where the runtime has it, without copying the bytes into
+    /// wasm; otherwise hashed in Rust. The error says why it failed.
+    fn sha256(&self, data: &Json) -> LocalFuture<'_, Result<[u8; 32], String>>;
 }

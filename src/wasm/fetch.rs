@@ -1,7 +1,12 @@
 //! The transport over the runtime's `fetch` (or the caller's). One call to
 //! the facade's `exchange` helper (js/host.js, imported) sends the request and reads
-//! the body; what comes back is a tagged outcome this module classifies.
-//! Nothing a custom fetch returns can trap here.
+//! the body as the request asks (text, a `Uint8Array`, or the `Response`
+//! itself); what comes back is a tagged outcome this module classifies.
+//! Bodies the caller owns (bytes, `Blob`s, streams) go to `fetch` as the
+//! same JS values, never copied through wasm memory. Nothing a custom fetch
+//! returns can trap here.
+
+use std::rc::Rc;
 
 use js_sys::{Array, Function, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -10,7 +15,8 @@ use super::convert::{describe, json_to_js, val_to_js, wrap};
 use super::task::settle;
 use crate::credentials::LocalFuture;
 use crate::json::Json;
-use crate::kernel::{HttpRequest, HttpResponse, SendFailure, Transport, WireBody};
+use crate::kernel::headers::is_credential;
+use crate::kernel::{BodyInfo, BodyKind, HttpRequest, HttpResponse, ReadAs, SendFailure, Transport, WireBody};
 use crate::value::Val;
 
 // The facade's exchange helper, imported directly: a plain call with typed
@@ -18,7 +24,19 @@ use crate::value::Val;
 #[wasm_bindgen(raw_module = "./host.js")]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn exchange(fetch: &Function, url: &str, method: &str, header_lines: &str, body: &JsValue) -> Result<JsValue, JsValue>;
+    fn exchange(
+        fetch: &Function,
+        url: &str,
+        method: &str,
+        header_lines: &str,
+        body: &JsValue,
+        flags: u32,
+        extra_ms: u32,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = bodyKindOf)]
+    fn body_kind_of(v: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = sliceOf)]
+    fn slice_of(v: &JsValue, start: f64, end: f64) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -45,6 +63,26 @@ const NOT_A_RESPONSE: u32 = 2;
 const BODY_FAILED: u32 = 3;
 const INTERRUPTED: u32 = 4;
 
+// `flags` bits of `exchange` (READ_MASK and STREAM_BODY in js/host.js).
+const READ_TEXT: u32 = 1;
+const READ_BYTES: u32 = 2;
+const READ_RESPONSE: u32 = 3;
+const STREAM_BODY: u32 = 4;
+
+fn flags(req: &HttpRequest) -> u32 {
+    let read = match req.read {
+        ReadAs::Decoded => 0,
+        ReadAs::Text => READ_TEXT,
+        ReadAs::Bytes => READ_BYTES,
+        ReadAs::Response => READ_RESPONSE,
+    };
+    if matches!(req.body, Some(WireBody::Stream(_))) {
+        read | STREAM_BODY
+    } else {
+        read
+    }
+}
+
 /// Fills `buf` from `crypto.getRandomValues`.
 pub fn random(buf: &mut [u8]) -> Result<(), String> {
     get_random_values(buf).map(|_| ()).map_err(|e| describe(&e))
@@ -60,11 +98,12 @@ impl FetchTransport {
     }
 }
 
-/// A response whose body the exchange has already read.
+/// A response whose body the exchange has already read (or, for
+/// [`ReadAs::Response`], left to the caller).
 struct JsResponse {
     status: u16,
     headers: HeadersLike,
-    text: JsValue,
+    body: JsValue,
 }
 
 /// Headers as "name:value" lines; the kernel has refused CR and LF in them.
@@ -84,7 +123,7 @@ fn header_lines(req: &HttpRequest) -> String {
 fn body(req: &HttpRequest) -> JsValue {
     match &req.body {
         Some(WireBody::Text(s)) => JsValue::from_str(s),
-        Some(WireBody::Host(j)) => json_to_js(j),
+        Some(WireBody::Host(j) | WireBody::Stream(j)) => json_to_js(j),
         Some(WireBody::Bytes(b)) => Uint8Array::from(b.as_slice()).into(),
         None => JsValue::UNDEFINED,
     }
@@ -94,15 +133,12 @@ fn network(thrown: JsValue) -> SendFailure {
     SendFailure::Network { message: describe(&thrown), cause: Some(wrap(thrown)) }
 }
 
-/// Headers whose values are credentials.
-const SECRET_HEADERS: &[&str] = &["authorization", "apikey", "sign-in-with-x", "payment-signature", "x-payment", "x-run402-write-auth"];
-
 /// The credential values a request carries (a bearer token also bare), so
 /// a fetch whose error text echoes the request cannot put them in a message.
 fn secrets_of(req: &HttpRequest) -> Vec<String> {
     let mut out = Vec::new();
     for (name, value) in &req.headers {
-        if SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) && value.len() >= 8 {
+        if is_credential(name) && value.len() >= 8 {
             if let Some(token) = value.strip_prefix("Bearer ").filter(|t| t.len() >= 8) {
                 out.push(token.to_string());
             }
@@ -131,15 +167,15 @@ fn redacted(failure: SendFailure, secrets: &[String]) -> SendFailure {
 }
 
 /// What the exchange helper's tagged outcome means.
-async fn classify(started: Result<JsValue, JsValue>) -> Result<Box<dyn HttpResponse>, SendFailure> {
+async fn classify(started: Result<JsValue, JsValue>) -> Result<Rc<dyn HttpResponse>, SendFailure> {
     let outcome = settle(started.map_err(network)?).await.map_err(network)?;
     let outcome: Array = outcome.dyn_into().map_err(network)?;
     let tag = outcome.get(0).as_f64().unwrap_or(-1.0);
     match tag as u32 {
         RESPONSE if tag == 0.0 => {
             let status = outcome.get(1).as_f64().filter(|s| (0.0..=999.0).contains(s)).unwrap_or(0.0);
-            Ok(Box::new(JsResponse { status: status as u16, headers: outcome.get(2).unchecked_into(), text: outcome.get(3) })
-                as Box<dyn HttpResponse>)
+            Ok(Rc::new(JsResponse { status: status as u16, headers: outcome.get(2).unchecked_into(), body: outcome.get(3) })
+                as Rc<dyn HttpResponse>)
         }
         FETCH_FAILED => Err(network(outcome.get(1))),
         NOT_A_RESPONSE => Err(SendFailure::NotAResponse { got: outcome.get(1).as_string().unwrap_or_default() }),
@@ -154,8 +190,8 @@ async fn classify(started: Result<JsValue, JsValue>) -> Result<Box<dyn HttpRespo
 }
 
 impl Transport for FetchTransport {
-    fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Box<dyn HttpResponse>, SendFailure>> {
-        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req));
+    fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Rc<dyn HttpResponse>, SendFailure>> {
+        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req), flags(&req), req.extra_ms);
         let secrets = secrets_of(&req);
         Box::pin(async move { classify(started).await.map_err(|f| redacted(f, &secrets)) })
     }
@@ -170,6 +206,31 @@ impl Transport for FetchTransport {
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), String> {
         random(buf)
+    }
+
+    fn body_kind(&self, value: &Json) -> Option<BodyInfo> {
+        let code = body_kind_of(&json_to_js(value));
+        // -1 (or NaN, which no host sends) is "not a body".
+        if code.is_nan() || code < 0.0 {
+            return None;
+        }
+        let length = (code / 4.0).floor();
+        let kind = match code - length * 4.0 {
+            0.0 => BodyKind::Text,
+            1.0 => BodyKind::Bytes,
+            2.0 => BodyKind::Blob,
+            _ => return Some(BodyInfo { kind: BodyKind::Stream, length: None }),
+        };
+        Some(BodyInfo { kind, length: Some(length as u64) })
+    }
+
+    fn slice(&self, value: &Json, start: u64, end: u64) -> Option<Json> {
+        let part = slice_of(&json_to_js(value), start as f64, end as f64);
+        (!part.is_undefined()).then(|| wrap(part))
+    }
+
+    fn sha256(&self, data: &Json) -> LocalFuture<'_, Result<[u8; 32], String>> {
+        Box::pin(super::digest::sha256(json_to_js(data), true))
     }
 
     fn stringify(&self, value: &Val) -> Result<Json, String> {
@@ -190,8 +251,8 @@ impl HttpResponse for JsResponse {
         self.headers.get(name).ok()?.as_string()
     }
 
-    fn text(&self) -> LocalFuture<'_, Result<Json, (String, Option<Json>)>> {
-        let text = wrap(self.text.clone());
-        Box::pin(async move { Ok(text) })
+    fn body(&self) -> LocalFuture<'_, Result<Json, (String, Option<Json>)>> {
+        let body = wrap(self.body.clone());
+        Box::pin(async move { Ok(body) })
     }
 }

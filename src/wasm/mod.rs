@@ -10,7 +10,10 @@
 
 mod bridge;
 mod convert;
+mod digest;
 mod fetch;
+#[cfg(feature = "test-hooks")]
+mod hooks;
 mod probe;
 mod task;
 
