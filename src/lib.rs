@@ -21,6 +21,7 @@
 
 pub mod args;
 pub mod credentials;
+pub mod driver;
 pub mod error;
 pub mod json;
 pub mod kernel;
