@@ -10,8 +10,8 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 pub struct EventQueue<T> {
@@ -83,17 +83,27 @@ impl<T> EventQueue<T> {
     }
 }
 
-/// Emits one value into `queue`, waiting while it is full and consumed.
-pub fn emit<T: Unpin>(queue: Rc<RefCell<EventQueue<T>>>, value: T) -> Emit<T> {
+/// Emits one value into `queue` (anything that leads to the queue, such as
+/// an `Rc` of it or of the task that holds it), waiting while it is full
+/// and consumed.
+pub fn emit<Q, T>(queue: Q, value: T) -> Emit<Q, T>
+where
+    Q: Deref<Target = RefCell<EventQueue<T>>> + Unpin,
+    T: Unpin,
+{
     Emit { queue, value: Some(value) }
 }
 
-pub struct Emit<T> {
-    queue: Rc<RefCell<EventQueue<T>>>,
+pub struct Emit<Q, T> {
+    queue: Q,
     value: Option<T>,
 }
 
-impl<T: Unpin> Future for Emit<T> {
+impl<Q, T> Future for Emit<Q, T>
+where
+    Q: Deref<Target = RefCell<EventQueue<T>>> + Unpin,
+    T: Unpin,
+{
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

@@ -3,18 +3,20 @@
 //! One exported class, [`Client`], with one generic entry point: `start`
 //! runs a method from the table [`surface`] returns (the facade in `js/`
 //! builds every namespace method from it, so adding a method needs no code
-//! here), and `parked` / `resume` / `take` let the facade drive the call's
-//! awaits (see [`task`]). Nothing in this layer can trap: every JS call is
+//! here), and the other methods let the facade's loop (js/driver.js) drive
+//! the call's task: await its promises, wake it, cancel it, read its events
+//! (see [`task`]). Nothing in this layer can trap: every JS call is
 //! fallible and every failure becomes a typed JS error made by the facade's
 //! error factory.
 
 mod bridge;
 mod convert;
 mod fetch;
+#[cfg(feature = "test-hooks")]
+mod hooks;
 mod probe;
 mod task;
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function};
@@ -29,79 +31,14 @@ use crate::surface::{self, Scope, NAMESPACES};
 const CONSTRUCTING: &str = "constructing client";
 
 /// A client's state. `&self` only: calls clone the `Rc` into their future,
-/// and the task table is borrowed only for O(1) moves, never while a task
-/// runs, so any number of calls can be in flight (and a provider may call
-/// back into the client).
+/// and their tasks live in the executor's table ([`task`]), never borrowed
+/// while a task runs, so any number of calls can be in flight (and a
+/// provider may call back into the client).
 #[wasm_bindgen]
 pub struct Client {
     kernel: Rc<Kernel>,
     timeout_ms: u32,
     make_error: Function,
-    tasks: RefCell<Tasks>,
-}
-
-/// In-flight and finished calls by handle. A handle stays allocated from
-/// `start` until `take`, including while its task is being polled (then its
-/// entry is [`Entry::Running`]), so a call started re-entrantly from a
-/// provider during that poll can never be given the same handle.
-#[derive(Default)]
-struct Tasks {
-    entries: Vec<Entry>,
-    free: Vec<u32>,
-}
-
-enum Entry {
-    Vacant,
-    /// Being polled right now (its task is on the Rust stack).
-    Running,
-    Waiting(task::Task),
-    Finished(JsValue),
-}
-
-/// Call states reported to the facade.
-const OK: u32 = 0;
-const FAILED: u32 = 1;
-const WAITING: u32 = 2;
-
-impl Tasks {
-    /// Allocates a handle for a call about to be polled.
-    fn open(&mut self) -> u32 {
-        if let Some(h) = self.free.pop() {
-            if let Some(slot) = self.entries.get_mut(h as usize) {
-                *slot = Entry::Running;
-                return h;
-            }
-        }
-        self.entries.push(Entry::Running);
-        u32::try_from(self.entries.len() - 1).unwrap_or(u32::MAX)
-    }
-    /// Takes a waiting task out to poll it, leaving the handle `Running`.
-    fn checkout(&mut self, h: u32) -> Option<task::Task> {
-        let slot = self.entries.get_mut(h as usize)?;
-        if !matches!(slot, Entry::Waiting(_)) {
-            return None;
-        }
-        match std::mem::replace(slot, Entry::Running) {
-            Entry::Waiting(t) => Some(t),
-            _ => None,
-        }
-    }
-    /// Stores what a poll left (a waiting task or a result) under `h`.
-    fn settle(&mut self, h: u32, entry: Entry) {
-        if let Some(slot @ Entry::Running) = self.entries.get_mut(h as usize) {
-            *slot = entry;
-        }
-    }
-    /// Frees a finished call's handle and returns its value.
-    fn finish(&mut self, h: u32) -> Option<JsValue> {
-        let slot = self.entries.get_mut(h as usize)?;
-        if !matches!(slot, Entry::Finished(_)) {
-            return None;
-        }
-        let Entry::Finished(value) = std::mem::replace(slot, Entry::Vacant) else { return None };
-        self.free.push(h);
-        Some(value)
-    }
 }
 
 #[wasm_bindgen]
@@ -115,20 +52,21 @@ impl Client {
             return Err(js_sys::Error::new("run402: the wasm core was loaded without its JS host (use the package entry files)").into());
         };
         match build(&opts).and_then(|k| Ok((k, timeout_option(&opts)?))) {
-            Ok((kernel, timeout_ms)) => Ok(Client { kernel: Rc::new(kernel), timeout_ms, make_error, tasks: RefCell::default() }),
+            Ok((kernel, timeout_ms)) => Ok(Client { kernel: Rc::new(kernel), timeout_ms, make_error }),
             Err(e) => Err(convert::error_to_js(&e, &make_error)),
         }
     }
 
     /// Starts public method `id` (see [`surface`]) with the caller's
-    /// arguments. Returns `handle * 4 + state`.
+    /// arguments. Returns `handle * 8 + state` (see [`task`]).
     pub fn start(&self, id: u32, scope: Option<String>, args: Array, retry_key: Option<String>) -> u32 {
         let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
-        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key));
-        let handle = self.tasks.borrow_mut().open();
-        let (entry, state) = self.advance(work, None);
-        self.tasks.borrow_mut().settle(handle, entry);
-        handle.saturating_mul(4).saturating_add(state)
+        #[cfg(feature = "test-hooks")]
+        if let Some(future) = hooks::dispatch(id, &items) {
+            return task::start(future, "running a test hook", &|r| self.convert(r));
+        }
+        let context = surface::method(id).map_or("calling the SDK", |(_, m)| m.context);
+        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key), context, &|r| self.convert(r))
     }
 
     /// The client's `timeoutMs` (validated; default 60000, 0 = none).
@@ -137,47 +75,62 @@ impl Client {
         self.timeout_ms
     }
 
-    /// The promise a waiting call needs settled.
+    /// The one promise a call on the fast path waits for.
     pub fn parked(&self, handle: u32) -> JsValue {
-        match self.tasks.borrow().entries.get(handle as usize) {
-            Some(Entry::Waiting(t)) => t.parked.clone().unwrap_or(JsValue::UNDEFINED),
-            _ => JsValue::UNDEFINED,
-        }
+        task::parked(handle)
     }
 
-    /// Hands a waiting call the outcome of its promise; returns its state.
+    /// Hands a call on the fast path the outcome of its promise; returns its state.
     pub fn resume(&self, handle: u32, ok: bool, value: JsValue) -> u32 {
-        let checked_out = self.tasks.borrow_mut().checkout(handle);
-        let Some(work) = checked_out else {
-            return FAILED;
-        };
-        let outcome = if ok { Ok(value) } else { Err(value) };
-        let (entry, state) = self.advance(work, Some(outcome));
-        self.tasks.borrow_mut().settle(handle, entry);
-        state
+        task::resume(handle, if ok { Ok(value) } else { Err(value) }, &|r| self.convert(r))
+    }
+
+    /// Polls a watched call after its loop was notified; returns its state.
+    pub fn poll(&self, handle: u32) -> u32 {
+        task::poll(handle, &|r| self.convert(r))
+    }
+
+    /// A watched call's new promises as `[id, promise, ...]`; `notify`
+    /// wakes its loop from now on.
+    pub fn fresh(&self, handle: u32, notify: Function) -> Array {
+        task::fresh(handle, notify)
+    }
+
+    /// The outcome of promise `id` of a watched call.
+    pub fn deliver(&self, handle: u32, id: u32, ok: bool, value: JsValue) {
+        task::deliver(handle, id, if ok { Ok(value) } else { Err(value) });
+    }
+
+    /// Cancels a call (its signal fired): its future is dropped and it
+    /// fails with `NetworkError` `ABORTED`, `reason` as the cause.
+    pub fn cancel(&self, handle: u32, reason: JsValue) {
+        task::cancel(handle, reason, &|r| self.convert(r));
+    }
+
+    /// The events a call has queued, oldest first.
+    #[wasm_bindgen(js_name = takeEvents)]
+    pub fn take_events(&self, handle: u32) -> Array {
+        task::take_events(handle)
+    }
+
+    /// Whether a consumer is reading the call's events (backpressure).
+    #[wasm_bindgen(js_name = attachEvents)]
+    pub fn attach_events(&self, handle: u32, attached: bool) {
+        task::attach_events(handle, attached);
     }
 
     /// Removes a finished call and returns its result (or error object).
     pub fn take(&self, handle: u32) -> JsValue {
-        let finished = self.tasks.borrow_mut().finish(handle);
-        finished.unwrap_or(JsValue::UNDEFINED)
+        task::take(handle)
     }
 }
 
 impl Client {
-    /// Polls a task (no borrow of the table is held meanwhile) and converts
-    /// a finished result for JS.
-    fn advance(&self, work: task::Task, settled: Option<Result<JsValue, JsValue>>) -> (Entry, u32) {
-        match work.poll(settled) {
-            task::Progress::Waiting(t) if t.parked.is_some() => (Entry::Waiting(t), WAITING),
-            task::Progress::Waiting(_) => {
-                let e = Error::local("calling the SDK", "internal error: a call stalled without waiting on anything");
-                (Entry::Finished(convert::error_to_js(&e, &self.make_error)), FAILED)
-            }
-            task::Progress::Done(Ok(v)) => (Entry::Finished(convert::val_to_js(&v)), OK),
-            task::Progress::Done(Err(e)) => {
-                (Entry::Finished(convert::error_to_js(&e, &self.make_error)), FAILED)
-            }
+    /// A finished call's result as JS receives it.
+    fn convert(&self, result: crate::error::Result<crate::value::Val>) -> task::Outcome {
+        match result {
+            Ok(v) => Ok(convert::val_to_js(&v)),
+            Err(e) => Err(convert::error_to_js(&e, &self.make_error)),
         }
     }
 }
