@@ -13,39 +13,23 @@ const WATCHED = 3;
 const STATE = 3;
 const EVENTS = 4;
 
-/** Runs one call to completion: resolves to its result, rejects with its error. */
-export async function run(client, id, scope, args, control) {
-  return drive(client, begin(client, id, scope, args, control), control, undefined);
-}
-
 /**
- * Starts a call that streams events while it runs:
- * `{ events(): AsyncIterable, result(): Promise }`.
+ * Runs one call to completion: resolves to its result, rejects with its
+ * error. With `stream`, the call's events go to it (see `operation`).
  */
-export function operation(client, id, scope, args, control) {
-  const started = begin(client, id, scope, args, control);
-  const stream = new EventStream(client, started >>> 3);
-  const done = drive(client, started, control, stream);
-  done.catch(() => {}); // the caller sees the failure through result() or the iterator
-  return {
-    events: () => stream.iterate(),
-    result: () => done,
-  };
-}
-
-function begin(client, id, scope, args, control) {
-  const outer = host.running.control;
+export async function run(client, id, scope, args, control, stream) {
+  let outer = host.running.control;
   host.running.control = control;
+  let started;
   try {
-    return client.start(id, scope, args, retryScopeKey());
+    started = client.start(id, scope, args, retryScopeKey());
   } finally {
     host.running.control = outer;
   }
-}
-
-async function drive(client, started, control, stream) {
   const handle = started >>> 3;
   let state = started & 7;
+  // Still synchronous: `operation` has the handle before it returns.
+  if (stream !== undefined) stream.handle = handle;
   let watch;
   try {
     while ((state & STATE) >= WAITING_ONE) {
@@ -64,7 +48,7 @@ async function drive(client, started, control, stream) {
         watch ??= new Watch(client, handle, control);
         await watch.wait();
       }
-      const outer = host.running.control;
+      outer = host.running.control;
       host.running.control = control;
       try {
         state = (state & STATE) === WAITING_ONE ? client.resume(handle, ok, value) : client.poll(handle);
@@ -80,6 +64,20 @@ async function drive(client, started, control, stream) {
   const out = client.take(handle);
   if ((state & STATE) === OK) return out;
   throw out;
+}
+
+/**
+ * Starts a call that streams events while it runs:
+ * `{ events(): AsyncIterable, result(): Promise }`.
+ */
+export function operation(client, id, scope, args, control) {
+  const stream = new EventStream(client);
+  const done = run(client, id, scope, args, control, stream);
+  done.catch(() => {}); // the caller sees a failure through result()
+  return {
+    events: () => stream.iterate(),
+    result: () => done,
+  };
 }
 
 /**
@@ -164,9 +162,9 @@ function subscribe(client, handle, id, promise) {
  * whether it succeeded or failed: `result()` tells which.
  */
 class EventStream {
-  constructor(client, handle) {
+  constructor(client) {
     this.client = client;
-    this.handle = handle;
+    this.handle = -1; // set by run() before it first waits
     this.buffer = [];
     this.open = true; // the handle is live
     this.waiter = null;

@@ -62,6 +62,14 @@ impl<T> EventQueue<T> {
         }
     }
 
+    /// Empties the queue for the next task, keeping its memory.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.attached = false;
+        self.dropped = 0;
+        self.room = None;
+    }
+
     pub fn len(&self) -> usize {
         self.buf.len()
     }

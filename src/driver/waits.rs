@@ -95,6 +95,12 @@ impl<P, O> Waits<P, O> {
         self.outstanding.len()
     }
 
+    /// Forgets every wait, keeping the memory for the next task.
+    pub fn clear(&mut self) {
+        self.outstanding.clear();
+        self.fresh.clear();
+    }
+
     /// Whether some outcome has been delivered and not taken.
     pub fn has_delivered(&self) -> bool {
         self.outstanding.iter().any(|(_, o)| o.is_some())

@@ -4,7 +4,7 @@
 //! task that nobody wakes is not polled.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::task::{Wake, Waker};
 
@@ -15,13 +15,22 @@ thread_local! {
 /// One task's wake state. `Arc` and an atomic only because `std::task::Wake`
 /// requires `Send + Sync`; everything runs on one thread.
 pub struct TaskWake {
-    handle: u32,
+    handle: AtomicU32,
     woken: AtomicBool,
 }
 
 impl TaskWake {
     pub fn new(handle: u32) -> Arc<TaskWake> {
-        Arc::new(TaskWake { handle, woken: AtomicBool::new(false) })
+        Arc::new(TaskWake { handle: AtomicU32::new(handle), woken: AtomicBool::new(false) })
+    }
+
+    /// Readies a spare for another task; `None` while any waker of the old
+    /// task still exists (it could wake the new one by mistake).
+    pub fn reuse(mut this: Arc<Self>, handle: u32) -> Option<Arc<TaskWake>> {
+        let w = Arc::get_mut(&mut this)?;
+        *w.handle.get_mut() = handle;
+        *w.woken.get_mut() = false;
+        Some(this)
     }
 
     /// A waker for this task.
@@ -56,7 +65,7 @@ impl Wake for TaskWake {
         if !self.woken.swap(true, Ordering::Relaxed) {
             // A wake never calls out: it only queues, so it is safe from
             // inside any poll, drop or borrow.
-            WOKEN.with(|q| q.borrow_mut().push(self.handle));
+            WOKEN.with(|q| q.borrow_mut().push(self.handle.load(Ordering::Relaxed)));
         }
     }
 }

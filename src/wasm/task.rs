@@ -82,7 +82,46 @@ thread_local! {
     // The task being polled (a nested poll saves and restores it). Only
     // touched for O(1) swaps, never across a poll or a call into JS.
     static CURRENT: RefCell<Option<Rc<TaskCtx>>> = const { RefCell::new(None) };
-    static TABLE: RefCell<Table> = RefCell::new(Table::default());
+    static TABLE: RefCell<Table> = const { RefCell::new(Table { entries: Vec::new(), free: Vec::new() }) };
+    // Finished tasks' contexts and wake states, reused so that a call on
+    // the fast path allocates none of its own.
+    static SPARE: RefCell<Vec<(Rc<TaskCtx>, Arc<TaskWake>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Spares kept at most (about as many calls as are commonly in flight).
+const SPARE_MAX: usize = 64;
+
+/// A context and wake state for a new task under `handle`.
+fn task_parts(handle: u32) -> (Rc<TaskCtx>, Arc<TaskWake>) {
+    let spare = SPARE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()));
+    if let Some((ctx, wake)) = spare {
+        if let Some(wake) = TaskWake::reuse(wake, handle) {
+            return (ctx, wake);
+        }
+    }
+    let ctx = Rc::new(TaskCtx { waits: RefCell::default(), events: RefCell::new(EventQueue::new(EVENT_CAPACITY)) });
+    (ctx, TaskWake::new(handle))
+}
+
+/// Ends a task: drops its future (its destructors run now), then keeps its
+/// context and wake state for the next task if nothing else holds them.
+fn retire(task: Task) {
+    let Task { future, ctx, wake, .. } = task;
+    drop(future);
+    if Rc::strong_count(&ctx) != 1 || wake.is_shared() {
+        return;
+    }
+    let (Ok(mut waits), Ok(mut events)) = (ctx.waits.try_borrow_mut(), ctx.events.try_borrow_mut()) else { return };
+    waits.clear();
+    events.clear();
+    drop((waits, events));
+    SPARE.with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            if s.len() < SPARE_MAX {
+                s.push((ctx, wake));
+            }
+        }
+    });
 }
 
 fn current() -> Option<Rc<TaskCtx>> {
@@ -208,7 +247,6 @@ struct Parked {
     sole: Option<(WaitId, JsValue)>,
 }
 
-#[derive(Default)]
 struct Table {
     entries: Vec<Entry>,
     free: Vec<u32>,
@@ -292,8 +330,8 @@ impl Task {
 /// allocates its handle, polls it once, returns `handle * 8 + state`.
 pub fn start(future: LocalFuture<'static, Result<Val>>, context: &'static str, convert: Convert<'_>) -> u32 {
     let Some(handle) = with_table(|t| t.open()) else { return FAILED };
-    let ctx = Rc::new(TaskCtx { waits: RefCell::default(), events: RefCell::new(EventQueue::new(EVENT_CAPACITY)) });
-    let task = Task { future, ctx, wake: TaskWake::new(handle), context };
+    let (ctx, wake) = task_parts(handle);
+    let task = Task { future, ctx, wake, context };
     let parked = Parked { task, notify: None, sole: None };
     let state = run(handle, parked, convert);
     handle.saturating_mul(8).saturating_add(state)
@@ -311,14 +349,14 @@ fn run(h: u32, mut parked: Parked, convert: Convert<'_>) -> u32 {
         (_, Some(reason)) => {
             let outcome = convert(Err(aborted(parked.task.context, reason)));
             let ctx = parked.task.has_events().then(|| parked.task.ctx.clone());
-            drop(parked);
+            retire(parked.task);
             (Entry::Finished { outcome, ctx }, FAILED)
         }
         (Poll::Ready(result), None) => {
             let ctx = parked.task.has_events().then(|| parked.task.ctx.clone());
             let outcome = convert(result);
             let state = if outcome.is_ok() { OK } else { FAILED };
-            drop(parked);
+            retire(parked.task);
             (Entry::Finished { outcome, ctx }, state)
         }
         (Poll::Pending, None) => park(parked, convert),
@@ -475,7 +513,7 @@ pub fn cancel(h: u32, reason: JsValue, convert: Convert<'_>) {
     let ctx = parked.task.has_events().then(|| parked.task.ctx.clone());
     let outcome = convert(Err(aborted(parked.task.context, reason)));
     // Destructors run here, outside any borrow of the table.
-    drop(parked);
+    retire(parked.task);
     with_table(|t| {
         if let Some(slot @ Entry::Running { .. }) = t.get(h) {
             *slot = Entry::Finished { outcome, ctx };
