@@ -4,6 +4,9 @@
 // `{ timeoutMs, signal? }`, installed as host.running.control around every
 // poll so the host applies them to each promise the task waits on.
 import * as host from "./host.js";
+import {
+  taskAttach, taskCancel, taskDeliver, taskEvents, taskFresh, taskParked, taskPoll, taskResume, taskTake,
+} from "./run402_sdk_wasm.js";
 import { retryScopeKey } from "./retry.js";
 
 // Call states (`handle * 8 + state`), as in src/wasm/task.rs.
@@ -39,19 +42,19 @@ export async function run(client, id, scope, args, control, stream) {
       if ((state & STATE) === WAITING_ONE) {
         // The fast path: one promise, awaited as is.
         try {
-          value = await client.parked(handle);
+          value = await taskParked(handle);
         } catch (e) {
           ok = false;
           value = e;
         }
       } else {
-        watch ??= new Watch(client, handle, control);
+        watch ??= new Watch(handle, control);
         await watch.wait();
       }
       outer = host.running.control;
       host.running.control = control;
       try {
-        state = (state & STATE) === WAITING_ONE ? client.resume(handle, ok, value) : client.poll(handle);
+        state = (state & STATE) === WAITING_ONE ? taskResume(handle, ok, value) : taskPoll(handle);
       } finally {
         host.running.control = outer;
       }
@@ -60,8 +63,8 @@ export async function run(client, id, scope, args, control, stream) {
     watch?.stop();
   }
   // Read what the task left before its handle is freed (and reused).
-  if (stream !== undefined) stream.close(client.takeEvents(handle));
-  const out = client.take(handle);
+  if (stream !== undefined) stream.close(taskEvents(handle));
+  const out = taskTake(handle);
   if ((state & STATE) === OK) return out;
   throw out;
 }
@@ -71,7 +74,7 @@ export async function run(client, id, scope, args, control, stream) {
  * `{ events(): AsyncIterable, result(): Promise }`.
  */
 export function operation(client, id, scope, args, control) {
-  const stream = new EventStream(client);
+  const stream = new EventStream();
   const done = run(client, id, scope, args, control, stream);
   done.catch(() => {}); // the caller sees a failure through result()
   return {
@@ -86,8 +89,7 @@ export function operation(client, id, scope, args, control) {
  * (the fast path needs none of this: its one promise already obeys it).
  */
 class Watch {
-  constructor(client, handle, control) {
-    this.client = client;
+  constructor(handle, control) {
     this.handle = handle;
     this.ready = false;
     this.wake = null;
@@ -104,10 +106,10 @@ class Watch {
     if (this.signal !== undefined) {
       this.abort = () => {
         try {
-          client.cancel(handle, this.signal.reason);
+          taskCancel(handle, this.signal.reason);
         } catch {
           // cancel cannot throw; an odd signal's `reason` getter might
-          client.cancel(handle, undefined);
+          taskCancel(handle, undefined);
         }
       };
       try {
@@ -121,8 +123,8 @@ class Watch {
 
   /** Resolves when the task should be polled again. */
   wait() {
-    const fresh = this.client.fresh(this.handle, this.notify);
-    for (let i = 0; i < fresh.length; i += 2) subscribe(this.client, this.handle, fresh[i], fresh[i + 1]);
+    const fresh = taskFresh(this.handle, this.notify);
+    for (let i = 0; i < fresh.length; i += 2) subscribe(this.handle, fresh[i], fresh[i + 1]);
     if (this.ready) {
       this.ready = false;
       return undefined;
@@ -143,9 +145,9 @@ class Watch {
   }
 }
 
-function subscribe(client, handle, id, promise) {
-  const fulfilled = (v) => client.deliver(handle, id, true, v);
-  const rejected = (e) => client.deliver(handle, id, false, e);
+function subscribe(handle, id, promise) {
+  const fulfilled = (v) => taskDeliver(handle, id, true, v);
+  const rejected = (e) => taskDeliver(handle, id, false, e);
   try {
     Promise.resolve(promise).then(fulfilled, rejected);
   } catch (e) {
@@ -162,8 +164,7 @@ function subscribe(client, handle, id, promise) {
  * whether it succeeded or failed: `result()` tells which.
  */
 class EventStream {
-  constructor(client) {
-    this.client = client;
+  constructor() {
     this.handle = -1; // set by run() before it first waits
     this.buffer = [];
     this.open = true; // the handle is live
@@ -189,11 +190,11 @@ class EventStream {
   async *iterate() {
     if (this.attached) throw new Error("run402: this operation's events are already being read");
     this.attached = true;
-    if (this.open) this.client.attachEvents(this.handle, true);
+    if (this.open) taskAttach(this.handle, true);
     try {
       for (;;) {
         if (this.buffer.length === 0 && this.open) {
-          const got = this.client.takeEvents(this.handle);
+          const got = taskEvents(this.handle);
           for (let i = 0; i < got.length; i++) this.buffer.push(got[i]);
         }
         if (this.buffer.length > 0) {
@@ -208,7 +209,7 @@ class EventStream {
     } finally {
       this.attached = false;
       this.waiter = null;
-      if (this.open) this.client.attachEvents(this.handle, false);
+      if (this.open) taskAttach(this.handle, false);
     }
   }
 }

@@ -24,15 +24,6 @@ impl TaskWake {
         Arc::new(TaskWake { handle: AtomicU32::new(handle), woken: AtomicBool::new(false) })
     }
 
-    /// Readies a spare for another task; `None` while any waker of the old
-    /// task still exists (it could wake the new one by mistake).
-    pub fn reuse(mut this: Arc<Self>, handle: u32) -> Option<Arc<TaskWake>> {
-        let w = Arc::get_mut(&mut this)?;
-        *w.handle.get_mut() = handle;
-        *w.woken.get_mut() = false;
-        Some(this)
-    }
-
     /// A waker for this task.
     pub fn waker(self: &Arc<Self>) -> Waker {
         Waker::from(self.clone())
@@ -67,6 +58,55 @@ impl Wake for TaskWake {
             // inside any poll, drop or borrow.
             WOKEN.with(|q| q.borrow_mut().push(self.handle.load(Ordering::Relaxed)));
         }
+    }
+}
+
+/// A task's wake state with its `Waker` made once, so polling clones
+/// nothing. Reusable for another task once no clone of the waker is left.
+pub struct TaskWaker {
+    state: Arc<TaskWake>,
+    waker: Waker,
+}
+
+impl TaskWaker {
+    pub fn new(handle: u32) -> TaskWaker {
+        let state = TaskWake::new(handle);
+        TaskWaker { waker: state.waker(), state }
+    }
+
+    pub fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    /// Whether the task was woken since the last call (and clears it).
+    pub fn take_woken(&self) -> bool {
+        self.state.take_woken()
+    }
+
+    pub fn is_woken(&self) -> bool {
+        self.state.is_woken()
+    }
+
+    /// Whether a future kept a clone of the waker (beyond our own two
+    /// references: the state and the waker made from it).
+    pub fn is_shared(&self) -> bool {
+        Arc::strong_count(&self.state) > 2
+    }
+
+    /// Wakes the task.
+    pub fn wake(&self) {
+        self.waker.wake_by_ref();
+    }
+
+    /// Readies it for a task under `handle`; false while a clone of the
+    /// waker still exists (it could wake the new task by mistake).
+    pub fn reuse(&self, handle: u32) -> bool {
+        if self.is_shared() {
+            return false;
+        }
+        self.state.handle.store(handle, Ordering::Relaxed);
+        self.state.woken.store(false, Ordering::Relaxed);
+        true
     }
 }
 

@@ -17,6 +17,7 @@ mod hooks;
 mod probe;
 mod task;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function};
@@ -38,7 +39,6 @@ const CONSTRUCTING: &str = "constructing client";
 pub struct Client {
     kernel: Rc<Kernel>,
     timeout_ms: u32,
-    make_error: Function,
 }
 
 #[wasm_bindgen]
@@ -52,7 +52,14 @@ impl Client {
             return Err(js_sys::Error::new("run402: the wasm core was loaded without its JS host (use the package entry files)").into());
         };
         match build(&opts).and_then(|k| Ok((k, timeout_option(&opts)?))) {
-            Ok((kernel, timeout_ms)) => Ok(Client { kernel: Rc::new(kernel), timeout_ms, make_error }),
+            Ok((kernel, timeout_ms)) => {
+                MAKE_ERROR.with(|m| {
+                    if let Ok(mut m) = m.try_borrow_mut() {
+                        *m = Some(make_error);
+                    }
+                });
+                Ok(Client { kernel: Rc::new(kernel), timeout_ms })
+            }
             Err(e) => Err(convert::error_to_js(&e, &make_error)),
         }
     }
@@ -63,10 +70,10 @@ impl Client {
         let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
         #[cfg(feature = "test-hooks")]
         if let Some(future) = hooks::dispatch(id, &items) {
-            return task::start(future, "running a test hook", &|r| self.convert(r));
+            return task::start(future, "running a test hook", &convert);
         }
         let context = surface::method(id).map_or("calling the SDK", |(_, m)| m.context);
-        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key), context, &|r| self.convert(r))
+        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key), context, &convert)
     }
 
     /// The client's `timeoutMs` (validated; default 60000, 0 = none).
@@ -75,64 +82,86 @@ impl Client {
         self.timeout_ms
     }
 
-    /// The one promise a call on the fast path waits for.
-    pub fn parked(&self, handle: u32) -> JsValue {
-        task::parked(handle)
-    }
+}
 
-    /// Hands a call on the fast path the outcome of its promise; returns its state.
-    pub fn resume(&self, handle: u32, ok: bool, value: JsValue) -> u32 {
-        task::resume(handle, if ok { Ok(value) } else { Err(value) }, &|r| self.convert(r))
-    }
+// The rest of a call's life needs no client: its task is in the executor's
+// table, found by handle. Free functions skip wasm-bindgen's borrow of the
+// `Client` on every crossing, and the fast path crosses four times.
 
-    /// Polls a watched call after its loop was notified; returns its state.
-    pub fn poll(&self, handle: u32) -> u32 {
-        task::poll(handle, &|r| self.convert(r))
-    }
+thread_local! {
+    // The facade's error factory (js/errors.js `makeError`, one per instance),
+    // for results converted after `start` returned.
+    static MAKE_ERROR: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
 
-    /// A watched call's new promises as `[id, promise, ...]`; `notify`
-    /// wakes its loop from now on.
-    pub fn fresh(&self, handle: u32, notify: Function) -> Array {
-        task::fresh(handle, notify)
-    }
-
-    /// The outcome of promise `id` of a watched call.
-    pub fn deliver(&self, handle: u32, id: u32, ok: bool, value: JsValue) {
-        task::deliver(handle, id, if ok { Ok(value) } else { Err(value) });
-    }
-
-    /// Cancels a call (its signal fired): its future is dropped and it
-    /// fails with `NetworkError` `ABORTED`, `reason` as the cause.
-    pub fn cancel(&self, handle: u32, reason: JsValue) {
-        task::cancel(handle, reason, &|r| self.convert(r));
-    }
-
-    /// The events a call has queued, oldest first.
-    #[wasm_bindgen(js_name = takeEvents)]
-    pub fn take_events(&self, handle: u32) -> Array {
-        task::take_events(handle)
-    }
-
-    /// Whether a consumer is reading the call's events (backpressure).
-    #[wasm_bindgen(js_name = attachEvents)]
-    pub fn attach_events(&self, handle: u32, attached: bool) {
-        task::attach_events(handle, attached);
-    }
-
-    /// Removes a finished call and returns its result (or error object).
-    pub fn take(&self, handle: u32) -> JsValue {
-        task::take(handle)
+/// A finished call's result as JS receives it.
+fn convert(result: crate::error::Result<crate::value::Val>) -> task::Outcome {
+    match result {
+        Ok(v) => Ok(convert::val_to_js(&v)),
+        Err(e) => {
+            let make_error = MAKE_ERROR.with(|m| m.try_borrow().ok().and_then(|m| m.clone()));
+            match make_error {
+                Some(f) => Err(convert::error_to_js(&e, &f)),
+                None => Err(JsValue::from_str(&e.message)),
+            }
+        }
     }
 }
 
-impl Client {
-    /// A finished call's result as JS receives it.
-    fn convert(&self, result: crate::error::Result<crate::value::Val>) -> task::Outcome {
-        match result {
-            Ok(v) => Ok(convert::val_to_js(&v)),
-            Err(e) => Err(convert::error_to_js(&e, &self.make_error)),
-        }
-    }
+/// The one promise a call on the fast path waits for.
+#[wasm_bindgen(js_name = taskParked)]
+pub fn task_parked(handle: u32) -> JsValue {
+    task::parked(handle)
+}
+
+/// Hands a call on the fast path the outcome of its promise; returns its state.
+#[wasm_bindgen(js_name = taskResume)]
+pub fn task_resume(handle: u32, ok: bool, value: JsValue) -> u32 {
+    task::resume(handle, if ok { Ok(value) } else { Err(value) }, &convert)
+}
+
+/// Polls a watched call after its loop was notified; returns its state.
+#[wasm_bindgen(js_name = taskPoll)]
+pub fn task_poll(handle: u32) -> u32 {
+    task::poll(handle, &convert)
+}
+
+/// A watched call's new promises as `[id, promise, ...]`; `notify` wakes
+/// its loop from now on.
+#[wasm_bindgen(js_name = taskFresh)]
+pub fn task_fresh(handle: u32, notify: Function) -> Array {
+    task::fresh(handle, notify)
+}
+
+/// The outcome of promise `id` of a watched call.
+#[wasm_bindgen(js_name = taskDeliver)]
+pub fn task_deliver(handle: u32, id: u32, ok: bool, value: JsValue) {
+    task::deliver(handle, id, if ok { Ok(value) } else { Err(value) });
+}
+
+/// Cancels a call (its signal fired): its future is dropped and it fails
+/// with `NetworkError` `ABORTED`, `reason` as the cause.
+#[wasm_bindgen(js_name = taskCancel)]
+pub fn task_cancel(handle: u32, reason: JsValue) {
+    task::cancel(handle, reason, &convert);
+}
+
+/// The events a call has queued, oldest first.
+#[wasm_bindgen(js_name = taskEvents)]
+pub fn task_events(handle: u32) -> Array {
+    task::take_events(handle)
+}
+
+/// Whether a consumer is reading the call's events (backpressure).
+#[wasm_bindgen(js_name = taskAttach)]
+pub fn task_attach(handle: u32, attached: bool) {
+    task::attach_events(handle, attached);
+}
+
+/// Removes a finished call and returns its result (or error object).
+#[wasm_bindgen(js_name = taskTake)]
+pub fn task_take(handle: u32) -> JsValue {
+    task::take(handle)
 }
 
 /// Each exchange's limit unless the caller sets `timeoutMs`: long enough for

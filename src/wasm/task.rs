@@ -30,7 +30,6 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use js_sys::{Array, Function};
@@ -39,7 +38,7 @@ use wasm_bindgen::prelude::*;
 use crate::credentials::LocalFuture;
 use crate::driver::events::{self, EventQueue};
 use crate::driver::waits::{WaitId, Waits};
-use crate::driver::wake::{any_woken, drain_woken, TaskWake};
+use crate::driver::wake::{any_woken, drain_woken, TaskWaker};
 use crate::error::Result;
 use crate::value::Val;
 
@@ -82,46 +81,39 @@ thread_local! {
     // The task being polled (a nested poll saves and restores it). Only
     // touched for O(1) swaps, never across a poll or a call into JS.
     static CURRENT: RefCell<Option<Rc<TaskCtx>>> = const { RefCell::new(None) };
-    static TABLE: RefCell<Table> = const { RefCell::new(Table { entries: Vec::new(), free: Vec::new() }) };
-    // Finished tasks' contexts and wake states, reused so that a call on
-    // the fast path allocates none of its own.
-    static SPARE: RefCell<Vec<(Rc<TaskCtx>, Arc<TaskWake>)>> = const { RefCell::new(Vec::new()) };
+    static TABLE: RefCell<Table> = const { RefCell::new(Table { entries: Vec::new(), free: Vec::new(), spare: Vec::new() }) };
 }
 
 /// Spares kept at most (about as many calls as are commonly in flight).
 const SPARE_MAX: usize = 64;
 
-/// A context and wake state for a new task under `handle`.
-fn task_parts(handle: u32) -> (Rc<TaskCtx>, Arc<TaskWake>) {
-    let spare = SPARE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()));
+/// A finished task's context and wake state, kept for the next task.
+type Spare = (Rc<TaskCtx>, TaskWaker);
+
+/// A context and wake state for a new task under `handle`, from `spare` if any.
+fn task_parts(handle: u32, spare: Option<Spare>) -> Spare {
     if let Some((ctx, wake)) = spare {
-        if let Some(wake) = TaskWake::reuse(wake, handle) {
+        if wake.reuse(handle) {
             return (ctx, wake);
         }
     }
     let ctx = Rc::new(TaskCtx { waits: RefCell::default(), events: RefCell::new(EventQueue::new(EVENT_CAPACITY)) });
-    (ctx, TaskWake::new(handle))
+    (ctx, TaskWaker::new(handle))
 }
 
-/// Ends a task: drops its future (its destructors run now), then keeps its
-/// context and wake state for the next task if nothing else holds them.
-fn retire(task: Task) {
+/// Ends a task: drops its future (its destructors run now), then returns
+/// its context and wake state for reuse if nothing else holds them.
+fn retire(task: Task) -> Option<Spare> {
     let Task { future, ctx, wake, .. } = task;
     drop(future);
     if Rc::strong_count(&ctx) != 1 || wake.is_shared() {
-        return;
+        return None;
     }
-    let (Ok(mut waits), Ok(mut events)) = (ctx.waits.try_borrow_mut(), ctx.events.try_borrow_mut()) else { return };
+    let (Ok(mut waits), Ok(mut events)) = (ctx.waits.try_borrow_mut(), ctx.events.try_borrow_mut()) else { return None };
     waits.clear();
     events.clear();
     drop((waits, events));
-    SPARE.with(|s| {
-        if let Ok(mut s) = s.try_borrow_mut() {
-            if s.len() < SPARE_MAX {
-                s.push((ctx, wake));
-            }
-        }
-    });
+    Some((ctx, wake))
 }
 
 fn current() -> Option<Rc<TaskCtx>> {
@@ -225,7 +217,7 @@ pub async fn sleep(ms: u32, context: &str) -> Result<()> {
 struct Task {
     future: LocalFuture<'static, Result<Val>>,
     ctx: Rc<TaskCtx>,
-    wake: Arc<TaskWake>,
+    wake: TaskWaker,
     /// The method's context phrase, for the error a cancelled call ends with.
     context: &'static str,
 }
@@ -250,6 +242,7 @@ struct Parked {
 struct Table {
     entries: Vec<Entry>,
     free: Vec<u32>,
+    spare: Vec<Spare>,
 }
 
 impl Table {
@@ -280,6 +273,30 @@ impl Table {
         }
     }
 
+    /// Files a finished call under `h` and keeps its spare parts.
+    fn finish(&mut self, h: u32, outcome: Outcome, ctx: Option<Rc<TaskCtx>>, spare: Option<Spare>) {
+        if let Some(slot @ Entry::Running { .. }) = self.get(h) {
+            *slot = Entry::Finished { outcome, ctx };
+        }
+        if let Some(spare) = spare.filter(|_| self.spare.len() < SPARE_MAX) {
+            self.spare.push(spare);
+        }
+    }
+
+    /// Files a waiting call under `h`, or hands it back with the abort
+    /// reason if it was cancelled during its poll.
+    fn file_waiting(&mut self, h: u32, parked: Parked) -> Option<(Parked, JsValue)> {
+        match self.get(h) {
+            Some(slot @ Entry::Running { cancel: None }) => {
+                *slot = Entry::Waiting(parked);
+                None
+            }
+            Some(Entry::Running { cancel }) => Some((parked, cancel.take().unwrap_or(JsValue::UNDEFINED))),
+            // Cannot happen (the handle is ours until `take`); drop the task.
+            _ => None,
+        }
+    }
+
     /// The state of a finished call (what a stale resume reports).
     fn finished_state(&mut self, h: u32) -> u32 {
         match self.get(h) {
@@ -301,8 +318,7 @@ impl Task {
     /// its context installed for the host waits and emits it makes.
     fn poll(&mut self) -> Poll<Result<Val>> {
         let outer = CURRENT.with(|c| c.try_borrow_mut().map(|mut c| c.replace(self.ctx.clone())).ok().flatten());
-        let waker = self.wake.waker();
-        let mut cx = Context::from_waker(&waker);
+        let mut cx = Context::from_waker(self.wake.waker());
         let mut polls = 0;
         let polled = loop {
             self.wake.take_woken();
@@ -312,7 +328,6 @@ impl Task {
                 break p;
             }
         };
-        drop(waker);
         CURRENT.with(|c| {
             if let Ok(mut c) = c.try_borrow_mut() {
                 *c = outer;
@@ -329,70 +344,65 @@ impl Task {
 /// Starts a call running `future` (`context` is the method's phrase):
 /// allocates its handle, polls it once, returns `handle * 8 + state`.
 pub fn start(future: LocalFuture<'static, Result<Val>>, context: &'static str, convert: Convert<'_>) -> u32 {
-    let Some(handle) = with_table(|t| t.open()) else { return FAILED };
-    let (ctx, wake) = task_parts(handle);
+    let Some((handle, spare)) = with_table(|t| (t.open(), t.spare.pop())) else { return FAILED };
+    let (ctx, wake) = task_parts(handle, spare);
     let task = Task { future, ctx, wake, context };
     let parked = Parked { task, notify: None, sole: None };
     let state = run(handle, parked, convert);
     handle.saturating_mul(8).saturating_add(state)
 }
 
-/// Polls a checked-out task and files what it left under `h`.
+/// Polls a checked-out task and files what it left under `h`. A cancel
+/// requested during the poll wins over waiting; a call that finished in
+/// that poll keeps its result.
 fn run(h: u32, mut parked: Parked, convert: Convert<'_>) -> u32 {
-    let polled = parked.task.poll();
-    let cancelled = with_table(|t| match t.get(h) {
-        Some(Entry::Running { cancel }) => cancel.take(),
-        _ => None,
-    })
-    .flatten();
-    let (entry, state) = match (polled, cancelled) {
-        (_, Some(reason)) => {
-            let outcome = convert(Err(aborted(parked.task.context, reason)));
-            let ctx = parked.task.has_events().then(|| parked.task.ctx.clone());
-            retire(parked.task);
-            (Entry::Finished { outcome, ctx }, FAILED)
-        }
-        (Poll::Ready(result), None) => {
-            let ctx = parked.task.has_events().then(|| parked.task.ctx.clone());
+    let (parked, outcome, state) = match parked.task.poll() {
+        Poll::Ready(result) => {
             let outcome = convert(result);
             let state = if outcome.is_ok() { OK } else { FAILED };
-            retire(parked.task);
-            (Entry::Finished { outcome, ctx }, state)
+            (parked, outcome, state)
         }
-        (Poll::Pending, None) => park(parked, convert),
+        Poll::Pending => match park(parked) {
+            Err(stalled) => {
+                // Nothing can ever wake it: fail rather than hang.
+                let e = crate::error::Error::local("calling the SDK", "internal error: a call stalled without waiting on anything");
+                (stalled, convert(Err(e)), FAILED)
+            }
+            Ok((waiting, state)) => {
+                let events = if waiting.task.has_events() { EVENTS } else { 0 };
+                let Some(Some((cancelled, reason))) = with_table(|t| t.file_waiting(h, waiting)) else {
+                    flush();
+                    return state | events;
+                };
+                let outcome = convert(Err(aborted(cancelled.task.context, reason)));
+                (cancelled, outcome, FAILED)
+            }
+        },
     };
-    let events = match &entry {
-        Entry::Waiting(p) if p.task.has_events() => EVENTS,
-        Entry::Finished { ctx: Some(_), .. } => EVENTS,
-        _ => 0,
-    };
-    with_table(|t| {
-        if let Some(slot @ Entry::Running { .. }) = t.get(h) {
-            *slot = entry;
-        }
-    });
+    let ctx = parked.task.has_events().then(|| parked.task.ctx.clone());
+    let events = if ctx.is_some() { EVENTS } else { 0 };
+    let spare = retire(parked.task);
+    with_table(|t| t.finish(h, outcome, ctx, spare));
     flush();
     state | events
 }
 
-/// How a pending task waits: on its one promise, or watched.
-fn park(mut parked: Parked, convert: Convert<'_>) -> (Entry, u32) {
+/// How a pending task waits: on its one promise (`WAITING_ONE`), or
+/// watched; `Err` if nothing could ever wake it.
+fn park(mut parked: Parked) -> std::result::Result<(Parked, u32), Parked> {
     let t = &parked.task;
     let may_be_woken = t.wake.is_shared() || t.wake.is_woken();
     if parked.notify.is_none() && !may_be_woken {
         let sole = t.ctx.waits.try_borrow_mut().ok().and_then(|mut w| w.take_sole());
         if let Some(sole) = sole {
             parked.sole = Some(sole);
-            return (Entry::Waiting(parked), WAITING_ONE);
+            return Ok((parked, WAITING_ONE));
         }
-        let waiting = t.ctx.waits.try_borrow().is_ok_and(|w| w.outstanding() > 0);
-        if !waiting {
-            // Nothing can ever wake it: fail rather than hang.
-            let e = crate::error::Error::local("calling the SDK", "internal error: a call stalled without waiting on anything");
-            return (Entry::Finished { outcome: convert(Err(e)), ctx: None }, FAILED);
+        if !t.ctx.waits.try_borrow().is_ok_and(|w| w.outstanding() > 0) {
+            return Err(parked);
         }
     }
-    (Entry::Waiting(parked), WATCHED)
+    Ok((parked, WATCHED))
 }
 
 fn aborted(context: &str, reason: JsValue) -> crate::error::Error {
@@ -481,17 +491,15 @@ pub fn fresh(h: u32, notify: Function) -> Array {
 
 /// Records the outcome of wait `id` of a watched task and wakes it.
 pub fn deliver(h: u32, id: WaitId, outcome: Outcome) {
-    let wake = with_table(|t| match t.get(h) {
-        Some(Entry::Waiting(p)) => {
+    // Waking only queues the handle, so it is safe inside the borrow.
+    with_table(|t| {
+        if let Some(Entry::Waiting(p)) = t.get(h) {
             let taken = p.task.ctx.waits.try_borrow_mut().is_ok_and(|mut w| w.deliver(id, outcome));
-            taken.then(|| p.task.wake.clone())
+            if taken {
+                p.task.wake.wake();
+            }
         }
-        _ => None,
-    })
-    .flatten();
-    if let Some(w) = wake {
-        w.waker().wake();
-    }
+    });
     flush();
 }
 
@@ -513,12 +521,8 @@ pub fn cancel(h: u32, reason: JsValue, convert: Convert<'_>) {
     let ctx = parked.task.has_events().then(|| parked.task.ctx.clone());
     let outcome = convert(Err(aborted(parked.task.context, reason)));
     // Destructors run here, outside any borrow of the table.
-    retire(parked.task);
-    with_table(|t| {
-        if let Some(slot @ Entry::Running { .. }) = t.get(h) {
-            *slot = Entry::Finished { outcome, ctx };
-        }
-    });
+    let spare = retire(parked.task);
+    with_table(|t| t.finish(h, outcome, ctx, spare));
     if let Some(f) = notify {
         let _ = f.call0(&JsValue::UNDEFINED);
     }
