@@ -1,10 +1,10 @@
 // The public API over the wasm core. Namespace objects are generated from
 // the method table the Rust side exports (src/surface.rs): each method
-// forwards to `run`, which drives the Rust call, so this file holds no
-// business logic and needs no change when a namespace is added.
+// forwards to `run` (js/driver.js), which drives the Rust call, so this file
+// holds no business logic and needs no change when a namespace is added.
 import { Client, surface } from "./run402_sdk_wasm.js";
 import * as host from "./host.js";
-import { retryScopeKey } from "./retry.js";
+import { run } from "./driver.js";
 import { LocalError } from "./errors.js";
 
 // The public error surface (not ERROR_CLASSES or makeError: the factory's
@@ -19,50 +19,6 @@ export { withRetry } from "./retry.js";
 export { allowanceCredentials } from "./allowance.js";
 export { signTransferAuthorization } from "./wallet.js";
 
-
-// Call states from Client.start/resume (src/wasm/mod.rs); 1 is "failed".
-const OK = 0;
-const WAITING = 2;
-
-/**
- * Runs one SDK call. The Rust future runs synchronously until it needs a
- * promise settled (fetch, a response body, an async provider method); it
- * parks that promise, this loop awaits it and resumes the future with the
- * outcome. `control` carries the call's limits, `{ timeoutMs, signal? }`,
- * which the host applies to every promise the call waits on.
- */
-async function run(client, id, scope, args, control) {
-  const outer = host.running.control;
-  host.running.control = control;
-  let started;
-  try {
-    started = client.start(id, scope, args, retryScopeKey());
-  } finally {
-    host.running.control = outer;
-  }
-  const handle = started >>> 2;
-  let state = started & 3;
-  while (state === WAITING) {
-    let ok = true;
-    let value;
-    try {
-      value = await client.parked(handle);
-    } catch (e) {
-      ok = false;
-      value = e;
-    }
-    const outer = host.running.control;
-    host.running.control = control;
-    try {
-      state = client.resume(handle, ok, value);
-    } finally {
-      host.running.control = outer;
-    }
-  }
-  const out = client.take(handle);
-  if (state === OK) return out;
-  throw out;
-}
 
 /**
  * The call's limits: the client's, unless the method's options object sets

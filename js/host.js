@@ -158,6 +158,26 @@ export function bounded(promise) {
   }
 }
 
+/**
+ * Resolves after `ms` milliseconds; when the running call's signal fires
+ * first, resolves early with the interruption marker (and the timer is
+ * cleared). Not bounded by `timeoutMs`, which limits each exchange.
+ */
+export function sleep(ms) {
+  try {
+    const signal = running.control === undefined ? undefined : running.control.signal;
+    const limits = signal === undefined ? undefined : { timeoutMs: 0, signal };
+    return limited(limits, (abortable) => new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      abortable?.signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+    }), identity);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+const identity = (marker) => marker;
+
 /** -1: not an interruption; -2: aborted; otherwise the timeout in ms. */
 export function interruptionOf(v) {
   try {

@@ -26,6 +26,7 @@
 pub mod agent_reference;
 pub mod args;
 pub mod credentials;
+pub mod driver;
 pub mod error;
 pub mod json;
 pub mod kernel;

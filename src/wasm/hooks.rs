@@ -1,107 +1,181 @@
-//! Test-only exports (cargo feature `test-hooks`): reach the transport's
-//! absolute and raw requests, read modes, host bodies and digests through
-//! the built package before any public method uses them. `./dev` builds
-//! them into `pkg-test/` for tests/js/transport.test.mjs; `pkg/` never has
-//! them.
+//! Test-only calls (cargo feature `test-hooks`, built into `pkg-test/`,
+//! never into `pkg/`): futures that exercise the driver's parts no public
+//! method uses yet (joins, channels between tasks, cancellation, sleep,
+//! event streams, re-entrancy), started through `Client.start` with ids
+//! from [`HOOK_BASE`] so they run exactly like SDK calls. Numbers from 100
+//! are the transport's hooks (`hooks_transport.rs`).
 
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
-use js_sys::Array;
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-use super::convert::wrap;
-use super::{digest, task, Client};
+use super::convert::{interruption, interruption_cause, json_to_js, wrap};
+use super::task::{emit, settle, sleep};
+use crate::credentials::LocalFuture;
+use crate::driver::join::join_bounded;
+use crate::driver::sync::{channel, oneshot, ChannelReceiver, ChannelSender, Sender};
 use crate::error::{Error, Result};
-use crate::json::{Json, JsonExt, Shape};
-use crate::kernel::{Call, Kernel, ReadAs};
+use crate::json::Json;
 use crate::value::Val;
 
-const CONTEXT: &str = "testing the transport";
+/// Method ids at and above this are hooks.
+pub const HOOK_BASE: u32 = 0xFFFF_0000;
 
-#[wasm_bindgen]
-impl Client {
-    /// Starts hook `name` with `args`, driven like a method `start`ed:
-    /// returns `handle * 4 + state`.
-    ///
-    /// - `send(spec)`: one kernel call. `spec`: `{ method, path | url, raw?,
-    ///   headers?: { name: value }, body?, bodyLength?, read?: "text" |
-    ///   "bytes" | "response", paid?, slice?: [start, end] }`. Resolves to `{ status, body,
-    ///   contentType, etag }`.
-    /// - `sha256(data)`: hex digest through the transport (WebCrypto where
-    ///   present). `sha256Rust(data)`: the Rust fallback, forced.
-    #[wasm_bindgen(js_name = startHook)]
-    pub fn start_hook(&self, name: String, args: Array) -> u32 {
-        let items: Vec<Json> = (0..args.length()).map(|i| wrap(args.get(i))).collect();
-        let work = task::Task::new(Box::pin(run(self.kernel.clone(), name, items)));
-        let handle = self.tasks.borrow_mut().open();
-        let (entry, state) = self.advance(work, None);
-        self.tasks.borrow_mut().settle(handle, entry);
-        handle.saturating_mul(4).saturating_add(state)
+const CONTEXT: &str = "running a test hook";
+
+#[wasm_bindgen(raw_module = "./host.js")]
+extern "C" {
+    /// The promise, bounded by the running call's timeout and signal.
+    fn bounded(promise: JsValue) -> JsValue;
+}
+
+/// Both ends of a named channel, each taken by the hook that uses it.
+type Ends = (Option<ChannelSender<JsValue>>, Option<ChannelReceiver<JsValue>>);
+
+thread_local! {
+    static DROPS: Cell<u32> = const { Cell::new(0) };
+    static EMITTED: Cell<u32> = const { Cell::new(0) };
+    static CHANNELS: RefCell<HashMap<String, Ends>> = RefCell::new(HashMap::new());
+    // Kept alive so the hanging hook's receiver never resolves.
+    static NEVER: RefCell<Vec<Sender<()>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Counts its drops: observable proof that a cancelled future was dropped.
+struct DropGuard;
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        DROPS.with(|d| d.set(d.get() + 1));
     }
 }
 
-async fn run(k: Rc<Kernel>, name: String, args: Vec<Json>) -> Result<Val> {
-    let arg = args.first().cloned().unwrap_or_else(crate::json::Native::undefined);
-    match name.as_str() {
-        "send" => send(&k, &arg).await,
-        "sha256" => Ok(Val::Str(crate::wallet::codec::hex(&k.sha256(&arg, CONTEXT).await?))),
-        "sha256Rust" => {
-            let d = digest::sha256(super::convert::json_to_js(&arg), false).await.map_err(|e| Error::local(CONTEXT, e))?;
-            Ok(Val::Str(crate::wallet::codec::hex(&d)))
-        }
-        _ => Err(Error::local(CONTEXT, format!("no hook named {name}"))),
+fn arg(items: &[Json], i: usize) -> JsValue {
+    items.get(i).map_or(JsValue::UNDEFINED, json_to_js)
+}
+
+fn number(items: &[Json], i: usize) -> u32 {
+    arg(items, i).as_f64().map_or(0, |n| n.max(0.0) as u32)
+}
+
+/// Awaits a test promise under the call's limits.
+async fn wait(promise: JsValue) -> Result<JsValue> {
+    match settle(bounded(promise)).await {
+        Ok(v) => Ok(v),
+        Err(e) => match interruption(&e) {
+            Some(why) => Err(Error::interrupted(CONTEXT, why, interruption_cause(&e))),
+            None => Err(Error::local_caused(CONTEXT, "a hook promise rejected", Some(wrap(e)))),
+        },
     }
 }
 
-fn method(name: &str) -> Option<&'static str> {
-    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"].into_iter().find(|m| *m == name)
+fn val(v: JsValue) -> Val {
+    Val::Json(wrap(v))
 }
 
-async fn send(k: &Kernel, spec: &Json) -> Result<Val> {
-    let bad = |what: &str| Error::local(CONTEXT, format!("hook spec: {what}"));
-    let verb = spec.str_field("method").and_then(|m| method(&m)).ok_or_else(|| bad("method"))?;
-    let mut call = match (spec.str_field("url"), spec.str_field("path")) {
-        (Some(url), None) => Call::absolute(verb, url, CONTEXT),
-        (None, Some(path)) => Call::new(verb, path, CONTEXT),
-        _ => return Err(bad("exactly one of url, path")),
-    };
-    if spec.bool_field("raw") == Some(true) {
-        call = call.raw();
+/// Takes one side of the named channel (made on first use, capacity 1).
+fn channel_side<T>(name: &str, pick: impl FnOnce(&mut Ends) -> Option<T>) -> Option<T> {
+    CHANNELS.with(|c| {
+        let mut c = c.borrow_mut();
+        let sides = c.entry(name.to_string()).or_insert_with(|| {
+            let (tx, rx) = channel(1);
+            (Some(tx), Some(rx))
+        });
+        pick(sides)
+    })
+}
+
+/// The hook future for method `id`, if it is one.
+pub fn dispatch(kernel: &std::rc::Rc<crate::kernel::Kernel>, id: u32, items: &[Json]) -> Option<LocalFuture<'static, Result<Val>>> {
+    let hook = id.checked_sub(HOOK_BASE)?;
+    let items = items.to_vec();
+    if hook >= super::hooks_transport::FIRST {
+        return Some(Box::pin(super::hooks_transport::run(kernel.clone(), hook, items)));
     }
-    if spec.bool_field("paid") == Some(true) {
-        call = call.paid(None);
-    }
-    if let Some(h) = spec.field("headers") {
-        for name in h.keys() {
-            let value = h.str_field(&name).ok_or_else(|| bad("header values must be strings"))?;
-            call = call.header(&name, value);
-        }
-    }
-    call.read = match spec.str_field("read").as_deref() {
-        None => ReadAs::Decoded,
-        Some("text") => ReadAs::Text,
-        Some("bytes") => ReadAs::Bytes,
-        Some("response") => ReadAs::Response,
-        Some(_) => return Err(bad("read")),
-    };
-    if let Some(body) = spec.field("body") {
-        let mut host = k.host_body(body, CONTEXT)?;
-        if let Some(Shape::Number(n)) = spec.field("bodyLength").map(|v| v.shape()) {
-            host = host.with_length(n as u64);
-        }
-        if let Some(range) = spec.field("slice") {
-            let at = |i| match range.item(i).map(|v| v.shape()) {
-                Some(Shape::Number(n)) => Ok(n as u64),
-                _ => Err(bad("slice is [start, end]")),
-            };
-            host = k.slice_body(&host, at(0)?, at(1)?, CONTEXT)?;
-        }
-        call = call.host_body(host);
-    }
-    let reply = k.send(call).await?;
-    Ok(Val::object()
-        .with("status", reply.status)
-        .with("body", reply.body.clone())
-        .with("contentType", reply.header("content-type"))
-        .with("etag", reply.header("etag")))
+    Some(match hook {
+        // join(factory, count, limit): calls factory(i) for each part, at
+        // most `limit` outstanding, and resolves to the values in order.
+        0 => Box::pin(async move {
+            let factory: Function = arg(&items, 0).dyn_into().map_err(|_| Error::local(CONTEXT, "factory must be a function"))?;
+            let parts = (0..number(&items, 1)).map(|i| {
+                let factory = factory.clone();
+                async move {
+                    let promise = factory.call1(&JsValue::NULL, &JsValue::from(i)).map_err(|e| Error::local_caused(CONTEXT, "factory threw", Some(wrap(e))))?;
+                    wait(promise).await
+                }
+            });
+            let values = join_bounded(parts, number(&items, 2) as usize).await?;
+            Ok(Val::Arr(values.into_iter().map(val).collect()))
+        }),
+        // send(name, values): sends each value on the named channel.
+        1 => Box::pin(async move {
+            let name = arg(&items, 0).as_string().unwrap_or_default();
+            let tx = channel_side(&name, |s| s.0.take()).ok_or_else(|| Error::local(CONTEXT, "sender taken"))?;
+            let values = js_sys::Array::from(&arg(&items, 1));
+            for v in values.iter() {
+                tx.send(v).await.map_err(|_| Error::local(CONTEXT, "receiver gone"))?;
+            }
+            Ok(Val::Num(values.length() as f64))
+        }),
+        // recv(name): receives until every sender is gone.
+        2 => Box::pin(async move {
+            let name = arg(&items, 0).as_string().unwrap_or_default();
+            let mut rx = channel_side(&name, |s| s.1.take()).ok_or_else(|| Error::local(CONTEXT, "receiver taken"))?;
+            let mut got = Vec::new();
+            while let Some(v) = rx.recv().await {
+                got.push(val(v));
+            }
+            CHANNELS.with(|c| c.borrow_mut().remove(&name));
+            Ok(Val::Arr(got))
+        }),
+        // hang(): holds a drop guard and waits on a oneshot nobody sends.
+        3 => Box::pin(async move {
+            let _guard = DropGuard;
+            let (tx, rx) = oneshot::<()>();
+            NEVER.with(|n| n.borrow_mut().push(tx));
+            let _ = rx.await;
+            Ok(Val::Null)
+        }),
+        // drops(): how many hook futures were dropped unfinished so far.
+        4 => Box::pin(async move { Ok(Val::Num(f64::from(DROPS.with(Cell::get)))) }),
+        // sleep(ms): resolves to the milliseconds actually slept.
+        5 => Box::pin(async move {
+            let started = js_sys::Date::now();
+            sleep(number(&items, 0), CONTEXT).await?;
+            Ok(Val::Num(js_sys::Date::now() - started))
+        }),
+        // events(count, pause): emits 0..count (awaiting `pause`(i) between
+        // them when given), counting emits; resolves to "done".
+        6 => Box::pin(async move {
+            let pause = arg(&items, 1).dyn_into::<Function>().ok();
+            EMITTED.with(|e| e.set(0));
+            for i in 0..number(&items, 0) {
+                if let Some(p) = &pause {
+                    let promise = p.call1(&JsValue::NULL, &JsValue::from(i)).map_err(|e| Error::local_caused(CONTEXT, "pause threw", Some(wrap(e))))?;
+                    wait(promise).await?;
+                }
+                emit(JsValue::from(i)).await;
+                EMITTED.with(|e| e.set(e.get() + 1));
+            }
+            Ok(Val::Str("done".into()))
+        }),
+        // emitted(): how many events the last events hook emitted.
+        7 => Box::pin(async move { Ok(Val::Num(f64::from(EMITTED.with(Cell::get)))) }),
+        // reenter(promise, fn): awaits promise, then (inside the resumed
+        // poll) calls fn(value), which may start another call; resolves to value.
+        8 => Box::pin(async move {
+            let v = wait(arg(&items, 0)).await?;
+            let f: Function = arg(&items, 1).dyn_into().map_err(|_| Error::local(CONTEXT, "fn must be a function"))?;
+            f.call1(&JsValue::NULL, &v).map_err(|e| Error::local_caused(CONTEXT, "fn threw", Some(wrap(e))))?;
+            Ok(val(v))
+        }),
+        // guarded(promise): awaits promise while holding a drop guard.
+        9 => Box::pin(async move {
+            let _guard = DropGuard;
+            let v = wait(arg(&items, 0)).await?;
+            std::mem::forget(_guard);
+            Ok(val(v))
+        }),
+        _ => Box::pin(async move { Err(Error::local(CONTEXT, format!("unknown hook {hook}"))) }),
+    })
 }

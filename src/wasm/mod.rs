@@ -3,8 +3,9 @@
 //! One exported class, [`Client`], with one generic entry point: `start`
 //! runs a method from the table [`surface`] returns (the facade in `js/`
 //! builds every namespace method from it, so adding a method needs no code
-//! here), and `parked` / `resume` / `take` let the facade drive the call's
-//! awaits (see [`task`]). Nothing in this layer can trap: every JS call is
+//! here), and the other methods let the facade's loop (js/driver.js) drive
+//! the call's task: await its promises, wake it, cancel it, read its events
+//! (see [`task`]). Nothing in this layer can trap: every JS call is
 //! fallible and every failure becomes a typed JS error made by the facade's
 //! error factory.
 
@@ -14,6 +15,8 @@ mod digest;
 mod fetch;
 #[cfg(feature = "test-hooks")]
 mod hooks;
+#[cfg(feature = "test-hooks")]
+mod hooks_transport;
 mod probe;
 mod task;
 
@@ -32,79 +35,13 @@ use crate::surface::{self, Scope, NAMESPACES};
 const CONSTRUCTING: &str = "constructing client";
 
 /// A client's state. `&self` only: calls clone the `Rc` into their future,
-/// and the task table is borrowed only for O(1) moves, never while a task
-/// runs, so any number of calls can be in flight (and a provider may call
-/// back into the client).
+/// and their tasks live in the executor's table ([`task`]), never borrowed
+/// while a task runs, so any number of calls can be in flight (and a
+/// provider may call back into the client).
 #[wasm_bindgen]
 pub struct Client {
     kernel: Rc<Kernel>,
     timeout_ms: u32,
-    make_error: Function,
-    tasks: RefCell<Tasks>,
-}
-
-/// In-flight and finished calls by handle. A handle stays allocated from
-/// `start` until `take`, including while its task is being polled (then its
-/// entry is [`Entry::Running`]), so a call started re-entrantly from a
-/// provider during that poll can never be given the same handle.
-#[derive(Default)]
-struct Tasks {
-    entries: Vec<Entry>,
-    free: Vec<u32>,
-}
-
-enum Entry {
-    Vacant,
-    /// Being polled right now (its task is on the Rust stack).
-    Running,
-    Waiting(task::Task),
-    Finished(JsValue),
-}
-
-/// Call states reported to the facade.
-const OK: u32 = 0;
-const FAILED: u32 = 1;
-const WAITING: u32 = 2;
-
-impl Tasks {
-    /// Allocates a handle for a call about to be polled.
-    fn open(&mut self) -> u32 {
-        if let Some(h) = self.free.pop() {
-            if let Some(slot) = self.entries.get_mut(h as usize) {
-                *slot = Entry::Running;
-                return h;
-            }
-        }
-        self.entries.push(Entry::Running);
-        u32::try_from(self.entries.len() - 1).unwrap_or(u32::MAX)
-    }
-    /// Takes a waiting task out to poll it, leaving the handle `Running`.
-    fn checkout(&mut self, h: u32) -> Option<task::Task> {
-        let slot = self.entries.get_mut(h as usize)?;
-        if !matches!(slot, Entry::Waiting(_)) {
-            return None;
-        }
-        match std::mem::replace(slot, Entry::Running) {
-            Entry::Waiting(t) => Some(t),
-            _ => None,
-        }
-    }
-    /// Stores what a poll left (a waiting task or a result) under `h`.
-    fn settle(&mut self, h: u32, entry: Entry) {
-        if let Some(slot @ Entry::Running) = self.entries.get_mut(h as usize) {
-            *slot = entry;
-        }
-    }
-    /// Frees a finished call's handle and returns its value.
-    fn finish(&mut self, h: u32) -> Option<JsValue> {
-        let slot = self.entries.get_mut(h as usize)?;
-        if !matches!(slot, Entry::Finished(_)) {
-            return None;
-        }
-        let Entry::Finished(value) = std::mem::replace(slot, Entry::Vacant) else { return None };
-        self.free.push(h);
-        Some(value)
-    }
 }
 
 #[wasm_bindgen]
@@ -118,20 +55,28 @@ impl Client {
             return Err(js_sys::Error::new("run402: the wasm core was loaded without its JS host (use the package entry files)").into());
         };
         match build(&opts).and_then(|k| Ok((k, timeout_option(&opts)?))) {
-            Ok((kernel, timeout_ms)) => Ok(Client { kernel: Rc::new(kernel), timeout_ms, make_error, tasks: RefCell::default() }),
+            Ok((kernel, timeout_ms)) => {
+                MAKE_ERROR.with(|m| {
+                    if let Ok(mut m) = m.try_borrow_mut() {
+                        *m = Some(make_error);
+                    }
+                });
+                Ok(Client { kernel: Rc::new(kernel), timeout_ms })
+            }
             Err(e) => Err(convert::error_to_js(&e, &make_error)),
         }
     }
 
     /// Starts public method `id` (see [`surface`]) with the caller's
-    /// arguments. Returns `handle * 4 + state`.
+    /// arguments. Returns `handle * 8 + state` (see [`task`]).
     pub fn start(&self, id: u32, scope: Option<String>, args: Array, retry_key: Option<String>) -> u32 {
         let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
-        let work = task::Task::new(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key));
-        let handle = self.tasks.borrow_mut().open();
-        let (entry, state) = self.advance(work, None);
-        self.tasks.borrow_mut().settle(handle, entry);
-        handle.saturating_mul(4).saturating_add(state)
+        #[cfg(feature = "test-hooks")]
+        if let Some(future) = hooks::dispatch(&self.kernel, id, &items) {
+            return task::start(future, "running a test hook", &convert);
+        }
+        let context = surface::method(id).map_or("calling the SDK", |(_, m)| m.context);
+        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key), context, &convert)
     }
 
     /// The client's `timeoutMs` (validated; default 60000, 0 = none).
@@ -140,49 +85,86 @@ impl Client {
         self.timeout_ms
     }
 
-    /// The promise a waiting call needs settled.
-    pub fn parked(&self, handle: u32) -> JsValue {
-        match self.tasks.borrow().entries.get(handle as usize) {
-            Some(Entry::Waiting(t)) => t.parked.clone().unwrap_or(JsValue::UNDEFINED),
-            _ => JsValue::UNDEFINED,
+}
+
+// The rest of a call's life needs no client: its task is in the executor's
+// table, found by handle. Free functions skip wasm-bindgen's borrow of the
+// `Client` on every crossing, and the fast path crosses four times.
+
+thread_local! {
+    // The facade's error factory (js/errors.js `makeError`, one per instance),
+    // for results converted after `start` returned.
+    static MAKE_ERROR: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// A finished call's result as JS receives it.
+fn convert(result: crate::error::Result<crate::value::Val>) -> task::Outcome {
+    match result {
+        Ok(v) => Ok(convert::val_to_js(&v)),
+        Err(e) => {
+            let make_error = MAKE_ERROR.with(|m| m.try_borrow().ok().and_then(|m| m.clone()));
+            match make_error {
+                Some(f) => Err(convert::error_to_js(&e, &f)),
+                None => Err(JsValue::from_str(&e.message)),
+            }
         }
-    }
-
-    /// Hands a waiting call the outcome of its promise; returns its state.
-    pub fn resume(&self, handle: u32, ok: bool, value: JsValue) -> u32 {
-        let checked_out = self.tasks.borrow_mut().checkout(handle);
-        let Some(work) = checked_out else {
-            return FAILED;
-        };
-        let outcome = if ok { Ok(value) } else { Err(value) };
-        let (entry, state) = self.advance(work, Some(outcome));
-        self.tasks.borrow_mut().settle(handle, entry);
-        state
-    }
-
-    /// Removes a finished call and returns its result (or error object).
-    pub fn take(&self, handle: u32) -> JsValue {
-        let finished = self.tasks.borrow_mut().finish(handle);
-        finished.unwrap_or(JsValue::UNDEFINED)
     }
 }
 
-impl Client {
-    /// Polls a task (no borrow of the table is held meanwhile) and converts
-    /// a finished result for JS.
-    fn advance(&self, work: task::Task, settled: Option<Result<JsValue, JsValue>>) -> (Entry, u32) {
-        match work.poll(settled) {
-            task::Progress::Waiting(t) if t.parked.is_some() => (Entry::Waiting(t), WAITING),
-            task::Progress::Waiting(_) => {
-                let e = Error::local("calling the SDK", "internal error: a call stalled without waiting on anything");
-                (Entry::Finished(convert::error_to_js(&e, &self.make_error)), FAILED)
-            }
-            task::Progress::Done(Ok(v)) => (Entry::Finished(convert::val_to_js(&v)), OK),
-            task::Progress::Done(Err(e)) => {
-                (Entry::Finished(convert::error_to_js(&e, &self.make_error)), FAILED)
-            }
-        }
-    }
+/// The one promise a call on the fast path waits for.
+#[wasm_bindgen(js_name = taskParked)]
+pub fn task_parked(handle: u32) -> JsValue {
+    task::parked(handle)
+}
+
+/// Hands a call on the fast path the outcome of its promise; returns its state.
+#[wasm_bindgen(js_name = taskResume)]
+pub fn task_resume(handle: u32, ok: bool, value: JsValue) -> u32 {
+    task::resume(handle, if ok { Ok(value) } else { Err(value) }, &convert)
+}
+
+/// Polls a watched call after its loop was notified; returns its state.
+#[wasm_bindgen(js_name = taskPoll)]
+pub fn task_poll(handle: u32) -> u32 {
+    task::poll(handle, &convert)
+}
+
+/// A watched call's new promises as `[id, promise, ...]`; `notify` wakes
+/// its loop from now on.
+#[wasm_bindgen(js_name = taskFresh)]
+pub fn task_fresh(handle: u32, notify: Function) -> Array {
+    task::fresh(handle, notify)
+}
+
+/// The outcome of promise `id` of a watched call.
+#[wasm_bindgen(js_name = taskDeliver)]
+pub fn task_deliver(handle: u32, id: u32, ok: bool, value: JsValue) {
+    task::deliver(handle, id, if ok { Ok(value) } else { Err(value) });
+}
+
+/// Cancels a call (its signal fired): its future is dropped and it fails
+/// with `NetworkError` `ABORTED`, `reason` as the cause.
+#[wasm_bindgen(js_name = taskCancel)]
+pub fn task_cancel(handle: u32, reason: JsValue) {
+    task::cancel(handle, reason, &convert);
+}
+
+/// The events a call has queued, oldest first.
+#[wasm_bindgen(js_name = taskEvents)]
+pub fn task_events(handle: u32) -> Array {
+    task::take_events(handle)
+}
+
+/// Whether a consumer is reading the call's events (backpressure).
+#[wasm_bindgen(js_name = taskAttach)]
+pub fn task_attach(handle: u32, attached: bool) {
+    task::attach_events(handle, attached);
+}
+
+/// Removes a finished call and returns its result (or error object).
+#[wasm_bindgen(js_name = taskTake)]
+pub fn task_take(handle: u32) -> JsValue {
+    task::take(handle)
 }
 
 /// Each exchange's limit unless the caller sets `timeoutMs`: long enough for
