@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { privateKeyToAccount } from "viem/accounts";
 import { start } from "../gateway/server.mjs";
+import { AUTHORIZATION_TYPES } from "../gateway/verify-payment.mjs";
 import { bin, describeRun, killAll, launch, withTimeout } from "../runtimes/lib.mjs";
 import { launchBrowser, runPage } from "./browser.mjs";
 import { CASES } from "./cases.mjs";
@@ -25,16 +26,7 @@ const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
 const expected = await privateKeyToAccount(TEST_KEY).signTypedData({
   domain: DOMAIN,
-  types: {
-    TransferWithAuthorization: [
-      { name: "from", type: "address" },
-      { name: "to", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "validAfter", type: "uint256" },
-      { name: "validBefore", type: "uint256" },
-      { name: "nonce", type: "bytes32" },
-    ],
-  },
+  types: AUTHORIZATION_TYPES,
   primaryType: "TransferWithAuthorization",
   message: { ...MESSAGE, value: BigInt(MESSAGE.value), validAfter: BigInt(MESSAGE.validAfter), validBefore: BigInt(MESSAGE.validBefore) },
 });

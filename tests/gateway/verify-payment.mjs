@@ -31,7 +31,8 @@ export const REASONS = Object.freeze({
 /** Seconds an authorization may stay valid beyond the offer's maxTimeoutSeconds. */
 export const WINDOW_SLACK_SECONDS = 60;
 
-const AUTHORIZATION_TYPES = {
+/** EIP-3009 TransferWithAuthorization as EIP-712 types (viem's format). */
+export const AUTHORIZATION_TYPES = {
   TransferWithAuthorization: [
     { name: "from", type: "address" },
     { name: "to", type: "address" },

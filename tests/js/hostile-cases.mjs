@@ -7,31 +7,25 @@
 import * as sdk from "../../pkg/entry-node.js";
 import { HOSTILE } from "./hostile-values.mjs";
 import { WALLET_KEY, WALLET_ADDRESS } from "./wallets.mjs";
+import { ask402, b64, json, OFFER } from "./stub-responses.mjs";
 
 const { Run402 } = sdk;
 
 const API = "https://api.hostile.test";
 const KEYS = { anon_key: "anon-k", service_key: "svc-k" };
 const ALLOWANCE = { address: WALLET_ADDRESS, privateKey: WALLET_KEY };
-const json = (status, body, headers = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
-const b64 = (text) => Buffer.from(text).toString("base64");
 
-// A 402 whose terms the SDK can pay (x402 v2, Base Sepolia USDC), so the
-// payment path (readAllowance, signing, the resend) runs too.
-const OFFER = {
-  x402Version: 2,
-  accepts: [{ scheme: "exact", network: "eip155:84532", amount: "100000", asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
-    payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C", maxTimeoutSeconds: 300, extra: { name: "USDC", version: "2" } }],
-};
 const PROVISIONED = { project_id: "prj_new", anon_key: "anon-new", service_key: "svc-new", tier: "prototype" };
 
-/** A fetch that answers every route plausibly; provision is paid (402 first). */
+/**
+ * A fetch that answers every route plausibly; provision is paid (a 402 with
+ * payable terms first, so readAllowance, signing and the resend run too).
+ */
 export function stubFetch(url, init) {
   const path = new URL(url).pathname;
   if (init?.method === "POST" && path === "/projects/v1") {
     const paid = init.headers["PAYMENT-SIGNATURE"] ?? init.headers["X-PAYMENT"];
-    return paid ? json(200, PROVISIONED) : json(402, { message: "pay" }, { "payment-required": b64(JSON.stringify(OFFER)) });
+    return paid ? json(200, PROVISIONED) : ask402();
   }
   return json(200, {});
 }

@@ -16,6 +16,7 @@ import { inspect } from "node:util";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { sdk, simulator, sim } from "./helpers.mjs";
+import { ask402, b64, json, OFFER } from "./stub-responses.mjs";
 
 const { Run402, allowanceCredentials } = sdk;
 
@@ -26,15 +27,6 @@ const KEY_HEX = KEY.slice(2);
 const ADDRESS = privateKeyToAccount(KEY).address;
 const SECRETS = { SERVICE, ANON, KEY, KEY_HEX };
 
-const json = (status, body, headers = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
-const b64 = (text) => Buffer.from(text).toString("base64");
-const OFFER = {
-  x402Version: 2,
-  accepts: [{ scheme: "exact", network: "eip155:84532", amount: "100000", asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
-    payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C", maxTimeoutSeconds: 300, extra: { name: "USDC", version: "2" } }],
-};
-const ask402 = () => json(402, { message: "pay" }, { "payment-required": b64(JSON.stringify(OFFER)) });
 
 function keyedProvider(extra = {}) {
   return {

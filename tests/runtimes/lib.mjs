@@ -270,3 +270,56 @@ export function expectEntry(label, resolved, file) {
     throw new Error(`${label} resolved @run402/sdk-wasm to ${resolved}, expected ${file}`);
   }
 }
+
+/**
+ * A workerd config that serves `modules` (file names in the working
+ * directory; the first is the main module, `.wasm` files are wasm modules,
+ * compiled at load as Cloudflare does) on 127.0.0.1 at a port workerd
+ * picks (see workerdPort), with outbound requests allowed to loopback only.
+ */
+export function workerdConfig(modules) {
+  const list = modules
+    .map((m) => (m.endsWith(".wasm") ? `(name = "${m}", wasm = embed "${m}")` : `(name = "${m}", esModule = embed "${m}")`))
+    .join(",\n    ");
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .fixture),
+    # The default outbound only reaches public addresses; the gateway is on loopback.
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  # Port 0: the real port comes back on the control fd.
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+
+const fixture :Workerd.Worker = (
+  modules = [
+    ${list}
+  ],
+  compatibilityDate = "2025-06-01",
+  globalOutbound = "loopback",
+);
+`;
+}
+
+/** The port of a `workerd serve --control-fd=3` process (launched with extraFds: 1), from its control messages. */
+export function workerdPort(proc) {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    proc.child.stdio[3].on("data", (d) => {
+      buf += d;
+      for (const line of buf.split("\n").slice(0, -1)) {
+        let msg;
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          continue; // not a control message we know
+        }
+        if (msg.event === "listen" && msg.socket === "http") resolve(msg.port);
+      }
+      buf = buf.slice(buf.lastIndexOf("\n") + 1);
+    });
+    proc.done.then((run) => reject(new Error(describeRun("workerd", run))));
+  });
+}

@@ -9,33 +9,9 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
-import { bin, describeRun, kill, launch, paidPhase } from "./lib.mjs";
+import { bin, describeRun, kill, launch, paidPhase, workerdConfig, workerdPort } from "./lib.mjs";
 
 const WASM = "run402_sdk_wasm_bg.wasm";
-
-function capnpConfig() {
-  return `using Workerd = import "/workerd/workerd.capnp";
-
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .smokeWorker),
-    # The default outbound only reaches public addresses; the simulator is on loopback.
-    (name = "loopback", network = (allow = ["local"])),
-  ],
-  # Port 0: the real port comes back on the control fd.
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-);
-
-const smokeWorker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "${WASM}", wasm = embed "${WASM}"),
-  ],
-  compatibilityDate = "2025-06-01",
-  globalOutbound = "loopback",
-);
-`;
-}
 
 /** Bundles the worker; returns the package entries it kept code from. */
 async function bundle(stage, outDir) {
@@ -59,27 +35,6 @@ async function bundle(stage, outDir) {
     .map(([file]) => file);
 }
 
-/** Resolves with the listening port from workerd's control messages. */
-function listenPort(proc) {
-  return new Promise((resolve, reject) => {
-    let buf = "";
-    proc.child.stdio[3].on("data", (d) => {
-      buf += d;
-      for (const line of buf.split("\n").slice(0, -1)) {
-        let msg;
-        try {
-          msg = JSON.parse(line);
-        } catch {
-          continue; // not a control message we know
-        }
-        if (msg.event === "listen" && msg.socket === "http") resolve(msg.port);
-      }
-      buf = buf.slice(buf.lastIndexOf("\n") + 1);
-    });
-    proc.done.then((run) => reject(new Error(describeRun("workerd", run))));
-  });
-}
-
 export async function runWorkerd(stage, apiBase) {
   const outDir = join(stage.dir, "workerd");
   mkdirSync(outDir, { recursive: true });
@@ -92,14 +47,14 @@ export async function runWorkerd(stage, apiBase) {
         `if empty, the bundler dropped the entry's wasm init (check "sideEffects" in pkg/package.json)`,
     );
   }
-  writeFileSync(join(outDir, "config.capnp"), capnpConfig());
+  writeFileSync(join(outDir, "config.capnp"), workerdConfig(["worker.js", WASM]));
 
   const proc = launch(bin("workerd"), ["serve", "--control-fd=3", "config.capnp"], { cwd: outDir, extraFds: 1, timeoutMs: 25_000 });
   let body;
   let paid;
   let paidError;
   try {
-    const port = await listenPort(proc);
+    const port = await workerdPort(proc);
     const worker = `http://127.0.0.1:${port}`;
     body = await jsonOf(await fetch(`${worker}/smoke?api=${encodeURIComponent(apiBase)}`, { signal: AbortSignal.timeout(15_000) }));
     if (body.ok) {
