@@ -80,14 +80,16 @@ fn next_slot(path: &str) -> Option<(&str, Slot, &str)> {
     Some((&path[..open], slot, &path[close + 1..]))
 }
 
-/// The path with every placeholder filled from the arguments.
-fn expand(a: &Args, template: &str) -> Result<String> {
+/// The path with every placeholder filled from the arguments; `project` is
+/// the checked project id when the route uses one.
+fn expand(a: &Args, template: &str, project: Option<&str>) -> Result<String> {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some((literal, slot, tail)) = next_slot(rest) {
         out.push_str(literal);
         match slot {
-            Slot::ProjectId => out.push_str(&a.project_id(0)?),
+            // `run` checks the id whenever the template has `{id}`.
+            Slot::ProjectId => out.push_str(project.unwrap_or_default()),
             Slot::Arg(i) => out.push_str(&encode_uri_component(&a.non_empty(i, a.param_name(i))?)),
         }
         rest = tail;
@@ -122,7 +124,9 @@ pub const fn route(r: Route) -> crate::surface::Run {
 
 /// Runs a declared route for one call.
 pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
-    let path = expand(&a, route.path)?;
+    // Checked once, before the other arguments, for the path and the keys.
+    let project = if route.auth == Auth::ServiceKey || route.path.contains("{id}") { Some(a.project_id(0)?) } else { None };
+    let path = expand(&a, route.path, project.as_deref())?;
     let payload = body(&a, route.body)?;
     let mut call = a.call(route.verb, path);
     for (name, value) in route.headers {
@@ -132,8 +136,8 @@ pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
         Auth::Public => call = call.no_auth(),
         Auth::Provider => {}
         Auth::ServiceKey => {
-            let id = a.project_id(0)?;
-            call = call.bearer(&k.project_keys(&id, a.context).await?.service_key);
+            let id = project.as_deref().unwrap_or_default();
+            call = call.bearer(&k.project_keys(id, a.context).await?.service_key);
         }
     }
     if let Some(v) = payload {
@@ -144,28 +148,4 @@ pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
         Out::Body => reply.body,
         Out::Void => Val::Undefined,
     })
-}
-
-/// Whether a route's body is an object argument that is present (for tests
-/// and the typings: a declared body must name a real parameter).
-pub fn body_args(rule: RouteBody) -> Vec<usize> {
-    match rule {
-        RouteBody::None | RouteBody::Empty => Vec::new(),
-        RouteBody::Object(i) => vec![i],
-        RouteBody::Strings(fields) => fields.iter().map(|(_, i)| *i).collect(),
-    }
-}
-
-/// The argument indexes a path template reads.
-pub fn path_args(template: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut rest = template;
-    while let Some((_, slot, tail)) = next_slot(rest) {
-        out.push(match slot {
-            Slot::ProjectId => 0,
-            Slot::Arg(i) => i,
-        });
-        rest = tail;
-    }
-    out
 }

@@ -133,35 +133,29 @@ fn network(thrown: JsValue) -> SendFailure {
     SendFailure::Network { message: describe(&thrown), cause: Some(wrap(thrown)) }
 }
 
-/// The credential values a request carries (a bearer token also bare), so
-/// a fetch whose error text echoes the request cannot put them in a message.
-fn secrets_of(req: &HttpRequest) -> Vec<String> {
-    let mut out = Vec::new();
-    for (name, value) in &req.headers {
-        if is_credential(name) && value.len() >= 8 {
-            if let Some(token) = value.strip_prefix("Bearer ").filter(|t| t.len() >= 8) {
-                out.push(token.to_string());
-            }
-            out.push(value.clone());
+/// `message` with every credential value the request carried (a bearer
+/// token also bare) replaced by "[redacted]", so a fetch whose error text
+/// echoes the request cannot put them in a message.
+fn redact(mut message: String, headers: &[(String, String)]) -> String {
+    for (name, value) in headers {
+        if !is_credential(name) || value.len() < 8 {
+            continue;
         }
-    }
-    out
-}
-
-/// `message` with every secret replaced by "[redacted]".
-fn redact(mut message: String, secrets: &[String]) -> String {
-    for s in secrets {
-        if message.contains(s.as_str()) {
-            message = message.replace(s.as_str(), "[redacted]");
+        // A bearer token first (wherever it appears), then the whole value.
+        let token = value.strip_prefix("Bearer ").filter(|t| t.len() >= 8);
+        for secret in token.into_iter().chain(std::iter::once(value.as_str())) {
+            if message.contains(secret) {
+                message = message.replace(secret, "[redacted]");
+            }
         }
     }
     message
 }
 
-fn redacted(failure: SendFailure, secrets: &[String]) -> SendFailure {
+fn redacted(failure: SendFailure, headers: &[(String, String)]) -> SendFailure {
     match failure {
-        SendFailure::Network { message, cause } => SendFailure::Network { message: redact(message, secrets), cause },
-        SendFailure::BodyFailed { message, cause } => SendFailure::BodyFailed { message: redact(message, secrets), cause },
+        SendFailure::Network { message, cause } => SendFailure::Network { message: redact(message, headers), cause },
+        SendFailure::BodyFailed { message, cause } => SendFailure::BodyFailed { message: redact(message, headers), cause },
         other => other,
     }
 }
@@ -192,8 +186,9 @@ async fn classify(started: Result<JsValue, JsValue>) -> Result<Rc<dyn HttpRespon
 impl Transport for FetchTransport {
     fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Rc<dyn HttpResponse>, SendFailure>> {
         let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req), flags(&req), req.extra_ms);
-        let secrets = secrets_of(&req);
-        Box::pin(async move { classify(started).await.map_err(|f| redacted(f, &secrets)) })
+        // The request's own headers, moved (not copied): only a failure reads them.
+        let headers = req.headers;
+        Box::pin(async move { classify(started).await.map_err(|f| redacted(f, &headers)) })
     }
 
     fn parse_json(&self, text: &Json) -> Result<Json, String> {
