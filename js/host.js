@@ -20,6 +20,22 @@ const NOT_A_RESPONSE = 2;
 const BODY_FAILED = 3;
 const INTERRUPTED = 4;
 
+/**
+ * How an exchange ended, one shape for every outcome: wasm reads its
+ * fields with typed getters (a number arrives as a number, no handle).
+ */
+class Outcome {
+  constructor(tag, status, headers, body, contentType) {
+    this.tag = tag;
+    this.status = status;
+    this.headers = headers;
+    this.body = body; // a failure's detail (thrown value, description, marker)
+    this.contentType = contentType;
+  }
+}
+
+const failed = (tag, detail) => new Outcome(tag, 0, undefined, detail, undefined);
+
 // What a timed-out or aborted wait settles with: Rust recognizes it
 // (interruptionOf) and raises NetworkError with code TIMEOUT or ABORTED.
 class Interrupted {
@@ -201,7 +217,8 @@ export function interruptionCause(v) {
  * running call's limits (see `limited`) stretched by `extraMs` for a large
  * upload. `headerLines` is "name:value" lines (Rust refuses CR/LF in
  * headers). `flags`: the read mode (READ_MASK) and STREAM_BODY. Resolves to
- * [RESPONSE, status, headers, body] or a tagged failure; the body is text
+ * an Outcome: RESPONSE with its status, headers, body and content type,
+ * or a failure tag with its detail as `body`; the body is text
  * unless the answer is 2xx and the mode asks for bytes (a Uint8Array) or
  * the response itself (its body unread).
  */
@@ -209,11 +226,11 @@ export function exchange(fetch, url, method, headerLines, body, flags, extraMs) 
   try {
     return limited(running.control, (abortable) => send(fetch, url, method, headerLines, body, flags, abortable), toInterrupted, extraMs);
   } catch (e) {
-    return Promise.resolve([FETCH_FAILED, e]);
+    return Promise.resolve(failed(FETCH_FAILED, e));
   }
 }
 
-const toInterrupted = (marker) => [INTERRUPTED, marker];
+const toInterrupted = (marker) => failed(INTERRUPTED, marker);
 
 // `flags` bits, as src/wasm/fetch.rs writes them.
 const READ_MASK = 3;
@@ -226,18 +243,17 @@ const LAZY_SIGNAL = { get() { return this[LIMIT].signal; }, enumerable: true, co
 
 async function send(fetch, url, method, headerLines, body, flags, abortable) {
   const headers = {};
-  if (headerLines) {
-    for (const line of headerLines.split("\n")) {
-      const colon = line.indexOf(":");
-      headers[line.slice(0, colon)] = line.slice(colon + 1);
-    }
+  for (let at = 0; at < headerLines.length;) {
+    const colon = headerLines.indexOf(":", at);
+    let end = headerLines.indexOf("\n", colon);
+    if (end < 0) end = headerLines.length;
+    headers[headerLines.slice(at, colon)] = headerLines.slice(colon + 1, end);
+    at = end + 1;
   }
-  const init = { method, headers };
-  if (body !== undefined) {
-    init.body = body;
-    // Streaming a request body needs it said (Node's fetch refuses without).
-    if (flags & STREAM_BODY) init.duplex = "half";
-  }
+  // One shape for every request (fetch reads `body: undefined` as none).
+  const init = { method, headers, body };
+  // Streaming a request body needs it said (Node's fetch refuses without).
+  if (flags & STREAM_BODY) init.duplex = "half";
   if (abortable !== undefined) {
     // An own enumerable getter: the AbortController is made only if fetch
     // reads `signal`, and a wrapper that spreads `init` still copies it.
@@ -248,46 +264,79 @@ async function send(fetch, url, method, headerLines, body, flags, abortable) {
   try {
     res = await fetch(url, init);
   } catch (e) {
-    return [FETCH_FAILED, e];
+    return failed(FETCH_FAILED, e);
   }
   let status, resHeaders;
   try {
-    if (!isResponseLike(res)) return [NOT_A_RESPONSE, describe(res)];
+    if (!isResponseLike(res)) return failed(NOT_A_RESPONSE, describe(res));
     // Read once: a getter may answer differently (or throw) the second time.
     status = res.status;
     resHeaders = res.headers;
   } catch {
-    return [NOT_A_RESPONSE, "an object whose fields cannot be read"];
+    return failed(NOT_A_RESPONSE, "an object whose fields cannot be read");
   }
   const read = flags & READ_MASK;
   if (read >= READ_BYTES && status >= 200 && status <= 299) {
     // The caller owns a raw response's body from here (and its cancelling).
-    return read === READ_RESPONSE ? [RESPONSE, status, resHeaders, res] : readBytes(res, status, resHeaders);
+    return read === READ_RESPONSE
+      ? new Outcome(RESPONSE, status, resHeaders, res, headerOf(resHeaders, "content-type"))
+      : readBytes(res, status, resHeaders);
   }
   let text;
   try {
     text = await res.text();
   } catch (e) {
-    return [BODY_FAILED, e];
+    return failed(BODY_FAILED, e);
   }
-  if (typeof text !== "string") return [NOT_A_RESPONSE, "an object whose text() does not resolve to a string"];
-  return [RESPONSE, status, resHeaders, text];
+  if (typeof text !== "string") return failed(NOT_A_RESPONSE, "an object whose text() does not resolve to a string");
+  // Read here because every decoded answer needs it: one crossing less.
+  return new Outcome(RESPONSE, status, resHeaders, text, headerOf(resHeaders, "content-type"));
+}
+
+/** A response header's value, or undefined (a throwing `get` included). */
+export function headerOf(headers, name) {
+  try {
+    const v = headers.get(name);
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let lastParseFailure = "";
+
+/**
+ * `JSON.parse(text)`, or undefined when it throws (JSON has no undefined),
+ * the parser's message then kept for `parseFailure`.
+ */
+export function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    lastParseFailure = describeThrown(e);
+    return undefined;
+  }
+}
+
+/** Why the last `parseJson` failed. */
+export function parseFailure() {
+  return lastParseFailure;
 }
 
 async function readBytes(res, status, resHeaders) {
   let buf;
   try {
-    if (typeof res.arrayBuffer !== "function") return [NOT_A_RESPONSE, "an object without arrayBuffer()"];
+    if (typeof res.arrayBuffer !== "function") return failed(NOT_A_RESPONSE, "an object without arrayBuffer()");
     buf = await res.arrayBuffer();
   } catch (e) {
-    return [BODY_FAILED, e];
+    return failed(BODY_FAILED, e);
   }
   try {
-    if (toTag.call(buf) === "[object ArrayBuffer]") return [RESPONSE, status, resHeaders, new Uint8Array(buf)];
+    if (toTag.call(buf) === "[object ArrayBuffer]") return new Outcome(RESPONSE, status, resHeaders, new Uint8Array(buf), headerOf(resHeaders, "content-type"));
   } catch {
     // a revoked Proxy: not an ArrayBuffer
   }
-  return [NOT_A_RESPONSE, "an object whose arrayBuffer() does not resolve to an ArrayBuffer"];
+  return failed(NOT_A_RESPONSE, "an object whose arrayBuffer() does not resolve to an ArrayBuffer");
 }
 
 // Body kinds for src/wasm/fetch.rs (BodyKind there).
@@ -427,6 +476,62 @@ export function itemOf(arr, i) {
     return arr[i];
   } catch {
     return undefined;
+  }
+}
+
+// Outcomes of `callProvider`, read by src/wasm/bridge.rs.
+const PROVIDED = 0;
+const PROVIDED_LATER = 1;
+const PROVIDER_THREW = 2;
+const NOT_PROVIDED = 3;
+
+let provided;
+
+/**
+ * Calls the provider's method `name` with `argc` of the arguments: returns
+ * an outcome code and keeps the value (a thrown one, or a promise already
+ * bounded by the call's limits) for `takeProvided`, which wasm calls next.
+ * One crossing and no array, where looking the method up, calling it and
+ * testing its result from wasm took six.
+ */
+export function callProvider(provider, name, argc, a, b) {
+  provided = undefined;
+  let f;
+  try {
+    f = provider[name];
+  } catch {
+    return NOT_PROVIDED; // a throwing getter: treated as no such method
+  }
+  if (typeof f !== "function") return NOT_PROVIDED;
+  let v;
+  try {
+    v = argc === 0 ? f.call(provider) : argc === 1 ? f.call(provider, a) : f.call(provider, a, b);
+  } catch (e) {
+    provided = e;
+    return PROVIDER_THREW;
+  }
+  // The provider may have started calls of its own: `provided` is set last.
+  if (isThenable(v)) {
+    provided = bounded(v);
+    return PROVIDED_LATER;
+  }
+  provided = v;
+  return PROVIDED;
+}
+
+/** The value `callProvider` kept. */
+export function takeProvided() {
+  const v = provided;
+  provided = undefined;
+  return v;
+}
+
+/** Whether the provider has a method `name` (false if reading it throws). */
+export function providerHas(provider, name) {
+  try {
+    return typeof provider[name] === "function";
+  } catch {
+    return false;
   }
 }
 

@@ -195,7 +195,7 @@ impl HttpResponse for MockResponse {
     }
     /// Read as the fetch host reads it: 2xx bytes and raw reads hand over
     /// host things, everything else is text.
-    fn body(&self) -> LocalFuture<'_, std::result::Result<Json, (String, Option<Json>)>> {
+    fn body(&self) -> std::result::Result<Json, (String, Option<Json>)> {
         let success = (200..300).contains(&self.status);
         let r = match self.read {
             _ if self.body_fails => Err(("terminated".to_string(), None)),
@@ -203,7 +203,7 @@ impl HttpResponse for MockResponse {
             ReadAs::Response if success => Ok(HostThing::Response { status: self.status, body: self.body.clone() }.json()),
             _ => Ok(json(Value::String(self.body.clone()))),
         };
-        Box::pin(async move { r })
+        r
     }
 }
 

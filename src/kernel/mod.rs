@@ -340,16 +340,16 @@ impl Kernel {
                 return Err(Error::local(ctx, format!("the fetch implementation resolved to {got}, not a Response")))
             }
         };
-        let body = self.decode(response.as_ref(), read, ctx).await?;
+        let body = self.decode(response.as_ref(), read, ctx)?;
         Ok(Exchange { status: response.status(), body, response })
     }
 
     /// Reads a response body as `read` asks; a non-2xx body, and any body
     /// in [`ReadAs::Decoded`], by content type (contract §2.4).
-    async fn decode(&self, response: &dyn HttpResponse, read: ReadAs, ctx: &str) -> Result<Val> {
+    fn decode(&self, response: &dyn HttpResponse, read: ReadAs, ctx: &str) -> Result<Val> {
         let status = response.status();
         let success = (200..300).contains(&status);
-        let raw = response.body().await.map_err(|(message, cause)| body_failed(ctx, &message, cause))?;
+        let raw = response.body().map_err(|(message, cause)| body_failed(ctx, &message, cause))?;
         if success && read != ReadAs::Decoded {
             // Text, bytes or the response, exactly as the host read them.
             return Ok(Val::Json(raw));
@@ -491,8 +491,9 @@ fn body_failed(ctx: &str, message: &str, cause: Option<Json>) -> Error {
 
 /// `application/json` and structured-syntax `+json` types.
 fn is_json_media_type(content_type: &str) -> bool {
-    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    media == "application/json" || media.ends_with("+json")
+    let media = content_type.split(';').next().unwrap_or("").trim().as_bytes();
+    let ends_with = |suffix: &[u8]| media.len() >= suffix.len() && media[media.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    media.eq_ignore_ascii_case(b"application/json") || ends_with(b"+json")
 }
 
 #[cfg(test)]

@@ -100,8 +100,9 @@ pub trait HttpResponse {
     /// The body, kept as a host value so a large body is never copied into
     /// wasm memory and back: a host string for [`ReadAs::Decoded`] and
     /// [`ReadAs::Text`] and for every non-2xx answer, else a host byte
-    /// array or the response object. An error means the body was cut off.
-    fn body(&self) -> LocalFuture<'_, Result<Json, (String, Option<Json>)>>;
+    /// array or the response object. Already read by the transport's
+    /// `send` (so no await here); an error means the body was cut off.
+    fn body(&self) -> Result<Json, (String, Option<Json>)>;
 }
 
 /// The host's network, JSON and hashing services.

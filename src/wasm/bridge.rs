@@ -2,11 +2,10 @@
 //! [`Credentials`]. Methods may be sync or async; a throw, a rejection with
 //! anything at all, or a missing method becomes a typed error.
 
-use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 
-use wasm_bindgen::{JsCast, JsValue};
 use super::convert::{describe, interruption, interruption_cause, run402_kind, val_to_js, wrap};
+use super::names::js_str;
 use super::task::settle;
 use crate::credentials::{Credentials, LocalFuture, ProviderMethod};
 use crate::error::{Error, Result};
@@ -24,12 +23,8 @@ impl JsProvider {
 
     /// Looked up per call, as the reference does, so a provider may gain or
     /// lose optional methods over its lifetime.
-    fn method(&self, m: ProviderMethod) -> Option<Function> {
-        Reflect::get(&self.obj, &JsValue::from_str(m.name())).ok()?.dyn_into::<Function>().ok()
-    }
-
     pub fn has_method(&self, m: ProviderMethod) -> bool {
-        self.method(m).is_some()
+        provider_has(&self.obj, &js_str(m.name()))
     }
 }
 
@@ -45,13 +40,20 @@ fn failed(m: ProviderMethod, context: &str, thrown: JsValue) -> Error {
     Error::local_caused(context, message, Some(wrap(thrown)))
 }
 
+// `callProvider` outcomes (js/host.js).
+const PROVIDED: u32 = 0;
+const PROVIDED_LATER: u32 = 1;
+const PROVIDER_THREW: u32 = 2;
+
 #[wasm_bindgen(raw_module = "./host.js")]
 extern "C" {
-    /// A real Promise, or any object with a callable `then` (one host call).
-    #[wasm_bindgen(js_name = isThenable)]
-    fn is_thenable(v: &JsValue) -> bool;
-    /// The promise, bounded by the running call's timeout and abort signal.
-    fn bounded(promise: JsValue) -> JsValue;
+    /// Calls a provider method; never throws (see js/host.js).
+    #[wasm_bindgen(js_name = callProvider)]
+    fn call_provider(obj: &JsValue, name: &JsValue, argc: u32, a: &JsValue, b: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = takeProvided)]
+    fn take_provided() -> JsValue;
+    #[wasm_bindgen(js_name = providerHas)]
+    fn provider_has(obj: &JsValue, name: &JsValue) -> bool;
 }
 
 impl Credentials for JsProvider {
@@ -61,20 +63,19 @@ impl Credentials for JsProvider {
 
     fn invoke(&self, m: ProviderMethod, args: Vec<Val>, context: &str) -> LocalFuture<'_, Result<Json>> {
         let context = context.to_string();
-        let f = self.method(m);
-        let result = f.map(|f| f.apply(&self.obj, &args.iter().map(val_to_js).collect()));
+        // Called now, synchronously, like the reference: the provider sees
+        // calls in the order they were made.
+        let arg = |i: usize| args.get(i).map_or(JsValue::UNDEFINED, val_to_js);
+        let argc = u32::try_from(args.len().min(2)).unwrap_or(2);
+        let code = call_provider(&self.obj, &js_str(m.name()), argc, &arg(0), &arg(1));
+        let value = take_provided();
         Box::pin(async move {
-            let value = match result {
-                None => {
-                    return Err(Error::local(&context, format!("credentials.{}() is not implemented by this provider", m.name())))
-                }
-                Some(Err(thrown)) => return Err(failed(m, &context, thrown)),
-                Some(Ok(v)) => v,
-            };
-            if !is_thenable(&value) {
-                return Ok(wrap(value));
+            match code {
+                PROVIDED => Ok(wrap(value)),
+                PROVIDED_LATER => settle(value).await.map(wrap).map_err(|thrown| failed(m, &context, thrown)),
+                PROVIDER_THREW => Err(failed(m, &context, value)),
+                _ => Err(Error::local(&context, format!("credentials.{}() is not implemented by this provider", m.name()))),
             }
-            settle(bounded(value)).await.map(wrap).map_err(|thrown| failed(m, &context, thrown))
         })
     }
 }

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use super::names::js_str;
 use crate::error::{Error, ErrorKind};
 use crate::json::{Json, JsonValue, Native, Shape};
 use crate::value::Val;
@@ -23,9 +24,9 @@ extern "C" {
     #[wasm_bindgen(js_name = kindOf)]
     fn kind_of(v: &JsValue) -> u32;
     #[wasm_bindgen(js_name = fieldOf)]
-    fn field_of(obj: &JsValue, key: &str) -> JsValue;
+    fn field_of(obj: &JsValue, key: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = hasOwnField)]
-    fn has_own_field(obj: &JsValue, key: &str) -> bool;
+    fn has_own_field(obj: &JsValue, key: &JsValue) -> bool;
     #[wasm_bindgen(js_name = keysOf)]
     fn keys_of(obj: &JsValue) -> String;
     #[wasm_bindgen(js_name = lengthOf)]
@@ -89,11 +90,11 @@ impl JsonValue for JsJson {
     /// Plain property access (`obj[key]`), as JS code reading the object
     /// would do, so getters and class instances work.
     fn field(&self, key: &str) -> Option<Json> {
-        let v = field_of(&self.0, key);
+        let v = field_of(&self.0, &js_str(key));
         (!v.is_undefined()).then(|| wrap(v))
     }
     fn has_field(&self, key: &str) -> bool {
-        has_own_field(&self.0, key)
+        has_own_field(&self.0, &js_str(key))
     }
     fn keys(&self) -> Vec<String> {
         let joined = keys_of(&self.0);

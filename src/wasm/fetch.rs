@@ -8,10 +8,11 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Uint8Array};
+use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{describe, json_to_js, val_to_js, wrap};
+use super::names::js_str;
 use super::task::settle;
 use crate::credentials::LocalFuture;
 use crate::json::Json;
@@ -23,16 +24,25 @@ use crate::value::Val;
 // arguments, no argument array.
 #[wasm_bindgen(raw_module = "./host.js")]
 extern "C" {
-    #[wasm_bindgen(catch)]
+    // Never throws: it answers every failure with a tagged outcome.
     fn exchange(
         fetch: &Function,
         url: &str,
-        method: &str,
+        method: &JsValue,
         header_lines: &str,
         body: &JsValue,
         flags: u32,
         extra_ms: u32,
-    ) -> Result<JsValue, JsValue>;
+    ) -> JsValue;
+    /// A response header's value, or undefined (never throws).
+    #[wasm_bindgen(js_name = headerOf)]
+    fn header_of(headers: &JsValue, name: &str) -> Option<String>;
+    /// `JSON.parse(text)`, or undefined when it fails (never throws); the
+    /// parser's message is then read with `parseFailure`.
+    #[wasm_bindgen(js_name = parseJson)]
+    fn parse_json_text(text: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = parseFailure)]
+    fn parse_failure() -> String;
     #[wasm_bindgen(js_name = bodyKindOf)]
     fn body_kind_of(v: &JsValue) -> f64;
     #[wasm_bindgen(js_name = sliceOf)]
@@ -41,12 +51,21 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    type HeadersLike;
-    #[wasm_bindgen(method, structural, catch, js_name = get)]
-    fn get(this: &HeadersLike, name: &str) -> Result<JsValue, JsValue>;
+    /// How an exchange ended (js/host.js `Outcome`, always the helper's own
+    /// plain object, so reading its fields cannot throw).
+    type Outcome;
+    #[wasm_bindgen(method, getter, structural)]
+    fn tag(this: &Outcome) -> u32;
+    #[wasm_bindgen(method, getter, structural)]
+    fn status(this: &Outcome) -> f64;
+    #[wasm_bindgen(method, getter, structural)]
+    fn headers(this: &Outcome) -> JsValue;
+    /// The response body, or a failure's detail.
+    #[wasm_bindgen(method, getter, structural)]
+    fn body(this: &Outcome) -> JsValue;
+    #[wasm_bindgen(method, getter, structural, js_name = contentType)]
+    fn content_type(this: &Outcome) -> Option<String>;
 
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 
@@ -102,7 +121,9 @@ impl FetchTransport {
 /// [`ReadAs::Response`], left to the caller).
 struct JsResponse {
     status: u16,
-    headers: HeadersLike,
+    headers: JsValue,
+    /// Read with the body: every decoded answer needs it.
+    content_type: Option<String>,
     body: JsValue,
 }
 
@@ -161,21 +182,27 @@ fn redacted(failure: SendFailure, headers: &[(String, String)]) -> SendFailure {
 }
 
 /// What the exchange helper's tagged outcome means.
-async fn classify(started: Result<JsValue, JsValue>) -> Result<Rc<dyn HttpResponse>, SendFailure> {
-    let outcome = settle(started.map_err(network)?).await.map_err(network)?;
-    let outcome: Array = outcome.dyn_into().map_err(network)?;
-    let tag = outcome.get(0).as_f64().unwrap_or(-1.0);
-    match tag as u32 {
-        RESPONSE if tag == 0.0 => {
-            let status = outcome.get(1).as_f64().filter(|s| (0.0..=999.0).contains(s)).unwrap_or(0.0);
-            Ok(Rc::new(JsResponse { status: status as u16, headers: outcome.get(2).unchecked_into(), body: outcome.get(3) })
-                as Rc<dyn HttpResponse>)
+async fn classify(started: JsValue) -> Result<Rc<dyn HttpResponse>, SendFailure> {
+    // Always the helper's own Outcome: it answers every failure with one.
+    let outcome: Outcome = settle(started).await.map_err(network)?.unchecked_into();
+    match outcome.tag() {
+        RESPONSE => {
+            let status = Some(outcome.status()).filter(|s| (0.0..=999.0).contains(s)).unwrap_or(0.0);
+            Ok(Rc::new(JsResponse {
+                status: status as u16,
+                headers: outcome.headers(),
+                content_type: outcome.content_type(),
+                body: outcome.body(),
+            }) as Rc<dyn HttpResponse>)
         }
-        FETCH_FAILED => Err(network(outcome.get(1))),
-        NOT_A_RESPONSE => Err(SendFailure::NotAResponse { got: outcome.get(1).as_string().unwrap_or_default() }),
-        BODY_FAILED => Err(SendFailure::BodyFailed { message: describe(&outcome.get(1)), cause: Some(wrap(outcome.get(1))) }),
+        FETCH_FAILED => Err(network(outcome.body())),
+        NOT_A_RESPONSE => Err(SendFailure::NotAResponse { got: outcome.body().as_string().unwrap_or_default() }),
+        BODY_FAILED => {
+            let thrown = outcome.body();
+            Err(SendFailure::BodyFailed { message: describe(&thrown), cause: Some(wrap(thrown)) })
+        }
         INTERRUPTED => {
-            let reason = outcome.get(1);
+            let reason = outcome.body();
             let why = super::convert::interruption(&reason).unwrap_or(crate::error::Interruption::Aborted);
             Err(SendFailure::Interrupted { why, cause: super::convert::interruption_cause(&reason) })
         }
@@ -185,14 +212,18 @@ async fn classify(started: Result<JsValue, JsValue>) -> Result<Rc<dyn HttpRespon
 
 impl Transport for FetchTransport {
     fn send(&self, req: HttpRequest) -> LocalFuture<'_, Result<Rc<dyn HttpResponse>, SendFailure>> {
-        let started = exchange(&self.fetch, &req.url, &req.method, &header_lines(&req), &body(&req), flags(&req), req.extra_ms);
+        let started = exchange(&self.fetch, &req.url, &js_str(&req.method), &header_lines(&req), &body(&req), flags(&req), req.extra_ms);
         // The request's own headers, moved (not copied): only a failure reads them.
         let headers = req.headers;
         Box::pin(async move { classify(started).await.map_err(|f| redacted(f, &headers)) })
     }
 
     fn parse_json(&self, text: &Json) -> Result<Json, String> {
-        json_parse(&json_to_js(text)).map(wrap).map_err(|e| describe(&e))
+        let parsed = parse_json_text(&json_to_js(text));
+        if parsed.is_undefined() {
+            return Err(parse_failure());
+        }
+        Ok(wrap(parsed))
     }
 
     fn now_ms(&self) -> f64 {
@@ -243,11 +274,13 @@ impl HttpResponse for JsResponse {
     }
 
     fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).ok()?.as_string()
+        if name.eq_ignore_ascii_case("content-type") {
+            return self.content_type.clone();
+        }
+        header_of(&self.headers, name)
     }
 
-    fn body(&self) -> LocalFuture<'_, Result<Json, (String, Option<Json>)>> {
-        let body = wrap(self.body.clone());
-        Box::pin(async move { Ok(body) })
+    fn body(&self) -> Result<Json, (String, Option<Json>)> {
+        Ok(wrap(self.body.clone()))
     }
 }

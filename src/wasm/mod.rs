@@ -17,6 +17,7 @@ mod fetch;
 mod hooks;
 #[cfg(feature = "test-hooks")]
 mod hooks_transport;
+mod names;
 mod probe;
 mod task;
 
