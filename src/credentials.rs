@@ -124,7 +124,7 @@ pub async fn get_auth(
     context: &str,
 ) -> Result<Option<Vec<(String, String)>>> {
     let m = ProviderMethod::GetAuth;
-    let meta = Val::object().with("method", format!("{}.{}", meta.namespace, meta.method)).with("url", meta.url);
+    let meta = Val::object().with("method", [meta.namespace, ".", meta.method].concat()).with("url", meta.url);
     let v = c.invoke(m, vec![Val::from(path), meta], context).await?;
     match v.shape() {
         Shape::Undefined | Shape::Null => Ok(None),

@@ -80,6 +80,12 @@ fn next_slot(path: &str) -> Option<(&str, Slot, &str)> {
     Some((&path[..open], slot, &path[close + 1..]))
 }
 
+/// Whether the template has `{id}` (a byte scan: no substring searcher set
+/// up on every call).
+fn has_project_slot(path: &str) -> bool {
+    path.as_bytes().windows(4).any(|w| w == b"{id}")
+}
+
 /// The path with every placeholder filled from the arguments; `project` is
 /// the checked project id when the route uses one.
 fn expand(a: &Args, template: &str, project: Option<&str>) -> Result<String> {
@@ -125,7 +131,7 @@ pub const fn route(r: Route) -> crate::surface::Run {
 /// Runs a declared route for one call.
 pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
     // Checked once, before the other arguments, for the path and the keys.
-    let project = if route.auth == Auth::ServiceKey || route.path.contains("{id}") { Some(a.project_id(0)?) } else { None };
+    let project = if route.auth == Auth::ServiceKey || has_project_slot(route.path) { Some(a.project_id(0)?) } else { None };
     let path = expand(&a, route.path, project.as_deref())?;
     let payload = body(&a, route.body)?;
     let mut call = a.call(route.verb, path);

@@ -144,7 +144,7 @@ impl Call {
     }
     /// `Authorization: Bearer <key>`.
     pub fn bearer(self, key: &str) -> Call {
-        self.header("Authorization", format!("Bearer {key}"))
+        self.header("Authorization", ["Bearer ", key].concat())
     }
     pub fn json(mut self, body: Val) -> Call {
         self.body = Body::Json(body);
@@ -256,7 +256,7 @@ impl Kernel {
     async fn prepare(&self, call: &Call) -> Result<HttpRequest> {
         let ctx = call.context;
         let (url, path) = match &call.target {
-            Target::Gateway(path) => (format!("{}{}", self.api_base, path), path.as_str()),
+            Target::Gateway(path) => ([self.api_base.as_str(), path].concat(), path.as_str()),
             Target::Absolute(url) => {
                 check_absolute_url(url).map_err(|why| Error::local(ctx, format!("cannot send the request: the URL {why}")))?;
                 // Credentials must never reach a third-party host, whatever
