@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::routes::{Auth, Out, Route, RouteBody};
+use crate::routes::{Field, Key, Out, Route, RouteBody, Src};
 use crate::surface::{Method, Run, Scope, NAMESPACES};
 
 /// The complete reference text.
@@ -52,11 +52,25 @@ fn method(out: &mut String, ns: &str, m: &Method) {
 }
 
 fn route(out: &mut String, r: &Route) {
-    let auth = match r.auth {
-        Auth::Public => "no auth",
-        Auth::Provider => "the provider's getAuth headers (wallet sign-in)",
-        Auth::ServiceKey => "the project's service key",
+    let key = |k: Key| match k {
+        Key::None => None,
+        Key::Anon => Some("the project's anon key".to_string()),
+        Key::Service => Some("the project's service key".to_string()),
+        Key::Token(from) => Some(format!("the user's access token ({})", source(from))),
     };
+    let mut auth: Vec<String> = Vec::new();
+    if let Some(k) = key(r.auth.apikey) {
+        auth.push(format!("apikey: {k}"));
+    }
+    if let Some(k) = key(r.auth.bearer) {
+        auth.push(if r.auth.apikey == Key::None { k } else { format!("Bearer {k}") });
+    }
+    if r.auth.provider {
+        auth.push(if auth.is_empty() { "the provider's getAuth headers (wallet sign-in)".into() } else { "provider headers".into() });
+    }
+    let auth = if auth.is_empty() { "no auth".to_string() } else { auth.join(" + ") };
+    let names = |fields: &[Field]| fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
+    let query = if r.query.is_empty() { String::new() } else { format!(" · query {}", names(r.query)) };
     let body = match r.body {
         RouteBody::None => String::new(),
         RouteBody::Empty => " · body {}".to_string(),
@@ -65,13 +79,24 @@ fn route(out: &mut String, r: &Route) {
             let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
             format!(" · body {{ {} }}", names.join(", "))
         }
+        RouteBody::Fields(fields) => format!(" · body {{ {} }}", names(fields)),
     };
-    let headers: String = r.headers.iter().map(|(k, v)| format!(" · header {k}: {v}")).collect();
+    let headers: String = r.headers.iter().map(|(k, v)| format!(" · header {k}: {}", source(*v))).collect();
     let result = match r.result {
-        Out::Body => "the response body",
-        Out::Void => "nothing (undefined)",
+        Out::Body => "the response body".to_string(),
+        Out::Void => "nothing (undefined)".to_string(),
+        Out::List(field) => format!("the `{field}` array of the response ([] if missing)"),
     };
-    let _ = writeln!(out, "- wire: {} {} · {auth}{body}{headers} · free · resolves to {result}", r.verb, r.path);
+    let price = if r.paid { "paid: a 402 is paid via x402 within the spend policy" } else { "free" };
+    let _ = writeln!(out, "- wire: {} {}{query} · {auth}{body}{headers} · {price} · resolves to {result}", r.verb, r.path);
+}
+
+fn source(from: Src) -> String {
+    match from {
+        Src::Arg(i) => format!("argument {i}"),
+        Src::Opt(i, field) => format!("`{field}` of argument {i}"),
+        Src::Const(text) => text.to_string(),
+    }
 }
 
 const HEADER: &str = "# @run402/sdk-wasm: method reference\n\n\

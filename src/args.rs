@@ -41,6 +41,11 @@ impl Args {
     /// `idempotencyKey` option (from `options`), else the `withRetry`
     /// scope's, else a fresh random one (made by the kernel).
     pub fn paid_post(&self, path: impl Into<String>, options: Option<&Json>) -> Result<Call> {
+        self.paid(self.call("POST", path), options)
+    }
+
+    /// Marks `call` paid, its key chosen as for [`Args::paid_post`].
+    pub fn paid(&self, call: Call, options: Option<&Json>) -> Result<Call> {
         let mine = match options {
             Some(o) => self.opt_field_string(o, "idempotencyKey")?,
             None => None,
@@ -48,7 +53,12 @@ impl Args {
         if mine.as_deref().is_some_and(|k| k.is_empty() || k.len() > 255) {
             return Err(self.error("`idempotencyKey` must be 1 to 255 characters"));
         }
-        Ok(self.call("POST", path).paid(mine.or_else(|| self.retry_key.clone())))
+        Ok(call.paid(mine.or_else(|| self.retry_key.clone())))
+    }
+
+    /// Whether argument `i` is `null` itself (not missing, not `undefined`).
+    pub fn is_null(&self, i: usize) -> bool {
+        self.items.get(i).is_some_and(|v| v.shape() == Shape::Null)
     }
 
     /// The argument, unless missing, `undefined` or `null`.

@@ -11,8 +11,9 @@
 
 use crate::args::Args;
 use crate::error::Result;
-use crate::kernel::encode::encode_uri_component;
-use crate::kernel::Kernel;
+use crate::json::{type_name, Json, JsonExt, Shape};
+use crate::kernel::encode::{encode_uri_component, form_encode};
+use crate::kernel::{Call, Kernel};
 use crate::value::Val;
 
 /// One declared request.
@@ -21,24 +22,117 @@ pub struct Route {
     pub verb: &'static str,
     /// The path. `{id}` is the project id (argument 0), checked so it cannot
     /// change the path and inserted as is, like the reference; `{N}` is
-    /// string argument N, non-empty, percent-encoded as a path segment.
+    /// string argument N, non-empty, percent-encoded as a path segment;
+    /// `{N.name}` is the same from field `name` of the options object at
+    /// argument N; `{N:raw}` is argument N inserted unencoded (the
+    /// reference's raw ids), checked like a project id.
     pub path: &'static str,
     pub auth: Auth,
+    /// Query parameters, in order; absent optional ones are left out.
+    pub query: &'static [Field],
     pub body: RouteBody,
-    /// Fixed extra headers.
-    pub headers: &'static [(&'static str, &'static str)],
+    /// Extra headers: fixed values, or from the arguments.
+    pub headers: &'static [(&'static str, Src)],
     pub result: Out,
+    /// A priced endpoint: a 402 is paid within the spend policy, and the
+    /// request carries an `Idempotency-Key` (the caller's `idempotencyKey`
+    /// in the method's options, else the `withRetry` scope's, else fresh).
+    pub paid: bool,
 }
 
-/// Which credentials the request carries.
+/// Which credentials the request carries (contract §1 "auth" column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    /// None at all (public endpoints): the provider's `getAuth` is not asked.
-    Public,
-    /// The provider's `getAuth` headers (wallet sign-in, say).
-    Provider,
-    /// `Authorization: Bearer <service_key>` of the project in argument 0.
-    ServiceKey,
+pub struct Auth {
+    /// `apikey: <key>`.
+    pub apikey: Key,
+    /// `Authorization: Bearer <key>`.
+    pub bearer: Key,
+    /// Merge the provider's `getAuth` headers (`+P`), under the kernel's
+    /// precedence rules: a request that sets Authorization owns it.
+    pub provider: bool,
+}
+
+/// A credential a route sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    None,
+    /// The anon key of the project in argument 0.
+    Anon,
+    /// The service key of the project in argument 0.
+    Service,
+    /// A caller-supplied token (a user's access token), a non-empty string.
+    Token(Src),
+}
+
+/// `none`: no credentials at all; the provider is not asked.
+pub const PUBLIC: Auth = Auth { apikey: Key::None, bearer: Key::None, provider: false };
+/// `P`: the provider's headers (a wallet sign-in).
+pub const PROVIDER: Auth = Auth { apikey: Key::None, bearer: Key::None, provider: true };
+/// `SK+P`: the project's service key as bearer, provider headers merged.
+pub const SERVICE_KEY: Auth = Auth { apikey: Key::None, bearer: Key::Service, provider: true };
+/// `AK(anon)+AB(anon)+P`: what a signed-out app user sends.
+pub const ANON: Auth = Auth { apikey: Key::Anon, bearer: Key::Anon, provider: true };
+/// `AK(anon)+SK+P`: project-admin auth calls.
+pub const ANON_SERVICE: Auth = Auth { apikey: Key::Anon, bearer: Key::Service, provider: true };
+
+/// `AK(anon)+UT+P`: a signed-in user's own calls, the token taken from `src`.
+pub const fn user_token(src: Src) -> Auth {
+    Auth { apikey: Key::Anon, bearer: Key::Token(src), provider: true }
+}
+
+impl Auth {
+    /// Whether the route needs the project's keys from the provider.
+    fn needs_keys(&self) -> bool {
+        matches!(self.apikey, Key::Anon | Key::Service) || matches!(self.bearer, Key::Anon | Key::Service)
+    }
+}
+
+/// Where a value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Src {
+    /// Argument N.
+    Arg(usize),
+    /// Field `name` of the options object at argument N.
+    Opt(usize, &'static str),
+    /// A fixed text.
+    Const(&'static str),
+}
+
+/// How a value is checked and written. Optional kinds leave the field out
+/// when it is absent (`undefined` or `null`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A string that is not empty or blank.
+    Str,
+    OptStr,
+    /// `true` or `false`.
+    Bool,
+    OptBool,
+    /// A whole number from 1 to 2^53 - 1.
+    PosInt,
+    OptPosInt,
+    /// A string, or `null` sent as `null` (clearing a setting); required.
+    StrOrNull,
+    /// Any caller value, sent as its JSON (arrays, nested objects).
+    OptJson,
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// One of these strings; the first when absent.
+    OneOfOr(&'static [&'static str]),
+}
+
+/// One query parameter or body field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// The wire name.
+    pub name: &'static str,
+    pub from: Src,
+    pub kind: Kind,
+}
+
+/// A body or query field (`{name, from, kind}` in the table).
+pub const fn field(name: &'static str, from: Src, kind: Kind) -> Field {
+    Field { name, from, kind }
 }
 
 /// The request body.
@@ -51,6 +145,8 @@ pub enum RouteBody {
     Object(usize),
     /// A JSON object of required non-empty string arguments: `(field, N)`.
     Strings(&'static [(&'static str, usize)]),
+    /// A JSON object built field by field, in order.
+    Fields(&'static [Field]),
 }
 
 /// What the call resolves to.
@@ -60,24 +156,35 @@ pub enum Out {
     Body,
     /// `undefined`.
     Void,
+    /// The array in this field of the body; `[]` when it is missing.
+    List(&'static str),
 }
 
 /// A placeholder of a path template.
-enum Slot {
+enum Slot<'t> {
     ProjectId,
-    Arg(usize),
+    /// Argument N (or field `name` of the options at N), encoded.
+    Arg(usize, Option<&'t str>),
+    /// Argument N inserted as is, checked like a project id.
+    Raw(usize),
 }
 
 /// Splits `path` at its first placeholder: (literal before, slot, rest).
-fn next_slot(path: &str) -> Option<(&str, Slot, &str)> {
-    let open = path.find('{')?;
-    let close = open + path[open..].find('}')?;
-    let name = &path[open + 1..close];
-    let slot = match name {
-        "id" => Slot::ProjectId,
-        n => Slot::Arg(n.parse().ok()?),
+fn next_slot(path: &str) -> Option<(&str, Slot<'_>, &str)> {
+    let (literal, rest) = path.split_once('{')?;
+    let (name, tail) = rest.split_once('}')?;
+    if name == "id" {
+        return Some((literal, Slot::ProjectId, tail));
+    }
+    // An argument index (one digit: no method takes ten arguments), then
+    // nothing, `.field` or `:raw`.
+    let index = usize::from(name.as_bytes().first()?.checked_sub(b'0').filter(|d| *d <= 9)?);
+    let slot = match name.get(1..)? {
+        "" => Slot::Arg(index, None),
+        ":raw" => Slot::Raw(index),
+        field => Slot::Arg(index, Some(field.strip_prefix('.')?)),
     };
-    Some((&path[..open], slot, &path[close + 1..]))
+    Some((literal, slot, tail))
 }
 
 /// Whether the template has `{id}` (a byte scan: no substring searcher set
@@ -88,7 +195,7 @@ fn has_project_slot(path: &str) -> bool {
 
 /// The path with every placeholder filled from the arguments; `project` is
 /// the checked project id when the route uses one.
-fn expand(a: &Args, template: &str, project: Option<&str>) -> Result<String> {
+fn expand(a: &Args, template: &'static str, project: Option<&str>) -> Result<String> {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some((literal, slot, tail)) = next_slot(rest) {
@@ -96,12 +203,108 @@ fn expand(a: &Args, template: &str, project: Option<&str>) -> Result<String> {
         match slot {
             // `run` checks the id whenever the template has `{id}`.
             Slot::ProjectId => out.push_str(project.unwrap_or_default()),
-            Slot::Arg(i) => out.push_str(&encode_uri_component(&a.non_empty(i, a.param_name(i))?)),
+            Slot::Arg(i, field) => {
+                let from = field.map_or(Src::Arg(i), |f| Src::Opt(i, f));
+                out.push_str(&encode_uri_component(&required_text(a, from)?));
+            }
+            Slot::Raw(i) => {
+                let text = required_text(a, Src::Arg(i))?;
+                let name = a.param_name(i);
+                check_path_segment(&text).map_err(|why| a.error(["`", name, "` ", &why].concat()))?;
+                out.push_str(&text);
+            }
         }
         rest = tail;
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// What a raw path segment may not be: anything that changes the path's
+/// meaning (the rules for project ids, which go in unencoded too).
+fn check_path_segment(text: &str) -> std::result::Result<(), String> {
+    crate::args::check_project_id(text).map_err(|m| m.strip_prefix("`projectId` ").unwrap_or(&m).to_string())
+}
+
+/// The name errors use for a value: the parameter's, or the option field's.
+fn name_of(a: &Args, from: Src) -> &'static str {
+    match from {
+        Src::Arg(i) => a.param_name(i),
+        Src::Opt(_, field) => field,
+        Src::Const(_) => "value",
+    }
+}
+
+/// The caller's value at `from`, `None` when absent (`undefined`/`null`).
+/// An options object that is there must be an object.
+fn lookup(a: &Args, from: Src) -> Result<Option<Json>> {
+    Ok(match from {
+        Src::Arg(i) => a.get(i).cloned(),
+        Src::Opt(i, field) => match a.opt_object(i, a.param_name(i))? {
+            Some(options) => options.field(field).filter(|v| !v.is_nullish()),
+            None => None,
+        },
+        Src::Const(text) => Some(crate::json::Native::string(text)),
+    })
+}
+
+/// A required non-empty string.
+fn required_text(a: &Args, from: Src) -> Result<String> {
+    match checked(a, from, Kind::Str)? {
+        Some(Val::Str(s)) => Ok(s),
+        _ => Err(a.error(["`", name_of(a, from), "` is required"].concat())),
+    }
+}
+
+/// The value at `from`, checked as `kind`; `None` for an absent optional.
+fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
+    let name = name_of(a, from);
+    let value = lookup(a, from)?;
+    let expected = |what: &str, got: &Shape| a.error(["`", name, "` must be ", what, ", got ", type_name(got)].concat());
+    let Some(v) = value else {
+        return match kind {
+            Kind::Str => Err(expected("a string", &Shape::Undefined)),
+            Kind::Bool => Err(expected("a boolean", &Shape::Undefined)),
+            Kind::PosInt => Err(expected("a positive whole number", &Shape::Undefined)),
+            // `null` is a value here (it clears the setting); undefined is not.
+            Kind::StrOrNull => match from {
+                Src::Arg(i) if a.is_null(i) => Ok(Some(Val::Null)),
+                _ => Err(expected("a string or null", &Shape::Undefined)),
+            },
+            Kind::OneOf(_) => Err(expected("a string", &Shape::Undefined)),
+            Kind::OneOfOr(values) => Ok(values.first().map(|v| Val::Str((*v).to_string()))),
+            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson => Ok(None),
+        };
+    };
+    let shape = v.shape();
+    Ok(match kind {
+        Kind::Str | Kind::OptStr | Kind::StrOrNull => {
+            let Some(text) = v.as_string() else {
+                return Err(expected(if matches!(kind, Kind::StrOrNull) { "a string or null" } else { "a string" }, &shape));
+            };
+            if matches!(kind, Kind::Str) && text.trim().is_empty() {
+                return Err(a.error(["`", name, "` must not be empty"].concat()));
+            }
+            // Optional strings follow the reference's "only if truthy".
+            (!matches!(kind, Kind::OptStr) || !text.is_empty()).then_some(Val::Str(text))
+        }
+        Kind::Bool | Kind::OptBool => match shape {
+            Shape::Bool(b) => Some(Val::Bool(b)),
+            other => return Err(expected("a boolean", &other)),
+        },
+        Kind::PosInt | Kind::OptPosInt => match shape {
+            Shape::Number(n) if (1.0..=9_007_199_254_740_991.0).contains(&n) && n.fract() == 0.0 => Some(Val::Json(v)),
+            other => return Err(expected("a positive whole number", &other)),
+        },
+        Kind::OptJson => Some(Val::Json(v)),
+        Kind::OneOf(values) | Kind::OneOfOr(values) => {
+            let Some(text) = v.as_string() else { return Err(expected("a string", &shape)) };
+            if !values.contains(&text.as_str()) {
+                return Err(a.error(["`", name, "` must be one of ", &values.join(", "), ", got \"", &text, "\""].concat()));
+            }
+            Some(Val::Str(text))
+        }
+    })
 }
 
 fn body(a: &Args, rule: RouteBody) -> Result<Option<Val>> {
@@ -120,7 +323,34 @@ fn body(a: &Args, rule: RouteBody) -> Result<Option<Val>> {
             }
             Some(out)
         }
+        RouteBody::Fields(fields) => {
+            let mut out = Val::object();
+            for f in fields {
+                if let Some(v) = checked(a, f.from, f.kind)? {
+                    out = out.with(f.name, v);
+                }
+            }
+            Some(out)
+        }
     })
+}
+
+/// `?name=value&...` as `URLSearchParams` writes it ("" when empty).
+fn query(a: &Args, fields: &[Field]) -> Result<String> {
+    let mut out = String::new();
+    for f in fields {
+        let text = match checked(a, f.from, f.kind)? {
+            Some(Val::Str(s)) => s,
+            Some(Val::Bool(b)) => (if b { "true" } else { "false" }).to_string(),
+            Some(Val::Json(j)) => j.number_text().unwrap_or_default(),
+            _ => continue,
+        };
+        out.push(if out.is_empty() { '?' } else { '&' });
+        out.push_str(&form_encode(f.name));
+        out.push('=');
+        out.push_str(&form_encode(&text));
+    }
+    Ok(out)
 }
 
 /// A method table entry for a declared route.
@@ -130,28 +360,77 @@ pub const fn route(r: Route) -> crate::surface::Run {
 
 /// Runs a declared route for one call.
 pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
-    // Checked once, before the other arguments, for the path and the keys.
-    let project = if route.auth == Auth::ServiceKey || has_project_slot(route.path) { Some(a.project_id(0)?) } else { None };
-    let path = expand(&a, route.path, project.as_deref())?;
-    let payload = body(&a, route.body)?;
-    let mut call = a.call(route.verb, path);
-    for (name, value) in route.headers {
-        call = call.header(name, *value);
-    }
-    match route.auth {
-        Auth::Public => call = call.no_auth(),
-        Auth::Provider => {}
-        Auth::ServiceKey => {
-            let id = project.as_deref().unwrap_or_default();
-            call = call.bearer(&k.project_keys(id, a.context).await?.service_key);
+    // Everything but the keys and the exchange is plain code, outside the
+    // future: a smaller state machine, and no request on bad input.
+    let (mut call, project) = prepare(&a, route)?;
+    if let Some(id) = project.filter(|_| route.auth.needs_keys()) {
+        let keys = k.project_keys(&id, a.context).await?;
+        let key = |which: Key| match which {
+            Key::Anon => Some(keys.anon_key.as_str()),
+            Key::Service => Some(keys.service_key.as_str()),
+            _ => None,
+        };
+        if let Some(apikey) = key(route.auth.apikey) {
+            call = call.header("apikey", apikey);
         }
-    }
-    if let Some(v) = payload {
-        call = call.json(v);
+        if let Some(bearer) = key(route.auth.bearer) {
+            call = call.bearer(bearer);
+        }
     }
     let reply = k.send(call).await?;
     Ok(match route.result {
         Out::Body => reply.body,
         Out::Void => Val::Undefined,
+        Out::List(name) => match reply.json().and_then(|b| b.field(name)) {
+            Some(list) if matches!(list.shape(), Shape::Array(_)) => Val::Json(list),
+            _ => Val::Arr(Vec::new()),
+        },
     })
 }
+
+/// The request with every argument checked and placed, less the project's
+/// keys; and the checked project id if the route uses one.
+fn prepare(a: &Args, route: &Route) -> Result<(Call, Option<String>)> {
+    let auth = route.auth;
+    // Checked once, before the other arguments, for the path and the keys.
+    let project = if auth.needs_keys() || has_project_slot(route.path) { Some(a.project_id(0)?) } else { None };
+    let mut path = expand(a, route.path, project.as_deref())?;
+    if !route.query.is_empty() {
+        path.push_str(&query(a, route.query)?);
+    }
+    let payload = body(a, route.body)?;
+    let mut call = a.call(route.verb, path);
+    if route.paid {
+        let options = match a.params.iter().position(|p| p.call_options) {
+            Some(i) => a.opt_object(i, a.param_name(i))?,
+            None => None,
+        };
+        call = a.paid(call, options.as_ref())?;
+    }
+    for (name, from) in route.headers {
+        let value = match from {
+            Src::Const(text) => Some((*text).to_string()),
+            Src::Arg(_) => Some(required_text(a, *from)?),
+            Src::Opt(..) => match checked(a, *from, Kind::OptStr)? {
+                Some(Val::Str(s)) => Some(s),
+                _ => None,
+            },
+        };
+        if let Some(value) = value {
+            call = call.header(name, value);
+        }
+    }
+    if let Key::Token(from) = auth.bearer {
+        call = call.bearer(&required_text(a, from)?);
+    }
+    if !auth.provider {
+        call = call.no_auth();
+    }
+    if let Some(v) = payload {
+        call = call.json(v);
+    }
+    Ok((call, project))
+}
+
+#[cfg(test)]
+mod tests;

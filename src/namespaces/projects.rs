@@ -8,14 +8,14 @@ use crate::handler;
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::Kernel;
-use crate::routes::{route, Auth, Out, Route, RouteBody};
+use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, SERVICE_KEY};
 use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Scope};
 use crate::value::Val;
 
 const ID: Param = req("id", "string");
 
 /// An admin request with the project's service key (argument 0 is the id).
-const SERVICE: Route = Route { verb: "GET", path: "", auth: Auth::ServiceKey, body: RouteBody::None, headers: &[], result: Out::Body };
+const SERVICE: Route = Route { verb: "GET", path: "", auth: SERVICE_KEY, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false };
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "projects",
@@ -170,10 +170,12 @@ pub const NAMESPACE: Namespace = Namespace {
             run: route(Route {
                 verb: "POST",
                 path: "/projects/v1/admin/{id}/pin",
-                auth: Auth::Provider,
+                auth: PROVIDER,
                 body: RouteBody::None,
-                headers: &[("X-Admin-Mode", "1")],
+                query: &[],
+                headers: &[("X-Admin-Mode", Src::Const("1"))],
                 result: Out::Body,
+                paid: false,
             }),
         },
         Method {
@@ -189,10 +191,12 @@ pub const NAMESPACE: Namespace = Namespace {
             run: route(Route {
                 verb: "GET",
                 path: "/tiers/v1",
-                auth: Auth::Public,
+                auth: PUBLIC,
                 body: RouteBody::None,
+                query: &[],
                 headers: &[],
                 result: Out::Body,
+                paid: false,
             }),
         },
         Method {

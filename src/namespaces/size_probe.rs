@@ -4,7 +4,7 @@
 //! gzipped"). Each probe has its own name, context, path and body field, as
 //! real members do, so no two share their strings.
 
-use crate::routes::{route, Auth, Out, Route, RouteBody};
+use crate::routes::{route, Out, Route, RouteBody, SERVICE_KEY};
 use crate::surface::{req, Method, Namespace, Scope};
 
 /// One synthetic member per literal (the count must match PROBE_METHODS in
@@ -24,10 +24,12 @@ macro_rules! probes {
             run: route(Route {
                 verb: "POST",
                 path: concat!("/probe/v1/{id}/things", $n, "/{1}"),
-                auth: Auth::ServiceKey,
+                auth: SERVICE_KEY,
                 body: RouteBody::Strings(&[(concat!("name", $n), 1)]),
+                query: &[],
                 headers: &[],
                 result: Out::Body,
+                paid: false,
             }),
         }),*]
     };

@@ -4,7 +4,7 @@ use crate::args::Args;
 use crate::error::Result;
 use crate::handler;
 use crate::kernel::Kernel;
-use crate::routes::{route, Auth, Out, Route, RouteBody};
+use crate::routes::{route, Out, Route, RouteBody, PROVIDER};
 use crate::surface::{call_opts, req, Method, Namespace, Scope};
 use crate::value::Val;
 
@@ -29,10 +29,12 @@ pub const NAMESPACE: Namespace = Namespace {
             run: route(Route {
                 verb: "GET",
                 path: "/tiers/v1/status",
-                auth: Auth::Provider,
+                auth: PROVIDER,
                 body: RouteBody::None,
+                query: &[],
                 headers: &[],
                 result: Out::Body,
+                paid: false,
             }),
         },
         Method {
