@@ -8,6 +8,8 @@
 //! - [`credentials`]: the provider contract the kernel needs, validated here.
 //! - [`kernel`]: the only code that sends requests (URL, headers, bodies,
 //!   decoding, status-to-error mapping) over a [`kernel::Transport`].
+//! - [`deploy`]: the deploy namespace's inputs: the `ReleaseSpec` family,
+//!   deserialized with its JSON paths and checked before any request.
 //! - [`args`]: typed access to the arguments a JS caller passed.
 //! - [`namespaces`]: one file per namespace: its method table, where most
 //!   members are declared routes, and async Rust for those with behaviour.
@@ -26,6 +28,7 @@
 pub mod agent_reference;
 pub mod args;
 pub mod credentials;
+pub mod deploy;
 pub mod driver;
 pub mod error;
 pub mod json;
