@@ -56,17 +56,19 @@ impl SpecError {
     }
 
     /// The SDK error: a `LocalError` whose message starts with the path, with
-    /// `code`, `resource` (the path), `phase: "validate"` and `fix` fields.
+    /// `code`, `resource` (the path), `phase: "validate"`, `retryable: false`
+    /// and `fix` fields (`details.deployable_fields` for `MANIFEST_EMPTY`).
     pub fn into_error(self) -> Error {
         let mut e = Error::local(CONTEXT, format!("{}: {}", self.path, self.problem))
             .with("code", self.code)
             .with("phase", "validate")
             .with("resource", self.path.clone())
-            .with("retryable", false);
-        e = e.with("fix", self.fix());
+            .with("retryable", false)
+            .with("fix", self.fix());
         if self.manifest_empty {
+            // `details`, not `body`: a LocalError carries no response body.
             let fields = rules::DEPLOYABLE.iter().map(|f| Val::from(*f)).collect();
-            e.body = Val::object().with("deployable_fields", Val::Arr(fields));
+            e = e.with("details", Val::object().with("deployable_fields", Val::Arr(fields)));
         }
         e
     }

@@ -397,7 +397,30 @@ fn the_sdk_error_carries_code_path_and_fix() {
     assert_eq!(fix["example"]["routes"]["replace"][0]["target"], json!({ "type": "function", "name": "api" }));
 
     let empty = release_spec(&host(json!({ "project": "p" })), &probe).expect_err("error");
-    assert_eq!(crate::testing::to_serde(&empty.body)["deployable_fields"][0], json!("database"));
+    let details = empty.extra.iter().find(|(k, _)| *k == "details").map(|(_, v)| crate::testing::to_serde(v)).expect("details");
+    assert_eq!(details["deployable_fields"][0], json!("database"));
     let fix = empty.extra.iter().find(|(k, _)| *k == "fix").map(|(_, v)| crate::testing::to_serde(v)).expect("fix");
     assert_eq!(fix, json!({ "action": "set_field", "path": "site.replace" }));
+}
+
+/// The cases `tests/js/spec.test.mjs` runs through the built package: the
+/// same messages natively and for host objects.
+#[test]
+fn the_shared_cases_give_their_messages_natively() {
+    let cases: Value = serde_json::from_str(include_str!("../../tests/fixtures/spec-cases.json")).expect("fixture");
+    for case in cases.as_array().expect("cases") {
+        let got = parse(case["spec"].clone());
+        match case.get("error").and_then(Value::as_str) {
+            Some(want) => {
+                let e = got.expect_err(want);
+                assert_eq!(format!("{}: {}", e.path, e.problem), want);
+                assert_eq!(e.code, case.get("code").and_then(Value::as_str).unwrap_or("INVALID_SPEC"), "{want}");
+            }
+            None => {
+                let s = got.unwrap_or_else(|e| panic!("{}: {}", e.path, e.problem));
+                let files = &s.site.and_then(|s| s.replace).expect("files").0;
+                assert_eq!(files.len(), case["files"].as_array().map_or(0, Vec::len));
+            }
+        }
+    }
 }

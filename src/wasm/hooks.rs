@@ -176,6 +176,40 @@ pub fn dispatch(kernel: &std::rc::Rc<crate::kernel::Kernel>, id: u32, items: &[J
             std::mem::forget(_guard);
             Ok(val(v))
         }),
+        // spec(value, times): reads a ReleaseSpec `times` times (for timing)
+        // and resolves to a summary of the typed result.
+        10 => {
+            let kernel = kernel.clone();
+            Box::pin(async move { spec_summary(&kernel, &items) })
+        }
         _ => Box::pin(async move { Err(Error::local(CONTEXT, format!("unknown hook {hook}"))) }),
     })
+}
+
+/// The typed spec, summarized for the test: the project, and each site file
+/// with the form its content source was read as.
+fn spec_summary(kernel: &crate::kernel::Kernel, items: &[Json]) -> Result<Val> {
+    use crate::deploy::spec::ContentSource;
+    use crate::kernel::BodyKind;
+    let value = items.first().cloned().unwrap_or_else(crate::json::Native::undefined);
+    let probe = |j: &Json| kernel.host_body(j.clone(), CONTEXT).ok().map(|b| b.info);
+    let mut spec = crate::deploy::release_spec(&value, &probe)?;
+    for _ in 1..number(items, 1) {
+        spec = crate::deploy::release_spec(&value, &probe)?;
+    }
+    let form = |c: &ContentSource| match c {
+        ContentSource::Text(_) => "text",
+        ContentSource::Bytes(b) => match b.info.kind {
+            BodyKind::Text => "host text",
+            BodyKind::Bytes => "bytes",
+            BodyKind::Blob => "blob",
+            BodyKind::Stream => "stream",
+        },
+        ContentSource::Wrapped { .. } => "wrapped",
+        ContentSource::FsFile { .. } => "fs-file",
+        ContentSource::Ref(_) => "ref",
+    };
+    let files = spec.site.as_ref().and_then(|s| s.replace.as_ref()).map(|e| e.0.as_slice()).unwrap_or(&[]);
+    let files = files.iter().map(|(path, c)| Val::Arr(vec![Val::Str(path.clone()), Val::Str(form(c).into())])).collect();
+    Ok(Val::object().with("project", spec.project.as_str()).with("files", Val::Arr(files)))
 }
