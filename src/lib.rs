@@ -9,7 +9,7 @@
 //! - [`kernel`]: the only code that sends requests (URL, headers, bodies,
 //!   decoding, status-to-error mapping) over a [`kernel::Transport`].
 //! - [`deploy`]: the deploy namespace's inputs: the `ReleaseSpec` family,
-//!   deserialized with its JSON paths and checked before any request.
+//!   checked against a schema table, with JSON paths, before any request.
 //! - [`args`]: typed access to the arguments a JS caller passed.
 //! - [`namespaces`]: one file per namespace: its method table, where most
 //!   members are declared routes, and async Rust for those with behaviour.

@@ -1,27 +1,89 @@
-//! The deploy namespace's inputs. For now: the `ReleaseSpec` family
-//! ([`spec`]), read from a caller's value by one path-aware serde
-//! `Deserializer` over the JSON view ([`de`]), then checked by the rules
-//! serde cannot express ([`rules`]). All of it runs before any request.
+//! The deploy namespace's inputs. For now: the `ReleaseSpec` family, as a
+//! table of shapes ([`schema`]) that one walker ([`check`]) reads a caller's
+//! value against, with the rules a shape cannot say ([`rules`]). All of it
+//! runs before any request (contract §3.1 step 1, §3.10).
+//!
+//! What comes out is the caller's own value, known to be valid
+//! ([`ValidSpec`]): the deploy engine reads it through the JSON view, and
+//! reads each content position with [`content`], which keeps host bytes as
+//! a [`HostBody`], never copied.
 
-mod de;
+mod check;
+mod path;
 mod rules;
-pub mod spec;
+mod schema;
 
 #[cfg(test)]
 mod tests;
 
-use serde::Deserialize;
+use check::Walker;
+use path::Path;
 
-pub use de::ByteProbe;
-use de::{HostDe, Path};
-pub use spec::ReleaseSpec;
-
-use crate::error::{Error, Result};
-use crate::json::Json;
+use crate::error::{Error, ErrorKind, Result};
+use crate::json::{Json, JsonExt};
+use crate::kernel::{BodyInfo, HostBody};
 use crate::value::Val;
 
-/// The context phrase of every spec error.
+/// The context phrase of every spec error (the reference's).
 pub const CONTEXT: &str = "validating spec";
+
+/// Tells host byte sources (`Uint8Array`, `ArrayBuffer`, `Blob`,
+/// `ReadableStream`) from other non-JSON values: the transport's brand
+/// check (`Transport::body_kind`), so spec and upload agree.
+pub type ByteProbe<'a> = &'a dyn Fn(&Json) -> Option<BodyInfo>;
+
+/// A caller's spec that passed every check: the value itself, as the host
+/// holds it. Only [`validate`] makes one.
+#[derive(Debug, Clone)]
+pub struct ValidSpec {
+    value: Json,
+}
+
+impl ValidSpec {
+    /// The spec as the caller wrote it (every field known and typed).
+    pub fn json(&self) -> &Json {
+        &self.value
+    }
+    /// The project id (non-empty).
+    pub fn project(&self) -> String {
+        self.value.str_field("project").unwrap_or_default()
+    }
+}
+
+/// A content-addressed object the gateway may already hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentRef {
+    pub sha256: String,
+    pub size: u64,
+    pub content_type: Option<String>,
+    pub integrity: Option<String>,
+}
+
+/// Bytes for a file, a function source or a migration (contract §3.2), by form.
+#[derive(Debug)]
+pub enum Content {
+    /// UTF-8 text: the host string, read when it is hashed.
+    Text(Json),
+    /// A `Uint8Array` (any byte view), `ArrayBuffer`, `Blob` or
+    /// `ReadableStream`: the host value itself, never copied into wasm.
+    Bytes(HostBody),
+    /// `{ data, contentType? }`: read `data` with [`content`] again;
+    /// `contentType` overrides the inner one.
+    Wrapped { data: Json, content_type: Option<String> },
+    /// `{ __source: "fs-file", path, contentType? }` from the Node entry's
+    /// `fileSetFromDir` (only Node can read it).
+    FsFile { path: String, content_type: Option<String> },
+    /// Already uploaded: passed through.
+    Ref(ContentRef),
+}
+
+/// The form of one content position of a [`ValidSpec`] (a site file, a
+/// function's source or file, a wrapper's `data`). `None` only when the
+/// host value no longer is a content source: a caller's getter can answer
+/// differently on a second read, so the engine treats it as an error.
+pub fn content(value: &Json, bytes: ByteProbe<'_>) -> Option<Content> {
+    Walker { bytes }.content(value, &Path::root("content")).ok()
+}
 
 /// A spec that cannot be deployed: where, what, and the code for it.
 #[derive(Debug)]
@@ -31,19 +93,21 @@ pub struct SpecError {
     /// The JSON path from `spec`, e.g. `spec.site.replace["index.html"]`.
     pub path: String,
     pub problem: String,
-    /// Route errors show the route shape in their `fix`.
-    route_example: bool,
-    manifest_empty: bool,
 }
 
 impl SpecError {
-    /// The `fix` hint: the field to set, as a path without the `spec.` root.
+    fn invalid(path: String, problem: impl Into<String>) -> SpecError {
+        SpecError { code: "INVALID_SPEC", path, problem: problem.into() }
+    }
+
+    /// The `fix` hint: the field to set, as a path without the `spec.` root;
+    /// route errors show the route shape too.
     fn fix(&self) -> Val {
         let path = self.path.strip_prefix("spec").unwrap_or(&self.path);
         let path = path.strip_prefix('.').unwrap_or(path);
-        let (action, path) = if self.manifest_empty { ("set_field", "site.replace") } else { ("set_field", path) };
-        let fix = Val::object().with("action", action).with("path", path);
-        if !self.route_example {
+        let path = if self.code == "MANIFEST_EMPTY" { "site.replace" } else { path };
+        let fix = Val::object().with("action", "set_field").with("path", path);
+        if !self.path.starts_with("spec.routes") {
             return fix;
         }
         let route = |pattern: &str, target: Val| Val::object().with("pattern", pattern).with("target", target);
@@ -55,22 +119,26 @@ impl SpecError {
         fix.with("example", Val::object().with("routes", Val::object().with("replace", example)))
     }
 
-    /// The SDK error: a `LocalError` whose message starts with the path, with
-    /// `code`, `resource` (the path), `phase: "validate"`, `retryable: false`
-    /// and `fix` fields (`details.deployable_fields` for `MANIFEST_EMPTY`).
+    /// The SDK error: a `Run402DeployError` (the class the reference throws
+    /// for a local spec failure, contract §3.1) whose message starts with
+    /// the path, with `code`, `resource` (the path), `phase: "validate"`,
+    /// `retryable: false` and `fix`; for `MANIFEST_EMPTY` the body lists the
+    /// deployable sections, as the reference's does.
     pub fn into_error(self) -> Error {
-        let mut e = Error::local(CONTEXT, format!("{}: {}", self.path, self.problem))
+        let body = if self.code == "MANIFEST_EMPTY" {
+            let fields = rules::DEPLOYABLE.iter().map(|f| Val::from(*f)).collect();
+            Val::object().with("deployable_fields", Val::Arr(fields))
+        } else {
+            Val::Null
+        };
+        let fix = self.fix();
+        let local = Error::local(CONTEXT, format!("{}: {}", self.path, self.problem));
+        Error { kind: ErrorKind::DeployError, body, ..local }
             .with("code", self.code)
             .with("phase", "validate")
-            .with("resource", self.path.clone())
+            .with("resource", self.path)
             .with("retryable", false)
-            .with("fix", self.fix());
-        if self.manifest_empty {
-            // `details`, not `body`: a LocalError carries no response body.
-            let fields = rules::DEPLOYABLE.iter().map(|f| Val::from(*f)).collect();
-            e = e.with("details", Val::object().with("deployable_fields", Val::Arr(fields)));
-        }
-        e
+            .with("fix", fix)
     }
 }
 
@@ -89,34 +157,21 @@ fn hint(parent: &str, field: &str) -> Option<&'static str> {
     })
 }
 
-fn from_de(e: de::DeError) -> SpecError {
-    let path = e.path.unwrap_or_else(|| "spec".to_string());
-    let mut problem = e.problem;
-    if let (Some(parent), Some(field)) = (&e.parent, &e.unknown) {
-        if let Some(h) = hint(parent, field) {
-            problem = format!("{problem}; {h}");
-        }
-    }
-    let route_example = path.starts_with("spec.routes");
-    SpecError { code: "INVALID_SPEC", path, problem, route_example, manifest_empty: false }
-}
-
-/// Reads and checks a caller's `ReleaseSpec`. `bytes` tells host byte
-/// sources from other non-JSON values (`Transport::body_kind`).
+/// Checks a caller's `ReleaseSpec`. `bytes` tells host byte sources from
+/// other non-JSON values (`Transport::body_kind`).
 ///
 /// # Errors
 /// A [`SpecError`] naming the JSON path of the first problem found.
-pub fn parse_spec(value: &Json, bytes: ByteProbe<'_>) -> std::result::Result<ReleaseSpec, SpecError> {
+pub fn validate(value: &Json, bytes: ByteProbe<'_>) -> std::result::Result<ValidSpec, SpecError> {
     let root = Path::root("spec");
-    let spec = ReleaseSpec::deserialize(HostDe { value: value.clone(), path: &root, bytes }).map_err(from_de)?;
-    rules::check(&spec)?;
-    Ok(spec)
+    Walker { bytes }.value(value, &schema::Ty::Obj(&schema::RELEASE_SPEC), &root)?;
+    Ok(ValidSpec { value: value.clone() })
 }
 
-/// [`parse_spec`] with the error as the SDK's `LocalError`.
+/// [`validate`] with the error as the SDK's `Run402DeployError`.
 ///
 /// # Errors
-/// `LocalError` with `code`, `resource`, `phase` and `fix` (see [`SpecError::into_error`]).
-pub fn release_spec(value: &Json, bytes: ByteProbe<'_>) -> Result<ReleaseSpec> {
-    parse_spec(value, bytes).map_err(SpecError::into_error)
+/// `Run402DeployError` with `code`, `resource`, `phase` and `fix` (see [`SpecError::into_error`]).
+pub fn release_spec(value: &Json, bytes: ByteProbe<'_>) -> Result<ValidSpec> {
+    validate(value, bytes).map_err(SpecError::into_error)
 }

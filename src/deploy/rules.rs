@@ -1,16 +1,16 @@
-//! The spec rules serde's derive cannot express (contract §3.10): fields
-//! that exclude each other, route targets and their files, secret key
-//! syntax, `subdomains.set` of at most one, and a spec with nothing to
-//! deploy. They run on the typed spec, before any request.
+//! The spec rules a field type cannot express (contract §3.10): fields that
+//! exclude each other, route targets and their files, secret key syntax,
+//! `subdomains.set` of at most one, and a spec with nothing to deploy. Each
+//! runs on one object of the caller's value, through the JSON view, once
+//! the walker has checked that object's fields, so every read here is of a
+//! field known to have its type.
 
-use super::de::push_key;
-use super::spec::*;
-use super::SpecError;
+use super::path::{push_key, Path};
+use super::{Content, ContentRef, SpecError};
+use crate::json::{Json, JsonExt, Shape};
 
-const INVALID: &str = "INVALID_SPEC";
-
-fn at(base: &str, key: &str) -> String {
-    let mut p = base.to_string();
+fn at(path: &Path<'_>, key: &str) -> String {
+    let mut p = path.render();
     push_key(&mut p, key);
     p
 }
@@ -20,116 +20,101 @@ fn item(base: &str, i: usize) -> String {
 }
 
 fn invalid(path: String, problem: impl Into<String>) -> SpecError {
-    SpecError { code: INVALID, path, problem: problem.into(), route_example: false, manifest_empty: false }
+    SpecError::invalid(path, problem)
 }
 
-fn route_error(path: String, problem: impl Into<String>) -> SpecError {
-    SpecError { route_example: true, ..invalid(path, problem) }
+/// A field that is there and not `null` (an optional `null` is "not given").
+fn given(o: &Json, key: &str) -> Option<Json> {
+    o.field(key).filter(|v| !v.is_nullish())
 }
 
-/// Every rule, in the order the sections are listed in the contract.
-pub(super) fn check(spec: &ReleaseSpec) -> Result<(), SpecError> {
-    if spec.project.is_empty() {
+fn strings(o: &Json, key: &str) -> Vec<String> {
+    let Some(list) = given(o, key) else { return Vec::new() };
+    let Shape::Array(len) = list.shape() else { return Vec::new() };
+    (0..len).filter_map(|i| list.item(i)?.string()).collect()
+}
+
+/// How many entries an array or object field has (0 when absent).
+fn count(o: &Json, key: &str) -> usize {
+    match given(o, key).map(|v| (v.shape(), v)) {
+        Some((Shape::Array(len), _)) => len,
+        Some((Shape::Object, v)) => v.keys().len(),
+        _ => 0,
+    }
+}
+
+fn whole(o: &Json, key: &str) -> Option<u64> {
+    match given(o, key)?.shape() {
+        Shape::Number(n) => Some(n as u64),
+        _ => None,
+    }
+}
+
+/// The sections that count as something to deploy (the error body lists them).
+pub(super) const DEPLOYABLE: &[&str] = &["database", "site", "functions", "secrets", "subdomains", "routes", "checks"];
+
+pub(super) fn release_spec(spec: &Json, _path: &Path<'_>) -> Result<(), SpecError> {
+    if spec.str_field("project").is_some_and(|p| p.is_empty()) {
         return Err(invalid("spec.project".into(), "must be a non-empty project id"));
-    }
-    if let Some(base) = &spec.base {
-        match (&base.release, &base.release_id) {
-            (Some(_), Some(_)) => return Err(invalid("spec.base".into(), "use either release or release_id, not both")),
-            (None, None) => return Err(invalid("spec.base".into(), "needs release (\"current\" or \"empty\") or release_id")),
-            _ => {}
-        }
-    }
-    if let Some(db) = &spec.database {
-        for (i, m) in db.migrations.iter().flatten().enumerate() {
-            let path = item("spec.database.migrations", i);
-            if m.id.is_empty() {
-                return Err(invalid(at(&path, "id"), "must be a non-empty migration id"));
-            }
-            if m.sql.is_none() && m.sql_ref.is_none() {
-                return Err(invalid(at(&path, "sql"), "is required (or sql_ref)"));
-            }
-            if let Some(r) = &m.sql_ref {
-                content_ref(r).map_err(|p| invalid(at(&path, "sql_ref"), p))?;
-            }
-        }
-    }
-    if let Some(s) = &spec.secrets {
-        let require = secret_keys(s.require.as_deref(), "spec.secrets.require")?;
-        let delete = secret_keys(s.delete.as_deref(), "spec.secrets.delete")?;
-        if let Some(both) = require.iter().find(|k| delete.contains(k)) {
-            return Err(invalid("spec.secrets".into(), format!("{} is in both require and delete", both)));
-        }
-    }
-    if let Some(f) = &spec.functions {
-        for (name, func) in f.replace.iter().flat_map(|e| &e.0) {
-            function(func, &at("spec.functions.replace", name))?;
-        }
-        if let Some(patch) = &f.patch {
-            for (name, func) in patch.set.iter().flat_map(|e| &e.0) {
-                function(func, &at("spec.functions.patch.set", name))?;
-            }
-        }
-    }
-    if let Some(site) = &spec.site {
-        if site.replace.is_some() && site.patch.is_some() {
-            return Err(invalid("spec.site".into(), "use either replace or patch, not both"));
-        }
-        if let Some(pp) = &site.public_paths {
-            public_paths(pp)?;
-        }
-    }
-    if let Some(set) = spec.subdomains.as_ref().and_then(|s| s.set.as_ref()) {
-        if set.len() > 1 {
-            return Err(SpecError {
-                code: "SUBDOMAIN_MULTI_NOT_SUPPORTED",
-                ..invalid("spec.subdomains.set".into(), "accepts at most one subdomain per project for now")
-            });
-        }
-    }
-    if let Nullable::Value(routes) = &spec.routes {
-        for (i, r) in routes.replace.iter().enumerate() {
-            route(r, &item("spec.routes.replace", i))?;
-        }
     }
     if !has_content(spec) {
         return Err(SpecError {
             code: "MANIFEST_EMPTY",
-            manifest_empty: true,
             ..invalid("spec".into(), format!("has nothing to deploy; give at least one of {}", DEPLOYABLE.join(", ")))
         });
     }
     Ok(())
 }
 
-/// The sections that count as something to deploy (the error body lists them).
-pub(super) const DEPLOYABLE: &[&str] = &["database", "site", "functions", "secrets", "subdomains", "routes", "checks"];
+fn has_content(spec: &Json) -> bool {
+    let section = |key: &str, test: &dyn Fn(&Json) -> bool| given(spec, key).is_some_and(|s| test(&s));
+    let site = |s: &Json| {
+        count(s, "replace") > 0
+            || given(s, "patch").is_some_and(|p| count(&p, "put") > 0 || count(&p, "delete") > 0)
+            || (given(s, "replace").is_none() && given(s, "patch").is_none() && given(s, "public_paths").is_some())
+    };
+    let functions = |f: &Json| {
+        count(f, "replace") > 0 || given(f, "patch").is_some_and(|p| count(&p, "set") > 0 || count(&p, "delete") > 0)
+    };
+    section("database", &|d| count(d, "migrations") > 0 || count(d, "expose") > 0)
+        || section("site", &site)
+        || section("functions", &functions)
+        || section("secrets", &|s| count(s, "require") > 0 || count(s, "delete") > 0)
+        || section("subdomains", &|s| count(s, "set") > 0 || count(s, "add") > 0 || count(s, "remove") > 0)
+        // `{ replace: [] }` clears the routes: that is a change. `null` is not.
+        || given(spec, "routes").is_some()
+        || count(spec, "checks") > 0
+}
 
-fn has_content(spec: &ReleaseSpec) -> bool {
-    let list = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|v| !v.is_empty());
-    let map = |v: &Option<Entries<ContentSource>>| v.as_ref().is_some_and(|e| !e.0.is_empty());
-    let db = spec.database.as_ref().is_some_and(|d| {
-        d.migrations.as_ref().is_some_and(|m| !m.is_empty()) || d.expose.as_ref().is_some_and(|e| !e.0.keys().is_empty())
-    });
-    let site = spec.site.as_ref().is_some_and(|s| {
-        map(&s.replace)
-            || s.patch.as_ref().is_some_and(|p| map(&p.put) || list(&p.delete))
-            || (s.replace.is_none() && s.patch.is_none() && s.public_paths.is_some())
-    });
-    let functions = spec.functions.as_ref().is_some_and(|f| {
-        f.replace.as_ref().is_some_and(|r| !r.0.is_empty())
-            || f.patch.as_ref().is_some_and(|p| p.set.as_ref().is_some_and(|s| !s.0.is_empty()) || list(&p.delete))
-    });
-    let secrets = spec.secrets.as_ref().is_some_and(|s| list(&s.require) || list(&s.delete));
-    let subdomains = spec.subdomains.as_ref().is_some_and(|s| list(&s.set) || list(&s.add) || list(&s.remove));
-    // `{ replace: [] }` clears the routes: that is a change. `null` is not.
-    let routes = matches!(spec.routes, Nullable::Value(_));
-    let checks = spec.checks.as_ref().is_some_and(|c| !c.is_empty());
-    db || site || functions || secrets || subdomains || routes || checks
+pub(super) fn base(b: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    match (given(b, "release").is_some(), given(b, "release_id").is_some()) {
+        (true, true) => Err(invalid(path.render(), "use either release or release_id, not both")),
+        (false, false) => Err(invalid(path.render(), "needs release (\"current\" or \"empty\") or release_id")),
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn migration(m: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    if m.str_field("id").is_some_and(|id| id.is_empty()) {
+        return Err(invalid(at(path, "id"), "must be a non-empty migration id"));
+    }
+    if given(m, "sql").is_none() && given(m, "sql_ref").is_none() {
+        return Err(invalid(at(path, "sql"), "is required (or sql_ref)"));
+    }
+    Ok(())
+}
+
+pub(super) fn secrets(s: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    let require = secret_keys(strings(s, "require"), &at(path, "require"))?;
+    let delete = secret_keys(strings(s, "delete"), &at(path, "delete"))?;
+    if let Some(both) = require.iter().find(|k| delete.contains(k)) {
+        return Err(invalid(path.render(), format!("{both} is in both require and delete")));
+    }
+    Ok(())
 }
 
 /// `^[A-Z_][A-Z0-9_]{0,127}$`, each once.
-fn secret_keys<'a>(keys: Option<&'a [String]>, path: &str) -> Result<&'a [String], SpecError> {
-    let keys = keys.unwrap_or(&[]);
+fn secret_keys(keys: Vec<String>, path: &str) -> Result<Vec<String>, SpecError> {
     for (i, k) in keys.iter().enumerate() {
         let mut chars = k.chars();
         let first_ok = chars.next().is_some_and(|c| c.is_ascii_uppercase() || c == '_');
@@ -138,85 +123,99 @@ fn secret_keys<'a>(keys: Option<&'a [String]>, path: &str) -> Result<&'a [String
             return Err(invalid(item(path, i), "secret keys are A-Z, 0-9 and _, not starting with a digit, at most 128 long"));
         }
         if keys[..i].contains(k) {
-            return Err(invalid(item(path, i), format!("{} is listed twice", k)));
+            return Err(invalid(item(path, i), format!("{k} is listed twice")));
         }
     }
     Ok(keys)
 }
 
-fn function(f: &Function, path: &str) -> Result<(), SpecError> {
-    if let Some(c) = &f.config {
-        let config = at(path, "config");
-        for (name, v) in [("timeoutSeconds", c.timeout_seconds), ("memoryMb", c.memory_mb)] {
-            if v == Some(0) {
-                return Err(invalid(at(&config, name), "must be a positive integer"));
-            }
+pub(super) fn function_config(c: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    for name in ["timeoutSeconds", "memoryMb"] {
+        if whole(c, name) == Some(0) {
+            return Err(invalid(at(path, name), "must be a positive integer"));
         }
     }
     Ok(())
 }
 
-fn public_paths(pp: &PublicPaths) -> Result<(), SpecError> {
-    let path = "spec.site.public_paths";
-    match (pp.mode, &pp.replace) {
-        (PublicPathsMode::Implicit, Some(_)) => Err(invalid(at(path, "replace"), "is not allowed when mode is \"implicit\"")),
-        (PublicPathsMode::Explicit, None) => Err(invalid(at(path, "replace"), "is required when mode is \"explicit\"")),
-        (PublicPathsMode::Explicit, Some(entries)) => {
-            for (public, entry) in &entries.0 {
-                if entry.asset.is_empty() {
-                    return Err(invalid(at(&at(&at(path, "replace"), public), "asset"), "must be a non-empty release asset path"));
-                }
-            }
-            Ok(())
-        }
-        (PublicPathsMode::Implicit, None) => Ok(()),
+pub(super) fn site(s: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    if given(s, "replace").is_some() && given(s, "patch").is_some() {
+        return Err(invalid(path.render(), "use either replace or patch, not both"));
+    }
+    Ok(())
+}
+
+pub(super) fn public_paths(pp: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    let explicit = pp.str_field("mode").as_deref() == Some("explicit");
+    match (explicit, given(pp, "replace").is_some()) {
+        (false, true) => Err(invalid(at(path, "replace"), "is not allowed when mode is \"implicit\"")),
+        (true, false) => Err(invalid(at(path, "replace"), "is required when mode is \"explicit\"")),
+        _ => Ok(()),
     }
 }
 
-fn route(r: &Route, path: &str) -> Result<(), SpecError> {
-    if r.pattern.is_empty() {
-        return Err(route_error(at(path, "pattern"), "must be a non-empty string"));
+pub(super) fn public_path(p: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    if p.str_field("asset").is_some_and(|a| a.is_empty()) {
+        return Err(invalid(at(path, "asset"), "must be a non-empty release asset path"));
     }
-    if let Some(methods) = &r.methods {
+    Ok(())
+}
+
+pub(super) fn subdomains(s: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    if count(s, "set") > 1 {
+        return Err(SpecError {
+            code: "SUBDOMAIN_MULTI_NOT_SUPPORTED",
+            ..invalid(at(path, "set"), "accepts at most one subdomain per project for now")
+        });
+    }
+    Ok(())
+}
+
+pub(super) fn route(r: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    let pattern = r.str_field("pattern").unwrap_or_default();
+    if pattern.is_empty() {
+        return Err(invalid(at(path, "pattern"), "must be a non-empty string"));
+    }
+    let methods = given(r, "methods").map(|_| strings(r, "methods"));
+    if let Some(methods) = &methods {
         if methods.is_empty() {
-            return Err(route_error(at(path, "methods"), "must not be empty; leave it out to allow every method"));
+            return Err(invalid(at(path, "methods"), "must not be empty; leave it out to allow every method"));
         }
-        if let Some((i, _)) = methods.iter().enumerate().find(|(i, m)| methods[..*i].contains(m)) {
-            return Err(route_error(item(&at(path, "methods"), i), "is listed twice"));
+        if let Some(i) = (0..methods.len()).find(|&i| methods[..i].contains(&methods[i])) {
+            return Err(invalid(item(&at(path, "methods"), i), "is listed twice"));
         }
     }
-    let target = at(path, "target");
-    match r.target.kind {
-        TargetKind::Function => {
-            if r.target.file.is_some() {
-                return Err(route_error(at(&target, "file"), "is only for static targets; a function target has a name"));
-            }
-            if r.target.name.as_deref().is_none_or(str::is_empty) {
-                return Err(route_error(at(&target, "name"), "is required for a function target"));
-            }
+    let target_path = path.key("target");
+    let Some(target) = r.field("target") else { return Ok(()) };
+    let (name, file) = (given(&target, "name"), target.str_field("file"));
+    if target.str_field("type").as_deref() == Some("function") {
+        if file.is_some() {
+            return Err(invalid(at(&target_path, "file"), "is only for static targets; a function target has a name"));
         }
-        TargetKind::Static => {
-            if r.target.name.is_some() {
-                return Err(route_error(at(&target, "name"), "is only for function targets; a static target has a file"));
-            }
-            let file = r.target.file.as_deref().unwrap_or("");
-            if file.is_empty() {
-                return Err(route_error(at(&target, "file"), "is required for a static target"));
-            }
-            if !static_file_ok(file) {
-                return Err(route_error(
-                    at(&target, "file"),
-                    "must be a relative site file path: no leading or trailing /, no ?, #, \\, and no empty, . or .. segments",
-                ));
-            }
-            if r.pattern.contains('*') {
-                return Err(route_error(at(path, "pattern"), "must be an exact path for a static target (no *)"));
-            }
-            let get_only = |m: &[Method]| matches!(m, [Method::GET] | [Method::GET, Method::HEAD] | [Method::HEAD, Method::GET]);
-            if !r.methods.as_deref().is_some_and(get_only) {
-                return Err(route_error(at(path, "methods"), "must be [\"GET\"] or [\"GET\", \"HEAD\"] for a static target"));
-            }
+        if name.and_then(|n| n.string()).is_none_or(|n| n.is_empty()) {
+            return Err(invalid(at(&target_path, "name"), "is required for a function target"));
         }
+        return Ok(());
+    }
+    if name.is_some() {
+        return Err(invalid(at(&target_path, "name"), "is only for function targets; a static target has a file"));
+    }
+    let file = file.unwrap_or_default();
+    if file.is_empty() {
+        return Err(invalid(at(&target_path, "file"), "is required for a static target"));
+    }
+    if !static_file_ok(&file) {
+        return Err(invalid(
+            at(&target_path, "file"),
+            "must be a relative site file path: no leading or trailing /, no ?, #, \\, and no empty, . or .. segments",
+        ));
+    }
+    if pattern.contains('*') {
+        return Err(invalid(at(path, "pattern"), "must be an exact path for a static target (no *)"));
+    }
+    let get_only = |m: &[String]| matches!(m, [a] if a == "GET") || matches!(m, [a, b] if (a == "GET" && b == "HEAD") || (a == "HEAD" && b == "GET"));
+    if !methods.as_deref().is_some_and(get_only) {
+        return Err(invalid(at(path, "methods"), "must be [\"GET\"] or [\"GET\", \"HEAD\"] for a static target"));
     }
     Ok(())
 }
@@ -232,42 +231,39 @@ fn hex64(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn content_ref(r: &ContentRef) -> Result<(), String> {
-    if !hex64(&r.sha256) {
-        return Err("sha256 must be 64 lowercase hex digits".into());
+const BAD_SHA: &str = "sha256 must be 64 lowercase hex digits";
+
+pub(super) fn content_ref(r: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+    if !r.str_field("sha256").is_some_and(|s| hex64(&s)) {
+        return Err(invalid(path.render(), BAD_SHA));
     }
     Ok(())
 }
 
 /// Which form an object content source is, by the fields it has (§3.2):
 /// `data` makes a wrapper, `__source` a file marker, else a ContentRef.
-pub(super) fn content_object(o: ContentObject) -> Result<ContentSource, String> {
-    let only = |form: &str, extra: &[(&str, bool)]| match extra.iter().find(|(_, present)| *present) {
-        Some((name, _)) => Err(format!("{name} does not belong in {form}")),
+/// The problem, if any, is the whole object's.
+pub(super) fn content_form(o: &Json) -> Result<Content, String> {
+    let only = |form: &str, others: &[&str]| match others.iter().find(|k| given(o, k).is_some()) {
+        Some(k) => Err(format!("{k} does not belong in {form}")),
         None => Ok(()),
     };
-    if let Some(data) = o.data {
-        only(
-            "a { data, contentType } wrapper",
-            &[("__source", o.source.is_some()), ("path", o.path.is_some()), ("sha256", o.sha256.is_some()), ("size", o.size.is_some()), ("integrity", o.integrity.is_some())],
-        )?;
-        return Ok(ContentSource::Wrapped { data, content_type: o.content_type });
+    let content_type = o.str_field("contentType");
+    if let Some(data) = given(o, "data") {
+        only("a { data, contentType } wrapper", &["__source", "path", "sha256", "size", "integrity"])?;
+        return Ok(Content::Wrapped { data, content_type });
     }
-    if o.source.is_some() {
-        only(
-            "an fs-file source",
-            &[("sha256", o.sha256.is_some()), ("size", o.size.is_some()), ("integrity", o.integrity.is_some())],
-        )?;
-        let path = o.path.ok_or("an fs-file source needs a path")?;
-        return Ok(ContentSource::FsFile { path, content_type: o.content_type });
+    if given(o, "__source").is_some() {
+        only("an fs-file source", &["sha256", "size", "integrity"])?;
+        let path = o.str_field("path").ok_or("an fs-file source needs a path")?;
+        return Ok(Content::FsFile { path, content_type });
     }
-    only("a ContentRef", &[("path", o.path.is_some())])?;
-    match (o.sha256, o.size) {
-        (Some(sha256), Some(size)) => {
-            let r = ContentRef { sha256, size, content_type: o.content_type, integrity: o.integrity };
-            content_ref(&r)?;
-            Ok(ContentSource::Ref(r))
+    only("a ContentRef", &["path"])?;
+    match (o.str_field("sha256"), whole(o, "size")) {
+        (Some(sha256), Some(size)) if hex64(&sha256) => {
+            Ok(Content::Ref(ContentRef { sha256, size, content_type, integrity: o.str_field("integrity") }))
         }
-        _ => Err(format!("expected {CONTENT_SOURCE} (a ContentRef needs sha256 and size)")),
+        (Some(_), Some(_)) => Err(BAD_SHA.into()),
+        _ => Err(format!("expected {} (a ContentRef needs sha256 and size)", super::check::CONTENT_SOURCE)),
     }
 }

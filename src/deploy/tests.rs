@@ -1,8 +1,7 @@
 use serde_json::{json, Value};
 
-use super::spec::*;
-use super::{parse_spec, release_spec, SpecError};
-use crate::json::{Json, Native};
+use super::{content, release_spec, validate, Content, ContentRef, SpecError, ValidSpec};
+use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::{BodyInfo, BodyKind};
 use crate::testing::{host_thing, json as host, HostThing};
 
@@ -16,11 +15,11 @@ fn probe(j: &Json) -> Option<BodyInfo> {
     }
 }
 
-fn parse(v: Value) -> Result<ReleaseSpec, SpecError> {
-    parse_spec(&host(v), &probe)
+fn parse(v: Value) -> Result<ValidSpec, SpecError> {
+    validate(&host(v), &probe)
 }
 
-fn ok(v: Value) -> ReleaseSpec {
+fn ok(v: Value) -> ValidSpec {
     match parse(v) {
         Ok(s) => s,
         Err(e) => panic!("expected a valid spec, got {}: {}", e.path, e.problem),
@@ -85,36 +84,38 @@ fn realistic() -> Value {
     })
 }
 
+/// A field of a field of ... of the spec's value.
+fn at(spec: &ValidSpec, keys: &[&str]) -> Json {
+    keys.iter().fold(spec.json().clone(), |v, k| v.field(k).unwrap_or_else(|| panic!("no {k}")))
+}
+
+/// Each entry of a file map with the form its content was read as.
+fn forms(files: &Json) -> Vec<(String, Content)> {
+    files.keys().into_iter().map(|k| {
+        let c = content(&files.field(&k).expect("entry"), &probe).unwrap_or_else(|| panic!("{k}: no content"));
+        (k, c)
+    }).collect()
+}
+
 #[test]
-fn a_realistic_spec_reads_into_its_types() {
+fn a_realistic_spec_is_valid_and_reads_through_the_view() {
     let s = ok(realistic());
-    assert_eq!(s.project, "prj_123");
-    assert_eq!(s.base.as_ref().and_then(|b| b.release), Some(BaseRelease::Current));
-    let db = s.database.as_ref().expect("database");
-    let migrations = db.migrations.as_ref().expect("migrations");
-    assert_eq!(migrations[1].transaction, Some(Transaction::None));
-    assert_eq!(migrations[1].sql_ref.as_ref().map(|r| r.size), Some(12));
-    assert_eq!(db.zero_downtime, Some(true));
-    let fns = &s.functions.as_ref().and_then(|f| f.replace.as_ref()).expect("functions").0;
-    assert_eq!(fns.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["api", "worker"]);
-    assert!(matches!(fns[0].1.schedule, Nullable::Null));
-    assert!(matches!(&fns[1].1.schedule, Nullable::Value(s) if s == "*/5 * * * *"));
-    assert_eq!(fns[0].1.config.as_ref().and_then(|c| c.memory_mb), Some(256));
-    let site = &s.site.as_ref().and_then(|s| s.replace.as_ref()).expect("site").0;
+    assert_eq!(s.project(), "prj_123");
+    assert_eq!(at(&s, &["base"]).str_field("release").as_deref(), Some("current"));
+    let site = forms(&at(&s, &["site", "replace"]));
     let keys: Vec<_> = site.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["index.html", "app.js", "logo.png", "big.bin"], "caller's order kept");
-    assert!(matches!(&site[0].1, ContentSource::Text(t) if t == "<h1>hello</h1>"));
-    assert!(matches!(&site[1].1, ContentSource::Wrapped { data, content_type: Some(ct) }
-        if ct == "text/javascript; charset=utf-8" && matches!(**data, ContentSource::Text(_))));
-    assert!(matches!(&site[2].1, ContentSource::Ref(r) if r.size == 2048 && r.content_type.as_deref() == Some("image/png")));
-    assert!(matches!(&site[3].1, ContentSource::FsFile { path, content_type: None } if path == "/tmp/big.bin"));
-    let routes = match &s.routes {
-        Nullable::Value(r) => &r.replace,
-        _ => panic!("routes"),
-    };
-    assert_eq!(routes[1].methods.as_deref(), Some(&[Method::GET, Method::HEAD][..]));
-    assert_eq!(routes[1].target.kind, TargetKind::Static);
-    assert_eq!(s.checks.as_ref().map(Vec::len), Some(1));
+    assert!(matches!(&site[0].1, Content::Text(t) if t.string().as_deref() == Some("<h1>hello</h1>")));
+    let Content::Wrapped { data, content_type } = &site[1].1 else { panic!("{:?}", site[1].1) };
+    assert_eq!(content_type.as_deref(), Some("text/javascript; charset=utf-8"));
+    assert!(matches!(content(data, &probe), Some(Content::Text(_))));
+    let logo = ContentRef { sha256: "b".repeat(64), size: 2048, content_type: Some("image/png".into()), integrity: None };
+    assert!(matches!(&site[2].1, Content::Ref(r) if *r == logo));
+    assert!(matches!(&site[3].1, Content::FsFile { path, content_type: None } if path == "/tmp/big.bin"));
+    let worker = forms(&at(&s, &["functions", "replace", "worker", "files"]));
+    assert!(matches!(&worker[1].1, Content::Wrapped { content_type: Some(ct), .. } if ct == "text/javascript"));
+    assert_eq!(at(&s, &["functions", "replace", "api", "schedule"]).shape(), Shape::Null);
+    assert_eq!(at(&s, &["routes", "replace"]).shape(), Shape::Array(2));
 }
 
 #[test]
@@ -244,12 +245,12 @@ fn content_sources_take_every_form_of_the_contract() {
             std::rc::Rc::new(Native::Overlay { base, extra: vec![(key.to_string(), v)] })
         };
         let site = object(None, "replace", object(None, "f.bin", v));
-        parse_spec(&object(Some(host(json!({ "project": "p" }))), "site", site), &probe)
+        validate(&object(Some(host(json!({ "project": "p" }))), "site", site), &probe)
     };
     for thing in [HostThing::Bytes(vec![1, 2]), HostThing::Blob(vec![3]), HostThing::Stream(vec![4])] {
         let s = entry(thing.clone().json()).unwrap_or_else(|e| panic!("{thing:?}: {}", e.problem));
-        let files = &s.site.and_then(|s| s.replace).expect("files").0;
-        assert!(matches!(&files[0].1, ContentSource::Bytes(b) if host_thing(&b.value) == Some(&thing)), "{thing:?}");
+        let files = forms(&at(&s, &["site", "replace"]));
+        assert!(matches!(&files[0].1, Content::Bytes(b) if host_thing(&b.value) == Some(&thing)), "{thing:?}");
     }
     let e = entry(HostThing::Response { status: 200, body: String::new() }.json()).expect_err("a Response is no byte source");
     assert_eq!(e.path, "spec.site.replace[\"f.bin\"]");
@@ -257,8 +258,8 @@ fn content_sources_take_every_form_of_the_contract() {
 
     // A wrapper around a wrapper around bytes, and every JSON form.
     let nested = entry(host(json!({ "data": { "data": "x" }, "contentType": "text/plain" }))).expect("nested wrapper");
-    assert!(matches!(&nested.site.and_then(|s| s.replace).expect("files").0[0].1,
-        ContentSource::Wrapped { data, .. } if matches!(&**data, ContentSource::Wrapped { .. })));
+    let files = forms(&at(&nested, &["site", "replace"]));
+    assert!(matches!(&files[0].1, Content::Wrapped { data, .. } if matches!(content(data, &probe), Some(Content::Wrapped { .. }))));
     let file = |v: Value| with(json!({ "site": { "replace": { "f": v } } }));
     let cases = [
         (file(json!(5)), "spec.site.replace.f: expected a string, Uint8Array, ArrayBuffer, Blob, ReadableStream, { data, contentType } or a ContentRef, got a number"),
@@ -370,21 +371,32 @@ fn subdomains_and_empty_specs_have_their_own_codes() {
 }
 
 #[test]
-fn null_means_clear_for_routes_and_schedule_and_nothing_elsewhere() {
-    let s = ok(with(json!({ "routes": null, "base": null, "secrets": null })));
-    assert!(matches!(s.routes, Nullable::Null));
-    assert!(s.base.is_none() && s.secrets.is_none());
-    assert!(matches!(ok(with(json!({}))).routes, Nullable::Absent));
+fn null_reads_as_not_given_where_a_field_is_optional() {
+    ok(with(json!({ "routes": null, "base": null, "secrets": null })));
+    ok(with(json!({ "functions": { "replace": { "f": { "source": "x", "schedule": null, "config": null } } } })));
+    assert_eq!(fails(json!({ "project": null })), "spec.project: expected a string, got null");
+    assert_eq!(fails(with(json!({ "site": { "replace": { "f": null } } }))), "spec.site.replace.f: expected a string, Uint8Array, ArrayBuffer, Blob, ReadableStream, { data, contentType } or a ContentRef, got null");
+}
+
+#[test]
+fn content_refuses_what_is_no_longer_a_content_source() {
+    assert!(content(&host(json!(5)), &probe).is_none());
+    assert!(content(&host(json!({ "sha256": "x", "size": 1 })), &probe).is_none());
+    assert!(matches!(content(&host(json!("x")), &probe), Some(Content::Text(_))));
+}
+
+fn field_of(e: &crate::error::Error, name: &str) -> Option<Value> {
+    e.extra.iter().find(|(k, _)| *k == name).map(|(_, v)| crate::testing::to_serde(v))
 }
 
 #[test]
 fn the_sdk_error_carries_code_path_and_fix() {
     let e = release_spec(&host(with(json!({ "site": { "replace": { "index.html": { "data": "x", "contentType": 5 } } } }))), &probe)
         .expect_err("error");
-    assert_eq!(e.kind, crate::error::ErrorKind::LocalError);
+    assert_eq!(e.kind, crate::error::ErrorKind::DeployError);
     assert_eq!(e.context, "validating spec");
     assert_eq!(e.message, "spec.site.replace[\"index.html\"].contentType: expected a string, got a number");
-    let field = |name: &str| e.extra.iter().find(|(k, _)| *k == name).map(|(_, v)| crate::testing::to_serde(v));
+    let field = |name: &str| field_of(&e, name);
     assert_eq!(field("code"), Some(json!("INVALID_SPEC")));
     assert_eq!(field("phase"), Some(json!("validate")));
     assert_eq!(field("resource"), Some(json!("spec.site.replace[\"index.html\"].contentType")));
@@ -397,8 +409,9 @@ fn the_sdk_error_carries_code_path_and_fix() {
     assert_eq!(fix["example"]["routes"]["replace"][0]["target"], json!({ "type": "function", "name": "api" }));
 
     let empty = release_spec(&host(json!({ "project": "p" })), &probe).expect_err("error");
-    let details = empty.extra.iter().find(|(k, _)| *k == "details").map(|(_, v)| crate::testing::to_serde(v)).expect("details");
-    assert_eq!(details["deployable_fields"][0], json!("database"));
+    let body = crate::testing::to_serde(&empty.body);
+    assert_eq!(body["deployable_fields"][0], json!("database"));
+    assert_eq!(field_of(&empty, "code"), Some(json!("MANIFEST_EMPTY")));
     let fix = empty.extra.iter().find(|(k, _)| *k == "fix").map(|(_, v)| crate::testing::to_serde(v)).expect("fix");
     assert_eq!(fix, json!({ "action": "set_field", "path": "site.replace" }));
 }
@@ -418,8 +431,15 @@ fn the_shared_cases_give_their_messages_natively() {
             }
             None => {
                 let s = got.unwrap_or_else(|e| panic!("{}: {}", e.path, e.problem));
-                let files = &s.site.and_then(|s| s.replace).expect("files").0;
-                assert_eq!(files.len(), case["files"].as_array().map_or(0, Vec::len));
+                let form = |c: &Content| match c {
+                    Content::Text(_) => "text",
+                    Content::Bytes(_) => "bytes",
+                    Content::Wrapped { .. } => "wrapped",
+                    Content::FsFile { .. } => "fs-file",
+                    Content::Ref(_) => "ref",
+                };
+                let files: Vec<Value> = forms(&at(&s, &["site", "replace"])).iter().map(|(k, c)| json!([k, form(c)])).collect();
+                assert_eq!(Value::Array(files), case["files"]);
             }
         }
     }

@@ -2,6 +2,8 @@
 // objects give the same messages as the native tests (the shared cases in
 // tests/fixtures/spec-cases.json), byte sources stay host values, and
 // hostile values become typed errors with the shadow stack where it was.
+// A bad spec is a Run402DeployError (code INVALID_SPEC, phase "validate"),
+// the class the reference throws before any request (contract §3.1).
 // No public method takes a spec yet (the deploy namespace comes later), so
 // this goes through the test-only hook `spec` of pkg-test/
 // (cargo feature `test-hooks`, src/wasm/hooks.rs).
@@ -13,7 +15,7 @@ import "../../pkg-test/entry-node.js";
 import * as core from "../../pkg-test/run402_sdk_wasm.js";
 import * as host from "../../pkg-test/host.js";
 import * as driver from "../../pkg-test/driver.js";
-import { isLocalError } from "../../pkg-test/errors.js";
+import { isDeployError, Run402DeployError } from "../../pkg-test/errors.js";
 
 const CASES = JSON.parse(readFileSync(new URL("../fixtures/spec-cases.json", import.meta.url), "utf8"));
 const HOOK = 0xffff0000 + 10;
@@ -27,13 +29,15 @@ test("host objects give the messages the native tests give", async () => {
   for (const { spec, error, code, files } of CASES) {
     if (error) {
       const e = await fails(read(spec));
-      assert.ok(isLocalError(e), `${error}: a LocalError`);
+      assert.ok(isDeployError(e) && e instanceof Run402DeployError, `${error}: a Run402DeployError`);
       assert.equal(e.message, error);
       assert.equal(e.code, code ?? "INVALID_SPEC");
       assert.equal(e.context, "validating spec");
       assert.equal(e.phase, "validate");
+      assert.equal(e.retryable, false);
       assert.equal(e.fix.action, "set_field");
-      if (code === "MANIFEST_EMPTY") assert.deepEqual(e.details.deployable_fields.slice(0, 2), ["database", "site"]);
+      if (code === "MANIFEST_EMPTY") assert.deepEqual(e.body.deployable_fields.slice(0, 2), ["database", "site"]);
+      else assert.equal(e.body, null);
     } else {
       assert.deepEqual((await read(spec)).files, files);
     }
@@ -62,7 +66,7 @@ test("byte sources stay host values; only real byte brands count", async () => {
   assert.match(e.message, /^spec\.site\.replace\.a: expected a string, Uint8Array, ArrayBuffer, Blob, ReadableStream/);
   for (const [what, value] of [["Map", new Map()], ["Date", new Date()], ["a function", () => 1], ["a Response", new Response("x")]]) {
     const e = await fails(read({ project: "p", site: { replace: { a: value } } }));
-    assert.ok(isLocalError(e), what);
+    assert.ok(isDeployError(e), what);
     assert.match(e.message, /^spec\.site\.replace\.a: expected a string, Uint8Array, ArrayBuffer, Blob, ReadableStream/, what);
   }
 });
@@ -98,7 +102,7 @@ test("hostile values give typed errors, never a trap, and leave the shadow stack
   const stack0 = core.__stackProbe();
   for (const [spec, want] of cases) {
     const e = await fails(read(spec));
-    assert.ok(isLocalError(e), `${want}: ${e}`);
+    assert.ok(isDeployError(e), `${want}: ${e}`);
     if (want instanceof RegExp) assert.match(e.message, want);
     else assert.equal(e.message, want);
     assert.doesNotMatch(e.message, /SECRET/);
