@@ -9,7 +9,7 @@
 //! shape or an absent field here, never an exception through wasm.
 
 use super::path::{quoted, Path};
-use super::schema::{Schema, Ty, CONTENT_OBJECT};
+use super::schema::{Given, Schema, Ty, CONTENT_OBJECT};
 use super::{hint, rules, ByteProbe, Content, SpecError};
 use crate::json::{type_name, Json, JsonExt, Native, Shape};
 use crate::kernel::HostBody;
@@ -51,9 +51,15 @@ impl Walker<'_> {
         match ty {
             Ty::Str if v.shape() == Shape::String => Ok(()),
             Ty::Str => Err(expected(v, "a string", path)),
+            Ty::Name(empty) => match v.string() {
+                Some(s) if s.is_empty() => Err(error(path, *empty)),
+                Some(_) => Ok(()),
+                None => Err(expected(v, "a string", path)),
+            },
             Ty::Bool if matches!(v.shape(), Shape::Bool(_)) => Ok(()),
             Ty::Bool => Err(expected(v, "a boolean", path)),
-            Ty::Int => match v.shape() {
+            Ty::Int | Ty::Positive => match v.shape() {
+                Shape::Number(n) if n == 0.0 && matches!(ty, Ty::Positive) => Err(error(path, "must be a positive integer")),
                 Shape::Number(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => Ok(()),
                 Shape::Number(_) => Err(error(path, "expected a non-negative safe integer")),
                 _ => Err(expected(v, "an integer", path)),
@@ -65,7 +71,7 @@ impl Walker<'_> {
             },
             Ty::AnyObj if v.is_object() => Ok(()),
             Ty::AnyObj => Err(expected(v, "an object", path)),
-            Ty::Obj(schema) => self.object(v, schema, path),
+            Ty::Obj(schema) => self.object(v, schema, path).map(drop),
             Ty::Map(item) => {
                 deep(path)?;
                 if !v.is_object() {
@@ -97,13 +103,13 @@ impl Walker<'_> {
 
     /// An object with exactly the schema's fields, then its rule. Unknown
     /// and mistyped fields are reported in the caller's key order, missing
-    /// required ones after, in the table's order.
-    fn object(&self, v: &Json, schema: &Schema, path: &Path<'_>) -> Result<(), SpecError> {
+    /// required ones after, in the table's order. Returns which fields were given.
+    fn object<'s>(&self, v: &Json, schema: &'s Schema, path: &Path<'_>) -> Result<Given<'s>, SpecError> {
         deep(path)?;
         if !v.is_object() {
             return Err(expected(v, "an object", path));
         }
-        let mut seen = 0u64;
+        let (mut seen, mut given) = (0u64, 0u64);
         for key in v.keys() {
             let Some(field_value) = v.field(&key) else { continue };
             let Some(i) = schema.fields.iter().position(|f| f.name == key) else {
@@ -116,16 +122,18 @@ impl Walker<'_> {
                 continue;
             }
             self.value(&field_value, &field.ty, &path.key(&key))?;
+            given |= 1 << i;
         }
         for (i, field) in schema.fields.iter().enumerate() {
             if field.required && seen & (1 << i) == 0 {
                 return Err(error(&path.key(field.name), "is required"));
             }
         }
-        match schema.rule {
-            Some(rule) => rule(v, path),
-            None => Ok(()),
+        let given = Given { fields: schema.fields, mask: given };
+        if let Some(rule) = schema.rule {
+            rule(v, &given, path)?;
         }
+        Ok(given)
     }
 
     /// A content source (contract §3.2), with the form it was read as.
@@ -138,8 +146,8 @@ impl Walker<'_> {
                 None => Err(expected(v, CONTENT_SOURCE, path)),
             },
             Shape::Object => {
-                self.object(v, &CONTENT_OBJECT, path)?;
-                rules::content_form(v).map_err(|problem| error(path, problem))
+                let given = self.object(v, &CONTENT_OBJECT, path)?;
+                rules::content_form(v, &given).map_err(|problem| error(path, problem))
             }
             _ => Err(expected(v, CONTENT_SOURCE, path)),
         }

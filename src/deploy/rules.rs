@@ -3,9 +3,12 @@
 //! `subdomains.set` of at most one, and a spec with nothing to deploy. Each
 //! runs on one object of the caller's value, through the JSON view, once
 //! the walker has checked that object's fields, so every read here is of a
-//! field known to have its type.
+//! field known to have its type; which fields are there comes from the
+//! walker ([`Given`]), not from asking the host again. Non-empty names and
+//! positive integers are types of the table, not rules.
 
 use super::path::{push_key, Path};
+use super::schema::Given;
 use super::{Content, ContentRef, SpecError};
 use crate::json::{Json, JsonExt, Shape};
 
@@ -24,19 +27,19 @@ fn invalid(path: String, problem: impl Into<String>) -> SpecError {
 }
 
 /// A field that is there and not `null` (an optional `null` is "not given").
-fn given(o: &Json, key: &str) -> Option<Json> {
+fn present(o: &Json, key: &str) -> Option<Json> {
     o.field(key).filter(|v| !v.is_nullish())
 }
 
 fn strings(o: &Json, key: &str) -> Vec<String> {
-    let Some(list) = given(o, key) else { return Vec::new() };
+    let Some(list) = present(o, key) else { return Vec::new() };
     let Shape::Array(len) = list.shape() else { return Vec::new() };
     (0..len).filter_map(|i| list.item(i)?.string()).collect()
 }
 
 /// How many entries an array or object field has (0 when absent).
 fn count(o: &Json, key: &str) -> usize {
-    match given(o, key).map(|v| (v.shape(), v)) {
+    match present(o, key).map(|v| (v.shape(), v)) {
         Some((Shape::Array(len), _)) => len,
         Some((Shape::Object, v)) => v.keys().len(),
         _ => 0,
@@ -44,7 +47,7 @@ fn count(o: &Json, key: &str) -> usize {
 }
 
 fn whole(o: &Json, key: &str) -> Option<u64> {
-    match given(o, key)?.shape() {
+    match present(o, key)?.shape() {
         Shape::Number(n) => Some(n as u64),
         _ => None,
     }
@@ -53,10 +56,7 @@ fn whole(o: &Json, key: &str) -> Option<u64> {
 /// The sections that count as something to deploy (the error body lists them).
 pub(super) const DEPLOYABLE: &[&str] = &["database", "site", "functions", "secrets", "subdomains", "routes", "checks"];
 
-pub(super) fn release_spec(spec: &Json, _path: &Path<'_>) -> Result<(), SpecError> {
-    if spec.str_field("project").is_some_and(|p| p.is_empty()) {
-        return Err(invalid("spec.project".into(), "must be a non-empty project id"));
-    }
+pub(super) fn release_spec(spec: &Json, _: &Given<'_>, _path: &Path<'_>) -> Result<(), SpecError> {
     if !has_content(spec) {
         return Err(SpecError {
             code: "MANIFEST_EMPTY",
@@ -67,14 +67,14 @@ pub(super) fn release_spec(spec: &Json, _path: &Path<'_>) -> Result<(), SpecErro
 }
 
 fn has_content(spec: &Json) -> bool {
-    let section = |key: &str, test: &dyn Fn(&Json) -> bool| given(spec, key).is_some_and(|s| test(&s));
+    let section = |key: &str, test: &dyn Fn(&Json) -> bool| present(spec, key).is_some_and(|s| test(&s));
     let site = |s: &Json| {
         count(s, "replace") > 0
-            || given(s, "patch").is_some_and(|p| count(&p, "put") > 0 || count(&p, "delete") > 0)
-            || (given(s, "replace").is_none() && given(s, "patch").is_none() && given(s, "public_paths").is_some())
+            || present(s, "patch").is_some_and(|p| count(&p, "put") > 0 || count(&p, "delete") > 0)
+            || (present(s, "replace").is_none() && present(s, "patch").is_none() && present(s, "public_paths").is_some())
     };
     let functions = |f: &Json| {
-        count(f, "replace") > 0 || given(f, "patch").is_some_and(|p| count(&p, "set") > 0 || count(&p, "delete") > 0)
+        count(f, "replace") > 0 || present(f, "patch").is_some_and(|p| count(&p, "set") > 0 || count(&p, "delete") > 0)
     };
     section("database", &|d| count(d, "migrations") > 0 || count(d, "expose") > 0)
         || section("site", &site)
@@ -82,29 +82,26 @@ fn has_content(spec: &Json) -> bool {
         || section("secrets", &|s| count(s, "require") > 0 || count(s, "delete") > 0)
         || section("subdomains", &|s| count(s, "set") > 0 || count(s, "add") > 0 || count(s, "remove") > 0)
         // `{ replace: [] }` clears the routes: that is a change. `null` is not.
-        || given(spec, "routes").is_some()
+        || present(spec, "routes").is_some()
         || count(spec, "checks") > 0
 }
 
-pub(super) fn base(b: &Json, path: &Path<'_>) -> Result<(), SpecError> {
-    match (given(b, "release").is_some(), given(b, "release_id").is_some()) {
+pub(super) fn base(_: &Json, given: &Given<'_>, path: &Path<'_>) -> Result<(), SpecError> {
+    match (given.has("release"), given.has("release_id")) {
         (true, true) => Err(invalid(path.render(), "use either release or release_id, not both")),
         (false, false) => Err(invalid(path.render(), "needs release (\"current\" or \"empty\") or release_id")),
         _ => Ok(()),
     }
 }
 
-pub(super) fn migration(m: &Json, path: &Path<'_>) -> Result<(), SpecError> {
-    if m.str_field("id").is_some_and(|id| id.is_empty()) {
-        return Err(invalid(at(path, "id"), "must be a non-empty migration id"));
-    }
-    if given(m, "sql").is_none() && given(m, "sql_ref").is_none() {
+pub(super) fn migration(_: &Json, given: &Given<'_>, path: &Path<'_>) -> Result<(), SpecError> {
+    if !given.has("sql") && !given.has("sql_ref") {
         return Err(invalid(at(path, "sql"), "is required (or sql_ref)"));
     }
     Ok(())
 }
 
-pub(super) fn secrets(s: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+pub(super) fn secrets(s: &Json, _: &Given<'_>, path: &Path<'_>) -> Result<(), SpecError> {
     let require = secret_keys(strings(s, "require"), &at(path, "require"))?;
     let delete = secret_keys(strings(s, "delete"), &at(path, "delete"))?;
     if let Some(both) = require.iter().find(|k| delete.contains(k)) {
@@ -129,39 +126,23 @@ fn secret_keys(keys: Vec<String>, path: &str) -> Result<Vec<String>, SpecError> 
     Ok(keys)
 }
 
-pub(super) fn function_config(c: &Json, path: &Path<'_>) -> Result<(), SpecError> {
-    for name in ["timeoutSeconds", "memoryMb"] {
-        if whole(c, name) == Some(0) {
-            return Err(invalid(at(path, name), "must be a positive integer"));
-        }
-    }
-    Ok(())
-}
-
-pub(super) fn site(s: &Json, path: &Path<'_>) -> Result<(), SpecError> {
-    if given(s, "replace").is_some() && given(s, "patch").is_some() {
+pub(super) fn site(_: &Json, given: &Given<'_>, path: &Path<'_>) -> Result<(), SpecError> {
+    if given.has("replace") && given.has("patch") {
         return Err(invalid(path.render(), "use either replace or patch, not both"));
     }
     Ok(())
 }
 
-pub(super) fn public_paths(pp: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+pub(super) fn public_paths(pp: &Json, given: &Given<'_>, path: &Path<'_>) -> Result<(), SpecError> {
     let explicit = pp.str_field("mode").as_deref() == Some("explicit");
-    match (explicit, given(pp, "replace").is_some()) {
+    match (explicit, given.has("replace")) {
         (false, true) => Err(invalid(at(path, "replace"), "is not allowed when mode is \"implicit\"")),
         (true, false) => Err(invalid(at(path, "replace"), "is required when mode is \"explicit\"")),
         _ => Ok(()),
     }
 }
 
-pub(super) fn public_path(p: &Json, path: &Path<'_>) -> Result<(), SpecError> {
-    if p.str_field("asset").is_some_and(|a| a.is_empty()) {
-        return Err(invalid(at(path, "asset"), "must be a non-empty release asset path"));
-    }
-    Ok(())
-}
-
-pub(super) fn subdomains(s: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+pub(super) fn subdomains(s: &Json, _: &Given<'_>, path: &Path<'_>) -> Result<(), SpecError> {
     if count(s, "set") > 1 {
         return Err(SpecError {
             code: "SUBDOMAIN_MULTI_NOT_SUPPORTED",
@@ -171,12 +152,9 @@ pub(super) fn subdomains(s: &Json, path: &Path<'_>) -> Result<(), SpecError> {
     Ok(())
 }
 
-pub(super) fn route(r: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+pub(super) fn route(r: &Json, given: &Given<'_>, path: &Path<'_>) -> Result<(), SpecError> {
     let pattern = r.str_field("pattern").unwrap_or_default();
-    if pattern.is_empty() {
-        return Err(invalid(at(path, "pattern"), "must be a non-empty string"));
-    }
-    let methods = given(r, "methods").map(|_| strings(r, "methods"));
+    let methods = given.has("methods").then(|| strings(r, "methods"));
     if let Some(methods) = &methods {
         if methods.is_empty() {
             return Err(invalid(at(path, "methods"), "must not be empty; leave it out to allow every method"));
@@ -187,7 +165,7 @@ pub(super) fn route(r: &Json, path: &Path<'_>) -> Result<(), SpecError> {
     }
     let target_path = path.key("target");
     let Some(target) = r.field("target") else { return Ok(()) };
-    let (name, file) = (given(&target, "name"), target.str_field("file"));
+    let (name, file) = (present(&target, "name"), target.str_field("file"));
     if target.str_field("type").as_deref() == Some("function") {
         if file.is_some() {
             return Err(invalid(at(&target_path, "file"), "is only for static targets; a function target has a name"));
@@ -233,7 +211,7 @@ fn hex64(s: &str) -> bool {
 
 const BAD_SHA: &str = "sha256 must be 64 lowercase hex digits";
 
-pub(super) fn content_ref(r: &Json, path: &Path<'_>) -> Result<(), SpecError> {
+pub(super) fn content_ref(r: &Json, _: &Given<'_>, path: &Path<'_>) -> Result<(), SpecError> {
     if !r.str_field("sha256").is_some_and(|s| hex64(&s)) {
         return Err(invalid(path.render(), BAD_SHA));
     }
@@ -243,17 +221,17 @@ pub(super) fn content_ref(r: &Json, path: &Path<'_>) -> Result<(), SpecError> {
 /// Which form an object content source is, by the fields it has (§3.2):
 /// `data` makes a wrapper, `__source` a file marker, else a ContentRef.
 /// The problem, if any, is the whole object's.
-pub(super) fn content_form(o: &Json) -> Result<Content, String> {
-    let only = |form: &str, others: &[&str]| match others.iter().find(|k| given(o, k).is_some()) {
+pub(super) fn content_form(o: &Json, given: &Given<'_>) -> Result<Content, String> {
+    let only = |form: &str, others: &[&str]| match others.iter().find(|k| given.has(k)) {
         Some(k) => Err(format!("{k} does not belong in {form}")),
         None => Ok(()),
     };
     let content_type = o.str_field("contentType");
-    if let Some(data) = given(o, "data") {
+    if let Some(data) = present(o, "data") {
         only("a { data, contentType } wrapper", &["__source", "path", "sha256", "size", "integrity"])?;
         return Ok(Content::Wrapped { data, content_type });
     }
-    if given(o, "__source").is_some() {
+    if given.has("__source") {
         only("an fs-file source", &["sha256", "size", "integrity"])?;
         let path = o.str_field("path").ok_or("an fs-file source needs a path")?;
         return Ok(Content::FsFile { path, content_type });

@@ -17,8 +17,12 @@ use crate::json::Json;
 /// What a field holds.
 pub(super) enum Ty {
     Str,
+    /// A non-empty string; the message says what it names.
+    Name(&'static str),
     /// A JSON number that is an exact integer in `0..=2^53-1`.
     Int,
+    /// An [`Ty::Int`] of at least 1.
+    Positive,
     Bool,
     /// One of these strings.
     Enum(&'static [&'static str]),
@@ -40,8 +44,21 @@ pub(super) struct Field {
     pub required: bool,
 }
 
-/// A check on a whole object, after its fields have their types.
-pub(super) type Rule = fn(&Json, &Path<'_>) -> Result<(), SpecError>;
+/// A check on a whole object, after its fields have their types; `given`
+/// says which fields are there and not `null`, without asking the host again.
+pub(super) type Rule = fn(&Json, &Given<'_>, &Path<'_>) -> Result<(), SpecError>;
+
+/// Which of an object's fields the caller gave (present and not `null`).
+pub(super) struct Given<'s> {
+    pub fields: &'s [Field],
+    pub mask: u64,
+}
+
+impl Given<'_> {
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.fields.iter().position(|f| f.name == name).is_some_and(|i| self.mask & (1 << i) != 0)
+    }
+}
 
 /// An object's fields; any other field is refused.
 pub(super) struct Schema {
@@ -66,7 +83,7 @@ pub(super) const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DE
 /// reads as absent too, as the reference's normalizer treats it.
 pub(super) static RELEASE_SPEC: Schema = Schema {
     fields: &[
-        req("project", Ty::Str),
+        req("project", Ty::Name("must be a non-empty project id")),
         opt("base", Ty::Obj(&BASE)),
         opt("database", Ty::Obj(&DATABASE)),
         opt("secrets", Ty::Obj(&SECRETS)),
@@ -96,7 +113,7 @@ static DATABASE: Schema = Schema {
 
 static MIGRATION: Schema = Schema {
     fields: &[
-        req("id", Ty::Str),
+        req("id", Ty::Name("must be a non-empty migration id")),
         opt("checksum", Ty::Str),
         opt("sql", Ty::Str),
         opt("sql_ref", Ty::Obj(&CONTENT_REF)),
@@ -132,8 +149,8 @@ static FUNCTION: Schema = Schema {
 };
 
 static FUNCTION_CONFIG: Schema = Schema {
-    fields: &[opt("timeoutSeconds", Ty::Int), opt("memoryMb", Ty::Int)],
-    rule: Some(rules::function_config),
+    fields: &[opt("timeoutSeconds", Ty::Positive), opt("memoryMb", Ty::Positive)],
+    rule: None,
 };
 
 static SITE: Schema = Schema {
@@ -153,8 +170,10 @@ static PUBLIC_PATHS: Schema = Schema {
     rule: Some(rules::public_paths),
 };
 
-static PUBLIC_PATH: Schema =
-    Schema { fields: &[req("asset", Ty::Str), opt("cache_class", Ty::Str)], rule: Some(rules::public_path) };
+static PUBLIC_PATH: Schema = Schema {
+    fields: &[req("asset", Ty::Name("must be a non-empty release asset path")), opt("cache_class", Ty::Str)],
+    rule: None,
+};
 
 static SUBDOMAINS: Schema = Schema {
     fields: &[opt("set", STRINGS), opt("add", STRINGS), opt("remove", STRINGS)],
@@ -164,7 +183,7 @@ static SUBDOMAINS: Schema = Schema {
 static ROUTES: Schema = Schema { fields: &[req("replace", Ty::Arr(&Ty::Obj(&ROUTE)))], rule: None };
 
 static ROUTE: Schema = Schema {
-    fields: &[req("pattern", Ty::Str), opt("methods", Ty::Arr(&Ty::Enum(METHODS))), req("target", Ty::Obj(&ROUTE_TARGET))],
+    fields: &[req("pattern", Ty::Name("must be a non-empty string")), opt("methods", Ty::Arr(&Ty::Enum(METHODS))), req("target", Ty::Obj(&ROUTE_TARGET))],
     rule: Some(rules::route),
 };
 
