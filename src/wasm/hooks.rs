@@ -176,8 +176,8 @@ pub fn dispatch(kernel: &std::rc::Rc<crate::kernel::Kernel>, id: u32, items: &[J
             std::mem::forget(_guard);
             Ok(val(v))
         }),
-        // spec(value, times): reads a ReleaseSpec `times` times (for timing)
-        // and resolves to a summary of the typed result.
+        // spec(value, times): validates a ReleaseSpec `times` times (for
+        // timing) and resolves to a summary of what it read.
         10 => {
             let kernel = kernel.clone();
             Box::pin(async move { spec_summary(&kernel, &items) })
