@@ -10,9 +10,9 @@
 
 use super::path::{quoted, Path};
 use super::schema::{Given, Schema, Ty, CONTENT_OBJECT};
-use super::{hint, rules, ByteProbe, Content, SpecError};
+use super::{hint, rules, ByteProbe, SpecError};
 use crate::json::{type_name, Json, JsonExt, Native, Shape};
-use crate::kernel::HostBody;
+use crate::kernel::BodyInfo;
 
 /// Deeper than any spec needs (a `{data}` wrapper inside a file map inside a
 /// function is depth 6); stops a cyclic object before the stack does.
@@ -24,6 +24,18 @@ const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 /// What a content position accepts, for messages.
 pub(super) const CONTENT_SOURCE: &str =
     "a string, Uint8Array, ArrayBuffer, Blob, ReadableStream, { data, contentType } or a ContentRef";
+
+/// The form of a valid content source; [`super::content`] reads its fields.
+#[derive(Clone, Copy)]
+pub(super) enum Form {
+    Text,
+    Bytes(BodyInfo),
+    /// `{ data, contentType? }`
+    Wrapped,
+    /// `{ __source: "fs-file", path, contentType? }`
+    FsFile,
+    Ref,
+}
 
 pub(super) fn error(path: &Path<'_>, problem: impl Into<String>) -> SpecError {
     SpecError::invalid(path.render(), problem)
@@ -136,13 +148,13 @@ impl Walker<'_> {
         Ok(given)
     }
 
-    /// A content source (contract §3.2), with the form it was read as.
-    pub(super) fn content(&self, v: &Json, path: &Path<'_>) -> Result<Content, SpecError> {
+    /// A content source (contract §3.2), and the form it was read as.
+    pub(super) fn content(&self, v: &Json, path: &Path<'_>) -> Result<Form, SpecError> {
         deep(path)?;
         match v.shape() {
-            Shape::String => Ok(Content::Text(v.clone())),
+            Shape::String => Ok(Form::Text),
             Shape::Other => match (self.bytes)(v) {
-                Some(info) => Ok(Content::Bytes(HostBody { value: v.clone(), info })),
+                Some(info) => Ok(Form::Bytes(info)),
                 None => Err(expected(v, CONTENT_SOURCE, path)),
             },
             Shape::Object => {

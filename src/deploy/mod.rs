@@ -16,7 +16,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-use check::Walker;
+use check::{Form, Walker};
 use path::Path;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -82,7 +82,23 @@ pub enum Content {
 /// host value no longer is a content source: a caller's getter can answer
 /// differently on a second read, so the engine treats it as an error.
 pub fn content(value: &Json, bytes: ByteProbe<'_>) -> Option<Content> {
-    Walker { bytes }.content(value, &Path::root("content")).ok()
+    let content_type = || value.str_field("contentType");
+    let form = Walker { bytes }.content(value, &Path::root("content")).ok()?;
+    Some(match form {
+        Form::Text => Content::Text(value.clone()),
+        Form::Bytes(info) => Content::Bytes(HostBody { value: value.clone(), info }),
+        Form::Wrapped => Content::Wrapped { data: value.field("data")?, content_type: content_type() },
+        Form::FsFile => Content::FsFile { path: value.str_field("path")?, content_type: content_type() },
+        Form::Ref => Content::Ref(ContentRef {
+            sha256: value.str_field("sha256")?,
+            size: match value.field("size")?.shape() {
+                crate::json::Shape::Number(n) => n as u64,
+                _ => return None,
+            },
+            content_type: content_type(),
+            integrity: value.str_field("integrity"),
+        }),
+    })
 }
 
 /// A spec that cannot be deployed: where, what, and the code for it.

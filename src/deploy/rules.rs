@@ -8,8 +8,9 @@
 //! positive integers are types of the table, not rules.
 
 use super::path::{push_key, Path};
+use super::check::Form;
 use super::schema::Given;
-use super::{Content, ContentRef, SpecError};
+use super::SpecError;
 use crate::json::{Json, JsonExt, Shape};
 
 fn at(path: &Path<'_>, key: &str) -> String {
@@ -43,13 +44,6 @@ fn count(o: &Json, key: &str) -> usize {
         Some((Shape::Array(len), _)) => len,
         Some((Shape::Object, v)) => v.keys().len(),
         _ => 0,
-    }
-}
-
-fn whole(o: &Json, key: &str) -> Option<u64> {
-    match present(o, key)?.shape() {
-        Shape::Number(n) => Some(n as u64),
-        _ => None,
     }
 }
 
@@ -221,27 +215,25 @@ pub(super) fn content_ref(r: &Json, _: &Given<'_>, path: &Path<'_>) -> Result<()
 /// Which form an object content source is, by the fields it has (§3.2):
 /// `data` makes a wrapper, `__source` a file marker, else a ContentRef.
 /// The problem, if any, is the whole object's.
-pub(super) fn content_form(o: &Json, given: &Given<'_>) -> Result<Content, String> {
+pub(super) fn content_form(o: &Json, given: &Given<'_>) -> Result<Form, String> {
     let only = |form: &str, others: &[&str]| match others.iter().find(|k| given.has(k)) {
         Some(k) => Err(format!("{k} does not belong in {form}")),
         None => Ok(()),
     };
-    let content_type = o.str_field("contentType");
-    if let Some(data) = present(o, "data") {
+    if given.has("data") {
         only("a { data, contentType } wrapper", &["__source", "path", "sha256", "size", "integrity"])?;
-        return Ok(Content::Wrapped { data, content_type });
+        return Ok(Form::Wrapped);
     }
     if given.has("__source") {
         only("an fs-file source", &["sha256", "size", "integrity"])?;
-        let path = o.str_field("path").ok_or("an fs-file source needs a path")?;
-        return Ok(Content::FsFile { path, content_type });
+        return if given.has("path") { Ok(Form::FsFile) } else { Err("an fs-file source needs a path".into()) };
     }
     only("a ContentRef", &["path"])?;
-    match (o.str_field("sha256"), whole(o, "size")) {
-        (Some(sha256), Some(size)) if hex64(&sha256) => {
-            Ok(Content::Ref(ContentRef { sha256, size, content_type, integrity: o.str_field("integrity") }))
-        }
-        (Some(_), Some(_)) => Err(BAD_SHA.into()),
-        _ => Err(format!("expected {} (a ContentRef needs sha256 and size)", super::check::CONTENT_SOURCE)),
+    if !(given.has("sha256") && given.has("size")) {
+        return Err(format!("expected {} (a ContentRef needs sha256 and size)", super::check::CONTENT_SOURCE));
     }
+    if !o.str_field("sha256").is_some_and(|s| hex64(&s)) {
+        return Err(BAD_SHA.into());
+    }
+    Ok(Form::Ref)
 }
