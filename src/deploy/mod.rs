@@ -20,7 +20,7 @@ use check::{Form, Walker};
 use path::Path;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::{Json, JsonExt};
+use crate::json::{Json, JsonExt, Shape};
 use crate::kernel::{BodyInfo, HostBody};
 use crate::value::Val;
 
@@ -92,7 +92,7 @@ pub fn content(value: &Json, bytes: ByteProbe<'_>) -> Option<Content> {
         Form::Ref => Content::Ref(ContentRef {
             sha256: value.str_field("sha256")?,
             size: match value.field("size")?.shape() {
-                crate::json::Shape::Number(n) => n as u64,
+                Shape::Number(n) => n as u64,
                 _ => return None,
             },
             content_type: content_type(),

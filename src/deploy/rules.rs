@@ -7,8 +7,8 @@
 //! walker ([`Given`]), not from asking the host again. Non-empty names and
 //! positive integers are types of the table, not rules.
 
-use super::path::{push_key, Path};
 use super::check::Form;
+use super::path::{push_key, Path};
 use super::schema::Given;
 use super::SpecError;
 use crate::json::{Json, JsonExt, Shape};

@@ -48,7 +48,8 @@ pub(super) struct Field {
 /// says which fields are there and not `null`, without asking the host again.
 pub(super) type Rule = fn(&Json, &Given<'_>, &Path<'_>) -> Result<(), SpecError>;
 
-/// Which of an object's fields the caller gave (present and not `null`).
+/// Which of an object's fields the caller gave (present and not `null`),
+/// one bit per field in table order (every schema has far fewer than 64).
 pub(super) struct Given<'s> {
     pub fields: &'s [Field],
     pub mask: u64,

@@ -444,3 +444,31 @@ fn the_shared_cases_give_their_messages_natively() {
         }
     }
 }
+
+/// The walker finds a field by name and records it as one bit: every
+/// object of the table has unique names and fewer than 64 fields.
+#[test]
+fn the_table_has_unique_field_names_and_fits_the_given_mask() {
+    use super::schema::{Schema, Ty, CONTENT_OBJECT, RELEASE_SPEC};
+    fn walk(schema: &'static Schema, seen: &mut Vec<*const Schema>) {
+        if seen.contains(&(schema as *const Schema)) {
+            return;
+        }
+        seen.push(schema);
+        assert!(schema.fields.len() < 64);
+        for (i, f) in schema.fields.iter().enumerate() {
+            assert!(schema.fields[..i].iter().all(|g| g.name != f.name), "{} twice", f.name);
+            let mut ty = &f.ty;
+            while let Ty::Map(t) | Ty::Arr(t) = ty {
+                ty = t;
+            }
+            if let Ty::Obj(s) = ty {
+                walk(s, seen);
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    walk(&RELEASE_SPEC, &mut seen);
+    walk(&CONTENT_OBJECT, &mut seen);
+    assert_eq!(seen.len(), 19, "every object schema of schema.rs reached");
+}
