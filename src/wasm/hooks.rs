@@ -176,6 +176,47 @@ pub fn dispatch(kernel: &std::rc::Rc<crate::kernel::Kernel>, id: u32, items: &[J
             std::mem::forget(_guard);
             Ok(val(v))
         }),
+        // spec(value, times): validates a ReleaseSpec `times` times (for
+        // timing) and resolves to a summary of what it read.
+        10 => {
+            let kernel = kernel.clone();
+            Box::pin(async move { spec_summary(&kernel, &items) })
+        }
         _ => Box::pin(async move { Err(Error::local(CONTEXT, format!("unknown hook {hook}"))) }),
     })
+}
+
+/// The validated spec, summarized for the test: the project, and each site
+/// file with the form its content source was read as.
+fn spec_summary(kernel: &crate::kernel::Kernel, items: &[Json]) -> Result<Val> {
+    use crate::deploy::Content;
+    use crate::kernel::BodyKind;
+    let value = items.first().cloned().unwrap_or_else(crate::json::Native::undefined);
+    let probe = |j: &Json| kernel.host_body(j.clone(), CONTEXT).ok().map(|b| b.info);
+    let mut spec = crate::deploy::release_spec(&value, &probe)?;
+    for _ in 1..number(items, 1) {
+        spec = crate::deploy::release_spec(&value, &probe)?;
+    }
+    let form = |c: Option<Content>| match c {
+        Some(Content::Text(_)) => "text",
+        Some(Content::Bytes(b)) => match b.info.kind {
+            BodyKind::Text => "host text",
+            BodyKind::Bytes => "bytes",
+            BodyKind::Blob => "blob",
+            BodyKind::Stream => "stream",
+        },
+        Some(Content::Wrapped { .. }) => "wrapped",
+        Some(Content::FsFile { .. }) => "fs-file",
+        Some(Content::Ref(_)) => "ref",
+        None => "changed",
+    };
+    let files = spec.json().field("site").and_then(|s| s.field("replace"));
+    let files = files.map(|f| {
+        let entry = |path: String| Some((f.field(&path)?, path));
+        f.keys().into_iter().filter_map(entry).map(|(v, path)| {
+            Val::Arr(vec![Val::Str(path), Val::Str(form(crate::deploy::content(&v, &probe)).into())])
+        }).collect()
+    });
+    let files = files.unwrap_or_default();
+    Ok(Val::object().with("project", spec.project()).with("files", Val::Arr(files)))
 }
