@@ -30,7 +30,7 @@ use crate::credentials::ProviderMethod;
 use crate::error::{Error, ErrorKind};
 use crate::json::Json;
 use crate::kernel::Kernel;
-use crate::surface::{self, Scope, NAMESPACES};
+use crate::surface::{self, Kind, Method, NAMESPACES};
 
 const CONSTRUCTING: &str = "constructing client";
 
@@ -76,7 +76,15 @@ impl Client {
             return task::start(future, "running a test hook", &convert);
         }
         let context = surface::method(id).map_or("calling the SDK", |(_, m)| m.context);
-        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key), context, &convert)
+        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key, &event_sink), context, &convert)
+    }
+
+    /// Runs synchronous method `id` (see [`surface::Run::Sync`]) to
+    /// completion: its value, or its typed error, which the glue throws
+    /// after wasm has returned (nothing unwinds through wasm).
+    pub fn call(&self, id: u32, scope: Option<String>, args: Array) -> Result<JsValue, JsValue> {
+        let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
+        convert(surface::dispatch_sync(&self.kernel, id, scope, items))
     }
 
     /// The client's `timeoutMs` (validated; default 60000, 0 = none).
@@ -109,6 +117,12 @@ fn convert(result: crate::error::Result<crate::value::Val>) -> task::Outcome {
             }
         }
     }
+}
+
+/// An operation's event sink: each value goes to its task's queue, for the
+/// facade's `events()` iterator (js/driver.js).
+fn event_sink() -> surface::Events {
+    Rc::new(|v| Box::pin(async move { task::emit(convert::val_to_js(&v)).await }))
 }
 
 /// The one promise a call on the fast path waits for.
@@ -313,7 +327,11 @@ fn sign_transfer_authorization_inner(private_key: &JsValue, domain: JsValue, mes
 }
 
 /// The method table for the facade, as JSON text:
-/// `{ namespaces: [{ name, scoped, internal, methods: [{ name, id, aliases, scope }] }], errors: [{ kind, className, guard }] }`.
+/// `{ namespaces: [{ name, scoped, internal, hidden, methods: [{ name, id,
+/// aliases, scope, options, kind, context, variant? }] }], errors: [{ kind,
+/// className, guard }] }`. A nested namespace's `name` is its path
+/// (`email.webhooks`); `variant` is what scoped clients call instead
+/// (`{ scope, options, kind }`).
 #[wasm_bindgen]
 pub fn surface() -> String {
     let mut out = String::from("{\"namespaces\":[");
@@ -321,26 +339,26 @@ pub fn surface() -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&format!("{{\"name\":\"{}\",\"scoped\":{},\"internal\":{},\"methods\":[", ns.name, ns.scoped, ns.internal));
+        out.push_str(&format!(
+            "{{\"name\":\"{}\",\"scoped\":{},\"internal\":{},\"hidden\":[{}],\"methods\":[",
+            ns.name,
+            ns.scoped,
+            ns.internal,
+            quoted(ns.hidden_aliases)
+        ));
         for (j, m) in ns.methods.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
-            let aliases: Vec<String> = m.aliases.iter().map(|a| format!("\"{a}\"")).collect();
-            let scope = match m.scope {
-                Scope::Project => "project",
-                Scope::OptionField { .. } => "option",
-                Scope::Global => "global",
-                Scope::RootOnly => "root",
-            };
-            let options = m.params.iter().position(|p| p.call_options).map_or(-1, |p| p as i64);
-            out.push_str(&format!(
-                "{{\"name\":\"{}\",\"id\":{},\"aliases\":[{}],\"scope\":\"{scope}\",\"options\":{options},\"context\":\"{}\"}}",
-                m.name,
-                surface::method_id(i, j),
-                aliases.join(","),
-                m.context
-            ));
+            out.push_str(&format!("{{\"name\":\"{}\",\"id\":{},\"aliases\":[{}],", m.name, surface::method_id(i, j), quoted(m.aliases)));
+            call_shape(&mut out, m);
+            out.push_str(&format!(",\"context\":\"{}\"", m.context));
+            if let surface::Scope::Variant(v) = m.scope {
+                out.push_str(",\"variant\":{");
+                call_shape(&mut out, v);
+                out.push('}');
+            }
+            out.push('}');
         }
         out.push_str("]}");
     }
@@ -352,4 +370,21 @@ pub fn surface() -> String {
     out.push_str(&kinds.join(","));
     out.push_str("]}");
     out
+}
+
+fn quoted(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|a| format!("\"{a}\"")).collect();
+    names.join(",")
+}
+
+/// What the facade needs to call a declaration: `"scope", "options"` (the
+/// options object's argument index, -1 for none) and `"kind"`.
+fn call_shape(out: &mut String, m: &Method) {
+    let options = m.params.iter().position(|p| p.call_options).map_or(-1, |p| p as i64);
+    let kind = match m.run.kind() {
+        Kind::Promise => "promise",
+        Kind::Operation => "operation",
+        Kind::Sync => "sync",
+    };
+    out.push_str(&format!("\"scope\":\"{}\",\"options\":{options},\"kind\":\"{kind}\"", m.scope.label()));
 }
