@@ -120,9 +120,22 @@ fn convert(result: crate::error::Result<crate::value::Val>) -> task::Outcome {
 }
 
 /// An operation's event sink: each value goes to its task's queue, for the
-/// facade's `events()` iterator (js/driver.js).
+/// facade's `events()` iterator (js/driver.js). Before the first event the
+/// task waits one turn of the host's microtask queue: the call has returned
+/// its operation object by then, so a reader that calls `events()` at once
+/// is attached (and gets backpressure) before anything is emitted, instead
+/// of finding only the newest events of an unread, bounded queue.
 fn event_sink() -> surface::Events {
-    Rc::new(|v| Box::pin(async move { task::emit(convert::val_to_js(&v)).await }))
+    let first = Rc::new(std::cell::Cell::new(true));
+    Rc::new(move |v| {
+        let first = first.clone();
+        Box::pin(async move {
+            if first.replace(false) {
+                let _ = task::settle(js_sys::Promise::resolve(&JsValue::UNDEFINED).into()).await;
+            }
+            task::emit(convert::val_to_js(&v)).await;
+        })
+    })
 }
 
 /// The one promise a call on the fast path waits for.
