@@ -1,12 +1,12 @@
 // The public API over the wasm core. Namespace objects are generated from
 // the method table the Rust side exports (src/surface.rs): each method
 // forwards to `run` (js/driver.js), which drives the Rust call, to
-// `operation` for one that streams events, or to the core's synchronous
-// `call`, so this file holds no business logic and needs no change when a
+// `operation` for one that streams events, or to `runSync` for one that
+// never waits, so this file holds no business logic and needs no change when a
 // namespace is added (nested ones and hidden aliases included).
 import { Client, surface } from "./run402_sdk_wasm.js";
 import * as host from "./host.js";
-import { operation, run } from "./driver.js";
+import { operation, run, runSync } from "./driver.js";
 import { LocalError } from "./errors.js";
 
 // The public error surface (not ERROR_CLASSES or makeError: the factory's
@@ -112,8 +112,8 @@ function namespaceClass(ns, isScoped) {
         for (const m of methods) {
           let fn;
           if (m.kind === "sync") {
-            // Returns or throws here: the core's glue throws its typed error.
-            fn = { [m.name](...args) { return core.call(m.id, scope, args); } }[m.name];
+            // Returns its value or throws its typed error, never a promise.
+            fn = { [m.name](...args) { return runSync(core, m.id, scope, args); } }[m.name];
           } else if (m.kind === "operation") {
             fn = {
               [m.name](...args) {

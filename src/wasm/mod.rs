@@ -79,14 +79,6 @@ impl Client {
         task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key, &event_sink), context, &convert)
     }
 
-    /// Runs synchronous method `id` (see [`surface::Run::Sync`]) to
-    /// completion: its value, or its typed error, which the glue throws
-    /// after wasm has returned (nothing unwinds through wasm).
-    pub fn call(&self, id: u32, scope: Option<String>, args: Array) -> Result<JsValue, JsValue> {
-        let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
-        convert(surface::dispatch_sync(&self.kernel, id, scope, items))
-    }
-
     /// The client's `timeoutMs` (validated; default 60000, 0 = none).
     #[wasm_bindgen(getter, js_name = timeoutMs)]
     pub fn timeout_ms(&self) -> u32 {
@@ -363,15 +355,18 @@ pub fn surface() -> String {
             if j > 0 {
                 out.push(',');
             }
-            out.push_str(&format!("{{\"name\":\"{}\",\"id\":{},\"aliases\":[{}],", m.name, surface::method_id(i, j), quoted(m.aliases)));
-            call_shape(&mut out, m);
-            out.push_str(&format!(",\"context\":\"{}\"", m.context));
-            if let surface::Scope::Variant(v) = m.scope {
-                out.push_str(",\"variant\":{");
-                call_shape(&mut out, v);
-                out.push('}');
-            }
-            out.push('}');
+            let variant = match m.scope {
+                surface::Scope::Variant(v) => format!(",\"variant\":{{{}}}", call_shape(v)),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "{{\"name\":\"{}\",\"id\":{},\"aliases\":[{}],{},\"context\":\"{}\"{variant}}}",
+                m.name,
+                surface::method_id(i, j),
+                quoted(m.aliases),
+                call_shape(m),
+                m.context
+            ));
         }
         out.push_str("]}");
     }
@@ -392,12 +387,12 @@ fn quoted(names: &[&str]) -> String {
 
 /// What the facade needs to call a declaration: `"scope", "options"` (the
 /// options object's argument index, -1 for none) and `"kind"`.
-fn call_shape(out: &mut String, m: &Method) {
+fn call_shape(m: &Method) -> String {
     let options = m.params.iter().position(|p| p.call_options).map_or(-1, |p| p as i64);
     let kind = match m.run.kind() {
         Kind::Promise => "promise",
         Kind::Operation => "operation",
         Kind::Sync => "sync",
     };
-    out.push_str(&format!("\"scope\":\"{}\",\"options\":{options},\"kind\":\"{kind}\"", m.scope.label()));
+    format!("\"scope\":\"{}\",\"options\":{options},\"kind\":\"{kind}\"", m.scope.label())
 }

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { HOSTILE } from "./hostile-values.mjs";
+import { drained, filler, methods } from "./hostile-cases.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const pkgTest = new URL("../../pkg-test/", import.meta.url);
@@ -135,7 +136,9 @@ function probeTable() {
   return JSON.parse(text).namespaces.filter((ns) => ns.name === "probe" || ns.name.startsWith("probe."));
 }
 
-// What the facade returns, by kind: every failure typed, in the kind's way.
+// The hostile suite's rule (tests/js/hostile-worker.mjs), by kind: every
+// failure is a typed Run402Error; only a sync method may throw, and it
+// returns no promise.
 async function outcome(kind, call) {
   let v;
   try {
@@ -145,7 +148,7 @@ async function outcome(kind, call) {
     return isRun402Error(e) ? null : `threw an untyped ${e?.constructor?.name}: ${e?.message}`;
   }
   if (kind === "sync") return isThenable(v) ? "a sync method returned a promise" : null;
-  const settle = kind === "operation" ? (async () => { for await (const _ of v.events()); return v.result(); })() : v;
+  const settle = kind === "operation" ? drained(v) : v;
   try {
     await Promise.race([settle, new Promise((_, no) => setTimeout(() => no(new Error("HUNG")), 3000).unref())]);
     return null;
@@ -154,28 +157,19 @@ async function outcome(kind, call) {
   }
 }
 
-test("hostile values at every argument position of every probe method, root and scoped: typed failures, in each kind's way", async () => {
+test("hostile values at every argument position of every probe method, root and scoped (the hostile suite's generator): typed failures, in each kind's way", async () => {
   const r = client();
   const p = await r.project("prj_1");
   const failures = [];
   let cases = 0;
-  for (const ns of probeTable()) {
-    const path = ns.name.split(".");
-    const at = (target) => path.reduce((o, k) => o[k], target);
-    for (const m of ns.methods) {
-      const forms = [{ label: `r.${ns.name}.${m.name}`, target: at(r), d: m, params: m.params }];
-      const d = m.variant ?? m;
-      if (ns.scoped && d.scope !== "root") forms.push({ label: `scoped.${ns.name}.${m.name}`, target: at(p), d, params: d.scope === "project" ? d.params.slice(1) : d.params });
-      for (const { label, target, d: decl, params } of forms) {
-        for (let pos = 0; pos <= params.length; pos++) {
-          for (const [vl, make] of HOSTILE) {
-            const args = params.map((q) => (q.ts === "number" ? 1 : q.ts === "string" ? "x" : {}));
-            args[pos] = make();
-            cases++;
-            const why = await outcome(decl.kind, () => target[m.name](...args));
-            if (why) failures.push(`${label} argument ${pos} = ${vl}: ${why}`);
-          }
-        }
+  for (const m of methods({ namespaces: probeTable() })) {
+    for (let pos = 0; pos <= m.params.length; pos++) {
+      for (const [vl, make] of HOSTILE) {
+        const args = m.params.map(filler);
+        args[pos] = make();
+        cases++;
+        const why = await outcome(m.kind, () => m.call(m.scoped ? p : r, args));
+        if (why) failures.push(`${m.label} argument ${pos} = ${vl}: ${why}`);
       }
     }
   }
