@@ -5,7 +5,10 @@
 //! layer calls [`dispatch`] with a method id), project-scoped clients (the
 //! [`Scope`] rule says how a scoped call supplies the project), and the
 //! generated `index.d.ts` ([`crate::typings`]). A namespace added here is
-//! callable, scoped and typed with no further code.
+//! callable, scoped and typed with no further code. What a call hands back
+//! (a promise, an operation with events, or a value: [`Run`]), where a
+//! namespace sits (nested by path, hidden aliases) and what scoped clients
+//! call ([`Scope`], including a declaration of their own) are data too.
 
 use std::rc::Rc;
 
