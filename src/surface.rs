@@ -281,6 +281,32 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::test_probe::INNER,
 ];
 
+/// Whether any declaration is an operation. Without one, the wasm layer
+/// hands out [`no_events`] instead of its event sink, so the event queue's
+/// code (about 700 B gzip) is left out of builds that cannot use it.
+pub const HAS_OPERATIONS: bool = has_operations();
+
+const fn has_operations() -> bool {
+    let mut i = 0;
+    while i < NAMESPACES.len() {
+        let methods = NAMESPACES[i].methods;
+        let mut j = 0;
+        while j < methods.len() {
+            let m = &methods[j];
+            let variant = match m.scope {
+                Scope::Variant(v) => matches!(v.run, Run::Operation(_)),
+                _ => false,
+            };
+            if variant || matches!(m.run, Run::Operation(_)) {
+                return true;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// A method's id: namespace index × 256 + method index.
 pub fn method_id(ns: usize, method: usize) -> u32 {
     u32::try_from(ns * 256 + method).unwrap_or(u32::MAX)
@@ -391,6 +417,12 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn has_operations_says_whether_the_table_has_one() {
+        let any = NAMESPACES.iter().flat_map(|ns| ns.methods).any(|m| m.run.kind() == Kind::Operation || m.scoped().run.kind() == Kind::Operation);
+        assert_eq!(HAS_OPERATIONS, any);
     }
 
     #[cfg(feature = "test-hooks")]

@@ -76,7 +76,8 @@ impl Client {
             return task::start(future, "running a test hook", &convert);
         }
         let context = surface::method(id).map_or("calling the SDK", |(_, m)| m.context);
-        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key, &event_sink), context, &convert)
+        let events: &dyn Fn() -> surface::Events = if surface::HAS_OPERATIONS { &event_sink } else { &surface::no_events };
+        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key, events), context, &convert)
     }
 
     /// The client's `timeoutMs` (validated; default 60000, 0 = none).
