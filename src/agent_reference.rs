@@ -7,12 +7,12 @@
 use std::fmt::Write;
 
 use crate::routes::{Auth, Out, Route, RouteBody};
-use crate::surface::{Kind, Method, Run, Scope, NAMESPACES};
+use crate::surface::{Method, Run, Scope, NAMESPACES};
 
 /// The complete reference text.
 pub fn render() -> String {
     let mut out = String::from(HEADER);
-    let all_async = NAMESPACES.iter().flat_map(|ns| ns.methods).all(|m| m.run.kind() == Kind::Promise && m.scoped().run.kind() == Kind::Promise);
+    let all_async = NAMESPACES.iter().flat_map(|ns| ns.methods).all(|m| m.run.kind() == crate::surface::Kind::Promise && m.scoped().run.kind() == crate::surface::Kind::Promise);
     out.push_str(if all_async { EVERY_METHOD_ASYNC } else { SOME_METHODS_NOT_ASYNC });
     out.push_str(HEADER_REST);
     for ns in NAMESPACES.iter().filter(|ns| !ns.internal) {
@@ -35,13 +35,23 @@ fn params(m: &Method, skip: usize) -> String {
     params.join(", ")
 }
 
+fn scope_text(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Project => "the first argument is the project id",
+        Scope::OptionField { .. } => "a scoped client supplies the project in the options",
+        Scope::Global => "takes no project",
+        Scope::RootOnly => "root client only",
+        Scope::Variant(_) => "project-scoped clients have their own signature",
+    }
+}
+
 fn method(out: &mut String, ns: &str, m: &'static Method) {
     let _ = write!(out, "\n### r.{ns}.{}{}({}) → {}\n\n", m.name, m.generics, params(m, 0), m.returns);
     let _ = writeln!(out, "{}", m.doc);
     match m.run.kind() {
-        Kind::Promise => {}
-        Kind::Sync => out.push_str("- synchronous: returns the value (or throws its error) directly, no Promise\n"),
-        Kind::Operation => out.push_str("- operation: returns at once an object whose `events()` is an async iterator of its events and `result()` a Promise of the result\n"),
+        crate::surface::Kind::Promise => {}
+        crate::surface::Kind::Sync => out.push_str("- synchronous: returns the value (or throws its error) directly, no Promise\n"),
+        crate::surface::Kind::Operation => out.push_str("- operation: returns at once an object whose `events()` is an async iterator of its events and `result()` a Promise of the result\n"),
     }
     if !m.aliases.is_empty() {
         let names: Vec<String> = m.aliases.iter().map(|a| format!("r.{ns}.{a}")).collect();
@@ -62,16 +72,6 @@ fn method(out: &mut String, ns: &str, m: &'static Method) {
         out.push_str("- per call: `signal` (AbortSignal) and `timeoutMs` in the options object\n");
     }
     let _ = writeln!(out, "- errors say: \"... while {}\"", m.context);
-}
-
-fn scope_text(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Project => "the first argument is the project id",
-        Scope::OptionField { .. } => "a scoped client supplies the project in the options",
-        Scope::Global => "takes no project",
-        Scope::RootOnly => "root client only",
-        Scope::Variant(_) => "project-scoped clients have their own signature",
-    }
 }
 
 fn route(out: &mut String, r: &Route) {
