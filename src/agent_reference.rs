@@ -111,6 +111,9 @@ and `{N}` for argument N (percent-encoded).\n";
 mod tests {
     /// The committed snapshot is what the package ships (regenerate with
     /// `./dev typings`).
+    // The snapshot is the shipped surface; a test-hooks build adds the
+    // probe namespace (src/namespaces/test_probe.rs) on purpose.
+    #[cfg(not(feature = "test-hooks"))]
     #[test]
     fn reference_matches_the_committed_snapshot() {
         let snapshot = include_str!("../tests/snapshots/llms-sdk.txt");

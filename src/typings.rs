@@ -332,6 +332,9 @@ export interface CallOptions {
 mod tests {
     /// The committed snapshot is what the package ships; any change to the
     /// Rust surface must be reviewed there (regenerate with `./dev typings`).
+    // The snapshot is the shipped surface; a test-hooks build adds the
+    // probe namespace (src/namespaces/test_probe.rs) on purpose.
+    #[cfg(not(feature = "test-hooks"))]
     #[test]
     fn declarations_match_the_committed_snapshot() {
         let snapshot = include_str!("../tests/snapshots/index.d.ts");
