@@ -1,10 +1,12 @@
 // The public API over the wasm core. Namespace objects are generated from
 // the method table the Rust side exports (src/surface.rs): each method
-// forwards to `run` (js/driver.js), which drives the Rust call, so this file
-// holds no business logic and needs no change when a namespace is added.
+// forwards to `run` (js/driver.js), which drives the Rust call, to
+// `operation` for one that streams events, or to `runSync` for one that
+// never waits, so this file holds no business logic and needs no change when a
+// namespace is added (nested ones and hidden aliases included).
 import { Client, surface } from "./run402_sdk_wasm.js";
 import * as host from "./host.js";
-import { run } from "./driver.js";
+import { operation, run, runSync } from "./driver.js";
 import { LocalError } from "./errors.js";
 
 // The public error surface (not ERROR_CLASSES or makeError: the factory's
@@ -53,52 +55,85 @@ function isAbortSignal(s) {
 
 let table;
 
-// Built on first use, after the entry file has instantiated the wasm.
+// Built on first use, after the entry file has instantiated the wasm. Each
+// entry is { property, hidden, Cls, children }: a nested namespace
+// (`email.webhooks`) is a child of its parent's entry.
 function methodTable() {
   if (table) return table;
   const { namespaces } = JSON.parse(surface());
   const root = [];
   const scoped = [];
   const internal = {};
+  const byPath = new Map();
   for (const ns of namespaces) {
     if (ns.internal) {
       for (const m of ns.methods) internal[m.name] = m.id;
       continue;
     }
-    root.push([ns.name, namespaceClass(ns, false)]);
-    if (ns.scoped) scoped.push([ns.name, namespaceClass(ns, true)]);
+    const dot = ns.name.lastIndexOf(".");
+    const property = ns.name.slice(dot + 1);
+    const rootEntry = { property, hidden: ns.hidden, Cls: namespaceClass(ns, false), children: [] };
+    // Hidden aliases are the root client's, like method aliases.
+    const scopedEntry = ns.scoped ? { property, hidden: [], Cls: namespaceClass(ns, true), children: [] } : null;
+    const parent = dot < 0 ? { root: { children: root }, scoped: { children: scoped } } : byPath.get(ns.name.slice(0, dot));
+    parent.root.children.push(rootEntry);
+    if (scopedEntry !== null && parent.scoped !== null) parent.scoped.children.push(scopedEntry);
+    byPath.set(ns.name, { root: rootEntry, scoped: scopedEntry });
   }
   table = { root, scoped, internal };
   return table;
+}
+
+// The operation of a call whose options were refused before it started.
+function failedOperation(error) {
+  const done = Promise.reject(error);
+  done.catch(() => {}); // the caller sees it through result()
+  return { events: async function* () {}, result: () => done };
 }
 
 // A namespace object's methods are closures over its client, so they work
 // detached (`const { sql } = r.projects`) and aliases are the same function
 // object (`r.projects.usage === r.projects.getUsage`).
 function namespaceClass(ns, isScoped) {
-  const className = ns.name[0].toUpperCase() + ns.name.slice(1);
+  const className = ns.name.split(".").map((part) => part[0].toUpperCase() + part.slice(1)).join("");
   const methods = [];
   for (const m of ns.methods) {
-    if (isScoped && m.scope === "root") continue;
+    // A scoped client may call a declaration of its own (a per-scope signature).
+    const d = isScoped && m.variant !== undefined ? m.variant : m;
+    if (isScoped && d.scope === "root") continue;
     // Scoped clients drop a leading project id, which moves the options.
-    const options = m.options >= 0 && isScoped && m.scope === "project" ? m.options - 1 : m.options;
-    methods.push({ id: m.id, name: m.name, names: isScoped ? [m.name] : [m.name, ...m.aliases], options, context: m.context });
+    const options = d.options >= 0 && isScoped && d.scope === "project" ? d.options - 1 : d.options;
+    methods.push({ id: m.id, name: m.name, names: isScoped ? [m.name] : [m.name, ...m.aliases], options, context: m.context, kind: d.kind });
   }
   return {
     [className]: class {
       constructor(client, scope) {
         const [core, defaults] = client;
         for (const m of methods) {
-          const fn = {
-            [m.name](...args) {
-              let control = defaults;
-              if (m.options >= 0) {
-                control = callControl(defaults, args[m.options], m.context);
-                if (control instanceof LocalError) return Promise.reject(control);
-              }
-              return run(core, m.id, scope, args, control);
-            },
-          }[m.name];
+          let fn;
+          if (m.kind === "sync") {
+            // Returns its value or throws its typed error, never a promise.
+            fn = { [m.name](...args) { return runSync(core, m.id, scope, args); } }[m.name];
+          } else if (m.kind === "operation") {
+            fn = {
+              [m.name](...args) {
+                const control = m.options >= 0 ? callControl(defaults, args[m.options], m.context) : defaults;
+                if (control instanceof LocalError) return failedOperation(control);
+                return operation(core, m.id, scope, args, control);
+              },
+            }[m.name];
+          } else {
+            fn = {
+              [m.name](...args) {
+                let control = defaults;
+                if (m.options >= 0) {
+                  control = callControl(defaults, args[m.options], m.context);
+                  if (control instanceof LocalError) return Promise.reject(control);
+                }
+                return run(core, m.id, scope, args, control);
+              },
+            }[m.name];
+          }
           for (const name of m.names) {
             Object.defineProperty(this, name, { value: fn, writable: true, configurable: true });
           }
@@ -108,9 +143,12 @@ function namespaceClass(ns, isScoped) {
   }[className];
 }
 
-function attach(target, client, classes, scope) {
-  for (const [name, Cls] of classes) {
-    Object.defineProperty(target, name, { value: new Cls(client, scope), enumerable: true });
+function attach(target, client, entries, scope) {
+  for (const { property, hidden, Cls, children } of entries) {
+    const ns = new Cls(client, scope);
+    attach(ns, client, children, scope);
+    Object.defineProperty(target, property, { value: ns, enumerable: true });
+    for (const alias of hidden) Object.defineProperty(target, alias, { value: ns, enumerable: false });
   }
 }
 

@@ -70,6 +70,18 @@ export async function run(client, id, scope, args, control, stream) {
 }
 
 /**
+ * Runs a synchronous method's call (src/surface.rs `Run::Sync`): its task
+ * ends in the poll inside `start`, so its value is returned, or its typed
+ * error thrown, before this returns.
+ */
+export function runSync(client, id, scope, args) {
+  const started = client.start(id, scope, args, undefined);
+  const out = taskTake(started >>> 3);
+  if ((started & STATE) === OK) return out;
+  throw out;
+}
+
+/**
  * Starts a call that streams events while it runs:
  * `{ events(): AsyncIterable, result(): Promise }`.
  */

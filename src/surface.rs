@@ -5,7 +5,10 @@
 //! layer calls [`dispatch`] with a method id), project-scoped clients (the
 //! [`Scope`] rule says how a scoped call supplies the project), and the
 //! generated `index.d.ts` ([`crate::typings`]). A namespace added here is
-//! callable, scoped and typed with no further code.
+//! callable, scoped and typed with no further code. What a call hands back
+//! (a promise, an operation with events, or a value: [`Run`]), where a
+//! namespace sits (nested by path, hidden aliases) and what scoped clients
+//! call ([`Scope`], including a declaration of their own) are data too.
 
 use std::rc::Rc;
 
@@ -52,17 +55,77 @@ macro_rules! handler {
     }};
 }
 
-/// How a method runs: a declared request (most members), or code.
+/// Where an operation's events go: each call hands one value to the
+/// caller's `events()` iterator, waiting while a reader is attached and the
+/// queue is full (see [`crate::driver::events`]). The wasm layer supplies
+/// it; native tests collect.
+pub type Events = Rc<dyn Fn(Val) -> LocalFuture<'static, ()>>;
+
+/// A sink that drops every event, for callers that run no operation.
+pub fn no_events() -> Events {
+    Rc::new(|_| Box::pin(async {}))
+}
+
+/// An operation's implementation: async Rust that may emit events.
+pub type OperationHandler = fn(Rc<Kernel>, Args, Events) -> LocalFuture<'static, Result<Val>>;
+
+/// A synchronous method's implementation: runs to completion, never waits.
+pub type SyncHandler = fn(&Kernel, Args) -> Result<Val>;
+
+/// Wraps `async fn(&Kernel, Args, Events) -> Result<Val>` as an operation.
+#[macro_export]
+macro_rules! operation {
+    ($f:path) => {{
+        fn run(
+            k: ::std::rc::Rc<$crate::kernel::Kernel>,
+            a: $crate::args::Args,
+            e: $crate::surface::Events,
+        ) -> $crate::credentials::LocalFuture<'static, $crate::error::Result<$crate::value::Val>> {
+            ::std::boxed::Box::pin(async move { $f(&k, a, e).await })
+        }
+        $crate::surface::Run::Operation(run as $crate::surface::OperationHandler)
+    }};
+}
+
+/// How a method runs, which also decides what the facade returns.
 #[derive(Clone, Copy)]
 pub enum Run {
-    /// One gateway request described as data, run by [`crate::routes`].
+    /// One gateway request described as data, run by [`crate::routes`];
+    /// returns a promise.
     Route(crate::routes::Route),
-    /// Async Rust over the kernel, for members with real behaviour.
+    /// Async Rust over the kernel, for members with real behaviour;
+    /// returns a promise.
     Code(Handler),
+    /// Async Rust that emits events while it runs: returns an operation
+    /// object at once (`events()` async iterator, `result()` promise), typed
+    /// as the method's `returns` verbatim.
+    Operation(OperationHandler),
+    /// Rust that runs to completion without waiting: returns its value or
+    /// throws its typed error synchronously, typed `returns` verbatim. It
+    /// takes no `signal`/`timeoutMs` (nothing to interrupt).
+    Sync(SyncHandler),
+}
+
+/// How the facade hands a method's outcome back (see [`Run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Promise,
+    Operation,
+    Sync,
+}
+
+impl Run {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Run::Route(_) | Run::Code(_) => Kind::Promise,
+            Run::Operation(_) => Kind::Operation,
+            Run::Sync(_) => Kind::Sync,
+        }
+    }
 }
 
 /// How a method behaves on a project-scoped client (`r.project(id)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub enum Scope {
     /// The first parameter is the project id; the scoped client drops it.
     Project,
@@ -73,6 +136,25 @@ pub enum Scope {
     Global,
     /// Not offered on scoped clients.
     RootOnly,
+    /// Scoped clients offer this declaration instead: its own parameters,
+    /// result and implementation (same name, docs and aliases rules), whose
+    /// own `scope` says how the project is supplied. For members whose
+    /// scoped signature is not the root's minus the project, e.g. root
+    /// `getRelease({ project, releaseId })`, scoped `getRelease(releaseId)`.
+    Variant(&'static Method),
+}
+
+impl Scope {
+    /// The facade's and the typings' name for the rule.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Scope::Project => "project",
+            Scope::OptionField { .. } => "option",
+            Scope::Global => "global",
+            Scope::RootOnly => "root",
+            Scope::Variant(_) => "variant",
+        }
+    }
 }
 
 /// One parameter, for the typings.
@@ -136,7 +218,9 @@ pub struct Method {
 
 /// One namespace (`r.projects`, `r.service`, ...).
 pub struct Namespace {
-    /// Property name on the client.
+    /// Property path on the client: `email.webhooks` is the `webhooks`
+    /// property of `r.email` (a nested namespace; its parent must come
+    /// earlier in [`NAMESPACES`]).
     pub name: &'static str,
     /// TypeScript interface name; scoped clients use `Scoped` + this.
     pub ts_name: &'static str,
@@ -148,6 +232,32 @@ pub struct Namespace {
     pub methods: &'static [Method],
     /// Internal namespaces back the JS facade and are not typed as such.
     pub internal: bool,
+    /// More property names for this same namespace object on the root
+    /// client, left out of `Object.keys(r)` (CLI-style names such as
+    /// `image` for `ai`).
+    pub hidden_aliases: &'static [&'static str],
+}
+
+impl Namespace {
+    /// The property under its parent (`webhooks` for `email.webhooks`).
+    pub fn property(&self) -> &'static str {
+        self.name.rsplit('.').next().unwrap_or(self.name)
+    }
+
+    /// The parent namespace's path, for a nested one.
+    pub fn parent(&self) -> Option<&'static str> {
+        self.name.rsplit_once('.').map(|(parent, _)| parent)
+    }
+}
+
+impl Method {
+    /// The declaration scoped clients use: the variant, or this one.
+    pub fn scoped(&'static self) -> &'static Method {
+        match self.scope {
+            Scope::Variant(v) => v,
+            _ => self,
+        }
+    }
 }
 
 /// Every namespace, in client property order.
@@ -165,7 +275,37 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::client::NAMESPACE,
     #[cfg(feature = "size-probe")]
     &namespaces::size_probe::NAMESPACE,
+    #[cfg(feature = "test-hooks")]
+    &namespaces::test_probe::NAMESPACE,
+    #[cfg(feature = "test-hooks")]
+    &namespaces::test_probe::INNER,
 ];
+
+/// Whether any declaration is an operation. Without one, the wasm layer
+/// hands out [`no_events`] instead of its event sink, so the event queue's
+/// code (about 700 B gzip) is left out of builds that cannot use it.
+pub const HAS_OPERATIONS: bool = has_operations();
+
+const fn has_operations() -> bool {
+    let mut i = 0;
+    while i < NAMESPACES.len() {
+        let methods = NAMESPACES[i].methods;
+        let mut j = 0;
+        while j < methods.len() {
+            let m = &methods[j];
+            let variant = match m.scope {
+                Scope::Variant(v) => matches!(v.run, Run::Operation(_)),
+                _ => false,
+            };
+            if variant || matches!(m.run, Run::Operation(_)) {
+                return true;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    false
+}
 
 /// A method's id: namespace index × 256 + method index.
 pub fn method_id(ns: usize, method: usize) -> u32 {
@@ -179,35 +319,55 @@ pub fn method(id: u32) -> Option<(&'static Namespace, &'static Method)> {
 }
 
 /// Runs method `id` with the caller's arguments. `scope` is the project of a
-/// scoped client, applied according to the method's [`Scope`].
+/// scoped client, applied according to the method's [`Scope`]. `events`
+/// makes the sink of an operation (called only for one).
 pub fn dispatch(
     kernel: Rc<Kernel>,
     id: u32,
     scope: Option<String>,
-    mut items: Vec<Json>,
+    items: Vec<Json>,
     retry_key: Option<String>,
+    events: &dyn Fn() -> Events,
 ) -> LocalFuture<'static, Result<Val>> {
-    let Some((ns, m)) = method(id) else {
-        return Box::pin(async move { Err(Error::local("calling the SDK", format!("unknown method id {id}"))) });
+    let (m, mut args) = match prepare(id, scope, items) {
+        Ok(found) => found,
+        Err(e) => return Box::pin(async move { Err(e) }),
     };
+    args.retry_key = retry_key;
+    match &m.run {
+        Run::Code(handler) => handler(kernel, args),
+        Run::Route(route) => Box::pin(async move { crate::routes::run(&kernel, args, route).await }),
+        Run::Operation(handler) => handler(kernel, args, events()),
+        // Ready at once: the task ends in its first poll, so the facade
+        // takes its outcome synchronously (js/driver.js `runSync`).
+        Run::Sync(handler) => {
+            let out = handler(&kernel, args);
+            Box::pin(async move { out })
+        }
+    }
+}
+
+/// The declaration to run (a scoped client's variant, if any) and its
+/// arguments with the scoped client's project applied.
+fn prepare(id: u32, scope: Option<String>, mut items: Vec<Json>) -> Result<(&'static Method, Args)> {
+    let Some((ns, root)) = method(id) else {
+        return Err(Error::local("calling the SDK", format!("unknown method id {id}")));
+    };
+    let mut m = root;
     if let Some(project) = scope {
+        m = root.scoped();
         match m.scope {
             Scope::Project => items.insert(0, Native::string(project)),
             Scope::OptionField { index, keys } => inject_project(&mut items, index, keys, project),
             Scope::Global => {}
-            Scope::RootOnly => {
-                let msg = format!("{}.{} is not available on a project-scoped client", ns.name, m.name);
-                return Box::pin(async move { Err(Error::local(m.context, msg)) });
+            Scope::RootOnly | Scope::Variant(_) => {
+                return Err(Error::local(m.context, format!("{}.{} is not available on a project-scoped client", ns.name, m.name)));
             }
         }
     }
     let mut args = Args::new(ns.name, m.name, m.context, items);
     args.params = m.params;
-    args.retry_key = retry_key;
-    match &m.run {
-        Run::Code(handler) => handler(kernel, args),
-        Run::Route(route) => Box::pin(async move { crate::routes::run(&kernel, args, route).await }),
-    }
+    Ok((m, args))
 }
 
 /// Sets `keys[0] = project` in the options argument unless the caller
@@ -223,4 +383,120 @@ fn inject_project(items: &mut Vec<Json>, index: usize, keys: &[&str], project: S
         items.push(Native::undefined());
     }
     items[index] = overlay;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the facade and the typings assume of the table, checked once
+    /// here rather than at run time.
+    #[test]
+    fn the_table_is_consistent() {
+        for (i, ns) in NAMESPACES.iter().enumerate() {
+            if let Some(parent) = ns.parent() {
+                let Some(p) = NAMESPACES[..i].iter().find(|p| p.name == parent) else {
+                    panic!("{}: its parent {parent} must come earlier in NAMESPACES", ns.name);
+                };
+                assert!(!p.internal && !ns.internal, "{}: internal namespaces do not nest", ns.name);
+                assert!(!ns.scoped || p.scoped, "{}: a scoped child needs a scoped parent", ns.name);
+                assert!(ns.hidden_aliases.is_empty(), "{}: hidden aliases are for top-level namespaces", ns.name);
+            }
+            for alias in ns.hidden_aliases {
+                assert!(NAMESPACES.iter().all(|other| other.name != *alias), "{}: alias {alias} is a namespace", ns.name);
+            }
+            for m in ns.methods {
+                for d in [m, m.scoped()] {
+                    if d.run.kind() == Kind::Sync {
+                        assert!(!d.params.iter().any(|p| p.call_options), "{}.{}: a synchronous method takes no signal or timeoutMs", ns.name, m.name);
+                    }
+                }
+                if let Scope::Variant(v) = m.scope {
+                    assert_eq!(v.name, m.name, "{}.{}: a scoped variant keeps the name", ns.name, m.name);
+                    assert!(!matches!(v.scope, Scope::Variant(_) | Scope::RootOnly), "{}.{}: a variant says how it gets the project", ns.name, m.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn has_operations_says_whether_the_table_has_one() {
+        let any = NAMESPACES.iter().flat_map(|ns| ns.methods).any(|m| m.run.kind() == Kind::Operation || m.scoped().run.kind() == Kind::Operation);
+        assert_eq!(HAS_OPERATIONS, any);
+    }
+
+    #[cfg(feature = "test-hooks")]
+    mod probe {
+        use std::cell::RefCell;
+
+        use serde_json::json;
+
+        use super::super::*;
+        use crate::testing::{self, block_on, to_serde};
+
+        fn id(ns: &str, name: &str) -> u32 {
+            for (i, n) in NAMESPACES.iter().enumerate() {
+                if let Some(j) = n.methods.iter().position(|m| m.name == name).filter(|_| n.name == ns) {
+                    return method_id(i, j);
+                }
+            }
+            panic!("no {ns}.{name}");
+        }
+
+        /// A sync method's call, polled once: the facade relies on it
+        /// being finished by then (js/driver.js `runSync`).
+        fn dispatch_sync(k: &Rc<Kernel>, id: u32, scope: Option<String>, items: Vec<Json>) -> Result<Val> {
+            let mut call = dispatch(k.clone(), id, scope, items, None, &no_events);
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            match call.as_mut().poll(&mut cx) {
+                std::task::Poll::Ready(out) => out,
+                std::task::Poll::Pending => panic!("a synchronous method's call was not ready at its first poll"),
+            }
+        }
+
+        fn items(v: Vec<serde_json::Value>) -> Vec<Json> {
+            v.into_iter().map(testing::json).collect()
+        }
+
+        thread_local! {
+            static SEEN: RefCell<Vec<serde_json::Value>> = const { RefCell::new(Vec::new()) };
+        }
+
+        fn collect() -> Events {
+            Rc::new(|v| {
+                SEEN.with(|s| s.borrow_mut().push(to_serde(&v)));
+                Box::pin(async {})
+            })
+        }
+
+        #[test]
+        fn sync_methods_run_without_a_task_and_fail_typed() {
+            let (k, _, _) = testing::kernel();
+            let out = dispatch_sync(&k, id("probe", "escape"), None, items(vec![json!("<a href=\"x\">&</a>")]));
+            assert_eq!(out.map(|v| to_serde(&v)).ok(), Some(json!("&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;")));
+            let e = dispatch_sync(&k, id("probe", "escape"), None, items(vec![json!(5)])).err().map(|e| e.kind);
+            assert_eq!(e, Some(crate::error::ErrorKind::LocalError));
+            let scoped = dispatch_sync(&k, id("probe.inner", "label"), Some("prj_9".into()), items(vec![json!("hi")]));
+            assert_eq!(scoped.map(|v| to_serde(&v)).ok(), Some(json!("prj_9:hi")));
+        }
+
+        #[test]
+        fn operations_emit_through_the_sink_they_are_given() {
+            let (k, _, _) = testing::kernel();
+            SEEN.with(|s| s.borrow_mut().clear());
+            let out = block_on(dispatch(k, id("probe", "count"), None, items(vec![json!(3)]), None, &collect));
+            assert_eq!(out.map(|v| to_serde(&v)).ok(), Some(json!({"count": 3})));
+            assert_eq!(SEEN.with(|s| s.borrow().clone()), vec![json!(0), json!(1), json!(2)]);
+        }
+
+        #[test]
+        fn scoped_clients_call_the_variant() {
+            let (k, _, _) = testing::kernel();
+            let rel = id("probe", "release");
+            let root = block_on(dispatch(k.clone(), rel, None, items(vec![json!({"project": "p1", "releaseId": "r1"})]), None, &no_events));
+            assert_eq!(root.map(|v| to_serde(&v)).ok(), Some(json!({"project": "p1", "releaseId": "r1", "form": "object"})));
+            let scoped = block_on(dispatch(k, rel, Some("prj_2".into()), items(vec![json!("r2")]), None, &no_events));
+            assert_eq!(scoped.map(|v| to_serde(&v)).ok(), Some(json!({"project": "prj_2", "releaseId": "r2", "form": "positional", "note": null})));
+        }
+    }
 }

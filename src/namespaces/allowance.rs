@@ -20,6 +20,7 @@ pub const NAMESPACE: Namespace = Namespace {
     doc: crate::ts!("The local wallet (allowance): status, create, export, faucet."),
     scoped: false,
     internal: false,
+    hidden_aliases: &[],
     types: crate::ts!(TYPES),
     methods: &[
         Method {

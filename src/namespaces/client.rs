@@ -17,6 +17,7 @@ pub const NAMESPACE: Namespace = Namespace {
     doc: crate::ts!(""),
     scoped: false,
     internal: true,
+    hidden_aliases: &[],
     types: "",
     methods: &[
         Method {

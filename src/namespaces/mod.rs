@@ -10,6 +10,8 @@ pub mod service;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;
 pub mod tier;
+#[cfg(feature = "test-hooks")]
+pub mod test_probe;
 
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,7 @@ pub const NAMESPACE: Namespace = Namespace {
     doc: crate::ts!("x402 payments made by this client, and its spend policy (local, no requests)."),
     scoped: false,
     internal: false,
+    hidden_aliases: &[],
     types: crate::ts!(TYPES),
     methods: &[
         Method {

@@ -23,6 +23,7 @@ pub const NAMESPACE: Namespace = Namespace {
     doc: crate::ts!("Provision, delete, list projects; SQL, REST, expose manifest; local key lookup."),
     scoped: true,
     internal: false,
+    hidden_aliases: &[],
     types: crate::ts!(TYPES),
     methods: &[
         Method {

@@ -9,6 +9,7 @@ pub const NAMESPACE: Namespace = Namespace {
     doc: crate::ts!("Gateway status and health (no auth, works on a fresh install)."),
     scoped: false,
     internal: false,
+    hidden_aliases: &[],
     types: crate::ts!(TYPES),
     methods: &[
         Method {

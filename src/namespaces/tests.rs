@@ -34,7 +34,7 @@ fn id_of(ns: &str, name: &str) -> u32 {
 
 fn call_scoped(k: &Rc<Kernel>, ns: &str, name: &str, scope: Option<&str>, args: Vec<Value>) -> Result<Val> {
     let items: Vec<Json> = args.into_iter().map(testing::json).collect();
-    block_on(surface::dispatch(k.clone(), id_of(ns, name), scope.map(str::to_string), items, None))
+    block_on(surface::dispatch(k.clone(), id_of(ns, name), scope.map(str::to_string), items, None, &surface::no_events))
 }
 
 fn call(k: &Rc<Kernel>, ns: &str, name: &str, args: Vec<Value>) -> Result<Val> {

@@ -14,6 +14,7 @@ pub const NAMESPACE: Namespace = Namespace {
     doc: crate::ts!("The wallet's tier: status, and set (paid with x402)."),
     scoped: false,
     internal: false,
+    hidden_aliases: &[],
     types: crate::ts!(TYPES),
     methods: &[
         Method {

@@ -31,7 +31,7 @@ use crate::credentials::ProviderMethod;
 use crate::error::{Error, ErrorKind};
 use crate::json::Json;
 use crate::kernel::Kernel;
-use crate::surface::{self, Scope, NAMESPACES};
+use crate::surface::{self, Kind, Method, NAMESPACES};
 
 const CONSTRUCTING: &str = "constructing client";
 
@@ -77,7 +77,8 @@ impl Client {
             return task::start(future, "running a test hook", &convert);
         }
         let context = surface::method(id).map_or("calling the SDK", |(_, m)| m.context);
-        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key), context, &convert)
+        let events: &dyn Fn() -> surface::Events = if surface::HAS_OPERATIONS { &event_sink } else { &surface::no_events };
+        task::start(surface::dispatch(self.kernel.clone(), id, scope, items, retry_key, events), context, &convert)
     }
 
     /// The client's `timeoutMs` (validated; default 60000, 0 = none).
@@ -110,6 +111,25 @@ fn convert(result: crate::error::Result<crate::value::Val>) -> task::Outcome {
             }
         }
     }
+}
+
+/// An operation's event sink: each value goes to its task's queue, for the
+/// facade's `events()` iterator (js/driver.js). Before the first event the
+/// task waits one turn of the host's microtask queue: the call has returned
+/// its operation object by then, so a reader that calls `events()` at once
+/// is attached (and gets backpressure) before anything is emitted, instead
+/// of finding only the newest events of an unread, bounded queue.
+fn event_sink() -> surface::Events {
+    let first = Rc::new(std::cell::Cell::new(true));
+    Rc::new(move |v| {
+        let first = first.clone();
+        Box::pin(async move {
+            if first.replace(false) {
+                let _ = task::settle(js_sys::Promise::resolve(&JsValue::UNDEFINED).into()).await;
+            }
+            task::emit(convert::val_to_js(&v)).await;
+        })
+    })
 }
 
 /// The one promise a call on the fast path waits for.
@@ -314,7 +334,11 @@ fn sign_transfer_authorization_inner(private_key: &JsValue, domain: JsValue, mes
 }
 
 /// The method table for the facade, as JSON text:
-/// `{ namespaces: [{ name, scoped, internal, methods: [{ name, id, aliases, scope }] }], errors: [{ kind, className, guard }] }`.
+/// `{ namespaces: [{ name, scoped, internal, hidden, methods: [{ name, id,
+/// aliases, scope, options, kind, context, variant? }] }], errors: [{ kind,
+/// className, guard }] }`. A nested namespace's `name` is its path
+/// (`email.webhooks`); `variant` is what scoped clients call instead
+/// (`{ scope, options, kind }`).
 #[wasm_bindgen]
 pub fn surface() -> String {
     let mut out = String::from("{\"namespaces\":[");
@@ -322,24 +346,27 @@ pub fn surface() -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&format!("{{\"name\":\"{}\",\"scoped\":{},\"internal\":{},\"methods\":[", ns.name, ns.scoped, ns.internal));
+        out.push_str(&format!(
+            "{{\"name\":\"{}\",\"scoped\":{},\"internal\":{},\"hidden\":[{}],\"methods\":[",
+            ns.name,
+            ns.scoped,
+            ns.internal,
+            quoted(ns.hidden_aliases)
+        ));
         for (j, m) in ns.methods.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
-            let aliases: Vec<String> = m.aliases.iter().map(|a| format!("\"{a}\"")).collect();
-            let scope = match m.scope {
-                Scope::Project => "project",
-                Scope::OptionField { .. } => "option",
-                Scope::Global => "global",
-                Scope::RootOnly => "root",
+            let variant = match m.scope {
+                surface::Scope::Variant(v) => format!(",\"variant\":{{{}}}", call_shape(v)),
+                _ => String::new(),
             };
-            let options = m.params.iter().position(|p| p.call_options).map_or(-1, |p| p as i64);
             out.push_str(&format!(
-                "{{\"name\":\"{}\",\"id\":{},\"aliases\":[{}],\"scope\":\"{scope}\",\"options\":{options},\"context\":\"{}\"}}",
+                "{{\"name\":\"{}\",\"id\":{},\"aliases\":[{}],{},\"context\":\"{}\"{variant}}}",
                 m.name,
                 surface::method_id(i, j),
-                aliases.join(","),
+                quoted(m.aliases),
+                call_shape(m),
                 m.context
             ));
         }
@@ -353,4 +380,21 @@ pub fn surface() -> String {
     out.push_str(&kinds.join(","));
     out.push_str("]}");
     out
+}
+
+fn quoted(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|a| format!("\"{a}\"")).collect();
+    names.join(",")
+}
+
+/// What the facade needs to call a declaration: `"scope", "options"` (the
+/// options object's argument index, -1 for none) and `"kind"`.
+fn call_shape(m: &Method) -> String {
+    let options = m.params.iter().position(|p| p.call_options).map_or(-1, |p| p as i64);
+    let kind = match m.run.kind() {
+        Kind::Promise => "promise",
+        Kind::Operation => "operation",
+        Kind::Sync => "sync",
+    };
+    format!("\"scope\":\"{}\",\"options\":{options},\"kind\":\"{kind}\"", m.scope.label())
 }

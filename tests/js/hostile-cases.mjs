@@ -55,11 +55,12 @@ const client = (credentials = goodProvider(), fetch = stubFetch, extra = {}) =>
 
 // A plausible value for a parameter, so the hostile value at another
 // position is what the method trips on (not an earlier bad argument).
-function filler(p) {
+export function filler(p) {
   const byName = { id: "prj_1", sql: "SELECT 1", table: "todos", email: "a@example.com", wallet: WALLET_ADDRESS,
     address: WALLET_ADDRESS, tier: "prototype", params: [], queryOrOptions: "select=id" };
   if (p.name in byName) return byName[p.name];
   if (p.ts.startsWith("string")) return "x";
+  if (p.ts === "number") return 1;
   if (p.ts.endsWith("[]")) return [];
   return {};
 }
@@ -67,25 +68,38 @@ function filler(p) {
 // The facade names of the internal namespace's methods.
 const INTERNAL = { resolveProject: "project", useProject: "useProject" };
 
-/** Every public method as { label, params, call(target, args) } on root and scoped clients. */
-function methods(table) {
+/**
+ * Every public method as { label, params, kind, call(target, args) } on root
+ * and scoped clients: nested namespaces by their path (`email.webhooks`),
+ * scoped clients with their own declaration where the table has a variant.
+ */
+export function methods(table) {
   const out = [];
   for (const ns of table.namespaces) {
+    const at = (target) => ns.name.split(".").reduce((o, k) => o[k], target);
     for (const m of ns.methods) {
       if (ns.internal) {
         const name = INTERNAL[m.name];
         if (!name) throw new Error(`the suite does not know how the facade exposes ${ns.name}.${m.name}`);
-        out.push({ label: `r.${name}`, params: m.params, scoped: false, call: (r, args) => r[name](...args) });
+        out.push({ label: `r.${name}`, params: m.params, kind: m.kind, scoped: false, call: (r, args) => r[name](...args) });
         continue;
       }
-      out.push({ label: `r.${ns.name}.${m.name}`, params: m.params, scoped: false, call: (r, args) => r[ns.name][m.name](...args) });
-      if (ns.scoped && m.scope !== "root") {
-        const params = m.scope === "project" ? m.params.slice(1) : m.params;
-        out.push({ label: `scoped.${ns.name}.${m.name}`, params, scoped: true, call: (p, args) => p[ns.name][m.name](...args) });
+      out.push({ label: `r.${ns.name}.${m.name}`, params: m.params, kind: m.kind, scoped: false, call: (r, args) => at(r)[m.name](...args) });
+      const d = m.variant ?? m;
+      if (ns.scoped && d.scope !== "root") {
+        const params = d.scope === "project" ? d.params.slice(1) : d.params;
+        out.push({ label: `scoped.${ns.name}.${m.name}`, params, kind: d.kind, scoped: true, call: (p, args) => at(p)[m.name](...args) });
       }
     }
   }
   return out;
+}
+
+// What a case awaits, by kind: an operation's events to their end, then its
+// result; a sync method's value (it may also throw, typed, synchronously).
+export async function drained(op) {
+  for await (const _ of op.events());
+  return op.result();
 }
 
 /** Calls that between them use every provider method (see usageOf). */
@@ -140,8 +154,9 @@ export function buildCases(table, { root, scoped, usage }) {
         add("params", `${m.label} argument ${pos} = ${vl}`, () => {
           const args = m.params.map(filler);
           args[pos] = make();
-          return m.call(target, args);
-        });
+          const out = m.call(target, args);
+          return m.kind === "operation" ? drained(out) : out;
+        }, m.kind === "sync");
       }
     }
   }
