@@ -207,6 +207,28 @@ async function throughput() {
   return out;
 }
 
+// CPU time per call (bench/cpu-per-call.mjs), alternating like throughput:
+// with the stub's fresh Response ("real") and with a plain object standing in
+// for it ("fake"), which leaves only the SDK's own work. Minimum over rounds:
+// CPU time only grows under load, so the minimum is the least disturbed.
+const CPU = { passes: 2, calls: 20000 };
+async function cpuPerCall() {
+  const child = join(ROOT, "bench/cpu-per-call.mjs");
+  const out = {};
+  for (const call of ["health", "rest"]) {
+    for (const stub of ["real", "fake"]) {
+      for (let pass = 0; pass < CPU.passes; pass++) {
+        for (const who of pass % 2 ? ["ref", "ours"] : ["ours", "ref"]) {
+          const spec = who === "ours" ? OURS_SPEC : REF_SPEC;
+          const { stdout } = await run(process.execPath, [child, spec, call, String(CPU.calls), stub], { env: { ...process.env, JSON: "1" }, timeout: 120_000 });
+          (out[`${call}.${stub}.${who}`] ??= []).push(...JSON.parse(stdout).us);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 // ---------- 4. EIP-3009 -----------------------------------------------------
 
 async function eip3009() {
@@ -248,6 +270,8 @@ process.stderr.write("module load… ");
 const L = await retryOnce("module load", loadTimes);
 process.stderr.write("throughput… ");
 const T = await retryOnce("throughput", throughput);
+process.stderr.write("CPU per call… ");
+const C = await retryOnce("CPU per call", cpuPerCall);
 process.stderr.write("EIP-3009… ");
 const E = await retryOnce("EIP-3009", eip3009);
 const elapsed = (performance.now() - started) / 1000;
@@ -300,6 +324,13 @@ for (const k of Object.keys(label)) {
   const a = median(T[`${k}.ours`]);
   const b = median(T[`${k}.ref`]);
   row(`${label[k]}, median`, ops(a), ops(b), ratio(a, b), "stub fetch, higher is better");
+}
+const us = (x) => `${x.toFixed(1)} µs`;
+for (const call of ["health", "rest"]) {
+  for (const [stub, what] of [["real", "stub Response per call"], ["fake", "plain object Response: the SDK's own work"]]) {
+    const [a, b] = [Math.min(...C[`${call}.${stub}.ours`]), Math.min(...C[`${call}.${stub}.ref`])];
+    row(`CPU per ${call === "health" ? "service.health()" : "projects.rest()"} call, ${stub}, minimum`, us(a), us(b), ratio(a, b), `${what}; lower is better`);
+  }
 }
 const sig = (x) => `${Math.round(x).toLocaleString("en-US")} sig/s`;
 const [es, ev] = [median(E.ours), median(E.viem)];
@@ -402,6 +433,14 @@ time; "100 concurrent" starts 100 calls and awaits \`Promise.all\`, repeatedly.
 ${TP.passes} passes per SDK and scenario, alternating which SDK runs first; each pass
 is a fresh process with a ${TP.warmupMs} ms warm-up then ${TP.rounds} timed rounds of
 ${TP.roundMs} ms. The figure is the median of all ${TP.passes * TP.rounds} rounds' ops/s.
+
+**CPU per call.** \`bench/cpu-per-call.mjs\`: process CPU time (user + system) over
+${CPU.calls} sequential calls after ${CPU.calls / 2} warm-up calls, five rounds, ${CPU.passes} alternating
+passes per SDK; the figure is the minimum round (CPU time only grows when the machine
+is busy). "real" answers a fresh \`Response\` per call as above; "fake" answers a plain
+object with \`status\`, \`headers.get\`, \`text()\` and \`json()\`, so building and reading a
+body stream drops out and what remains is each SDK's own work per call. The
+difference between the two rows is the stub's cost, the same for both SDKs.
 
 Raw rounds (ops/s):
 
