@@ -20,7 +20,6 @@
 //! alignment up to 64 KiB holds.
 
 use core::alloc::{GlobalAlloc, Layout};
-use core::arch::wasm32::memory_grow;
 use core::cell::UnsafeCell;
 use core::ptr::null_mut;
 
@@ -42,6 +41,13 @@ struct State {
     free: [usize; SMALL_CLASSES],
     /// The lowest free page run (0 = none).
     runs: usize,
+    /// Adds pages at the end of memory: the first new page's index, `usize::MAX` when it cannot.
+    grow: fn(usize) -> usize,
+}
+
+#[cfg(target_arch = "wasm32")]
+fn memory_grow(pages: usize) -> usize {
+    core::arch::wasm32::memory_grow(0, pages)
 }
 
 /// The global allocator of the wasm build.
@@ -51,14 +57,15 @@ pub struct Heap(UnsafeCell<State>);
 unsafe impl Sync for Heap {}
 
 impl Heap {
+    /// Over wasm memory.
+    #[cfg(target_arch = "wasm32")]
     pub const fn new() -> Heap {
-        Heap(UnsafeCell::new(State { free: [0; SMALL_CLASSES], runs: 0 }))
+        Heap::over(memory_grow)
     }
-}
 
-impl Default for Heap {
-    fn default() -> Heap {
-        Heap::new()
+    /// Over another page source (native tests use an arena).
+    pub const fn over(grow: fn(usize) -> usize) -> Heap {
+        Heap(UnsafeCell::new(State { free: [0; SMALL_CLASSES], runs: 0, grow }))
     }
 }
 
@@ -103,7 +110,7 @@ impl State {
                 link = &mut (*run).next;
             }
         }
-        match memory_grow(0, pages) {
+        match (self.grow)(pages) {
             usize::MAX => 0,
             before => before * PAGE,
         }
@@ -215,5 +222,111 @@ unsafe impl GlobalAlloc for Heap {
             }
             moved
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Heap, PAGE};
+    use core::alloc::{GlobalAlloc, Layout};
+    use std::cell::Cell;
+
+    const ARENA_PAGES: usize = 256;
+
+    thread_local! {
+        // Each test runs on its own thread, so each gets its own arena.
+        static ARENA: usize = unsafe { std::alloc::alloc(Layout::from_size_align(ARENA_PAGES * PAGE, PAGE).unwrap()) as usize };
+        static GROWN: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn arena_grow(pages: usize) -> usize {
+        GROWN.with(|g| {
+            if g.get() + pages > ARENA_PAGES {
+                return usize::MAX;
+            }
+            let first = ARENA.with(|a| *a) / PAGE + g.get();
+            g.set(g.get() + pages);
+            first
+        })
+    }
+
+    fn grown() -> usize {
+        GROWN.with(|g| g.get())
+    }
+
+    /// Allocates, fills with a tag, checks alignment; returns (ptr, layout, tag).
+    fn fill(heap: &Heap, size: usize, align: usize, tag: u8) -> (*mut u8, Layout, u8) {
+        let layout = Layout::from_size_align(size, align).unwrap();
+        let p = unsafe { heap.alloc(layout) };
+        assert!(!p.is_null(), "{size} bytes");
+        assert_eq!(p as usize % align, 0, "{size} bytes aligned to {align}");
+        unsafe { p.write_bytes(tag, size) };
+        (p, layout, tag)
+    }
+
+    fn intact(&(p, layout, tag): &(*mut u8, Layout, u8)) -> bool {
+        (0..layout.size()).all(|i| unsafe { *p.add(i) } == tag)
+    }
+
+    #[test]
+    fn blocks_do_not_overlap_and_freed_blocks_are_reused() {
+        let heap = Heap::over(arena_grow);
+        let sizes = [1, 7, 8, 9, 24, 100, 1000, 4096, 5000, 32768, 32769, 70000, 200000];
+        for round in 0..3 {
+            let mut live = Vec::new();
+            for (i, &size) in sizes.iter().cycle().take(120).enumerate() {
+                let align = [1, 8, 16, 64][i % 4];
+                live.push(fill(&heap, size, align, (i % 250) as u8 + 1));
+            }
+            assert!(live.iter().all(intact), "a block was overwritten by another");
+            let after_first = grown();
+            // Free every other block, then the rest, so lists and runs interleave.
+            for b in live.iter().step_by(2).chain(live.iter().skip(1).step_by(2)) {
+                unsafe { heap.dealloc(b.0, b.1) };
+            }
+            if round > 0 {
+                assert_eq!(grown(), after_first, "round {round} needed new pages for the same work");
+            }
+        }
+    }
+
+    #[test]
+    fn freed_neighbouring_runs_merge() {
+        let heap = Heap::over(arena_grow);
+        let a = fill(&heap, 3 * PAGE, 8, 1);
+        let b = fill(&heap, 5 * PAGE, 8, 2);
+        unsafe { heap.dealloc(b.0, b.1) };
+        unsafe { heap.dealloc(a.0, a.1) };
+        let before = grown();
+        let c = fill(&heap, 8 * PAGE, 8, 3);
+        assert_eq!(grown(), before, "8 pages fit in the merged 3 + 5");
+        assert!(intact(&c));
+    }
+
+    #[test]
+    fn realloc_keeps_the_contents_across_sizes() {
+        let heap = Heap::over(arena_grow);
+        let (mut p, mut layout, _) = fill(&heap, 10, 8, 0);
+        for i in 0..10 {
+            unsafe { *p.add(i) = i as u8 };
+        }
+        for new_size in [12, 16, 17, 5000, 40000, 300000, 64, 10] {
+            p = unsafe { heap.realloc(p, layout, new_size) };
+            assert!(!p.is_null());
+            layout = Layout::from_size_align(new_size, 8).unwrap();
+            assert!((0..10).all(|i| unsafe { *p.add(i) } == i as u8), "after resizing to {new_size}");
+            // The whole new size is ours: filling it must not reach a block allocated after it.
+            let guard = fill(&heap, new_size, 8, 0xEE);
+            unsafe { p.add(10).write_bytes(0xAB, new_size - 10) };
+            assert!(intact(&guard), "resized to {new_size}: the block overlaps the next one");
+        }
+    }
+
+    #[test]
+    fn a_request_past_the_memory_available_fails_cleanly() {
+        let heap = Heap::over(arena_grow);
+        let layout = Layout::from_size_align((ARENA_PAGES + 1) * PAGE, 8).unwrap();
+        assert!(unsafe { heap.alloc(layout) }.is_null());
+        assert!(!fill(&heap, 100, 8, 1).0.is_null(), "still usable afterwards");
     }
 }

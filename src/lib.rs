@@ -29,7 +29,7 @@ pub mod args;
 pub mod credentials;
 pub mod driver;
 pub mod error;
-#[cfg(target_arch = "wasm32")]
+#[cfg(any(target_arch = "wasm32", test))]
 mod heap;
 pub mod json;
 pub mod kernel;
