@@ -30,6 +30,7 @@ async function build(root, features) {
     await run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", out, "--out-name", "v",
       join(targetDir, "wasm32-unknown-unknown/release/run402_sdk_wasm.wasm")], { cwd: root });
     await run(join(root, "node_modules/.bin/wasm-opt"), [...WASM_OPT_FLAGS, join(out, "v_bg.wasm"), "-o", join(out, "o.wasm")], { cwd: root });
+    await run("node", [join(root, "tools/short-imports.mjs"), join(out, "o.wasm"), join(out, "v.js")], { cwd: root });
     const buf = readFileSync(join(out, "o.wasm"));
     return { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
   } finally {
