@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 
 const run = promisify(execFile);
 const WASM_OPT_FLAGS = [
-  "-Oz", "--strip-debug", "--strip-producers", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+  "-Oz", "--converge", "--low-memory-unused", "--strip-debug", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
   "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
 ];
 // The namespaces that can be left out (src/surface.rs, Cargo.toml features).
@@ -30,6 +30,7 @@ async function build(root, features) {
     await run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", out, "--out-name", "v",
       join(targetDir, "wasm32-unknown-unknown/release/run402_sdk_wasm.wasm")], { cwd: root });
     await run(join(root, "node_modules/.bin/wasm-opt"), [...WASM_OPT_FLAGS, join(out, "v_bg.wasm"), "-o", join(out, "o.wasm")], { cwd: root });
+    await run("node", [join(root, "tools/short-imports.mjs"), join(out, "o.wasm"), join(out, "v.js")], { cwd: root });
     const buf = readFileSync(join(out, "o.wasm"));
     return { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
   } finally {

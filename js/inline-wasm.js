@@ -1,17 +1,23 @@
 // Decodes the wasm that ./dev build stores as ASCII text (the format is
-// described in tools/inline-wasm.mjs): each character names a byte by its
-// frequency rank; the alphabet's first two characters prefix the ranks past
-// the single-character ones.
-export function wasmBytes({ length, alphabet, order, text }) {
+// described in tools/inline-wasm.mjs): `singles` (64 hex digits, a 256-bit
+// set) names the bytes written as one character; those take the alphabet's
+// characters after its first two in byte order, and the other bytes, also in
+// byte order, are written as one of the first two characters (a prefix)
+// followed by one of the same characters.
+export function wasmBytes({ length, alphabet, singles, text }) {
   const n = alphabet.length - 2;
   // The byte each character stands for, one table per prefix (none, first,
   // second); 256 marks a character the encoder never writes.
   const tables = [0, 1, 2].map(() => new Uint16Array(128).fill(256));
-  for (let i = 2; i < alphabet.length; i++) {
-    tables.forEach((table, prefix) => {
-      const rank = prefix * n + i - 2;
-      if (rank < order.length) table[alphabet.charCodeAt(i)] = order[rank];
-    });
+  let ones = 0;
+  let twos = 0;
+  for (let byte = 0; byte < 256; byte++) {
+    // Bit `byte` of the set: hex digit 63 - byte/4 holds bits 4k..4k+3.
+    if ((parseInt(singles[63 - (byte >> 2)], 16) >> (byte & 3)) & 1) {
+      tables[0][alphabet.charCodeAt(2 + ones++)] = byte;
+    } else {
+      tables[1 + Math.floor(twos / n)][alphabet.charCodeAt(2 + (twos++ % n))] = byte;
+    }
   }
   const [single, afterFirst, afterSecond] = tables;
   const first = alphabet.charCodeAt(0);

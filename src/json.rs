@@ -32,7 +32,7 @@ pub enum Shape {
 }
 
 /// Read access to one host value.
-pub trait JsonValue: fmt::Debug {
+pub trait JsonValue {
     /// The value's shape.
     fn shape(&self) -> Shape;
     /// An own property of an object; `None` when absent, `undefined`, or when
@@ -102,10 +102,19 @@ pub fn type_name(shape: &Shape) -> &'static str {
     }
 }
 
+// Host values can hold keys, so Debug names the shape only. Implemented on
+// the trait object rather than required of every implementation: a
+// supertrait would put each implementation's `fmt` in the vtable and link
+// the formatting code into wasm, where nothing prints a value.
+impl fmt::Debug for dyn JsonValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Json").field(&self.shape()).finish()
+    }
+}
+
 /// JSON values the SDK makes itself and hands to code that reads [`Json`]:
 /// a scoped client's project id, or a caller's options object with the
 /// scope's project filled in. The host layer copies them out field by field.
-#[derive(Debug)]
 pub enum Native {
     Undefined,
     Str(String),

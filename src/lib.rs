@@ -20,6 +20,7 @@
 //!   dispatch, scoping, aliases and the generated TypeScript declarations.
 //! - [`typings`]: renders `index.d.ts` from [`surface`]; `agent_reference`
 //!   renders `llms-sdk.txt`, the method reference for agents (native only).
+//! - `heap`: the wasm build's allocator (size-class free lists).
 //! - `wasm`: the only module that names `wasm_bindgen` / `js_sys`.
 
 // Errors are the rare path; boxing them would cost an allocation per
@@ -34,6 +35,8 @@ pub mod credentials;
 pub mod deploy;
 pub mod driver;
 pub mod error;
+#[cfg(any(target_arch = "wasm32", test))]
+mod heap;
 pub mod json;
 pub mod kernel;
 pub mod namespaces;
@@ -45,6 +48,10 @@ pub mod wallet;
 
 #[cfg(test)]
 pub mod testing;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static HEAP: heap::Heap = heap::Heap::new();
 
 // Left out of test builds: the wasm test runner loads the module without the
 // package's JS files (js/host.js), which this layer imports.
