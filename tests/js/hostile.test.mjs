@@ -23,7 +23,7 @@ import { surface } from "../../pkg/run402_sdk_wasm.js";
 const PER_CALL_MS = 5000;        // an async case that has not settled by then has hung
 const WATCHDOG_MS = 30000;       // no progress message for this long: the thread is stuck
 const MAX_WORKERS = 40;        // a bound on restarts, so a broken build cannot loop for ever
-// One 64 KiB page of slack per pass: dlmalloc may split a free block
+// One 64 KiB page of slack per pass: the allocator (src/heap.rs) may split a free run
 // differently the second time round. A real leak is far larger: the
 // issue's `{length: 4e6}` case alone grew memory by ~4 MB per call.
 const MEMORY_SLACK = 65536;
