@@ -270,6 +270,8 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::tier::NAMESPACE,
     #[cfg(not(feature = "omit-allowance"))]
     &namespaces::allowance::NAMESPACE,
+    #[cfg(not(feature = "omit-ai"))]
+    &namespaces::ai::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,
     &namespaces::client::NAMESPACE,

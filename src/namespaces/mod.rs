@@ -2,6 +2,7 @@
 //! [`crate::surface::Namespace`] table: declared routes, and async Rust for
 //! the members with behaviour.
 
+pub mod ai;
 pub mod allowance;
 pub mod client;
 pub mod payments;

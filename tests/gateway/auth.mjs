@@ -40,6 +40,22 @@ export function requireServiceKey(ctx, projectId) {
 }
 
 /**
+ * Routes without a project in the path (`/ai/v1/*`): the service key names
+ * the project, and an anon key is refused.
+ */
+export function projectFromServiceKey(ctx) {
+  const token = bearerToken(ctx);
+  if (token === undefined) {
+    fail(401, "unauthorized", "Missing Authorization: Bearer <service_key>.", "MISSING_SERVICE_KEY");
+  }
+  const { project, role } = projectForKey(ctx, token);
+  if (role !== "service_role") {
+    fail(403, "forbidden", "This endpoint requires the project's service_key, not its anon_key.", "SERVICE_KEY_REQUIRED");
+  }
+  return project;
+}
+
+/**
  * REST: the `apikey` header picks the project; an Authorization bearer, when
  * sent, must be a key of the same project and sets the role.
  */

@@ -41,6 +41,7 @@ for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, project
 }
 const control = createRouter();
 simRoutes.register(control);
+aiRoutes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {

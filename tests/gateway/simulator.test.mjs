@@ -1133,6 +1133,46 @@ describe("payments (x402)", () => {
   });
 });
 
+describe("ai add-ons: translate, moderate, usage", () => {
+  const bearer = (key) => ({ authorization: `Bearer ${key}` });
+
+  it("refuses calls without the project's service key", async () => {
+    const project = await provision();
+    const text = { method: "POST", json: { text: "hello", to: "es" } };
+    assertEnvelope(await call("/ai/v1/translate", text), 401, "MISSING_SERVICE_KEY");
+    assertEnvelope(await call("/ai/v1/translate", { ...text, headers: bearer("not-a-key") }), 401, "INVALID_KEY");
+    assertEnvelope(await call("/ai/v1/moderate", { method: "POST", json: { text: "x" }, headers: bearer(project.anon_key) }), 403, "SERVICE_KEY_REQUIRED");
+    assertEnvelope(await call("/ai/v1/usage", { headers: bearer(project.anon_key) }), 403, "SERVICE_KEY_REQUIRED");
+    assertEnvelope(await call("/ai/v1/usage", { method: "POST", headers: bearer(project.service_key) }), 405, "METHOD_NOT_ALLOWED");
+  });
+
+  it("checks bodies strictly and meters words only for translations it made", async () => {
+    const project = await provision();
+    const post = (path, json) => call(path, { method: "POST", json, headers: bearer(project.service_key) });
+    assertEnvelope(await post("/ai/v1/translate", { text: "hello", to: "es", tone: "warm" }), 400, "UNKNOWN_FIELD");
+    assertEnvelope(await post("/ai/v1/translate", { text: "   ", to: "es" }), 400, "INVALID_FIELD");
+    assertEnvelope(await post("/ai/v1/translate", { text: "hello", to: "spanish" }), 400, "INVALID_LANGUAGE");
+    assertEnvelope(await post("/ai/v1/translate", { text: "hello", to: "es" }), 402, "TRANSLATION_ADDON_REQUIRED");
+    assertEnvelope(await post("/ai/v1/moderate", { text: "" }), 400, "INVALID_FIELD");
+
+    const enable = (json) => call("/__sim/ai/translation", { method: "POST", json: { project_id: project.project_id, ...json } });
+    assertEnvelope(await enable({ included_words: -1 }), 400, "INVALID_FIELD");
+    assertEnvelope(await call("/__sim/ai/translation", { method: "POST", json: { project_id: "prj_none" } }), 404, "PROJECT_NOT_FOUND");
+    const on = await enable({ included_words: 3 });
+    assert.deepEqual([on.body.translation.active, on.body.translation.remaining_words], [true, 3]);
+    const same = await post("/ai/v1/translate", { text: "hola amigo", to: "es" });
+    assert.deepEqual(same.body, { text: "hola amigo", from: "es", to: "es" }, "same language: returned as is");
+    const hund = await post("/ai/v1/translate", { text: "DOG, Cat", to: "de" });
+    assert.deepEqual(hund.body, { text: "HUND, Katze", from: "en", to: "de" });
+    const over = await post("/ai/v1/translate", { text: "the dog and the cat", to: "de" });
+    assertEnvelope(over, 402, "TRANSLATION_QUOTA_EXCEEDED");
+    assert.deepEqual([over.body.details.requested_words, over.body.details.remaining_words, over.body.details.used_words], [5, 1, 2]);
+    const usage = await call("/ai/v1/usage", { headers: bearer(project.service_key) });
+    assert.deepEqual(usage.body.translation.used_words, 2);
+    assert.equal(Object.keys(usage.body.translation).length, 5);
+  });
+});
+
 describe("fault injection and request log", () => {
   before(async () => {
     await call("/__sim/reset", { method: "POST" });

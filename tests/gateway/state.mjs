@@ -17,6 +17,7 @@ export function createState({ adminWallets = [], ...options }) {
     idempotency: new Map(), // "key method path" → {fingerprint, reply | pending}
     ledger: createLedger(), // testnet USDC (ledger.mjs)
     faucetClaims: new Map(), // client IP → ms of the last faucet drip to it
+    aiTranslation: new Map(), // project_id → {active, includedWords, usedWords, cycleStart ms} (routes/ai.mjs)
     paymentStats: { seen: 0, verified: 0, settled: 0, rejected: 0 },
     faults: [],
     requestLog: [],

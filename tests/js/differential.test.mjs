@@ -9,7 +9,7 @@
 // "result" (what the call resolves to, or the error it throws).
 //
 // Coverage: the calls whose wire form is the same at v1.69.7 and 3.3.3 (wire
-// contract §1.1, §1.8, §1.21, checked against §6). Left out on purpose:
+// contract §1.1, §1.8, §1.11, §1.21, checked against §6). Left out on purpose:
 //   * projects.list — §6: `list(wallet)` became `list({org, limit, cursor,
 //     all, token})` on GET /projects/v1 (or /agent/v1/operator/projects);
 //     /wallets/v1/{w}/projects is no longer used.
@@ -110,6 +110,12 @@ function answer(method, url) {
     if (rest === "promote-user" || rest === "demote-user") return { status: "ok" };
   }
   if (p === "/projects/v1/expose/validate") return { hasErrors: false, errors: [], warnings: [] };
+  if (p === "/ai/v1/translate") return { text: "Hola mundo", from: "en", to: "es" };
+  if (p === "/ai/v1/moderate") return { flagged: false, categories: { violence: false }, category_scores: { violence: 0.0001 } };
+  if (p === "/ai/v1/usage") {
+    return { translation: { active: true, used_words: 2, included_words: 10, remaining_words: 8, billing_cycle_start: "2030-01-01T00:00:00.000Z" } };
+  }
+  if (p === "/generate-image/v1") return { image: "iVBORw0KGgo=", content_type: "image/png", aspect: "square" };
   if (p.startsWith("/rest/v1/")) {
     if (method === "GET") return [ROW(1), ROW(2), ROW(3)];
     if (method === "DELETE") return [ROW(1)];
@@ -227,7 +233,7 @@ async function run(sdk, call) {
 }
 
 /** Paid endpoints (contract §1 "x402 yes") whose POSTs carry an idempotency key. */
-const PAID_PATHS = ["/projects/v1"];
+const PAID_PATHS = ["/projects/v1", "/generate-image/v1"];
 
 const show = (v) =>
   JSON.stringify(v, (_k, x) => (x === undefined ? "<undefined>" : x), 2);
@@ -365,3 +371,18 @@ test("project(id).projects.getExpose", same(async (r) => (await r.project(PID)).
 test("project(id).projects.promoteUser", same(async (r) => (await r.project(PID)).projects.promoteUser("user@example.com")));
 test("project(id).projects.demoteUser", same(async (r) => (await r.project(PID)).projects.demoteUser("user@example.com")));
 test("project(id).projects.getQuote", same(async (r) => (await r.project(PID)).projects.getQuote()));
+
+// ---- ai (§1.11; r.image is the same object) --------------------------------
+
+test("ai.translate", same((r) => r.ai.translate(PID, { text: "Hello world", to: "es" })));
+test("ai.translate (from and context)", same((r) => r.ai.translate(PID, { text: "Hello world", to: "es", from: "en", context: "a greeting" })));
+test("ai.translate (falsy from and context are left out)", same((r) => r.ai.translate(PID, { text: "Hello world", to: "es", from: "", context: "" })));
+test("ai.moderate", same((r) => r.ai.moderate(PID, "some text")));
+test("ai.usage", same((r) => r.ai.usage(PID)));
+test("ai.generateImage (default aspect)", same((r) => r.ai.generateImage({ prompt: "a lighthouse" })));
+test("ai.generateImage (portrait)", same((r) => r.ai.generateImage({ prompt: "a lighthouse", aspect: "portrait" })));
+test("image.generateImage (alias)", same((r) => r.image.generateImage({ prompt: "a lighthouse", aspect: "landscape" })));
+test("project(id).ai.translate", same(async (r) => (await r.project(PID)).ai.translate({ text: "Hello world", to: "es" })));
+test("project(id).ai.moderate", same(async (r) => (await r.project(PID)).ai.moderate("some text")));
+test("project(id).ai.usage", same(async (r) => (await r.project(PID)).ai.usage()));
+test("project(id).ai.generateImage", same(async (r) => (await r.project(PID)).ai.generateImage({ prompt: "a lighthouse" })));

@@ -21,9 +21,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { isApiError, isLocalError, isProjectNotFound, isRetryableRun402Error, isUnauthorized, run402 } from "@run402/sdk/node";
+import { createRequire } from "node:module";
+
+import { Run402 as ReferenceRun402 } from "@run402/sdk";
+import {
+  isApiError, isLocalError, isNetworkError, isPaymentRequired, isProjectNotFound, isRetryableRun402Error, isUnauthorized, run402,
+} from "@run402/sdk/node";
 import { start } from "../gateway/server.mjs";
 import { routeChainToSimulator } from "./reference-chain.mjs";
+
+const { PNG } = createRequire(import.meta.url)("pngjs");
 
 let sim;
 let dir;
@@ -259,6 +266,54 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     assert.equal((await active.projects.getUsage()).project_id, id);
     const used = await r.useProject(id);
     assert.deepEqual(await used.projects.getExpose(), await r.projects.getExpose(id));
+  });
+
+  it("ai: translate within the add-on's words, moderate, usage; scoped; r.image is r.ai", async () => {
+    await control("ai/translation", { project_id: id, included_words: 3 });
+    assert.deepEqual(await r.ai.translate(id, { text: "Hello world", to: "es" }), { text: "Hola mundo", from: "en", to: "es" });
+    assert.deepEqual(await r.ai.translate(id, { text: "Merci", to: "en", from: "fr", context: "a note" }), { text: "Thanks", from: "fr", to: "en" });
+    const usage = await r.ai.usage(id);
+    assert.deepEqual(
+      [usage.translation.active, usage.translation.used_words, usage.translation.included_words, usage.translation.remaining_words],
+      [true, 3, 3, 0],
+    );
+    const rough = await r.ai.moderate(id, "I will kill you");
+    assert.deepEqual([rough.flagged, rough.categories.violence], [true, true]);
+    assert.equal((await r.ai.moderate(id, "Hello friend")).flagged, false);
+    assert.equal(r.image, r.ai);
+    assert.ok(!Object.keys(r).includes("image"));
+    const p = await r.project(id);
+    assert.deepEqual(await p.ai.usage(), usage);
+    assert.equal((await p.ai.moderate("gore")).categories["violence/graphic"], true);
+  });
+
+  it("ai.translate past the words: a 402 without x402 terms (PaymentRequired in the isomorphic client)", async () => {
+    // The Node entry's fetch is wrapped by @x402/fetch, which cannot read a
+    // 402 that carries no payment terms and throws instead of handing it back.
+    await rejectsWith(r.ai.translate(id, { text: "good morning", to: "de" }), isNetworkError, (e) => {
+      assert.match(e.message, /payment requirements/);
+    });
+    // The isomorphic client with a plain fetch sees the gateway's answer.
+    const keys = await r.projects.keys(id);
+    const plain = new ReferenceRun402({ apiBase: sim.url, credentials: { getAuth: async () => null, getProject: async () => keys } });
+    await rejectsWith(plain.ai.translate(id, { text: "good morning", to: "de" }), isPaymentRequired, (e) => {
+      assert.deepEqual([e.status, e.body.code, e.body.details.remaining_words], [402, "TRANSLATION_QUOTA_EXCEEDED", 0]);
+    });
+    await control("ai/translation", { project_id: id, active: false });
+    await rejectsWith(plain.ai.translate(id, { text: "hello", to: "es" }), isPaymentRequired, (e) => {
+      assert.equal(e.body.code, "TRANSLATION_ADDON_REQUIRED");
+    });
+    assert.equal((await plain.ai.usage(id)).translation.active, false);
+  });
+
+  it("ai.generateImage pays $0.03 with x402 and returns a PNG that pngjs decodes, sized by aspect", async () => {
+    await rejectsWith(r.ai.generateImage({ prompt: "a cat", aspect: "wide" }), isLocalError);
+    const before = await balance(address);
+    const image = await r.image.generateImage({ prompt: "a lighthouse at dusk", aspect: "landscape" });
+    assert.deepEqual([image.content_type, image.aspect], ["image/png", "landscape"]);
+    const png = PNG.sync.read(Buffer.from(image.image, "base64"));
+    assert.deepEqual([png.width, png.height], [24, 16]);
+    assert.equal(await balance(address), before - 30_000);
   });
 
   it("projects.delete removes the project on the gateway and in the keystore", async () => {

@@ -576,6 +576,86 @@ export interface Allowance {
   faucet(address?: string): Promise<FaucetResult>;
 }
 
+// ── ai ──
+
+export interface TranslateOptions {
+  text: string;
+  /** Target language, an ISO 639-1 code ("es"). */
+  to: string;
+  /** Source language; detected when left out. */
+  from?: string;
+  /** A hint for tone and register ("formal business email"), at most 200 characters. */
+  context?: string;
+}
+
+export interface TranslateResult {
+  text: string;
+  from: string;
+  to: string;
+  [key: string]: unknown;
+}
+
+export interface ModerateResult {
+  flagged: boolean;
+  categories: Record<string, boolean>;
+  category_scores: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface AiUsageResult {
+  translation: {
+    active: boolean;
+    used_words: number;
+    included_words: number;
+    remaining_words: number;
+    billing_cycle_start: string;
+  };
+  [key: string]: unknown;
+}
+
+export type ImageAspect = "square" | "landscape" | "portrait";
+
+export interface GenerateImageOptions {
+  /** What to draw. */
+  prompt: string;
+  /** Default "square". */
+  aspect?: ImageAspect;
+  /** Sent as Idempotency-Key; default: one per withRetry scope, else random. */
+  idempotencyKey?: string;
+}
+
+export interface GenerateImageResult {
+  /** The image bytes, base64. */
+  image: string;
+  content_type: string;
+  aspect: ImageAspect;
+  [key: string]: unknown;
+}
+
+/** AI add-ons of a project (translate, moderate, usage) and paid image generation. */
+export interface Ai {
+  /** POST /ai/v1/translate (service key). Needs the project's AI Translation add-on; PaymentRequired (402, not an x402 price) without it or when the cycle's words are used up. */
+  translate(projectId: string, opts: TranslateOptions & CallOptions): Promise<TranslateResult>;
+  /** POST /ai/v1/moderate (service key, free): whether the text is flagged, per category and score. */
+  moderate(projectId: string, text: string): Promise<ModerateResult>;
+  /** GET /ai/v1/usage (service key): translation words used and left in the billing cycle. */
+  usage(projectId: string): Promise<AiUsageResult>;
+  /** POST /generate-image/v1 (paid, $0.03 via x402): a PNG from a prompt, base64 in `image`. */
+  generateImage(opts: GenerateImageOptions & CallOptions): Promise<GenerateImageResult>;
+}
+
+/** AI add-ons of a project (translate, moderate, usage) and paid image generation. Bound to one project. */
+export interface ScopedAi {
+  /** POST /ai/v1/translate (service key). Needs the project's AI Translation add-on; PaymentRequired (402, not an x402 price) without it or when the cycle's words are used up. */
+  translate(opts: TranslateOptions & CallOptions): Promise<TranslateResult>;
+  /** POST /ai/v1/moderate (service key, free): whether the text is flagged, per category and score. */
+  moderate(text: string): Promise<ModerateResult>;
+  /** GET /ai/v1/usage (service key): translation words used and left in the billing cycle. */
+  usage(): Promise<AiUsageResult>;
+  /** POST /generate-image/v1 (paid, $0.03 via x402): a PNG from a prompt, base64 in `image`. */
+  generateImage(opts: GenerateImageOptions & CallOptions): Promise<GenerateImageResult>;
+}
+
 // ── payments ──
 
 /** Spend limits, in decimal USD (USDC, 6 decimals). */
@@ -660,6 +740,9 @@ export declare class Run402 {
   readonly service: Service;
   readonly tier: Tier;
   readonly allowance: Allowance;
+  readonly ai: Ai;
+  /** Alias of ai (not enumerable). */
+  readonly image: Ai;
   readonly payments: Payments;
   /** A client bound to one project (default: the provider's active project). Does not change provider state. */
   project(id?: string): Promise<ScopedRun402>;
@@ -671,6 +754,7 @@ export declare class Run402 {
 export interface ScopedRun402 {
   readonly projectId: string;
   readonly projects: ScopedProjects;
+  readonly ai: ScopedAi;
 }
 
 /** Same as new Run402(opts). */

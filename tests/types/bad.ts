@@ -28,5 +28,12 @@ export async function wrong(r: Run402): Promise<void> {
   await r.projects.rest("prj_1", "t", { timeoutMs: "soon" }); // WRONG: timeoutMs is a number
   await r.projects.rest("prj_1", "t", { signal: "stop" }); // WRONG: signal is an AbortSignal
   const wrongRows: { id: number }[] = await r.projects.rest<string[]>("prj_1", "t"); // WRONG: T is string[]
-  void [credentials, noProject, n, wrongRows];
+  await r.ai.translate("prj_1", { text: "hi" }); // WRONG: `to` is required
+  await r.ai.translate({ text: "hi", to: "es" }); // WRONG: the root client needs a project id
+  await r.ai.generateImage({ prompt: "a fox", aspect: "wide" }); // WRONG: not an aspect
+  await r.ai.generateImage(); // WRONG: the options (with prompt) are required
+  await p.ai.usage("prj_1"); // WRONG: scoped usage takes no project id
+  await p.image.usage(); // WRONG: scoped clients have no image alias
+  const used: string = (await r.ai.usage("prj_1")).translation.used_words; // WRONG: a number
+  void [credentials, noProject, n, wrongRows, used];
 }

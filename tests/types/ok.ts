@@ -3,6 +3,7 @@ import {
   Run402, run402, withRetry, isPaymentRequired, isRun402Error, isRetryableRun402Error, isProjectNotFound,
   LocalError, ApiError, type CredentialsProvider, type ProvisionResult, type ScopedRun402,
   type Run402ErrorKind, type ProjectRestResponse, type SchemaReport, type ExposeManifestValidationResult,
+  type Ai, type ImageAspect, type GenerateImageResult,
 } from "@run402/sdk-wasm";
 
 const keys = new Map<string, { anon_key: string; service_key: string }>();
@@ -66,6 +67,17 @@ export async function main(): Promise<void> {
   await r.projects.rest(id, "todos", { query: "select=*", signal: new AbortController().signal, timeoutMs: 5000 });
   new Run402({ apiBase: "https://x", credentials, timeoutMs: 0 });
   void [todos, firstTask, firstId, scopedTodos];
+  // ai, also reachable as r.image; scoped clients drop the project id.
+  const hola: string = (await r.ai.translate(id, { text: "Hello", to: "es", from: "en", context: "greeting" })).text;
+  const flagged: boolean = (await r.ai.moderate(id, "text")).flagged;
+  const score: number | undefined = (await p.ai.moderate("text")).category_scores["violence"];
+  const left: number = (await p.ai.usage()).translation.remaining_words;
+  const aspect: ImageAspect = "portrait";
+  const img: GenerateImageResult = await r.image.generateImage({ prompt: "a fox", aspect, idempotencyKey: "k1", timeoutMs: 1000 });
+  const sameAi: Ai = r.image;
+  await p.ai.translate({ text: "Hi", to: "fr", signal: new AbortController().signal });
+  await p.ai.generateImage({ prompt: "a fox" });
+  void [hola, flagged, score, left, img.content_type, sameAi];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];
