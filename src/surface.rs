@@ -184,6 +184,11 @@ pub const fn call_opts(name: &'static str, ts: &'static str) -> Param {
     Param { name, ts: typings_text(ts), optional: true, call_options: true }
 }
 
+/// A required options object that also takes `signal` and `timeoutMs`.
+pub const fn req_call_opts(name: &'static str, ts: &'static str) -> Param {
+    Param { name, ts: typings_text(ts), optional: false, call_options: true }
+}
+
 /// `text` in native builds; "" in wasm, so the literal is not linked in.
 const fn typings_text(text: &'static str) -> &'static str {
     if cfg!(target_arch = "wasm32") {

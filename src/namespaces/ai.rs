@@ -3,14 +3,9 @@
 //! and image generation, paid per image from the wallet.
 
 use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, PROVIDER, SERVICE_KEY};
-use crate::surface::{req, Method, Namespace, Param, Scope};
+use crate::surface::{req, req_call_opts, Method, Namespace, Param, Scope};
 
 const PROJECT_ID: Param = req("projectId", "string");
-
-/// A required options object that also takes `signal` and `timeoutMs`.
-const fn required_opts(ts: &'static str) -> Param {
-    Param { name: "opts", ts, optional: false, call_options: true }
-}
 
 /// The aspects `generateImage` offers; the first is the default.
 const ASPECTS: &[&str] = &["square", "landscape", "portrait"];
@@ -31,7 +26,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "translate",
             aliases: &[],
             generics: "",
-            params: &[PROJECT_ID, required_opts(crate::ts!("TranslateOptions & CallOptions"))],
+            params: &[PROJECT_ID, req_call_opts("opts", "TranslateOptions & CallOptions")],
             returns: crate::ts!("TranslateResult"),
             scope: Scope::Project,
             context: "translating text",
@@ -76,7 +71,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "generateImage",
             aliases: &[],
             generics: "",
-            params: &[required_opts(crate::ts!("GenerateImageOptions & CallOptions"))],
+            params: &[req_call_opts("opts", "GenerateImageOptions & CallOptions")],
             returns: crate::ts!("GenerateImageResult"),
             scope: Scope::Global,
             context: "generating image",
