@@ -20,11 +20,11 @@ function crc32(bytes) {
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Pixel size per aspect: 1:1, 3:2 and 2:3 like the real sizes, scaled down. */
+/** Pixel size per aspect: 1:1, 16:9 and 9:16 as seed 003 states them, scaled down. */
 export const IMAGE_SIZES = Object.freeze({
   square: [16, 16],
-  landscape: [24, 16],
-  portrait: [16, 24],
+  landscape: [32, 18],
+  portrait: [18, 32],
 });
 
 function chunk(type, data) {

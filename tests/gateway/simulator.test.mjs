@@ -996,10 +996,10 @@ describe("payments (x402)", () => {
     const png = Buffer.from(res.body.image, "base64");
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal(png.subarray(12, 16).toString(), "IHDR");
-    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [24, 16]);
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [32, 18]);
     const idatLength = png.readUInt32BE(33);
     assert.equal(png.subarray(37, 41).toString(), "IDAT");
-    assert.equal(inflateSync(png.subarray(41, 41 + idatLength)).length, (1 + 24 * 3) * 16);
+    assert.equal(inflateSync(png.subarray(41, 41 + idatLength)).length, (1 + 32 * 3) * 18);
     assert.equal(png.subarray(-8, -4).toString(), "IEND");
     assert.equal(await balance(payer.address), 70_000);
     assertEnvelope(await at("/generate-image/v1", { method: "POST", json: { prompt: "x", aspect: "wide" } }), 400, "INVALID_ASPECT");

@@ -194,8 +194,8 @@ test("generateImage pays $0.03 through our x402 loop and returns a PNG a decoder
   assert.deepEqual([square.aspect, landscape.aspect, portrait.aspect], ["square", "landscape", "portrait"]);
   const [s, l, p] = [decode(square), decode(landscape), decode(portrait)];
   assert.deepEqual([s.width, s.height], [16, 16]);
-  assert.deepEqual([l.width, l.height], [24, 16]);
-  assert.deepEqual([p.width, p.height], [16, 24]);
+  assert.deepEqual([l.width, l.height], [32, 18]);
+  assert.deepEqual([p.width, p.height], [18, 32]);
   assert.equal(s.data.length, 16 * 16 * 4, "RGBA pixels decoded");
   assert.ok(new Set(s.data.filter((_, i) => i % 4 === 0)).size > 1, "a gradient, not one flat colour");
   assert.equal(await balance(w.address), 100_000 - 3 * 30_000);
@@ -227,5 +227,5 @@ test("generateImage without an allowance is PaymentRequired with the $0.03 quote
   assert.equal(e.body.accepts[0].maxAmountRequired, "30000");
   // With payments off the simulator draws for free (its offline mode).
   const free = await r.ai.generateImage({ prompt: "a cat", aspect: "portrait" });
-  assert.deepEqual([decode(free).width, decode(free).height], [16, 24]);
+  assert.deepEqual([decode(free).width, decode(free).height], [18, 32]);
 });

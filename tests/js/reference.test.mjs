@@ -312,7 +312,7 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     const image = await r.image.generateImage({ prompt: "a lighthouse at dusk", aspect: "landscape" });
     assert.deepEqual([image.content_type, image.aspect], ["image/png", "landscape"]);
     const png = PNG.sync.read(Buffer.from(image.image, "base64"));
-    assert.deepEqual([png.width, png.height], [24, 16]);
+    assert.deepEqual([png.width, png.height], [32, 18]);
     assert.equal(await balance(address), before - 30_000);
   });
 
