@@ -28,5 +28,9 @@ export async function wrong(r: Run402): Promise<void> {
   await r.projects.rest("prj_1", "t", { timeoutMs: "soon" }); // WRONG: timeoutMs is a number
   await r.projects.rest("prj_1", "t", { signal: "stop" }); // WRONG: signal is an AbortSignal
   const wrongRows: { id: number }[] = await r.projects.rest<string[]>("prj_1", "t"); // WRONG: T is string[]
-  void [credentials, noProject, n, wrongRows];
+  await p.secrets.set("prj_1", "KEY", "v"); // WRONG: scoped set takes (key, value)
+  await r.subdomains.claim("my-app", "dpl_1", { projectId: 5 }); // WRONG: projectId is a string
+  const dnsText: string = (await r.domains.status("prj_1", "example.com")).dns_instructions; // WRONG: it is an object or null
+  await r.domains.remove("example.com", "prj_1"); // WRONG: the project goes in { projectId }
+  void [credentials, noProject, n, wrongRows, dnsText];
 }
