@@ -114,14 +114,12 @@ fn set(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
 }
 
 fn check_set(a: &Args) -> Result<()> {
-    let key = a.string(1, "key")?;
-    if !is_secret_key(&key) {
-        return Err(a.error(format!("`key` must match ^[A-Z_][A-Z0-9_]{{0,127}}$ (upper-case letters, digits, '_'), got \"{key}\"")));
+    if !is_secret_key(&a.string(1, "key")?) {
+        return Err(a.error("`key` must match ^[A-Z_][A-Z0-9_]{0,127}$ (upper-case letters, digits and '_')"));
     }
-    // Never quoted in the error: it is the secret.
-    let bytes = a.string(2, "value")?.len();
-    if bytes > MAX_VALUE_BYTES {
-        return Err(a.error(format!("`value` is {bytes} UTF-8 bytes; the limit is {MAX_VALUE_BYTES}")));
+    // The value is the secret: never quoted, not even its size.
+    if a.string(2, "value")?.len() > MAX_VALUE_BYTES {
+        return Err(a.error("`value` must be at most 4096 UTF-8 bytes"));
     }
     Ok(())
 }

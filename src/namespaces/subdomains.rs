@@ -113,15 +113,12 @@ export interface SubdomainDeleteResult {
 // [`send_as_project`]: one state machine in the wasm instead of three.
 
 fn claim(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let body = || -> Result<Val> {
-        Ok(Val::object().with("name", a.non_empty(0, "name")?).with("deployment_id", a.non_empty(1, "deploymentId")?))
-    };
-    match body() {
-        Ok(body) => {
-            let call = a.call("POST", "/subdomains/v1").json(body);
+    match (a.non_empty(0, "name"), a.non_empty(1, "deploymentId")) {
+        (Ok(name), Ok(deployment)) => {
+            let call = a.call("POST", "/subdomains/v1").json(Val::object().with("name", name).with("deployment_id", deployment));
             Box::pin(send_as_project(k, a, call, 2, true))
         }
-        Err(e) => Box::pin(std::future::ready(Err(e))),
+        (Err(e), _) | (_, Err(e)) => Box::pin(std::future::ready(Err(e))),
     }
 }
 
@@ -160,4 +157,55 @@ fn option_project(a: &Args, index: usize) -> Result<Option<String>> {
     let Some(id) = a.opt_field_string(&opts, "projectId")?.filter(|id| !id.is_empty()) else { return Ok(None) };
     check_project_id(&id).map_err(|m| a.error(m))?;
     Ok(Some(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use crate::credentials::ProviderMethod;
+    use crate::error::ErrorKind;
+    use crate::surface::{self, NAMESPACES};
+    use crate::testing::{self, block_on, header};
+
+    fn call(k: &std::rc::Rc<crate::kernel::Kernel>, ns: &str, name: &str, args: Vec<Value>) -> crate::error::Result<crate::value::Val> {
+        let (i, n) = NAMESPACES.iter().enumerate().find(|(_, n)| n.name == ns).expect("namespace");
+        let j = n.methods.iter().position(|m| m.name == name).expect("method");
+        let items = args.into_iter().map(testing::json).collect();
+        block_on(surface::dispatch(k.clone(), surface::method_id(i, j), None, items, None, &surface::no_events))
+    }
+
+    #[test]
+    fn the_project_comes_from_the_options_else_the_active_one() {
+        let (k, t, c) = testing::kernel();
+        c.on(ProviderMethod::GetProject, json!({"anon_key": "a", "service_key": "svc"}));
+        call(&k, "subdomains", "claim", vec![json!("app"), json!("dpl_1"), json!({"projectId": "prj_o"})]).unwrap();
+        assert_eq!(c.calls_to(ProviderMethod::GetProject), vec![json!(["prj_o"])]);
+        let sent = t.sent.borrow().last().cloned().unwrap();
+        assert_eq!((sent.method.as_str(), sent.url.as_str()), ("POST", "https://api.test/subdomains/v1"));
+        assert_eq!(header(&sent, "authorization"), Some("Bearer svc"));
+        assert_eq!(testing::body_text(&sent).as_deref(), Some(r#"{"name":"app","deployment_id":"dpl_1"}"#));
+
+        // No projectId and no getActiveProject: local, before any request.
+        let before = t.sent.borrow().len();
+        let e = call(&k, "subdomains", "delete", vec![json!("app")]).unwrap_err();
+        assert_eq!((e.kind, e.context.as_str()), (ErrorKind::LocalError, "deleting subdomain"));
+        c.on(ProviderMethod::GetActiveProject, json!("prj_active"));
+        call(&k, "subdomains", "delete", vec![json!("a b"), json!({"projectId": ""})]).unwrap();
+        assert_eq!(c.calls_to(ProviderMethod::GetProject).last(), Some(&json!(["prj_active"])));
+        assert_eq!(t.sent.borrow().last().unwrap().url, "https://api.test/subdomains/v1/a%20b");
+        assert_eq!(t.sent.borrow().len(), before + 1);
+    }
+
+    #[test]
+    fn domains_remove_sends_a_service_key_only_for_a_named_project() {
+        let (k, t, c) = testing::kernel();
+        c.on(ProviderMethod::GetProject, json!({"anon_key": "a", "service_key": "svc"}));
+        c.on(ProviderMethod::GetActiveProject, json!("prj_active"));
+        call(&k, "domains", "remove", vec![json!("example.com")]).unwrap();
+        assert_eq!(header(&t.sent.borrow().last().cloned().unwrap(), "authorization"), None);
+        assert!(c.calls_to(ProviderMethod::GetProject).is_empty(), "the active project is not used");
+        call(&k, "domains", "remove", vec![json!("example.com"), json!({"projectId": "prj_1"})]).unwrap();
+        assert_eq!(header(&t.sent.borrow().last().cloned().unwrap(), "authorization"), Some("Bearer svc"));
+    }
 }

@@ -95,7 +95,7 @@ test("secrets.set checks the key pattern and the value's 4096 UTF-8 bytes before
     if (typeof value === "string") assert.ok(!e.message.includes(value), "the value is never quoted");
   }
   const tooBig = await rejectsKind(r.secrets.set(id, "GOOD", "é".repeat(2049)), "local_error");
-  assert.match(tooBig.message, /4098 UTF-8 bytes; the limit is 4096/);
+  assert.match(tooBig.message, /`value` must be at most 4096 UTF-8 bytes/);
   assert.deepEqual(providerCalls(credentials, "getProject"), [], "no key lookup for bad input");
   assert.equal(rec.sent.length, 0);
   // Exactly at the limit passes the local check and reaches the key lookup.
