@@ -269,6 +269,9 @@ impl Method {
 pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-projects"))]
     &namespaces::projects::NAMESPACE,
+    &namespaces::secrets::NAMESPACE,
+    &namespaces::subdomains::NAMESPACE,
+    &namespaces::domains::NAMESPACE,
     #[cfg(not(feature = "omit-service"))]
     &namespaces::service::NAMESPACE,
     #[cfg(not(feature = "omit-tier"))]

@@ -5,11 +5,14 @@
 pub mod ai;
 pub mod allowance;
 pub mod client;
+pub mod domains;
 pub mod payments;
 pub mod projects;
+pub mod secrets;
 pub mod service;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;
+pub mod subdomains;
 pub mod tier;
 #[cfg(feature = "test-hooks")]
 pub mod test_probe;

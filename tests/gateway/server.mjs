@@ -19,6 +19,7 @@ import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
 import * as projectRoutes from "./routes/projects.mjs";
 import * as restRoutes from "./routes/rest.mjs";
+import * as routingRoutes from "./routes/routing.mjs";
 import * as serviceRoutes from "./routes/service.mjs";
 import * as simRoutes from "./routes/sim.mjs";
 import * as tierRoutes from "./routes/tiers.mjs";
@@ -36,12 +37,13 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
+routingRoutes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {

@@ -12,6 +12,10 @@ export function createState({ adminWallets = [], ...options }) {
     adminWallets: new Set(adminWallets.map((w) => w.toLowerCase())),
     startedAt: Date.now(),
     projects: new Map(), // project_id → project record (project-store.mjs)
+    secrets: new Map(), // project_id → Map(key → {value, createdAt, updatedAt}) (routes/routing.mjs)
+    deployments: new Map(), // deployment_id → {projectId, createdAt}
+    subdomains: new Map(), // name → {projectId, deploymentId, createdAt, updatedAt}
+    domains: new Map(), // lower-cased domain → {projectId, subdomainName, status, txtValue, createdAt}
     walletTiers: new Map(), // lower-cased wallet → {tier, leaseStartedAt, leaseExpiresAt}
     siwxNonces: new Map(), // nonce → expiry ms
     idempotency: new Map(), // "key method path" → {fingerprint, reply | pending}

@@ -14,6 +14,8 @@
 //                            3.3.3: /admin/v1/rest/{table}; seed era: /rest/v1/{table} (anon-key REST is covered)
 //   projects.provision({orgId}) 3.3.3-only option (body org_id)
 //   payments.*               our SDK's local totals and receipts: no HTTP
+//
+// secrets, subdomains and domains are all here: their wire did not change by 3.3.3.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -256,6 +258,49 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     assert.equal(await r.projects.promoteUser(id, "ada@example.com"), undefined);
     assert.equal(await r.projects.demoteUser(id, "ada@example.com"), undefined);
     await rejectsWith(r.projects.promoteUser(id, "nobody@example.com"), isApiError, (e) => assert.equal(e.status, 404));
+  });
+
+  it("secrets: set, list (keys only), delete; the key pattern is checked locally", async () => {
+    assert.equal(await r.secrets.set(id, "API_TOKEN", "tok-123"), undefined);
+    const listed = await r.secrets.list(id);
+    assert.deepEqual(listed.secrets.map((s) => s.key), ["API_TOKEN"]);
+    assert.equal(typeof listed.secrets[0].created_at, "string");
+    assert.ok(!JSON.stringify(listed).includes("tok-123"));
+    assert.deepEqual(await r.secrets.delete(id, "API_TOKEN"), { status: "deleted", key: "API_TOKEN" });
+    assert.deepEqual(await r.secrets.list(id), { secrets: [] });
+    await rejectsWith(r.secrets.delete(id, "API_TOKEN"), isApiError, (e) => assert.equal(e.status, 404));
+    await rejectsWith(r.secrets.set(id, "lower", "x"), isLocalError);
+  });
+
+  it("subdomains: claim (active project and opts.projectId), list, delete; custom domains on top", async () => {
+    const { deployment_id: dep } = await control("deployments", { project_id: id });
+    const claimed = await r.subdomains.claim("reference-app", dep); // the keystore's active project
+    assert.deepEqual([claimed.name, claimed.project_id, claimed.url], ["reference-app", id, "https://reference-app.run402.com"]);
+    assert.equal((await r.subdomains.claim("reference-app", dep, { projectId: id })).created_at, claimed.created_at);
+    assert.deepEqual((await r.subdomains.list(id)).map((s) => s.name), ["reference-app"]);
+    await rejectsWith(r.subdomains.claim("www", dep), isApiError, (e) => assert.equal(e.status, 400));
+
+    const added = await r.domains.add(id, "app.reference.example", "reference-app");
+    assert.deepEqual([added.status, added.project_id, added.dns_instructions.cname_target], ["pending", id, "domains.run402.com"]);
+    assert.deepEqual((await r.domains.list(id)).domains.map((d) => d.domain), ["app.reference.example"]);
+    await control("domains/app.reference.example", { status: "active" });
+    const status = await r.domains.status(id, "app.reference.example");
+    assert.deepEqual([status.status, status.dns_instructions], ["active", null]);
+    // Without a projectId, remove sends only the provider's sign-in: the owning wallet's.
+    assert.deepEqual(await r.domains.remove("app.reference.example"), { status: "deleted", domain: "app.reference.example" });
+    await r.domains.add(id, "app.reference.example", "reference-app");
+    assert.deepEqual(await r.domains.remove("app.reference.example", { projectId: id }), { status: "deleted", domain: "app.reference.example" });
+
+    const p = await r.project(id);
+    assert.equal((await p.subdomains.claim("reference-two", dep)).project_id, id);
+    assert.equal((await p.domains.add("two.reference.example", "reference-two")).project_id, id);
+    assert.deepEqual(await p.domains.remove("two.reference.example"), { status: "deleted", domain: "two.reference.example" });
+    assert.equal(await p.secrets.set("SCOPED", "1"), undefined);
+    assert.deepEqual((await p.secrets.list()).secrets.map((s) => s.key), ["SCOPED"]);
+    assert.equal((await p.subdomains.delete("reference-two")).name, "reference-two");
+    const removed = await r.subdomains.delete("reference-app", { projectId: id });
+    assert.deepEqual([removed.name, removed.deployment_id, removed.project_id], ["reference-app", dep, id]);
+    assert.deepEqual(await r.subdomains.list(id), []);
   });
 
   it("scoped clients: r.project(id) and r.useProject(id) make the same calls", async () => {

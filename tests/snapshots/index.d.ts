@@ -472,6 +472,182 @@ export interface ScopedProjects {
   active(): Promise<string | null>;
 }
 
+// ── secrets ──
+
+export interface SecretSummary {
+  key: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface SecretListResult {
+  secrets: SecretSummary[];
+}
+
+export interface DeleteSecretResult {
+  status: string;
+  key: string;
+  [key: string]: unknown;
+}
+
+/** Project secrets: environment variables for functions (service key). Values are never returned. */
+export interface Secrets {
+  /** Sets or overwrites a secret (key ^[A-Z_][A-Z0-9_]{0,127}$, value at most 4096 UTF-8 bytes, both checked locally). */
+  set(projectId: string, key: string, value: string): Promise<void>;
+  /** The project's secret keys with their timestamps (a bare array from the gateway is accepted too). */
+  list(projectId: string): Promise<SecretListResult>;
+  /** Deletes a secret. */
+  delete(projectId: string, key: string): Promise<DeleteSecretResult>;
+}
+
+/** Project secrets: environment variables for functions (service key). Values are never returned. Bound to one project. */
+export interface ScopedSecrets {
+  /** Sets or overwrites a secret (key ^[A-Z_][A-Z0-9_]{0,127}$, value at most 4096 UTF-8 bytes, both checked locally). */
+  set(key: string, value: string): Promise<void>;
+  /** The project's secret keys with their timestamps (a bare array from the gateway is accepted too). */
+  list(): Promise<SecretListResult>;
+  /** Deletes a secret. */
+  delete(key: string): Promise<DeleteSecretResult>;
+}
+
+// ── subdomains ──
+
+export interface SubdomainClaimOptions extends CallOptions {
+  /** The project that owns the claim; default: the provider's active project. */
+  projectId?: string;
+}
+
+export interface SubdomainClaimResult {
+  name: string;
+  deployment_id: string;
+  url: string;
+  deployment_url: string;
+  project_id: string | null;
+  created_at: string;
+  updated_at: string;
+  [key: string]: unknown;
+}
+
+export interface SubdomainSummary {
+  name: string;
+  url: string;
+  deployment_id: string;
+  deployment_url: string;
+  project_id: string;
+  created_at: string;
+  updated_at: string;
+  [key: string]: unknown;
+}
+
+export interface SubdomainDeleteResult {
+  name: string;
+  deployment_id: string;
+  project_id: string;
+  deleted_at: string;
+  [key: string]: unknown;
+}
+
+/** Subdomain claims (<name>.run402.com) pointing at deployments (service key). */
+export interface Subdomains {
+  /** Claims a subdomain (or points it at another deployment) for opts.projectId, else the active project. */
+  claim(name: string, deploymentId: string, opts?: SubdomainClaimOptions): Promise<SubdomainClaimResult>;
+  /** Releases a subdomain of opts.projectId, else of the active project. */
+  delete(name: string, opts?: SubdomainClaimOptions): Promise<SubdomainDeleteResult>;
+  /** The project's subdomains (the gateway's `subdomains` array; [] when absent). */
+  list(projectId: string): Promise<SubdomainSummary[]>;
+}
+
+/** Subdomain claims (<name>.run402.com) pointing at deployments (service key). Bound to one project. */
+export interface ScopedSubdomains {
+  /** Claims a subdomain (or points it at another deployment) for opts.projectId, else the active project. */
+  claim(name: string, deploymentId: string, opts?: SubdomainClaimOptions): Promise<SubdomainClaimResult>;
+  /** Releases a subdomain of opts.projectId, else of the active project. */
+  delete(name: string, opts?: SubdomainClaimOptions): Promise<SubdomainDeleteResult>;
+  /** The project's subdomains (the gateway's `subdomains` array; [] when absent). */
+  list(): Promise<SubdomainSummary[]>;
+}
+
+// ── domains ──
+
+export interface DnsInstructions {
+  cname_target?: string;
+  txt_name?: string;
+  txt_value?: string;
+}
+
+export interface CustomDomainAddResult {
+  domain: string;
+  subdomain_name: string;
+  url: string;
+  subdomain_url: string;
+  status: string;
+  dns_instructions: DnsInstructions | null;
+  project_id: string | null;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface CustomDomainSummary {
+  domain: string;
+  subdomain_name: string;
+  url: string;
+  subdomain_url: string;
+  status: string;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface CustomDomainListResult {
+  domains: CustomDomainSummary[];
+  [key: string]: unknown;
+}
+
+export interface CustomDomainStatusResult {
+  domain: string;
+  subdomain_name: string;
+  url: string;
+  subdomain_url: string;
+  status: string;
+  dns_instructions: DnsInstructions | null;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface CustomDomainRemoveOptions extends CallOptions {
+  /** Remove as this project (its service key); without it only the provider's headers are sent. */
+  projectId?: string;
+}
+
+export interface CustomDomainRemoveResult {
+  status: string;
+  domain: string;
+  [key: string]: unknown;
+}
+
+/** Custom domains pointing at a project's subdomains: DNS instructions and verification status. */
+export interface Domains {
+  /** Registers a custom domain for one of the project's subdomains; returns the DNS records to add. */
+  add(projectId: string, domain: string, subdomainName: string): Promise<CustomDomainAddResult>;
+  /** The project's custom domains. */
+  list(projectId: string): Promise<CustomDomainListResult>;
+  /** A custom domain's verification status and its DNS instructions (null once nothing is left to add). */
+  status(projectId: string, domain: string): Promise<CustomDomainStatusResult>;
+  /** Releases a custom domain: with opts.projectId as that project (service key), else with the provider's headers only. */
+  remove(domain: string, opts?: CustomDomainRemoveOptions): Promise<CustomDomainRemoveResult>;
+}
+
+/** Custom domains pointing at a project's subdomains: DNS instructions and verification status. Bound to one project. */
+export interface ScopedDomains {
+  /** Registers a custom domain for one of the project's subdomains; returns the DNS records to add. */
+  add(domain: string, subdomainName: string): Promise<CustomDomainAddResult>;
+  /** The project's custom domains. */
+  list(): Promise<CustomDomainListResult>;
+  /** A custom domain's verification status and its DNS instructions (null once nothing is left to add). */
+  status(domain: string): Promise<CustomDomainStatusResult>;
+  /** Releases a custom domain: with opts.projectId as that project (service key), else with the provider's headers only. */
+  remove(domain: string, opts?: CustomDomainRemoveOptions): Promise<CustomDomainRemoveResult>;
+}
+
 // ── service ──
 
 export interface ServiceStatusPayload {
@@ -737,6 +913,9 @@ export interface CallOptions {
 export declare class Run402 {
   constructor(opts: Run402Options);
   readonly projects: Projects;
+  readonly secrets: Secrets;
+  readonly subdomains: Subdomains;
+  readonly domains: Domains;
   readonly service: Service;
   readonly tier: Tier;
   readonly allowance: Allowance;
@@ -754,6 +933,9 @@ export declare class Run402 {
 export interface ScopedRun402 {
   readonly projectId: string;
   readonly projects: ScopedProjects;
+  readonly secrets: ScopedSecrets;
+  readonly subdomains: ScopedSubdomains;
+  readonly domains: ScopedDomains;
   readonly ai: ScopedAi;
 }
 

@@ -35,5 +35,9 @@ export async function wrong(r: Run402): Promise<void> {
   await p.ai.usage("prj_1"); // WRONG: scoped usage takes no project id
   await p.image.usage(); // WRONG: scoped clients have no image alias
   const used: string = (await r.ai.usage("prj_1")).translation.used_words; // WRONG: a number
-  void [credentials, noProject, n, wrongRows, used];
+  await p.secrets.set("prj_1", "KEY", "v"); // WRONG: scoped set takes (key, value)
+  await r.subdomains.claim("my-app", "dpl_1", { projectId: 5 }); // WRONG: projectId is a string
+  const dnsText: string = (await r.domains.status("prj_1", "example.com")).dns_instructions; // WRONG: it is an object or null
+  await r.domains.remove("example.com", "prj_1"); // WRONG: the project goes in { projectId }
+  void [credentials, noProject, n, wrongRows, used, dnsText];
 }

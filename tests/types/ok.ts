@@ -4,6 +4,7 @@ import {
   LocalError, ApiError, type CredentialsProvider, type ProvisionResult, type ScopedRun402,
   type Run402ErrorKind, type ProjectRestResponse, type SchemaReport, type ExposeManifestValidationResult,
   type Ai, type ImageAspect, type GenerateImageResult,
+  type SecretSummary, type SubdomainSummary, type DnsInstructions, type CustomDomainSummary,
 } from "@run402/sdk-wasm";
 
 const keys = new Map<string, { anon_key: string; service_key: string }>();
@@ -78,6 +79,22 @@ export async function main(): Promise<void> {
   await p.ai.translate({ text: "Hi", to: "fr", signal: new AbortController().signal });
   await p.ai.generateImage({ prompt: "a fox" });
   void [hola, flagged, score, left, img.content_type, sameAi];
+  // secrets, subdomains, domains (3.3.3's result types), root and scoped.
+  const nothing: void = await r.secrets.set(id, "API_KEY", "v");
+  const secretKeys: SecretSummary[] = (await r.secrets.list(id)).secrets;
+  const deletedKey: string = (await p.secrets.delete("API_KEY")).key;
+  const claim = await r.subdomains.claim("my-app", "dpl_1", { projectId: id, timeoutMs: 1000 });
+  const owner: string | null = claim.project_id;
+  const subs: SubdomainSummary[] = await p.subdomains.list();
+  const deletedAt: string = (await p.subdomains.delete("my-app")).deleted_at;
+  const added = await r.domains.add(id, "example.com", "my-app");
+  const dns: DnsInstructions | null = added.dns_instructions;
+  const cname: string | undefined = dns?.cname_target;
+  const domains: CustomDomainSummary[] = (await p.domains.list()).domains;
+  const domainStatus: string = (await p.domains.status("example.com")).status;
+  const removed: string = (await r.domains.remove("example.com")).status;
+  await p.domains.remove("example.com", { projectId: "prj_2" });
+  void [nothing, secretKeys, deletedKey, owner, subs, deletedAt, cname, domains, domainStatus, removed];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];

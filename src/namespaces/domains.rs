@@ -1,0 +1,162 @@
+//! `r.domains`: custom domains mapped to a project's subdomains, with the
+//! DNS records the owner must add and the verification status. Declared
+//! routes, except `remove`, whose auth depends on its options (the service
+//! key of `opts.projectId`, else only the provider's headers).
+
+use std::rc::Rc;
+
+use crate::args::Args;
+use crate::credentials::LocalFuture;
+use crate::error::Result;
+use crate::kernel::encode::encode_uri_component;
+use crate::kernel::Kernel;
+use crate::namespaces::subdomains::send_as_project;
+use crate::routes::{route, Out, Route, RouteBody, SERVICE_KEY};
+use crate::surface::{call_opts, req, Method, Namespace, Param, Run, Scope};
+use crate::value::Val;
+
+const ID: Param = req("projectId", "string");
+
+pub const NAMESPACE: Namespace = Namespace {
+    name: "domains",
+    ts_name: "Domains",
+    doc: crate::ts!("Custom domains pointing at a project's subdomains: DNS instructions and verification status."),
+    scoped: true,
+    internal: false,
+    hidden_aliases: &[],
+    types: crate::ts!(TYPES),
+    methods: &[
+        Method {
+            name: "add",
+            aliases: &[],
+            generics: "",
+            params: &[ID, req("domain", "string"), req("subdomainName", "string")],
+            returns: crate::ts!("CustomDomainAddResult"),
+            scope: Scope::Project,
+            context: "registering custom domain",
+            doc: crate::ts!("Registers a custom domain for one of the project's subdomains; returns the DNS records to add."),
+            http: crate::ts!(""),
+            run: route(Route {
+                verb: "POST",
+                body: RouteBody::Strings(&[("domain", 1), ("subdomain_name", 2)]),
+                ..LIST
+            }),
+        },
+        Method {
+            name: "list",
+            aliases: &[],
+            generics: "",
+            params: &[ID],
+            returns: crate::ts!("CustomDomainListResult"),
+            scope: Scope::Project,
+            context: "listing custom domains",
+            doc: crate::ts!("The project's custom domains."),
+            http: crate::ts!(""),
+            run: route(LIST),
+        },
+        Method {
+            name: "status",
+            aliases: &[],
+            generics: "",
+            params: &[ID, req("domain", "string")],
+            returns: crate::ts!("CustomDomainStatusResult"),
+            scope: Scope::Project,
+            context: "checking domain status",
+            doc: crate::ts!("A custom domain's verification status and its DNS instructions (null once nothing is left to add)."),
+            http: crate::ts!(""),
+            run: route(Route { path: "/domains/v1/{1}", ..LIST }),
+        },
+        Method {
+            name: "remove",
+            aliases: &[],
+            generics: "",
+            params: &[req("domain", "string"), call_opts("opts", "CustomDomainRemoveOptions")],
+            returns: crate::ts!("CustomDomainRemoveResult"),
+            scope: Scope::OptionField { index: 1, keys: &["projectId"] },
+            context: "removing custom domain",
+            doc: crate::ts!("Releases a custom domain: with opts.projectId as that project (service key), else with the provider's headers only."),
+            http: crate::ts!("DELETE /domains/v1/{domain} · service key of opts.projectId, else the provider's getAuth headers"),
+            run: Run::Code(remove),
+        },
+    ],
+};
+
+#[cfg(not(target_arch = "wasm32"))]
+const TYPES: &str = r#"export interface DnsInstructions {
+  cname_target?: string;
+  txt_name?: string;
+  txt_value?: string;
+}
+
+export interface CustomDomainAddResult {
+  domain: string;
+  subdomain_name: string;
+  url: string;
+  subdomain_url: string;
+  status: string;
+  dns_instructions: DnsInstructions | null;
+  project_id: string | null;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface CustomDomainSummary {
+  domain: string;
+  subdomain_name: string;
+  url: string;
+  subdomain_url: string;
+  status: string;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface CustomDomainListResult {
+  domains: CustomDomainSummary[];
+  [key: string]: unknown;
+}
+
+export interface CustomDomainStatusResult {
+  domain: string;
+  subdomain_name: string;
+  url: string;
+  subdomain_url: string;
+  status: string;
+  dns_instructions: DnsInstructions | null;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface CustomDomainRemoveOptions extends CallOptions {
+  /** Remove as this project (its service key); without it only the provider's headers are sent. */
+  projectId?: string;
+}
+
+export interface CustomDomainRemoveResult {
+  status: string;
+  domain: string;
+  [key: string]: unknown;
+}
+"#;
+
+const LIST: Route = Route {
+    verb: "GET",
+    path: "/domains/v1",
+    auth: SERVICE_KEY,
+    query: &[],
+    body: RouteBody::None,
+    headers: &[],
+    result: Out::Body,
+    paid: false,
+};
+
+/// The request is built here; the project's key, when `opts.projectId`
+/// names one, is added by the future `subdomains` shares with this member.
+fn remove(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    match a.non_empty(0, "domain") {
+        Ok(domain) => {
+            let call = a.call("DELETE", ["/domains/v1/", &encode_uri_component(&domain)].concat());
+            Box::pin(send_as_project(k, a, call, 1, false))
+        }
+        Err(e) => Box::pin(std::future::ready(Err(e))),
+    }
+}
