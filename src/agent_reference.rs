@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::routes::{Field, Key, Out, Route, RouteBody, Src};
+use crate::routes::{Field, Key, Out, ProjectFrom, Route, RouteBody, Src};
 use crate::surface::{Method, Run, Scope, NAMESPACES};
 
 /// The complete reference text.
@@ -58,7 +58,7 @@ fn method(out: &mut String, ns: &str, m: &'static Method) {
         let _ = writeln!(out, "- aliases: {} (the same function)", names.join(", "));
     }
     match &m.run {
-        Run::Route(r) => route(out, r),
+        Run::Route(r) => route(out, r, m.params),
         Run::Code(_) | Run::Operation(_) | Run::Sync(_) => {
             let _ = writeln!(out, "- wire: {}", m.http);
         }
@@ -74,7 +74,7 @@ fn method(out: &mut String, ns: &str, m: &'static Method) {
     let _ = writeln!(out, "- errors say: \"... while {}\"", m.context);
 }
 
-fn route(out: &mut String, r: &Route) {
+fn route(out: &mut String, r: &Route, params: &[crate::surface::Param]) {
     let key = |k: Key| match k {
         Key::None => None,
         Key::Anon => Some("the project's anon key".to_string()),
@@ -91,7 +91,11 @@ fn route(out: &mut String, r: &Route) {
     if r.auth.provider {
         auth.push(if auth.is_empty() { "the provider's getAuth headers (wallet sign-in)".into() } else { "provider headers".into() });
     }
-    let auth = if auth.is_empty() { "no auth".to_string() } else { auth.join(" + ") };
+    let mut auth = if auth.is_empty() { "no auth".to_string() } else { auth.join(" + ") };
+    if let ProjectFrom::Option { index, or_active } = r.project {
+        let fallback = if or_active { "else of the provider's active project" } else { "else no key, only the provider's headers" };
+        auth = format!("{auth}, of the project in `projectId` of argument {index} ({fallback})");
+    }
     let names = |fields: &[Field]| fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
     let query = if r.query.is_empty() { String::new() } else { format!(" · query {}", names(r.query)) };
     let body = match r.body {
@@ -111,7 +115,12 @@ fn route(out: &mut String, r: &Route) {
         Out::List(field) => format!("the `{field}` array of the response ([] if missing)"),
     };
     let price = if r.paid { "paid: a 402 is paid via x402 within the spend policy" } else { "free" };
-    let _ = writeln!(out, "- wire: {} {}{query} · {auth}{body}{headers} · {price} · resolves to {result}", r.verb, r.path);
+    // `{0}`, `{1.field}`, `{2:raw}` read better as the parameters' names.
+    let mut path = r.path.to_string();
+    for (i, p) in params.iter().enumerate() {
+        path = path.replace(&format!("{{{i}:raw}}"), &format!("{{{}}}", p.name)).replace(&format!("{{{i}.", ), "{").replace(&format!("{{{i}}}"), &format!("{{{}}}", p.name));
+    }
+    let _ = writeln!(out, "- wire: {} {path}{query} · {auth}{body}{headers} · {price} · resolves to {result}", r.verb);
 }
 
 fn source(from: Src) -> String {

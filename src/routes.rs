@@ -38,6 +38,21 @@ pub struct Route {
     /// request carries an `Idempotency-Key` (the caller's `idempotencyKey`
     /// in the method's options, else the `withRetry` scope's, else fresh).
     pub paid: bool,
+    /// Where the project whose keys the route sends comes from.
+    pub project: ProjectFrom,
+}
+
+/// Where a route's project comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectFrom {
+    /// Argument 0, required whenever the auth or the path needs it.
+    Arg0,
+    /// `projectId` of the options object at argument N (an empty one counts
+    /// as none, as in the reference); without it, the provider's active
+    /// project when `or_active` (a LocalError if there is none either),
+    /// else no project: the keys are left out and only the provider's
+    /// headers go (`domains.remove`).
+    Option { index: usize, or_active: bool },
 }
 
 /// Which credentials the request carries (contract §1 "auth" column).
@@ -226,6 +241,15 @@ fn check_path_segment(text: &str) -> std::result::Result<(), String> {
     crate::args::check_project_id(text).map_err(|m| m.strip_prefix("`projectId` ").unwrap_or(&m).to_string())
 }
 
+/// `projectId` of the options object at `index`, checked; `None` when it
+/// is absent or empty.
+fn option_project(a: &Args, index: usize) -> Result<Option<String>> {
+    let Some(opts) = a.opt_object(index, a.param_name(index))? else { return Ok(None) };
+    let Some(id) = a.opt_field_string(&opts, "projectId")?.filter(|id| !id.is_empty()) else { return Ok(None) };
+    crate::args::check_project_id(&id).map_err(|m| a.error(m))?;
+    Ok(Some(id))
+}
+
 /// The name errors use for a value: the parameter's, or the option field's.
 fn name_of(a: &Args, from: Src) -> &'static str {
     match from {
@@ -362,7 +386,14 @@ pub const fn route(r: Route) -> crate::surface::Run {
 pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
     // Everything but the keys and the exchange is plain code, outside the
     // future: a smaller state machine, and no request on bad input.
-    let (mut call, project) = prepare(&a, route)?;
+    let (mut call, mut project) = prepare(&a, route)?;
+    if let (None, ProjectFrom::Option { or_active: true, .. }) = (&project, route.project) {
+        let active = crate::credentials::get_active_project(k.credentials.as_ref(), a.context).await?.ok_or_else(|| {
+            a.error("needs `opts.projectId` or an active project (set one with r.projects.use(id), or pass it)")
+        })?;
+        crate::args::check_project_id(&active).map_err(|m| a.error(m))?;
+        project = Some(active);
+    }
     if let Some(id) = project.filter(|_| route.auth.needs_keys()) {
         let keys = k.project_keys(&id, a.context).await?;
         let key = |which: Key| match which {
@@ -393,7 +424,11 @@ pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
 fn prepare(a: &Args, route: &Route) -> Result<(Call, Option<String>)> {
     let auth = route.auth;
     // Checked once, before the other arguments, for the path and the keys.
-    let project = if auth.needs_keys() || has_project_slot(route.path) { Some(a.project_id(0)?) } else { None };
+    let project = match route.project {
+        ProjectFrom::Arg0 if auth.needs_keys() || has_project_slot(route.path) => Some(a.project_id(0)?),
+        ProjectFrom::Arg0 => None,
+        ProjectFrom::Option { index, .. } => option_project(a, index)?,
+    };
     let mut path = expand(a, route.path, project.as_deref())?;
     if !route.query.is_empty() {
         path.push_str(&query(a, route.query)?);

@@ -2,7 +2,7 @@
 //! gateway meters in words against the add-on's quota; moderation, free)
 //! and image generation, paid per image from the wallet.
 
-use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, PROVIDER, SERVICE_KEY};
+use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, PROVIDER, SERVICE_KEY, ProjectFrom};
 use crate::surface::{req, req_call_opts, Method, Namespace, Param, Scope};
 
 const PROJECT_ID: Param = req("projectId", "string");
@@ -11,7 +11,7 @@ const PROJECT_ID: Param = req("projectId", "string");
 const ASPECTS: &[&str] = &["square", "landscape", "portrait"];
 
 /// A request with the project's service key (argument 0 is the id).
-const SERVICE: Route = Route { verb: "POST", path: "", auth: SERVICE_KEY, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false };
+const SERVICE: Route = Route { verb: "POST", path: "", auth: SERVICE_KEY, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false, project: ProjectFrom::Arg0 };
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "ai",

@@ -1,19 +1,10 @@
 //! `r.domains`: custom domains mapped to a project's subdomains, with the
-//! DNS records the owner must add and the verification status. Declared
-//! routes, except `remove`, whose auth depends on its options (the service
-//! key of `opts.projectId`, else only the provider's headers).
+//! DNS records the owner must add and the verification status. All declared
+//! routes; `remove` sends the service key of `opts.projectId` when given,
+//! else only the provider's headers.
 
-use std::rc::Rc;
-
-use crate::args::Args;
-use crate::credentials::LocalFuture;
-use crate::error::Result;
-use crate::kernel::encode::encode_uri_component;
-use crate::kernel::Kernel;
-use crate::namespaces::subdomains::send_as_project;
-use crate::routes::{route, Out, Route, RouteBody, SERVICE_KEY};
-use crate::surface::{call_opts, req, Method, Namespace, Param, Run, Scope};
-use crate::value::Val;
+use crate::routes::{route, Out, ProjectFrom, Route, RouteBody, SERVICE_KEY};
+use crate::surface::{call_opts, req, Method, Namespace, Param, Scope};
 
 const ID: Param = req("projectId", "string");
 
@@ -75,8 +66,13 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::OptionField { index: 1, keys: &["projectId"] },
             context: "removing custom domain",
             doc: crate::ts!("Releases a custom domain: with opts.projectId as that project (service key), else with the provider's headers only."),
-            http: crate::ts!("DELETE /domains/v1/{domain} · service key of opts.projectId, else the provider's getAuth headers"),
-            run: Run::Code(remove),
+            http: crate::ts!(""),
+            run: route(Route {
+                verb: "DELETE",
+                path: "/domains/v1/{0}",
+                project: ProjectFrom::Option { index: 1, or_active: false },
+                ..crate::namespaces::subdomains::BY_OPTION
+            }),
         },
     ],
 };
@@ -147,16 +143,6 @@ const LIST: Route = Route {
     headers: &[],
     result: Out::Body,
     paid: false,
+    project: ProjectFrom::Arg0,
 };
 
-/// The request is built here; the project's key, when `opts.projectId`
-/// names one, is added by the future `subdomains` shares with this member.
-fn remove(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    match a.non_empty(0, "domain") {
-        Ok(domain) => {
-            let call = a.call("DELETE", ["/domains/v1/", &encode_uri_component(&domain)].concat());
-            Box::pin(send_as_project(k, a, call, 1, false))
-        }
-        Err(e) => Box::pin(std::future::ready(Err(e))),
-    }
-}

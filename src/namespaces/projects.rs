@@ -8,14 +8,14 @@ use crate::handler;
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::Kernel;
-use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, SERVICE_KEY};
+use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, SERVICE_KEY, ProjectFrom};
 use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Scope};
 use crate::value::Val;
 
 const ID: Param = req("id", "string");
 
 /// An admin request with the project's service key (argument 0 is the id).
-const SERVICE: Route = Route { verb: "GET", path: "", auth: SERVICE_KEY, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false };
+const SERVICE: Route = Route { verb: "GET", path: "", auth: SERVICE_KEY, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false, project: ProjectFrom::Arg0 };
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "projects",
@@ -177,6 +177,7 @@ pub const NAMESPACE: Namespace = Namespace {
                 headers: &[("X-Admin-Mode", Src::Const("1"))],
                 result: Out::Body,
                 paid: false,
+                project: ProjectFrom::Arg0,
             }),
         },
         Method {
@@ -198,6 +199,7 @@ pub const NAMESPACE: Namespace = Namespace {
                 headers: &[],
                 result: Out::Body,
                 paid: false,
+                project: ProjectFrom::Arg0,
             }),
         },
         Method {

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::handler;
 use crate::json::{Json, JsonExt, Shape};
 use crate::kernel::Kernel;
-use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_KEY};
+use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_KEY, ProjectFrom};
 use crate::surface::{req, Method, Namespace, Param, Run, Scope};
 use crate::value::Val;
 
@@ -95,6 +95,7 @@ const SET: Route = Route {
     headers: &[],
     result: Out::Void,
     paid: false,
+    project: ProjectFrom::Arg0,
 };
 const LIST: Route = Route { verb: "GET", body: RouteBody::None, result: Out::Body, ..SET };
 

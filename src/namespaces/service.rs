@@ -1,6 +1,6 @@
 //! `r.service`: gateway status and health. No auth, no setup.
 
-use crate::routes::{route, Out, Route, RouteBody, PUBLIC};
+use crate::routes::{route, Out, Route, RouteBody, PUBLIC, ProjectFrom};
 use crate::surface::{Method, Namespace, Scope};
 
 pub const NAMESPACE: Namespace = Namespace {
@@ -58,4 +58,4 @@ export interface ServiceHealthPayload {
 "#;
 
 /// A public GET whose body is the result.
-const GET_PUBLIC: Route = Route { verb: "GET", path: "", auth: PUBLIC, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false };
+const GET_PUBLIC: Route = Route { verb: "GET", path: "", auth: PUBLIC, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false, project: ProjectFrom::Arg0 };

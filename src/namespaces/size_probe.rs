@@ -4,7 +4,7 @@
 //! gzipped"). Each probe has its own name, context, path and body field, as
 //! real members do, so no two share their strings.
 
-use crate::routes::{route, Out, Route, RouteBody, SERVICE_KEY};
+use crate::routes::{route, Out, Route, RouteBody, SERVICE_KEY, ProjectFrom};
 use crate::surface::{req, Method, Namespace, Scope};
 
 /// One synthetic member per literal (the count must match PROBE_METHODS in
@@ -30,6 +30,7 @@ macro_rules! probes {
                 headers: &[],
                 result: Out::Body,
                 paid: false,
+                project: ProjectFrom::Arg0,
             }),
         }),*]
     };

@@ -1,18 +1,9 @@
-//! `r.subdomains`: `<name>.run402.com` claims pointing at deployments.
-//! `list` is a declared route; `claim` and `delete` name their project in
-//! an options object (`projectId`), else the provider's active project, so
-//! they are code: the route vocabulary takes a project from argument 0 only.
+//! `r.subdomains`: `<name>.run402.com` claims pointing at deployments, all
+//! declared routes. `claim` and `delete` name their project in an options
+//! object (`projectId`), else the provider's active project.
 
-use std::rc::Rc;
-
-use crate::args::{check_project_id, Args};
-use crate::credentials::{self, LocalFuture};
-use crate::error::Result;
-use crate::kernel::encode::encode_uri_component;
-use crate::kernel::{Call, Kernel};
-use crate::routes::{route, Out, Route, RouteBody, SERVICE_KEY};
-use crate::surface::{call_opts, req, Method, Namespace, Run, Scope};
-use crate::value::Val;
+use crate::routes::{route, Out, ProjectFrom, Route, RouteBody, SERVICE_KEY};
+use crate::surface::{call_opts, req, Method, Namespace, Scope};
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "subdomains",
@@ -32,8 +23,14 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::OptionField { index: 2, keys: &["projectId"] },
             context: "claiming subdomain",
             doc: crate::ts!("Claims a subdomain (or points it at another deployment) for opts.projectId, else the active project."),
-            http: crate::ts!("POST /subdomains/v1 · service key of opts.projectId or the active project"),
-            run: Run::Code(claim),
+            http: crate::ts!(""),
+            run: route(Route {
+                verb: "POST",
+                path: "/subdomains/v1",
+                body: RouteBody::Strings(&[("name", 0), ("deployment_id", 1)]),
+                project: ProjectFrom::Option { index: 2, or_active: true },
+                ..BY_OPTION
+            }),
         },
         Method {
             name: "delete",
@@ -44,8 +41,13 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::OptionField { index: 1, keys: &["projectId"] },
             context: "deleting subdomain",
             doc: crate::ts!("Releases a subdomain of opts.projectId, else of the active project."),
-            http: crate::ts!("DELETE /subdomains/v1/{name} · service key of opts.projectId or the active project"),
-            run: Run::Code(delete),
+            http: crate::ts!(""),
+            run: route(Route {
+                verb: "DELETE",
+                path: "/subdomains/v1/{0}",
+                project: ProjectFrom::Option { index: 1, or_active: true },
+                ..BY_OPTION
+            }),
         },
         Method {
             name: "list",
@@ -66,6 +68,7 @@ pub const NAMESPACE: Namespace = Namespace {
                 headers: &[],
                 result: Out::List("subdomains"),
                 paid: false,
+                project: ProjectFrom::Arg0,
             }),
         },
     ],
@@ -108,56 +111,19 @@ export interface SubdomainDeleteResult {
 }
 "#;
 
-// The three members with an options-object project (these two and
-// `domains.remove`) build their request synchronously and share one future,
-// [`send_as_project`]: one state machine in the wasm instead of three.
-
-fn claim(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    match (a.non_empty(0, "name"), a.non_empty(1, "deploymentId")) {
-        (Ok(name), Ok(deployment)) => {
-            let call = a.call("POST", "/subdomains/v1").json(Val::object().with("name", name).with("deployment_id", deployment));
-            Box::pin(send_as_project(k, a, call, 2, true))
-        }
-        (Err(e), _) | (_, Err(e)) => Box::pin(std::future::ready(Err(e))),
-    }
-}
-
-fn delete(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    match a.non_empty(0, "name") {
-        Ok(name) => {
-            let call = a.call("DELETE", ["/subdomains/v1/", &encode_uri_component(&name)].concat());
-            Box::pin(send_as_project(k, a, call, 1, true))
-        }
-        Err(e) => Box::pin(std::future::ready(Err(e))),
-    }
-}
-
-/// Sends `call` with the service key of the project named in the options
-/// at `index` (`projectId`); without one, of the provider's active project
-/// when `or_active`, else with no key (the provider's headers only).
-pub async fn send_as_project(k: Rc<Kernel>, a: Args, mut call: Call, index: usize, or_active: bool) -> Result<Val> {
-    let mut project = option_project(&a, index)?;
-    if project.is_none() && or_active {
-        let active = credentials::get_active_project(k.credentials.as_ref(), a.context).await?.ok_or_else(|| {
-            a.error("needs `opts.projectId` or an active project (set one with r.projects.use(id), or pass it)")
-        })?;
-        check_project_id(&active).map_err(|m| a.error(m))?;
-        project = Some(active);
-    }
-    if let Some(id) = project {
-        call = call.bearer(&k.project_keys(&id, a.context).await?.service_key);
-    }
-    Ok(k.send(call).await?.body)
-}
-
-/// `projectId` of the options object at `index`, checked; `None` when it is
-/// absent or empty (the reference treats an empty id as none).
-fn option_project(a: &Args, index: usize) -> Result<Option<String>> {
-    let Some(opts) = a.opt_object(index, a.param_name(index))? else { return Ok(None) };
-    let Some(id) = a.opt_field_string(&opts, "projectId")?.filter(|id| !id.is_empty()) else { return Ok(None) };
-    check_project_id(&id).map_err(|m| a.error(m))?;
-    Ok(Some(id))
-}
+/// A request with the service key of the project in `opts.projectId`
+/// (`project` says which argument and whether the active project stands in).
+pub const BY_OPTION: Route = Route {
+    verb: "GET",
+    path: "",
+    auth: SERVICE_KEY,
+    query: &[],
+    body: RouteBody::None,
+    headers: &[],
+    result: Out::Body,
+    paid: false,
+    project: ProjectFrom::Option { index: 1, or_active: true },
+};
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use crate::args::Args;
 use crate::error::Result;
 use crate::handler;
 use crate::kernel::Kernel;
-use crate::routes::{route, Out, Route, RouteBody, PROVIDER};
+use crate::routes::{route, Out, Route, RouteBody, PROVIDER, ProjectFrom};
 use crate::surface::{call_opts, req, Method, Namespace, Scope};
 use crate::value::Val;
 
@@ -36,6 +36,7 @@ pub const NAMESPACE: Namespace = Namespace {
                 headers: &[],
                 result: Out::Body,
                 paid: false,
+                project: ProjectFrom::Arg0,
             }),
         },
         Method {
