@@ -384,7 +384,8 @@ fn prepare(id: u32, scope: Option<String>, mut items: Vec<Json>) -> Result<(&'st
 /// already named a project there: the caller's choice wins.
 fn inject_project(items: &mut Vec<Json>, index: usize, keys: &[&str], project: String) {
     let base = items.get(index).filter(|v| v.is_object()).cloned();
-    if base.as_ref().is_some_and(|b| keys.iter().any(|k| b.field(k).is_some())) {
+    // `null` names no project, as `opts.projectId ?? scoped` does in the reference.
+    if base.as_ref().is_some_and(|b| keys.iter().any(|k| b.field(k).is_some_and(|v| !v.is_nullish()))) {
         return;
     }
     let Some(key) = keys.first() else { return };

@@ -164,6 +164,19 @@ mod tests {
     }
 
     #[test]
+    fn a_scoped_client_fills_a_null_project_id_with_its_own() {
+        let (k, t, c) = testing::kernel();
+        c.on(ProviderMethod::GetProject, json!({"anon_key": "a", "service_key": "svc"}));
+        c.on(ProviderMethod::GetActiveProject, json!("prj_active"));
+        let (i, n) = NAMESPACES.iter().enumerate().find(|(_, n)| n.name == "subdomains").expect("namespace");
+        let j = n.methods.iter().position(|m| m.name == "claim").expect("method");
+        let items = vec![json!("app"), json!("dpl_1"), json!({"projectId": null})].into_iter().map(testing::json).collect();
+        block_on(surface::dispatch(k.clone(), surface::method_id(i, j), Some("prj_scoped".into()), items, None, &surface::no_events)).unwrap();
+        assert_eq!(c.calls_to(ProviderMethod::GetProject), vec![json!(["prj_scoped"])]);
+        assert_eq!(t.sent.borrow().len(), 1);
+    }
+
+    #[test]
     fn domains_remove_sends_a_service_key_only_for_a_named_project() {
         let (k, t, c) = testing::kernel();
         c.on(ProviderMethod::GetProject, json!({"anon_key": "a", "service_key": "svc"}));
