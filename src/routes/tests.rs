@@ -36,7 +36,7 @@ fn message(r: &crate::error::Result<Value>) -> String {
     }
 }
 
-const BASE: Route = Route { verb: "GET", path: "/t/v1", auth: PUBLIC, query: &[], body: RouteBody::None, headers: &[], result: Out::Body, paid: false };
+const BASE: Route = Route { verb: "GET", path: "/t/v1", auth: PUBLIC, query: &[], body: RouteBody::None, headers: &[], result: Out::Body, paid: false, project: ProjectFrom::Arg0 };
 
 static PASSWORD: Route = Route {
     verb: "PUT",
