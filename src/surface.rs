@@ -270,6 +270,8 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::tier::NAMESPACE,
     #[cfg(not(feature = "omit-allowance"))]
     &namespaces::allowance::NAMESPACE,
+    &namespaces::sender_domain::NAMESPACE,
+    &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,
     &namespaces::client::NAMESPACE,

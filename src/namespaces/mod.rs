@@ -2,10 +2,12 @@
 //! [`crate::surface::Namespace`] table: declared routes, and async Rust for
 //! the members with behaviour.
 
+pub mod admin;
 pub mod allowance;
 pub mod client;
 pub mod payments;
 pub mod projects;
+pub mod sender_domain;
 pub mod service;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;

@@ -576,6 +576,152 @@ export interface Allowance {
   faucet(address?: string): Promise<FaucetResult>;
 }
 
+// ── senderDomain ──
+
+export interface DnsRecord {
+  type: string;
+  name: string;
+  value: string;
+}
+
+export interface SenderDomainRegisterResult {
+  domain: string;
+  status: string;
+  dns_records: DnsRecord[];
+  instructions: string;
+  [key: string]: unknown;
+}
+
+export interface SenderDomainStatusResult {
+  domain: string | null;
+  status?: string;
+  verified_at?: string;
+  [key: string]: unknown;
+}
+
+export interface InboundEnableResult {
+  status: string;
+  mx_record?: string;
+  [key: string]: unknown;
+}
+
+export interface DisableInboundResult {
+  status: string;
+  [key: string]: unknown;
+}
+
+/** Custom email sending domains: DKIM/SPF/DMARC records, verification status, inbound mail. */
+export interface SenderDomain {
+  /** Register a custom sending domain; returns the DNS records to publish. */
+  register(projectId: string, domain: string): Promise<SenderDomainRegisterResult>;
+  /** The project's sender domain and its verification status (`domain: null` when none). */
+  status(projectId: string): Promise<SenderDomainStatusResult>;
+  /** Remove the custom sender domain; mail goes out from the default domain again. */
+  remove(projectId: string): Promise<void>;
+  /** Enable inbound email on a verified sender domain; returns the MX record to publish. */
+  enableInbound(projectId: string, domain: string): Promise<InboundEnableResult>;
+  /** Alias of enableInbound(). */
+  inboundEnable(projectId: string, domain: string): Promise<InboundEnableResult>;
+  /** Disable inbound email on a sender domain (a DELETE with a JSON body). */
+  disableInbound(projectId: string, domain: string): Promise<DisableInboundResult>;
+  /** Alias of disableInbound(). */
+  inboundDisable(projectId: string, domain: string): Promise<DisableInboundResult>;
+}
+
+/** Custom email sending domains: DKIM/SPF/DMARC records, verification status, inbound mail. Bound to one project. */
+export interface ScopedSenderDomain {
+  /** Register a custom sending domain; returns the DNS records to publish. */
+  register(domain: string): Promise<SenderDomainRegisterResult>;
+  /** The project's sender domain and its verification status (`domain: null` when none). */
+  status(): Promise<SenderDomainStatusResult>;
+  /** Remove the custom sender domain; mail goes out from the default domain again. */
+  remove(): Promise<void>;
+  /** Enable inbound email on a verified sender domain; returns the MX record to publish. */
+  enableInbound(domain: string): Promise<InboundEnableResult>;
+  /** Disable inbound email on a sender domain (a DELETE with a JSON body). */
+  disableInbound(domain: string): Promise<DisableInboundResult>;
+}
+
+// ── admin ──
+
+export interface AgentContact {
+  name: string;
+  email?: string;
+  webhook?: string;
+}
+
+export type AgentEmailVerificationStatus = "none" | "pending" | "verified";
+export type AgentPasskeyBindingStatus = "none" | "pending" | "verified";
+export type AgentAssuranceLevel = "wallet_only" | "email_pending" | "email_verified" | "passkey_pending" | "operator_passkey";
+
+export interface AgentContactResult {
+  wallet: string;
+  name: string;
+  email: string | null;
+  webhook: string | null;
+  email_verification_status: AgentEmailVerificationStatus;
+  passkey_binding_status: AgentPasskeyBindingStatus;
+  assurance_level: AgentAssuranceLevel;
+  email_verified_at: string | null;
+  email_verified_message_id: string | null;
+  email_challenge_sent_at: string | null;
+  passkey_bound_at: string | null;
+  active_operator_passkey_id: string | null;
+  updated_at: string;
+  verification_retry_after_seconds?: number;
+  enrollment_sent_to?: string;
+  [key: string]: unknown;
+}
+
+export interface SendMessageResult {
+  status: string;
+  [key: string]: unknown;
+}
+
+export type AdminFinanceWindow = "24h" | "7d" | "30d" | "90d";
+
+export interface AdminProjectFinanceOptions {
+  /** The rollup window; "30d" when absent. */
+  window?: AdminFinanceWindow;
+  /** An admin session cookie, sent as the `Cookie` header (instead of a platform-admin wallet sign-in). */
+  cookie?: string;
+}
+
+export interface AdminProjectFinanceResult {
+  project_id: string;
+  project_name: string;
+  window: AdminFinanceWindow;
+  revenue_usd_micros: number;
+  direct_cost_usd_micros: number;
+  direct_margin_usd_micros: number;
+  revenue_breakdown: {
+    tier_fees_usd_micros: number;
+    email_packs_usd_micros: number;
+    kms_rental_usd_micros: number;
+    kms_sign_fees_usd_micros: number;
+    per_call_sku_usd_micros: number;
+  };
+  direct_cost_breakdown: Array<{ category: string; cost_usd_micros: number }>;
+  notes: string;
+  [key: string]: unknown;
+}
+
+/** Messages to the developers, the agent contact and its assurance, platform-admin finance. */
+export interface Admin {
+  /** Send a message to the Run402 developers. Requires an active tier. */
+  sendMessage(message: string): Promise<SendMessageResult>;
+  /** Register the wallet's contact (name, optional email and webhook); a new email starts verification. */
+  setAgentContact(contact: AgentContact): Promise<AgentContactResult>;
+  /** The wallet's agent contact and its assurance level. */
+  getAgentContactStatus(): Promise<AgentContactResult>;
+  /** Start or resend the email reply challenge for the contact's email. */
+  verifyAgentContactEmail(): Promise<AgentContactResult>;
+  /** Email a passkey enrollment link to the verified operator email. */
+  startOperatorPasskeyEnrollment(): Promise<AgentContactResult>;
+  /** Platform-admin only: a project's revenue and direct cost over a window (default 30d). */
+  getProjectFinance(projectId: string, opts?: AdminProjectFinanceOptions): Promise<AdminProjectFinanceResult>;
+}
+
 // ── payments ──
 
 /** Spend limits, in decimal USD (USDC, 6 decimals). */
@@ -660,6 +806,8 @@ export declare class Run402 {
   readonly service: Service;
   readonly tier: Tier;
   readonly allowance: Allowance;
+  readonly senderDomain: SenderDomain;
+  readonly admin: Admin;
   readonly payments: Payments;
   /** A client bound to one project (default: the provider's active project). Does not change provider state. */
   project(id?: string): Promise<ScopedRun402>;
@@ -671,6 +819,7 @@ export declare class Run402 {
 export interface ScopedRun402 {
   readonly projectId: string;
   readonly projects: ScopedProjects;
+  readonly senderDomain: ScopedSenderDomain;
 }
 
 /** Same as new Run402(opts). */
