@@ -28,5 +28,10 @@ export async function wrong(r: Run402): Promise<void> {
   await r.projects.rest("prj_1", "t", { timeoutMs: "soon" }); // WRONG: timeoutMs is a number
   await r.projects.rest("prj_1", "t", { signal: "stop" }); // WRONG: signal is an AbortSignal
   const wrongRows: { id: number }[] = await r.projects.rest<string[]>("prj_1", "t"); // WRONG: T is string[]
+  await r.senderDomain.register("prj_1"); // WRONG: the domain is required
+  await p.senderDomain.inboundEnable("mail.example.com"); // WRONG: scoped clients have no CLI aliases
+  await r.admin.setAgentContact({ email: "ops@example.com" }); // WRONG: name is required
+  await r.admin.getProjectFinance("prj_1", { window: "1y" }); // WRONG: not a finance window
+  await p.admin.sendMessage("hi"); // WRONG: admin is not on scoped clients
   void [credentials, noProject, n, wrongRows];
 }
