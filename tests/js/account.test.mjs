@@ -6,6 +6,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
+import { siwxHeaders } from "../gateway/test-signer.mjs";
 import { sdk, simulator, sim, client, withProject, rejectsKind, walletAuth, ADMIN_KEY } from "./helpers.mjs";
 
 before(async () => { await simulator(); });
@@ -284,6 +285,15 @@ test("admin.getProjectFinance: non-admin wallets are refused; a session cookie w
   assert.equal(sent.headers.cookie, cookie);
   const forged = await rejectsKind(anonymous.admin.getProjectFinance(id, { cookie: "run402_admin_session=forged" }), "unauthorized");
   assert.ok(!JSON.stringify(forged).includes("forged"), "the cookie stays out of the error");
+
+  // The gateway wants X-Admin-Mode: 1 even from an admin wallet, and checks the window itself.
+  const base = await simulator();
+  const path = `/admin/api/finance/project/${id}`;
+  const noMode = await fetch(base + path, { headers: await siwxHeaders(ADMIN_KEY, base, path) });
+  assert.deepEqual([noMode.status, (await noMode.json()).code], [403, "ADMIN_REQUIRED"]);
+  const query = `${path}?window=1y`;
+  const badWindow = await fetch(base + query, { headers: { ...(await siwxHeaders(ADMIN_KEY, base, query)), "x-admin-mode": "1" } });
+  assert.deepEqual([badWindow.status, (await badWindow.json()).code], [400, "INVALID_WINDOW"]);
 
   const before = await logLength();
   const bad = await rejectsKind(r.admin.getProjectFinance(id, { window: "1y" }), "local_error");
