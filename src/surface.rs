@@ -280,6 +280,8 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::allowance::NAMESPACE,
     #[cfg(not(feature = "omit-ai"))]
     &namespaces::ai::NAMESPACE,
+    &namespaces::sender_domain::NAMESPACE,
+    &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,
     &namespaces::client::NAMESPACE,

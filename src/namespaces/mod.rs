@@ -3,12 +3,14 @@
 //! the members with behaviour.
 
 pub mod ai;
+pub mod admin;
 pub mod allowance;
 pub mod client;
 pub mod domains;
 pub mod payments;
 pub mod projects;
 pub mod secrets;
+pub mod sender_domain;
 pub mod service;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;

@@ -14,12 +14,14 @@ import { withPayment } from "./payments.mjs";
 import { isPgError, pgErrorStatus } from "./pg-errors.mjs";
 import { createRouter } from "./router.mjs";
 import * as adminRoutes from "./routes/admin.mjs";
+import * as agentRoutes from "./routes/agent.mjs";
 import * as aiRoutes from "./routes/ai.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
 import * as projectRoutes from "./routes/projects.mjs";
 import * as restRoutes from "./routes/rest.mjs";
 import * as routingRoutes from "./routes/routing.mjs";
+import * as senderDomainRoutes from "./routes/sender-domains.mjs";
 import * as serviceRoutes from "./routes/service.mjs";
 import * as simRoutes from "./routes/sim.mjs";
 import * as tierRoutes from "./routes/tiers.mjs";
@@ -37,13 +39,14 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {

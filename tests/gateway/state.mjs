@@ -20,6 +20,9 @@ export function createState({ adminWallets = [], ...options }) {
     siwxNonces: new Map(), // nonce → expiry ms
     idempotency: new Map(), // "key method path" → {fingerprint, reply | pending}
     ledger: createLedger(), // testnet USDC (ledger.mjs)
+    agentContacts: new Map(), // lower-cased wallet → agent contact (routes/agent.mjs)
+    messages: [], // {wallet, message, at} sent to the developers
+    adminSessions: new Set(), // admin session cookie tokens minted through /__sim/
     faucetClaims: new Map(), // client IP → ms of the last faucet drip to it
     aiTranslation: new Map(), // project_id → {active, includedWords, usedWords, cycleStart ms} (routes/ai.mjs)
     paymentStats: { seen: 0, verified: 0, settled: 0, rejected: 0 },

@@ -9,7 +9,7 @@
 // "result" (what the call resolves to, or the error it throws).
 //
 // Coverage: the calls whose wire form is the same at v1.69.7 and 3.3.3 (wire
-// contract §1.1, §1.8, §1.11, §1.21, checked against §6). Left out on purpose:
+// contract §1.1, §1.8, §1.11, §1.13, §1.18, §1.21, checked against §6). Left out on purpose:
 //   * projects.list — §6: `list(wallet)` became `list({org, limit, cursor,
 //     all, token})` on GET /projects/v1 (or /agent/v1/operator/projects);
 //     /wallets/v1/{w}/projects is no longer used.
@@ -108,6 +108,23 @@ function answer(method, url) {
     if (rest === "expose") return { status: "applied", project_id: id };
     if (rest === "expose/validate") return { hasErrors: false, errors: [], warnings: [] };
     if (rest === "promote-user" || rest === "demote-user") return { status: "ok" };
+  }
+  if (p === "/email/v1/domains") {
+    if (method === "POST") return { domain: "mail.example.com", status: "pending", dns_records: [{ type: "CNAME", name: "a._domainkey.mail.example.com", value: "a.dkim.example" }], instructions: "publish" };
+    if (method === "GET") return { domain: "mail.example.com", status: "verified", verified_at: "2030-01-01T00:00:00.000Z" };
+    return { status: "removed" };
+  }
+  if (p === "/email/v1/domains/inbound") return method === "POST" ? { status: "enabled", mx_record: "10 inbound.example" } : { status: "disabled" };
+  if (p === "/message/v1") return { status: "sent" };
+  if (p.startsWith("/agent/v1/contact")) {
+    return {
+      wallet: "0xabc", name: "ops", email: "ops@example.com", webhook: null, email_verification_status: "pending",
+      passkey_binding_status: "none", assurance_level: "email_pending", email_verified_at: null, email_verified_message_id: null,
+      email_challenge_sent_at: "2030-01-01T00:00:00.000Z", passkey_bound_at: null, active_operator_passkey_id: null, updated_at: "2030-01-01T00:00:00.000Z",
+    };
+  }
+  if (p.startsWith("/admin/api/finance/project/")) {
+    return { project_id: decodeURIComponent(p.split("/").at(-1)), window: u.searchParams.get("window"), revenue_usd_micros: 100000, notes: "diff" };
   }
   if (p === "/projects/v1/expose/validate") return { hasErrors: false, errors: [], warnings: [] };
   if (p === "/ai/v1/translate") return { text: "Hola mundo", from: "en", to: "es" };
@@ -282,7 +299,7 @@ function same(call) {
       // ({ method: "<namespace>.<method>" }); 3.3.3 passes it only for org
       // provisioning. Compare the paths, and check ours names the method.
       for (const [name, , meta] of a.provider) {
-        if (name === "getAuth") assert.match(meta?.method ?? "", /^[a-z]+\.[A-Za-z]+$/, "ours passes { method }");
+        if (name === "getAuth") assert.match(meta?.method ?? "", /^[a-z][A-Za-z]*\.[A-Za-z]+$/, "ours passes { method }");
       }
       const withoutMeta = (calls) => calls.map((c) => (c[0] === "getAuth" ? c.slice(0, 2) : c));
       assert.deepStrictEqual(
@@ -355,6 +372,26 @@ test("projects.demoteUser", same((r) => r.projects.demoteUser(PID, "user@example
 test("projects.getQuote", same((r) => r.projects.getQuote()));
 test("projects.quote (alias)", same((r) => r.projects.quote()));
 
+// senderDomain (§1.13) and admin (§1.18): §6 lists no change for either.
+test("senderDomain.register", same((r) => r.senderDomain.register(PID, "mail.example.com")));
+test("senderDomain.status", same((r) => r.senderDomain.status(PID)));
+test("senderDomain.remove", same((r) => r.senderDomain.remove(PID)));
+test("senderDomain.enableInbound", same((r) => r.senderDomain.enableInbound(PID, "mail.example.com")));
+test("senderDomain.inboundEnable (alias)", same((r) => r.senderDomain.inboundEnable(PID, "mail.example.com")));
+test("senderDomain.disableInbound (DELETE with a JSON body)", same((r) => r.senderDomain.disableInbound(PID, "mail.example.com")));
+test("senderDomain.inboundDisable (alias)", same((r) => r.senderDomain.inboundDisable(PID, "mail.example.com")));
+test("admin.sendMessage", same((r) => r.admin.sendMessage("hello")));
+test("admin.setAgentContact (name only)", same((r) => r.admin.setAgentContact({ name: "ops" })));
+test("admin.setAgentContact (empty optionals left out)", same((r) => r.admin.setAgentContact({ name: "ops", email: "", webhook: undefined })));
+test("admin.setAgentContact (all fields)", same((r) => r.admin.setAgentContact({ name: "ops", email: "ops@example.com", webhook: "https://h.example/x" })));
+test("admin.getAgentContactStatus", same((r) => r.admin.getAgentContactStatus()));
+test("admin.verifyAgentContactEmail", same((r) => r.admin.verifyAgentContactEmail()));
+test("admin.startOperatorPasskeyEnrollment", same((r) => r.admin.startOperatorPasskeyEnrollment()));
+test("admin.getProjectFinance (default window)", same((r) => r.admin.getProjectFinance(PID)));
+test("admin.getProjectFinance (window and cookie)", same((r) => r.admin.getProjectFinance(PID, { window: "90d", cookie: "session=abc" })));
+test("admin.getProjectFinance (empty cookie left out)", same((r) => r.admin.getProjectFinance(PID, { window: "24h", cookie: "" })));
+test("admin.getProjectFinance (id needing encoding)", same((r) => r.admin.getProjectFinance("prj a/b?c")));
+
 // ---- scoped client (§1.21): r.project(id) forwards to the same root calls ---
 
 test("project(id).projects.delete", same(async (r) => (await r.project(PID)).projects.delete()));
@@ -386,3 +423,8 @@ test("project(id).ai.translate", same(async (r) => (await r.project(PID)).ai.tra
 test("project(id).ai.moderate", same(async (r) => (await r.project(PID)).ai.moderate("some text")));
 test("project(id).ai.usage", same(async (r) => (await r.project(PID)).ai.usage()));
 test("project(id).ai.generateImage", same(async (r) => (await r.project(PID)).ai.generateImage({ prompt: "a lighthouse" })));
+test("project(id).senderDomain.register", same(async (r) => (await r.project(PID)).senderDomain.register("mail.example.com")));
+test("project(id).senderDomain.status", same(async (r) => (await r.project(PID)).senderDomain.status()));
+test("project(id).senderDomain.remove", same(async (r) => (await r.project(PID)).senderDomain.remove()));
+test("project(id).senderDomain.enableInbound", same(async (r) => (await r.project(PID)).senderDomain.enableInbound("mail.example.com")));
+test("project(id).senderDomain.disableInbound", same(async (r) => (await r.project(PID)).senderDomain.disableInbound("mail.example.com")));

@@ -359,6 +359,42 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     const png = PNG.sync.read(Buffer.from(image.image, "base64"));
     assert.deepEqual([png.width, png.height], [32, 18]);
     assert.equal(await balance(address), before - 30_000);
+  it("senderDomain: register, status, inbound on and off (and the CLI aliases), remove", async () => {
+    const domain = "reference-mail.example.com";
+    assert.deepEqual(await r.senderDomain.status(id), { domain: null });
+    const reg = await r.senderDomain.register(id, domain);
+    assert.deepEqual([reg.domain, reg.status, reg.dns_records.length], [domain, "pending", 5]);
+    await rejectsWith(r.senderDomain.enableInbound(id, domain), isApiError, (e) => assert.equal(e.status, 409));
+    await control("sender-domains", { domain, status: "verified" });
+    assert.equal((await r.senderDomain.status(id)).status, "verified");
+    assert.equal((await r.senderDomain.enableInbound(id, domain)).status, "enabled");
+    assert.deepEqual(await r.senderDomain.disableInbound(id, domain), { status: "disabled" });
+    assert.equal((await r.senderDomain.inboundEnable(id, domain)).status, "enabled");
+    assert.deepEqual(await r.senderDomain.inboundDisable(id, domain), { status: "disabled" });
+    const del = (await control("requests")).filter((x) => x.method === "DELETE" && x.path === "/email/v1/domains/inbound").at(-1);
+    assert.deepEqual(JSON.parse(del.body), { domain }, "its DELETE carries the JSON body too");
+    assert.equal(await r.senderDomain.remove(id), undefined);
+    assert.deepEqual(await r.senderDomain.status(id), { domain: null });
+  });
+
+  it("admin: sendMessage, the agent contact ladder, getProjectFinance (cookie, and refused for a non-admin wallet)", async () => {
+    // The paid provision gave the wallet a tier, which sendMessage needs.
+    assert.deepEqual(await r.admin.sendMessage("hello from 3.3.3"), { status: "sent" });
+    assert.ok((await control("messages")).some((m) => m.wallet === address && m.message === "hello from 3.3.3"));
+
+    const set = await r.admin.setAgentContact({ name: "Reference", email: "ref@example.com" });
+    assert.deepEqual([set.wallet, set.assurance_level], [address, "email_pending"]);
+    assert.ok((await r.admin.verifyAgentContactEmail()).verification_retry_after_seconds > 0);
+    await control("agent-contacts", { wallet: address, action: "reply" });
+    assert.equal((await r.admin.getAgentContactStatus()).assurance_level, "email_verified");
+    const enrolling = await r.admin.startOperatorPasskeyEnrollment();
+    assert.deepEqual([enrolling.assurance_level, enrolling.enrollment_sent_to], ["passkey_pending", "ref@example.com"]);
+
+    await rejectsWith(r.admin.getProjectFinance(id), isUnauthorized, (e) => assert.equal(e.status, 403));
+    const { cookie } = await control("admin-sessions", {});
+    const finance = await r.admin.getProjectFinance(id, { window: "7d", cookie });
+    assert.deepEqual([finance.project_id, finance.window, finance.revenue_breakdown.tier_fees_usd_micros], [id, "7d", 100_000]);
+    await rejectsWith(r.admin.getProjectFinance(id, { window: "1y" }), isLocalError);
   });
 
   it("projects.delete removes the project on the gateway and in the keystore", async () => {

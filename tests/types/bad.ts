@@ -39,5 +39,10 @@ export async function wrong(r: Run402): Promise<void> {
   await r.subdomains.claim("my-app", "dpl_1", { projectId: 5 }); // WRONG: projectId is a string
   const dnsText: string = (await r.domains.status("prj_1", "example.com")).dns_instructions; // WRONG: it is an object or null
   await r.domains.remove("example.com", "prj_1"); // WRONG: the project goes in { projectId }
+  await r.senderDomain.register("prj_1"); // WRONG: the domain is required
+  await p.senderDomain.inboundEnable("mail.example.com"); // WRONG: scoped clients have no CLI aliases
+  await r.admin.setAgentContact({ email: "ops@example.com" }); // WRONG: name is required
+  await r.admin.getProjectFinance("prj_1", { window: "1y" }); // WRONG: not a finance window
+  await p.admin.sendMessage("hi"); // WRONG: admin is not on scoped clients
   void [credentials, noProject, n, wrongRows, used, dnsText];
 }

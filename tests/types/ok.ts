@@ -95,6 +95,22 @@ export async function main(): Promise<void> {
   const removed: string = (await r.domains.remove("example.com")).status;
   await p.domains.remove("example.com", { projectId: "prj_2" });
   void [nothing, secretKeys, deletedKey, owner, subs, deletedAt, cname, domains, domainStatus, removed];
+  // senderDomain and admin.
+  const reg = await r.senderDomain.register(id, "mail.example.com");
+  const dkimName: string | undefined = reg.dns_records[0]?.name;
+  const sender: string | null = (await p.senderDomain.status()).domain;
+  const mx: string | undefined = (await r.senderDomain.inboundEnable(id, "mail.example.com")).mx_record;
+  await p.senderDomain.disableInbound("mail.example.com");
+  const senderRemoved: void = await r.senderDomain.remove(id);
+  const contact = await r.admin.setAgentContact({ name: "ops", email: "ops@example.com" });
+  const level: "wallet_only" | "email_pending" | "email_verified" | "passkey_pending" | "operator_passkey" = contact.assurance_level;
+  const verifiedAt: string | null = (await r.admin.getAgentContactStatus()).email_verified_at;
+  const retry: number | undefined = (await r.admin.verifyAgentContactEmail()).verification_retry_after_seconds;
+  const sentTo: string | undefined = (await r.admin.startOperatorPasskeyEnrollment()).enrollment_sent_to;
+  const sent: string = (await r.admin.sendMessage("hi")).status;
+  const finance = await r.admin.getProjectFinance(id, { window: "7d", cookie: "s=1" });
+  const margin: number = finance.direct_margin_usd_micros;
+  void [dkimName, sender, mx, senderRemoved, level, verifiedAt, retry, sentTo, sent, margin];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];

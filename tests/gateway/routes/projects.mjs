@@ -22,6 +22,8 @@ async function provision(ctx) {
   const { payer } = await requirePayment(ctx, "POST /projects/v1", body);
   // The paying wallet owns what it paid for; without payments the signed-in one does.
   const project = await createProject(ctx.state, { tier: body.tier ?? DEFAULT_TIER, name: body.name, ownerWallet: payer ?? wallet });
+  // The held payment settles once this answers 201; admin finance reads it back.
+  project.payment = ctx.payment?.hold ?? null;
   return json(201, {
     project_id: project.id,
     anon_key: project.anonKey,
