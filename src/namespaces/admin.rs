@@ -2,7 +2,7 @@
 //! (email verification, operator passkey enrollment) and the platform-admin
 //! finance read. All are wallet sign-in requests.
 
-use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, PROVIDER};
+use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, PROVIDER, ProjectFrom};
 use crate::surface::{opt, req, Method, Namespace, Scope};
 
 /// A signed-in request to `/agent/v1/contact…` (the path and verb vary).
@@ -15,6 +15,7 @@ const CONTACT: Route = Route {
     headers: &[],
     result: Out::Body,
     paid: false,
+    project: ProjectFrom::Arg0,
 };
 
 /// The finance windows; the first is the default.

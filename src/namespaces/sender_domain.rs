@@ -2,7 +2,7 @@
 //! verification status) and inbound mail on it. Every member is one
 //! service-key request.
 
-use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, SERVICE_KEY};
+use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, SERVICE_KEY, ProjectFrom};
 use crate::surface::{req, Method, Namespace, Param, Scope};
 
 const ID: Param = req("projectId", "string");
@@ -18,6 +18,7 @@ const DOMAINS: Route = Route {
     headers: &[],
     result: Out::Body,
     paid: false,
+    project: ProjectFrom::Arg0,
 };
 
 /// `{domain}` from argument 1, checked before anything is sent.
