@@ -359,6 +359,8 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     const png = PNG.sync.read(Buffer.from(image.image, "base64"));
     assert.deepEqual([png.width, png.height], [32, 18]);
     assert.equal(await balance(address), before - 30_000);
+  });
+
   it("senderDomain: register, status, inbound on and off (and the CLI aliases), remove", async () => {
     const domain = "reference-mail.example.com";
     assert.deepEqual(await r.senderDomain.status(id), { domain: null });
