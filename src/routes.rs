@@ -132,8 +132,8 @@ pub enum Kind {
     OptJson,
     /// One of these strings.
     OneOf(&'static [&'static str]),
-    /// One of these strings; the first when absent.
-    OneOfOr(&'static [&'static str]),
+    /// One of these strings; the given default when absent.
+    OneOfOr(&'static [&'static str], &'static str),
 }
 
 /// One query parameter or body field.
@@ -296,7 +296,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
                 _ => Err(expected("a string or null", &Shape::Undefined)),
             },
             Kind::OneOf(_) => Err(expected("a string", &Shape::Undefined)),
-            Kind::OneOfOr(values) => Ok(values.first().map(|v| Val::Str((*v).to_string()))),
+            Kind::OneOfOr(_, default) => Ok(Some(Val::Str(default.to_string()))),
             Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson => Ok(None),
         };
     };
@@ -321,7 +321,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             other => return Err(expected("a positive whole number", &other)),
         },
         Kind::OptJson => Some(Val::Json(v)),
-        Kind::OneOf(values) | Kind::OneOfOr(values) => {
+        Kind::OneOf(values) | Kind::OneOfOr(values, _) => {
             let Some(text) = v.as_string() else { return Err(expected("a string", &shape)) };
             if !values.contains(&text.as_str()) {
                 return Err(a.error(["`", name, "` must be one of ", &values.join(", "), ", got \"", &text, "\""].concat()));

@@ -18,8 +18,8 @@ const CONTACT: Route = Route {
     project: ProjectFrom::Arg0,
 };
 
-/// The finance windows; the first is the default.
-const WINDOWS: &[&str] = &["30d", "24h", "7d", "90d"];
+/// The finance windows (30d when none is given).
+const WINDOWS: &[&str] = &["24h", "7d", "30d", "90d"];
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "admin",
@@ -110,7 +110,7 @@ pub const NAMESPACE: Namespace = Namespace {
             run: route(Route {
                 verb: "GET",
                 path: "/admin/api/finance/project/{0}",
-                query: &[field("window", Src::Opt(1, "window"), Kind::OneOfOr(WINDOWS))],
+                query: &[field("window", Src::Opt(1, "window"), Kind::OneOfOr(WINDOWS, "30d"))],
                 headers: &[("X-Admin-Mode", Src::Const("1")), ("Cookie", Src::Opt(1, "cookie"))],
                 ..CONTACT
             }),

@@ -7,7 +7,7 @@ use crate::surface::{req, req_call_opts, Method, Namespace, Param, Scope};
 
 const PROJECT_ID: Param = req("projectId", "string");
 
-/// The aspects `generateImage` offers; the first is the default.
+/// The aspects `generateImage` offers (square when none is given).
 const ASPECTS: &[&str] = &["square", "landscape", "portrait"];
 
 /// A request with the project's service key (argument 0 is the id).
@@ -82,7 +82,7 @@ pub const NAMESPACE: Namespace = Namespace {
                 auth: PROVIDER,
                 body: RouteBody::Fields(&[
                     field("prompt", Src::Opt(0, "prompt"), Kind::Str),
-                    field("aspect", Src::Opt(0, "aspect"), Kind::OneOfOr(ASPECTS)),
+                    field("aspect", Src::Opt(0, "aspect"), Kind::OneOfOr(ASPECTS, "square")),
                 ]),
                 paid: true,
                 ..SERVICE

@@ -178,7 +178,7 @@ static IMAGE: Route = Route {
     auth: PROVIDER,
     body: RouteBody::Fields(&[
         field("prompt", Src::Opt(0, "prompt"), Kind::Str),
-        field("aspect", Src::Opt(0, "aspect"), Kind::OneOfOr(&["square", "landscape", "portrait"])),
+        field("aspect", Src::Opt(0, "aspect"), Kind::OneOfOr(&["square", "landscape", "portrait"], "square")),
     ]),
     paid: true,
     ..BASE
