@@ -65,7 +65,10 @@ export async function runChromium(stage, apiBase) {
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-      timeout: 20_000,
+      // Starting Chromium is the machine's cost, not the SDK's: on a busy
+      // 2-core machine it has taken over 20 s. The SDK's own calls keep
+      // their 20 s limit below.
+      timeout: 60_000,
     });
     const page = await browser.newPage();
     page.on("console", (m) => log.push(`[console.${m.type()}] ${m.text()} (${m.location().url})`));
