@@ -262,3 +262,17 @@ fn provider_failures_surface_as_typed_errors() {
     assert!(e.message.contains("getProject"));
     assert!(t.sent.borrow().is_empty());
 }
+
+#[test]
+fn no_get_route_carries_a_body() {
+    // A route made with `..OTHER` inherits OTHER's body; a GET must not.
+    for ns in NAMESPACES {
+        for m in ns.methods {
+            if let surface::Run::Route(r) = &m.run {
+                if r.verb == "GET" || r.verb == "HEAD" {
+                    assert!(matches!(r.body, crate::routes::RouteBody::None), "{}.{} is a {} with a body", ns.name, m.name, r.verb);
+                }
+            }
+        }
+    }
+}
