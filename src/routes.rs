@@ -79,6 +79,24 @@ pub enum Key {
     Token(Src),
 }
 
+/// The base most routes are written over (`Route { path, ..SERVICE_GET }`):
+/// a GET with the service key of the project in argument 0 (SK+P), no
+/// query, body or extra headers, resolving to the response body.
+pub const SERVICE_GET: Route = Route {
+    verb: "GET",
+    path: "",
+    auth: SERVICE_KEY,
+    query: &[],
+    body: RouteBody::None,
+    headers: &[],
+    result: Out::Body,
+    paid: false,
+    project: ProjectFrom::Arg0,
+};
+
+/// The same with no credentials at all (`none`).
+pub const PUBLIC_GET: Route = Route { auth: PUBLIC, ..SERVICE_GET };
+
 /// `none`: no credentials at all; the provider is not asked.
 pub const PUBLIC: Auth = Auth { apikey: Key::None, bearer: Key::None, provider: false };
 /// `P`: the provider's headers (a wallet sign-in).

@@ -174,6 +174,9 @@ pub const fn req(name: &'static str, ts: &'static str) -> Param {
     Param { name, ts: typings_text(ts), optional: false, call_options: false }
 }
 
+/// A project id as argument 0, the way most project members take it.
+pub const PROJECT_ID: Param = req("projectId", "string");
+
 /// An optional parameter.
 pub const fn opt(name: &'static str, ts: &'static str) -> Param {
     Param { name, ts: typings_text(ts), optional: true, call_options: false }

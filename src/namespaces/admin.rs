@@ -2,21 +2,11 @@
 //! (email verification, operator passkey enrollment) and the platform-admin
 //! finance read. All are wallet sign-in requests.
 
-use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, PROVIDER, ProjectFrom};
-use crate::surface::{opt, req, Method, Namespace, Scope};
+use crate::routes::{field, route, Kind, Route, RouteBody, Src, PROVIDER, SERVICE_GET};
+use crate::surface::{opt, req, Method, Namespace, Scope, PROJECT_ID};
 
 /// A signed-in request to `/agent/v1/contact…` (the path and verb vary).
-const CONTACT: Route = Route {
-    verb: "POST",
-    path: "/agent/v1/contact",
-    auth: PROVIDER,
-    body: RouteBody::None,
-    query: &[],
-    headers: &[],
-    result: Out::Body,
-    paid: false,
-    project: ProjectFrom::Arg0,
-};
+const CONTACT: Route = Route { verb: "POST", path: "/agent/v1/contact", auth: PROVIDER, ..SERVICE_GET };
 
 /// The finance windows (30d when none is given).
 const WINDOWS: &[&str] = &["24h", "7d", "30d", "90d"];
@@ -101,7 +91,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "getProjectFinance",
             aliases: &[],
             generics: "",
-            params: &[req("projectId", "string"), opt("opts", "AdminProjectFinanceOptions")],
+            params: &[PROJECT_ID, opt("opts", "AdminProjectFinanceOptions")],
             returns: crate::ts!("AdminProjectFinanceResult"),
             scope: Scope::Global,
             context: "fetching project finance",

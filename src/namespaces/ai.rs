@@ -2,16 +2,14 @@
 //! gateway meters in words against the add-on's quota; moderation, free)
 //! and image generation, paid per image from the wallet.
 
-use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, PROVIDER, SERVICE_KEY, ProjectFrom};
-use crate::surface::{req, req_call_opts, Method, Namespace, Param, Scope};
-
-const PROJECT_ID: Param = req("projectId", "string");
+use crate::routes::{field, route, Kind, Route, RouteBody, Src, PROVIDER, SERVICE_GET};
+use crate::surface::{req, req_call_opts, Method, Namespace, Scope, PROJECT_ID};
 
 /// The aspects `generateImage` offers (square when none is given).
 const ASPECTS: &[&str] = &["square", "landscape", "portrait"];
 
-/// A request with the project's service key (argument 0 is the id).
-const SERVICE: Route = Route { verb: "POST", path: "", auth: SERVICE_KEY, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false, project: ProjectFrom::Arg0 };
+/// A POST with the project's service key (argument 0 is the id).
+const SERVICE: Route = Route { verb: "POST", ..SERVICE_GET };
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "ai",

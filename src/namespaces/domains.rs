@@ -3,10 +3,8 @@
 //! routes; `remove` sends the service key of `opts.projectId` when given,
 //! else only the provider's headers.
 
-use crate::routes::{route, Out, ProjectFrom, Route, RouteBody, SERVICE_KEY};
-use crate::surface::{call_opts, req, Method, Namespace, Param, Scope};
-
-const ID: Param = req("projectId", "string");
+use crate::routes::{route, ProjectFrom, Route, RouteBody, SERVICE_GET};
+use crate::surface::{call_opts, req, Method, Namespace, Scope, PROJECT_ID};
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "domains",
@@ -21,7 +19,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "add",
             aliases: &[],
             generics: "",
-            params: &[ID, req("domain", "string"), req("subdomainName", "string")],
+            params: &[PROJECT_ID, req("domain", "string"), req("subdomainName", "string")],
             returns: crate::ts!("CustomDomainAddResult"),
             scope: Scope::Project,
             context: "registering custom domain",
@@ -37,7 +35,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "list",
             aliases: &[],
             generics: "",
-            params: &[ID],
+            params: &[PROJECT_ID],
             returns: crate::ts!("CustomDomainListResult"),
             scope: Scope::Project,
             context: "listing custom domains",
@@ -49,7 +47,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "status",
             aliases: &[],
             generics: "",
-            params: &[ID, req("domain", "string")],
+            params: &[PROJECT_ID, req("domain", "string")],
             returns: crate::ts!("CustomDomainStatusResult"),
             scope: Scope::Project,
             context: "checking domain status",
@@ -134,15 +132,5 @@ export interface CustomDomainRemoveResult {
 }
 "#;
 
-const LIST: Route = Route {
-    verb: "GET",
-    path: "/domains/v1",
-    auth: SERVICE_KEY,
-    query: &[],
-    body: RouteBody::None,
-    headers: &[],
-    result: Out::Body,
-    paid: false,
-    project: ProjectFrom::Arg0,
-};
+const LIST: Route = Route { path: "/domains/v1", ..SERVICE_GET };
 

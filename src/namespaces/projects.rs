@@ -8,14 +8,11 @@ use crate::handler;
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::Kernel;
-use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, SERVICE_KEY, ProjectFrom};
+use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, ProjectFrom, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Scope};
 use crate::value::Val;
 
 const ID: Param = req("id", "string");
-
-/// An admin request with the project's service key (argument 0 is the id).
-const SERVICE: Route = Route { verb: "GET", path: "", auth: SERVICE_KEY, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false, project: ProjectFrom::Arg0 };
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "projects",
@@ -72,7 +69,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching usage",
             doc: crate::ts!("API calls and storage against the tier's limits."),
             http: crate::ts!(""),
-            run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/usage", body: RouteBody::None, result: Out::Body, ..SERVICE }),
+            run: route(Route { path: "/projects/v1/admin/{id}/usage", ..SERVICE_GET }),
         },
         Method {
             name: "getSchema",
@@ -84,7 +81,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching schema",
             doc: crate::ts!("Tables, columns, constraints and RLS policies."),
             http: crate::ts!(""),
-            run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/schema", body: RouteBody::None, result: Out::Body, ..SERVICE }),
+            run: route(Route { path: "/projects/v1/admin/{id}/schema", ..SERVICE_GET }),
         },
         Method {
             name: "sql",
@@ -132,7 +129,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "applying expose manifest",
             doc: crate::ts!("Applies an expose manifest (which tables the REST API serves, and their RLS)."),
             http: crate::ts!(""),
-            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/expose", body: RouteBody::Object(1), result: Out::Body, ..SERVICE }),
+            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/expose", body: RouteBody::Object(1), ..SERVICE_GET }),
         },
         Method {
             name: "validateExpose",
@@ -156,7 +153,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "getting expose manifest",
             doc: crate::ts!("The project's current expose manifest."),
             http: crate::ts!(""),
-            run: route(Route { verb: "GET", path: "/projects/v1/admin/{id}/expose", body: RouteBody::None, result: Out::Body, ..SERVICE }),
+            run: route(Route { path: "/projects/v1/admin/{id}/expose", ..SERVICE_GET }),
         },
         Method {
             name: "pin",
@@ -212,7 +209,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "promoting user",
             doc: crate::ts!("Makes a project user an admin."),
             http: crate::ts!(""),
-            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/promote-user", body: RouteBody::Strings(&[("email", 1)]), result: Out::Void, ..SERVICE }),
+            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/promote-user", body: RouteBody::Strings(&[("email", 1)]), result: Out::Void, ..SERVICE_GET }),
         },
         Method {
             name: "demoteUser",
@@ -224,7 +221,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "demoting user",
             doc: crate::ts!("Removes a project user's admin role."),
             http: crate::ts!(""),
-            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/demote-user", body: RouteBody::Strings(&[("email", 1)]), result: Out::Void, ..SERVICE }),
+            run: route(Route { verb: "POST", path: "/projects/v1/admin/{id}/demote-user", body: RouteBody::Strings(&[("email", 1)]), result: Out::Void, ..SERVICE_GET }),
         },
         Method {
             name: "info",

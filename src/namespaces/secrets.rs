@@ -12,11 +12,9 @@ use crate::error::Result;
 use crate::handler;
 use crate::json::{Json, JsonExt, Shape};
 use crate::kernel::Kernel;
-use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_KEY, ProjectFrom};
-use crate::surface::{req, Method, Namespace, Param, Run, Scope};
+use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
+use crate::surface::{req, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
-
-const ID: Param = req("projectId", "string");
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "secrets",
@@ -31,7 +29,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "set",
             aliases: &[],
             generics: "",
-            params: &[ID, req("key", "string"), req("value", "string")],
+            params: &[PROJECT_ID, req("key", "string"), req("value", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
             context: "setting secret",
@@ -43,7 +41,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "list",
             aliases: &[],
             generics: "",
-            params: &[ID],
+            params: &[PROJECT_ID],
             returns: crate::ts!("SecretListResult"),
             scope: Scope::Project,
             context: "listing secrets",
@@ -55,7 +53,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "delete",
             aliases: &[],
             generics: "",
-            params: &[ID, req("key", "string")],
+            params: &[PROJECT_ID, req("key", "string")],
             returns: crate::ts!("DeleteSecretResult"),
             scope: Scope::Project,
             context: "deleting secret",
@@ -88,14 +86,10 @@ export interface DeleteSecretResult {
 const SET: Route = Route {
     verb: "POST",
     path: "/projects/v1/admin/{id}/secrets",
-    auth: SERVICE_KEY,
-    query: &[],
     // The value may be empty, so it is not a `Str`; `set` has checked it is a string.
     body: RouteBody::Fields(&[field("key", Src::Arg(1), Kind::Str), field("value", Src::Arg(2), Kind::OptJson)]),
-    headers: &[],
     result: Out::Void,
-    paid: false,
-    project: ProjectFrom::Arg0,
+    ..SERVICE_GET
 };
 const LIST: Route = Route { verb: "GET", body: RouteBody::None, result: Out::Body, ..SET };
 

@@ -2,24 +2,13 @@
 //! verification status) and inbound mail on it. Every member is one
 //! service-key request.
 
-use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, SERVICE_KEY, ProjectFrom};
-use crate::surface::{req, Method, Namespace, Param, Scope};
+use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
+use crate::surface::{req, Method, Namespace, Param, Scope, PROJECT_ID};
 
-const ID: Param = req("projectId", "string");
 const DOMAIN: Param = req("domain", "string");
 
 /// The one path every member but the inbound pair uses.
-const DOMAINS: Route = Route {
-    verb: "GET",
-    path: "/email/v1/domains",
-    auth: SERVICE_KEY,
-    body: RouteBody::None,
-    query: &[],
-    headers: &[],
-    result: Out::Body,
-    paid: false,
-    project: ProjectFrom::Arg0,
-};
+const DOMAINS: Route = Route { path: "/email/v1/domains", ..SERVICE_GET };
 
 /// `{domain}` from argument 1, checked before anything is sent.
 const DOMAIN_BODY: RouteBody = RouteBody::Fields(&[field("domain", Src::Arg(1), Kind::Str)]);
@@ -37,7 +26,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "register",
             aliases: &[],
             generics: "",
-            params: &[ID, DOMAIN],
+            params: &[PROJECT_ID, DOMAIN],
             returns: crate::ts!("SenderDomainRegisterResult"),
             scope: Scope::Project,
             context: "registering sender domain",
@@ -49,7 +38,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "status",
             aliases: &[],
             generics: "",
-            params: &[ID],
+            params: &[PROJECT_ID],
             returns: crate::ts!("SenderDomainStatusResult"),
             scope: Scope::Project,
             context: "checking sender domain status",
@@ -61,7 +50,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "remove",
             aliases: &[],
             generics: "",
-            params: &[ID],
+            params: &[PROJECT_ID],
             returns: crate::ts!("void"),
             scope: Scope::Project,
             context: "removing sender domain",
@@ -73,7 +62,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "enableInbound",
             aliases: &["inboundEnable"],
             generics: "",
-            params: &[ID, DOMAIN],
+            params: &[PROJECT_ID, DOMAIN],
             returns: crate::ts!("InboundEnableResult"),
             scope: Scope::Project,
             context: "enabling inbound email",
@@ -85,7 +74,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "disableInbound",
             aliases: &["inboundDisable"],
             generics: "",
-            params: &[ID, DOMAIN],
+            params: &[PROJECT_ID, DOMAIN],
             returns: crate::ts!("DisableInboundResult"),
             scope: Scope::Project,
             context: "disabling inbound email",

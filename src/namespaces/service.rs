@@ -1,6 +1,6 @@
 //! `r.service`: gateway status and health. No auth, no setup.
 
-use crate::routes::{route, Out, Route, RouteBody, PUBLIC, ProjectFrom};
+use crate::routes::{route, Route, PUBLIC_GET};
 use crate::surface::{Method, Namespace, Scope};
 
 pub const NAMESPACE: Namespace = Namespace {
@@ -22,7 +22,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching service status",
             doc: crate::ts!("GET /status: version, uptime, capabilities, operator."),
             http: crate::ts!(""),
-            run: route(Route { path: "/status", ..GET_PUBLIC }),
+            run: route(Route { path: "/status", ..PUBLIC_GET }),
         },
         Method {
             name: "health",
@@ -34,7 +34,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching service health",
             doc: crate::ts!("GET /health: overall status and per-dependency checks."),
             http: crate::ts!(""),
-            run: route(Route { path: "/health", ..GET_PUBLIC }),
+            run: route(Route { path: "/health", ..PUBLIC_GET }),
         },
     ],
 };
@@ -56,6 +56,3 @@ export interface ServiceHealthPayload {
   [key: string]: unknown;
 }
 "#;
-
-/// A public GET whose body is the result.
-const GET_PUBLIC: Route = Route { verb: "GET", path: "", auth: PUBLIC, body: RouteBody::None, query: &[], headers: &[], result: Out::Body, paid: false, project: ProjectFrom::Arg0 };

@@ -2,8 +2,8 @@
 //! declared routes. `claim` and `delete` name their project in an options
 //! object (`projectId`), else the provider's active project.
 
-use crate::routes::{route, Out, ProjectFrom, Route, RouteBody, SERVICE_KEY};
-use crate::surface::{call_opts, req, Method, Namespace, Scope};
+use crate::routes::{route, Out, ProjectFrom, Route, RouteBody, SERVICE_KEY, SERVICE_GET};
+use crate::surface::{call_opts, req, Method, Namespace, Scope, PROJECT_ID};
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "subdomains",
@@ -53,7 +53,7 @@ pub const NAMESPACE: Namespace = Namespace {
             name: "list",
             aliases: &[],
             generics: "",
-            params: &[req("projectId", "string")],
+            params: &[PROJECT_ID],
             returns: crate::ts!("SubdomainSummary[]"),
             scope: Scope::Project,
             context: "listing subdomains",
@@ -113,17 +113,7 @@ export interface SubdomainDeleteResult {
 
 /// A request with the service key of the project in `opts.projectId`
 /// (`project` says which argument and whether the active project stands in).
-pub const BY_OPTION: Route = Route {
-    verb: "GET",
-    path: "",
-    auth: SERVICE_KEY,
-    query: &[],
-    body: RouteBody::None,
-    headers: &[],
-    result: Out::Body,
-    paid: false,
-    project: ProjectFrom::Option { index: 1, or_active: true },
-};
+pub const BY_OPTION: Route = Route { project: ProjectFrom::Option { index: 1, or_active: true }, ..SERVICE_GET };
 
 #[cfg(test)]
 mod tests {
