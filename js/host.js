@@ -536,7 +536,7 @@ export function providerHas(provider, name) {
 }
 
 /** Whether a provider's result must be awaited (a promise or any thenable). */
-export function isThenable(v) {
+function isThenable(v) {
   try {
     return v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function";
   } catch {
