@@ -4,7 +4,7 @@
 //! [`crate::surface`] like the typings (a declared route's wire is read from
 //! the route itself), shipped in the package, and snapshot-tested.
 
-use std::fmt::Write;
+use alloc::fmt::Write;
 
 use crate::routes::{Field, Key, Out, ProjectFrom, Route, RouteBody, Src};
 use crate::surface::{Method, Run, Scope, NAMESPACES};

@@ -2,6 +2,7 @@
 //! check fails with a `LocalError` that names the method and the argument,
 //! before any request is made.
 
+use crate::prelude::*;
 use crate::error::{Error, Result};
 use crate::kernel::Call;
 use crate::json::{type_name, Json, JsonExt, Shape};
@@ -128,7 +129,7 @@ impl Args {
 
 /// Project ids go into paths unencoded (as in the reference), so anything
 /// that could change the path's meaning is refused up front.
-pub fn check_project_id(id: &str) -> std::result::Result<(), String> {
+pub fn check_project_id(id: &str) -> core::result::Result<(), String> {
     if id.is_empty() {
         return Err("`projectId` must not be empty".into());
     }

@@ -5,9 +5,10 @@
 //! they must return, what a wrong shape means — is decided here, in plain
 //! Rust, so the rules are the same in every runtime and tested natively.
 
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
+use crate::prelude::*;
+use alloc::fmt;
+use core::future::Future;
+use core::pin::Pin;
 
 use crate::error::{Error, Result};
 use crate::json::{type_name, Json, JsonExt, Shape};

@@ -2,7 +2,8 @@
 //! [`Error`] with a [`ErrorKind`]; the wasm layer turns it into an instance of
 //! the matching JS class in one place.
 
-use std::fmt;
+use crate::prelude::*;
+use alloc::fmt;
 
 use crate::json::{Json, JsonExt, Shape};
 use crate::value::Val;
@@ -81,7 +82,7 @@ pub struct Error {
     pub extra: Vec<(&'static str, Val)>,
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 impl Error {
     fn new(kind: ErrorKind, message: String, context: &str) -> Error {
@@ -216,4 +217,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

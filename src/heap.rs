@@ -229,13 +229,13 @@ unsafe impl GlobalAlloc for Heap {
 mod tests {
     use super::{Heap, PAGE};
     use core::alloc::{GlobalAlloc, Layout};
-    use std::cell::Cell;
+    use core::cell::Cell;
 
     const ARENA_PAGES: usize = 256;
 
     thread_local! {
         // Each test runs on its own thread, so each gets its own arena.
-        static ARENA: usize = unsafe { std::alloc::alloc(Layout::from_size_align(ARENA_PAGES * PAGE, PAGE).unwrap()) as usize };
+        static ARENA: usize = unsafe { alloc::alloc::alloc(Layout::from_size_align(ARENA_PAGES * PAGE, PAGE).unwrap()) as usize };
         static GROWN: Cell<usize> = const { Cell::new(0) };
     }
 

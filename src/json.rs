@@ -6,9 +6,10 @@
 //! `serde_json` values. The kernel and namespaces only ever read through
 //! this trait, which keeps them testable without a JS engine.
 
-use std::any::Any;
-use std::fmt;
-use std::rc::Rc;
+use crate::prelude::*;
+use core::any::Any;
+use alloc::fmt;
+use alloc::rc::Rc;
 
 /// A shared handle to a host-owned JSON value.
 pub type Json = Rc<dyn JsonValue>;

@@ -9,6 +9,7 @@
 //! (no request on bad input), then resolve the project's keys, then send one
 //! request, then shape the result.
 
+use crate::prelude::*;
 use crate::args::Args;
 use crate::error::Result;
 use crate::json::{type_name, Json, JsonExt, Shape};
@@ -255,7 +256,7 @@ fn expand(a: &Args, template: &'static str, project: Option<&str>) -> Result<Str
 
 /// What a raw path segment may not be: anything that changes the path's
 /// meaning (the rules for project ids, which go in unencoded too).
-fn check_path_segment(text: &str) -> std::result::Result<(), String> {
+fn check_path_segment(text: &str) -> core::result::Result<(), String> {
     crate::args::check_project_id(text).map_err(|m| m.strip_prefix("`projectId` ").unwrap_or(&m).to_string())
 }
 
@@ -335,7 +336,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             other => return Err(expected("a boolean", &other)),
         },
         Kind::PosInt | Kind::OptPosInt => match shape {
-            Shape::Number(n) if (1.0..=9_007_199_254_740_991.0).contains(&n) && n.fract() == 0.0 => Some(Val::Json(v)),
+            Shape::Number(n) if (1.0..=9_007_199_254_740_991.0).contains(&n) && crate::num::is_whole(n) => Some(Val::Json(v)),
             other => return Err(expected("a positive whole number", &other)),
         },
         Kind::OptJson => Some(Val::Json(v)),

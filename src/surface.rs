@@ -10,7 +10,8 @@
 //! namespace sits (nested by path, hidden aliases) and what scoped clients
 //! call ([`Scope`], including a declaration of their own) are data too.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use crate::args::Args;
 use crate::credentials::LocalFuture;
@@ -46,10 +47,10 @@ pub type Handler = fn(Rc<Kernel>, Args) -> LocalFuture<'static, Result<Val>>;
 macro_rules! handler {
     ($f:path) => {{
         fn run(
-            k: ::std::rc::Rc<$crate::kernel::Kernel>,
+            k: ::alloc::rc::Rc<$crate::kernel::Kernel>,
             a: $crate::args::Args,
         ) -> $crate::credentials::LocalFuture<'static, $crate::error::Result<$crate::value::Val>> {
-            ::std::boxed::Box::pin(async move { $f(&k, a).await })
+            ::alloc::boxed::Box::pin(async move { $f(&k, a).await })
         }
         $crate::surface::Run::Code(run as $crate::surface::Handler)
     }};
@@ -77,11 +78,11 @@ pub type SyncHandler = fn(&Kernel, Args) -> Result<Val>;
 macro_rules! operation {
     ($f:path) => {{
         fn run(
-            k: ::std::rc::Rc<$crate::kernel::Kernel>,
+            k: ::alloc::rc::Rc<$crate::kernel::Kernel>,
             a: $crate::args::Args,
             e: $crate::surface::Events,
         ) -> $crate::credentials::LocalFuture<'static, $crate::error::Result<$crate::value::Val>> {
-            ::std::boxed::Box::pin(async move { $f(&k, a, e).await })
+            ::alloc::boxed::Box::pin(async move { $f(&k, a, e).await })
         }
         $crate::surface::Run::Operation(run as $crate::surface::OperationHandler)
     }};
@@ -443,7 +444,7 @@ mod tests {
 
     #[cfg(feature = "test-hooks")]
     mod probe {
-        use std::cell::RefCell;
+        use core::cell::RefCell;
 
         use serde_json::json;
 
@@ -463,10 +464,10 @@ mod tests {
         /// being finished by then (js/driver.js `runSync`).
         fn dispatch_sync(k: &Rc<Kernel>, id: u32, scope: Option<String>, items: Vec<Json>) -> Result<Val> {
             let mut call = dispatch(k.clone(), id, scope, items, None, &no_events);
-            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
             match call.as_mut().poll(&mut cx) {
-                std::task::Poll::Ready(out) => out,
-                std::task::Poll::Pending => panic!("a synchronous method's call was not ready at its first poll"),
+                core::task::Poll::Ready(out) => out,
+                core::task::Poll::Pending => panic!("a synchronous method's call was not ready at its first poll"),
             }
         }
 

@@ -2,12 +2,12 @@
 //! scripted transport that records every request, and a configurable
 //! provider. Compiled only for tests.
 
-use std::any::Any;
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::future::Future;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use core::any::Any;
+use core::cell::RefCell;
+use alloc::collections::VecDeque;
+use core::future::Future;
+use alloc::rc::Rc;
+use core::task::{Context, Poll, Waker};
 
 use serde_json::Value;
 
@@ -169,8 +169,8 @@ impl Answer {
 pub struct MockTransport {
     pub sent: Rc<RefCell<Vec<HttpRequest>>>,
     pub answers: Rc<RefCell<VecDeque<Answer>>>,
-    pub now_ms: Rc<std::cell::Cell<f64>>,
-    pub random_counter: Rc<std::cell::Cell<u8>>,
+    pub now_ms: Rc<core::cell::Cell<f64>>,
+    pub random_counter: Rc<core::cell::Cell<u8>>,
 }
 
 struct MockResponse {
@@ -195,7 +195,7 @@ impl HttpResponse for MockResponse {
     }
     /// Read as the fetch host reads it: 2xx bytes and raw reads hand over
     /// host things, everything else is text.
-    fn body(&self) -> std::result::Result<Json, (String, Option<Json>)> {
+    fn body(&self) -> core::result::Result<Json, (String, Option<Json>)> {
         let success = (200..300).contains(&self.status);
         let r = match self.read {
             _ if self.body_fails => Err(("terminated".to_string(), None)),
@@ -208,7 +208,7 @@ impl HttpResponse for MockResponse {
 }
 
 impl Transport for MockTransport {
-    fn send(&self, request: HttpRequest) -> LocalFuture<'_, std::result::Result<Rc<dyn HttpResponse>, SendFailure>> {
+    fn send(&self, request: HttpRequest) -> LocalFuture<'_, core::result::Result<Rc<dyn HttpResponse>, SendFailure>> {
         let read = request.read;
         self.sent.borrow_mut().push(request);
         let answer = self.answers.borrow_mut().pop_front().unwrap_or(Answer::json(200, serde_json::json!({})));
@@ -222,11 +222,11 @@ impl Transport for MockTransport {
             }
         })
     }
-    fn parse_json(&self, text: &Json) -> std::result::Result<Json, String> {
+    fn parse_json(&self, text: &Json) -> core::result::Result<Json, String> {
         let text = text.as_string().ok_or("not a string")?;
         serde_json::from_str::<Value>(&text).map(json).map_err(|e| e.to_string())
     }
-    fn stringify(&self, value: &Val) -> std::result::Result<Json, String> {
+    fn stringify(&self, value: &Val) -> core::result::Result<Json, String> {
         Ok(json(Value::String(to_serde(value).to_string())))
     }
     fn now_ms(&self) -> f64 {
@@ -251,7 +251,7 @@ impl Transport for MockTransport {
             None => Some(HostThing::Bytes(value.as_string()?.as_bytes().get(range)?.to_vec()).json()),
         }
     }
-    fn sha256(&self, data: &Json) -> LocalFuture<'_, std::result::Result<[u8; 32], String>> {
+    fn sha256(&self, data: &Json) -> LocalFuture<'_, core::result::Result<[u8; 32], String>> {
         let r = match host_thing(data) {
             Some(HostThing::Bytes(b) | HostThing::Blob(b)) => Ok(crate::kernel::sha256::digest(b)),
             Some(_) => Err("not bytes".to_string()),
@@ -260,7 +260,7 @@ impl Transport for MockTransport {
         Box::pin(async move { r })
     }
     /// Deterministic "randomness": a counter, so tests can predict nonces.
-    fn fill_random(&self, buf: &mut [u8]) -> std::result::Result<(), String> {
+    fn fill_random(&self, buf: &mut [u8]) -> core::result::Result<(), String> {
         for b in buf.iter_mut() {
             let n = self.random_counter.get();
             *b = n;
@@ -271,7 +271,7 @@ impl Transport for MockTransport {
 }
 
 /// A scripted provider answer: a value, or the message it throws.
-type ProviderAnswer = (ProviderMethod, std::result::Result<Value, String>);
+type ProviderAnswer = (ProviderMethod, core::result::Result<Value, String>);
 
 /// A provider whose answers are set per method; records every call.
 #[derive(Default, Clone)]
@@ -333,7 +333,7 @@ pub fn kernel() -> (Rc<Kernel>, MockTransport, MockCredentials) {
 
 /// Runs a future that never truly waits (all mocks resolve immediately).
 pub fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
+    let mut f = core::pin::pin!(f);
     let mut cx = Context::from_waker(Waker::noop());
     loop {
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {

@@ -3,7 +3,8 @@
 //! the declarations. The test run diffs the output against the committed
 //! snapshot, and `tsc --strict` checks examples against it.
 
-use std::fmt::Write;
+use crate::prelude::*;
+use alloc::fmt::Write;
 
 use crate::error::ErrorKind;
 use crate::surface::{Kind, Method, Namespace, Scope, NAMESPACES};

@@ -2,7 +2,8 @@
 //! results). Host values are embedded as [`Val::Json`] so that caller input
 //! and gateway output pass through without a copy.
 
-use std::fmt;
+use crate::prelude::*;
+use alloc::fmt;
 
 use zeroize::Zeroizing;
 

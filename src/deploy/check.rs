@@ -8,6 +8,7 @@
 //! everything on the JS side: a revoked Proxy or a throwing getter becomes a
 //! shape or an absent field here, never an exception through wasm.
 
+use crate::prelude::*;
 use super::path::{quoted, Path};
 use super::schema::{Given, Schema, Ty, CONTENT_OBJECT};
 use super::{hint, rules, ByteProbe, SpecError};
@@ -72,7 +73,7 @@ impl Walker<'_> {
             Ty::Bool => Err(expected(v, "a boolean", path)),
             Ty::Int | Ty::Positive => match v.shape() {
                 Shape::Number(n) if n == 0.0 && matches!(ty, Ty::Positive) => Err(error(path, "must be a positive integer")),
-                Shape::Number(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => Ok(()),
+                Shape::Number(n) if crate::num::is_whole(n) && (0.0..=MAX_SAFE).contains(&n) => Ok(()),
                 Shape::Number(_) => Err(error(path, "expected a non-negative safe integer")),
                 _ => Err(expected(v, "an integer", path)),
             },

@@ -16,6 +16,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
+use crate::prelude::*;
 use check::{Form, Walker};
 use path::Path;
 
@@ -178,7 +179,7 @@ fn hint(parent: &str, field: &str) -> Option<&'static str> {
 ///
 /// # Errors
 /// A [`SpecError`] naming the JSON path of the first problem found.
-pub fn validate(value: &Json, bytes: ByteProbe<'_>) -> std::result::Result<ValidSpec, SpecError> {
+pub fn validate(value: &Json, bytes: ByteProbe<'_>) -> core::result::Result<ValidSpec, SpecError> {
     let root = Path::root("spec");
     Walker { bytes }.value(value, &schema::Ty::Obj(&schema::RELEASE_SPEC), &root)?;
     Ok(ValidSpec { value: value.clone() })

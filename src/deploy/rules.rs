@@ -7,6 +7,7 @@
 //! walker ([`Given`]), not from asking the host again. Non-empty names and
 //! positive integers are types of the table, not rules.
 
+use crate::prelude::*;
 use super::check::Form;
 use super::path::{push_key, Path};
 use super::schema::Given;

@@ -242,7 +242,7 @@ fn content_sources_take_every_form_of_the_contract() {
     // host value that is not JSON.
     let entry = |v: Json| {
         let object = |base: Option<Json>, key: &str, v: Json| -> Json {
-            std::rc::Rc::new(Native::Overlay { base, extra: vec![(key.to_string(), v)] })
+            alloc::rc::Rc::new(Native::Overlay { base, extra: vec![(key.to_string(), v)] })
         };
         let site = object(None, "replace", object(None, "f.bin", v));
         validate(&object(Some(host(json!({ "project": "p" }))), "site", site), &probe)

@@ -7,12 +7,12 @@
 //! waits: a full queue drops its oldest value and counts it, so an
 //! operation nobody listens to runs at full speed in bounded memory.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::future::Future;
-use std::ops::Deref;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use core::cell::RefCell;
+use alloc::collections::VecDeque;
+use core::future::Future;
+use core::ops::Deref;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 
 pub struct EventQueue<T> {
     buf: VecDeque<T>,

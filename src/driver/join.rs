@@ -4,9 +4,10 @@
 //! the join and drops the rest, which cancels them (their host waits are
 //! abandoned, their destructors run). Results keep the input order.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use crate::prelude::*;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 
 pub struct JoinBounded<I, F: Future> {
     pending: I,
@@ -43,7 +44,7 @@ where
                 this.results.push(None);
             }
             if this.running.is_empty() {
-                let done = std::mem::take(&mut this.results);
+                let done = core::mem::take(&mut this.results);
                 return Poll::Ready(Ok(done.into_iter().flatten().flatten().collect()));
             }
             let mut finished = false;

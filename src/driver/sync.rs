@@ -3,12 +3,13 @@
 //! it (after letting go of its own state) when it can proceed, so the
 //! executor re-polls exactly the tasks that can make progress.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use crate::prelude::*;
+use core::cell::RefCell;
+use alloc::collections::VecDeque;
+use core::future::Future;
+use core::pin::Pin;
+use alloc::rc::Rc;
+use core::task::{Context, Poll, Waker};
 
 /// Keeps `waker` in `slot` unless it already holds one that wakes the same task.
 fn keep(slot: &mut Option<Waker>, waker: &Waker) {
@@ -198,7 +199,7 @@ impl<T> Future for Recv<'_, T> {
             let mut s = self.channel.0.borrow_mut();
             match s.queue.pop_front() {
                 // Room for one more: let the blocked senders retry.
-                Some(v) => (v, std::mem::take(&mut s.blocked)),
+                Some(v) => (v, core::mem::take(&mut s.blocked)),
                 None if s.senders == 0 => return Poll::Ready(None),
                 None => {
                     keep(&mut s.receiver, cx.waker());
@@ -218,7 +219,7 @@ impl<T> Drop for ChannelReceiver<T> {
         let blocked = {
             let mut s = self.0.borrow_mut();
             s.receiver_gone = true;
-            std::mem::take(&mut s.blocked)
+            core::mem::take(&mut s.blocked)
         };
         for w in blocked {
             w.wake();

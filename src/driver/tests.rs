@@ -1,9 +1,9 @@
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use alloc::rc::Rc;
+use alloc::sync::Arc;
+use core::task::{Context, Poll};
 
 use super::events::{emit, EventQueue};
 use super::join::join_bounded;

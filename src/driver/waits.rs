@@ -6,14 +6,15 @@
 //! (cancelled, or the losing branch of a join) is abandoned: its late
 //! outcome is ignored.
 
-use std::cell::Cell;
+use crate::prelude::*;
+use core::cell::Cell;
 
 /// Identifies one wait. Unique per thread (not per task), so a late outcome
 /// for a finished task can never be taken for a wait of the task that
 /// reused its handle.
 pub type WaitId = u32;
 
-thread_local! {
+local! {
     static NEXT_ID: Cell<WaitId> = const { Cell::new(1) };
 }
 
@@ -76,7 +77,7 @@ impl<P, O> Waits<P, O> {
 
     /// The promises registered since the last call, for the host to await.
     pub fn take_fresh(&mut self) -> Vec<(WaitId, P)> {
-        std::mem::take(&mut self.fresh)
+        core::mem::take(&mut self.fresh)
     }
 
     /// The only fresh promise, when it is also the only outstanding wait:

@@ -3,16 +3,18 @@
 //! and tells the host which waiting tasks to poll again. No busy loop: a
 //! task that nobody wakes is not polled.
 
-use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
-use std::task::{Wake, Waker};
+use crate::prelude::*;
+use core::cell::RefCell;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use alloc::sync::Arc;
+use alloc::task::Wake;
+use core::task::Waker;
 
-thread_local! {
+local! {
     static WOKEN: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
 }
 
-/// One task's wake state. `Arc` and an atomic only because `std::task::Wake`
+/// One task's wake state. `Arc` and an atomic only because `alloc::task::Wake`
 /// requires `Send + Sync`; everything runs on one thread.
 pub struct TaskWake {
     handle: AtomicU32,
@@ -112,7 +114,7 @@ impl TaskWaker {
 
 /// The handles woken since the last drain, in wake order.
 pub fn drain_woken() -> Vec<u32> {
-    WOKEN.with(|q| std::mem::take(&mut *q.borrow_mut()))
+    WOKEN.with(|q| core::mem::take(&mut *q.borrow_mut()))
 }
 
 /// Whether any task is queued as woken (cheap check before a drain).

@@ -2,6 +2,8 @@
 //! of paths and query strings is byte-identical.
 
 /// `encodeURIComponent`: keeps `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+use crate::prelude::*;
+
 pub fn encode_uri_component(s: &str) -> String {
     encode(s, |b| b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b), false)
 }

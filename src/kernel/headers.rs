@@ -4,6 +4,8 @@
 //! owns its credentials, so no provider header of that family is added.
 
 /// Header names that carry credentials.
+use crate::prelude::*;
+
 const AUTH_FAMILY: &[&str] = &["authorization", "sign-in-with-x", "x-run402-write-auth"];
 
 /// Every header whose value is a secret: the auth family, project keys and

@@ -13,7 +13,8 @@ pub mod pay;
 pub mod sha256;
 pub mod transport;
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use crate::credentials::{self, AuthMeta, Credentials};
 use crate::error::{Error, Result};
@@ -210,8 +211,8 @@ pub struct Reply {
     response: Rc<dyn HttpResponse>,
 }
 
-impl std::fmt::Debug for Reply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl alloc::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut alloc::fmt::Formatter<'_>) -> alloc::fmt::Result {
         f.debug_struct("Reply").field("status", &self.status).field("body", &self.body).finish_non_exhaustive()
     }
 }
@@ -432,7 +433,7 @@ impl Kernel {
 /// `apiBase` must be an absolute http(s) URL with a host and no query or
 /// fragment, since paths are appended to it as text. Refusing it here beats
 /// a network error on every later call.
-pub fn check_api_base(base: &str) -> std::result::Result<(), String> {
+pub fn check_api_base(base: &str) -> core::result::Result<(), String> {
     let lower = base.get(..8).unwrap_or(base).to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
         &base[8..]
@@ -455,7 +456,7 @@ pub fn check_api_base(base: &str) -> std::result::Result<(), String> {
 /// nothing a URL parser would silently rewrite (spaces, controls,
 /// backslashes). Query strings are fine: presigned URLs carry their
 /// signature there.
-pub fn check_absolute_url(url: &str) -> std::result::Result<(), String> {
+pub fn check_absolute_url(url: &str) -> core::result::Result<(), String> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
         &url[8..]

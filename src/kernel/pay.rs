@@ -1,7 +1,8 @@
 //! The payment side of the kernel: the spend policy that decides whether a
 //! 402 may be paid, and the record of what was paid.
 
-use std::cell::{Cell, RefCell};
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
 
 use zeroize::Zeroizing;
 
@@ -221,7 +222,7 @@ fn payment_required(body: Val, ctx: &str, reason: &str, offer: Option<&Offer>) -
 }
 
 /// Decodes a base64 JSON header (`PAYMENT-REQUIRED`, `PAYMENT-RESPONSE`).
-fn header_json(k: &Kernel, value: &str) -> std::result::Result<Json, String> {
+fn header_json(k: &Kernel, value: &str) -> core::result::Result<Json, String> {
     let bytes = unbase64(value.trim()).map_err(|e| format!("{e} in the header"))?;
     let text = String::from_utf8(bytes).map_err(|_| "the header is not UTF-8".to_string())?;
     k.transport.parse_json(&Native::string(text)).map_err(|e| format!("the header is not JSON ({e})"))
@@ -229,7 +230,7 @@ fn header_json(k: &Kernel, value: &str) -> std::result::Result<Json, String> {
 
 impl Kernel {
     /// The offer in a 402: the v2 header if present, else a v1 body.
-    fn read_offer(&self, answer: &Exchange) -> std::result::Result<Option<Offer>, String> {
+    fn read_offer(&self, answer: &Exchange) -> core::result::Result<Option<Offer>, String> {
         if let Some(header) = answer.response.header("payment-required") {
             let doc = header_json(self, &header).map_err(|e| format!("PAYMENT-REQUIRED: {e}"))?;
             return x402::read_offer(&doc, true);
@@ -283,7 +284,7 @@ impl Kernel {
         // refusal), the reservation is given back.
         let mut reservation = Reservation::new(&self.ledger, amount);
         let nonce = self.random::<32>(ctx)?;
-        let now_s = (self.transport.now_ms() / 1000.0).floor().max(0.0) as u64;
+        let now_s = (self.transport.now_ms() / 1000.0) as u64; // whole seconds; NaN or negative gives 0
         let payment = x402::sign(&offer, requirement, &key, nonce, now_s).map_err(|e| Error::local(ctx, format!("signing the payment failed: {e}")))?;
         drop(key);
         crate::wallet::key::scrub_stack();

@@ -31,7 +31,7 @@ fn decode_header(v: &str) -> Value {
     serde_json::from_slice(&unbase64(v).unwrap()).unwrap()
 }
 
-fn with_allowance() -> (std::rc::Rc<Kernel>, testing::MockTransport, testing::MockCredentials) {
+fn with_allowance() -> (alloc::rc::Rc<Kernel>, testing::MockTransport, testing::MockCredentials) {
     let (k, t, c) = testing::kernel();
     c.on(ProviderMethod::ReadAllowance, json!({"address": ADDRESS, "privateKey": KEY}));
     (k, t, c)

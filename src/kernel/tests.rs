@@ -184,7 +184,7 @@ use crate::testing::{body_thing, host_thing, HostThing};
 
 /// A kernel whose provider answers every auth and project question with
 /// credentials, so a request that leaks them shows it.
-fn leaky_kernel() -> (std::rc::Rc<Kernel>, testing::MockTransport, testing::MockCredentials) {
+fn leaky_kernel() -> (alloc::rc::Rc<Kernel>, testing::MockTransport, testing::MockCredentials) {
     let (k, t, c) = testing::kernel();
     c.on(ProviderMethod::GetAuth, json!({"Authorization": "Bearer wallet-token", "SIGN-IN-WITH-X": "siwx", "apikey": "k"}));
     (k, t, c)

@@ -2,7 +2,8 @@
 //! request and read its answer. The wasm host implements it over the
 //! runtime's `fetch`; native tests implement it with a scripted mock.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use crate::credentials::LocalFuture;
 use crate::json::Json;

@@ -147,7 +147,7 @@ export interface GenerateImageResult {
 
 #[cfg(test)]
 mod tests {
-    use std::rc::Rc;
+    use alloc::rc::Rc;
 
     use serde_json::{json, Value};
 

@@ -1,6 +1,7 @@
 //! `r.allowance`: the local wallet that pays and signs in. Keys are made in
 //! wasm from the runtime's CSPRNG when the provider does not make its own.
 
+use crate::prelude::*;
 use zeroize::Zeroize;
 
 use crate::args::Args;
@@ -233,6 +234,6 @@ async fn faucet(k: &Kernel, a: Args) -> Result<Val> {
 
 /// micros / 1e6 with 2 decimals, as `toFixed(2)` prints it for whole cents.
 fn cents(micros: f64) -> String {
-    let c = (micros / 10_000.0).round().max(0.0) as u64;
+    let c = crate::num::round_non_negative(micros / 10_000.0);
     format!("{}.{:02}", c / 100, c % 100)
 }

@@ -1,6 +1,7 @@
 //! `r.payments`: what this client has paid and the policy it pays under.
 //! Local: no requests.
 
+use crate::prelude::*;
 use crate::args::Args;
 use crate::error::Result;
 use crate::handler;

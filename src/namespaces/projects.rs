@@ -1,6 +1,7 @@
 //! `r.projects`: provision and delete projects, run SQL, query the REST API,
 //! manage the expose manifest, and read the provider's local project state.
 
+use crate::prelude::*;
 use crate::args::Args;
 use crate::credentials::{self, ProviderMethod};
 use crate::error::{Error, Result};

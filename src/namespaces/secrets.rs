@@ -4,7 +4,8 @@
 //! the vocabulary has no words for (the key pattern, the value's byte limit,
 //! the list's normalization) around their declared route.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use crate::args::Args;
 use crate::credentials::LocalFuture;
@@ -102,7 +103,7 @@ const MAX_VALUE_BYTES: usize = 4096;
 /// share its code instead of compiling another copy of the interpreter's.
 fn set(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     if let Err(e) = check_set(&a) {
-        return Box::pin(std::future::ready(Err(e)));
+        return Box::pin(core::future::ready(Err(e)));
     }
     let route = &SET;
     Box::pin(async move { routes::run(&k, a, route).await })

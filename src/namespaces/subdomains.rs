@@ -124,7 +124,7 @@ mod tests {
     use crate::surface::{self, NAMESPACES};
     use crate::testing::{self, block_on, header};
 
-    fn call(k: &std::rc::Rc<crate::kernel::Kernel>, ns: &str, name: &str, args: Vec<Value>) -> crate::error::Result<crate::value::Val> {
+    fn call(k: &alloc::rc::Rc<crate::kernel::Kernel>, ns: &str, name: &str, args: Vec<Value>) -> crate::error::Result<crate::value::Val> {
         let (i, n) = NAMESPACES.iter().enumerate().find(|(_, n)| n.name == ns).expect("namespace");
         let j = n.methods.iter().position(|m| m.name == name).expect("method");
         let items = args.into_iter().map(testing::json).collect();

@@ -7,6 +7,7 @@
 //! locally (no request), so tests/js/table.test.mjs can prove the facade
 //! and the typings through the built package.
 
+use crate::prelude::*;
 use crate::args::Args;
 use crate::error::Result;
 use crate::json::Shape;
@@ -170,7 +171,7 @@ fn label(_: &Kernel, a: Args) -> Result<Val> {
 
 async fn count(_: &Kernel, a: Args, events: Events) -> Result<Val> {
     let n = match a.get(0).map(|v| v.shape()) {
-        Some(Shape::Number(n)) if n.fract() == 0.0 && (0.0..=MAX_COUNT).contains(&n) => n,
+        Some(Shape::Number(n)) if crate::num::is_whole(n) && (0.0..=MAX_COUNT).contains(&n) => n,
         _ => return Err(a.error("`n` must be a whole number from 0 to 10000")),
     };
     let mut i = 0.0;

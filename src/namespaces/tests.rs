@@ -1,7 +1,7 @@
 //! Namespace methods natively: the exact request each one sends, the local
 //! checks that stop a request, and how results are shaped.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use serde_json::{json, Value};
 
@@ -52,7 +52,7 @@ fn last(t: &MockTransport) -> HttpRequest {
 #[test]
 fn every_method_has_a_context_and_unique_name() {
     for ns in NAMESPACES {
-        let mut names: Vec<&str> = ns.methods.iter().flat_map(|m| std::iter::once(m.name).chain(m.aliases.iter().copied())).collect();
+        let mut names: Vec<&str> = ns.methods.iter().flat_map(|m| core::iter::once(m.name).chain(m.aliases.iter().copied())).collect();
         let n = names.len();
         names.sort_unstable();
         names.dedup();

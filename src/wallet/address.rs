@@ -1,6 +1,7 @@
 //! Ethereum addresses and EIP-55 mixed-case checksums.
 
-use std::fmt;
+use crate::prelude::*;
+use alloc::fmt;
 
 use super::codec::{hex, unhex};
 use super::keccak256;

@@ -1,5 +1,6 @@
 //! EIP-712 typed-data hashing, for the few structs x402 needs.
 
+use crate::prelude::*;
 use super::address::Address;
 use super::keccak256;
 

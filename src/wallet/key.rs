@@ -1,7 +1,8 @@
 //! secp256k1 private keys: parse, derive the address, sign prehashed
 //! messages as Ethereum does (r ‖ s ‖ v, v = 27 + recovery id, low s).
 
-use std::fmt;
+use crate::prelude::*;
+use alloc::fmt;
 
 use k256::ecdsa::SigningKey;
 use zeroize::{Zeroize, Zeroizing};
@@ -88,7 +89,7 @@ impl PrivateKey {
 pub fn scrub_stack() {
     let mut area = [0u8; 16 * 1024];
     area.zeroize();
-    std::hint::black_box(&area);
+    core::hint::black_box(&area);
 }
 
 impl fmt::Debug for PrivateKey {

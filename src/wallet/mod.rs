@@ -15,6 +15,7 @@ pub mod siwx;
 pub mod u256;
 pub mod x402;
 
+use crate::prelude::*;
 use sha3::{Digest, Keccak256};
 
 /// Keccak-256 (Ethereum's hash, not NIST SHA3-256).

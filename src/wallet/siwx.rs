@@ -2,6 +2,7 @@
 //! EIP-191, sent as base64 of a JSON payload whose key order the gateway
 //! expects (contract §5).
 
+use crate::prelude::*;
 use super::codec::{base64, hex, hex0x};
 use super::key::PrivateKey;
 use super::personal_message_hash;

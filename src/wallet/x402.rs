@@ -1,6 +1,7 @@
 //! x402 `exact` payments on EVM: reading what a 402 asks for (v2 header or
 //! v1 body), and building the signed payment header.
 
+use crate::prelude::*;
 use super::address::Address;
 use super::codec::hex0x;
 use super::eip3009::Authorization;
@@ -141,7 +142,7 @@ fn requirement(entry: &Json, version: u8) -> Result<Requirement, String> {
     let asset = Address::parse(&text("asset")?).map_err(|e| format!("asset: {e}"))?;
     let pay_to = Address::parse(&text("payTo")?).map_err(|e| format!("payTo: {e}"))?;
     let max_timeout_seconds = match entry.field("maxTimeoutSeconds").map(|v| v.shape()) {
-        Some(Shape::Number(s)) if (1.0..=86_400.0).contains(&s) && s.fract() == 0.0 => s as u64,
+        Some(Shape::Number(s)) if (1.0..=86_400.0).contains(&s) && crate::num::is_whole(s) => s as u64,
         _ => return Err("maxTimeoutSeconds must be a whole number of seconds up to a day".into()),
     };
     let extra = entry.field("extra").ok_or("an offer lacks `extra` (the token's EIP-712 name and version)")?;

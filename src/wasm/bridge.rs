@@ -2,6 +2,7 @@
 //! [`Credentials`]. Methods may be sync or async; a throw, a rejection with
 //! anything at all, or a missing method becomes a typed error.
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{describe, interruption, interruption_cause, run402_kind, val_to_js, wrap};

@@ -2,9 +2,10 @@
 //! JS value through the [`JsonValue`] view, [`val_to_js`] builds the values
 //! the SDK returns, and [`error_to_js`] is the one place errors cross over.
 
-use std::any::Any;
-use std::fmt;
-use std::rc::Rc;
+use crate::prelude::*;
+use core::any::Any;
+use alloc::fmt;
+use alloc::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;

@@ -3,6 +3,7 @@
 //! bytes copied in fixed-size chunks, so hashing a large file in a page
 //! without `crypto.subtle` does not grow wasm memory by the file's size.
 
+use crate::prelude::*;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 

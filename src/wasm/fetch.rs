@@ -6,7 +6,8 @@
 //! same JS values, never copied through wasm memory. Nothing a custom fetch
 //! returns can trap here.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -164,7 +165,7 @@ fn redact(mut message: String, headers: &[(String, String)]) -> String {
         }
         // A bearer token first (wherever it appears), then the whole value.
         let token = value.strip_prefix("Bearer ").filter(|t| t.len() >= 8);
-        for secret in token.into_iter().chain(std::iter::once(value.as_str())) {
+        for secret in token.into_iter().chain(core::iter::once(value.as_str())) {
             if message.contains(secret) {
                 message = message.replace(secret, "[redacted]");
             }
@@ -240,7 +241,7 @@ impl Transport for FetchTransport {
         if code.is_nan() || code < 0.0 {
             return None;
         }
-        let length = (code / 4.0).floor();
+        let length = ((code / 4.0) as u64) as f64;
         let kind = match code - length * 4.0 {
             0.0 => BodyKind::Text,
             1.0 => BodyKind::Bytes,

@@ -5,8 +5,9 @@
 //! from [`HOOK_BASE`] so they run exactly like SDK calls. Numbers from 100
 //! are the transport's hooks (`hooks_transport.rs`).
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use alloc::collections::BTreeMap;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -34,10 +35,10 @@ extern "C" {
 /// Both ends of a named channel, each taken by the hook that uses it.
 type Ends = (Option<ChannelSender<JsValue>>, Option<ChannelReceiver<JsValue>>);
 
-thread_local! {
+local! {
     static DROPS: Cell<u32> = const { Cell::new(0) };
     static EMITTED: Cell<u32> = const { Cell::new(0) };
-    static CHANNELS: RefCell<HashMap<String, Ends>> = RefCell::new(HashMap::new());
+    static CHANNELS: RefCell<BTreeMap<String, Ends>> = const { RefCell::new(BTreeMap::new()) };
     // Kept alive so the hanging hook's receiver never resolves.
     static NEVER: RefCell<Vec<Sender<()>>> = const { RefCell::new(Vec::new()) };
 }
@@ -86,7 +87,7 @@ fn channel_side<T>(name: &str, pick: impl FnOnce(&mut Ends) -> Option<T>) -> Opt
 }
 
 /// The hook future for method `id`, if it is one.
-pub fn dispatch(kernel: &std::rc::Rc<crate::kernel::Kernel>, id: u32, items: &[Json]) -> Option<LocalFuture<'static, Result<Val>>> {
+pub fn dispatch(kernel: &alloc::rc::Rc<crate::kernel::Kernel>, id: u32, items: &[Json]) -> Option<LocalFuture<'static, Result<Val>>> {
     let hook = id.checked_sub(HOOK_BASE)?;
     let items = items.to_vec();
     if hook >= super::hooks_transport::FIRST {
@@ -173,7 +174,7 @@ pub fn dispatch(kernel: &std::rc::Rc<crate::kernel::Kernel>, id: u32, items: &[J
         9 => Box::pin(async move {
             let _guard = DropGuard;
             let v = wait(arg(&items, 0)).await?;
-            std::mem::forget(_guard);
+            core::mem::forget(_guard);
             Ok(val(v))
         }),
         // spec(value, times): validates a ReleaseSpec `times` times (for

@@ -4,7 +4,8 @@
 //! method uses them. Started like SDK calls with ids from
 //! [`super::hooks::HOOK_BASE`] + [`FIRST`] (see tests/js/transport.test.mjs).
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 
 use super::digest;

@@ -21,8 +21,9 @@ mod names;
 mod probe;
 mod task;
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::RefCell;
+use alloc::rc::Rc;
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
@@ -93,7 +94,7 @@ impl Client {
 // table, found by handle. Free functions skip wasm-bindgen's borrow of the
 // `Client` on every crossing, and the fast path crosses four times.
 
-thread_local! {
+local! {
     // The facade's error factory (js/errors.js `makeError`, one per instance),
     // for results converted after `start` returned.
     static MAKE_ERROR: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -120,7 +121,7 @@ fn convert(result: crate::error::Result<crate::value::Val>) -> task::Outcome {
 /// is attached (and gets backpressure) before anything is emitted, instead
 /// of finding only the newest events of an unread, bounded queue.
 fn event_sink() -> surface::Events {
-    let first = Rc::new(std::cell::Cell::new(true));
+    let first = Rc::new(core::cell::Cell::new(true));
     Rc::new(move |v| {
         let first = first.clone();
         Box::pin(async move {
@@ -200,7 +201,7 @@ fn timeout_option(opts: &JsValue) -> Result<u32, Error> {
         return Ok(DEFAULT_TIMEOUT_MS);
     }
     match v.as_f64() {
-        Some(ms) if ms.fract() == 0.0 && (0.0..=2_147_483_647.0).contains(&ms) => Ok(ms as u32),
+        Some(ms) if crate::num::is_whole(ms) && (0.0..=2_147_483_647.0).contains(&ms) => Ok(ms as u32),
         _ => Err(Error::local(CONSTRUCTING, "opts.timeoutMs must be a whole number of milliseconds from 0 (no limit) to 2147483647")),
     }
 }

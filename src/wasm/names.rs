@@ -4,7 +4,8 @@
 //! crossing, about 0.25 µs each in V8: a plain call crosses with a handful
 //! of them, the same few every time.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+use core::cell::RefCell;
 
 use wasm_bindgen::JsValue;
 
@@ -28,7 +29,7 @@ const HOT: &[&str] = &[
     "body",
 ];
 
-thread_local! {
+local! {
     static MADE: RefCell<Vec<Option<JsValue>>> = const { RefCell::new(Vec::new()) };
 }
 

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(js_name = "__stackProbe")]
 pub fn stack_probe() -> usize {
     let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
+    core::hint::black_box(&marker) as *const u8 as usize
 }
 
 /// The instance's `WebAssembly.Memory`, so tests can watch

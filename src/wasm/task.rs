@@ -26,11 +26,12 @@
 //! reservation not yet sent is released) and abandons its waits: their late
 //! outcomes are ignored, as wait ids are never reused.
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll};
+use crate::prelude::*;
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::Pin;
+use alloc::rc::Rc;
+use core::task::{Context, Poll};
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
@@ -43,7 +44,7 @@ use crate::error::Result;
 use crate::value::Val;
 
 /// A settled host promise: fulfilled or rejected.
-pub type Outcome = std::result::Result<JsValue, JsValue>;
+pub type Outcome = core::result::Result<JsValue, JsValue>;
 
 /// Events a task may buffer before its emitter waits (or, with nobody
 /// listening, drops the oldest): enough for a deploy's progress bursts.
@@ -70,14 +71,14 @@ pub struct TaskCtx {
 /// The running task's event queue, for [`events::emit`].
 struct Events(Rc<TaskCtx>);
 
-impl std::ops::Deref for Events {
+impl core::ops::Deref for Events {
     type Target = RefCell<EventQueue<JsValue>>;
     fn deref(&self) -> &Self::Target {
         &self.0.events
     }
 }
 
-thread_local! {
+local! {
     // The task being polled (a nested poll saves and restores it). Only
     // touched for O(1) swaps, never across a poll or a call into JS.
     static CURRENT: RefCell<Option<Rc<TaskCtx>>> = const { RefCell::new(None) };
@@ -144,7 +145,7 @@ impl Future for HostWait {
     type Output = Outcome;
 
     fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Outcome> {
-        match std::mem::replace(&mut self.state, WaitState::Done) {
+        match core::mem::replace(&mut self.state, WaitState::Done) {
             WaitState::New(promise) => {
                 let Some(ctx) = current() else { return Poll::Ready(misuse("a host wait was polled outside a task")) };
                 let Ok(id) = ctx.waits.try_borrow_mut().map(|mut w| w.register(promise)) else {
@@ -267,7 +268,7 @@ impl Table {
         if !matches!(slot, Entry::Waiting(_)) {
             return None;
         }
-        match std::mem::replace(slot, Entry::Running { cancel: None }) {
+        match core::mem::replace(slot, Entry::Running { cancel: None }) {
             Entry::Waiting(p) => Some(p),
             _ => None,
         }
@@ -389,7 +390,7 @@ fn run(h: u32, mut parked: Parked, convert: Convert<'_>) -> u32 {
 
 /// How a pending task waits: on its one promise (`WAITING_ONE`), or
 /// watched; `Err` if nothing could ever wake it.
-fn park(mut parked: Parked) -> std::result::Result<(Parked, u32), Parked> {
+fn park(mut parked: Parked) -> core::result::Result<(Parked, u32), Parked> {
     let t = &parked.task;
     let may_be_woken = t.wake.is_shared() || t.wake.is_woken();
     if parked.notify.is_none() && !may_be_woken {
@@ -573,7 +574,7 @@ pub fn take(h: u32) -> JsValue {
         if !matches!(slot, Entry::Finished { .. }) {
             return None;
         }
-        let Entry::Finished { outcome, ctx } = std::mem::replace(slot, Entry::Vacant) else { return None };
+        let Entry::Finished { outcome, ctx } = core::mem::replace(slot, Entry::Vacant) else { return None };
         t.free.push(h);
         Some((outcome, ctx))
     })
