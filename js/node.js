@@ -2,10 +2,13 @@
 // CLI's own files. `run402()` takes its gateway from RUN402_API_BASE and its
 // credentials from the CLI's keystore and allowance (cli-files.js); sign-in
 // and payments are signed in wasm, as from every other entry.
-import { Run402, allowanceCredentials, LocalError } from "./entry-node.js";
+// The package by its own name, not a file: Deno and Bun resolve the main
+// entry to entry-web.js (one bundled file), and this must share its classes
+// and its wasm instance with what the caller imported.
+import { Run402, allowanceCredentials, LocalError } from "@run402/sdk-wasm";
 import { env, locate, projectKeys, activeProjectId, saveProjectKeys, updateProjectKeys, removeProjectKeys, setActiveProjectId, readAllowanceFile, writeAllowanceFile } from "./cli-files.js";
 
-export * from "./entry-node.js";
+export * from "@run402/sdk-wasm";
 
 const DEFAULT_API_BASE = "https://api.run402.com";
 const CONSTRUCTING = "constructing client";
