@@ -19,22 +19,23 @@ const FETCH_FAILED = 1;
 const NOT_A_RESPONSE = 2;
 const BODY_FAILED = 3;
 const INTERRUPTED = 4;
+// A response whose JSON body was parsed here (`body` is the parsed value).
+const RESPONSE_JSON = 5;
 
 /**
  * How an exchange ended, one shape for every outcome: wasm reads its
  * fields with typed getters (a number arrives as a number, no handle).
  */
 class Outcome {
-  constructor(tag, status, headers, body, contentType) {
+  constructor(tag, status, headers, body) {
     this.tag = tag;
     this.status = status;
     this.headers = headers;
     this.body = body; // a failure's detail (thrown value, description, marker)
-    this.contentType = contentType;
   }
 }
 
-const failed = (tag, detail) => new Outcome(tag, 0, undefined, detail, undefined);
+const failed = (tag, detail) => new Outcome(tag, 0, undefined, detail);
 
 // What a timed-out or aborted wait settles with: Rust recognizes it
 // (interruptionOf) and raises NetworkError with code TIMEOUT or ABORTED.
@@ -279,7 +280,7 @@ async function send(fetch, url, method, headerLines, body, flags, abortable) {
   if (read >= READ_BYTES && status >= 200 && status <= 299) {
     // The caller owns a raw response's body from here (and its cancelling).
     return read === READ_RESPONSE
-      ? new Outcome(RESPONSE, status, resHeaders, res, headerOf(resHeaders, "content-type"))
+      ? new Outcome(RESPONSE, status, resHeaders, res)
       : readBytes(res, status, resHeaders);
   }
   let text;
@@ -289,8 +290,27 @@ async function send(fetch, url, method, headerLines, body, flags, abortable) {
     return failed(BODY_FAILED, e);
   }
   if (typeof text !== "string") return failed(NOT_A_RESPONSE, "an object whose text() does not resolve to a string");
-  // Read here because every decoded answer needs it: one crossing less.
-  return new Outcome(RESPONSE, status, resHeaders, text, headerOf(resHeaders, "content-type"));
+  // A body the kernel decodes by its content type (any answer in the decoded
+  // mode, and every non-2xx) is parsed here when it is JSON: wasm then reads
+  // neither the content type nor the text. This test admits only what the
+  // kernel's `is_json_media_type` admits; anything else, and JSON that does
+  // not parse, goes to the kernel as text, which decides as before.
+  if (read === 0 || status < 200 || status > 299) {
+    const type = headerOf(resHeaders, "content-type");
+    if (type !== undefined && isJsonType(type)) {
+      try {
+        return new Outcome(RESPONSE_JSON, status, resHeaders, JSON.parse(text));
+      } catch {
+        // the kernel tells empty from broken, and 2xx from error answers
+      }
+    }
+  }
+  return new Outcome(RESPONSE, status, resHeaders, text);
+}
+
+function isJsonType(type) {
+  const media = type.split(";")[0].trim().toLowerCase();
+  return media === "application/json" || media.endsWith("+json");
 }
 
 /** A response header's value, or undefined (a throwing `get` included). */
@@ -332,7 +352,7 @@ async function readBytes(res, status, resHeaders) {
     return failed(BODY_FAILED, e);
   }
   try {
-    if (toTag.call(buf) === "[object ArrayBuffer]") return new Outcome(RESPONSE, status, resHeaders, new Uint8Array(buf), headerOf(resHeaders, "content-type"));
+    if (toTag.call(buf) === "[object ArrayBuffer]") return new Outcome(RESPONSE, status, resHeaders, new Uint8Array(buf));
   } catch {
     // a revoked Proxy: not an ArrayBuffer
   }

@@ -350,6 +350,11 @@ impl Kernel {
     fn decode(&self, response: &dyn HttpResponse, read: ReadAs, ctx: &str) -> Result<Val> {
         let status = response.status();
         let success = (200..300).contains(&status);
+        if read == ReadAs::Decoded || !success {
+            if let Some(parsed) = response.parsed_json() {
+                return Ok(Val::Json(parsed));
+            }
+        }
         let raw = response.body().map_err(|(message, cause)| body_failed(ctx, &message, cause))?;
         if success && read != ReadAs::Decoded {
             // Text, bytes or the response, exactly as the host read them.

@@ -104,6 +104,13 @@ pub trait HttpResponse {
     /// array or the response object. Already read by the transport's
     /// `send` (so no await here); an error means the body was cut off.
     fn body(&self) -> Result<Json, (String, Option<Json>)>;
+    /// The body already parsed as JSON by the transport, which does so only
+    /// where [`Kernel`](super::Kernel) would (a JSON content type, a body
+    /// it decodes) and only when the text parses; `None` leaves decoding
+    /// to the kernel.
+    fn parsed_json(&self) -> Option<Json> {
+        None
+    }
 }
 
 /// The host's network, JSON and hashing services.

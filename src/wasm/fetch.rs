@@ -64,8 +64,6 @@ extern "C" {
     /// The response body, or a failure's detail.
     #[wasm_bindgen(method, getter, structural)]
     fn body(this: &Outcome) -> JsValue;
-    #[wasm_bindgen(method, getter, structural, js_name = contentType)]
-    fn content_type(this: &Outcome) -> Option<String>;
 
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
@@ -82,6 +80,7 @@ const FETCH_FAILED: u32 = 1;
 const NOT_A_RESPONSE: u32 = 2;
 const BODY_FAILED: u32 = 3;
 const INTERRUPTED: u32 = 4;
+const RESPONSE_JSON: u32 = 5;
 
 // `flags` bits of `exchange` (READ_MASK and STREAM_BODY in js/host.js).
 const READ_TEXT: u32 = 1;
@@ -123,9 +122,9 @@ impl FetchTransport {
 struct JsResponse {
     status: u16,
     headers: JsValue,
-    /// Read with the body: every decoded answer needs it.
-    content_type: Option<String>,
     body: JsValue,
+    /// The helper parsed the body as JSON (its content type said so).
+    parsed: bool,
 }
 
 /// Headers as "name:value" lines; the kernel has refused CR and LF in them.
@@ -187,13 +186,13 @@ async fn classify(started: JsValue) -> Result<Rc<dyn HttpResponse>, SendFailure>
     // Always the helper's own Outcome: it answers every failure with one.
     let outcome: Outcome = settle(started).await.map_err(network)?.unchecked_into();
     match outcome.tag() {
-        RESPONSE => {
+        tag @ (RESPONSE | RESPONSE_JSON) => {
             let status = Some(outcome.status()).filter(|s| (0.0..=999.0).contains(s)).unwrap_or(0.0);
             Ok(Rc::new(JsResponse {
                 status: status as u16,
                 headers: outcome.headers(),
-                content_type: outcome.content_type(),
                 body: outcome.body(),
+                parsed: tag == RESPONSE_JSON,
             }) as Rc<dyn HttpResponse>)
         }
         FETCH_FAILED => Err(network(outcome.body())),
@@ -275,13 +274,14 @@ impl HttpResponse for JsResponse {
     }
 
     fn header(&self, name: &str) -> Option<String> {
-        if name.eq_ignore_ascii_case("content-type") {
-            return self.content_type.clone();
-        }
         header_of(&self.headers, name)
     }
 
     fn body(&self) -> Result<Json, (String, Option<Json>)> {
         Ok(wrap(self.body.clone()))
+    }
+
+    fn parsed_json(&self) -> Option<Json> {
+        self.parsed.then(|| wrap(self.body.clone()))
     }
 }
