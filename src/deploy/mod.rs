@@ -10,6 +10,8 @@
 
 mod check;
 mod path;
+pub mod plan;
+pub mod poll;
 mod rules;
 mod schema;
 
