@@ -12,6 +12,7 @@ mod check;
 mod path;
 pub mod plan;
 pub mod poll;
+pub mod retry;
 pub mod translate;
 mod rules;
 mod schema;
