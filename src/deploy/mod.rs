@@ -11,6 +11,7 @@
 mod check;
 mod path;
 pub mod plan;
+pub mod normalize;
 pub mod poll;
 pub mod retry;
 pub mod translate;
