@@ -482,3 +482,93 @@ export interface PasskeyDeleteOptions extends CallOptions {
   passkeyId: string;
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use serde_json::{json, Value};
+
+    use crate::credentials::ProviderMethod;
+    use crate::error::{ErrorKind, Result};
+    use crate::json::Json;
+    use crate::kernel::{HttpRequest, Kernel};
+    use crate::surface::{self, NAMESPACES};
+    use crate::testing::{self, block_on, header, MockCredentials, MockTransport};
+    use crate::value::Val;
+
+    fn setup() -> (Rc<Kernel>, MockTransport, MockCredentials) {
+        let (k, t, c) = testing::kernel();
+        c.on(ProviderMethod::GetProject, json!({"anon_key": "anon-k", "service_key": "svc-k"}));
+        c.on(ProviderMethod::GetAuth, json!({"X-Proof": "p"}));
+        (k, t, c)
+    }
+
+    fn call(k: &Rc<Kernel>, name: &str, args: Vec<Value>) -> Result<Val> {
+        let ns = NAMESPACES.iter().position(|n| n.name == "auth").expect("auth is in the table");
+        let m = NAMESPACES[ns].methods.iter().position(|m| m.name == name).expect("a member");
+        let items: Vec<Json> = args.into_iter().map(testing::json).collect();
+        block_on(surface::dispatch(k.clone(), surface::method_id(ns, m), None, items, None, &surface::no_events))
+    }
+
+    fn last(t: &MockTransport) -> HttpRequest {
+        t.sent.borrow().last().cloned().expect("a request was sent")
+    }
+
+    fn body(r: &HttpRequest) -> Value {
+        serde_json::from_str(&testing::body_text(r).expect("a text body")).expect("a JSON body")
+    }
+
+    #[test]
+    fn twenty_members_with_five_aliases() {
+        let auth = NAMESPACES.iter().find(|n| n.name == "auth").expect("auth");
+        let aliases: Vec<&str> = auth.methods.iter().flat_map(|m| m.aliases.iter().copied()).collect();
+        assert_eq!((auth.methods.len(), aliases.len()), (15, 5));
+        assert_eq!(aliases, ["magicLink", "verify", "setPassword", "promoteUser", "demoteUser"]);
+    }
+
+    #[test]
+    fn an_invite_carries_the_service_key_and_other_intents_the_anon_key() {
+        let (k, t, _) = setup();
+        let opts = |intent: Value| json!({"email": "a@b.co", "redirectUrl": "https://app", "intent": intent, "clientState": {"n": 1}});
+        call(&k, "requestMagicLink", vec![json!("prj_1"), opts(json!("invite"))]).unwrap();
+        let req = last(&t);
+        assert_eq!((header(&req, "apikey"), header(&req, "authorization")), (Some("anon-k"), Some("Bearer svc-k")));
+        assert_eq!(body(&req), json!({"email": "a@b.co", "redirect_url": "https://app", "intent": "invite", "client_state": {"n": 1}}));
+        call(&k, "requestMagicLink", vec![json!("prj_1"), opts(Value::Null)]).unwrap();
+        let req = last(&t);
+        assert_eq!(header(&req, "authorization"), Some("Bearer anon-k"));
+        assert_eq!(body(&req), json!({"email": "a@b.co", "redirect_url": "https://app", "client_state": {"n": 1}}));
+        let sent = t.sent.borrow().len();
+        let e = call(&k, "requestMagicLink", vec![json!("prj_1"), opts(json!("signup"))]).unwrap_err();
+        assert_eq!((e.kind, e.context.as_str()), (ErrorKind::LocalError, "requesting magic link"));
+        assert!(call(&k, "requestMagicLink", vec![json!("prj_1")]).is_err());
+        assert_eq!(t.sent.borrow().len(), sent, "no request on bad input");
+    }
+
+    #[test]
+    fn invite_user_always_sends_send_invite_true() {
+        let (k, t, _) = setup();
+        call(&k, "inviteUser", vec![json!("prj_1"), json!({"email": "a@b.co", "isAdmin": true, "sendInvite": false, "redirectUrl": "https://app"})]).unwrap();
+        let req = last(&t);
+        assert_eq!(testing::body_text(&req).as_deref(), Some(r#"{"email":"a@b.co","is_admin":true,"send_invite":true,"redirect_url":"https://app"}"#));
+        call(&k, "createUser", vec![json!("prj_1"), json!({"email": "a@b.co"})]).unwrap();
+        assert_eq!(body(&last(&t)), json!({"email": "a@b.co"}));
+    }
+
+    #[test]
+    fn user_token_calls_bear_the_token_and_list_passkeys_skips_the_provider() {
+        let (k, t, c) = setup();
+        call(&k, "deletePasskey", vec![json!("prj_1"), json!({"accessToken": "tok", "passkeyId": "pk 1/2"})]).unwrap();
+        let req = last(&t);
+        assert_eq!((req.method.as_str(), req.url.as_str()), ("DELETE", "https://api.test/auth/v1/passkeys/pk%201%2F2"));
+        assert_eq!((header(&req, "apikey"), header(&req, "authorization"), header(&req, "x-proof")), (Some("anon-k"), Some("Bearer tok"), Some("p")));
+        let asked = c.calls_to(ProviderMethod::GetAuth).len();
+        call(&k, "listPasskeys", vec![json!("prj_1"), json!({"accessToken": "tok"})]).unwrap();
+        let req = last(&t);
+        assert_eq!((header(&req, "authorization"), header(&req, "x-proof")), (Some("Bearer tok"), None));
+        assert_eq!(c.calls_to(ProviderMethod::GetAuth).len(), asked);
+        let e = call(&k, "setUserPassword", vec![json!("prj_1"), json!({"newPassword": "x"})]).unwrap_err();
+        assert!(e.message.contains("`accessToken`"), "{}", e.message);
+    }
+}
