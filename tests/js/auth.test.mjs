@@ -2,13 +2,14 @@
 // (bcrypt hashes, HS256 access tokens, one-time refresh tokens, magic links
 // in an outbox read through /__sim/auth/outbox), every member and alias,
 // the key and token each one sends (contract §1.12), the settings changing
-// what the gateway allows, and the error paths. Passkey ceremonies with a
-// real authenticator are in auth-passkeys-browser.test.mjs; here, their
-// wire and refusals.
+// what the gateway allows, and the error paths. Passkey ceremonies run here
+// with a software authenticator (soft-authenticator.mjs), and with Chromium's
+// virtual one in auth-passkeys-browser.test.mjs.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 
-import { sdk, simulator, withProject, rejectsKind } from "./helpers.mjs";
+import { simulator, withProject, rejectsKind } from "./helpers.mjs";
+import { SoftAuthenticator } from "./soft-authenticator.mjs";
 
 let base;
 before(async () => { base = await simulator(); });
@@ -456,4 +457,61 @@ test("auth on a scoped client: the scope's project, no CLI aliases", async () =>
   assert.ok((await p.auth.createPasskeyLoginOptions({ appOrigin: "https://app.example.com" })).challenge_id);
   assert.ok(Array.isArray((await p.auth.providers()).providers));
   for (const alias of ["magicLink", "verify", "setPassword", "promoteUser", "demoteUser"]) assert.equal(p.auth[alias], undefined, alias);
+});
+
+test("passkeys with a software authenticator: register, sign in, and what the gateway refuses", async () => {
+  const { r, id, keys } = await project();
+  const origin = "https://app.example.com";
+  const who = email("soft");
+  await signup(keys.anon_key, who, "soft-pass-12");
+  await r.auth.promote(id, who);
+  await r.auth.settings(id, { require_passkey_for_project_admin: true });
+  const { access_token: token } = (await login(keys.anon_key, who, "soft-pass-12")).body;
+  const device = new SoftAuthenticator();
+
+  const reg = await r.auth.createPasskeyRegistrationOptions(id, { accessToken: token, appOrigin: origin });
+  const created = device.create(reg.options, origin);
+  const record = await r.auth.verifyPasskeyRegistration(id, { accessToken: token, challengeId: reg.challenge_id, response: created, label: "Soft key" });
+  assert.deepEqual([record.rp_id, record.created_origin, record.label, record.transports, record.last_used_at], ["app.example.com", origin, "Soft key", ["internal"], null]);
+  // Registering for another origin than the challenge's fails.
+  const reg2 = await r.auth.createPasskeyRegistrationOptions(id, { accessToken: token, appOrigin: origin });
+  assert.deepEqual(reg2.options.excludeCredentials.map((c) => c.id), [created.id], "a known credential is excluded");
+  const elsewhere = await rejectsKind(r.auth.verifyPasskeyRegistration(id, { accessToken: token, challengeId: reg2.challenge_id, response: device.create(reg2.options, "https://evil.example") }), "api_error");
+  assert.equal(elsewhere.code, "PASSKEY_VERIFICATION_FAILED");
+
+  // Sign in: an admin who must use a passkey gets the admin role from one.
+  const opts = await r.auth.createPasskeyLoginOptions(id, { appOrigin: origin, email: who });
+  assert.deepEqual(opts.options.allowCredentials.map((c) => c.id), [created.id]);
+  const session = await r.auth.verifyPasskeyLogin(id, { challengeId: opts.challenge_id, response: device.get(opts.options, origin) });
+  assert.equal(session.user.email, who);
+  assert.equal(session.elevation_required, undefined);
+  assert.equal(JSON.parse(Buffer.from(session.access_token.split(".")[1], "base64url")).app_role, "project_admin");
+  const used = (await r.auth.listPasskeys(id, { accessToken: session.access_token })).passkeys[0];
+  assert.deepEqual([used.last_used_origin, typeof used.last_used_at], [origin, "string"]);
+
+  const refusal = async (change, kind = "unauthorized") => {
+    const o = await r.auth.createPasskeyLoginOptions(id, { appOrigin: origin });
+    return (await rejectsKind(r.auth.verifyPasskeyLogin(id, { challengeId: o.challenge_id, response: change(o.options) }), kind)).code;
+  };
+  // A counter that goes back is a cloned key; a signature for another RP or origin is not this site's.
+  assert.equal(await refusal((o) => device.get(o, origin, { counter: 1 })), "PASSKEY_VERIFICATION_FAILED");
+  assert.equal(await refusal((o) => device.get(o, "https://evil.example")), "PASSKEY_VERIFICATION_FAILED");
+  assert.equal(await refusal((o) => device.get(o, origin, { rpId: "evil.example" })), "PASSKEY_VERIFICATION_FAILED");
+  assert.equal(await refusal((o) => { const a = device.get(o, origin); a.response.signature = a.response.signature.slice(0, -4) + "AAAA"; return a; }), "PASSKEY_VERIFICATION_FAILED");
+  // Still fine afterwards with the right counter; a challenge is good once.
+  const again = await r.auth.createPasskeyLoginOptions(id, { appOrigin: origin });
+  const assertion = device.get(again.options, origin, { counter: 50 });
+  assert.ok((await r.auth.verifyPasskeyLogin(id, { challengeId: again.challenge_id, response: assertion })).access_token);
+  const spent = await rejectsKind(r.auth.verifyPasskeyLogin(id, { challengeId: again.challenge_id, response: assertion }), "api_error");
+  assert.equal(spent.code, "INVALID_CHALLENGE");
+  // Challenges belong to their project: another project's key cannot use this one's.
+  const other = await project();
+  const foreign = await r.auth.createPasskeyLoginOptions(id, { appOrigin: origin });
+  const cross = await rejectsKind(other.r.auth.verifyPasskeyLogin(other.id, { challengeId: foreign.challenge_id, response: device.get(foreign.options, origin) }), "api_error");
+  assert.equal(cross.code, "INVALID_CHALLENGE");
+  const otherOpts = await other.r.auth.createPasskeyLoginOptions(other.id, { appOrigin: origin });
+  assert.equal((await rejectsKind(other.r.auth.verifyPasskeyLogin(other.id, { challengeId: otherOpts.challenge_id, response: device.get(otherOpts.options, origin, { id: created.id }) }), "unauthorized")).code, "PASSKEY_NOT_FOUND");
+
+  await r.auth.deletePasskey(id, { accessToken: token, passkeyId: record.id });
+  assert.equal(await refusal((o) => device.get(o, origin, { id: created.id })), "PASSKEY_NOT_FOUND");
 });

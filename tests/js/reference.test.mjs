@@ -31,6 +31,7 @@ import {
 } from "@run402/sdk/node";
 import { start } from "../gateway/server.mjs";
 import { routeChainToSimulator } from "./reference-chain.mjs";
+import { SoftAuthenticator } from "./soft-authenticator.mjs";
 
 const { PNG } = createRequire(import.meta.url)("pngjs");
 
@@ -442,6 +443,17 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     await rejectsWith(r.auth.verifyPasskeyLogin(id, { challengeId: opts.challenge_id, response: { id: "AAAA" } }), isUnauthorized);
     assert.deepEqual(await r.auth.listPasskeys(id, { accessToken: session.access_token }), { passkeys: [] });
     await rejectsWith(r.auth.deletePasskey(id, { accessToken: session.access_token, passkeyId: "pk_none" }), isApiError, (e) => assert.equal(e.status, 404));
+    // With a software authenticator, the whole ceremony through the reference client.
+    const device = new SoftAuthenticator();
+    const origin = "https://app.reference.example";
+    const reg2 = await r.auth.createPasskeyRegistrationOptions(id, { accessToken: session.access_token, appOrigin: origin });
+    const key = await r.auth.verifyPasskeyRegistration(id, { accessToken: session.access_token, challengeId: reg2.challenge_id, response: device.create(reg2.options, origin), label: "ref" });
+    assert.deepEqual([key.rp_id, key.label], ["app.reference.example", "ref"]);
+    const opts2 = await r.auth.createPasskeyLoginOptions(id, { appOrigin: origin, email: "lin@example.com" });
+    const viaKey = await r.auth.verifyPasskeyLogin(id, { challengeId: opts2.challenge_id, response: device.get(opts2.options, origin) });
+    assert.equal(viaKey.user.email, "lin@example.com");
+    assert.equal((await r.auth.listPasskeys(id, { accessToken: viaKey.access_token })).passkeys[0].id, key.id);
+    assert.equal(await r.auth.deletePasskey(id, { accessToken: viaKey.access_token, passkeyId: key.id }), undefined);
 
     const p = await r.project(id);
     assert.equal((await p.auth.settings({ public_signup: "open" })).public_signup, "open");
