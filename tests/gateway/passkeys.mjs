@@ -10,7 +10,7 @@ import {
 } from "@simplewebauthn/server";
 
 import { empty, fail, json, jsonObjectBody, requireString } from "./http-util.mjs";
-import { authStore, emailField, issueSession } from "./users.mjs";
+import { authNow, authStore, emailField, issueSession } from "./users.mjs";
 
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 
@@ -30,7 +30,7 @@ function appOrigin(body) {
 
 function newChallenge(ctx, ceremony) {
   const id = `pkc_${randomBytes(16).toString("hex")}`;
-  authStore(ctx.state).challenges.set(id, { ...ceremony, expiresAt: Date.now() + CHALLENGE_TTL_MS });
+  authStore(ctx.state).challenges.set(id, { ...ceremony, expiresAt: authNow(ctx.state, ceremony.projectId) + CHALLENGE_TTL_MS });
   return id;
 }
 
@@ -41,7 +41,7 @@ function takeChallenge(ctx, body, kind, projectId) {
   const found = challenges.get(id);
   if (!found || found.kind !== kind || found.projectId !== projectId) fail(400, "invalid_challenge", "The passkey challenge is not valid.", "INVALID_CHALLENGE");
   challenges.delete(id);
-  if (found.expiresAt < Date.now()) fail(400, "challenge_expired", "The passkey challenge has expired.", "CHALLENGE_EXPIRED");
+  if (found.expiresAt < authNow(ctx.state, projectId)) fail(400, "challenge_expired", "The passkey challenge has expired.", "CHALLENGE_EXPIRED");
   return found;
 }
 

@@ -7,7 +7,7 @@
 
 import { randomBytes, randomUUID } from "node:crypto";
 import bcrypt from "bcryptjs";
-import { SignJWT, jwtVerify } from "jose";
+import { SignJWT, decodeJwt, jwtVerify } from "jose";
 
 import { fail } from "./http-util.mjs";
 
@@ -35,10 +35,20 @@ export function authStore(state) {
       magicLinks: new Map(), // token → {projectId, email, intent, clientState, stateSource, expiresAt}
       challenges: new Map(), // challenge_id → WebAuthn ceremony (passkeys.mjs)
       outbox: [], // emails the gateway "sent": magic links and invites
+      clockOffsets: new Map(), // project_id → ms moved forward by POST /__sim/auth/clock, so a test can outlive a token
     };
     stores.set(state, store);
   }
   return store;
+}
+
+/**
+ * A project's auth clock (ms): real time plus what a test advanced it by.
+ * Every expiry of its tokens, links and challenges reads it. Per project, so
+ * one test's time travel cannot expire another's sessions.
+ */
+export function authNow(state, projectId) {
+  return Date.now() + (authStore(state).clockOffsets.get(projectId) ?? 0);
 }
 
 export function settingsOf(state, project) {
@@ -113,14 +123,15 @@ function opaque(prefix) {
   return `${prefix}${randomBytes(32).toString("base64url")}`;
 }
 
-async function accessToken(store, project, user, sid, method, role) {
+async function accessToken(state, store, project, user, sid, method, role) {
+  const iat = Math.floor(authNow(state, project.id) / 1000);
   return new SignJWT({ role: "authenticated", email: user.email, project_id: project.id, sid, amr: method, app_role: role })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(ISSUER)
     .setAudience(project.id)
     .setSubject(user.id)
-    .setIssuedAt()
-    .setExpirationTime(`${ACCESS_TTL_SECONDS}s`)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ACCESS_TTL_SECONDS)
     .sign(store.secret);
 }
 
@@ -135,18 +146,19 @@ export async function issueSession(state, project, user, method, extra = {}) {
   const needsPasskey = user.is_admin && settingsOf(state, project).require_passkey_for_project_admin && method !== "passkey";
   const role = user.is_admin && !needsPasskey ? "project_admin" : "user";
   store.sessions.set(sid, { projectId: project.id, userId: user.id, method, role, revoked: false });
-  return sessionBody(store, project, user, sid, method, role, { ...extra, ...(needsPasskey ? elevation() : {}) });
+  return sessionBody(state, project, user, sid, method, role, { ...extra, ...(needsPasskey ? elevation() : {}) });
 }
 
 function elevation() {
   return { elevation_required: true, required_method: "passkey", effective_role: "authenticated", intended_role: "project_admin" };
 }
 
-async function sessionBody(store, project, user, sid, method, role, extra) {
+async function sessionBody(state, project, user, sid, method, role, extra) {
+  const store = authStore(state);
   const refresh = opaque("r402rt_");
-  store.refreshTokens.set(refresh, { sid, expiresAt: Date.now() + REFRESH_TTL_MS, used: false });
+  store.refreshTokens.set(refresh, { sid, expiresAt: authNow(state, project.id) + REFRESH_TTL_MS, used: false });
   return {
-    access_token: await accessToken(store, project, user, sid, method, role),
+    access_token: await accessToken(state, store, project, user, sid, method, role),
     token_type: "bearer",
     expires_in: ACCESS_TTL_SECONDS,
     refresh_token: refresh,
@@ -165,11 +177,11 @@ export async function refreshSession(state, project, token) {
   }
   if (entry.used) fail(401, "invalid_grant", "The refresh token was already used; refresh tokens are one-time.", "REFRESH_TOKEN_REUSED");
   if (session.revoked) fail(401, "invalid_grant", "The session was signed out.", "SESSION_REVOKED");
-  if (entry.expiresAt < Date.now()) fail(401, "invalid_grant", "The refresh token has expired.", "REFRESH_TOKEN_EXPIRED");
+  if (entry.expiresAt < authNow(state, project.id)) fail(401, "invalid_grant", "The refresh token has expired.", "REFRESH_TOKEN_EXPIRED");
   entry.used = true;
   const user = userById(project, session.userId);
   if (!user) fail(401, "invalid_grant", "The user no longer exists.", "USER_NOT_FOUND");
-  return sessionBody(store, project, user, entry.sid, session.method, session.role, {});
+  return sessionBody(state, project, user, entry.sid, session.method, session.role, {});
 }
 
 /** Ends a session: its refresh tokens and access tokens stop working. */
@@ -190,7 +202,9 @@ export async function verifyAccessToken(state, token) {
   const store = authStore(state);
   let claims;
   try {
-    ({ payload: claims } = await jwtVerify(token, store.secret, { issuer: ISSUER, algorithms: ["HS256"] }));
+    // The unverified project only picks whose clock judges expiry; the signature check follows.
+    const clock = new Date(authNow(state, decodeJwt(token).project_id));
+    ({ payload: claims } = await jwtVerify(token, store.secret, { issuer: ISSUER, algorithms: ["HS256"], currentDate: clock }));
   } catch {
     return null;
   }

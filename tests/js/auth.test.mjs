@@ -515,3 +515,32 @@ test("passkeys with a software authenticator: register, sign in, and what the ga
   await r.auth.deletePasskey(id, { accessToken: token, passkeyId: record.id });
   assert.equal(await refusal((o) => device.get(o, origin, { id: created.id })), "PASSKEY_NOT_FOUND");
 });
+
+test("expiry on the project's auth clock: access tokens after 1 h, magic links after 15 min, refresh tokens after 30 days", async () => {
+  const { r, id, keys } = await project();
+  const advance = (seconds) => fetch(`${base}/__sim/auth/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ project_id: id, advance_seconds: seconds }) });
+  const who = email("clock");
+  await signup(keys.anon_key, who, "clock-pass-1");
+  const session = (await login(keys.anon_key, who, "clock-pass-1")).body;
+  await r.auth.requestMagicLink(id, { email: who, redirectUrl: APP });
+  const [link] = await outbox(id, who);
+  await r.auth.requestMagicLink(id, { email: who, redirectUrl: APP });
+  const late = (await outbox(id, who))[1];
+
+  await advance(14 * 60);
+  assert.equal((await r.auth.verifyMagicLink(id, link.token)).user.email, who, "good for 15 minutes");
+  assert.equal((await me(session.access_token)).status, 200);
+  await advance(2 * 60);
+  const expired = await rejectsKind(r.auth.verifyMagicLink(id, late.token), "unauthorized");
+  assert.equal(expired.code, "MAGIC_LINK_EXPIRED");
+  await advance(45 * 60);
+  assert.equal((await me(session.access_token)).status, 401, "an hour has passed");
+  const denied = await rejectsKind(r.auth.listPasskeys(id, { accessToken: session.access_token }), "unauthorized");
+  assert.equal(denied.code, "INVALID_ACCESS_TOKEN");
+  const renewed = await raw("POST", "/auth/v1/token?grant_type=refresh_token", { apikey: keys.anon_key, body: { refresh_token: session.refresh_token } });
+  assert.equal(renewed.status, 200);
+  assert.equal((await me(renewed.body.access_token)).status, 200, "a refreshed token is good on the same clock");
+  await advance(31 * 24 * 3600);
+  const stale = await raw("POST", "/auth/v1/token?grant_type=refresh_token", { apikey: keys.anon_key, body: { refresh_token: renewed.body.refresh_token } });
+  assert.deepEqual([stale.status, stale.body.code], [401, "REFRESH_TOKEN_EXPIRED"]);
+});

@@ -2,7 +2,7 @@
 // The apikey header names the project (its anon or service key); user calls
 // carry the user's access token as the bearer (or as the apikey, as seed 003
 // allows). Magic links and invites go to an outbox that tests read through
-// GET /__sim/auth/outbox. The RLS templates of seed 003 are applied by
+// GET /__sim/auth/outbox; POST /__sim/auth/clock moves their expiry clock. The RLS templates of seed 003 are applied by
 // POST /admin/v1/projects/:id/rls, as expose-manifest entries.
 
 import { bearerToken, requireApiKey, requireServiceKey } from "../auth.mjs";
@@ -14,7 +14,7 @@ import { schemaShape } from "../introspect.mjs";
 import { verifyKey } from "../keys.mjs";
 import * as passkeys from "../passkeys.mjs";
 import {
-  SIGNUP_POLICIES, SIGN_IN_METHODS, authStore, checkNewPassword, emailField, ensureUser, hashPassword, issueSession,
+  SIGNUP_POLICIES, SIGN_IN_METHODS, authNow, authStore, checkNewPassword, emailField, ensureUser, hashPassword, issueSession,
   newMagicLinkToken, passwordMatches, publicUser, refreshSession, revokeSession, settingsOf, verifyAccessToken,
 } from "../users.mjs";
 
@@ -114,7 +114,7 @@ async function magicLinkGrant(ctx, project) {
   const link = links.get(token);
   if (!link || link.projectId !== project.id) fail(401, "invalid_grant", "The magic link is not valid.", "INVALID_MAGIC_LINK");
   links.delete(token); // one-time, whatever happens next
-  if (link.expiresAt < Date.now()) fail(401, "invalid_grant", "The magic link has expired.", "MAGIC_LINK_EXPIRED");
+  if (link.expiresAt < authNow(ctx.state, project.id)) fail(401, "invalid_grant", "The magic link has expired.", "MAGIC_LINK_EXPIRED");
   const { user } = ensureUser(project, link.email);
   user.email_verified_at ??= new Date().toISOString();
   const magic_link = {
@@ -175,7 +175,7 @@ async function setPassword(ctx) {
 function sendLink(ctx, project, { email, redirectUrl, intent, clientState, stateSource }) {
   const store = authStore(ctx.state);
   const token = newMagicLinkToken();
-  const expiresAt = Date.now() + MAGIC_LINK_TTL_MS;
+  const expiresAt = authNow(ctx.state, project.id) + MAGIC_LINK_TTL_MS;
   store.magicLinks.set(token, { projectId: project.id, email, intent, clientState, stateSource, expiresAt });
   const url = new URL(redirectUrl);
   url.searchParams.set("token", token);
@@ -332,7 +332,19 @@ async function rls(ctx) {
   return json(200, { status: "ok", template: body.template, tables: [...names] });
 }
 
-// ── the test's view of the outbox ──
+// ── the test's view: the outbox, and the auth clock ──
+
+/** POST {project_id, advance_seconds} moves a project's auth clock forward: its tokens, links and challenges expire by it. */
+function clock(ctx) {
+  const body = jsonObjectBody(ctx, { allowed: ["project_id", "advance_seconds"] });
+  const projectId = requireString(body, "project_id");
+  if (!ctx.state.projects.has(projectId)) fail(404, "project_not_found", "No such project.", "PROJECT_NOT_FOUND");
+  const step = body.advance_seconds;
+  if (!Number.isFinite(step) || step < 0) fail(400, "invalid_field", '"advance_seconds" must be a number of seconds, 0 or more.', "INVALID_FIELD");
+  const offsets = authStore(ctx.state).clockOffsets;
+  offsets.set(projectId, (offsets.get(projectId) ?? 0) + step * 1000);
+  return json(200, { project_id: projectId, offset_seconds: offsets.get(projectId) / 1000, now: new Date(authNow(ctx.state, projectId)).toISOString() });
+}
 
 function outbox(ctx) {
   const projectId = ctx.url.searchParams.get("project_id");
@@ -362,4 +374,5 @@ export function register(router) {
 
 export function registerControl(router) {
   router.add("GET", "/__sim/auth/outbox", outbox);
+  router.add("POST", "/__sim/auth/clock", clock);
 }
