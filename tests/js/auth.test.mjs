@@ -544,3 +544,21 @@ test("expiry on the project's auth clock: access tokens after 1 h, magic links a
   const stale = await raw("POST", "/auth/v1/token?grant_type=refresh_token", { apikey: keys.anon_key, body: { refresh_token: renewed.body.refresh_token } });
   assert.deepEqual([stale.status, stale.body.code], [401, "REFRESH_TOKEN_EXPIRED"]);
 });
+
+test("the gateway's refusals on sign-up and login: no apikey, bad input, unknown fields", async () => {
+  const { keys } = await project();
+  const noKey = await raw("POST", "/auth/v1/signup", { body: { email: email(), password: "long-enough-1" } });
+  assert.deepEqual([noKey.status, noKey.body.code], [401, "MISSING_API_KEY"]);
+  assert.equal((await signup(keys.anon_key, "not-an-email", "long-enough-1")).body.code, "INVALID_EMAIL");
+  assert.equal((await signup(keys.anon_key, email(), "short")).body.code, "WEAK_PASSWORD");
+  const extra = await raw("POST", "/auth/v1/signup", { apikey: keys.anon_key, body: { email: email(), password: "long-enough-1", role: "admin" } });
+  assert.deepEqual([extra.status, extra.body.code], [400, "UNKNOWN_FIELD"]);
+  const who = email("case");
+  await signup(keys.anon_key, who.toUpperCase(), "long-enough-1");
+  assert.equal((await login(keys.anon_key, who, "long-enough-1")).status, 200, "emails compare case-insensitively");
+  assert.equal((await login(keys.anon_key, email("nobody"), "long-enough-1")).body.code, "INVALID_CREDENTIALS", "an unknown user looks like a wrong password");
+  const noRefresh = await raw("POST", "/auth/v1/token?grant_type=refresh_token", { apikey: keys.anon_key, body: { refresh_token: "r402rt_forged" } });
+  assert.deepEqual([noRefresh.status, noRefresh.body.code], [401, "INVALID_REFRESH_TOKEN"]);
+  const clock = await fetch(`${base}/__sim/auth/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ project_id: "prj_nope", advance_seconds: 1 }) });
+  assert.equal(clock.status, 404);
+});
