@@ -333,6 +333,8 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
         }
         Kind::Bool | Kind::OptBool => match shape {
             Shape::Bool(b) => Some(Val::Bool(b)),
+            // A flag fixed by the table: `Src::Const("true")` (auth.inviteUser's `send_invite`).
+            Shape::String if matches!(from, Src::Const(_)) => Some(Val::Bool(v.as_string().as_deref() == Some("true"))),
             other => return Err(expected("a boolean", &other)),
         },
         Kind::PosInt | Kind::OptPosInt => match shape {

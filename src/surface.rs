@@ -284,6 +284,7 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::allowance::NAMESPACE,
     #[cfg(not(feature = "omit-ai"))]
     &namespaces::ai::NAMESPACE,
+    &namespaces::auth::NAMESPACE,
     &namespaces::sender_domain::NAMESPACE,
     &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]

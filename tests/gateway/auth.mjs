@@ -5,8 +5,9 @@
 import { fail } from "./http-util.mjs";
 import { verifyKey } from "./keys.mjs";
 import { SiwxError, releaseNonce, verifySiwx } from "./siwx.mjs";
+import { verifyAccessToken } from "./users.mjs";
 
-function bearerToken(ctx) {
+export function bearerToken(ctx) {
   const header = ctx.headers.authorization;
   if (header === undefined) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -68,6 +69,34 @@ export function requireApiKey(ctx) {
   const token = bearerToken(ctx);
   if (token === undefined || token === apikey) return fromApikey;
   const fromBearer = projectForKey(ctx, token);
+  if (fromBearer.project.id !== fromApikey.project.id) {
+    fail(401, "unauthorized", "The apikey and Authorization bearer belong to different projects.", "KEY_PROJECT_MISMATCH");
+  }
+  return fromBearer;
+}
+
+/** A project key, or else a user's access token (which runs as `authenticated`). */
+async function restCallerFor(ctx, token) {
+  if (verifyKey(token)) return projectForKey(ctx, token);
+  const session = await verifyAccessToken(ctx.state, token);
+  if (!session) fail(401, "unauthorized", "The key or access token is not valid (or has expired).", "INVALID_KEY");
+  return { project: session.project, role: "authenticated", user: session.user };
+}
+
+/**
+ * REST as requireApiKey, except that either header may also carry a user's
+ * access token (seed 003: "use access_token as apikey"): the caller is then
+ * `authenticated`, and `user` is whose rows RLS lets it see.
+ */
+export async function requireRestCaller(ctx) {
+  const apikey = ctx.headers.apikey;
+  if (apikey === undefined || apikey === "") {
+    fail(401, "unauthorized", "Missing apikey header.", "MISSING_API_KEY", { hint: "Send apikey: <anon_key, service_key or access_token>." });
+  }
+  const fromApikey = await restCallerFor(ctx, apikey);
+  const token = bearerToken(ctx);
+  if (token === undefined || token === apikey) return fromApikey;
+  const fromBearer = await restCallerFor(ctx, token);
   if (fromBearer.project.id !== fromApikey.project.id) {
     fail(401, "unauthorized", "The apikey and Authorization bearer belong to different projects.", "KEY_PROJECT_MISMATCH");
   }

@@ -9,7 +9,7 @@
 // "result" (what the call resolves to, or the error it throws).
 //
 // Coverage: the calls whose wire form is the same at v1.69.7 and 3.3.3 (wire
-// contract §1.1, §1.8, §1.11, §1.13, §1.18, §1.21, checked against §6). Left out on purpose:
+// contract §1.1, §1.8, §1.11, §1.12, §1.13, §1.18, §1.21, checked against §6). Left out on purpose:
 //   * projects.list — §6: `list(wallet)` became `list({org, limit, cursor,
 //     all, token})` on GET /projects/v1 (or /agent/v1/operator/projects);
 //     /wallets/v1/{w}/projects is no longer used.
@@ -428,3 +428,41 @@ test("project(id).senderDomain.status", same(async (r) => (await r.project(PID))
 test("project(id).senderDomain.remove", same(async (r) => (await r.project(PID)).senderDomain.remove()));
 test("project(id).senderDomain.enableInbound", same(async (r) => (await r.project(PID)).senderDomain.enableInbound("mail.example.com")));
 test("project(id).senderDomain.disableInbound", same(async (r) => (await r.project(PID)).senderDomain.disableInbound("mail.example.com")));
+
+// ---- auth (§1.12; wire unchanged by 3.3.3) ---------------------------------
+
+const APP = "https://app.example.com/in";
+const TOKEN = "user_access_token_diff";
+test("auth.requestMagicLink (signin)", same((r) => r.auth.requestMagicLink(PID, { email: "a@example.com", redirectUrl: APP })));
+test("auth.requestMagicLink (invite: service key bearer, client state)", same((r) => r.auth.requestMagicLink(PID, { email: "a@example.com", redirectUrl: APP, intent: "invite", clientState: { team: 7 } })));
+test("auth.magicLink (alias, recovery)", same((r) => r.auth.magicLink(PID, { email: "a@example.com", redirectUrl: APP, intent: "recovery", clientState: "s" })));
+test("auth.verifyMagicLink", same((r) => r.auth.verifyMagicLink(PID, "r402ml_token")));
+test("auth.verify (alias)", same((r) => r.auth.verify(PID, "r402ml_token")));
+test("auth.setUserPassword (initial)", same((r) => r.auth.setUserPassword(PID, { accessToken: TOKEN, newPassword: "n3w-pass" })));
+test("auth.setPassword (alias, change)", same((r) => r.auth.setPassword(PID, { accessToken: TOKEN, newPassword: "n3w-pass", currentPassword: "old-pass" })));
+test("auth.settings", same((r) => r.auth.settings(PID, { public_signup: "invite_only", preferred_sign_in_method: null, allowed_email_domains: [] })));
+test("auth.createUser (email only)", same((r) => r.auth.createUser(PID, { email: "a@example.com" })));
+test("auth.createUser (all options)", same((r) => r.auth.createUser(PID, { email: "a@example.com", isAdmin: false, sendInvite: true, redirectUrl: APP, clientState: "s" })));
+test("auth.inviteUser", same((r) => r.auth.inviteUser(PID, { email: "a@example.com", isAdmin: true, redirectUrl: APP })));
+test("auth.createPasskeyRegistrationOptions", same((r) => r.auth.createPasskeyRegistrationOptions(PID, { accessToken: TOKEN, appOrigin: "https://app.example.com" })));
+test("auth.verifyPasskeyRegistration (label)", same((r) => r.auth.verifyPasskeyRegistration(PID, { accessToken: TOKEN, challengeId: "pkc_1", response: { id: "cred", type: "public-key" }, label: "Laptop" })));
+test("auth.verifyPasskeyRegistration (empty label left out)", same((r) => r.auth.verifyPasskeyRegistration(PID, { accessToken: TOKEN, challengeId: "pkc_1", response: { id: "cred" }, label: "" })));
+test("auth.createPasskeyLoginOptions", same((r) => r.auth.createPasskeyLoginOptions(PID, { appOrigin: "https://app.example.com" })));
+test("auth.createPasskeyLoginOptions (email)", same((r) => r.auth.createPasskeyLoginOptions(PID, { appOrigin: "https://app.example.com", email: "a@example.com" })));
+test("auth.verifyPasskeyLogin", same((r) => r.auth.verifyPasskeyLogin(PID, { challengeId: "pkc_2", response: { id: "cred", type: "public-key" } })));
+test("auth.listPasskeys (no provider headers)", same((r) => r.auth.listPasskeys(PID, { accessToken: TOKEN })));
+test("auth.deletePasskey (id needing encoding)", same((r) => r.auth.deletePasskey(PID, { accessToken: TOKEN, passkeyId: "pk 1/2?x" })));
+test("auth.providers (no provider headers)", same((r) => r.auth.providers(PID)));
+test("auth.promote", same((r) => r.auth.promote(PID, "a@example.com")));
+test("auth.promoteUser (alias)", same((r) => r.auth.promoteUser(PID, "a@example.com")));
+test("auth.demote", same((r) => r.auth.demote(PID, "a@example.com")));
+test("auth.demoteUser (alias)", same((r) => r.auth.demoteUser(PID, "a@example.com")));
+test("project(id).auth.requestMagicLink", same(async (r) => (await r.project(PID)).auth.requestMagicLink({ email: "a@example.com", redirectUrl: APP, intent: "invite" })));
+test("project(id).auth.verifyMagicLink", same(async (r) => (await r.project(PID)).auth.verifyMagicLink("r402ml_token")));
+test("project(id).auth.setUserPassword", same(async (r) => (await r.project(PID)).auth.setUserPassword({ accessToken: TOKEN, newPassword: "n3w-pass" })));
+test("project(id).auth.settings", same(async (r) => (await r.project(PID)).auth.settings({ allow_password_set: false })));
+test("project(id).auth.inviteUser", same(async (r) => (await r.project(PID)).auth.inviteUser({ email: "a@example.com", redirectUrl: APP })));
+test("project(id).auth.listPasskeys", same(async (r) => (await r.project(PID)).auth.listPasskeys({ accessToken: TOKEN })));
+test("project(id).auth.deletePasskey", same(async (r) => (await r.project(PID)).auth.deletePasskey({ accessToken: TOKEN, passkeyId: "pk_1" })));
+test("project(id).auth.providers", same(async (r) => (await r.project(PID)).auth.providers()));
+test("project(id).auth.promote", same(async (r) => (await r.project(PID)).auth.promote("a@example.com")));

@@ -15,7 +15,7 @@
 //   projects.provision({orgId}) 3.3.3-only option (body org_id)
 //   payments.*               our SDK's local totals and receipts: no HTTP
 //
-// secrets, subdomains and domains are all here: their wire did not change by 3.3.3.
+// secrets, subdomains, domains and auth are all here: their wire did not change by 3.3.3.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -31,6 +31,7 @@ import {
 } from "@run402/sdk/node";
 import { start } from "../gateway/server.mjs";
 import { routeChainToSimulator } from "./reference-chain.mjs";
+import { SoftAuthenticator } from "./soft-authenticator.mjs";
 
 const { PNG } = createRequire(import.meta.url)("pngjs");
 
@@ -397,6 +398,67 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     const finance = await r.admin.getProjectFinance(id, { window: "7d", cookie });
     assert.deepEqual([finance.project_id, finance.window, finance.revenue_breakdown.tier_fees_usd_micros], [id, "7d", 100_000]);
     await rejectsWith(r.admin.getProjectFinance(id, { window: "1y" }), isLocalError);
+  });
+
+  it("auth: magic links (both intents), passwords, settings, users, roles, providers, passkey options; scoped", async () => {
+    const APP = "https://app.reference.example/in";
+    const outbox = async (to) => (await control(`auth/outbox?project_id=${id}&to=${encodeURIComponent(to)}`)).messages;
+    assert.equal(await r.auth.requestMagicLink(id, { email: "lin@example.com", redirectUrl: APP, clientState: "s=1" }), undefined);
+    const session = await r.auth.verifyMagicLink(id, (await outbox("lin@example.com"))[0].token);
+    assert.deepEqual([session.user.email, session.token_type, session.expires_in], ["lin@example.com", "bearer", 3600]);
+    assert.deepEqual(session.magic_link, { intent: "signin", client_state: "s=1", state_source: "anonymous", state_trusted: false });
+    await r.auth.magicLink(id, { email: "max@example.com", redirectUrl: APP, intent: "invite", clientState: "t=2" });
+    const invited = await r.auth.verify(id, (await outbox("max@example.com"))[0].token);
+    assert.equal(invited.magic_link.state_trusted, true);
+    await rejectsWith(r.auth.verify(id, "r402ml_nope"), isUnauthorized);
+
+    assert.equal(await r.auth.setUserPassword(id, { accessToken: session.access_token, newPassword: "lin-pass-1" }), undefined);
+    assert.equal(await r.auth.setPassword(id, { accessToken: session.access_token, newPassword: "lin-pass-2", currentPassword: "lin-pass-1" }), undefined);
+    const login = await fetch(`${sim.url}/auth/v1/token`, {
+      method: "POST",
+      headers: { apikey: JSON.parse(readFileSync(join(dir, "projects.json"), "utf8")).projects[id].anon_key, "content-type": "application/json" },
+      body: JSON.stringify({ email: "lin@example.com", password: "lin-pass-2" }),
+    });
+    assert.equal(login.status, 200);
+
+    const settings = await r.auth.settings(id, { public_signup: "known_email", allowed_email_domains: ["Example.com"] });
+    assert.deepEqual([settings.public_signup, settings.allowed_email_domains, settings.allow_password_set], ["known_email", ["example.com"], true]);
+    await rejectsWith(r.auth.settings(id, { public_signup: "everyone" }), isLocalError);
+    const made = await r.auth.createUser(id, { email: "noa@example.com", isAdmin: true });
+    assert.deepEqual([made.created, made.is_admin, made.invite_sent], [true, true, false]);
+    const inv = await r.auth.inviteUser(id, { email: "noa@example.com", redirectUrl: APP });
+    assert.deepEqual([inv.id, inv.created, inv.invite_sent], [made.id, false, true]);
+    assert.equal((await outbox("noa@example.com"))[0].intent, "invite");
+    assert.equal(await r.auth.promote(id, "lin@example.com"), undefined);
+    assert.equal(await r.auth.demote(id, "lin@example.com"), undefined);
+    assert.equal(await r.auth.promoteUser(id, "lin@example.com"), undefined);
+    assert.equal(await r.auth.demoteUser(id, "lin@example.com"), undefined);
+    assert.deepEqual((await r.auth.providers(id)).providers.map((p) => p.id), ["password", "magic_link", "passkey", "oauth_google"]);
+
+    const reg = await r.auth.createPasskeyRegistrationOptions(id, { accessToken: session.access_token, appOrigin: "https://app.reference.example" });
+    assert.equal(reg.options.rp.id, "app.reference.example");
+    await rejectsWith(r.auth.verifyPasskeyRegistration(id, { accessToken: session.access_token, challengeId: reg.challenge_id, response: { id: "AAAA" } }), isApiError, (e) => assert.equal(e.status, 400));
+    const opts = await r.auth.createPasskeyLoginOptions(id, { appOrigin: "https://app.reference.example", email: "lin@example.com" });
+    assert.deepEqual(opts.options.allowCredentials, []);
+    await rejectsWith(r.auth.verifyPasskeyLogin(id, { challengeId: opts.challenge_id, response: { id: "AAAA" } }), isUnauthorized);
+    assert.deepEqual(await r.auth.listPasskeys(id, { accessToken: session.access_token }), { passkeys: [] });
+    await rejectsWith(r.auth.deletePasskey(id, { accessToken: session.access_token, passkeyId: "pk_none" }), isApiError, (e) => assert.equal(e.status, 404));
+    // With a software authenticator, the whole ceremony through the reference client.
+    const device = new SoftAuthenticator();
+    const origin = "https://app.reference.example";
+    const reg2 = await r.auth.createPasskeyRegistrationOptions(id, { accessToken: session.access_token, appOrigin: origin });
+    const key = await r.auth.verifyPasskeyRegistration(id, { accessToken: session.access_token, challengeId: reg2.challenge_id, response: device.create(reg2.options, origin), label: "ref" });
+    assert.deepEqual([key.rp_id, key.label], ["app.reference.example", "ref"]);
+    const opts2 = await r.auth.createPasskeyLoginOptions(id, { appOrigin: origin, email: "lin@example.com" });
+    const viaKey = await r.auth.verifyPasskeyLogin(id, { challengeId: opts2.challenge_id, response: device.get(opts2.options, origin) });
+    assert.equal(viaKey.user.email, "lin@example.com");
+    assert.equal((await r.auth.listPasskeys(id, { accessToken: viaKey.access_token })).passkeys[0].id, key.id);
+    assert.equal(await r.auth.deletePasskey(id, { accessToken: viaKey.access_token, passkeyId: key.id }), undefined);
+
+    const p = await r.project(id);
+    assert.equal((await p.auth.settings({ public_signup: "open" })).public_signup, "open");
+    await p.auth.requestMagicLink({ email: "ola@example.com", redirectUrl: APP });
+    assert.equal((await p.auth.verifyMagicLink((await outbox("ola@example.com"))[0].token)).user.email, "ola@example.com");
   });
 
   it("projects.delete removes the project on the gateway and in the keystore", async () => {

@@ -832,6 +832,238 @@ export interface ScopedAi {
   generateImage(opts: GenerateImageOptions & CallOptions): Promise<GenerateImageResult>;
 }
 
+// ── auth ──
+
+export type MagicLinkIntent = "signin" | "invite" | "claim" | "recovery";
+
+export interface MagicLinkOptions extends CallOptions {
+  email: string;
+  /** Where the emailed link points; the gateway appends the token. */
+  redirectUrl: string;
+  /** Default "signin". "invite" is sent with the service key. */
+  intent?: MagicLinkIntent;
+  /** Opaque app state echoed back by verifyMagicLink (trusted only on invites). */
+  clientState?: unknown;
+}
+
+export interface MagicLinkUser {
+  id: string;
+  email: string;
+}
+
+export interface MagicLinkVerifyResult {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  /** Seconds until access_token expires (3600). */
+  expires_in: number;
+  user: MagicLinkUser;
+  magic_link?: {
+    intent: MagicLinkIntent;
+    client_state: string | null;
+    state_source: "anonymous" | "service_key";
+    state_trusted: boolean;
+  };
+  [key: string]: unknown;
+}
+
+export interface SetPasswordOptions extends CallOptions {
+  /** The user's access token (the request's bearer). */
+  accessToken: string;
+  newPassword: string;
+  /** Required to change an existing password; omit for an initial set or a reset after a magic link. */
+  currentPassword?: string;
+}
+
+export type SignInMethod = "password" | "magic_link" | "oauth_google" | "passkey";
+export type PublicSignupPolicy = "open" | "known_email" | "invite_only";
+
+export interface AuthSettings {
+  allow_password_set?: boolean;
+  preferred_sign_in_method?: SignInMethod | null;
+  /** "open": anyone may sign up; "known_email": only emails the project created; "invite_only": no self sign-up. */
+  public_signup?: PublicSignupPolicy;
+  require_passkey_for_project_admin?: boolean;
+  /** Email domains allowed for hosted Google sign-in; [] clears the restriction. */
+  allowed_email_domains?: string[];
+}
+
+export interface AuthSettingsResult {
+  allow_password_set: boolean;
+  preferred_sign_in_method: SignInMethod | null;
+  public_signup: PublicSignupPolicy;
+  require_passkey_for_project_admin: boolean;
+  allowed_email_domains: string[];
+  [key: string]: unknown;
+}
+
+export interface CreateAuthUserOptions extends CallOptions {
+  email: string;
+  isAdmin?: boolean;
+  sendInvite?: boolean;
+  redirectUrl?: string;
+  clientState?: unknown;
+}
+
+export type InviteAuthUserOptions = Omit<CreateAuthUserOptions, "sendInvite">;
+
+export interface AuthUserAdminResult {
+  id: string;
+  email: string;
+  is_admin: boolean;
+  email_verified_at: string | null;
+  /** false when a user with this email already existed (and was updated). */
+  created: boolean;
+  invite_sent: boolean;
+  [key: string]: unknown;
+}
+
+export interface AuthSessionResult extends MagicLinkVerifyResult {
+  /** An admin signed in without a passkey where the project requires one: the session is a plain user's. */
+  elevation_required?: boolean;
+  required_method?: "passkey";
+  effective_role?: "authenticated";
+  intended_role?: "project_admin";
+}
+
+export interface PasskeyOptionsResult {
+  challenge_id: string;
+  /** WebAuthn options JSON (challenge and ids base64url). */
+  options: unknown;
+  [key: string]: unknown;
+}
+
+export interface PasskeyRecord {
+  id: string;
+  rp_id: string;
+  created_origin: string;
+  last_used_origin?: string | null;
+  transports: string[];
+  label: string | null;
+  credential_device_type: string | null;
+  credential_backed_up: boolean | null;
+  created_at: string;
+  last_used_at: string | null;
+  [key: string]: unknown;
+}
+
+export interface PasskeyListResult {
+  passkeys: PasskeyRecord[];
+  [key: string]: unknown;
+}
+
+export interface PasskeyRegistrationOptions extends CallOptions {
+  accessToken: string;
+  /** The page's origin, e.g. "https://app.example.com"; its host is the relying party id. */
+  appOrigin: string;
+}
+
+export interface PasskeyRegistrationVerifyOptions extends CallOptions {
+  accessToken: string;
+  challengeId: string;
+  /** The PublicKeyCredential from navigator.credentials.create, as JSON (toJSON()). */
+  response: unknown;
+  label?: string;
+}
+
+export interface PasskeyLoginOptions extends CallOptions {
+  appOrigin: string;
+  email?: string;
+}
+
+export interface PasskeyLoginVerifyOptions extends CallOptions {
+  challengeId: string;
+  /** The PublicKeyCredential from navigator.credentials.get, as JSON (toJSON()). */
+  response: unknown;
+}
+
+export interface PasskeyListOptions extends CallOptions {
+  accessToken: string;
+}
+
+export interface PasskeyDeleteOptions extends CallOptions {
+  accessToken: string;
+  passkeyId: string;
+}
+
+/** A project's end users: magic links, passwords, passkeys (anon key or the user's access token); settings, users and roles (service key). */
+export interface Auth {
+  /** Emails a one-time sign-in link (15 minutes). `intent: "invite"` is sent with the service key, so the gateway marks its `clientState` trusted; other intents use the anon key. */
+  requestMagicLink(projectId: string, opts: MagicLinkOptions): Promise<void>;
+  /** Alias of requestMagicLink(). */
+  magicLink(projectId: string, opts: MagicLinkOptions): Promise<void>;
+  /** Exchanges a magic-link token (once) for an access token (1 h) and a refresh token. */
+  verifyMagicLink(projectId: string, token: string): Promise<MagicLinkVerifyResult>;
+  /** Alias of verifyMagicLink(). */
+  verify(projectId: string, token: string): Promise<MagicLinkVerifyResult>;
+  /** Sets, changes or resets the signed-in user's password (the user's `accessToken` is the bearer). A change needs `currentPassword`; an initial set or a reset after a magic link does not. */
+  setUserPassword(projectId: string, opts: SetPasswordOptions): Promise<void>;
+  /** Alias of setUserPassword(). */
+  setPassword(projectId: string, opts: SetPasswordOptions): Promise<void>;
+  /** Updates the project's auth settings (the object is sent as given; the gateway refuses unknown fields and values) and returns all of them. */
+  settings(projectId: string, settings: AuthSettings): Promise<AuthSettingsResult>;
+  /** Creates a user, or updates the one with this email (`created` says which); `sendInvite` also emails an invite link. */
+  createUser(projectId: string, opts: CreateAuthUserOptions): Promise<AuthUserAdminResult>;
+  /** `createUser` with `send_invite: true`: creates or updates the user and emails a trusted invite link. */
+  inviteUser(projectId: string, opts: InviteAuthUserOptions): Promise<AuthUserAdminResult>;
+  /** WebAuthn creation options for the signed-in user, for `navigator.credentials.create({ publicKey: options })` on `appOrigin` (the relying party is its host). */
+  createPasskeyRegistrationOptions(projectId: string, opts: PasskeyRegistrationOptions): Promise<PasskeyOptionsResult>;
+  /** Verifies the browser's registration `response` against its challenge and stores the passkey. */
+  verifyPasskeyRegistration(projectId: string, opts: PasskeyRegistrationVerifyOptions): Promise<PasskeyRecord>;
+  /** WebAuthn request options for `navigator.credentials.get({ publicKey: options })`; with `email`, limited to that user's passkeys. */
+  createPasskeyLoginOptions(projectId: string, opts: PasskeyLoginOptions): Promise<PasskeyOptionsResult>;
+  /** Verifies the browser's assertion `response` and returns a session, as a password login does. */
+  verifyPasskeyLogin(projectId: string, opts: PasskeyLoginVerifyOptions): Promise<AuthSessionResult>;
+  /** The signed-in user's passkeys. Sends the anon key and the user's token only (no provider headers). */
+  listPasskeys(projectId: string, opts: PasskeyListOptions): Promise<PasskeyListResult>;
+  /** Deletes one of the signed-in user's passkeys by its id. */
+  deletePasskey(projectId: string, opts: PasskeyDeleteOptions): Promise<void>;
+  /** The sign-in methods the project offers. Sends the anon key only (no provider headers); the shape is the gateway's. */
+  providers(projectId: string): Promise<unknown>;
+  /** Makes the user with this email a `project_admin`. */
+  promote(projectId: string, email: string): Promise<void>;
+  /** Alias of promote(). */
+  promoteUser(projectId: string, email: string): Promise<void>;
+  /** Returns the user with this email from `project_admin` to the default role. */
+  demote(projectId: string, email: string): Promise<void>;
+  /** Alias of demote(). */
+  demoteUser(projectId: string, email: string): Promise<void>;
+}
+
+/** A project's end users: magic links, passwords, passkeys (anon key or the user's access token); settings, users and roles (service key). Bound to one project. */
+export interface ScopedAuth {
+  /** Emails a one-time sign-in link (15 minutes). `intent: "invite"` is sent with the service key, so the gateway marks its `clientState` trusted; other intents use the anon key. */
+  requestMagicLink(opts: MagicLinkOptions): Promise<void>;
+  /** Exchanges a magic-link token (once) for an access token (1 h) and a refresh token. */
+  verifyMagicLink(token: string): Promise<MagicLinkVerifyResult>;
+  /** Sets, changes or resets the signed-in user's password (the user's `accessToken` is the bearer). A change needs `currentPassword`; an initial set or a reset after a magic link does not. */
+  setUserPassword(opts: SetPasswordOptions): Promise<void>;
+  /** Updates the project's auth settings (the object is sent as given; the gateway refuses unknown fields and values) and returns all of them. */
+  settings(settings: AuthSettings): Promise<AuthSettingsResult>;
+  /** Creates a user, or updates the one with this email (`created` says which); `sendInvite` also emails an invite link. */
+  createUser(opts: CreateAuthUserOptions): Promise<AuthUserAdminResult>;
+  /** `createUser` with `send_invite: true`: creates or updates the user and emails a trusted invite link. */
+  inviteUser(opts: InviteAuthUserOptions): Promise<AuthUserAdminResult>;
+  /** WebAuthn creation options for the signed-in user, for `navigator.credentials.create({ publicKey: options })` on `appOrigin` (the relying party is its host). */
+  createPasskeyRegistrationOptions(opts: PasskeyRegistrationOptions): Promise<PasskeyOptionsResult>;
+  /** Verifies the browser's registration `response` against its challenge and stores the passkey. */
+  verifyPasskeyRegistration(opts: PasskeyRegistrationVerifyOptions): Promise<PasskeyRecord>;
+  /** WebAuthn request options for `navigator.credentials.get({ publicKey: options })`; with `email`, limited to that user's passkeys. */
+  createPasskeyLoginOptions(opts: PasskeyLoginOptions): Promise<PasskeyOptionsResult>;
+  /** Verifies the browser's assertion `response` and returns a session, as a password login does. */
+  verifyPasskeyLogin(opts: PasskeyLoginVerifyOptions): Promise<AuthSessionResult>;
+  /** The signed-in user's passkeys. Sends the anon key and the user's token only (no provider headers). */
+  listPasskeys(opts: PasskeyListOptions): Promise<PasskeyListResult>;
+  /** Deletes one of the signed-in user's passkeys by its id. */
+  deletePasskey(opts: PasskeyDeleteOptions): Promise<void>;
+  /** The sign-in methods the project offers. Sends the anon key only (no provider headers); the shape is the gateway's. */
+  providers(): Promise<unknown>;
+  /** Makes the user with this email a `project_admin`. */
+  promote(email: string): Promise<void>;
+  /** Returns the user with this email from `project_admin` to the default role. */
+  demote(email: string): Promise<void>;
+}
+
 // ── senderDomain ──
 
 export interface DnsRecord {
@@ -1068,6 +1300,7 @@ export declare class Run402 {
   readonly ai: Ai;
   /** Alias of ai (not enumerable). */
   readonly image: Ai;
+  readonly auth: Auth;
   readonly senderDomain: SenderDomain;
   readonly admin: Admin;
   readonly payments: Payments;
@@ -1085,6 +1318,7 @@ export interface ScopedRun402 {
   readonly subdomains: ScopedSubdomains;
   readonly domains: ScopedDomains;
   readonly ai: ScopedAi;
+  readonly auth: ScopedAuth;
   readonly senderDomain: ScopedSenderDomain;
 }
 

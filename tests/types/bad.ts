@@ -44,5 +44,12 @@ export async function wrong(r: Run402): Promise<void> {
   await r.admin.setAgentContact({ email: "ops@example.com" }); // WRONG: name is required
   await r.admin.getProjectFinance("prj_1", { window: "1y" }); // WRONG: not a finance window
   await p.admin.sendMessage("hi"); // WRONG: admin is not on scoped clients
-  void [credentials, noProject, n, wrongRows, used, dnsText];
+  await r.auth.requestMagicLink("prj_1", { email: "a@example.com" }); // WRONG: redirectUrl is required
+  await r.auth.requestMagicLink("prj_1", { email: "a@example.com", redirectUrl: "https://a.example", intent: "signup" }); // WRONG: not an intent
+  await r.auth.settings("prj_1", { public_signup: false }); // WRONG: a policy name, not a boolean
+  await r.auth.setUserPassword("prj_1", { newPassword: "n3w-pass" }); // WRONG: accessToken is required
+  await r.auth.inviteUser("prj_1", { email: "a@example.com", sendInvite: false }); // WRONG: inviteUser always invites
+  await p.auth.magicLink({ email: "a@example.com", redirectUrl: "https://a.example" }); // WRONG: scoped clients have no CLI aliases
+  const expiry: string = (await r.auth.verifyMagicLink("prj_1", "t")).expires_in; // WRONG: a number
+  void [credentials, noProject, n, wrongRows, used, dnsText, expiry];
 }

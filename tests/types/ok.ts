@@ -5,6 +5,7 @@ import {
   type Run402ErrorKind, type ProjectRestResponse, type SchemaReport, type ExposeManifestValidationResult,
   type Ai, type ImageAspect, type GenerateImageResult,
   type SecretSummary, type SubdomainSummary, type DnsInstructions, type CustomDomainSummary,
+  type AuthSettingsResult, type PasskeyRecord, type AuthUserAdminResult,
 } from "@run402/sdk-wasm";
 
 const keys = new Map<string, { anon_key: string; service_key: string }>();
@@ -111,6 +112,28 @@ export async function main(): Promise<void> {
   const finance = await r.admin.getProjectFinance(id, { window: "7d", cookie: "s=1" });
   const margin: number = finance.direct_margin_usd_micros;
   void [dkimName, sender, mx, senderRemoved, level, verifiedAt, retry, sentTo, sent, margin];
+  // auth: end-user flows with the anon key or the user's token, admin calls with the service key.
+  await r.auth.requestMagicLink(id, { email: "a@example.com", redirectUrl: "https://app.example.com", intent: "invite", clientState: { cart: 3 } });
+  const session = await r.auth.verify(id, "r402ml_token");
+  const accessToken: string = session.access_token;
+  const trusted: boolean | undefined = session.magic_link?.state_trusted;
+  const linkState: string | null | undefined = session.magic_link?.client_state;
+  const noResult: void = await p.auth.setUserPassword({ accessToken, newPassword: "n3w-pass", currentPassword: "old-pass" });
+  const authSettings: AuthSettingsResult = await p.auth.settings({ public_signup: "invite_only", preferred_sign_in_method: null });
+  const signup: "open" | "known_email" | "invite_only" = authSettings.public_signup;
+  const made: AuthUserAdminResult = await r.auth.inviteUser(id, { email: "b@example.com", redirectUrl: "https://app.example.com" });
+  const verifiedEmail: string | null = made.email_verified_at;
+  const pkReg = await p.auth.createPasskeyRegistrationOptions({ accessToken, appOrigin: "https://app.example.com" });
+  const key: PasskeyRecord = await p.auth.verifyPasskeyRegistration({ accessToken, challengeId: pkReg.challenge_id, response: {}, label: "Laptop" });
+  const lastUsed: string | null = key.last_used_at;
+  const login = await r.auth.verifyPasskeyLogin(id, { challengeId: (await r.auth.createPasskeyLoginOptions(id, { appOrigin: "https://app.example.com" })).challenge_id, response: {} });
+  const elevation: boolean | undefined = login.elevation_required;
+  const keys: PasskeyRecord[] = (await p.auth.listPasskeys({ accessToken, timeoutMs: 5000 })).passkeys;
+  await p.auth.deletePasskey({ accessToken, passkeyId: key.id });
+  const providers: unknown = await p.auth.providers();
+  await r.auth.promoteUser(id, "a@example.com");
+  await p.auth.demote("a@example.com");
+  void [trusted, linkState, noResult, signup, verifiedEmail, lastUsed, elevation, keys, providers];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];

@@ -1,9 +1,11 @@
 // PostgREST-style /rest/v1/:table. The key decides the project and the role:
 // the anon key runs as the `anon` role inside a transaction, so RLS policies
-// apply; the service key runs as the project's owner role (BYPASSRLS).
+// apply; a user's access token runs as `authenticated` with the user's id as
+// the `sub` claim auth.uid() reads; the service key runs as the project's
+// owner role (BYPASSRLS).
 // Tables the role holds no privilege on (not exposed) look nonexistent.
 
-import { requireApiKey } from "../auth.mjs";
+import { requireRestCaller } from "../auth.mjs";
 import { quoteIdent, withSession } from "../db.mjs";
 import { HttpError, JSON_TYPE, empty, jsonValueBody } from "../http-util.mjs";
 import { relationInfo } from "../introspect.mjs";
@@ -59,12 +61,12 @@ function successReply(ctx, result, offset) {
 }
 
 async function handle(ctx) {
-  const { project, role } = requireApiKey(ctx);
+  const { project, role, user } = await requireRestCaller(ctx);
   project.apiCalls += 1;
   const search = ctx.url.searchParams;
   const body = ctx.method === "POST" || ctx.method === "PATCH" ? jsonValueBody(ctx) : undefined;
   if (body === undefined && ctx.rawBody.length > 0) throw restError(400, "PGRST102", `${ctx.method} takes no request body`);
-  const dbRole = role === "anon" ? "anon" : ownerRole(project.schema);
+  const dbRole = role === "service_role" ? ownerRole(project.schema) : role;
   const table = ctx.params.table;
 
   return withSession(async (db) => {
@@ -75,7 +77,7 @@ async function handle(ctx) {
     try {
       const result = await db.transaction(async (tx) => {
         await tx.exec(`SET LOCAL ROLE ${quoteIdent(dbRole)}; SET LOCAL search_path TO ${quoteIdent(project.schema)};`);
-        await tx.query("SELECT set_config('request.jwt.claim.role', $1, true), set_config('request.jwt.claim.sub', '', true)", [role]);
+        await tx.query("SELECT set_config('request.jwt.claim.role', $1, true), set_config('request.jwt.claim.sub', $2, true)", [role, user?.id ?? ""]);
         return tx.query(statement, builder.params);
       });
       return successReply(ctx, result, search.get("offset"));

@@ -8,6 +8,7 @@ import { balanceOf, mint } from "../ledger.mjs";
 import { NETWORKS, toCaip2 } from "../networks.mjs";
 import { PAYEE } from "../payments.mjs";
 import { CONFIG_KEYS, applyConfig } from "../sim-config.mjs";
+import { ensureUser } from "../users.mjs";
 
 function addFault(ctx) {
   const fault = parseFault(jsonObjectBody(ctx, { allowed: ["match", "count", "status", "headers", "body", "delayMs", "reset", "truncate"] }));
@@ -48,15 +49,13 @@ function summary(ctx) {
   });
 }
 
-/** Seeds a project end-user, since auth sign-up is a later milestone. */
+/** Seeds a project end-user (without a password) directly. */
 function addUser(ctx) {
   const body = jsonObjectBody(ctx, { allowed: ["project_id", "email", "is_admin"] });
   const project = ctx.state.projects.get(requireString(body, "project_id"));
   if (!project) fail(404, "project_not_found", "No such project.", "PROJECT_NOT_FOUND");
-  const email = requireString(body, "email").toLowerCase();
-  const user = { email, is_admin: body.is_admin === true };
-  project.users.set(email, user);
-  return json(201, { project_id: project.id, ...user });
+  const { user } = ensureUser(project, requireString(body, "email").toLowerCase(), { isAdmin: body.is_admin === true });
+  return json(201, { project_id: project.id, id: user.id, email: user.email, is_admin: user.is_admin });
 }
 
 function parseAddress(value, field) {
