@@ -6,7 +6,8 @@
 //! because an invite is sent with the service key and a sign-in link with
 //! the anon key (contract §1.12).
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use crate::args::Args;
 use crate::credentials::LocalFuture;
