@@ -272,6 +272,7 @@ impl Method {
 pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-projects"))]
     &namespaces::projects::NAMESPACE,
+    &namespaces::functions::NAMESPACE,
     &namespaces::secrets::NAMESPACE,
     &namespaces::subdomains::NAMESPACE,
     &namespaces::domains::NAMESPACE,
@@ -284,6 +285,7 @@ pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-ai"))]
     &namespaces::ai::NAMESPACE,
     &namespaces::sender_domain::NAMESPACE,
+    &namespaces::apps::NAMESPACE,
     &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,

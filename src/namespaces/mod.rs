@@ -5,8 +5,10 @@
 pub mod ai;
 pub mod admin;
 pub mod allowance;
+pub mod apps;
 pub mod client;
 pub mod domains;
+pub mod functions;
 pub mod payments;
 pub mod projects;
 pub mod secrets;
