@@ -6,12 +6,14 @@
 //! Left out: the seed's `bundleDeploy` legacy shim, which routes through
 //! `deploy.apply` (not built yet).
 
+use std::rc::Rc;
+
 use crate::args::Args;
+use crate::credentials::LocalFuture;
 use crate::error::Result;
-use crate::handler;
-use crate::kernel::Kernel;
+use crate::kernel::{Call, Kernel};
 use crate::routes::{field, route, Field, Kind, Out, Route, RouteBody, Src, PUBLIC_GET, SERVICE_GET};
-use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Scope, PROJECT_ID};
+use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
 
 pub const NAMESPACE: Namespace = Namespace {
@@ -57,7 +59,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "forking app",
             doc: crate::ts!("Forks a published version into a new, independent project (paid like provisioning the app's tier). Saves the keys and makes the project active when the provider supports it."),
             http: crate::ts!("POST /fork/v1 · wallet sign-in (provider) · paid: the app's tier price via x402"),
-            run: handler!(fork),
+            run: Run::Code(fork),
         },
         Method {
             name: "publish",
@@ -214,15 +216,24 @@ const VERSIONS: Route = Route { path: "/projects/v1/admin/{id}/versions", ..SERV
 const VERSION: Route = Route { path: "/projects/v1/admin/{id}/versions/{1:raw}", result: Out::Void, ..VERSIONS };
 
 /// Pays for the fork like a provision, then keeps the new project's keys.
-async fn fork(k: &Kernel, a: Args) -> Result<Val> {
+fn fork(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let call = fork_call(&a);
+    Box::pin(async move {
+        let reply = k.send(call?).await?;
+        crate::namespaces::projects::keep_new_project(&k, reply, a.context).await
+    })
+}
+
+/// `POST /fork/v1 {version_id, name, subdomain?}`, paid.
+fn fork_call(a: &Args) -> Result<Call> {
     let opts = a.opt_object(0, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))?;
-    let text = |key: &str| a.opt_field_string(&opts, key);
-    let version = text("versionId")?.filter(|v| !v.trim().is_empty()).ok_or_else(|| a.error("`versionId` is required"))?;
-    let name = text("name")?.filter(|v| !v.trim().is_empty()).ok_or_else(|| a.error("`name` is required"))?;
-    let mut body = Val::object().with("version_id", version).with("name", name);
-    if let Some(subdomain) = text("subdomain")? {
-        body = body.with("subdomain", subdomain);
+    let mut body = Val::object();
+    for (wire, key) in [("version_id", "versionId"), ("name", "name"), ("subdomain", "subdomain")] {
+        match a.opt_field_string(&opts, key)? {
+            Some(v) if !v.trim().is_empty() => body = body.with(wire, v),
+            _ if key == "subdomain" => {}
+            _ => return Err(a.error(["`", key, "` is required"].concat())),
+        }
     }
-    let reply = k.send(a.paid_post("/fork/v1", Some(&opts))?.json(body)).await?;
-    crate::namespaces::projects::keep_new_project(k, reply, a.context).await
+    Ok(a.paid_post("/fork/v1", Some(&opts))?.json(body))
 }
