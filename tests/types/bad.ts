@@ -44,5 +44,13 @@ export async function wrong(r: Run402): Promise<void> {
   await r.admin.setAgentContact({ email: "ops@example.com" }); // WRONG: name is required
   await r.admin.getProjectFinance("prj_1", { window: "1y" }); // WRONG: not a finance window
   await p.admin.sendMessage("hi"); // WRONG: admin is not on scoped clients
-  void [credentials, noProject, n, wrongRows, used, dnsText];
+  await r.functions.deploy("prj_1", { name: "hello" }); // WRONG: code is required
+  await r.functions.deploy("prj_1", { name: "hello", code: "x", schedule: 5 }); // WRONG: schedule is a string or null
+  await p.functions.invoke("prj_1", "hello"); // WRONG: scoped invoke takes (name, opts)
+  await r.functions.logs("prj_1", "hello", { tail: "10" }); // WRONG: tail is a number
+  const fnTimeout: string = (await r.functions.list("prj_1")).functions[0].timeout; // WRONG: a number
+  await r.apps.fork({ name: "copy" }); // WRONG: versionId is required
+  await r.apps.publish("prj_1", { visibility: "everyone" }); // WRONG: not a visibility
+  await r.apps.browse("blog"); // WRONG: tags are an array
+  void [credentials, noProject, n, wrongRows, used, dnsText, fnTimeout];
 }
