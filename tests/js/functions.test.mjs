@@ -338,4 +338,5 @@ test("functions: invoke needs an API key of the function's own project", async (
   await rejectsKind(r.functions.list("prj_nope"), "project_not_found");
   const mixed = new sdk.Run402({ apiBase: base, credentials: { getAuth: () => null, getProject: () => ({ anon_key: other.anon_key, service_key: other.service_key }) } });
   assert.equal((await rejectsKind(mixed.functions.list(id), "unauthorized")).code, "PROJECT_KEY_MISMATCH");
+  assert.deepEqual(await r.functions.delete(id, "mine"), { status: "deleted", name: "mine" });
 });
