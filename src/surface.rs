@@ -272,6 +272,7 @@ impl Method {
 pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-projects"))]
     &namespaces::projects::NAMESPACE,
+    #[cfg(not(feature = "omit-functions"))]
     &namespaces::functions::NAMESPACE,
     &namespaces::secrets::NAMESPACE,
     &namespaces::subdomains::NAMESPACE,
@@ -285,6 +286,7 @@ pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-ai"))]
     &namespaces::ai::NAMESPACE,
     &namespaces::sender_domain::NAMESPACE,
+    #[cfg(not(feature = "omit-apps"))]
     &namespaces::apps::NAMESPACE,
     &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]

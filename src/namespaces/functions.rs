@@ -49,7 +49,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "invoking function",
             doc: crate::ts!("Calls a deployed function at /functions/v1/{name} with the service key as apikey (your headers may override it). A string body goes as is, anything else as JSON; GET and HEAD take no body. Resolves to { status: 200, body (parsed JSON or text), duration_ms }; a non-2xx answer rejects."),
-            http: crate::ts!("{opts.method ?? POST} /functions/v1/{name} · apikey: service key (+ provider headers)"),
+            http: crate::ts!("POST (or opts.method: GET, HEAD, PUT, PATCH, DELETE, OPTIONS) /functions/v1/{name} · apikey: the service key, unless opts.headers sets one (+ provider headers)"),
             run: Run::Code(invoke),
         },
         Method {
@@ -296,12 +296,6 @@ fn deploy_body(a: &Args) -> Result<Json> {
     if a.opt_field_string(&opts, "code")?.is_none_or(|c| c.trim().is_empty()) {
         return Err(a.error("`code` must be a non-empty source string"));
     }
-    let mut body = Vec::new();
-    for key in ["name", "code"] {
-        if let Some(v) = opts.field(key) {
-            body.push((key.to_string(), v));
-        }
-    }
     if let Some(config) = opts.field("config") {
         if !config.is_object() {
             return Err(a.error("`config` must be an object"));
@@ -309,16 +303,15 @@ fn deploy_body(a: &Args) -> Result<Json> {
         for key in ["timeout", "memory"] {
             check_positive(a, config.field(key).as_ref(), key, MAX_SAFE)?;
         }
-        body.push(("config".into(), config));
     }
     if let Some(deps) = opts.field("deps") {
         check_deps(a, &deps)?;
-        body.push(("deps".into(), deps));
     }
     if let Some(schedule) = opts.field("schedule") {
         check_schedule(a, &schedule)?;
-        body.push(("schedule".into(), schedule));
     }
+    // The wire's fields only, as given (`schedule: null` included).
+    let body = ["name", "code", "config", "deps", "schedule"].iter().filter_map(|key| Some((key.to_string(), opts.field(key)?))).collect();
     Ok(object(body))
 }
 
@@ -424,7 +417,7 @@ fn invoke_call(a: &Args) -> Result<(crate::kernel::Call, String, bool)> {
         None => "POST",
         Some(m) => {
             let upper = m.as_string().unwrap_or_default().to_ascii_uppercase();
-            METHODS.iter().copied().find(|x| *x == upper).ok_or_else(|| a.error(["`method` must be one of ", &METHODS.join(", ")].concat()))?
+            METHODS.iter().copied().find(|x| *x == upper).ok_or_else(|| a.error("`method` must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"))?
         }
     };
     let mut call = a.call(method, ["/functions/v1/", &name].concat());
@@ -499,12 +492,11 @@ fn check_deps(a: &Args, deps: &Json) -> Result<()> {
     };
     for i in 0..n {
         let spec = deps.item(i).and_then(|d| d.as_string()).unwrap_or_default();
-        let name = package_name(&spec);
-        if spec.is_empty() || spec.len() > MAX_DEP_BYTES || spec.bytes().any(|b| b.is_ascii_whitespace()) || spec.chars().any(char::is_whitespace) {
-            return Err(a.error(["`deps` entries must be npm specs of 1-200 characters without whitespace, got \"", &spec, "\""].concat()));
+        if spec.is_empty() || spec.len() > MAX_DEP_BYTES || spec.chars().any(char::is_whitespace) {
+            return Err(a.error("`deps` entries must be npm specs of 1-200 characters without whitespace"));
         }
-        if REFUSED_DEPS.contains(&name) {
-            return Err(a.error(["`deps` cannot name ", name, " (the platform bundles @run402/functions; native modules do not build)"].concat()));
+        if REFUSED_DEPS.contains(&package_name(&spec)) {
+            return Err(a.error("`deps` cannot name @run402/functions, run402-functions, sharp, canvas or bcrypt (the platform bundles the first; native modules do not build)"));
         }
     }
     Ok(())
