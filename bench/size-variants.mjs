@@ -17,7 +17,7 @@ const WASM_OPT_FLAGS = [
   "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
 ];
 // The namespaces that can be left out (src/surface.rs, Cargo.toml features).
-export const OMITTABLE = ["projects", "service", "tier", "allowance", "payments", "ai"];
+export const OMITTABLE = ["projects", "functions", "service", "tier", "allowance", "payments", "ai", "apps"];
 export const PROBE_METHODS = 32;
 
 async function build(root, features) {

@@ -153,6 +153,10 @@ pub enum Kind {
     OneOf(&'static [&'static str]),
     /// One of these strings; the given default when absent.
     OneOfOr(&'static [&'static str], &'static str),
+    /// An array of strings. In a query, one `name=value` per item, each
+    /// value percent-encoded as a URI component (the reference's repeated
+    /// `tag=`); none for an empty array.
+    OptStrList,
 }
 
 /// One query parameter or body field.
@@ -316,7 +320,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             },
             Kind::OneOf(_) => Err(expected("a string", &Shape::Undefined)),
             Kind::OneOfOr(_, default) => Ok(Some(Val::Str(default.to_string()))),
-            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson => Ok(None),
+            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson | Kind::OptStrList => Ok(None),
         };
     };
     let shape = v.shape();
@@ -342,6 +346,10 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             other => return Err(expected("a positive whole number", &other)),
         },
         Kind::OptJson => Some(Val::Json(v)),
+        Kind::OptStrList => match shape {
+            Shape::Array(n) if (0..n).all(|i| v.item(i).is_some_and(|item| item.shape() == Shape::String)) => Some(Val::Json(v)),
+            other => return Err(expected("an array of strings", &other)),
+        },
         Kind::OneOf(values) | Kind::OneOfOr(values, _) => {
             let Some(text) = v.as_string() else { return Err(expected("a string", &shape)) };
             if !values.contains(&text.as_str()) {
@@ -384,7 +392,18 @@ fn body(a: &Args, rule: RouteBody) -> Result<Option<Val>> {
 fn query(a: &Args, fields: &[Field]) -> Result<String> {
     let mut out = String::new();
     for f in fields {
-        let text = match checked(a, f.from, f.kind)? {
+        let value = checked(a, f.from, f.kind)?;
+        if let (Kind::OptStrList, Some(Val::Json(list))) = (f.kind, &value) {
+            let Shape::Array(n) = list.shape() else { continue };
+            for item in (0..n).filter_map(|i| list.item(i)?.as_string()) {
+                out.push(if out.is_empty() { '?' } else { '&' });
+                out.push_str(&form_encode(f.name));
+                out.push('=');
+                out.push_str(&encode_uri_component(&item));
+            }
+            continue;
+        }
+        let text = match value {
             Some(Val::Str(s)) => s,
             Some(Val::Bool(b)) => (if b { "true" } else { "false" }).to_string(),
             Some(Val::Json(j)) => j.number_text().unwrap_or_default(),

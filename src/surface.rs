@@ -273,6 +273,8 @@ impl Method {
 pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-projects"))]
     &namespaces::projects::NAMESPACE,
+    #[cfg(not(feature = "omit-functions"))]
+    &namespaces::functions::NAMESPACE,
     &namespaces::secrets::NAMESPACE,
     &namespaces::subdomains::NAMESPACE,
     &namespaces::domains::NAMESPACE,
@@ -286,6 +288,8 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::ai::NAMESPACE,
     &namespaces::auth::NAMESPACE,
     &namespaces::sender_domain::NAMESPACE,
+    #[cfg(not(feature = "omit-apps"))]
+    &namespaces::apps::NAMESPACE,
     &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,

@@ -462,6 +462,13 @@ async fn provision(k: &Kernel, a: Args) -> Result<Val> {
         }
     }
     let reply = k.send(a.paid_post("/projects/v1", opts.as_ref())?.json(body)).await?;
+    keep_new_project(k, reply, a.context).await
+}
+
+/// A new project's keys from the gateway's answer, saved with the provider
+/// and the project made active (each when the provider can); an answer
+/// without them is an error. Shared by `provision` and `apps.fork`.
+pub(crate) async fn keep_new_project(k: &Kernel, reply: crate::kernel::Reply, context: &'static str) -> Result<Val> {
     let result = reply.json().filter(|j| j.is_object()).cloned();
     let fields = result.as_ref().and_then(|j| {
         Some((j.str_field("project_id")?, j.str_field("anon_key")?, j.str_field("service_key")?))
@@ -470,14 +477,14 @@ async fn provision(k: &Kernel, a: Args) -> Result<Val> {
         return Err(Error::bad_response(
             reply.status,
             reply.body,
-            a.context,
+            context,
             "The gateway's answer lacks project_id, anon_key or service_key",
         ));
     };
     let c = k.credentials.as_ref();
     let keys = Val::object().with("anon_key", anon_key).with("service_key", service_key);
-    credentials::notify_if_present(c, ProviderMethod::SaveProject, vec![project_id.clone().into(), keys], a.context).await?;
-    credentials::notify_if_present(c, ProviderMethod::SetActiveProject, vec![project_id.into()], a.context).await?;
+    credentials::notify_if_present(c, ProviderMethod::SaveProject, vec![project_id.clone().into(), keys], context).await?;
+    credentials::notify_if_present(c, ProviderMethod::SetActiveProject, vec![project_id.into()], context).await?;
     Ok(reply.body)
 }
 

@@ -212,3 +212,23 @@ fn enums_default_to_their_first_value_and_paid_routes_carry_an_idempotency_key()
     let (out, _) = run_image(vec![json!({"prompt": "a cat", "aspect": 3})]);
     assert_eq!(message(&out), "ai.generateImage: `aspect` must be a string, got a number");
 }
+
+static TAGGED: Route = Route { path: "/apps/v1", query: &[field("tag", Src::Arg(1), Kind::OptStrList)], ..BASE };
+
+#[test]
+fn a_string_list_repeats_its_parameter_with_uri_component_encoding() {
+    let (out, sent, _) = run_route(&TAGGED, vec![Value::Null, json!(["a b", "c&d", "x!*'()~"])], None);
+    out.unwrap();
+    // encodeURIComponent, as the reference writes tags: %20 (not +), !*'()~ kept.
+    assert_eq!(sent[0].url, "https://api.test/apps/v1?tag=a%20b&tag=c%26d&tag=x!*'()~");
+    for absent in [vec![Value::Null], vec![Value::Null, json!([])], vec![Value::Null, Value::Null]] {
+        let (out, sent, _) = run_route(&TAGGED, absent, None);
+        out.unwrap();
+        assert_eq!(sent[0].url, "https://api.test/apps/v1");
+    }
+    for bad in [json!("a"), json!(["a", 1]), json!([null]), json!({"0": "a"})] {
+        let (out, sent, _) = run_route(&TAGGED, vec![Value::Null, bad.clone()], None);
+        assert!(message(&out).starts_with("things.doIt: `target` must be an array of strings, got "), "{bad}: {out:?}");
+        assert!(sent.is_empty());
+    }
+}

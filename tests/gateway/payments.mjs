@@ -11,6 +11,7 @@
 // a failed one not at all.
 
 import { getAddress, keccak256, toHex } from "viem";
+import { forkPrice } from "./app-store.mjs";
 import { HttpError, JSON_TYPE } from "./http-util.mjs";
 import { hold, release, settle } from "./ledger.mjs";
 import { BASE_SEPOLIA, NETWORKS } from "./networks.mjs";
@@ -35,6 +36,7 @@ export const PAID_ROUTES = {
     return { amount: TIERS[tier].price_usd_micros, description: `Run402 ${tier} tier (${TIERS[tier].price})` };
   },
   "POST /generate-image/v1": () => ({ amount: IMAGE_PRICE_USD_MICROS, description: "Generate an image ($0.03)" }),
+  "POST /fork/v1": forkPrice,
 };
 
 const SETTLEMENT_REASONS = new Set([REASONS.nonceUsed, REASONS.insufficientFunds]);

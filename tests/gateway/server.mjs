@@ -17,8 +17,10 @@ import * as adminRoutes from "./routes/admin.mjs";
 import * as agentRoutes from "./routes/agent.mjs";
 import * as aiRoutes from "./routes/ai.mjs";
 import * as authRoutes from "./routes/auth.mjs";
+import * as appRoutes from "./routes/apps.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
+import * as functionRoutes from "./routes/functions.mjs";
 import * as projectRoutes from "./routes/projects.mjs";
 import * as restRoutes from "./routes/rest.mjs";
 import * as routingRoutes from "./routes/routing.mjs";
@@ -40,14 +42,14 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
-for (const routes of [senderDomainRoutes, agentRoutes, authRoutes]) routes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {

@@ -9,6 +9,7 @@ import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { createPublicClient, erc20Abi, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { base, baseSepolia } from "viem/chains";
+import { CronError, minIntervalMinutes, nextRun, parseCron } from "./cron.mjs";
 import { balanceOf, hold, mint } from "./ledger.mjs";
 import { withPayment } from "./payments.mjs";
 import { start } from "./server.mjs";
@@ -1219,5 +1220,36 @@ describe("fault injection and request log", () => {
     const state = (await call("/__sim/state")).body;
     assert.equal(state.requests_logged, 1);
     assert.ok(state.projects > 0);
+  });
+});
+
+describe("cron schedules (functions)", () => {
+  const at = (iso) => Date.parse(iso);
+  const next = (expr, from) => new Date(nextRun(parseCron(expr), at(from))).toISOString();
+
+  it("finds the next run in UTC, strictly after the given time", () => {
+    assert.equal(next("*/15 * * * *", "2030-01-01T10:07:30Z"), "2030-01-01T10:15:00.000Z");
+    assert.equal(next("*/15 * * * *", "2030-01-01T10:15:00Z"), "2030-01-01T10:30:00.000Z");
+    assert.equal(next("30 2 * * *", "2030-01-01T03:00:00Z"), "2030-01-02T02:30:00.000Z");
+    assert.equal(next("0 0 1 jan *", "2030-06-01T00:00:00Z"), "2031-01-01T00:00:00.000Z");
+    assert.equal(next("0 9 * * mon-fri", "2030-01-05T12:00:00Z"), "2030-01-07T09:00:00.000Z"); // Saturday → Monday
+    assert.equal(next("0 0 29 2 *", "2030-03-01T00:00:00Z"), "2032-02-29T00:00:00.000Z");
+    // Both day fields restricted: either matches (classic cron).
+    assert.equal(next("0 0 13 * 5", "2030-01-01T00:00:00Z"), "2030-01-04T00:00:00.000Z");
+    assert.equal(next("0 12 * * 7", "2030-01-01T00:00:00Z"), "2030-01-06T12:00:00.000Z"); // 7 is Sunday
+    assert.equal(nextRun(parseCron("0 0 31 2 *"), at("2030-01-01T00:00:00Z")), null);
+  });
+
+  it("measures the shortest gap between runs", () => {
+    for (const [expr, minutes] of [["* * * * *", 1], ["*/5 * * * *", 5], ["*/15 * * * *", 15], ["0,50 * * * *", 10], ["0 */2 * * *", 120], ["30 2 * * *", 1440], ["0 23,1 * * *", 120]]) {
+      assert.equal(minIntervalMinutes(parseCron(expr)), minutes, expr);
+    }
+  });
+
+  it("refuses malformed expressions, saying where", () => {
+    for (const [expr, why] of [["* * * *", /expected 5 fields/], ["60 * * * *", /outside 0-59 in the minute/], ["* 24 * * *", /hour/], ["* * 0 * *", /day of month/],
+      ["* * * 13 *", /month/], ["* * * * 8", /day of week/], ["*/0 * * * *", /bad step/], ["5-1 * * * *", /backwards/], ["x * * * *", /not a number/]]) {
+      assert.throws(() => parseCron(expr), (e) => e instanceof CronError && why.test(e.message), expr);
+    }
   });
 });

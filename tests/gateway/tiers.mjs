@@ -1,6 +1,8 @@
 // Tier catalogue: the single source for quotes (GET /tiers/v1), provisioning
 // leases, usage limits and x402 prices. Prices are USD micros, which equal
-// base units of 6-decimal USDC.
+// base units of 6-decimal USDC. The function limits (timeout, memory,
+// scheduled functions and their shortest interval) are the platform's
+// documented resource limits; the quote does not show them.
 
 export const TIERS = Object.freeze({
   prototype: {
@@ -10,6 +12,10 @@ export const TIERS = Object.freeze({
     storage_mb: 250,
     api_calls: 500_000,
     max_functions: 5,
+    function_timeout_seconds: 10,
+    function_memory_mb: 128,
+    scheduled_functions: 1,
+    schedule_min_interval_minutes: 15,
     description: "Try an idea: Postgres, REST, auth and a site for a week.",
   },
   hobby: {
@@ -19,6 +25,10 @@ export const TIERS = Object.freeze({
     storage_mb: 1024,
     api_calls: 5_000_000,
     max_functions: 25,
+    function_timeout_seconds: 30,
+    function_memory_mb: 256,
+    scheduled_functions: 3,
+    schedule_min_interval_minutes: 5,
     description: "A small app that stays up for a month.",
   },
   team: {
@@ -28,6 +38,10 @@ export const TIERS = Object.freeze({
     storage_mb: 10240,
     api_calls: 50_000_000,
     max_functions: 100,
+    function_timeout_seconds: 60,
+    function_memory_mb: 512,
+    scheduled_functions: 10,
+    schedule_min_interval_minutes: 1,
     description: "Production workloads with room to grow.",
   },
 });

@@ -53,6 +53,12 @@ const AUTH = { "SIGN-IN-WITH-X": "test-siwx" };
 // ---- plausible gateway answers, by method + path --------------------------
 
 const ROW = (i) => ({ id: i, name: `item ${i}`, done: i % 2 === 0 });
+const APP = {
+  id: "ver_diff_1", project_id: PID, version: 1, name: "diff app", description: null, visibility: "public", fork_allowed: true,
+  min_tier: "prototype", derived_min_tier: "prototype", status: "published", table_count: 1, function_count: 0, site_file_count: 0,
+  site_total_bytes: 0, required_secrets: [], required_actions: [], tags: ["a b"], live_url: null, bootstrap_variables: null,
+  created_at: "2030-01-01T00:00:00.000Z", compatibility_warnings: [],
+};
 
 function answer(method, url) {
   const u = new URL(url);
@@ -108,6 +114,14 @@ function answer(method, url) {
     if (rest === "expose") return { status: "applied", project_id: id };
     if (rest === "expose/validate") return { hasErrors: false, errors: [], warnings: [] };
     if (rest === "promote-user" || rest === "demote-user") return { status: "ok" };
+    const fn = rest.match(/^functions(?:\/([^/]+))?(\/logs)?$/);
+    if (fn && fn[2]) return { logs: [{ timestamp: "2030-01-01T00:00:00.000Z", message: "hi", request_id: "req_abcd1234" }] };
+    if (fn && method === "DELETE") return { status: "deleted", name: decodeURIComponent(fn[1]) };
+    if (fn && method === "PATCH") return { name: decodeURIComponent(fn[1]), runtime: "node22", timeout: 5, memory: 128, schedule: null, schedule_meta: null, updated_at: "2030-01-01T00:00:00.000Z" };
+    if (fn) return { functions: [{ name: "hello", url: `${API}/functions/v1/hello`, runtime: "node22", timeout: 10, memory: 128, schedule: null, created_at: "2030-01-01T00:00:00.000Z", updated_at: "2030-01-01T00:00:00.000Z" }] };
+    if (rest === "publish") return APP;
+    if (rest === "versions") return { versions: [{ id: APP.id, description: null, tags: [], visibility: "public", fork_allowed: true, created_at: "2030-01-01T00:00:00.000Z" }] };
+    if (rest.startsWith("versions/")) return { status: method === "DELETE" ? "deleted" : "updated" };
   }
   if (p === "/email/v1/domains") {
     if (method === "POST") return { domain: "mail.example.com", status: "pending", dns_records: [{ type: "CNAME", name: "a._domainkey.mail.example.com", value: "a.dkim.example" }], instructions: "publish" };
@@ -127,6 +141,10 @@ function answer(method, url) {
     return { project_id: decodeURIComponent(p.split("/").at(-1)), window: u.searchParams.get("window"), revenue_usd_micros: 100000, notes: "diff" };
   }
   if (p === "/projects/v1/expose/validate") return { hasErrors: false, errors: [], warnings: [] };
+  if (p.startsWith("/functions/v1/")) return { invoked: p.slice(14), method };
+  if (p === "/apps/v1") return { apps: [APP], total: 1 };
+  if (p.startsWith("/apps/v1/")) return APP;
+  if (p === "/fork/v1") return { project_id: "prj_fork_0003", anon_key: "anon_fork", service_key: "service_fork", schema_slot: "p0003", functions: [] };
   if (p === "/ai/v1/translate") return { text: "Hola mundo", from: "en", to: "es" };
   if (p === "/ai/v1/moderate") return { flagged: false, categories: { violence: false }, category_scores: { violence: 0.0001 } };
   if (p === "/ai/v1/usage") {
@@ -250,7 +268,7 @@ async function run(sdk, call) {
 }
 
 /** Paid endpoints (contract §1 "x402 yes") whose POSTs carry an idempotency key. */
-const PAID_PATHS = ["/projects/v1", "/generate-image/v1"];
+const PAID_PATHS = ["/projects/v1", "/generate-image/v1", "/fork/v1"];
 
 const show = (v) =>
   JSON.stringify(v, (_k, x) => (x === undefined ? "<undefined>" : x), 2);
@@ -311,7 +329,8 @@ function same(call) {
     await t.test("result", () => {
       // Intended difference: the local validateExpose result carries our own
       // wording of the `fix` hint; everything else must match.
-      const withoutFix = (o) => JSON.parse(JSON.stringify(o, (k, v) => (k === "fix" && typeof v === "string" ? "<fix>" : v)));
+      // functions.invoke's duration_ms is a timing, not a value to compare.
+      const withoutFix = (o) => JSON.parse(JSON.stringify(o, (k, v) => (k === "fix" && typeof v === "string" ? "<fix>" : k === "duration_ms" && typeof v === "number" ? "<ms>" : v)));
       assert.deepStrictEqual(
         withoutFix(a.outcome),
         withoutFix(b.outcome),
@@ -431,19 +450,19 @@ test("project(id).senderDomain.disableInbound", same(async (r) => (await r.proje
 
 // ---- auth (§1.12; wire unchanged by 3.3.3) ---------------------------------
 
-const APP = "https://app.example.com/in";
+const APP_URL = "https://app.example.com/in";
 const TOKEN = "user_access_token_diff";
-test("auth.requestMagicLink (signin)", same((r) => r.auth.requestMagicLink(PID, { email: "a@example.com", redirectUrl: APP })));
-test("auth.requestMagicLink (invite: service key bearer, client state)", same((r) => r.auth.requestMagicLink(PID, { email: "a@example.com", redirectUrl: APP, intent: "invite", clientState: { team: 7 } })));
-test("auth.magicLink (alias, recovery)", same((r) => r.auth.magicLink(PID, { email: "a@example.com", redirectUrl: APP, intent: "recovery", clientState: "s" })));
+test("auth.requestMagicLink (signin)", same((r) => r.auth.requestMagicLink(PID, { email: "a@example.com", redirectUrl: APP_URL })));
+test("auth.requestMagicLink (invite: service key bearer, client state)", same((r) => r.auth.requestMagicLink(PID, { email: "a@example.com", redirectUrl: APP_URL, intent: "invite", clientState: { team: 7 } })));
+test("auth.magicLink (alias, recovery)", same((r) => r.auth.magicLink(PID, { email: "a@example.com", redirectUrl: APP_URL, intent: "recovery", clientState: "s" })));
 test("auth.verifyMagicLink", same((r) => r.auth.verifyMagicLink(PID, "r402ml_token")));
 test("auth.verify (alias)", same((r) => r.auth.verify(PID, "r402ml_token")));
 test("auth.setUserPassword (initial)", same((r) => r.auth.setUserPassword(PID, { accessToken: TOKEN, newPassword: "n3w-pass" })));
 test("auth.setPassword (alias, change)", same((r) => r.auth.setPassword(PID, { accessToken: TOKEN, newPassword: "n3w-pass", currentPassword: "old-pass" })));
 test("auth.settings", same((r) => r.auth.settings(PID, { public_signup: "invite_only", preferred_sign_in_method: null, allowed_email_domains: [] })));
 test("auth.createUser (email only)", same((r) => r.auth.createUser(PID, { email: "a@example.com" })));
-test("auth.createUser (all options)", same((r) => r.auth.createUser(PID, { email: "a@example.com", isAdmin: false, sendInvite: true, redirectUrl: APP, clientState: "s" })));
-test("auth.inviteUser", same((r) => r.auth.inviteUser(PID, { email: "a@example.com", isAdmin: true, redirectUrl: APP })));
+test("auth.createUser (all options)", same((r) => r.auth.createUser(PID, { email: "a@example.com", isAdmin: false, sendInvite: true, redirectUrl: APP_URL, clientState: "s" })));
+test("auth.inviteUser", same((r) => r.auth.inviteUser(PID, { email: "a@example.com", isAdmin: true, redirectUrl: APP_URL })));
 test("auth.createPasskeyRegistrationOptions", same((r) => r.auth.createPasskeyRegistrationOptions(PID, { accessToken: TOKEN, appOrigin: "https://app.example.com" })));
 test("auth.verifyPasskeyRegistration (label)", same((r) => r.auth.verifyPasskeyRegistration(PID, { accessToken: TOKEN, challengeId: "pkc_1", response: { id: "cred", type: "public-key" }, label: "Laptop" })));
 test("auth.verifyPasskeyRegistration (empty label left out)", same((r) => r.auth.verifyPasskeyRegistration(PID, { accessToken: TOKEN, challengeId: "pkc_1", response: { id: "cred" }, label: "" })));
@@ -457,12 +476,40 @@ test("auth.promote", same((r) => r.auth.promote(PID, "a@example.com")));
 test("auth.promoteUser (alias)", same((r) => r.auth.promoteUser(PID, "a@example.com")));
 test("auth.demote", same((r) => r.auth.demote(PID, "a@example.com")));
 test("auth.demoteUser (alias)", same((r) => r.auth.demoteUser(PID, "a@example.com")));
-test("project(id).auth.requestMagicLink", same(async (r) => (await r.project(PID)).auth.requestMagicLink({ email: "a@example.com", redirectUrl: APP, intent: "invite" })));
+test("project(id).auth.requestMagicLink", same(async (r) => (await r.project(PID)).auth.requestMagicLink({ email: "a@example.com", redirectUrl: APP_URL, intent: "invite" })));
 test("project(id).auth.verifyMagicLink", same(async (r) => (await r.project(PID)).auth.verifyMagicLink("r402ml_token")));
 test("project(id).auth.setUserPassword", same(async (r) => (await r.project(PID)).auth.setUserPassword({ accessToken: TOKEN, newPassword: "n3w-pass" })));
 test("project(id).auth.settings", same(async (r) => (await r.project(PID)).auth.settings({ allow_password_set: false })));
-test("project(id).auth.inviteUser", same(async (r) => (await r.project(PID)).auth.inviteUser({ email: "a@example.com", redirectUrl: APP })));
+test("project(id).auth.inviteUser", same(async (r) => (await r.project(PID)).auth.inviteUser({ email: "a@example.com", redirectUrl: APP_URL })));
 test("project(id).auth.listPasskeys", same(async (r) => (await r.project(PID)).auth.listPasskeys({ accessToken: TOKEN })));
 test("project(id).auth.deletePasskey", same(async (r) => (await r.project(PID)).auth.deletePasskey({ accessToken: TOKEN, passkeyId: "pk_1" })));
 test("project(id).auth.providers", same(async (r) => (await r.project(PID)).auth.providers()));
 test("project(id).auth.promote", same(async (r) => (await r.project(PID)).auth.promote("a@example.com")));
+// ---- functions (§1.3; deploy left out: 3.3.3 sends it through /apply/v1) ----
+
+test("functions.invoke (default POST, object body)", same((r) => r.functions.invoke(PID, "hello", { body: { a: 1 } })));
+test("functions.invoke (no options)", same((r) => r.functions.invoke(PID, "hello")));
+test("functions.invoke (string body, headers, lower-case method)", same((r) => r.functions.invoke(PID, "hello", { method: "put", body: "raw text", headers: { "X-Trace": "t1" } })));
+test("functions.invoke (GET, no body)", same((r) => r.functions.invoke(PID, "hello", { method: "GET" })));
+test("functions.invoke (the caller's apikey wins)", same((r) => r.functions.invoke(PID, "hello", { headers: { apikey: "caller-key" } })));
+test("functions.logs (defaults)", same((r) => r.functions.logs(PID, "hello")));
+test("functions.logs (tail, since ISO, requestId)", same((r) => r.functions.logs(PID, "hello", { tail: 1000, since: "2030-01-01T00:00:00.000Z", requestId: "req_abcd1234" })));
+test("functions.logs (since epoch ms text)", same((r) => r.functions.logs(PID, "my fn", { since: "1893456000000" })));
+test("functions.list", same((r) => r.functions.list(PID)));
+test("functions.update (schedule and config)", same((r) => r.functions.update(PID, "hello", { schedule: "*/15 * * * *", timeout: 5, memory: 128 })));
+test("functions.update (schedule: null)", same((r) => r.functions.update(PID, "hello", { schedule: null })));
+test("functions.delete", same((r) => r.functions.delete(PID, "hello")));
+
+// ---- apps (§1.15; bundleDeploy not built: it needs deploy.apply) ----------
+
+test("apps.browse (no tags)", same((r) => r.apps.browse()));
+test("apps.browse (tags, encoded)", same((r) => r.apps.browse(["a b", "c&d", "e!~"])));
+test("apps.browse ([])", same((r) => r.apps.browse([])));
+test("apps.getApp", same((r) => r.apps.getApp("ver_diff_1")));
+test("apps.fork (saves and activates the project)", same((r) => r.apps.fork({ versionId: "ver_diff_1", name: "copy" })));
+test("apps.fork (subdomain)", same((r) => r.apps.fork({ versionId: "ver_diff_1", name: "copy", subdomain: "my-copy" })));
+test("apps.publish (no options)", same((r) => r.apps.publish(PID)));
+test("apps.publish (every field)", same((r) => r.apps.publish(PID, { description: "d", tags: ["t"], visibility: "unlisted", fork_allowed: false })));
+test("apps.listVersions", same((r) => r.apps.listVersions(PID)));
+test("apps.updateVersion", same((r) => r.apps.updateVersion(PID, "ver_diff_1", { description: "", tags: [] })));
+test("apps.deleteVersion", same((r) => r.apps.deleteVersion(PID, "ver_diff_1")));

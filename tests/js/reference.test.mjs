@@ -15,7 +15,9 @@
 //   projects.provision({orgId}) 3.3.3-only option (body org_id)
 //   payments.*               our SDK's local totals and receipts: no HTTP
 //
-// secrets, subdomains, domains and auth are all here: their wire did not change by 3.3.3.
+// secrets, subdomains, domains, auth and apps are all here: their wire did not change by 3.3.3;
+// so are functions but deploy, which 3.3.3 sends through /apply/v1 (contract §6): the
+// test deploys past the SDK, then drives invoke, logs, list, update and delete.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -459,6 +461,64 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     assert.equal((await p.auth.settings({ public_signup: "open" })).public_signup, "open");
     await p.auth.requestMagicLink({ email: "ola@example.com", redirectUrl: APP });
     assert.equal((await p.auth.verifyMagicLink((await outbox("ola@example.com"))[0].token)).user.email, "ola@example.com");
+  });
+
+  it("functions: invoke, logs, list, update, delete (deployed past the SDK: 3.3.3 deploys through /apply/v1)", async () => {
+    const { service_key: serviceKey } = await r.projects.keys(id);
+    await r.secrets.set(id, "WHO", "reference");
+    const res = await fetch(`${sim.url}/projects/v1/admin/${id}/functions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${serviceKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "greet", code: "export default async (req) => { const text = req.method === 'GET' ? '' : await req.text(); console.log('greet', req.method, text); return Response.json({ who: process.env.WHO, method: req.method, text }); }" }),
+    });
+    assert.equal(res.status, 201);
+    const posted = await r.functions.invoke(id, "greet", { body: { hi: 1 } });
+    assert.deepEqual([posted.status, posted.body], [200, { who: "reference", method: "POST", text: '{"hi":1}' }]);
+    assert.deepEqual((await r.functions.invoke(id, "greet", { method: "GET", body: "dropped" })).body, { who: "reference", method: "GET", text: "" });
+    assert.equal((await r.functions.invoke(id, "greet", { method: "PUT", body: "raw text" })).body.text, "raw text");
+    const logs = await r.functions.logs(id, "greet", { tail: 100 });
+    assert.ok(logs.logs.some((l) => l.message === 'greet POST {"hi":1}'), JSON.stringify(logs.logs));
+    const requestId = logs.logs.find((l) => l.message === "greet GET ").request_id;
+    const one = await r.functions.logs(id, "greet", { requestId, since: new Date(Date.now() - 60_000).toISOString() });
+    assert.ok(one.logs.length > 0 && one.logs.every((l) => l.request_id === requestId));
+    const [listed] = (await r.functions.list(id)).functions;
+    assert.deepEqual([listed.name, listed.runtime, listed.timeout, listed.schedule], ["greet", "node22", 10, null]);
+    const updated = await r.functions.update(id, "greet", { schedule: "0 */2 * * *", timeout: 5 });
+    assert.deepEqual([updated.schedule, updated.timeout, updated.schedule_meta.run_count], ["0 */2 * * *", 5, 0]);
+    assert.equal((await r.functions.update(id, "greet", { schedule: null })).schedule, null);
+    await rejectsWith(r.functions.update(id, "greet", { timeout: 11 }), isUnauthorized, (e) => assert.equal(e.status, 403));
+    await rejectsWith(r.functions.invoke(id, "missing"), isApiError, (e) => assert.equal(e.status, 404));
+    const p = await r.project(id);
+    assert.equal((await p.functions.invoke("greet")).body.who, "reference");
+    assert.deepEqual(await r.functions.delete(id, "greet"), { status: "deleted", name: "greet" });
+    assert.deepEqual(await r.functions.list(id), { functions: [] });
+  });
+
+  it("apps: publish, listVersions, updateVersion, getApp, browse, fork (paid with x402), deleteVersion", async () => {
+    await r.projects.sql(id, "CREATE TABLE app_rows (id serial PRIMARY KEY, label text)");
+    const published = await r.apps.publish(id, { description: "from 3.3.3", tags: ["reference"], visibility: "public", fork_allowed: true });
+    assert.deepEqual([published.project_id, published.version, published.status, published.min_tier], [id, 1, "published", "prototype"]);
+    assert.ok(published.table_count >= 2);
+    assert.deepEqual((await r.apps.listVersions(id)).versions.map((v) => v.id), [published.id]);
+    assert.equal(await r.apps.updateVersion(id, published.id, { tags: ["reference", "demo app"] }), undefined);
+    assert.deepEqual((await r.apps.getApp(published.id)).tags, ["reference", "demo app"]);
+    const browsed = await r.apps.browse(["demo app"]);
+    assert.deepEqual([browsed.total, browsed.apps[0].id], [1, published.id]);
+    assert.deepEqual((await r.apps.browse(["nothing-here"])).apps, []);
+
+    await control("fund", { address, amount: 200_000 });
+    const before = await balance(address);
+    const fork = await r.apps.fork({ versionId: published.id, name: "reference-fork" });
+    assert.equal(await balance(address), before - 100_000);
+    assert.equal(fork.readiness, "configuration_required", "the project has secrets (names only are published)");
+    const keystore = JSON.parse(readFileSync(join(dir, "projects.json"), "utf8"));
+    assert.equal(keystore.active_project_id, fork.project_id);
+    assert.deepEqual(keystore.projects[fork.project_id], { anon_key: fork.anon_key, service_key: fork.service_key });
+    assert.deepEqual((await r.projects.sql(fork.project_id, "SELECT count(*)::int AS n FROM app_rows")).rows, [{ n: 0 }]);
+    await r.projects.use(id);
+
+    assert.equal(await r.apps.deleteVersion(id, published.id), undefined);
+    await rejectsWith(r.apps.getApp(published.id), isApiError, (e) => assert.equal(e.status, 404));
   });
 
   it("projects.delete removes the project on the gateway and in the keystore", async () => {

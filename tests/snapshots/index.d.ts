@@ -472,6 +472,168 @@ export interface ScopedProjects {
   active(): Promise<string | null>;
 }
 
+// ── functions ──
+
+export interface FunctionConfig {
+  /** Seconds; the tier's limit applies (prototype 10, hobby 30, team 60). */
+  timeout?: number;
+  /** MB; the tier's limit applies (prototype 128, hobby 256, team 512). */
+  memory?: number;
+}
+
+export interface FunctionDeployOptions extends CallOptions {
+  /** Lower-case URL-safe slug, the invoke path's last segment. */
+  name: string;
+  /** An ES module: `export default async (req: Request) => Response`. */
+  code: string;
+  config?: FunctionConfig;
+  /** npm specs to bundle: "lodash", "lodash@4.17.21", "date-fns@^3.0.0". */
+  deps?: string[];
+  /** A 5-field cron expression; null for none. */
+  schedule?: string | null;
+}
+
+export interface FunctionDeployResult {
+  name: string;
+  url: string;
+  status: string;
+  runtime: string;
+  timeout: number;
+  memory: number;
+  schedule?: string | null;
+  created_at: string;
+  runtime_version?: string | null;
+  /** Dependency name → the version installed. */
+  deps_resolved?: Record<string, string> | null;
+  warnings?: string[];
+  [key: string]: unknown;
+}
+
+export interface FunctionInvokeOptions extends CallOptions {
+  /** HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS, any case); default POST. */
+  method?: string;
+  /** A string is sent as is (no Content-Type added); anything else as JSON. */
+  body?: string | Record<string, unknown> | unknown[];
+  /** Sent after the apikey header, so they may replace it. */
+  headers?: Record<string, string>;
+}
+
+export interface FunctionInvokeResult {
+  status: number;
+  /** Parsed JSON when the function answered JSON, else its text. */
+  body: unknown;
+  duration_ms: number;
+}
+
+export interface FunctionLogEntry {
+  timestamp: string;
+  message: string;
+  event_id?: string;
+  log_stream_name?: string;
+  ingestion_time?: string;
+  request_id?: string;
+  [key: string]: unknown;
+}
+
+export interface FunctionLogsOptions extends CallOptions {
+  /** How many of the latest lines, 1 to 1000; default 50. */
+  tail?: number;
+  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date or date-time with Z or an offset. */
+  since?: string | number;
+  /** Only the lines of this request (req_ and 4 to 128 of A-Z a-z 0-9 _ -). */
+  requestId?: string;
+}
+
+export interface FunctionLogsResult {
+  logs: FunctionLogEntry[];
+}
+
+export interface FunctionScheduleMeta {
+  last_run_at?: string;
+  last_status?: number;
+  next_run_at?: string;
+  run_count?: number;
+  last_error?: string | null;
+  [key: string]: unknown;
+}
+
+export interface FunctionSummary {
+  name: string;
+  url: string;
+  runtime: string;
+  timeout: number;
+  memory: number;
+  schedule?: string | null;
+  schedule_meta?: FunctionScheduleMeta | null;
+  created_at: string;
+  updated_at: string;
+  runtime_version?: string | null;
+  deps_resolved?: Record<string, string> | null;
+  [key: string]: unknown;
+}
+
+export interface FunctionListResult {
+  functions: FunctionSummary[];
+}
+
+export interface DeleteFunctionResult {
+  status: string;
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface FunctionUpdateOptions extends CallOptions {
+  /** A 5-field cron expression; null removes the schedule; absent leaves it. */
+  schedule?: string | null;
+  timeout?: number;
+  memory?: number;
+}
+
+export interface FunctionUpdateResult {
+  name: string;
+  runtime: string;
+  timeout: number;
+  memory: number;
+  schedule: string | null;
+  schedule_meta: FunctionScheduleMeta | null;
+  updated_at: string;
+  runtime_version?: string | null;
+  deps_resolved?: Record<string, string> | null;
+  [key: string]: unknown;
+}
+
+/** Serverless functions: deploy, invoke, logs, list, update (schedule, timeout, memory), delete. */
+export interface Functions {
+  /** Deploys (or replaces) a function: an ES module whose default export takes a Request and returns a Response. Checked locally first: name ^[a-z0-9][a-z0-9_-]{0,127}$, non-blank code, config.timeout/memory positive whole numbers, at most 30 deps of at most 200 characters without whitespace (not @run402/functions, run402-functions, sharp, canvas or bcrypt), schedule a 5-field cron string or null. */
+  deploy(projectId: string, opts: FunctionDeployOptions): Promise<FunctionDeployResult>;
+  /** Calls a deployed function at /functions/v1/{name} with the service key as apikey (your headers may override it). A string body goes as is, anything else as JSON; GET and HEAD take no body. Resolves to { status: 200, body (parsed JSON or text), duration_ms }; a non-2xx answer rejects. */
+  invoke(projectId: string, name: string, opts?: FunctionInvokeOptions): Promise<FunctionInvokeResult>;
+  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date or date-time with Z or an offset) or of one request (`requestId`, req_...). */
+  logs(projectId: string, name: string, opts?: FunctionLogsOptions): Promise<FunctionLogsResult>;
+  /** The project's functions with their settings and schedule state. */
+  list(projectId: string): Promise<FunctionListResult>;
+  /** Deletes a function (and its schedule). */
+  delete(projectId: string, name: string): Promise<DeleteFunctionResult>;
+  /** Changes a function's schedule (null removes it), timeout or memory without redeploying; at least one is required. */
+  update(projectId: string, name: string, opts: FunctionUpdateOptions): Promise<FunctionUpdateResult>;
+}
+
+/** Serverless functions: deploy, invoke, logs, list, update (schedule, timeout, memory), delete. Bound to one project. */
+export interface ScopedFunctions {
+  /** Deploys (or replaces) a function: an ES module whose default export takes a Request and returns a Response. Checked locally first: name ^[a-z0-9][a-z0-9_-]{0,127}$, non-blank code, config.timeout/memory positive whole numbers, at most 30 deps of at most 200 characters without whitespace (not @run402/functions, run402-functions, sharp, canvas or bcrypt), schedule a 5-field cron string or null. */
+  deploy(opts: FunctionDeployOptions): Promise<FunctionDeployResult>;
+  /** Calls a deployed function at /functions/v1/{name} with the service key as apikey (your headers may override it). A string body goes as is, anything else as JSON; GET and HEAD take no body. Resolves to { status: 200, body (parsed JSON or text), duration_ms }; a non-2xx answer rejects. */
+  invoke(name: string, opts?: FunctionInvokeOptions): Promise<FunctionInvokeResult>;
+  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date or date-time with Z or an offset) or of one request (`requestId`, req_...). */
+  logs(name: string, opts?: FunctionLogsOptions): Promise<FunctionLogsResult>;
+  /** The project's functions with their settings and schedule state. */
+  list(): Promise<FunctionListResult>;
+  /** Deletes a function (and its schedule). */
+  delete(name: string): Promise<DeleteFunctionResult>;
+  /** Changes a function's schedule (null removes it), timeout or memory without redeploying; at least one is required. */
+  update(name: string, opts: FunctionUpdateOptions): Promise<FunctionUpdateResult>;
+}
+
 // ── secrets ──
 
 export interface SecretSummary {
@@ -1130,6 +1292,128 @@ export interface ScopedSenderDomain {
   disableInbound(domain: string): Promise<DisableInboundResult>;
 }
 
+// ── apps ──
+
+export type AppVisibility = "public" | "unlisted" | "private";
+
+export interface AppSummary {
+  id: string;
+  project_id: string;
+  version: number;
+  name: string;
+  description: string | null;
+  visibility: AppVisibility;
+  fork_allowed: boolean;
+  /** Tier → price of a fork into it. */
+  fork_pricing?: Record<string, string>;
+  min_tier: ProjectTier;
+  derived_min_tier: ProjectTier;
+  status: "published" | "draft" | "archived";
+  table_count: number;
+  function_count: number;
+  site_file_count: number;
+  site_total_bytes: number;
+  /** Secrets a fork must set (names only: values are never published). */
+  required_secrets: Array<{ key: string; description?: string }>;
+  required_actions: Array<{ action: string; description?: string }>;
+  tags: string[];
+  live_url: string | null;
+  bootstrap_variables: unknown[] | null;
+  created_at: string;
+  compatibility_warnings: string[];
+  [key: string]: unknown;
+}
+
+export type AppDetails = AppSummary;
+export type PublishedVersion = AppSummary;
+
+export interface BrowseAppsResult {
+  apps: AppSummary[];
+  total: number;
+}
+
+export interface ForkAppOptions extends CallOptions {
+  versionId: string;
+  /** The new project's name. */
+  name: string;
+  /** Claim this subdomain for the fork's site. */
+  subdomain?: string;
+  /** Sent as Idempotency-Key (not in the body); default: one per withRetry scope, else random. */
+  idempotencyKey?: string;
+}
+
+export interface ForkAppResult {
+  project_id: string;
+  anon_key: string;
+  service_key: string;
+  schema_slot: string;
+  site_url?: string;
+  subdomain_url?: string;
+  functions?: Array<{ name: string; url: string }>;
+  /** "ready", "configuration_required" (set the required secrets) or "manual_setup_required". */
+  readiness?: string;
+  [key: string]: unknown;
+}
+
+export interface PublishAppOptions extends CallOptions {
+  description?: string;
+  tags?: string[];
+  visibility?: AppVisibility;
+  fork_allowed?: boolean;
+}
+
+export type UpdateVersionOptions = PublishAppOptions;
+
+export interface VersionSummary {
+  id: string;
+  description: string | null;
+  tags: string[];
+  visibility: AppVisibility;
+  fork_allowed: boolean;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface ListVersionsResult {
+  versions: VersionSummary[];
+}
+
+/** The app marketplace: browse, inspect and fork published apps; publish a project's versions. */
+export interface Apps {
+  /** Public forkable apps, optionally those with any of `tags` (no auth). */
+  browse(tags?: string[]): Promise<BrowseAppsResult>;
+  /** A published app version: what it contains, what a fork needs (secrets, actions), its price (no auth). */
+  getApp(versionId: string): Promise<AppDetails>;
+  /** Forks a published version into a new, independent project (paid like provisioning the app's tier). Saves the keys and makes the project active when the provider supports it. */
+  fork(opts: ForkAppOptions): Promise<ForkAppResult>;
+  /** Publishes the project as a new app version: a snapshot of its schema, functions, site files and secret names (never values). */
+  publish(projectId: string, opts?: PublishAppOptions): Promise<PublishedVersion>;
+  /** The project's published versions. */
+  listVersions(projectId: string): Promise<ListVersionsResult>;
+  /** Changes a published version's description, tags, visibility or fork_allowed. */
+  updateVersion(projectId: string, versionId: string, opts: UpdateVersionOptions): Promise<void>;
+  /** Deletes a published version (forks made from it stay). */
+  deleteVersion(projectId: string, versionId: string): Promise<void>;
+}
+
+/** The app marketplace: browse, inspect and fork published apps; publish a project's versions. Bound to one project. */
+export interface ScopedApps {
+  /** Public forkable apps, optionally those with any of `tags` (no auth). */
+  browse(tags?: string[]): Promise<BrowseAppsResult>;
+  /** A published app version: what it contains, what a fork needs (secrets, actions), its price (no auth). */
+  getApp(versionId: string): Promise<AppDetails>;
+  /** Forks a published version into a new, independent project (paid like provisioning the app's tier). Saves the keys and makes the project active when the provider supports it. */
+  fork(opts: ForkAppOptions): Promise<ForkAppResult>;
+  /** Publishes the project as a new app version: a snapshot of its schema, functions, site files and secret names (never values). */
+  publish(opts?: PublishAppOptions): Promise<PublishedVersion>;
+  /** The project's published versions. */
+  listVersions(): Promise<ListVersionsResult>;
+  /** Changes a published version's description, tags, visibility or fork_allowed. */
+  updateVersion(versionId: string, opts: UpdateVersionOptions): Promise<void>;
+  /** Deletes a published version (forks made from it stay). */
+  deleteVersion(versionId: string): Promise<void>;
+}
+
 // ── admin ──
 
 export interface AgentContact {
@@ -1291,6 +1575,7 @@ export interface CallOptions {
 export declare class Run402 {
   constructor(opts: Run402Options);
   readonly projects: Projects;
+  readonly functions: Functions;
   readonly secrets: Secrets;
   readonly subdomains: Subdomains;
   readonly domains: Domains;
@@ -1302,6 +1587,7 @@ export declare class Run402 {
   readonly image: Ai;
   readonly auth: Auth;
   readonly senderDomain: SenderDomain;
+  readonly apps: Apps;
   readonly admin: Admin;
   readonly payments: Payments;
   /** A client bound to one project (default: the provider's active project). Does not change provider state. */
@@ -1314,12 +1600,14 @@ export declare class Run402 {
 export interface ScopedRun402 {
   readonly projectId: string;
   readonly projects: ScopedProjects;
+  readonly functions: ScopedFunctions;
   readonly secrets: ScopedSecrets;
   readonly subdomains: ScopedSubdomains;
   readonly domains: ScopedDomains;
   readonly ai: ScopedAi;
   readonly auth: ScopedAuth;
   readonly senderDomain: ScopedSenderDomain;
+  readonly apps: ScopedApps;
 }
 
 /** Same as new Run402(opts). */

@@ -51,5 +51,13 @@ export async function wrong(r: Run402): Promise<void> {
   await r.auth.inviteUser("prj_1", { email: "a@example.com", sendInvite: false }); // WRONG: inviteUser always invites
   await p.auth.magicLink({ email: "a@example.com", redirectUrl: "https://a.example" }); // WRONG: scoped clients have no CLI aliases
   const expiry: string = (await r.auth.verifyMagicLink("prj_1", "t")).expires_in; // WRONG: a number
-  void [credentials, noProject, n, wrongRows, used, dnsText, expiry];
+  await r.functions.deploy("prj_1", { name: "hello" }); // WRONG: code is required
+  await r.functions.deploy("prj_1", { name: "hello", code: "x", schedule: 5 }); // WRONG: schedule is a string or null
+  await p.functions.invoke("prj_1", "hello"); // WRONG: scoped invoke takes (name, opts)
+  await r.functions.logs("prj_1", "hello", { tail: "10" }); // WRONG: tail is a number
+  const fnTimeout: string = (await r.functions.list("prj_1")).functions[0].timeout; // WRONG: a number
+  await r.apps.fork({ name: "copy" }); // WRONG: versionId is required
+  await r.apps.publish("prj_1", { visibility: "everyone" }); // WRONG: not a visibility
+  await r.apps.browse("blog"); // WRONG: tags are an array
+  void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout];
 }

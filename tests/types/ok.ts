@@ -6,6 +6,7 @@ import {
   type Ai, type ImageAspect, type GenerateImageResult,
   type SecretSummary, type SubdomainSummary, type DnsInstructions, type CustomDomainSummary,
   type AuthSettingsResult, type PasskeyRecord, type AuthUserAdminResult,
+  type FunctionSummary, type FunctionLogEntry, type AppSummary, type ForkAppResult,
 } from "@run402/sdk-wasm";
 
 const keys = new Map<string, { anon_key: string; service_key: string }>();
@@ -134,6 +135,24 @@ export async function main(): Promise<void> {
   await r.auth.promoteUser(id, "a@example.com");
   await p.auth.demote("a@example.com");
   void [trusted, linkState, noResult, signup, verifiedEmail, lastUsed, elevation, keys, providers];
+  // functions and apps, root and scoped.
+  const fn = await r.functions.deploy(id, { name: "hello", code: "export default async () => new Response('hi')", config: { timeout: 5 }, deps: ["zod@^3"], schedule: null });
+  const fnUrl: string = fn.url;
+  const invoked = await p.functions.invoke("hello", { method: "PUT", body: { a: 1 }, headers: { "x-a": "b" }, timeoutMs: 5000 });
+  const took: number = invoked.duration_ms;
+  await r.functions.invoke(id, "hello", { body: "raw" });
+  const lines: FunctionLogEntry[] = (await p.functions.logs("hello", { tail: 10, since: Date.now() - 60_000, requestId: "req_abcd" })).logs;
+  const fns: FunctionSummary[] = (await r.functions.list(id)).functions;
+  const schedule: string | null = (await p.functions.update("hello", { schedule: null, memory: 256 })).schedule;
+  const deletedFn: string = (await r.functions.delete(id, "hello")).name;
+  const apps: AppSummary[] = (await r.apps.browse(["blog"])).apps;
+  const version = await p.apps.publish({ tags: ["blog"], visibility: "unlisted", fork_allowed: true });
+  const forkable: boolean = (await p.apps.getApp(version.id)).fork_allowed;
+  const forked: ForkAppResult = await p.apps.fork({ versionId: version.id, name: "copy", subdomain: "copy" });
+  const versionIds: string[] = (await r.apps.listVersions(id)).versions.map((x) => x.id);
+  const updatedVersion: void = await r.apps.updateVersion(id, version.id, { description: "v2" });
+  await p.apps.deleteVersion(version.id);
+  void [fnUrl, took, lines, fns, schedule, deletedFn, apps, forkable, forked.readiness, versionIds, updatedVersion];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];

@@ -23,8 +23,8 @@ const CNAME_TARGET = "domains.run402.com";
 const DOMAIN_STATUSES = ["pending", "active", "failed"];
 
 const now = () => new Date().toISOString();
-const subdomainUrl = (name) => `https://${name}.${SUBDOMAIN_ZONE}`;
-const deploymentUrl = (id) => `https://${id}.sites.${SUBDOMAIN_ZONE}`;
+export const subdomainUrl = (name) => `https://${name}.${SUBDOMAIN_ZONE}`;
+export const deploymentUrl = (id) => `https://${id}.sites.${SUBDOMAIN_ZONE}`;
 
 /**
  * The project of the service key in Authorization, whichever it is. The key
@@ -91,7 +91,7 @@ function deleteSecret(ctx) {
 
 // ── Subdomains ──
 
-function checkSubdomainName(name) {
+export function checkSubdomainName(name) {
   if (!SUBDOMAIN_NAME.test(name) || name.includes("--")) {
     fail(400, "invalid_subdomain", "Subdomain names are 3-63 characters of a-z, 0-9 and '-', start and end with a letter or digit, and contain no '--'.", "INVALID_SUBDOMAIN", {
       details: { name },
