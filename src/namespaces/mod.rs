@@ -7,6 +7,7 @@ pub mod admin;
 pub mod allowance;
 pub mod client;
 pub mod domains;
+pub mod email;
 pub mod payments;
 pub mod projects;
 pub mod secrets;
