@@ -4,11 +4,11 @@
 //! mail events. Every request carries the service key.
 //!
 //! Most members work on "the project's mailbox", which the caller never
-//! names: [`mailbox`] finds it (the provider's cached `mailbox_id`, else the
-//! first one the gateway lists, then cached with `updateProject`), and
-//! [`on_mailbox`] hands its id and the service key to the member's declared
-//! route as two extra arguments. So the wire of those members stays data;
-//! only the lookup is code, and there is one of it.
+//! names: [`run`] finds it (the provider's cached `mailbox_id`, else the
+//! first one the gateway lists, then cached with `updateProject`) and hands
+//! its id and the service key to the member's declared route as two extra
+//! arguments. So the wire of those members stays data; the lookup, and the
+//! members that are more than one request, are one shared future.
 
 use std::rc::Rc;
 
@@ -21,7 +21,7 @@ use crate::routes::{self, field, Auth, Key, Kind, Out, Route, RouteBody, Src, SE
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Param, Run, Scope, PROJECT_ID};
 use crate::value::Val;
 
-/// Where [`on_mailbox`] puts the resolved mailbox id and the service key:
+/// Where [`run`] puts the resolved mailbox id and the service key:
 /// argument slots past every member's own parameters.
 const KEY: usize = 8;
 const MAILBOX: usize = 9;
@@ -388,14 +388,50 @@ export interface UpdateWebhookOptions {
 /// The context phrase of the lookup's own failures, as in the reference.
 const RESOLVING: &str = "resolving mailbox";
 
-/// What a member does with the mailbox it resolves.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Purpose {
-    /// Works in it; a listed mailbox is cached for the next call.
-    Use,
-    /// Deletes it: the caller may name it (argument 1), nothing is cached,
-    /// and the cached fields are cleared afterwards.
+/// What a member does once its arguments are checked. All of them run in
+/// the one future [`run`]: the project's keys, then the mailbox, then the
+/// request, each step shared.
+#[derive(Clone, Copy)]
+enum Job {
+    /// This declared route, on the cached mailbox or else the first listed
+    /// (which is then cached).
+    Route(&'static Route),
+    /// `DELETE` the mailbox the caller names (argument 1), else the cached
+    /// or first listed one; nothing is cached, and the cache is cleared after.
     Delete,
+    /// `POST` a new mailbox; when the gateway answers 409, the first listed.
+    Create,
+    /// The first listed mailbox, whatever the cache says.
+    Show,
+    /// The raw bytes of message argument 1, read as the reference reads
+    /// them with `fetch` itself: only the service key goes, and any failure
+    /// is an `ApiError` with the gateway's body.
+    Raw,
+}
+
+/// Checks every argument (no request on bad input, no provider call) and
+/// starts [`run`]. Argument slots [`MAILBOX`] and [`KEY`] hold placeholders
+/// while a route is checked; `run` fills them in.
+fn start(k: Rc<Kernel>, mut a: Args, job: Job) -> LocalFuture<'static, Result<Val>> {
+    a.set(MAILBOX, Native::string("mbx"));
+    a.set(KEY, Native::string("key"));
+    let checked = a.project_id(0).and_then(|_| match job {
+        Job::Route(route) => routes::check(&a, route),
+        Job::Delete => a.opt_string(1, "mailboxId").map(drop),
+        Job::Create => match a.string(1, "slug") {
+            Ok(slug) if !is_slug(&slug) => Err(a.error("`slug` must be 3-63 of a-z, 0-9 and single hyphens, not starting or ending with one")),
+            other => other.map(drop),
+        },
+        Job::Show => Ok(()),
+        Job::Raw => match a.non_empty(1, "messageId") {
+            Ok(m) if crate::args::check_project_id(&m).is_err() => Err(a.error("`messageId` must be one path segment")),
+            other => other.map(drop),
+        },
+    });
+    match checked {
+        Ok(()) => Box::pin(run(k, a, job)),
+        Err(e) => fail(e),
+    }
 }
 
 /// A finished future, for checks that fail before anything is awaited.
@@ -403,88 +439,82 @@ fn fail(e: Error) -> LocalFuture<'static, Result<Val>> {
     Box::pin(std::future::ready(Err(e)))
 }
 
-/// Runs `route` on the project's mailbox. Every argument is checked first,
-/// as the route will check it (no request on bad input); then the mailbox
-/// is resolved and its id and the service key go to the route as arguments
-/// [`MAILBOX`] and [`KEY`].
-fn on_mailbox(k: Rc<Kernel>, mut a: Args, route: &'static Route, purpose: Purpose) -> LocalFuture<'static, Result<Val>> {
-    a.set(MAILBOX, Native::string("mbx"));
-    a.set(KEY, Native::string("key"));
-    if let Err(e) = a.project_id(0).and_then(|_| routes::check(&a, route)) {
-        return fail(e);
-    }
-    Box::pin(async move {
-        let (mailbox, key) = mailbox(&k, &a, purpose).await?;
-        a.set(MAILBOX, Native::string(mailbox));
-        a.set(KEY, Native::string(key));
-        let project = a.project_id(0)?;
-        let out = routes::run(&k, a, route).await?;
-        if purpose == Purpose::Delete {
-            let cleared = Val::object().with("mailbox_id", Native::undefined()).with("mailbox_address", Native::undefined());
-            remember(&k, &project, cleared).await;
-        }
-        Ok(out)
-    })
-}
-
-/// The mailbox a call works on, and the service key to send with it: the
-/// caller's (deleting only), else the provider's cached `mailbox_id`, else
-/// the first one the gateway lists (cached, unless deleting).
-async fn mailbox(k: &Kernel, a: &Args, purpose: Purpose) -> Result<(String, String)> {
+async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
     let project = a.project_id(0)?;
-    let context = if purpose == Purpose::Delete { a.context } else { RESOLVING };
+    let uses = matches!(job, Job::Route(_) | Job::Raw);
+    let context = if uses { RESOLVING } else { a.context };
     let keys = k.project_keys(&project, context).await?;
-    let named = match purpose {
-        Purpose::Delete => a.opt_string(1, "mailboxId")?.filter(|m| !m.is_empty()),
-        Purpose::Use => None,
+    let key = keys.service_key;
+    let mut conflict = None;
+    if let Job::Create = job {
+        let body = Val::object().with("slug", a.string(1, "slug")?).with("project_id", project.as_str());
+        match k.send(a.call("POST", "/mailboxes/v1").bearer(&key).json(body)).await {
+            Ok(reply) => {
+                if let Val::Json(made) = &reply.body {
+                    cache(&k, &project, made).await;
+                }
+                return Ok(reply.body);
+            }
+            // The project already has its mailbox: answer that one (below),
+            // or, if none can be listed, the gateway's own 409.
+            Err(e) if e.status == Some(409) => conflict = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    let named = match job {
+        Job::Delete => a.opt_string(1, "mailboxId")?.filter(|m| !m.is_empty()),
+        _ => None,
     };
-    let chosen = match named.or_else(|| keys.raw.str_field("mailbox_id").filter(|m| !m.is_empty())) {
+    let cached = keys.raw.str_field("mailbox_id").filter(|m| !m.is_empty() && (uses || matches!(job, Job::Delete)));
+    let mailbox = match named.or(cached) {
         Some(id) => id,
         None => {
-            let Some(first) = first_mailbox(k, a, &keys.service_key).await? else {
-                return Err(match purpose {
-                    Purpose::Delete => no_mailbox("No mailbox found for this project — nothing to delete.", context),
-                    Purpose::Use => no_mailbox("No mailbox found for this project. Use `create_mailbox` to create one first.", context),
-                });
+            let call = Call::get("/mailboxes/v1", "listing mailboxes").sdk_method(a.namespace, a.method).bearer(&key);
+            let listed = match k.send(call).await {
+                Ok(reply) => reply.json().and_then(|b| b.field("mailboxes")).and_then(|list| list.item(0)).filter(|m| m.is_object()),
+                Err(e) => return Err(conflict.unwrap_or(e)),
             };
-            if purpose == Purpose::Use {
-                cache(k, &project, &first).await;
+            let Some(first) = listed else {
+                let why = if matches!(job, Job::Delete) { " — nothing to delete." } else { ". Use `create_mailbox` to create one first." };
+                let message = ["No mailbox found for this project", why].concat();
+                // The reference's synthetic answer: an ApiError 404 with no body.
+                return Err(conflict.unwrap_or(Error { body: Val::Null, ..Error::from_status(404, Val::object().with("message", message), context) }));
+            };
+            if !matches!(job, Job::Delete) {
+                cache(&k, &project, &first).await;
             }
-            mailbox_id(&first, context)?
+            if matches!(job, Job::Create | Job::Show) {
+                return Ok(Val::Json(first));
+            }
+            first.str_field("mailbox_id").ok_or_else(|| Error::bad_response(200, Val::Json(first), context, "The listed mailbox has no mailbox_id"))?
         }
     };
     // The id goes into the path unencoded, as in the reference.
-    crate::args::check_project_id(&chosen).map_err(|_| a.error(["the mailbox id \"", &chosen, "\" is not a single path segment"].concat()))?;
-    Ok((chosen, keys.service_key))
-}
-
-/// The first mailbox the gateway lists for the project, `None` when it lists none.
-async fn first_mailbox(k: &Kernel, a: &Args, service_key: &str) -> Result<Option<Json>> {
-    let call = Call::get("/mailboxes/v1", "listing mailboxes").sdk_method(a.namespace, a.method).bearer(service_key);
-    let reply = k.send(call).await?;
-    Ok(reply.json().and_then(|b| b.field("mailboxes")).and_then(|list| list.item(0)).filter(|m| m.is_object()))
-}
-
-/// A mailbox record's id; a record without one is not what the contract promises.
-fn mailbox_id(record: &Json, context: &str) -> Result<String> {
-    record
-        .str_field("mailbox_id")
-        .ok_or_else(|| Error::bad_response(200, Val::Json(record.clone()), context, "The gateway's mailbox has no mailbox_id"))
-}
-
-/// The reference's synthetic "no mailbox" answer: an `ApiError` 404 with no body.
-fn no_mailbox(message: &str, context: &str) -> Error {
-    Error { body: Val::Null, ..Error::from_status(404, Val::object().with("message", message), context) }
+    crate::args::check_project_id(&mailbox).map_err(|_| a.error(["the mailbox id \"", &mailbox, "\" is not a single path segment"].concat()))?;
+    if let Job::Raw = job {
+        let path = ["/mailboxes/v1/", &mailbox, "/messages/", &a.string(1, "messageId")?, "/raw"].concat();
+        let reply = k.send(a.call("GET", path).raw().read_as(ReadAs::Bytes).bearer(&key)).await.map_err(|e| match e.status {
+            Some(status) if e.kind != ErrorKind::ApiError => Error::bad_response(status, e.body, a.context, "Fetching raw MIME failed"),
+            _ => e,
+        })?;
+        let content_type = reply.header("content-type").unwrap_or_else(|| "message/rfc822".to_string());
+        return Ok(Val::object().with("content_type", content_type).with("bytes", reply.body));
+    }
+    a.set(MAILBOX, Native::string(mailbox));
+    a.set(KEY, Native::string(key));
+    let route = if let Job::Route(route) = job { route } else { &DELETE_MAILBOX };
+    let out = routes::run(&k, a, route).await?;
+    if let Job::Delete = job {
+        let cleared = Val::object().with("mailbox_id", Native::undefined()).with("mailbox_address", Native::undefined());
+        remember(&k, &project, cleared).await;
+    }
+    Ok(out)
 }
 
 /// Caches a mailbox record's id and address with `updateProject`.
 async fn cache(k: &Kernel, project: &str, record: &Json) {
-    let fields = ["mailbox_id", "mailbox_address"].iter().zip(["mailbox_id", "address"]);
-    let mut patch = Val::object();
-    for (to, from) in fields {
-        patch = patch.with(to, record.field(from).map_or(Val::Undefined, Val::Json));
-    }
-    remember(k, project, patch).await;
+    let field = |name| record.field(name).map_or(Val::Undefined, Val::Json);
+    remember(k, project, Val::object().with("mailbox_id", field("mailbox_id")).with("mailbox_address", field("address"))).await;
 }
 
 /// Best effort: a provider without `updateProject`, or one that fails, only
@@ -505,175 +535,100 @@ fn is_slug(slug: &str) -> bool {
         && !slug.contains("--")
 }
 
-fn create_mailbox(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let checked = a.project_id(0).and_then(|project| Ok((project, a.string(1, "slug")?)));
-    let (project, slug) = match checked {
-        Ok((_, slug)) if !is_slug(&slug) => {
-            return fail(a.error("`slug` must be 3-63 characters of a-z, 0-9 and hyphens, start and end with a letter or digit, and have no \"--\""))
-        }
-        Ok(found) => found,
-        Err(e) => return fail(e),
-    };
-    Box::pin(async move {
-        let keys = k.project_keys(&project, a.context).await?;
-        let body = Val::object().with("slug", slug).with("project_id", project.as_str());
-        let record = match k.send(a.call("POST", "/mailboxes/v1").bearer(&keys.service_key).json(body)).await {
-            Ok(reply) => reply.body,
-            // The project already has its mailbox: return that one. If it
-            // cannot be found, the caller sees the gateway's own 409.
-            Err(conflict) if conflict.status == Some(409) => match first_mailbox(k.as_ref(), &a, &keys.service_key).await {
-                Ok(Some(existing)) => Val::Json(existing),
-                _ => return Err(conflict),
-            },
-            Err(e) => return Err(e),
-        };
-        if let Val::Json(j) = &record {
-            cache(&k, &project, j).await;
-        }
-        Ok(record)
-    })
-}
-
 /// Whether a caller's option counts as given, by JavaScript truthiness (the
 /// reference's rule for choosing the send mode).
 fn truthy(opts: &Json, name: &str) -> bool {
-    match opts.field(name).map(|v| (v.shape(), v)) {
-        None => false,
-        Some((Shape::Undefined | Shape::Null, _)) => false,
-        Some((Shape::Bool(b), _)) => b,
-        Some((Shape::Number(n), _)) => n != 0.0 && !n.is_nan(),
-        Some((Shape::String, v)) => v.as_string().is_some_and(|s| !s.is_empty()),
-        Some(_) => true,
-    }
+    opts.field(name).is_some_and(|v| match v.shape() {
+        Shape::Undefined | Shape::Null => false,
+        Shape::Bool(b) => b,
+        Shape::Number(n) => n != 0.0 && !n.is_nan(),
+        Shape::String => v.as_string().is_some_and(|s| !s.is_empty()),
+        _ => true,
+    })
 }
 
 fn send(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let opts = match a.opt_object(1, "opts") {
-        Ok(Some(o)) => o,
-        Ok(None) => return fail(a.error("`opts` must be an object: { to, template, variables } or { to, subject, html }")),
-        Err(e) => return fail(e),
+    let Ok(Some(opts)) = a.opt_object(1, "opts") else {
+        return fail(a.error("`opts` must be an object: { to, template, variables } or { to, subject, html }"));
     };
     let (subject, html, template) = (truthy(&opts, "subject"), truthy(&opts, "html"), truthy(&opts, "template"));
-    let problem = match (subject || html, template) {
-        (false, false) => Some("provide either `template` + `variables` or both `subject` + `html`"),
-        (true, true) => Some("provide `template` or raw mode (`subject` + `html`), not both"),
-        (true, false) if !subject => Some("raw mode needs both `subject` and `html` (missing `subject`)"),
-        (true, false) if !html => Some("raw mode needs both `subject` and `html` (missing `html`)"),
-        _ => None,
+    let problem = match (subject, html, template) {
+        (false, false, false) => "provide either `template` + `variables` or both `subject` + `html`",
+        (_, _, true) if subject || html => "provide `template` or raw mode (`subject` + `html`), not both",
+        (true, false, _) => "raw mode needs both `subject` and `html` (missing `html`)",
+        (false, true, _) => "raw mode needs both `subject` and `html` (missing `subject`)",
+        _ => return start(k, a, Job::Route(if template { &SEND_TEMPLATE } else { &SEND_RAW })),
     };
-    if let Some(problem) = problem {
-        return fail(a.error(problem));
-    }
-    on_mailbox(k, a, if template { &SEND_TEMPLATE } else { &SEND_RAW }, Purpose::Use)
+    fail(a.error(problem))
 }
 
 fn list(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    on_mailbox(k, a, &LIST, Purpose::Use)
+    start(k, a, Job::Route(&LIST))
 }
 
 fn get(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    on_mailbox(k, a, &GET, Purpose::Use)
+    start(k, a, Job::Route(&GET))
 }
 
-fn delete_mailbox(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    if let Err(e) = a.opt_string(1, "mailboxId") {
-        return fail(e);
-    }
-    on_mailbox(k, a, &DELETE_MAILBOX, Purpose::Delete)
+fn get_raw(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    start(k, a, Job::Raw)
+}
+
+fn create_mailbox(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    start(k, a, Job::Create)
 }
 
 fn get_mailbox(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let project = match a.project_id(0) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
-    Box::pin(async move {
-        let keys = k.project_keys(&project, a.context).await?;
-        let Some(first) = first_mailbox(&k, &a, &keys.service_key).await? else {
-            return Err(no_mailbox("No mailbox found for this project. Use `create_mailbox` to create one first.", a.context));
-        };
-        cache(&k, &project, &first).await;
-        Ok(Val::Json(first))
-    })
+    start(k, a, Job::Show)
 }
 
-/// A raw request, as the reference makes it with `fetch` itself: only the
-/// service key goes, the bytes are handed over as the host read them, and
-/// any failure is an `ApiError` with the gateway's body.
-fn get_raw(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let message = match a.project_id(0).and_then(|_| a.non_empty(1, "messageId")) {
-        Ok(m) => m,
-        Err(e) => return fail(e),
-    };
-    if crate::args::check_project_id(&message).is_err() {
-        return fail(a.error("`messageId` must be a single path segment (letters, digits, '_', '-', '.', ':')"));
-    }
-    Box::pin(async move {
-        let (mailbox, key) = mailbox(&k, &a, Purpose::Use).await?;
-        let path = ["/mailboxes/v1/", &mailbox, "/messages/", &message, "/raw"].concat();
-        let call = a.call("GET", path).raw().read_as(ReadAs::Bytes).bearer(&key);
-        let reply = k.send(call).await.map_err(|e| match e.status {
-            Some(status) if e.kind != ErrorKind::ApiError => Error::bad_response(status, e.body, a.context, "Fetching raw MIME failed"),
-            _ => e,
-        })?;
-        let content_type = reply.header("content-type").unwrap_or_else(|| "message/rfc822".to_string());
-        Ok(Val::object().with("content_type", content_type).with("bytes", reply.body))
-    })
+fn delete_mailbox(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    start(k, a, Job::Delete)
 }
 
 /// Register and update: the URL is http(s) and the events a non-empty list
-/// of known ones, wherever they are given.
+/// of known ones, wherever they are given (register needs both, update one).
 fn check_webhook(a: &Args, index: usize, required: bool) -> Result<()> {
-    let opts = a.opt_object(index, "opts")?.ok_or_else(|| a.error("`opts` must be an object: { url?, events? }"))?;
+    let opts = a.opt_object(index, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))?;
     let url = opts.field("url").filter(|v| !v.is_nullish());
     let events = opts.field("events").filter(|v| !v.is_nullish());
-    if required && (url.is_none() || events.is_none()) {
-        return Err(a.error("`opts.url` and `opts.events` are both required"));
-    }
-    if url.is_none() && events.is_none() {
-        return Err(a.error("provide at least `url` or `events` to update a webhook"));
-    }
-    if let Some(url) = url {
-        let text = url.as_string().unwrap_or_default().to_ascii_lowercase();
-        let host = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
-        if host.is_none_or(str::is_empty) {
-            return Err(a.error("`url` must be an http(s) URL"));
-        }
-    }
-    if let Some(events) = events {
-        let known = |i| events.item(i).and_then(|e| e.as_string()).is_some_and(|e| EVENTS.contains(&e.as_str()));
-        match events.shape() {
-            Shape::Array(n) if n > 0 && (0..n).all(known) => {}
-            _ => return Err(a.error("`events` must be a non-empty array of delivery, bounced, complained, reply_received")),
-        }
+    let bad_url = url.as_ref().is_some_and(|u| {
+        let text = u.as_string().unwrap_or_default();
+        !(text.starts_with("https://") || text.starts_with("http://")) || text.ends_with("//")
+    });
+    let known = |e: &Json, i| e.item(i).and_then(|e| e.as_string()).is_some_and(|e| EVENTS.contains(&e.as_str()));
+    let bad_events = events.as_ref().is_some_and(|e| !matches!(e.shape(), Shape::Array(n) if n > 0 && (0..n).all(|i| known(e, i))));
+    let missing = if required { url.is_none() || events.is_none() } else { url.is_none() && events.is_none() };
+    if missing || bad_url || bad_events {
+        return Err(a.error("needs `url` (http or https) and/or `events` (a non-empty list of delivery, bounced, complained, reply_received): both to register, at least one to update"));
     }
     Ok(())
 }
 
 fn register(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    if let Err(e) = check_webhook(&a, 1, true) {
-        return fail(e);
+    match check_webhook(&a, 1, true) {
+        Ok(()) => start(k, a, Job::Route(&REGISTER)),
+        Err(e) => fail(e),
     }
-    on_mailbox(k, a, &REGISTER, Purpose::Use)
 }
 
 fn list_webhooks(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    on_mailbox(k, a, &WEBHOOKS, Purpose::Use)
+    start(k, a, Job::Route(&WEBHOOKS))
 }
 
 fn get_webhook(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    on_mailbox(k, a, &WEBHOOK, Purpose::Use)
+    start(k, a, Job::Route(&WEBHOOK))
 }
 
 fn update(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    if let Err(e) = check_webhook(&a, 2, false) {
-        return fail(e);
+    match check_webhook(&a, 2, false) {
+        Ok(()) => start(k, a, Job::Route(&UPDATE)),
+        Err(e) => fail(e),
     }
-    on_mailbox(k, a, &UPDATE, Purpose::Use)
 }
 
 fn delete_webhook(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    on_mailbox(k, a, &DELETE_WEBHOOK, Purpose::Use)
+    start(k, a, Job::Route(&DELETE_WEBHOOK))
 }
 
 #[cfg(test)]
