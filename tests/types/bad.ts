@@ -44,5 +44,10 @@ export async function wrong(r: Run402): Promise<void> {
   await r.admin.setAgentContact({ email: "ops@example.com" }); // WRONG: name is required
   await r.admin.getProjectFinance("prj_1", { window: "1y" }); // WRONG: not a finance window
   await p.admin.sendMessage("hi"); // WRONG: admin is not on scoped clients
-  void [credentials, noProject, n, wrongRows, used, dnsText];
+  await r.email.send("prj_1", { to: "a@example.com", template: "welcome" }); // WRONG: not a template
+  await p.email.create("my-app"); // WRONG: scoped clients have no CLI aliases
+  await r.email.webhooks.register("prj_1", { url: "https://h.example.com" }); // WRONG: events are required
+  await p.email.webhooks.update("wh_1", { events: ["opened"] }); // WRONG: not a mail event
+  const rawText: string = (await r.email.getRaw("prj_1", "msg_1")).bytes; // WRONG: bytes is a Uint8Array
+  void [credentials, noProject, n, wrongRows, used, dnsText, rawText];
 }
