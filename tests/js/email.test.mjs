@@ -452,3 +452,36 @@ test("r.project(id).email and .email.webhooks drop the project id and have no CL
   assert.deepEqual(Object.keys(p.email), ["webhooks"]);
   assert.equal((await p.email.deleteMailbox()).mailbox_id, made.mailbox_id);
 });
+
+// ── the simulator's own rules, over plain HTTP ──
+
+test("the gateway: service key only, strict bodies, its own checks behind the SDK's", async () => {
+  const { id, credentials, mailbox } = await withMailbox();
+  const base = await simulator();
+  const { anon_key: anon, service_key: service } = credentials.projects.get(id);
+  const call = (method, path, { key = service, body } = {}) => fetch(`${base}${path}`, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then(async (res) => ({ status: res.status, body: await res.json().catch(() => null) }));
+
+  assert.equal((await call("GET", "/mailboxes/v1", { key: null })).status, 401);
+  assert.deepEqual((await call("GET", "/mailboxes/v1", { key: anon })).body.code, "SERVICE_KEY_REQUIRED");
+  const other = await withProject();
+  assert.deepEqual((await call("POST", "/mailboxes/v1", { body: { slug: uniqueSlug(), project_id: other.id } })).status, 403);
+  assert.deepEqual((await call("POST", "/mailboxes/v1", { key: other.credentials.projects.get(other.id).service_key, body: { slug: "a--b", project_id: other.id } })).body.code, "INVALID_SLUG");
+  const unknown = await call("POST", `/mailboxes/v1/${mailbox.mailbox_id}/messages`, { body: { to: "a@example.com", subject: "s", html: "h", cc: "b@example.com" } });
+  assert.deepEqual([unknown.status, unknown.body.code], [400, "UNKNOWN_FIELD"]);
+  const both = await call("POST", `/mailboxes/v1/${mailbox.mailbox_id}/messages`, { body: { to: "a@example.com", template: "notification", subject: "s", html: "h" } });
+  assert.deepEqual([both.status, both.body.code], [400, "INVALID_MODE"]);
+  const events = await call("POST", `/mailboxes/v1/${mailbox.mailbox_id}/webhooks`, { body: { url: "https://h.example.com", events: ["opened"] } });
+  assert.deepEqual([events.status, events.body.code], [400, "INVALID_EVENTS"]);
+  const url = await call("POST", `/mailboxes/v1/${mailbox.mailbox_id}/webhooks`, { body: { url: "javascript:alert(1)", events: ["delivery"] } });
+  assert.deepEqual([url.status, url.body.details.field], [400, "url"]);
+  assert.equal((await call("PUT", `/mailboxes/v1/${mailbox.mailbox_id}/messages`)).status, 405);
+  assert.equal((await call("GET", "/mailboxes/v1/mbx_nope/messages")).status, 404);
+  const foreign = await call("GET", `/mailboxes/v1/${mailbox.mailbox_id}/webhooks`, { key: other.credentials.projects.get(other.id).service_key });
+  assert.deepEqual([foreign.status, foreign.body.code], [403, "MAILBOX_FORBIDDEN"]);
+  const raw = await fetch(`${base}/mailboxes/v1/${mailbox.mailbox_id}/messages/msg_x/raw`);
+  assert.equal(raw.status, 401, "raw MIME needs the key too");
+});

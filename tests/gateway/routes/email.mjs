@@ -19,6 +19,8 @@
 // receiver can prove what it got came from the gateway unchanged.
 
 import { createHmac, randomBytes } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
 import { createRequire } from "node:module";
 
 import { requireServiceKey } from "../auth.mjs";
@@ -412,29 +414,42 @@ function schedule(state, delivery, delayMs) {
   store.pending.add(timer);
 }
 
+/**
+ * One POST with node's own client (not globalThis.fetch, which a test may
+ * have replaced), redirects not followed; resolves to the status.
+ */
+function post(url, body, headers) {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const client = target.protocol === "https:" ? https : http;
+    const req = client.request(target, { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) }, timeout: ATTEMPT_TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 async function attempt(state, d) {
   if (!stores.has(state)) return;
   d.status = "in_flight";
   d.attempts += 1;
   const signature = createHmac("sha256", d.secret).update(d.body).digest("hex");
   try {
-    const res = await fetch(d.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "run402-webhook-id": d.key,
-        "x-run402-event": d.event_type,
-        "x-run402-signature": `sha256=${signature}`,
-        "user-agent": "run402-sim-webhooks/1",
-      },
-      body: d.body,
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-      redirect: "manual",
+    const status = await post(d.url, d.body, {
+      "content-type": "application/json",
+      "run402-webhook-id": d.key,
+      "x-run402-event": d.event_type,
+      "x-run402-signature": `sha256=${signature}`,
+      "user-agent": "run402-sim-webhooks/1",
     });
-    await res.arrayBuffer().catch(() => {});
-    d.last_status = res.status;
-    d.last_error = res.ok ? null : `HTTP ${res.status}`;
-    if (res.ok) {
+    d.last_status = status;
+    const ok = status >= 200 && status < 300;
+    d.last_error = ok ? null : `HTTP ${status}`;
+    if (ok) {
       d.status = "delivered";
       d.delivered_at = new Date().toISOString();
       d.next_attempt_at = null;
@@ -442,7 +457,7 @@ async function attempt(state, d) {
     }
   } catch (err) {
     d.last_status = null;
-    d.last_error = String(err?.cause?.code ?? err?.name ?? err);
+    d.last_error = String(err?.code ?? err?.message ?? err);
   }
   const wait = RETRY_DELAYS_MS[d.attempts - 1];
   if (wait === undefined || !stores.has(state)) {
