@@ -419,7 +419,7 @@ fn start(k: Rc<Kernel>, mut a: Args, job: Job) -> LocalFuture<'static, Result<Va
         Job::Route(route) => routes::check(&a, route),
         Job::Delete => a.opt_string(1, "mailboxId").map(drop),
         Job::Create => match a.string(1, "slug") {
-            Ok(slug) if !is_slug(&slug) => Err(a.error("`slug` must be 3-63 of a-z, 0-9 and single hyphens, not starting or ending with one")),
+            Ok(slug) if !is_slug(&slug) => Err(a.error("`slug` must be 3-63 of a-z, 0-9 and single inner hyphens")),
             other => other.map(drop),
         },
         Job::Show => Ok(()),
@@ -475,7 +475,7 @@ async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
                 Err(e) => return Err(conflict.unwrap_or(e)),
             };
             let Some(first) = listed else {
-                let why = if matches!(job, Job::Delete) { " — nothing to delete." } else { ". Use `create_mailbox` to create one first." };
+                let why = if matches!(job, Job::Delete) { " — nothing to delete" } else { ": create one first" };
                 let message = ["No mailbox found for this project", why].concat();
                 // The reference's synthetic answer: an ApiError 404 with no body.
                 return Err(conflict.unwrap_or(Error { body: Val::Null, ..Error::from_status(404, Val::object().with("message", message), context) }));
@@ -486,7 +486,8 @@ async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
             if matches!(job, Job::Create | Job::Show) {
                 return Ok(Val::Json(first));
             }
-            first.str_field("mailbox_id").ok_or_else(|| Error::bad_response(200, Val::Json(first), context, "The listed mailbox has no mailbox_id"))?
+            // One without an id fails the path check below.
+            first.str_field("mailbox_id").unwrap_or_default()
         }
     };
     // The id goes into the path unencoded, as in the reference.
@@ -549,14 +550,14 @@ fn truthy(opts: &Json, name: &str) -> bool {
 
 fn send(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     let Ok(Some(opts)) = a.opt_object(1, "opts") else {
-        return fail(a.error("`opts` must be an object: { to, template, variables } or { to, subject, html }"));
+        return fail(a.error("`opts` must be an object"));
     };
     let (subject, html, template) = (truthy(&opts, "subject"), truthy(&opts, "html"), truthy(&opts, "template"));
     let problem = match (subject, html, template) {
-        (false, false, false) => "provide either `template` + `variables` or both `subject` + `html`",
-        (_, _, true) if subject || html => "provide `template` or raw mode (`subject` + `html`), not both",
-        (true, false, _) => "raw mode needs both `subject` and `html` (missing `html`)",
-        (false, true, _) => "raw mode needs both `subject` and `html` (missing `subject`)",
+        (false, false, false) => "give either `template` or `subject` + `html`",
+        (_, _, true) if subject || html => "`template` or `subject` + `html`, not both",
+        (true, false, _) => "raw mode is missing `html`",
+        (false, true, _) => "raw mode is missing `subject`",
         _ => return start(k, a, Job::Route(if template { &SEND_TEMPLATE } else { &SEND_RAW })),
     };
     fail(a.error(problem))
@@ -600,7 +601,7 @@ fn check_webhook(a: &Args, index: usize, required: bool) -> Result<()> {
     let bad_events = events.as_ref().is_some_and(|e| !matches!(e.shape(), Shape::Array(n) if n > 0 && (0..n).all(|i| known(e, i))));
     let missing = if required { url.is_none() || events.is_none() } else { url.is_none() && events.is_none() };
     if missing || bad_url || bad_events {
-        return Err(a.error("needs `url` (http or https) and/or `events` (a non-empty list of delivery, bounced, complained, reply_received): both to register, at least one to update"));
+        return Err(a.error("`url` (http/https) and `events` (delivery, bounced, complained, reply_received): both to register, at least one to update"));
     }
     Ok(())
 }
