@@ -436,7 +436,7 @@ fn start(k: Rc<Kernel>, mut a: Args, job: Job) -> LocalFuture<'static, Result<Va
 
 /// A finished future, for checks that fail before anything is awaited.
 fn fail(e: Error) -> LocalFuture<'static, Result<Val>> {
-    Box::pin(std::future::ready(Err(e)))
+    Box::pin(core::future::ready(Err(e)))
 }
 
 async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
