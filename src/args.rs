@@ -67,6 +67,16 @@ impl Args {
         self.items.get(i).filter(|v| !v.is_nullish())
     }
 
+    /// Puts a value the SDK worked out at argument `i`, past the caller's
+    /// own (the email namespace's resolved mailbox), so a declared route
+    /// reads it like an argument.
+    pub fn set(&mut self, i: usize, value: Json) {
+        if self.items.len() <= i {
+            self.items.resize_with(i + 1, crate::json::Native::undefined);
+        }
+        self.items[i] = value;
+    }
+
     /// A `LocalError` for this method.
     pub fn error(&self, message: impl AsRef<str>) -> Error {
         Error::local(self.context, format!("{}.{}: {}", self.namespace, self.method, message.as_ref()))

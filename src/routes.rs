@@ -422,6 +422,13 @@ pub const fn route(r: Route) -> crate::surface::Run {
     crate::surface::Run::Route(r)
 }
 
+/// Checks a call's arguments exactly as [`run`] will, sending nothing: for
+/// a member that must look something up (the email namespace's mailbox)
+/// between its checks and its request.
+pub fn check(a: &Args, route: &Route) -> Result<()> {
+    prepare(a, route).map(drop)
+}
+
 /// Runs a declared route for one call.
 pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
     // Everything but the keys and the exchange is plain code, outside the

@@ -290,6 +290,8 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::sender_domain::NAMESPACE,
     #[cfg(not(feature = "omit-apps"))]
     &namespaces::apps::NAMESPACE,
+    &namespaces::email::NAMESPACE,
+    &namespaces::email::WEBHOOKS_NAMESPACE,
     &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,

@@ -10,6 +10,7 @@ pub mod apps;
 pub mod client;
 pub mod domains;
 pub mod functions;
+pub mod email;
 pub mod payments;
 pub mod projects;
 pub mod secrets;

@@ -18,6 +18,7 @@ import * as agentRoutes from "./routes/agent.mjs";
 import * as aiRoutes from "./routes/ai.mjs";
 import * as authRoutes from "./routes/auth.mjs";
 import * as appRoutes from "./routes/apps.mjs";
+import * as emailRoutes from "./routes/email.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
 import * as functionRoutes from "./routes/functions.mjs";
@@ -42,14 +43,14 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
-for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes]) routes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {
@@ -160,6 +161,7 @@ export async function start({ port = 0, adminWallets = [], payments, x402Version
   }
   baseUrl = `http://127.0.0.1:${server.address().port}`;
   const close = async () => {
+    emailRoutes.stopDeliveries(state);
     await new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

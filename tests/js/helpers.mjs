@@ -41,13 +41,15 @@ const recordPath = process.env.RUN402_RECORD;
 
 /** Stands for `undefined` in a recorded value (JSON has none). */
 export const UNDEFINED_MARK = "\u0000undefined";
+/** Stands for a `Uint8Array` in a recorded value (`email.getRaw`'s bytes). */
+export const BYTES_MARK = "\u0000bytes";
 
 const recorders = new WeakSet();
 
 function record(method, scoped, value) {
   let line;
   try {
-    line = JSON.stringify({ method, scoped, value }, (_key, v) => (v === undefined ? UNDEFINED_MARK : v));
+    line = JSON.stringify({ method, scoped, value }, (_key, v) => (v === undefined ? UNDEFINED_MARK : v instanceof Uint8Array ? BYTES_MARK : v));
   } catch (e) {
     // Counted as a finding by the checker, not silently dropped.
     line = JSON.stringify({ method, scoped, unserializable: String(e) });
@@ -80,8 +82,9 @@ function recorder(method, scoped, fn) {
  */
 export function recording(r, scoped = false) {
   if (!recordPath) return r;
-  for (const [ns, methods] of Object.entries(r)) {
-    if (methods === null || typeof methods !== "object") continue; // a scoped client's projectId
+  // Nested namespaces (`email.webhooks`) are enumerable properties of their parent.
+  const wrapAll = (ns, methods) => {
+    if (methods === null || typeof methods !== "object") return; // a scoped client's projectId
     const wrapped = new Map();
     for (const name of Object.getOwnPropertyNames(methods)) {
       const desc = Object.getOwnPropertyDescriptor(methods, name);
@@ -90,7 +93,9 @@ export function recording(r, scoped = false) {
       if (!wrapped.has(fn)) wrapped.set(fn, recorder(`${ns}.${fn.name}`, scoped, fn));
       Object.defineProperty(methods, name, { ...desc, value: wrapped.get(fn) });
     }
-  }
+    for (const [child, value] of Object.entries(methods)) wrapAll(`${ns}.${child}`, value);
+  };
+  for (const [ns, methods] of Object.entries(r)) wrapAll(ns, methods);
   if (!scoped && !Object.hasOwn(r, "project")) {
     for (const name of ["project", "useProject"]) {
       const fn = r[name];

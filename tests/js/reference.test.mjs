@@ -18,8 +18,12 @@
 // secrets, subdomains, domains, auth and apps are all here: their wire did not change by 3.3.3;
 // so are functions but deploy, which 3.3.3 sends through /apply/v1 (contract §6): the
 // test deploys past the SDK, then drives invoke, logs, list, update and delete.
+// email is here for the calls whose wire 3.3.3 kept (one mailbox, plain ids):
+// its 409 recovery and cached mailbox_id (both gone in 3.3.3) are not.
 
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +40,7 @@ import { routeChainToSimulator } from "./reference-chain.mjs";
 import { SoftAuthenticator } from "./soft-authenticator.mjs";
 
 const { PNG } = createRequire(import.meta.url)("pngjs");
+const { simpleParser } = createRequire(import.meta.url)("mailparser");
 
 let sim;
 let dir;
@@ -519,6 +524,55 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
 
     assert.equal(await r.apps.deleteVersion(id, published.id), undefined);
     await rejectsWith(r.apps.getApp(published.id), isApiError, (e) => assert.equal(e.status, 404));
+  });
+
+  it("email: mailbox, send (template and raw), list, get with a reply, getRaw, webhooks (a signed delivery), delete", async () => {
+    // The calls whose wire 3.3.3 kept (contract §6: one mailbox, plain ids, valid input).
+    const slug = `reference-${process.pid}`;
+    const made = await r.email.createMailbox(id, slug);
+    assert.deepEqual([made.address, made.project_id, made.status], [`${slug}@mail.run402.com`, id, "active"]);
+    assert.equal((await r.email.getMailbox(id)).mailbox_id, made.mailbox_id);
+    assert.equal((await r.email.info(id)).mailbox_id, made.mailbox_id);
+
+    const received = [];
+    const hooks = createServer((req, res) => {
+      const chunks = [];
+      req.on("data", (c) => chunks.push(c)).on("end", () => { received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() }); res.end("ok"); });
+    });
+    await new Promise((resolve) => hooks.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${hooks.address().port}/mail`;
+      const hook = await r.email.webhooks.register(id, { url, events: ["delivery", "reply_received"] });
+      assert.deepEqual([hook.url, hook.events], [url, ["delivery", "reply_received"]]);
+      assert.deepEqual((await r.email.webhooks.list(id)).webhooks.map((w) => w.webhook_id), [hook.webhook_id]);
+      assert.equal((await r.email.webhooks.get(id, hook.webhook_id)).url, url);
+
+      const sent = await r.email.send(id, { to: "ref@example.com", template: "notification", variables: { project_name: "Ref", message: "hello" } });
+      assert.deepEqual([sent.status, sent.template, sent.subject], ["sent", "notification", "Notification from Ref"]);
+      const raw = await r.email.send(id, { to: "ref@example.com", subject: "Raw", html: "<p>raw</p>" });
+      assert.equal(raw.template, null);
+      assert.deepEqual((await r.email.list(id, { limit: 5 })).map((m) => m.id), [sent.message_id, raw.message_id]);
+
+      const reply = await control("email/inbound", { to: made.address, from: "ref@example.com", in_reply_to: sent.message_id, text: "thanks" });
+      const detail = await r.email.get(id, sent.message_id);
+      assert.deepEqual(detail.replies.map((x) => [x.id, x.body]), [[reply.message_id, "thanks"]]);
+      const bytes = await r.email.getRaw(id, reply.message_id);
+      assert.equal(bytes.content_type, "message/rfc822");
+      const mime = await simpleParser(Buffer.from(bytes.bytes));
+      assert.equal(mime.inReplyTo, `<${sent.message_id}@mail.run402.com>`);
+
+      const { secret } = await control(`email/webhooks/${hook.webhook_id}`);
+      for (let i = 0; i < 50 && received.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(received.map((d) => JSON.parse(d.body).type).sort(), ["delivery", "delivery", "reply_received"]);
+      for (const d of received) assert.equal(d.headers["x-run402-signature"], `sha256=${createHmac("sha256", secret).update(d.body).digest("hex")}`);
+
+      assert.deepEqual((await r.email.webhooks.update(id, hook.webhook_id, { events: ["bounced"] })).events, ["bounced"]);
+      assert.equal(await r.email.webhooks.delete(id, hook.webhook_id), undefined);
+    } finally {
+      await new Promise((resolve) => { hooks.closeAllConnections(); hooks.close(resolve); });
+    }
+    assert.deepEqual(await r.email.deleteMailbox(id), { mailbox_id: made.mailbox_id, address: made.address });
+    await rejectsWith(r.email.getMailbox(id), isApiError, (e) => assert.equal(e.status, 404));
   });
 
   it("projects.delete removes the project on the gateway and in the keystore", async () => {

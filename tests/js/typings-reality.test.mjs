@@ -16,7 +16,7 @@ import { join } from "node:path";
 
 import ts from "typescript";
 
-import { UNDEFINED_MARK } from "./helpers.mjs";
+import { BYTES_MARK, UNDEFINED_MARK } from "./helpers.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const recordPath = process.env.RUN402_RECORD;
@@ -100,9 +100,9 @@ function choose(entries) {
   return { chosen: [...first, ...rest].slice(0, PER_METHOD), shapes: shapes.size };
 }
 
-/** A recorded value as a TypeScript expression (JSON, with `undefined` restored). */
+/** A recorded value as a TypeScript expression (JSON, with `undefined` and byte arrays restored). */
 function literal(value) {
-  return JSON.stringify(value).replaceAll(JSON.stringify(UNDEFINED_MARK), "undefined");
+  return JSON.stringify(value).replaceAll(JSON.stringify(UNDEFINED_MARK), "undefined").replaceAll(JSON.stringify(BYTES_MARK), "new Uint8Array()");
 }
 
 /** The package's exported type names: the identifiers an import can name. */

@@ -1414,6 +1414,211 @@ export interface ScopedApps {
   deleteVersion(versionId: string): Promise<void>;
 }
 
+// ── email ──
+
+export interface MailboxRecord {
+  mailbox_id: string;
+  address: string;
+  slug: string;
+  project_id: string;
+  status: "active" | "suspended" | "deleted";
+  /** Messages sent today (UTC); the tier's daily limit applies to it. */
+  sends_today: number;
+  unique_recipients: number;
+  created_at: string;
+  updated_at: string;
+  [key: string]: unknown;
+}
+
+export type CreateMailboxResult = MailboxRecord;
+export type MailboxInfo = MailboxRecord;
+
+export interface DeleteMailboxResult {
+  mailbox_id: string;
+  address: string;
+  [key: string]: unknown;
+}
+
+export type EmailTemplate = "project_invite" | "magic_link" | "notification";
+
+export interface SendEmailOptions {
+  /** One recipient address. */
+  to: string;
+  /** Template mode: project_invite (project_name, invite_url), magic_link (project_name, link_url, expires_in), notification (project_name, message). */
+  template?: EmailTemplate;
+  variables?: Record<string, string>;
+  /** Raw mode: `subject` and `html` together (plain text is made from the HTML when `text` is absent). */
+  subject?: string;
+  html?: string;
+  text?: string;
+  /** Display name on the From header, in both modes. */
+  from_name?: string;
+  /** The id of a received message this one answers. */
+  in_reply_to?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface SendEmailResult {
+  message_id: string;
+  status: string;
+  to: string;
+  template: string | null;
+  subject: string | null;
+  sent_at: string;
+  [key: string]: unknown;
+}
+
+export interface EmailSummary {
+  id: string;
+  /** Sent (`outbound`) or received (`inbound`). */
+  direction?: "inbound" | "outbound";
+  template: string | null;
+  to: string;
+  status: string;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface EmailReply {
+  id: string;
+  from: string;
+  body: string;
+  received_at: string;
+}
+
+export interface EmailDetail {
+  id: string;
+  direction?: "inbound" | "outbound";
+  /** `null` for a raw-mode message. */
+  template: string | null;
+  to: string;
+  status: string;
+  variables: Record<string, string> | null;
+  created_at: string;
+  replies?: EmailReply[];
+  [key: string]: unknown;
+}
+
+export interface ListEmailsOptions {
+  limit?: number;
+  /** A message id: list the messages after it. */
+  after?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface RawEmailResult {
+  content_type: string;
+  bytes: Uint8Array;
+}
+
+/** The project's mailbox: send (template or raw), list, read (raw MIME too), and its webhooks. */
+export interface Email {
+  /** Create the project's mailbox at `<slug>@mail.run402.com` (slug 3-63 of a-z, 0-9 and single hyphens, checked locally). Idempotent: if the gateway answers 409, the existing mailbox is returned. Cached with the provider's `updateProject`. */
+  createMailbox(projectId: string, slug: string): Promise<CreateMailboxResult>;
+  /** Alias of createMailbox(). */
+  create(projectId: string, slug: string): Promise<CreateMailboxResult>;
+  /** Send one email from the project's mailbox: a template with its variables, or raw mode with `subject` + `html` (exactly one mode, checked locally). */
+  send(projectId: string, opts: SendEmailOptions): Promise<SendEmailResult>;
+  /** The mailbox's messages, oldest first; `limit` and the `after` cursor (a message id) page through them. */
+  list(projectId: string, opts?: ListEmailsOptions): Promise<EmailSummary[]>;
+  /** One message with its variables and the replies it received. */
+  get(projectId: string, messageId: string): Promise<EmailDetail>;
+  /** The raw RFC 822 bytes of a received message (a reply's id), with the response's content type (`message/rfc822` when it sends none). */
+  getRaw(projectId: string, messageId: string): Promise<RawEmailResult>;
+  /** The project's mailbox, always asked of the gateway (the cache is refreshed with `updateProject`). */
+  getMailbox(projectId: string): Promise<MailboxInfo>;
+  /** Alias of getMailbox(). */
+  status(projectId: string): Promise<MailboxInfo>;
+  /** Alias of getMailbox(). */
+  info(projectId: string): Promise<MailboxInfo>;
+  /** Delete a mailbox with its messages and webhooks: `mailboxId`, else the cached one, else the first listed. Clears the provider's cached mailbox fields. */
+  deleteMailbox(projectId: string, mailboxId?: string): Promise<DeleteMailboxResult>;
+  /** Alias of deleteMailbox(). */
+  delete(projectId: string, mailboxId?: string): Promise<DeleteMailboxResult>;
+  /** Webhooks for the mailbox's mail events: delivery, bounced, complained, reply_received. */
+  readonly webhooks: EmailWebhooks;
+}
+
+/** The project's mailbox: send (template or raw), list, read (raw MIME too), and its webhooks. Bound to one project. */
+export interface ScopedEmail {
+  /** Create the project's mailbox at `<slug>@mail.run402.com` (slug 3-63 of a-z, 0-9 and single hyphens, checked locally). Idempotent: if the gateway answers 409, the existing mailbox is returned. Cached with the provider's `updateProject`. */
+  createMailbox(slug: string): Promise<CreateMailboxResult>;
+  /** Send one email from the project's mailbox: a template with its variables, or raw mode with `subject` + `html` (exactly one mode, checked locally). */
+  send(opts: SendEmailOptions): Promise<SendEmailResult>;
+  /** The mailbox's messages, oldest first; `limit` and the `after` cursor (a message id) page through them. */
+  list(opts?: ListEmailsOptions): Promise<EmailSummary[]>;
+  /** One message with its variables and the replies it received. */
+  get(messageId: string): Promise<EmailDetail>;
+  /** The raw RFC 822 bytes of a received message (a reply's id), with the response's content type (`message/rfc822` when it sends none). */
+  getRaw(messageId: string): Promise<RawEmailResult>;
+  /** The project's mailbox, always asked of the gateway (the cache is refreshed with `updateProject`). */
+  getMailbox(): Promise<MailboxInfo>;
+  /** Delete a mailbox with its messages and webhooks: `mailboxId`, else the cached one, else the first listed. Clears the provider's cached mailbox fields. */
+  deleteMailbox(mailboxId?: string): Promise<DeleteMailboxResult>;
+  /** Webhooks for the mailbox's mail events: delivery, bounced, complained, reply_received. */
+  readonly webhooks: ScopedEmailWebhooks;
+}
+
+// ── email.webhooks ──
+
+export type EmailWebhookEvent = "delivery" | "bounced" | "complained" | "reply_received";
+
+export interface MailboxWebhookSummary {
+  webhook_id: string;
+  url: string;
+  events: EmailWebhookEvent[];
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface MailboxWebhooksResult {
+  webhooks: MailboxWebhookSummary[];
+}
+
+export interface RegisterWebhookOptions {
+  url: string;
+  events: EmailWebhookEvent[];
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface UpdateWebhookOptions {
+  url?: string;
+  events?: EmailWebhookEvent[];
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Webhooks for the mailbox's mail events: delivery, bounced, complained, reply_received. */
+export interface EmailWebhooks {
+  /** Subscribe an http(s) URL to mail events (a non-empty list of delivery, bounced, complained, reply_received; checked locally). */
+  register(projectId: string, opts: RegisterWebhookOptions): Promise<MailboxWebhookSummary>;
+  /** The mailbox's webhooks. */
+  list(projectId: string): Promise<MailboxWebhooksResult>;
+  /** One webhook. */
+  get(projectId: string, webhookId: string): Promise<MailboxWebhookSummary>;
+  /** Change a webhook's URL and/or events (at least one, checked before anything is sent). */
+  update(projectId: string, webhookId: string, opts: UpdateWebhookOptions): Promise<MailboxWebhookSummary>;
+  /** Delete a webhook. */
+  delete(projectId: string, webhookId: string): Promise<void>;
+}
+
+/** Webhooks for the mailbox's mail events: delivery, bounced, complained, reply_received. Bound to one project. */
+export interface ScopedEmailWebhooks {
+  /** Subscribe an http(s) URL to mail events (a non-empty list of delivery, bounced, complained, reply_received; checked locally). */
+  register(opts: RegisterWebhookOptions): Promise<MailboxWebhookSummary>;
+  /** The mailbox's webhooks. */
+  list(): Promise<MailboxWebhooksResult>;
+  /** One webhook. */
+  get(webhookId: string): Promise<MailboxWebhookSummary>;
+  /** Change a webhook's URL and/or events (at least one, checked before anything is sent). */
+  update(webhookId: string, opts: UpdateWebhookOptions): Promise<MailboxWebhookSummary>;
+  /** Delete a webhook. */
+  delete(webhookId: string): Promise<void>;
+}
+
 // ── admin ──
 
 export interface AgentContact {
@@ -1588,6 +1793,7 @@ export declare class Run402 {
   readonly auth: Auth;
   readonly senderDomain: SenderDomain;
   readonly apps: Apps;
+  readonly email: Email;
   readonly admin: Admin;
   readonly payments: Payments;
   /** A client bound to one project (default: the provider's active project). Does not change provider state. */
@@ -1608,6 +1814,7 @@ export interface ScopedRun402 {
   readonly auth: ScopedAuth;
   readonly senderDomain: ScopedSenderDomain;
   readonly apps: ScopedApps;
+  readonly email: ScopedEmail;
 }
 
 /** Same as new Run402(opts). */

@@ -59,5 +59,10 @@ export async function wrong(r: Run402): Promise<void> {
   await r.apps.fork({ name: "copy" }); // WRONG: versionId is required
   await r.apps.publish("prj_1", { visibility: "everyone" }); // WRONG: not a visibility
   await r.apps.browse("blog"); // WRONG: tags are an array
-  void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout];
+  await r.email.send("prj_1", { to: "a@example.com", template: "welcome" }); // WRONG: not a template
+  await p.email.create("my-app"); // WRONG: scoped clients have no CLI aliases
+  await r.email.webhooks.register("prj_1", { url: "https://h.example.com" }); // WRONG: events are required
+  await p.email.webhooks.update("wh_1", { events: ["opened"] }); // WRONG: not a mail event
+  const rawText: string = (await r.email.getRaw("prj_1", "msg_1")).bytes; // WRONG: bytes is a Uint8Array
+  void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText];
 }

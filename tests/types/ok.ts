@@ -7,6 +7,7 @@ import {
   type SecretSummary, type SubdomainSummary, type DnsInstructions, type CustomDomainSummary,
   type AuthSettingsResult, type PasskeyRecord, type AuthUserAdminResult,
   type FunctionSummary, type FunctionLogEntry, type AppSummary, type ForkAppResult,
+  type EmailWebhookEvent, type MailboxWebhookSummary,
 } from "@run402/sdk-wasm";
 
 const keys = new Map<string, { anon_key: string; service_key: string }>();
@@ -153,6 +154,22 @@ export async function main(): Promise<void> {
   const updatedVersion: void = await r.apps.updateVersion(id, version.id, { description: "v2" });
   await p.apps.deleteVersion(version.id);
   void [fnUrl, took, lines, fns, schedule, deletedFn, apps, forkable, forked.readiness, versionIds, updatedVersion];
+  // email and email.webhooks.
+  const mailbox = await r.email.create(id, "my-app");
+  const mailboxId: string = mailbox.mailbox_id;
+  const sendsToday: number = (await p.email.getMailbox()).sends_today;
+  const mail = await r.email.send(id, { to: "a@example.com", template: "notification", variables: { project_name: "A", message: "hi" } });
+  const mailTemplate: string | null = mail.template;
+  await p.email.send({ to: "a@example.com", subject: "Hi", html: "<p>hi</p>", from_name: "A", timeoutMs: 5000 });
+  const firstMailId: string | undefined = (await r.email.list(id, { limit: 10, after: "msg_1" }))[0]?.id;
+  const replies: { id: string; from: string; body: string; received_at: string }[] | undefined = (await p.email.get("msg_1")).replies;
+  const rawBytes: Uint8Array = (await r.email.getRaw(id, "msg_2")).bytes;
+  const hook = await p.email.webhooks.register({ url: "https://hooks.example.com/mail", events: ["delivery", "reply_received"] });
+  const hookEvents: EmailWebhookEvent[] = (await r.email.webhooks.update(id, hook.webhook_id, { events: ["bounced"] })).events;
+  const hooks: MailboxWebhookSummary[] = (await r.email.webhooks.list(id)).webhooks;
+  const hookGone: void = await p.email.webhooks.delete(hook.webhook_id);
+  const deletedMailbox: string = (await r.email.delete(id, mailboxId)).address;
+  void [sendsToday, mailTemplate, firstMailId, replies, rawBytes, hookEvents, hooks, hookGone, deletedMailbox];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];
