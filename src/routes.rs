@@ -133,7 +133,7 @@ pub enum Src {
 
 /// How a value is checked and written. Optional kinds leave the field out
 /// when it is absent (`undefined` or `null`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Kind {
     /// A string that is not empty or blank.
     Str,
@@ -152,10 +152,19 @@ pub enum Kind {
     OneOf(&'static [&'static str]),
     /// One of these strings; the given default when absent.
     OneOfOr(&'static [&'static str], &'static str),
+    /// A namespace's own rule, for values the kinds above cannot express
+    /// (an EVM address, a wei amount, a field with an alias).
+    Rule(Rule),
 }
 
+/// Checks and shapes one value: given the caller's value at the field's
+/// source (`None` when absent), returns what goes on the wire (`None`
+/// leaves the field out) or the LocalError; `name` is the field's name for
+/// messages. Plain code outside the call's future, like the other kinds.
+pub type Rule = fn(&Args, &'static str, Option<Json>) -> Result<Option<Val>>;
+
 /// One query parameter or body field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Field {
     /// The wire name.
     pub name: &'static str,
@@ -200,6 +209,9 @@ enum Slot<'t> {
     Arg(usize, Option<&'t str>),
     /// Argument N inserted as is, checked like a project id.
     Raw(usize),
+    /// Argument N, an account identifier (a wallet or an email), encoded;
+    /// a `0x…` one lower-cased first (addresses are case-insensitive).
+    Account(usize),
 }
 
 /// Splits `path` at its first placeholder: (literal before, slot, rest).
@@ -215,6 +227,7 @@ fn next_slot(path: &str) -> Option<(&str, Slot<'_>, &str)> {
     let slot = match name.get(1..)? {
         "" => Slot::Arg(index, None),
         ":raw" => Slot::Raw(index),
+        ":0x" => Slot::Account(index),
         field => Slot::Arg(index, Some(field.strip_prefix('.')?)),
     };
     Some((literal, slot, tail))
@@ -245,6 +258,11 @@ fn expand(a: &Args, template: &'static str, project: Option<&str>) -> Result<Str
                 let name = a.param_name(i);
                 check_path_segment(&text).map_err(|why| a.error(["`", name, "` ", &why].concat()))?;
                 out.push_str(&text);
+            }
+            Slot::Account(i) => {
+                let text = required_text(a, Src::Arg(i))?;
+                let text = if text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x")) { text.to_ascii_lowercase() } else { text };
+                out.push_str(&encode_uri_component(&text));
             }
         }
         rest = tail;
@@ -302,6 +320,9 @@ fn required_text(a: &Args, from: Src) -> Result<String> {
 fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
     let name = name_of(a, from);
     let value = lookup(a, from)?;
+    if let Kind::Rule(rule) = kind {
+        return rule(a, name, value);
+    }
     let expected = |what: &str, got: &Shape| a.error(["`", name, "` must be ", what, ", got ", type_name(got)].concat());
     let Some(v) = value else {
         return match kind {
@@ -315,7 +336,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             },
             Kind::OneOf(_) => Err(expected("a string", &Shape::Undefined)),
             Kind::OneOfOr(_, default) => Ok(Some(Val::Str(default.to_string()))),
-            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson => Ok(None),
+            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson | Kind::Rule(_) => Ok(None),
         };
     };
     let shape = v.shape();
@@ -339,6 +360,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             other => return Err(expected("a positive whole number", &other)),
         },
         Kind::OptJson => Some(Val::Json(v)),
+        Kind::Rule(_) => None,
         Kind::OneOf(values) | Kind::OneOfOr(values, _) => {
             let Some(text) = v.as_string() else { return Err(expected("a string", &shape)) };
             if !values.contains(&text.as_str()) {

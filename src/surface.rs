@@ -284,6 +284,8 @@ pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-ai"))]
     &namespaces::ai::NAMESPACE,
     &namespaces::sender_domain::NAMESPACE,
+    &namespaces::billing::NAMESPACE,
+    &namespaces::contracts::NAMESPACE,
     &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,

@@ -5,7 +5,9 @@
 pub mod ai;
 pub mod admin;
 pub mod allowance;
+pub mod billing;
 pub mod client;
+pub mod contracts;
 pub mod domains;
 pub mod payments;
 pub mod projects;
