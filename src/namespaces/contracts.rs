@@ -218,34 +218,44 @@ fn is_address(text: &str) -> bool {
     text.len() == 42 && text.starts_with("0x") && text.bytes().skip(2).all(|b| b.is_ascii_hexdigit())
 }
 
-/// The text of a present string value, else the LocalError naming what it is.
-fn text(a: &Args, name: &str, v: Option<&Json>, what: &str) -> Result<String> {
-    v.and_then(|v| v.as_string()).ok_or_else(|| {
-        let got = type_name(&v.map_or(Shape::Undefined, |v| v.shape()));
-        a.error(format!("`{name}` must be {what}, got {got}"))
-    })
+/// At most 64 characters of a caller's value, for a message: a wrong value
+/// can be any size, and the message is copied on its way to JS.
+fn clipped(s: &str) -> String {
+    let mut out: String = s.chars().take(64).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// A string that `ok` accepts, else the LocalError saying it must be `what`
+/// and what it was: the one check behind every address and wei amount.
+fn matching(a: &Args, name: &str, v: Option<&Json>, what: &str, ok: fn(&str) -> bool) -> Result<Option<Val>> {
+    let text = v.and_then(|v| v.as_string());
+    let got = match &text {
+        Some(s) if ok(s) => return Ok(text.map(Val::Str)),
+        Some(s) => ["\"", &clipped(s), "\""].concat(),
+        None => type_name(&v.map_or(Shape::Undefined, |v| v.shape())).to_string(),
+    };
+    Err(a.error(format!("`{name}` must be {what}, got {got}")))
 }
 
 const AN_ADDRESS: &str = "a 0x-prefixed 20-byte EVM address";
 const A_WEI_AMOUNT: &str = "a decimal string of wei";
 
-fn checked_address(a: &Args, name: &str, v: Option<&Json>) -> Result<Option<Val>> {
-    let s = text(a, name, v, AN_ADDRESS)?;
-    if !is_address(&s) {
-        return Err(a.error(format!("`{name}` must be {AN_ADDRESS}, got \"{s}\"")));
-    }
-    Ok(Some(Val::Str(s)))
+fn is_wei(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A required address.
 fn address(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    checked_address(a, name, v.as_ref())
+    matching(a, name, v.as_ref(), AN_ADDRESS, is_address)
 }
 
 /// An address sent only when given (an empty one counts as none, as in the reference).
 fn optional_address(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
     match v {
-        Some(v) if v.as_string().is_none_or(|s| !s.is_empty()) => checked_address(a, name, Some(&v)),
+        Some(v) if v.as_string().is_none_or(|s| !s.is_empty()) => matching(a, name, Some(&v), AN_ADDRESS, is_address),
         _ => Ok(None),
     }
 }
@@ -255,23 +265,20 @@ fn recovery_address(a: &Args, name: &'static str, v: Option<Json>) -> Result<Opt
     if v.is_none() && a.is_null(2) {
         return Ok(Some(Val::Null));
     }
-    checked_address(a, name, v.as_ref())
+    matching(a, name, v.as_ref(), AN_ADDRESS, is_address)
 }
 
 /// A wei amount: decimal digits only.
 fn wei(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    let s = text(a, name, v.as_ref(), A_WEI_AMOUNT)?;
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(a.error(format!("`{name}` must be {A_WEI_AMOUNT}, got \"{s}\"")));
-    }
-    Ok(Some(Val::Str(s)))
+    matching(a, name, v.as_ref(), A_WEI_AMOUNT, is_wei)
 }
 
+/// A wei amount sent only when given.
 fn optional_wei(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    if v.is_none() {
-        return Ok(None);
+    match v {
+        Some(v) => matching(a, name, Some(&v), A_WEI_AMOUNT, is_wei),
+        None => Ok(None),
     }
-    wei(a, name, v)
 }
 
 /// `opts[long] ?? opts[short]` of the options object `v`, or the LocalError
@@ -290,7 +297,7 @@ fn aliased(a: &Args, v: Option<Json>, long: &str, short: &str) -> Result<(Json, 
 
 fn contract_address(a: &Args, _: &'static str, v: Option<Json>) -> Result<Option<Val>> {
     let (found, key) = aliased(a, v, "contractAddress", "to")?;
-    checked_address(a, &key, Some(&found))
+    matching(a, &key, Some(&found), AN_ADDRESS, is_address)
 }
 
 /// The ABI the function is encoded with: an array of fragments.
@@ -304,10 +311,7 @@ fn abi_fragment(a: &Args, _: &'static str, v: Option<Json>) -> Result<Option<Val
 
 fn function_name(a: &Args, _: &'static str, v: Option<Json>) -> Result<Option<Val>> {
     let (found, key) = aliased(a, v, "functionName", "fn")?;
-    match found.as_string() {
-        Some(name) if !name.trim().is_empty() => Ok(Some(Val::Str(name))),
-        _ => Err(a.error(format!("`{key}` must be a function name"))),
-    }
+    matching(a, &key, Some(&found), "a function name", |s| !s.trim().is_empty())
 }
 
 #[cfg(not(target_arch = "wasm32"))]
