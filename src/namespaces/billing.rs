@@ -5,7 +5,7 @@
 
 use crate::args::Args;
 use crate::error::Result;
-use crate::json::{type_name, Json, JsonExt, Shape};
+use crate::json::{Json, JsonExt, Shape};
 use crate::routes::{field, route, Kind, Out, Route, RouteBody, Src, PUBLIC_GET};
 use crate::surface::{opt, req, Method, Namespace, Scope};
 use crate::value::Val;
@@ -191,52 +191,43 @@ pub const NAMESPACE: Namespace = Namespace {
     ],
 };
 
-/// A string, sent lower-cased (the checkout's wallet, as the reference sends it).
+/// A non-blank string, sent lower-cased (the checkout's wallet, as the reference sends it).
 fn lower_case(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    match v.as_ref().and_then(|v| v.as_string()) {
-        Some(text) if !text.trim().is_empty() => Ok(Some(Val::Str(text.to_ascii_lowercase()))),
-        Some(_) => Err(a.error(format!("`{name}` must not be empty"))),
-        None => Err(a.error(format!("`{name}` must be a string, got {}", shape_name(v.as_ref())))),
+    match v.and_then(|v| v.as_string()).filter(|s| !s.trim().is_empty()) {
+        Some(text) => Ok(Some(Val::Str(text.to_ascii_lowercase()))),
+        None => Err(a.error(format!("`{name}` must be a wallet address"))),
     }
 }
 
 /// An optional whole number from 0 to 2^53 - 1.
 fn non_negative_int(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    let Some(v) = v else { return Ok(None) };
-    match v.shape() {
-        Shape::Number(n) if (0.0..=9_007_199_254_740_991.0).contains(&n) && n.fract() == 0.0 => Ok(Some(Val::Json(v))),
-        other => Err(a.error(format!("`{name}` must be a non-negative whole number, got {}", type_name(&other)))),
+    match v.as_ref().map(|v| v.shape()) {
+        None => Ok(None),
+        Some(Shape::Number(n)) if (0.0..=9_007_199_254_740_991.0).contains(&n) && n.fract() == 0.0 => Ok(v.map(Val::Json)),
+        Some(_) => Err(a.error(format!("`{name}` must be a non-negative whole number"))),
     }
 }
 
 /// The wallet of an `{wallet} | {email}` identifier, when it is the one given.
-fn identifier_wallet(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    Ok(identifier(a, name, v)?.0.map(Val::Str))
+fn identifier_wallet(a: &Args, _: &'static str, v: Option<Json>) -> Result<Option<Val>> {
+    pick(a, v, true)
 }
 
 /// The email of an `{wallet} | {email}` identifier, when it is the one given.
-fn identifier_email(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    let (wallet, email) = identifier(a, name, v)?;
-    Ok(if wallet.is_none() { email.map(Val::Str) } else { None })
+fn identifier_email(a: &Args, _: &'static str, v: Option<Json>) -> Result<Option<Val>> {
+    pick(a, v, false)
 }
 
-/// `(wallet, email)` of an identifier object with exactly one of them set
-/// (empty strings count as unset, as in the reference).
-fn identifier(a: &Args, name: &'static str, v: Option<Json>) -> Result<(Option<String>, Option<String>)> {
-    let Some(obj) = v.filter(|v| v.is_object()) else {
-        return Err(a.error(format!("`{name}` must be an object with `wallet` or `email`")));
-    };
-    let wallet = a.opt_field_string(&obj, "wallet")?.filter(|s| !s.is_empty());
-    let email = a.opt_field_string(&obj, "email")?.filter(|s| !s.is_empty());
-    match (&wallet, &email) {
-        (Some(_), Some(_)) => Err(a.error(format!("give `wallet` or `email` in `{name}`, not both"))),
-        (None, None) => Err(a.error(format!("`{name}` needs `wallet` or `email`"))),
-        _ => Ok((wallet, email)),
+/// The wallet (or the email) of an identifier object with exactly one of
+/// them set, when that is the one set; empty strings count as unset, as in
+/// the reference.
+fn pick(a: &Args, v: Option<Json>, wallet: bool) -> Result<Option<Val>> {
+    let given = |key| v.as_ref().and_then(|o| o.str_field(key)).filter(|s| !s.is_empty());
+    match (given("wallet"), given("email")) {
+        (Some(_), Some(_)) => Err(a.error("give `wallet` or `email` in `identifier`, not both")),
+        (None, None) => Err(a.error("`identifier` needs a `wallet` or an `email` string")),
+        (w, e) => Ok(if wallet { w } else { e }.map(Val::Str)),
     }
-}
-
-fn shape_name(v: Option<&Json>) -> &'static str {
-    type_name(&v.map_or(Shape::Undefined, |v| v.shape()))
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -385,18 +376,18 @@ mod tests {
             ("getAccount", vec![json!("")], "`identifier` must not be empty"),
             ("getHistory", vec![json!("0xa"), json!(0)], "`limit` must be a positive whole number, got a number"),
             ("getHistory", vec![json!("0xa"), json!("5")], "`limit` must be a positive whole number, got a string"),
-            ("createCheckout", vec![json!(7), json!(1)], "`wallet` must be a string, got a number"),
+            ("createCheckout", vec![json!(7), json!(1)], "`wallet` must be a wallet address"),
             ("createCheckout", vec![json!("0xa"), json!(1.5)], "`amountUsdMicros` must be a positive whole number"),
             ("createEmailAccount", vec![json!(" ")], "`email` must not be empty"),
             ("linkWallet", vec![json!("../x"), json!("0xa")], "`billingAccountId` contains '/'"),
             ("tierCheckout", vec![json!("hobby"), json!({"wallet": "0xa", "email": "a@b.co"})], "give `wallet` or `email` in `identifier`, not both"),
-            ("tierCheckout", vec![json!("hobby"), json!({})], "`identifier` needs `wallet` or `email`"),
-            ("tierCheckout", vec![json!("hobby"), json!("0xa")], "`identifier` must be an object with `wallet` or `email`"),
+            ("tierCheckout", vec![json!("hobby"), json!({})], "`identifier` needs a `wallet` or an `email` string"),
+            ("tierCheckout", vec![json!("hobby"), json!("0xa")], "`identifier` needs a `wallet` or an `email` string"),
             ("tierCheckout", vec![json!("a/b"), json!({"wallet": "0xa"})], "`tier` contains '/'"),
-            ("buyEmailPack", vec![json!({"wallet": 5})], "`wallet` must be a string, got a number"),
+            ("buyEmailPack", vec![json!({"wallet": 5})], "`identifier` needs a `wallet` or an `email` string"),
             ("setAutoRecharge", vec![json!({"enabled": true})], "`billingAccountId` must be a string"),
             ("setAutoRecharge", vec![json!({"billingAccountId": "b", "enabled": "yes"})], "`enabled` must be a boolean, got a string"),
-            ("setAutoRecharge", vec![json!({"billingAccountId": "b", "enabled": true, "threshold": -1})], "`threshold` must be a non-negative whole number, got a number"),
+            ("setAutoRecharge", vec![json!({"billingAccountId": "b", "enabled": true, "threshold": -1})], "`threshold` must be a non-negative whole number"),
         ];
         for (name, args, message) in cases {
             let e = call(&k, name, args).unwrap_err();

@@ -6,7 +6,7 @@
 
 use crate::args::Args;
 use crate::error::Result;
-use crate::json::{type_name, Json, JsonExt, Shape};
+use crate::json::{Json, JsonExt, Shape};
 use crate::routes::{field, route, Field, Kind, Out, Route, RouteBody, Src, PUBLIC, SERVICE_GET};
 use crate::surface::{req, req_call_opts, Method, Namespace, Param, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -218,26 +218,14 @@ fn is_address(text: &str) -> bool {
     text.len() == 42 && text.starts_with("0x") && text.bytes().skip(2).all(|b| b.is_ascii_hexdigit())
 }
 
-/// At most 64 characters of a caller's value, for a message: a wrong value
-/// can be any size, and the message is copied on its way to JS.
-fn clipped(s: &str) -> String {
-    let mut out: String = s.chars().take(64).collect();
-    if out.len() < s.len() {
-        out.push('…');
+/// A string that `ok` accepts, else the LocalError saying it must be
+/// `what` (as the reference says it, without echoing the value): the one
+/// check behind every address, wei amount and function name.
+fn matching(a: &Args, name: &str, v: Option<Json>, what: &str, ok: fn(&str) -> bool) -> Result<Option<Val>> {
+    match v.and_then(|v| v.as_string()).filter(|s| ok(s)) {
+        Some(s) => Ok(Some(Val::Str(s))),
+        None => Err(a.error(format!("`{name}` must be {what}"))),
     }
-    out
-}
-
-/// A string that `ok` accepts, else the LocalError saying it must be `what`
-/// and what it was: the one check behind every address and wei amount.
-fn matching(a: &Args, name: &str, v: Option<&Json>, what: &str, ok: fn(&str) -> bool) -> Result<Option<Val>> {
-    let text = v.and_then(|v| v.as_string());
-    let got = match &text {
-        Some(s) if ok(s) => return Ok(text.map(Val::Str)),
-        Some(s) => ["\"", &clipped(s), "\""].concat(),
-        None => type_name(&v.map_or(Shape::Undefined, |v| v.shape())).to_string(),
-    };
-    Err(a.error(format!("`{name}` must be {what}, got {got}")))
 }
 
 const AN_ADDRESS: &str = "a 0x-prefixed 20-byte EVM address";
@@ -249,15 +237,15 @@ fn is_wei(s: &str) -> bool {
 
 /// A required address.
 fn address(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    matching(a, name, v.as_ref(), AN_ADDRESS, is_address)
+    matching(a, name, v, AN_ADDRESS, is_address)
 }
 
 /// An address sent only when given (an empty one counts as none, as in the reference).
 fn optional_address(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    match v {
-        Some(v) if v.as_string().is_none_or(|s| !s.is_empty()) => matching(a, name, Some(&v), AN_ADDRESS, is_address),
-        _ => Ok(None),
+    if v.as_ref().is_none_or(|v| v.as_string().is_some_and(|s| s.is_empty())) {
+        return Ok(None);
     }
+    address(a, name, v)
 }
 
 /// `setRecovery`'s third argument: an address, or `null` (sent) to clear it.
@@ -265,31 +253,28 @@ fn recovery_address(a: &Args, name: &'static str, v: Option<Json>) -> Result<Opt
     if v.is_none() && a.is_null(2) {
         return Ok(Some(Val::Null));
     }
-    matching(a, name, v.as_ref(), AN_ADDRESS, is_address)
+    address(a, name, v)
 }
 
 /// A wei amount: decimal digits only.
 fn wei(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    matching(a, name, v.as_ref(), A_WEI_AMOUNT, is_wei)
+    matching(a, name, v, A_WEI_AMOUNT, is_wei)
 }
 
 /// A wei amount sent only when given.
 fn optional_wei(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
-    match v {
-        Some(v) => matching(a, name, Some(&v), A_WEI_AMOUNT, is_wei),
-        None => Ok(None),
+    if v.is_none() {
+        return Ok(None);
     }
+    wei(a, name, v)
 }
 
-/// `opts[long] ?? opts[short]` of the options object `v`, or the LocalError
-/// saying the call needs one of them.
-fn aliased(a: &Args, v: Option<Json>, long: &str, short: &str) -> Result<(Json, String)> {
-    let Some(opts) = v.filter(|v| v.is_object()) else {
-        return Err(a.error(format!("`opts` must be an object with `{long}`")));
-    };
+/// `opts[long] ?? opts[short]` of the options object `v` and the name it
+/// was found under, or the LocalError saying the call needs one of them.
+fn aliased(a: &Args, v: Option<Json>, long: &'static str, short: &'static str) -> Result<(Json, &'static str)> {
     for key in [long, short] {
-        if let Some(found) = opts.field(key).filter(|f| !f.is_nullish()) {
-            return Ok((found, key.to_string()));
+        if let Some(found) = v.as_ref().and_then(|o| o.field(key)).filter(|f| !f.is_nullish()) {
+            return Ok((found, key));
         }
     }
     Err(a.error(format!("`{long}` (or `{short}`) is required")))
@@ -297,21 +282,21 @@ fn aliased(a: &Args, v: Option<Json>, long: &str, short: &str) -> Result<(Json, 
 
 fn contract_address(a: &Args, _: &'static str, v: Option<Json>) -> Result<Option<Val>> {
     let (found, key) = aliased(a, v, "contractAddress", "to")?;
-    matching(a, &key, Some(&found), AN_ADDRESS, is_address)
+    address(a, key, Some(found))
 }
 
 /// The ABI the function is encoded with: an array of fragments.
 fn abi_fragment(a: &Args, _: &'static str, v: Option<Json>) -> Result<Option<Val>> {
     let (found, key) = aliased(a, v, "abiFragment", "abi")?;
-    match found.shape() {
-        Shape::Array(_) => Ok(Some(Val::Json(found))),
-        other => Err(a.error(format!("`{key}` must be an array (the ABI), got {}", type_name(&other)))),
+    if !matches!(found.shape(), Shape::Array(_)) {
+        return Err(a.error(format!("`{key}` must be an array (the ABI)")));
     }
+    Ok(Some(Val::Json(found)))
 }
 
 fn function_name(a: &Args, _: &'static str, v: Option<Json>) -> Result<Option<Val>> {
     let (found, key) = aliased(a, v, "functionName", "fn")?;
-    matching(a, &key, Some(&found), "a function name", |s| !s.trim().is_empty())
+    matching(a, key, Some(found), "a function name", |s| !s.trim().is_empty())
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -529,20 +514,20 @@ mod tests {
         };
         let cases = [
             ("provisionWallet", vec![json!("prj_1"), json!({"chain": "ethereum"})], "`chain` must be one of base-mainnet, base-sepolia"),
-            ("provisionWallet", vec![json!("prj_1"), json!({"chain": "base-sepolia", "recoveryAddress": "0x12"})], "`recoveryAddress` must be a 0x-prefixed 20-byte EVM address, got \"0x12\""),
-            ("setRecovery", vec![json!("prj_1"), json!("w1")], "`recoveryAddress` must be a 0x-prefixed 20-byte EVM address, got undefined"),
+            ("provisionWallet", vec![json!("prj_1"), json!({"chain": "base-sepolia", "recoveryAddress": "0x12"})], "`recoveryAddress` must be a 0x-prefixed 20-byte EVM address"),
+            ("setRecovery", vec![json!("prj_1"), json!("w1")], "`recoveryAddress` must be a 0x-prefixed 20-byte EVM address"),
             ("setRecovery", vec![json!("prj_1"), json!("w1"), json!(ADDR.replace("0x", "0X"))], "`recoveryAddress` must be a 0x-prefixed"),
-            ("setLowBalanceAlert", vec![json!("prj_1"), json!("w1"), json!("1e18")], "`thresholdWei` must be a decimal string of wei, got \"1e18\""),
-            ("setLowBalanceAlert", vec![json!("prj_1"), json!("w1"), json!(1000)], "`thresholdWei` must be a decimal string of wei, got a number"),
-            ("setLowBalanceAlert", vec![json!("prj_1"), json!("w1"), json!("")], "`thresholdWei` must be a decimal string of wei, got \"\""),
+            ("setLowBalanceAlert", vec![json!("prj_1"), json!("w1"), json!("1e18")], "`thresholdWei` must be a decimal string of wei"),
+            ("setLowBalanceAlert", vec![json!("prj_1"), json!("w1"), json!(1000)], "`thresholdWei` must be a decimal string of wei"),
+            ("setLowBalanceAlert", vec![json!("prj_1"), json!("w1"), json!("")], "`thresholdWei` must be a decimal string of wei"),
             ("drain", vec![json!("prj_1"), json!("w1"), json!("0xzz00000000000000000000000000000000000000")], "`destinationAddress` must be a 0x-prefixed"),
             ("drain", vec![json!("prj_1"), json!(""), json!(ADDR)], "`walletId` must not be empty"),
             ("getWallet", vec![json!("prj_1")], "`walletId` must be a string, got undefined"),
             ("call", vec![json!("prj_1"), with("to", json!(null))], "`contractAddress` (or `to`) is required"),
-            ("call", vec![json!("prj_1"), with("to", json!("0xabc"))], "`to` must be a 0x-prefixed 20-byte EVM address, got \"0xabc\""),
-            ("call", vec![json!("prj_1"), with("abi", json!({"type": "function"}))], "`abi` must be an array (the ABI), got an object"),
+            ("call", vec![json!("prj_1"), with("to", json!("0xabc"))], "`to` must be a 0x-prefixed 20-byte EVM address"),
+            ("call", vec![json!("prj_1"), with("abi", json!({"type": "function"}))], "`abi` must be an array (the ABI)"),
             ("call", vec![json!("prj_1"), with("fn", json!(""))], "`fn` must be a function name"),
-            ("call", vec![json!("prj_1"), with("value", json!("-1"))], "`value` must be a decimal string of wei, got \"-1\""),
+            ("call", vec![json!("prj_1"), with("value", json!("-1"))], "`value` must be a decimal string of wei"),
             ("call", vec![json!("prj_1"), with("walletId", json!(7))], "`walletId` must be a string, got a number"),
             ("call", vec![json!("prj_1"), with("chain", json!("base"))], "`chain` must be one of"),
             ("call", vec![json!("prj_1"), json!("transfer")], "`opts` must be an object"),

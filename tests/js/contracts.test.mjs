@@ -225,10 +225,10 @@ test("addresses, wei amounts and the call's names are checked locally: LocalErro
     [() => r.contracts.provisionWallet("prj_1", { chain: CHAIN, recoveryAddress: "0x1234" }), /`recoveryAddress` must be a 0x-prefixed 20-byte EVM address/],
     [() => r.contracts.provisionWallet("prj_1"), /`chain` must be a string, got undefined/],
     [() => r.contracts.getWallet("prj_1", ""), /`walletId` must not be empty/],
-    [() => r.contracts.setRecovery("prj_1", "w", undefined), /`recoveryAddress` must be a 0x-prefixed 20-byte EVM address, got undefined/],
+    [() => r.contracts.setRecovery("prj_1", "w", undefined), /`recoveryAddress` must be a 0x-prefixed 20-byte EVM address/],
     [() => r.contracts.setRecovery("prj_1", "w", a.slice(0, 41)), /`recoveryAddress` must be/],
     [() => r.contracts.setLowBalanceAlert("prj_1", "w", "1.5"), /`thresholdWei` must be a decimal string of wei/],
-    [() => r.contracts.setAlert("prj_1", "w", 10), /`thresholdWei` must be a decimal string of wei, got a number/],
+    [() => r.contracts.setAlert("prj_1", "w", 10), /`thresholdWei` must be a decimal string of wei/],
     [() => r.contracts.call("prj_1", { ...good, to: undefined }), /`contractAddress` \(or `to`\) is required/],
     [() => r.contracts.call("prj_1", { ...good, to: "0xnope" }), /`to` must be a 0x-prefixed 20-byte EVM address/],
     [() => r.contracts.call("prj_1", { ...good, abi: undefined }), /`abiFragment` \(or `abi`\) is required/],
@@ -239,7 +239,7 @@ test("addresses, wei amounts and the call's names are checked locally: LocalErro
     [() => r.contracts.call("prj_1", { ...good, walletId: undefined }), /`walletId` must be a string, got undefined/],
     [() => r.contracts.read({ ...good, to: "0x" + "g".repeat(40) }), /`to` must be a 0x-prefixed/],
     [() => r.contracts.callStatus("prj_1"), /`callId` must be a string, got undefined/],
-    [() => r.contracts.drain("prj_1", "w", "vitalik.eth"), /`destinationAddress` must be a 0x-prefixed 20-byte EVM address, got "vitalik.eth"/],
+    [() => r.contracts.drain("prj_1", "w", "vitalik.eth"), /`destinationAddress` must be a 0x-prefixed 20-byte EVM address/],
     [() => r.contracts.deleteWallet("../prj", "w"), /`projectId`/],
   ];
   for (const [call, message] of cases) {
