@@ -251,16 +251,16 @@ fn expand(a: &Args, template: &'static str, project: Option<&str>) -> Result<Str
             Slot::ProjectId => out.push_str(project.unwrap_or_default()),
             Slot::Arg(i, field) => {
                 let from = field.map_or(Src::Arg(i), |f| Src::Opt(i, f));
-                out.push_str(&encode_uri_component(&required_text(a, from)?));
+                out.push_str(&encode_uri_component(&segment_text(a, from)?));
             }
             Slot::Raw(i) => {
-                let text = required_text(a, Src::Arg(i))?;
+                let text = segment_text(a, Src::Arg(i))?;
                 let name = a.param_name(i);
                 check_path_segment(&text).map_err(|why| a.error(["`", name, "` ", &why].concat()))?;
                 out.push_str(&text);
             }
             Slot::Account(i) => {
-                let text = required_text(a, Src::Arg(i))?;
+                let text = segment_text(a, Src::Arg(i))?;
                 let text = if text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x")) { text.to_ascii_lowercase() } else { text };
                 out.push_str(&encode_uri_component(&text));
             }
@@ -269,6 +269,20 @@ fn expand(a: &Args, template: &'static str, project: Option<&str>) -> Result<Str
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The longest value a path segment takes. No gateway id or name comes
+/// near it, servers refuse longer URLs (414), and a value of megabytes would
+/// otherwise be copied, encoded and handed to fetch (path and headers).
+const MAX_SEGMENT: usize = 2048;
+
+/// A required non-empty string for a path segment, at most [`MAX_SEGMENT`] bytes.
+fn segment_text(a: &Args, from: Src) -> Result<String> {
+    let text = required_text(a, from)?;
+    if text.len() > MAX_SEGMENT {
+        return Err(a.error(["`", name_of(a, from), "` is too long for a URL path (at most 2048 bytes)"].concat()));
+    }
+    Ok(text)
 }
 
 /// What a raw path segment may not be: anything that changes the path's

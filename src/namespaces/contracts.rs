@@ -523,6 +523,8 @@ mod tests {
             ("drain", vec![json!("prj_1"), json!("w1"), json!("0xzz00000000000000000000000000000000000000")], "`destinationAddress` must be a 0x-prefixed"),
             ("drain", vec![json!("prj_1"), json!(""), json!(ADDR)], "`walletId` must not be empty"),
             ("getWallet", vec![json!("prj_1")], "`walletId` must be a string, got undefined"),
+            // A path segment of megabytes would be copied into the URL and the confirmation header.
+            ("deleteWallet", vec![json!("prj_1"), json!("w".repeat(2049))], "`walletId` is too long for a URL path (at most 2048 bytes)"),
             ("call", vec![json!("prj_1"), with("to", json!(null))], "`contractAddress` (or `to`) is required"),
             ("call", vec![json!("prj_1"), with("to", json!("0xabc"))], "`to` must be a 0x-prefixed 20-byte EVM address"),
             ("call", vec![json!("prj_1"), with("abi", json!({"type": "function"}))], "`abi` must be an array (the ABI)"),
