@@ -134,13 +134,17 @@ test("email accounts: create (409 on a second), link a wallet, tier checkout and
   assert.equal(viaWallet.tier, "hobby", "the email account's tier, through its linked wallet");
 });
 
-test("a wallet's tier checkout gives the wallet the tier that tier.status reads", async () => {
+test("a wallet's tier checkout gives the wallet the tier that tier.status reads; its email pack, the credits", async () => {
   const w = freshWallet();
   const { r } = await client();
   const checkout = await r.billing.tierCheckout("team", { wallet: w.address });
   assert.deepEqual(JSON.parse((await lastRequest("/billing/v1/tiers/team/checkout")).body), { wallet: w.address });
   await complete(checkout.topup_id);
   assert.equal((await r.billing.getAccount(w.address)).tier, "team");
+  const pack = await r.billing.buyEmailPack({ wallet: w.address, email: "" });
+  assert.deepEqual(JSON.parse((await lastRequest("/billing/v1/email-packs/checkout")).body), { wallet: w.address });
+  await complete(pack.topup_id);
+  assert.equal((await r.billing.balance(w.address)).email_credits_remaining, 10_000);
   const signedIn = new Run402({ apiBase: await simulator(), credentials: allowanceCredentials({ allowance: w, projects: {} }) });
   assert.equal((await signedIn.tier.status()).tier, "team");
 });
