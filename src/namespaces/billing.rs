@@ -203,7 +203,8 @@ fn lower_case(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Va
 fn non_negative_int(a: &Args, name: &'static str, v: Option<Json>) -> Result<Option<Val>> {
     match v.as_ref().map(|v| v.shape()) {
         None => Ok(None),
-        Some(Shape::Number(n)) if (0.0..=9_007_199_254_740_991.0).contains(&n) && n.fract() == 0.0 => Ok(v.map(Val::Json)),
+        // A cast round trip rather than `fract`, which needs std (libm).
+        Some(Shape::Number(n)) if (0.0..=9_007_199_254_740_991.0).contains(&n) && n == (n as u64) as f64 => Ok(v.map(Val::Json)),
         Some(_) => Err(a.error(format!("`{name}` must be a non-negative whole number"))),
     }
 }
