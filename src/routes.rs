@@ -134,7 +134,7 @@ pub enum Src {
 
 /// How a value is checked and written. Optional kinds leave the field out
 /// when it is absent (`undefined` or `null`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Kind {
     /// A string that is not empty or blank.
     Str,
@@ -157,10 +157,19 @@ pub enum Kind {
     /// value percent-encoded as a URI component (the reference's repeated
     /// `tag=`); none for an empty array.
     OptStrList,
+    /// A namespace's own rule, for values the kinds above cannot express
+    /// (an EVM address, a wei amount, a field with an alias).
+    Rule(Rule),
 }
 
+/// Checks and shapes one value: given the caller's value at the field's
+/// source (`None` when absent), returns what goes on the wire (`None`
+/// leaves the field out) or the LocalError; `name` is the field's name for
+/// messages. Plain code outside the call's future, like the other kinds.
+pub type Rule = fn(&Args, &'static str, Option<Json>) -> Result<Option<Val>>;
+
 /// One query parameter or body field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Field {
     /// The wire name.
     pub name: &'static str,
@@ -205,6 +214,9 @@ enum Slot<'t> {
     Arg(usize, Option<&'t str>),
     /// Argument N inserted as is, checked like a project id.
     Raw(usize),
+    /// Argument N, an account identifier (a wallet or an email), encoded;
+    /// a `0x…` one lower-cased first (addresses are case-insensitive).
+    Account(usize),
 }
 
 /// Splits `path` at its first placeholder: (literal before, slot, rest).
@@ -220,6 +232,7 @@ fn next_slot(path: &str) -> Option<(&str, Slot<'_>, &str)> {
     let slot = match name.get(1..)? {
         "" => Slot::Arg(index, None),
         ":raw" => Slot::Raw(index),
+        ":0x" => Slot::Account(index),
         field => Slot::Arg(index, Some(field.strip_prefix('.')?)),
     };
     Some((literal, slot, tail))
@@ -243,19 +256,38 @@ fn expand(a: &Args, template: &'static str, project: Option<&str>) -> Result<Str
             Slot::ProjectId => out.push_str(project.unwrap_or_default()),
             Slot::Arg(i, field) => {
                 let from = field.map_or(Src::Arg(i), |f| Src::Opt(i, f));
-                out.push_str(&encode_uri_component(&required_text(a, from)?));
+                out.push_str(&encode_uri_component(&segment_text(a, from)?));
             }
             Slot::Raw(i) => {
-                let text = required_text(a, Src::Arg(i))?;
+                let text = segment_text(a, Src::Arg(i))?;
                 let name = a.param_name(i);
                 check_path_segment(&text).map_err(|why| a.error(["`", name, "` ", &why].concat()))?;
                 out.push_str(&text);
+            }
+            Slot::Account(i) => {
+                let text = segment_text(a, Src::Arg(i))?;
+                let text = if text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x")) { text.to_ascii_lowercase() } else { text };
+                out.push_str(&encode_uri_component(&text));
             }
         }
         rest = tail;
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The longest value a path segment takes. No gateway id or name comes
+/// near it, servers refuse longer URLs (414), and a value of megabytes would
+/// otherwise be copied, encoded and handed to fetch (path and headers).
+const MAX_SEGMENT: usize = 2048;
+
+/// A required non-empty string for a path segment, at most [`MAX_SEGMENT`] bytes.
+fn segment_text(a: &Args, from: Src) -> Result<String> {
+    let text = required_text(a, from)?;
+    if text.len() > MAX_SEGMENT {
+        return Err(a.error(["`", name_of(a, from), "` is too long for a URL path (at most 2048 bytes)"].concat()));
+    }
+    Ok(text)
 }
 
 /// What a raw path segment may not be: anything that changes the path's
@@ -307,6 +339,9 @@ fn required_text(a: &Args, from: Src) -> Result<String> {
 fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
     let name = name_of(a, from);
     let value = lookup(a, from)?;
+    if let Kind::Rule(rule) = kind {
+        return rule(a, name, value);
+    }
     let expected = |what: &str, got: &Shape| a.error(["`", name, "` must be ", what, ", got ", type_name(got)].concat());
     let Some(v) = value else {
         return match kind {
@@ -320,7 +355,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             },
             Kind::OneOf(_) => Err(expected("a string", &Shape::Undefined)),
             Kind::OneOfOr(_, default) => Ok(Some(Val::Str(default.to_string()))),
-            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson | Kind::OptStrList => Ok(None),
+            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson | Kind::OptStrList | Kind::Rule(_) => Ok(None),
         };
     };
     let shape = v.shape();
@@ -350,6 +385,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             Shape::Array(n) if (0..n).all(|i| v.item(i).is_some_and(|item| item.shape() == Shape::String)) => Some(Val::Json(v)),
             other => return Err(expected("an array of strings", &other)),
         },
+        Kind::Rule(_) => None,
         Kind::OneOf(values) | Kind::OneOfOr(values, _) => {
             let Some(text) = v.as_string() else { return Err(expected("a string", &shape)) };
             if !values.contains(&text.as_str()) {

@@ -288,10 +288,12 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::ai::NAMESPACE,
     &namespaces::auth::NAMESPACE,
     &namespaces::sender_domain::NAMESPACE,
+    &namespaces::billing::NAMESPACE,
     #[cfg(not(feature = "omit-apps"))]
     &namespaces::apps::NAMESPACE,
     &namespaces::email::NAMESPACE,
     &namespaces::email::WEBHOOKS_NAMESPACE,
+    &namespaces::contracts::NAMESPACE,
     &namespaces::admin::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,

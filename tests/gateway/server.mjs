@@ -19,6 +19,8 @@ import * as aiRoutes from "./routes/ai.mjs";
 import * as authRoutes from "./routes/auth.mjs";
 import * as appRoutes from "./routes/apps.mjs";
 import * as emailRoutes from "./routes/email.mjs";
+import * as billingRoutes from "./routes/billing.mjs";
+import * as contractRoutes from "./routes/contracts.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
 import * as functionRoutes from "./routes/functions.mjs";
@@ -38,19 +40,19 @@ const CORS_HEADERS = {
 const PREFLIGHT_HEADERS = {
   "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
   "access-control-allow-headers":
-    "authorization, apikey, content-type, prefer, sign-in-with-x, payment-signature, x-payment, idempotency-key, x-admin-mode, x-run402-write-auth",
+    "authorization, apikey, content-type, prefer, sign-in-with-x, payment-signature, x-payment, idempotency-key, x-admin-mode, x-run402-write-auth, x-confirm-drain, x-confirm-delete",
   "access-control-max-age": "86400",
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
-for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes]) routes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {

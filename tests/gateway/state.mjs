@@ -1,7 +1,9 @@
 // Per-simulator in-memory state. The database is shared per process; this
 // object is what one start() owns.
 
+import { createBilling } from "./billing-accounts.mjs";
 import { createLedger } from "./ledger.mjs";
+import { createContracts } from "./routes/contracts.mjs";
 import { applyConfig, defaultConfig } from "./sim-config.mjs";
 
 /** `options` holds the config keys of sim-config.mjs; throws on invalid values. */
@@ -24,6 +26,8 @@ export function createState({ adminWallets = [], ...options }) {
     messages: [], // {wallet, message, at} sent to the developers
     adminSessions: new Set(), // admin session cookie tokens minted through /__sim/
     faucetClaims: new Map(), // client IP → ms of the last faucet drip to it
+    billing: createBilling(), // billing accounts, entries and checkouts (billing-accounts.mjs, routes/billing.mjs)
+    contracts: createContracts(), // contract wallets, calls and the simulated chain (routes/contracts.mjs)
     aiTranslation: new Map(), // project_id → {active, includedWords, usedWords, cycleStart ms} (routes/ai.mjs)
     paymentStats: { seen: 0, verified: 0, settled: 0, rejected: 0 },
     faults: [],

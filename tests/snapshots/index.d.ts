@@ -1292,6 +1292,103 @@ export interface ScopedSenderDomain {
   disableInbound(domain: string): Promise<DisableInboundResult>;
 }
 
+// ── billing ──
+
+/** A wallet address (`0x…`, case-insensitive) or an email. */
+export type BillingAccountIdentifier = string;
+
+export interface BillingBalance {
+  identifier_type: "wallet" | "email";
+  /** Prepaid balance in USD micros (1 USD = 1,000,000). */
+  available_usd_micros: number;
+  email_credits_remaining: number;
+  tier: TierName | null;
+  lease_expires_at: string | null;
+  auto_recharge_enabled: boolean;
+  auto_recharge_threshold: number;
+  [key: string]: unknown;
+}
+
+export interface BillingHistoryEntry {
+  id: string;
+  direction: "credit" | "debit";
+  kind: string;
+  amount_usd_micros: number;
+  balance_after_available: number;
+  balance_after_held: number;
+  reference_type: string | null;
+  reference_id: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface BillingHistoryResult {
+  identifier: string;
+  identifier_type: "wallet" | "email";
+  entries: BillingHistoryEntry[];
+  [key: string]: unknown;
+}
+
+export interface CreateCheckoutResult {
+  /** The Stripe checkout page to send your human to. */
+  checkout_url: string;
+  topup_id: string;
+  [key: string]: unknown;
+}
+
+export interface EmailBillingAccount {
+  /** The billing account id (for linkWallet and setAutoRecharge). */
+  id: string;
+  email: string;
+  email_credits_remaining: number;
+  verification_sent: boolean;
+  [key: string]: unknown;
+}
+
+/** Exactly one of the two. */
+export interface AccountIdentifier {
+  email?: string;
+  wallet?: string;
+}
+
+export interface AutoRechargeOptions {
+  billingAccountId: string;
+  enabled: boolean;
+  /** Buy a pack when email credits fall below this (a non-negative whole number). */
+  threshold?: number;
+}
+
+/** Prepaid billing accounts by wallet or email: balance, history, Stripe checkouts, email packs, auto-recharge. No auth. */
+export interface Billing {
+  /** The billing account of a wallet or an email: available balance, email credits, tier, auto-recharge. Same as getAccount. */
+  checkBalance(identifier: BillingAccountIdentifier): Promise<BillingBalance>;
+  /** Alias of checkBalance(). */
+  balance(identifier: BillingAccountIdentifier): Promise<BillingBalance>;
+  /** The billing account of a wallet or an email (a `0x…` wallet is sent lower-cased). */
+  getAccount(identifier: BillingAccountIdentifier): Promise<BillingBalance>;
+  /** The account's ledger, newest first: top-ups, x402 payments, fees. Same as getHistory. */
+  history(identifier: BillingAccountIdentifier, limit?: number): Promise<BillingHistoryResult>;
+  /** The account's ledger, newest first; `limit` is a positive whole number. */
+  getHistory(identifier: BillingAccountIdentifier, limit?: number): Promise<BillingHistoryResult>;
+  /** A Stripe checkout that tops up a wallet's balance by `amountUsdMicros` (1 USD = 1,000,000): a URL for your human and the top-up id. */
+  createCheckout(wallet: string, amountUsdMicros: number): Promise<CreateCheckoutResult>;
+  /** An email-only billing account (no wallet); a verification email is sent. */
+  createEmailAccount(email: string): Promise<EmailBillingAccount>;
+  /** Alias of createEmailAccount(). */
+  createEmail(email: string): Promise<EmailBillingAccount>;
+  /** Link a wallet to an email billing account, so x402 and Stripe share one balance. */
+  linkWallet(billingAccountId: string, wallet: string): Promise<void>;
+  /** A Stripe checkout for a tier (subscribe, renew, upgrade) for exactly one of `wallet` or `email`. */
+  tierCheckout(tier: TierName, identifier: AccountIdentifier): Promise<CreateCheckoutResult>;
+  /** A Stripe checkout for a $5 email pack (10,000 emails) for exactly one of `wallet` or `email`. */
+  buyEmailPack(identifier: AccountIdentifier): Promise<CreateCheckoutResult>;
+  /** Switch email-pack auto-recharge on or off; `threshold` is the email credit count that triggers it. */
+  setAutoRecharge(opts: AutoRechargeOptions): Promise<void>;
+  /** Alias of setAutoRecharge(). */
+  autoRecharge(opts: AutoRechargeOptions): Promise<void>;
+}
+
 // ── apps ──
 
 export type AppVisibility = "public" | "unlisted" | "private";
@@ -1619,6 +1716,162 @@ export interface ScopedEmailWebhooks {
   delete(webhookId: string): Promise<void>;
 }
 
+// ── contracts ──
+
+export type EvmChain = "base-mainnet" | "base-sepolia";
+export type ContractWalletStatus = "active" | "suspended" | "deleted";
+export type ContractCallStatus = "submitted" | "confirmed" | "failed";
+
+export interface ContractWalletSummary {
+  wallet_id: string;
+  address: string;
+  chain: EvmChain;
+  status: ContractWalletStatus;
+  /** The live native balance, a decimal string of wei. */
+  balance_wei: string;
+  threshold_wei: string | null;
+  recovery_address: string | null;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface ListWalletsResult {
+  wallets: ContractWalletSummary[];
+  [key: string]: unknown;
+}
+
+export interface ProvisionWalletResult {
+  wallet_id: string;
+  address: string;
+  chain: EvmChain;
+  status?: ContractWalletStatus;
+  balance_wei?: string;
+  threshold_wei?: string | null;
+  recovery_address?: string | null;
+  created_at?: string;
+  [key: string]: unknown;
+}
+
+export interface ContractCallResult {
+  call_id: string;
+  status: ContractCallStatus;
+  tx_hash: string | null;
+  gas_used?: string | null;
+  gas_cost_usd_micros?: string | null;
+  receipt?: unknown;
+  [key: string]: unknown;
+}
+
+export interface ContractReadResult {
+  /** The decoded return value (integers as decimal strings). */
+  result: unknown;
+  [key: string]: unknown;
+}
+
+export interface DrainResult {
+  call_id: string;
+  status: ContractCallStatus;
+  tx_hash: string | null;
+  [key: string]: unknown;
+}
+
+export interface DeleteWalletResult {
+  wallet_id: string;
+  deleted_at?: string;
+  scheduled_deletion_at?: string;
+  [key: string]: unknown;
+}
+
+export interface ProvisionWalletOptions {
+  chain: EvmChain;
+  /** Where the balance goes if the wallet is deleted (a 0x address). */
+  recoveryAddress?: string;
+}
+
+export interface ContractCallOptions {
+  walletId: string;
+  chain: EvmChain;
+  /** The contract (or `to`). */
+  contractAddress?: string;
+  to?: string;
+  /** The ABI fragments that declare the function (or `abi`). */
+  abiFragment?: unknown[];
+  abi?: unknown[];
+  /** The function to call (or `fn`). */
+  functionName?: string;
+  fn?: string;
+  args: unknown[];
+  /** Native value to send, a decimal string of wei. */
+  value?: string;
+  /** Sent as Idempotency-Key: a retry with the same key returns the first call. */
+  idempotencyKey?: string;
+}
+
+export interface ContractReadOptions {
+  chain: EvmChain;
+  contractAddress?: string;
+  to?: string;
+  abiFragment?: unknown[];
+  abi?: unknown[];
+  functionName?: string;
+  fn?: string;
+  args: unknown[];
+}
+
+/** KMS-backed contract wallets of a project and the smart-contract calls they sign ($0.04/day, $0.000005 per call); free view reads. */
+export interface Contracts {
+  /** A new KMS-backed wallet on a chain; needs $1.20 of prepaid billing credit. */
+  provisionWallet(projectId: string, opts: ProvisionWalletOptions): Promise<ProvisionWalletResult>;
+  /** A wallet's metadata and live native balance. */
+  getWallet(projectId: string, walletId: string): Promise<ContractWalletSummary>;
+  /** Every wallet of the project, deleted ones included. */
+  listWallets(projectId: string): Promise<ListWalletsResult>;
+  /** Set (or clear with null) the address the balance is drained to when the wallet is deleted. */
+  setRecovery(projectId: string, walletId: string, recoveryAddress: string | null): Promise<void>;
+  /** Email an alert when the wallet's balance falls below `thresholdWei` (a decimal string). */
+  setLowBalanceAlert(projectId: string, walletId: string, thresholdWei: string): Promise<void>;
+  /** Alias of setLowBalanceAlert(). */
+  setAlert(projectId: string, walletId: string, thresholdWei: string): Promise<void>;
+  /** Sign and submit a contract write; `idempotencyKey` (sent as Idempotency-Key) makes a retry return the first call. */
+  call(projectId: string, opts: ContractCallOptions & CallOptions): Promise<ContractCallResult>;
+  /** A view/pure call: no auth, no gas, no billing; `result` is the decoded return value. */
+  read(opts: ContractReadOptions & CallOptions): Promise<ContractReadResult>;
+  /** A submitted call: submitted, confirmed (with gas and receipt) or failed. */
+  callStatus(projectId: string, callId: string): Promise<ContractCallResult>;
+  /** Alias of callStatus(). */
+  status(projectId: string, callId: string): Promise<ContractCallResult>;
+  /** Send the wallet's whole native balance to an address (works on suspended wallets); confirmed with X-Confirm-Drain. */
+  drain(projectId: string, walletId: string, destinationAddress: string): Promise<DrainResult>;
+  /** Schedule the wallet's KMS key for deletion (refused while it holds a balance: drain first); confirmed with X-Confirm-Delete. */
+  deleteWallet(projectId: string, walletId: string): Promise<DeleteWalletResult>;
+  /** Alias of deleteWallet(). */
+  delete(projectId: string, walletId: string): Promise<DeleteWalletResult>;
+}
+
+/** KMS-backed contract wallets of a project and the smart-contract calls they sign ($0.04/day, $0.000005 per call); free view reads. Bound to one project. */
+export interface ScopedContracts {
+  /** A new KMS-backed wallet on a chain; needs $1.20 of prepaid billing credit. */
+  provisionWallet(opts: ProvisionWalletOptions): Promise<ProvisionWalletResult>;
+  /** A wallet's metadata and live native balance. */
+  getWallet(walletId: string): Promise<ContractWalletSummary>;
+  /** Every wallet of the project, deleted ones included. */
+  listWallets(): Promise<ListWalletsResult>;
+  /** Set (or clear with null) the address the balance is drained to when the wallet is deleted. */
+  setRecovery(walletId: string, recoveryAddress: string | null): Promise<void>;
+  /** Email an alert when the wallet's balance falls below `thresholdWei` (a decimal string). */
+  setLowBalanceAlert(walletId: string, thresholdWei: string): Promise<void>;
+  /** Sign and submit a contract write; `idempotencyKey` (sent as Idempotency-Key) makes a retry return the first call. */
+  call(opts: ContractCallOptions & CallOptions): Promise<ContractCallResult>;
+  /** A view/pure call: no auth, no gas, no billing; `result` is the decoded return value. */
+  read(opts: ContractReadOptions & CallOptions): Promise<ContractReadResult>;
+  /** A submitted call: submitted, confirmed (with gas and receipt) or failed. */
+  callStatus(callId: string): Promise<ContractCallResult>;
+  /** Send the wallet's whole native balance to an address (works on suspended wallets); confirmed with X-Confirm-Drain. */
+  drain(walletId: string, destinationAddress: string): Promise<DrainResult>;
+  /** Schedule the wallet's KMS key for deletion (refused while it holds a balance: drain first); confirmed with X-Confirm-Delete. */
+  deleteWallet(walletId: string): Promise<DeleteWalletResult>;
+}
+
 // ── admin ──
 
 export interface AgentContact {
@@ -1792,8 +2045,10 @@ export declare class Run402 {
   readonly image: Ai;
   readonly auth: Auth;
   readonly senderDomain: SenderDomain;
+  readonly billing: Billing;
   readonly apps: Apps;
   readonly email: Email;
+  readonly contracts: Contracts;
   readonly admin: Admin;
   readonly payments: Payments;
   /** A client bound to one project (default: the provider's active project). Does not change provider state. */
@@ -1815,6 +2070,7 @@ export interface ScopedRun402 {
   readonly senderDomain: ScopedSenderDomain;
   readonly apps: ScopedApps;
   readonly email: ScopedEmail;
+  readonly contracts: ScopedContracts;
 }
 
 /** Same as new Run402(opts). */

@@ -64,5 +64,13 @@ export async function wrong(r: Run402): Promise<void> {
   await r.email.webhooks.register("prj_1", { url: "https://h.example.com" }); // WRONG: events are required
   await p.email.webhooks.update("wh_1", { events: ["opened"] }); // WRONG: not a mail event
   const rawText: string = (await r.email.getRaw("prj_1", "msg_1")).bytes; // WRONG: bytes is a Uint8Array
-  void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText];
+  await r.billing.getHistory("0xabc", "10"); // WRONG: limit is a number
+  await r.billing.tierCheckout("gold", { wallet: "0xabc" }); // WRONG: not a tier
+  const credits: string = (await r.billing.getAccount("0xabc")).email_credits_remaining; // WRONG: a number
+  await p.billing.getAccount("0xabc"); // WRONG: billing is not on scoped clients
+  await r.contracts.provisionWallet("prj_1", { chain: "ethereum" }); // WRONG: not a contract chain
+  await p.contracts.getWallet("prj_1", "cwlt_1"); // WRONG: scoped getWallet takes only the wallet id
+  await r.contracts.setLowBalanceAlert("prj_1", "cwlt_1", 1000); // WRONG: wei is a decimal string
+  await p.contracts.setAlert("cwlt_1", "1"); // WRONG: scoped clients have no CLI aliases
+  void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText, credits];
 }

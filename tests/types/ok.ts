@@ -4,10 +4,10 @@ import {
   LocalError, ApiError, type CredentialsProvider, type ProvisionResult, type ScopedRun402,
   type Run402ErrorKind, type ProjectRestResponse, type SchemaReport, type ExposeManifestValidationResult,
   type Ai, type ImageAspect, type GenerateImageResult,
-  type SecretSummary, type SubdomainSummary, type DnsInstructions, type CustomDomainSummary,
   type AuthSettingsResult, type PasskeyRecord, type AuthUserAdminResult,
   type FunctionSummary, type FunctionLogEntry, type AppSummary, type ForkAppResult,
   type EmailWebhookEvent, type MailboxWebhookSummary,
+  type SecretSummary, type SubdomainSummary, type DnsInstructions, type CustomDomainSummary, type TierName,
 } from "@run402/sdk-wasm";
 
 const keys = new Map<string, { anon_key: string; service_key: string }>();
@@ -170,6 +170,29 @@ export async function main(): Promise<void> {
   const hookGone: void = await p.email.webhooks.delete(hook.webhook_id);
   const deletedMailbox: string = (await r.email.delete(id, mailboxId)).address;
   void [sendsToday, mailTemplate, firstMailId, replies, rawBytes, hookEvents, hooks, hookGone, deletedMailbox];
+  // billing and contracts.
+  const available: number = (await r.billing.balance("0xabc")).available_usd_micros;
+  const billingTier: TierName | null = (await r.billing.getAccount("ops@example.com")).tier;
+  const entryKind: "credit" | "debit" | undefined = (await r.billing.history("0xabc", 10)).entries[0]?.direction;
+  const topup: string = (await r.billing.createCheckout("0xabc", 5_000_000)).topup_id;
+  const billingId: string = (await r.billing.createEmail("ops@example.com")).id;
+  const linked: void = await r.billing.linkWallet(billingId, "0xabc");
+  const tierUrl: string = (await r.billing.tierCheckout("hobby", { email: "ops@example.com" })).checkout_url;
+  await r.billing.buyEmailPack({ wallet: "0xabc" });
+  const recharge: void = await r.billing.autoRecharge({ billingAccountId: billingId, enabled: true, threshold: 0 });
+  void [available, billingTier, entryKind, topup, linked, tierUrl, recharge];
+  const cw = await p.contracts.provisionWallet({ chain: "base-sepolia", recoveryAddress: "0xabc" });
+  const cwId: string = cw.wallet_id;
+  const balanceWei: string = (await r.contracts.getWallet(id, cwId)).balance_wei;
+  const recoveryNow: string | null = (await p.contracts.listWallets()).wallets[0]!.recovery_address;
+  const cleared: void = await p.contracts.setRecovery(cwId, null);
+  await r.contracts.setAlert(id, cwId, "1000");
+  const submitted = await p.contracts.call({ walletId: cwId, chain: "base-mainnet", to: "0xabc", abi: [], fn: "transfer", args: [], idempotencyKey: "k", timeoutMs: 5000 });
+  const callState: "submitted" | "confirmed" | "failed" = (await r.contracts.status(id, submitted.call_id)).status;
+  const readResult: unknown = (await p.contracts.read({ chain: "base-sepolia", contractAddress: "0xabc", abiFragment: [], functionName: "name", args: [] })).result;
+  const drainHash: string | null = (await p.contracts.drain(cwId, "0xabc")).tx_hash;
+  const gone: string | undefined = (await r.contracts.delete(id, cwId)).scheduled_deletion_at;
+  void [balanceWei, recoveryNow, cleared, callState, readResult, drainHash, gone];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];

@@ -1,0 +1,136 @@
+// Prepaid billing accounts (wire contract §1.14): one per wallet, or one per
+// email that wallets can be linked to. The balance moves only through
+// entries recorded here (Stripe top-ups, purchases, KMS fees), each with the
+// balances after it; an account's history is those entries merged with the
+// x402 payments its wallets made on the simulator's USDC ledger
+// (ledger.mjs), so the two rails read as one ledger. Amounts are USD micros.
+
+import { randomUUID } from "node:crypto";
+
+export const EMAIL_PACK = Object.freeze({ price_usd_micros: 5_000_000, emails: 10_000 });
+
+export function createBilling() {
+  return {
+    accounts: new Map(), // id → account
+    byWallet: new Map(), // lower-cased wallet → account id
+    byEmail: new Map(), // lower-cased email → account id
+    checkouts: new Map(), // topup id → checkout (routes/billing.mjs)
+    sequence: 0, // orders entries recorded in the same millisecond
+  };
+}
+
+function newAccount(billing, { email = null, wallet = null }) {
+  const account = {
+    id: randomUUID(),
+    email,
+    wallets: new Set(wallet ? [wallet] : []),
+    available: 0,
+    held: 0,
+    emailCredits: 0,
+    autoRecharge: false,
+    autoRechargeThreshold: 0,
+    tier: null, // an email account's own tier (a wallet's lives in state.walletTiers)
+    leaseExpiresAt: null,
+    entries: [],
+    createdAt: new Date().toISOString(),
+  };
+  billing.accounts.set(account.id, account);
+  if (email) billing.byEmail.set(email, account.id);
+  if (wallet) billing.byWallet.set(wallet, account.id);
+  return account;
+}
+
+/** The account a wallet belongs to; with `create`, a new wallet account when it has none. */
+export function walletAccount(billing, wallet, { create = false } = {}) {
+  const id = billing.byWallet.get(wallet.toLowerCase());
+  if (id) return billing.accounts.get(id);
+  return create ? newAccount(billing, { wallet: wallet.toLowerCase() }) : null;
+}
+
+export function emailAccount(billing, email) {
+  const id = billing.byEmail.get(email.toLowerCase());
+  return id ? billing.accounts.get(id) : null;
+}
+
+export function createEmailAccount(billing, email) {
+  return newAccount(billing, { email: email.toLowerCase() });
+}
+
+/**
+ * Moves a wallet into an email account. A wallet account that never had an
+ * entry is folded in; one with history stays its own (`{ok: false}`).
+ */
+export function linkWallet(billing, account, wallet) {
+  const current = walletAccount(billing, wallet);
+  if (current === account) return { ok: true };
+  if (current) {
+    if (current.email || current.entries.length > 0) return { ok: false };
+    billing.accounts.delete(current.id);
+  }
+  account.wallets.add(wallet);
+  billing.byWallet.set(wallet, account.id);
+  return { ok: true };
+}
+
+/**
+ * Records one balance movement: `direction` credit or debit of `amount`,
+ * refused (returns null) when a debit exceeds the available balance.
+ */
+export function record(billing, account, { direction, kind, amount, referenceType = null, referenceId = null, metadata = {} }) {
+  const delta = direction === "credit" ? amount : -amount;
+  if (account.available + delta < 0) return null;
+  account.available += delta;
+  const entry = {
+    id: `ble_${randomUUID()}`,
+    direction,
+    kind,
+    amount_usd_micros: amount,
+    balance_after_available: account.available,
+    balance_after_held: account.held,
+    reference_type: referenceType,
+    reference_id: referenceId,
+    metadata,
+    created_at: new Date().toISOString(),
+    seq: billing.sequence++,
+  };
+  account.entries.push(entry);
+  return entry;
+}
+
+/**
+ * The account's history, newest first: its own entries and its wallets'
+ * settled x402 payments. A payment went on chain, so it leaves the prepaid
+ * balance as it was; its balance fields say what that balance was then.
+ */
+export function history(account, ledger, limit) {
+  const payments = ledger.transactions
+    .map((tx, index) => ({ tx, index }))
+    .filter(({ tx }) => tx.kind === "payment" && account.wallets.has(tx.from));
+  const own = account.entries.map((e) => ({ at: Date.parse(e.created_at), order: e.seq, entry: e }));
+  const theirs = payments.map(({ tx, index }) => ({ at: Date.parse(tx.at), order: -1e9 + index, tx }));
+  const merged = [...own, ...theirs].sort((a, b) => a.at - b.at || a.order - b.order);
+  let available = 0;
+  let held = 0;
+  const entries = merged.map((item) => {
+    if (item.entry) {
+      available = item.entry.balance_after_available;
+      held = item.entry.balance_after_held;
+      const { seq: _seq, ...entry } = item.entry;
+      return entry;
+    }
+    const { tx } = item;
+    return {
+      id: `ble_x402_${tx.hash.slice(2, 26)}`,
+      direction: "debit",
+      kind: "x402_payment",
+      amount_usd_micros: tx.value,
+      balance_after_available: available,
+      balance_after_held: held,
+      reference_type: "x402_payment",
+      reference_id: tx.hash,
+      metadata: { rail: "x402", network: tx.network, asset: tx.asset, pay_to: tx.to, payer: tx.from },
+      created_at: tx.at,
+    };
+  });
+  return entries.reverse().slice(0, limit);
+}
