@@ -272,6 +272,7 @@ impl Method {
 pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-projects"))]
     &namespaces::projects::NAMESPACE,
+    &namespaces::blobs::NAMESPACE,
     &namespaces::secrets::NAMESPACE,
     &namespaces::subdomains::NAMESPACE,
     &namespaces::domains::NAMESPACE,

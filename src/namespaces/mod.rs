@@ -5,6 +5,7 @@
 pub mod ai;
 pub mod admin;
 pub mod allowance;
+pub mod blobs;
 pub mod client;
 pub mod domains;
 pub mod payments;

@@ -15,6 +15,7 @@ import { isPgError, pgErrorStatus } from "./pg-errors.mjs";
 import { createRouter } from "./router.mjs";
 import * as adminRoutes from "./routes/admin.mjs";
 import * as agentRoutes from "./routes/agent.mjs";
+import * as blobRoutes from "./routes/blobs.mjs";
 import * as aiRoutes from "./routes/ai.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
@@ -26,6 +27,7 @@ import * as serviceRoutes from "./routes/service.mjs";
 import * as simRoutes from "./routes/sim.mjs";
 import * as tierRoutes from "./routes/tiers.mjs";
 import { createState } from "./state.mjs";
+import { startStorage } from "./storage.mjs";
 
 const CORS_HEADERS = {
   "access-control-allow-origin": "*",
@@ -39,14 +41,14 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, blobRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
-for (const routes of [senderDomainRoutes, agentRoutes]) routes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes, blobRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {
@@ -156,11 +158,13 @@ export async function start({ port = 0, adminWallets = [], payments, x402Version
     throw err;
   }
   baseUrl = `http://127.0.0.1:${server.address().port}`;
+  const closeStorage = await startStorage(state);
   const close = async () => {
     await new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    await closeStorage();
     release();
   };
   return { url: baseUrl, close, state };

@@ -3,6 +3,7 @@
 
 import { createLedger } from "./ledger.mjs";
 import { applyConfig, defaultConfig } from "./sim-config.mjs";
+import { createStorage } from "./storage.mjs";
 
 /** `options` holds the config keys of sim-config.mjs; throws on invalid values. */
 export function createState({ adminWallets = [], ...options }) {
@@ -26,6 +27,7 @@ export function createState({ adminWallets = [], ...options }) {
     faucetClaims: new Map(), // client IP → ms of the last faucet drip to it
     aiTranslation: new Map(), // project_id → {active, includedWords, usedWords, cycleStart ms} (routes/ai.mjs)
     paymentStats: { seen: 0, verified: 0, settled: 0, rejected: 0 },
+    storage: createStorage(), // blobs, upload sessions, the S3 and CDN origins (storage.mjs)
     faults: [],
     requestLog: [],
   };
