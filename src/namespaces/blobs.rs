@@ -85,7 +85,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: Scope::Project,
             context: "completing upload",
             doc: crate::ts!("Completes an upload session (multipart: every part's number, ETag and sha256) and returns the same AssetRef as `put`; `extra.contentType` names the AssetRef's `contentType`."),
-            http: crate::ts!("POST /storage/v1/uploads/{uploadId} /complete · service key"),
+            http: crate::ts!("POST /storage/v1/uploads/{uploadId}/complete · service key"),
             run: handler!(complete_upload_session),
         },
         Method {
@@ -494,7 +494,7 @@ async fn init_upload_session(k: &Kernel, a: Args) -> Result<Val> {
     let opts = a.opt_object(1, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))?;
     let sha = opts.field("sha256").filter(|v| !matches!(v.shape(), Shape::Undefined));
     if let Some(s) = &sha {
-        if !s.as_string().is_some_and(|h| unhex::<32>(&h).is_ok()) {
+        if s.as_string().is_none_or(|h| unhex::<32>(&h).is_err()) {
             return Err(a.error("`sha256` must be a 64-character hex SHA-256 digest"));
         }
     }

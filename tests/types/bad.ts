@@ -44,5 +44,12 @@ export async function wrong(r: Run402): Promise<void> {
   await r.admin.setAgentContact({ email: "ops@example.com" }); // WRONG: name is required
   await r.admin.getProjectFinance("prj_1", { window: "1y" }); // WRONG: not a finance window
   await p.admin.sendMessage("hi"); // WRONG: admin is not on scoped clients
-  void [credentials, noProject, n, wrongRows, used, dnsText];
+  await r.blobs.put("prj_1", "k", 42); // WRONG: not a blob source
+  await r.blobs.put("prj_1", "k", "x", { visibility: "hidden" }); // WRONG: public or private
+  await p.blobs.put("prj_1", "k", "x"); // WRONG: scoped put takes (key, source, opts)
+  const blobSri: string = (await r.blobs.put("prj_1", "k", "x")).sri; // WRONG: sri can be null
+  (await r.blobs.put("prj_1", "k", "x")).scriptTag({ type: "classic" }); // WRONG: type is "module" or absent
+  await r.blobs.waitFresh("prj_1", { url: "https://x" }); // WRONG: sha256 is required
+  await r.blobs.sign("prj_1", "k", { ttl_seconds: "60" }); // WRONG: ttl_seconds is a number
+  void [credentials, noProject, n, wrongRows, used, dnsText, blobSri];
 }
