@@ -283,7 +283,7 @@ struct Part {
 }
 
 /// The session's id, mode and parts, checked to cover `size` bytes exactly
-/// once, in order (a session that does not would corrupt the content).
+/// once, listed in order (a session that does not would corrupt the content).
 fn session_parts(init: &Json, size: u64, ctx: &str) -> Result<(String, bool, Vec<Part>)> {
     let bad = |what: &str| Error::bad_response(200, Val::Json(init.clone()), ctx, what);
     let id = init.str_field("upload_id").filter(|s| !s.is_empty()).ok_or_else(|| bad("The upload session has no upload_id"))?;
@@ -304,7 +304,8 @@ fn session_parts(init: &Json, size: u64, ctx: &str) -> Result<(String, bool, Vec
         };
         parts.push(Part { number: u32::try_from(number).unwrap_or(u32::MAX), url, start, end });
     }
-    parts.sort_by_key(|p| p.start);
+    // Listed in byte order by the gateway; checked rather than sorted (the
+    // sort would be the only one linked into the wasm: about 10 KB).
     let mut at = 0;
     for p in &parts {
         if p.start != at || p.end < p.start {
@@ -364,34 +365,45 @@ fn body_text(k: &Kernel, body: &Val) -> String {
     }
 }
 
-/// A stream being uploaded: parts are read in order, one reader at a time,
-/// and hashed as they are read.
-struct StreamRead<'a> {
-    stream: &'a Json,
+/// The parts of one upload and where their bytes come from. Each
+/// `upload_next` takes the next part in order (one at a time, so a stream
+/// is read sequentially and hashed as it goes), then PUTs it while the next
+/// one is taken: one future type for every source, so the join and the PUT
+/// are compiled once.
+struct Uploads<'a> {
+    body: &'a HostBody,
     parts: &'a [Part],
+    /// The whole content's digest, for a single part of a non-stream body
+    /// (its checksum).
+    single: Option<[u8; 32]>,
     turn: Semaphore,
     next: Cell<usize>,
+    /// A stream's whole-content hasher, fed in order as parts are read.
     whole: RefCell<Option<Sha256>>,
 }
 
-impl StreamRead<'_> {
-    /// Reads the next part (whichever it is), then PUTs it.
+impl Uploads<'_> {
     async fn upload_next(&self, k: &Kernel) -> Result<(u32, String, String)> {
         let turn = self.turn.acquire().await;
         let i = self.next.get();
         self.next.set(i + 1);
         let part = self.parts.get(i).ok_or_else(|| Error::local(PART_CONTEXT, "more part uploads than parts"))?;
-        let want = part.end - part.start;
-        let bytes = read(k, self.stream, want).await?;
-        let got = length(k, bytes.as_ref());
-        let Some(bytes) = bytes.filter(|_| got == want) else {
-            return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
+        let bytes = if self.body.info.kind == BodyKind::Stream {
+            let want = part.end - part.start;
+            let bytes = read(k, &self.body.value, want).await?;
+            let got = length(k, bytes.as_ref());
+            let Some(bytes) = bytes.filter(|_| got == want) else {
+                return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
+            };
+            if let Some(h) = self.whole.borrow_mut().as_mut() {
+                k.transport.hash_into(h, &bytes).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?;
+            }
+            k.host_body(bytes, PART_CONTEXT)?
+        } else {
+            k.slice_body(self.body, part.start, part.end, PART_CONTEXT)?
         };
-        if let Some(h) = self.whole.borrow_mut().as_mut() {
-            k.transport.hash_into(h, &bytes).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?;
-        }
         drop(turn);
-        put_part(k, part, k.host_body(bytes, PART_CONTEXT)?, None).await
+        put_part(k, part, bytes, self.single).await
     }
 }
 
@@ -440,36 +452,36 @@ async fn put(k: &Kernel, a: Args) -> Result<Val> {
     }
     let session = start_session(k, &a, &keys, init).await?;
     let (upload_id, multipart, parts) = session_parts(&session, size, a.context)?;
-    let (done, stream_digest) = if stream {
-        let read = StreamRead {
-            stream: &body.value,
-            parts: &parts,
-            turn: Semaphore::new(1),
-            next: Cell::new(0),
-            whole: RefCell::new(immutable.then(Sha256::default)),
-        };
-        let uploaded = join_bounded((0..parts.len()).map(|_| read.upload_next(k)), STREAM_PARALLEL).await;
-        let uploaded = match uploaded {
-            Ok(u) => check_stream_ended(k, &body.value).await.map(|()| u),
-            Err(e) => Err(e),
-        };
-        if uploaded.is_err() {
+    let uploads = Uploads {
+        body: &body,
+        parts: &parts,
+        single: if multipart { None } else { whole_digest },
+        turn: Semaphore::new(1),
+        next: Cell::new(0),
+        whole: RefCell::new((immutable && stream).then(Sha256::default)),
+    };
+    let limit = if stream { STREAM_PARALLEL } else { PARALLEL };
+    let mut done = join_bounded((0..parts.len()).map(|_| uploads.upload_next(k)), limit).await;
+    if stream {
+        if done.is_ok() {
+            done = check_stream_ended(k, &body.value).await.and(done);
+        }
+        if done.is_err() {
             k.transport.cancel_stream(&body.value);
         }
-        (uploaded?, read.whole.into_inner().map(Sha256::finish))
-    } else {
-        let single = if multipart { None } else { whole_digest };
-        let each = parts.iter().map(|p| {
-            let body = &body;
-            async move { put_part(k, p, k.slice_body(body, p.start, p.end, PART_CONTEXT)?, single).await }
-        });
-        (join_bounded(each, PARALLEL).await?, None)
-    };
+    }
+    let done = done?;
+    let stream_digest = uploads.whole.into_inner().map(Sha256::finish);
     let mut finish = Val::object();
     if multipart {
-        let mut done = done;
-        done.sort_by_key(|d| d.0);
-        let list = done.into_iter().map(|(n, etag, sha)| {
+        // Stream parts finish in any order; each goes to its place.
+        let mut ordered: Vec<Option<(u32, String, String)>> = (0..parts.len()).map(|_| None).collect();
+        for d in done {
+            if let Some(i) = parts.iter().position(|p| p.number == d.0) {
+                ordered[i] = Some(d);
+            }
+        }
+        let list = ordered.into_iter().flatten().map(|(n, etag, sha)| {
             Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", ["\"", &etag, "\""].concat()).with("sha256", sha)
         });
         finish = finish.with("parts", Val::Arr(list.collect()));

@@ -413,3 +413,26 @@ test("a scoped client's blobs drop the project id", async () => {
   assert.deepEqual((await p.blobs.ls()).blobs.map((b) => b.key), ["scoped.txt"]);
   assert.equal(await (await p.blobs.get("scoped.txt")).text(), "scoped");
 });
+
+test("a 48 MiB stream uploads in bounded memory: what it holds depends on the part size, not the content's", async () => {
+  const { r, id } = await withProject();
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const { service_key: key } = await r.projects.keys(id);
+  const child = new URL("./blobs-memory-child.mjs", import.meta.url).pathname;
+  const partSize = 2 * 1048576;
+  const out = await withPartSize(partSize, async () => {
+    // Asynchronously: a simulator started by this file answers from this process.
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", child, await simulator(), id, key, "48"], { encoding: "utf8" });
+    return JSON.parse(stdout.trim());
+  });
+  const mib = (n) => (n / 1048576).toFixed(1);
+  console.log(`# 48 MiB stream, 2 MiB parts: ${out.ms.toFixed(0)} ms, live buffers +${mib(out.peakBuffers)} MiB (+${mib(out.peakLive)} MiB with the JS heap), allocated +${mib(out.peakRaw)} MiB`);
+  // Two parts in flight, each with the SDK's bytes, WebCrypto's copy for
+  // its checksum and fetch's copy of the body, plus the next part being
+  // read: at most 7 parts' worth, whatever the content's length.
+  assert.ok(out.peakBuffers <= 8 * partSize, `live buffers grew by ${mib(out.peakBuffers)} MiB: over eight ${mib(partSize)} MiB parts`);
+  const listed = await r.blobs.ls(id, { prefix: "memory/" });
+  assert.equal(listed.blobs[0].size_bytes, 48 * 1048576);
+  await r.blobs.rm(id, "memory/large.bin");
+});
