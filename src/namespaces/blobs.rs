@@ -271,7 +271,7 @@ async fn complete(k: &Kernel, a: &Args, keys: &ProjectKeys, upload_id: &str, bod
     let Some(done) = reply.json() else {
         return Err(Error::bad_response(reply.status, reply.body.clone(), a.context, "The completed upload is not a JSON object"));
     };
-    Ok(asset_ref(k, done, content_type))
+    Ok(k.transport.asset_ref(done, content_type.as_deref()))
 }
 
 /// One part of a session: bytes `start..end` go to `url`.
@@ -540,63 +540,6 @@ async fn complete_upload_session(k: &Kernel, a: Args) -> Result<Val> {
         None => Val::object(),
     };
     complete(k, &a, &keys, &upload_id, body, content_type).await
-}
-
-/// The gateway's completion answer widened into an AssetRef (contract
-/// §4.2): its own fields, their camelCase aliases, the integrity values
-/// derived from the SHA-256, the cache kind and the CDN envelope; the host
-/// then adds the tag emitters.
-fn asset_ref(k: &Kernel, done: &Json, content_type: Option<String>) -> Val {
-    let given = |name: &str| done.field(name).map_or(Val::Undefined, Val::Json);
-    let or_null = |name: &str| done.field(name).filter(|v| !v.is_nullish()).map_or(Val::Null, Val::Json);
-    let sha = done.str_field("sha256").filter(|s| !s.is_empty());
-    let digest = sha.as_deref().and_then(|h| unhex::<32>(h).ok()).map(|d| base64(&d));
-    let truthy = |name: &str| done.field(name).is_some_and(|v| match v.shape() {
-        Shape::String => v.as_string().is_some_and(|s| !s.is_empty()),
-        Shape::Undefined | Shape::Null | Shape::Bool(false) => false,
-        Shape::Number(n) => n != 0.0 && !n.is_nan(),
-        _ => true,
-    });
-    let immutable = truthy("immutable_url");
-    let cache_kind = match done.str_field("visibility").as_deref() {
-        Some("private") => "private",
-        _ if immutable => "immutable",
-        _ => "mutable",
-    };
-    let content_type = content_type.or_else(|| done.str_field("content_type")).unwrap_or_else(|| "application/octet-stream".into());
-    let cdn = done.field("cdn").filter(|c| c.is_object());
-    let from_cdn = |name: &str| cdn.as_ref().and_then(|c| c.field(name)).filter(|v| !v.is_nullish()).map(Val::Json);
-    let hint = if immutable {
-        "Content-addressed: paste cdnUrl (or scriptTag/linkTag/imgTag) into HTML; it never needs invalidating."
-    } else {
-        "A mutable URL: the CDN picks up new content asynchronously. Use cdnUrl (immutable) in generated HTML, or blobs.waitFresh before relying on this URL."
-    };
-    let envelope = Val::object()
-        .with("version", from_cdn("version").unwrap_or_else(|| "blob-gateway-v2".into()))
-        .with("invalidationId", from_cdn("invalidationId").unwrap_or(Val::Null))
-        .with("invalidationStatus", from_cdn("invalidationStatus").unwrap_or(Val::Null))
-        .with("ready", from_cdn("ready").unwrap_or(Val::Bool(immutable)))
-        .with("hint", from_cdn("hint").unwrap_or_else(|| hint.into()));
-    let sha_val = || sha.clone().map_or(Val::Null, Val::Str);
-    let fields = Val::object()
-        .with("key", given("key"))
-        .with("size_bytes", given("size_bytes"))
-        .with("sha256", sha_val())
-        .with("visibility", given("visibility"))
-        .with("url", given("url"))
-        .with("immutable_url", given("immutable_url"))
-        .with("size", given("size_bytes"))
-        .with("contentSha256", sha_val())
-        .with("contentType", content_type)
-        .with("immutableUrl", given("immutable_url"))
-        .with("cdnUrl", or_null("cdn_immutable_url"))
-        .with("cdnMutableUrl", or_null("cdn_url"))
-        .with("etag", sha.as_ref().filter(|_| digest.is_some()).map(|h| ["\"sha256-", h, "\""].concat()))
-        .with("sri", digest.as_ref().map(|b| ["sha256-", b].concat()))
-        .with("contentDigest", digest.as_ref().map(|b| ["sha-256=:", b, ":"].concat()))
-        .with("cacheKind", cache_kind)
-        .with("cdn", envelope);
-    k.transport.asset_ref(fields)
 }
 
 async fn get(k: &Kernel, a: Args) -> Result<Val> {

@@ -52,9 +52,9 @@ extern "C" {
     fn read_stream_of(stream: &JsValue, max: f64) -> JsValue;
     #[wasm_bindgen(js_name = cancelStream)]
     fn cancel_stream_of(stream: &JsValue);
-    /// The object with its tag emitters added (never throws).
+    /// The AssetRef of a completed upload (never throws).
     #[wasm_bindgen(js_name = assetRef)]
-    fn asset_ref_of(fields: &JsValue) -> JsValue;
+    fn asset_ref_of(done: &JsValue, content_type: Option<String>) -> JsValue;
 }
 
 // Outcome tags of js/host.js `readStream`.
@@ -298,8 +298,8 @@ impl Transport for FetchTransport {
         Box::pin(super::task::sleep(ms, context))
     }
 
-    fn asset_ref(&self, fields: Val) -> Val {
-        Val::Json(wrap(asset_ref_of(&val_to_js(&fields))))
+    fn asset_ref(&self, done: &Json, content_type: Option<&str>) -> Val {
+        Val::Json(wrap(asset_ref_of(&json_to_js(done), content_type.map(str::to_string))))
     }
 
     fn stringify(&self, value: &Val) -> Result<Json, String> {
