@@ -837,6 +837,88 @@ mod tests {
         assert_eq!(guess_content_type("site/app.js"), "text/javascript");
     }
 
+    fn parts(v: serde_json::Value, size: u64) -> std::result::Result<(String, bool, Vec<(u32, u64, u64)>), String> {
+        session_parts(&crate::testing::json(v), size, "uploading blob")
+            .map(|(id, multi, parts)| (id, multi, parts.iter().map(|p| (p.number, p.start, p.end)).collect()))
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn a_session_must_cover_the_content_once_in_order() {
+        use serde_json::json;
+        let part = |n: u32, a: i64, b: i64| json!({"part_number": n, "url": "https://s3/x", "byte_start": a, "byte_end": b});
+        let multi = |list: Vec<serde_json::Value>| json!({"upload_id": "u", "mode": "multipart", "parts": list});
+        assert_eq!(parts(multi(vec![part(1, 0, 9), part(2, 10, 14)]), 15), Ok(("u".into(), true, vec![(1, 0, 10), (2, 10, 15)])));
+        // An empty content's single part ends at -1.
+        assert_eq!(parts(json!({"upload_id": "u", "mode": "single", "parts": [part(1, 0, -1)]}), 0), Ok(("u".into(), false, vec![(1, 0, 0)])));
+        for (bad, size) in [
+            (multi(vec![part(2, 10, 14), part(1, 0, 9)]), 15), // out of order
+            (multi(vec![part(1, 0, 9), part(2, 11, 14)]), 15), // a gap
+            (multi(vec![part(1, 0, 9)]), 15),                   // too short
+            (multi(vec![part(1, 0, 9), part(2, 10, 20)]), 15),  // too long
+            (json!({"upload_id": "u", "mode": "single", "parts": [part(1, 0, 4), part(2, 5, 9)]}), 10), // single with two
+            (json!({"mode": "single", "parts": [part(1, 0, 9)]}), 10), // no id
+            (json!({"upload_id": "u", "parts": [{"part_number": 1, "byte_start": 0, "byte_end": 9}]}), 10), // no url
+        ] {
+            let out = parts(bad.clone(), size);
+            assert!(out.as_ref().is_err_and(|m| m.contains("while uploading blob (HTTP 200)")), "{bad}: {out:?}");
+        }
+    }
+
+    /// `put` natively over the mock: the exact requests of a two-part upload
+    /// of bytes, and a failing part turned into the reference's ApiError.
+    #[test]
+    fn put_sends_init_parts_and_complete() {
+        use crate::credentials::ProviderMethod;
+        use crate::testing::{self, block_on, body_text, body_thing, header, Answer, HostThing};
+        use serde_json::json;
+
+        let run = |answers: Vec<Answer>| {
+            let (k, t, c) = testing::kernel();
+            c.on(ProviderMethod::GetProject, json!({"anon_key": "anon-k", "service_key": "svc-k"}));
+            t.answers.borrow_mut().extend(answers);
+            let bytes: Vec<u8> = (0..15u8).collect();
+            let items = vec![testing::json(json!("prj_1")), testing::json(json!("d/x.bin")), HostThing::Bytes(bytes).json()];
+            let mut a = Args::new("blobs", "put", "uploading blob", items);
+            a.params = NAMESPACE.methods[0].params;
+            let out = block_on(put(&k, a));
+            let sent = t.sent.borrow().clone();
+            (out, sent)
+        };
+        let part = |n: u32, a: u64, b: u64| json!({"part_number": n, "url": format!("https://s3.test/u?partNumber={n}"), "byte_start": a, "byte_end": b});
+        let init = Answer::json(201, json!({"upload_id": "u 1", "mode": "multipart", "parts": [part(1, 0, 9), part(2, 10, 14)], "part_count": 2}));
+        let done = Answer::json(200, json!({"key": "d/x.bin", "sha256": "ab"}));
+        let (out, sent) = run(vec![init.clone(), Answer::text(200, "").header("ETag", "\"e1\""), Answer::text(200, "").header("ETag", "\"e2\""), done]);
+        out.unwrap();
+        assert_eq!(sent.len(), 4);
+        assert_eq!(sent[0].url, "https://api.test/storage/v1/uploads");
+        assert_eq!((header(&sent[0], "apikey"), header(&sent[0], "authorization")), (Some("svc-k"), Some("Bearer svc-k")));
+        let whole = crate::kernel::sha256::digest(&(0..15u8).collect::<Vec<_>>());
+        let init_body: serde_json::Value = serde_json::from_str(&body_text(&sent[0]).unwrap()).unwrap();
+        assert_eq!(init_body, json!({"key": "d/x.bin", "size_bytes": 15, "content_type": "application/octet-stream", "visibility": "public", "immutable": true, "sha256": hex(&whole)}));
+        for (i, range) in [(0u8..10), (10u8..15)].into_iter().enumerate() {
+            let r = &sent[i + 1];
+            let slice: Vec<u8> = range.collect();
+            assert_eq!((r.method.as_str(), r.url.as_str()), ("PUT", format!("https://s3.test/u?partNumber={}", i + 1).as_str()));
+            assert_eq!(body_thing(r), Some(HostThing::Bytes(slice.clone())));
+            assert_eq!(header(r, "x-amz-checksum-sha256"), Some(base64(&crate::kernel::sha256::digest(&slice)).as_str()));
+            assert_eq!(header(r, "authorization"), None);
+        }
+        assert_eq!(sent[3].url, "https://api.test/storage/v1/uploads/u%201/complete");
+        let complete: serde_json::Value = serde_json::from_str(&body_text(&sent[3]).unwrap()).unwrap();
+        let sha = |r: std::ops::Range<u8>| hex(&crate::kernel::sha256::digest(&r.collect::<Vec<_>>()));
+        assert_eq!(complete, json!({"parts": [
+            {"part_number": 1, "etag": "\"e1\"", "sha256": sha(0..10)},
+            {"part_number": 2, "etag": "\"e2\"", "sha256": sha(10..15)},
+        ]}));
+
+        let (out, sent) = run(vec![init, Answer::raw(403, "application/xml", "<Error><Code>AccessDenied</Code></Error>")]);
+        let e = out.unwrap_err();
+        assert_eq!((e.kind, e.status, e.context.as_str()), (ErrorKind::ApiError, Some(403), "uploading blob part"));
+        assert!(e.message.starts_with("Part 1 PUT failed (HTTP 403): <Error>"), "{}", e.message);
+        assert!(sent.iter().all(|r| !r.url.ends_with("/complete")), "nothing is completed after a failed part");
+    }
+
     #[test]
     fn checksum_params_are_found_in_the_query_only() {
         assert!(has_checksum_param("https://s3/x?X-Amz-Signature=1&x-amz-checksum-sha256=abc"));
