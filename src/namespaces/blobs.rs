@@ -837,7 +837,10 @@ mod tests {
         assert_eq!(guess_content_type("site/app.js"), "text/javascript");
     }
 
-    fn parts(v: serde_json::Value, size: u64) -> std::result::Result<(String, bool, Vec<(u32, u64, u64)>), String> {
+    /// The upload id, whether it is multipart, and (number, start, end) of each part.
+    type Layout = (String, bool, Vec<(u32, u64, u64)>);
+
+    fn parts(v: serde_json::Value, size: u64) -> std::result::Result<Layout, String> {
         session_parts(&crate::testing::json(v), size, "uploading blob")
             .map(|(id, multi, parts)| (id, multi, parts.iter().map(|p| (p.number, p.start, p.end)).collect()))
             .map_err(|e| e.message)
