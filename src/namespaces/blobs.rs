@@ -461,16 +461,14 @@ async fn put(k: &Kernel, a: Args) -> Result<Val> {
         whole: RefCell::new((immutable && stream).then(Sha256::default)),
     };
     let limit = if stream { STREAM_PARALLEL } else { PARALLEL };
-    let mut done = join_bounded((0..parts.len()).map(|_| uploads.upload_next(k)), limit).await;
-    if stream {
-        if done.is_ok() {
-            done = check_stream_ended(k, &body.value).await.and(done);
-        }
-        if done.is_err() {
-            k.transport.cancel_stream(&body.value);
-        }
+    // Until the stream has been read to its end, a failure, or the call
+    // being cancelled (its future dropped), cancels the caller's stream.
+    let guard = StreamGuard { k, stream: stream.then_some(&body.value) };
+    let done = join_bounded((0..parts.len()).map(|_| uploads.upload_next(k)), limit).await?;
+    if let Some(s) = guard.stream {
+        check_stream_ended(k, s).await?;
     }
-    let done = done?;
+    std::mem::forget(guard);
     let stream_digest = uploads.whole.into_inner().map(Sha256::finish);
     let mut finish = Val::object();
     if multipart {
@@ -490,6 +488,21 @@ async fn put(k: &Kernel, a: Args) -> Result<Val> {
         finish = finish.with("sha256", hex(&d));
     }
     complete(k, &a, &keys, &upload_id, finish, Some(content_type)).await
+}
+
+/// Cancels a stream being uploaded when dropped before the upload read it
+/// to its end (forgotten once it has).
+struct StreamGuard<'a> {
+    k: &'a Kernel,
+    stream: Option<&'a Json>,
+}
+
+impl Drop for StreamGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.stream {
+            self.k.transport.cancel_stream(s);
+        }
+    }
 }
 
 /// After the last part: a stream with more bytes than `size` is an error,

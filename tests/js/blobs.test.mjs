@@ -436,3 +436,34 @@ test("a 48 MiB stream uploads in bounded memory: what it holds depends on the pa
   assert.equal(listed.blobs[0].size_bytes, 48 * 1048576);
   await r.blobs.rm(id, "memory/large.bin");
 });
+
+test("a stream upload that fails or is aborted cancels the caller's stream and completes nothing", async () => {
+  const { r, id } = await withProject();
+  const watched = (bytes) => {
+    const seen = { cancelled: false };
+    let at = 0;
+    seen.stream = new ReadableStream({
+      async pull(controller) {
+        if (at >= bytes.length) return controller.close();
+        await new Promise((res) => setTimeout(res, 5));
+        controller.enqueue(bytes.slice(at, at + 4096));
+        at += 4096;
+      },
+      cancel() { seen.cancelled = true; },
+    });
+    return seen;
+  };
+  await withPartSize(64 * 1024, async () => {
+    await fault({ match: { method: "PUT", path: "/sim-blobs/" }, status: 500, body: "boom" });
+    const failing = watched(bytesOf(300 * 1024, 6));
+    await rejectsKind(r.blobs.put(id, "cancel/fail.bin", failing.stream, { size: 300 * 1024 }), "api_error", (e) => assert.equal(e.status, 500));
+    assert.equal(failing.cancelled, true, "a failed upload cancels its stream");
+
+    const aborted = watched(bytesOf(300 * 1024, 7));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("stop")), 60);
+    await rejectsKind(r.blobs.put(id, "cancel/abort.bin", aborted.stream, { size: 300 * 1024, signal: controller.signal }), "network_error", (e) => assert.equal(e.code, "ABORTED"));
+    assert.equal(aborted.cancelled, true, "an aborted upload cancels its stream");
+  });
+  assert.deepEqual((await r.blobs.ls(id, { prefix: "cancel/" })).blobs, []);
+});
