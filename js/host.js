@@ -3,6 +3,7 @@
 // and one await per request instead of a dozen of each; the decisions
 // (what to send, how to decode, which error) all stay in Rust.
 export { makeError } from "./errors.js";
+export { assetRef } from "./asset-ref.js";
 
 /**
  * The limits (`{ timeoutMs, signal? }`) of the call wasm is running right
@@ -445,6 +446,69 @@ async function digestOf(data, useSubtle) {
   const subtle = useSubtle ? globalThis.crypto?.subtle : undefined;
   if (typeof subtle?.digest !== "function") return [HASH_THESE, bytes];
   return [DIGEST, new Uint8Array(await subtle.digest("SHA-256", bytes))];
+}
+
+// Outcome tags of `readStream`, read by src/wasm/fetch.rs.
+const READ_CHUNK = 0;
+const READ_DONE = 1;
+const READ_FAILED = 2;
+
+// The reader of each stream the SDK reads, and the bytes of its last chunk
+// that did not fit the last read.
+const streamReads = new WeakMap();
+
+/**
+ * The next `max` bytes of a ReadableStream in one Uint8Array (fewer only at
+ * its end): [READ_CHUNK, bytes], [READ_DONE] once it has ended, or
+ * [READ_FAILED, error]. Never rejects. One array per call, so an upload
+ * holds a part's bytes, not the whole stream.
+ */
+export function readStream(stream, max) {
+  try {
+    return readUpTo(stream, max).catch((e) => [READ_FAILED, e]);
+  } catch (e) {
+    return Promise.resolve([READ_FAILED, e]);
+  }
+}
+
+async function readUpTo(stream, max) {
+  let state = streamReads.get(stream);
+  if (state === undefined) {
+    state = { reader: stream.getReader(), rest: undefined };
+    streamReads.set(stream, state);
+  }
+  const out = new Uint8Array(max);
+  let filled = 0;
+  while (filled < max) {
+    let chunk = state.rest;
+    state.rest = undefined;
+    if (chunk === undefined) {
+      const { done, value } = await state.reader.read();
+      if (done) break;
+      if (!(value instanceof Uint8Array)) throw new TypeError("the stream must yield Uint8Array chunks");
+      chunk = value;
+    }
+    const n = Math.min(chunk.byteLength, max - filled);
+    out.set(n === chunk.byteLength ? chunk : chunk.subarray(0, n), filled);
+    filled += n;
+    if (n < chunk.byteLength) state.rest = chunk.subarray(n);
+  }
+  if (filled === 0 && max > 0) {
+    streamReads.delete(stream);
+    return [READ_DONE];
+  }
+  return [READ_CHUNK, filled === max ? out : out.subarray(0, filled)];
+}
+
+/** Stops reading a stream: its source is cancelled. Never throws. */
+export function cancelStream(stream) {
+  try {
+    const state = streamReads.get(stream);
+    streamReads.delete(stream);
+    state?.reader.cancel(new Error("the upload failed")).catch(() => {});
+  } catch {
+    // a reader that cannot be cancelled: nothing more to do
+  }
 }
 
 // Value inspection for src/wasm/convert.rs. The rule for every function

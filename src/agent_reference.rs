@@ -115,10 +115,15 @@ fn route(out: &mut String, r: &Route, params: &[crate::surface::Param]) {
         Out::List(field) => format!("the `{field}` array of the response ([] if missing)"),
     };
     let price = if r.paid { "paid: a 402 is paid via x402 within the spend policy" } else { "free" };
-    // `{0}`, `{1.field}`, `{2:raw}` read better as the parameters' names.
+    // `{0}`, `{1.field}`, `{2:raw}`, `{3/}` read better as the parameters' names.
     let mut path = r.path.to_string();
     for (i, p) in params.iter().enumerate() {
-        path = path.replace(&format!("{{{i}:raw}}"), &format!("{{{}}}", p.name)).replace(&format!("{{{i}:0x}}"), &format!("{{{}}}", p.name)).replace(&format!("{{{i}.", ), "{").replace(&format!("{{{i}}}"), &format!("{{{}}}", p.name));
+        path = path
+            .replace(&format!("{{{i}:raw}}"), &format!("{{{}}}", p.name))
+            .replace(&format!("{{{i}:0x}}"), &format!("{{{}}}", p.name))
+            .replace(&format!("{{{i}/}}"), &format!("{{{}/}}", p.name))
+            .replace(&format!("{{{i}.", ), "{")
+            .replace(&format!("{{{i}}}"), &format!("{{{}}}", p.name));
     }
     let _ = writeln!(out, "- wire: {} {path}{query} · {auth}{body}{headers} · {price} · resolves to {result}", r.verb);
 }

@@ -13,7 +13,7 @@ use crate::prelude::*;
 use crate::args::Args;
 use crate::error::Result;
 use crate::json::{type_name, Json, JsonExt, Shape};
-use crate::kernel::encode::{encode_uri_component, form_encode};
+use crate::kernel::encode::{encode_segments, encode_uri_component, form_encode};
 use crate::kernel::{Call, Kernel};
 use crate::value::Val;
 
@@ -26,7 +26,8 @@ pub struct Route {
     /// string argument N, non-empty, percent-encoded as a path segment;
     /// `{N.name}` is the same from field `name` of the options object at
     /// argument N; `{N:raw}` is argument N inserted unencoded (the
-    /// reference's raw ids), checked like a project id.
+    /// reference's raw ids), checked like a project id; `{N/}` is string
+    /// argument N encoded segment by segment, its slashes kept (blob keys).
     pub path: &'static str,
     pub auth: Auth,
     /// Query parameters, in order; absent optional ones are left out.
@@ -217,6 +218,8 @@ enum Slot<'t> {
     /// Argument N, an account identifier (a wallet or an email), encoded;
     /// a `0x…` one lower-cased first (addresses are case-insensitive).
     Account(usize),
+    /// Argument N encoded per `/`-separated segment.
+    Segments(usize),
 }
 
 /// Splits `path` at its first placeholder: (literal before, slot, rest).
@@ -233,6 +236,7 @@ fn next_slot(path: &str) -> Option<(&str, Slot<'_>, &str)> {
         "" => Slot::Arg(index, None),
         ":raw" => Slot::Raw(index),
         ":0x" => Slot::Account(index),
+        "/" => Slot::Segments(index),
         field => Slot::Arg(index, Some(field.strip_prefix('.')?)),
     };
     Some((literal, slot, tail))
@@ -258,6 +262,7 @@ fn expand(a: &Args, template: &'static str, project: Option<&str>) -> Result<Str
                 let from = field.map_or(Src::Arg(i), |f| Src::Opt(i, f));
                 out.push_str(&encode_uri_component(&segment_text(a, from)?));
             }
+            Slot::Segments(i) => out.push_str(&encode_segments(&required_text(a, Src::Arg(i))?)),
             Slot::Raw(i) => {
                 let text = segment_text(a, Src::Arg(i))?;
                 let name = a.param_name(i);

@@ -273,6 +273,7 @@ impl Method {
 pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-projects"))]
     &namespaces::projects::NAMESPACE,
+    &namespaces::blobs::NAMESPACE,
     #[cfg(not(feature = "omit-functions"))]
     &namespaces::functions::NAMESPACE,
     &namespaces::secrets::NAMESPACE,

@@ -8,6 +8,12 @@ pub fn encode_uri_component(s: &str) -> String {
     encode(s, |b| b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b), false)
 }
 
+/// A blob key as a path: each `/`-separated segment `encodeURIComponent`-ed,
+/// the slashes kept (contract `{key/}`).
+pub fn encode_segments(s: &str) -> String {
+    s.split('/').map(encode_uri_component).collect::<Vec<_>>().join("/")
+}
+
 /// `application/x-www-form-urlencoded` as `URLSearchParams` writes it:
 /// keeps `A-Z a-z 0-9 * - . _`, space becomes `+`.
 pub fn form_encode(s: &str) -> String {

@@ -137,4 +137,38 @@ pub trait Transport {
     /// WebCrypto where the runtime has it, without copying the bytes into
     /// wasm; otherwise hashed in Rust. The error says why it failed.
     fn sha256(&self, data: &Json) -> LocalFuture<'_, Result<[u8; 32], String>>;
+
+    // Uploads from streams and polling (blobs.put, blobs.waitFresh). The
+    // defaults are what a host without them answers; the wasm host and the
+    // native mock implement them.
+
+    /// The next `max` bytes of a `ReadableStream` as one host byte array
+    /// (fewer only where the stream ends), `None` once it has ended. The
+    /// first read locks the stream to the SDK.
+    fn read_stream(&self, _stream: &Json, _max: u64) -> LocalFuture<'_, Result<Option<Json>, String>> {
+        Box::pin(async { Err("this host cannot read streams".to_string()) })
+    }
+    /// Cancels a stream the SDK was reading (its upload failed), so its
+    /// source stops producing.
+    fn cancel_stream(&self, _stream: &Json) {}
+    /// Feeds host bytes (an array from [`Transport::read_stream`]) to a
+    /// Rust hasher: a stream's whole-content digest, which WebCrypto cannot
+    /// compute piece by piece.
+    fn hash_into(&self, _hasher: &mut super::sha256::Sha256, _bytes: &Json) -> Result<(), String> {
+        Err("this host cannot hash bytes in pieces".to_string())
+    }
+    /// Waits `ms` milliseconds (cut short by the call's abort signal, which
+    /// is then the error): the pause between polls.
+    fn sleep(&self, _ms: u32, context: &'static str) -> LocalFuture<'_, crate::error::Result<()>> {
+        Box::pin(async move { Err(crate::error::Error::local(context, "this host cannot wait")) })
+    }
+    /// The `AssetRef` of a completed upload (contract §4.2): the gateway's
+    /// answer widened with camelCase aliases, integrity values, the cache
+    /// kind, the CDN envelope and the synchronous HTML tag emitters
+    /// (js/asset-ref.js: plain field mapping and string building, which
+    /// costs a fraction in JS of what it costs in wasm). `content_type`
+    /// names the AssetRef's `contentType`, else the answer's.
+    fn asset_ref(&self, done: &Json, _content_type: Option<&str>) -> Val {
+        Val::Json(done.clone())
+    }
 }

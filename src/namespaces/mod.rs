@@ -8,6 +8,7 @@ pub mod allowance;
 pub mod auth;
 pub mod apps;
 pub mod billing;
+pub mod blobs;
 pub mod client;
 pub mod contracts;
 pub mod domains;

@@ -232,3 +232,15 @@ fn a_string_list_repeats_its_parameter_with_uri_component_encoding() {
         assert!(sent.is_empty());
     }
 }
+
+static BLOB_KEY: Route = Route { path: "/storage/v1/blob/{1/}/sign", ..BASE };
+
+#[test]
+fn segment_slots_encode_each_segment_and_keep_the_slashes() {
+    let (out, sent, _) = run_route(&BLOB_KEY, vec![json!("prj_1"), json!("a b/c?d/é#.png")], None);
+    out.unwrap();
+    assert_eq!(sent[0].url, "https://api.test/storage/v1/blob/a%20b/c%3Fd/%C3%A9%23.png/sign");
+    let (out, sent, _) = run_route(&BLOB_KEY, vec![json!("prj_1"), json!("")], None);
+    assert_eq!(message(&out), "things.doIt: `target` must not be empty");
+    assert!(sent.is_empty());
+}

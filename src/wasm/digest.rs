@@ -49,6 +49,12 @@ pub async fn sha256(data: JsValue, use_subtle: bool) -> Result<[u8; 32], String>
 
 fn hash_in_chunks(bytes: &Uint8Array) -> [u8; 32] {
     let mut hasher = Sha256::default();
+    hash_into(&mut hasher, bytes);
+    hasher.finish()
+}
+
+/// Feeds `bytes` to `hasher`, copied into wasm [`CHUNK`] bytes at a time.
+pub fn hash_into(hasher: &mut Sha256, bytes: &Uint8Array) {
     let total = bytes.length();
     let mut buf = vec![0u8; CHUNK.min(total) as usize];
     let mut at = 0;
@@ -60,5 +66,4 @@ fn hash_in_chunks(bytes: &Uint8Array) -> [u8; 32] {
         hasher.update(dst);
         at += n;
     }
-    hasher.finish()
 }

@@ -48,7 +48,19 @@ extern "C" {
     fn body_kind_of(v: &JsValue) -> f64;
     #[wasm_bindgen(js_name = sliceOf)]
     fn slice_of(v: &JsValue, start: f64, end: f64) -> JsValue;
+    /// Never rejects: resolves to a tagged outcome (js/host.js `readStream`).
+    #[wasm_bindgen(js_name = readStream)]
+    fn read_stream_of(stream: &JsValue, max: f64) -> JsValue;
+    #[wasm_bindgen(js_name = cancelStream)]
+    fn cancel_stream_of(stream: &JsValue);
+    /// The AssetRef of a completed upload (never throws).
+    #[wasm_bindgen(js_name = assetRef)]
+    fn asset_ref_of(done: &JsValue, content_type: Option<String>) -> JsValue;
 }
+
+// Outcome tags of js/host.js `readStream`.
+const READ_CHUNK: u32 = 0;
+const READ_DONE: u32 = 1;
 
 #[wasm_bindgen]
 extern "C" {
@@ -257,6 +269,37 @@ impl Transport for FetchTransport {
 
     fn sha256(&self, data: &Json) -> LocalFuture<'_, Result<[u8; 32], String>> {
         Box::pin(super::digest::sha256(json_to_js(data), true))
+    }
+
+    fn read_stream(&self, stream: &Json, max: u64) -> LocalFuture<'_, Result<Option<Json>, String>> {
+        let started = read_stream_of(&json_to_js(stream), max as f64);
+        Box::pin(async move {
+            let outcome: js_sys::Array = settle(started).await.map_err(|e| describe(&e))?.unchecked_into();
+            let value = outcome.get(1);
+            match outcome.get(0).as_f64().map(|t| t as u32) {
+                Some(READ_CHUNK) => Ok(Some(wrap(value))),
+                Some(READ_DONE) => Ok(None),
+                _ => Err(describe(&value)),
+            }
+        })
+    }
+
+    fn cancel_stream(&self, stream: &Json) {
+        cancel_stream_of(&json_to_js(stream));
+    }
+
+    fn hash_into(&self, hasher: &mut crate::kernel::sha256::Sha256, bytes: &Json) -> Result<(), String> {
+        let bytes: Uint8Array = json_to_js(bytes).dyn_into().map_err(|_| "expected bytes".to_string())?;
+        super::digest::hash_into(hasher, &bytes);
+        Ok(())
+    }
+
+    fn sleep(&self, ms: u32, context: &'static str) -> LocalFuture<'_, crate::error::Result<()>> {
+        Box::pin(super::task::sleep(ms, context))
+    }
+
+    fn asset_ref(&self, done: &Json, content_type: Option<&str>) -> Val {
+        Val::Json(wrap(asset_ref_of(&json_to_js(done), content_type.map(str::to_string))))
     }
 
     fn stringify(&self, value: &Val) -> Result<Json, String> {

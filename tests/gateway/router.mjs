@@ -11,11 +11,22 @@ export function createRouter() {
   }
 
   function matchSegments(segments, parts) {
-    if (segments.length !== parts.length) return null;
+    // A last segment `:name*` takes the rest of the path, slashes included
+    // (blob keys), each segment decoded.
+    const rest = segments.at(-1)?.startsWith(":") && segments.at(-1).endsWith("*");
+    if (rest ? parts.length < segments.length : segments.length !== parts.length) return null;
     const params = {};
     for (let i = 0; i < segments.length; i++) {
       const seg = segments[i];
-      if (seg.startsWith(":")) {
+      if (rest && i === segments.length - 1) {
+        const tail = parts.slice(i);
+        if (tail.some((p) => p === "")) return null;
+        try {
+          params[seg.slice(1, -1)] = tail.map(decodeURIComponent).join("/");
+        } catch {
+          fail(400, "invalid_path", `Path "${tail.join("/")}" is not valid percent-encoding.`, "INVALID_PATH");
+        }
+      } else if (seg.startsWith(":")) {
         if (parts[i] === "") return null;
         try {
           params[seg.slice(1)] = decodeURIComponent(parts[i]);

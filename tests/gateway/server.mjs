@@ -15,6 +15,7 @@ import { isPgError, pgErrorStatus } from "./pg-errors.mjs";
 import { createRouter } from "./router.mjs";
 import * as adminRoutes from "./routes/admin.mjs";
 import * as agentRoutes from "./routes/agent.mjs";
+import * as blobRoutes from "./routes/blobs.mjs";
 import * as aiRoutes from "./routes/ai.mjs";
 import * as authRoutes from "./routes/auth.mjs";
 import * as appRoutes from "./routes/apps.mjs";
@@ -32,6 +33,7 @@ import * as serviceRoutes from "./routes/service.mjs";
 import * as simRoutes from "./routes/sim.mjs";
 import * as tierRoutes from "./routes/tiers.mjs";
 import { createState } from "./state.mjs";
+import { startStorage } from "./storage.mjs";
 
 const CORS_HEADERS = {
   "access-control-allow-origin": "*",
@@ -45,14 +47,14 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
-for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes]) routes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {
@@ -162,12 +164,14 @@ export async function start({ port = 0, adminWallets = [], payments, x402Version
     throw err;
   }
   baseUrl = `http://127.0.0.1:${server.address().port}`;
+  const closeStorage = await startStorage(state);
   const close = async () => {
     emailRoutes.stopDeliveries(state);
     await new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    await closeStorage();
     release();
   };
   return { url: baseUrl, close, state };

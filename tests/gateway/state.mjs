@@ -5,6 +5,7 @@ import { createBilling } from "./billing-accounts.mjs";
 import { createLedger } from "./ledger.mjs";
 import { createContracts } from "./routes/contracts.mjs";
 import { applyConfig, defaultConfig } from "./sim-config.mjs";
+import { createStorage } from "./storage.mjs";
 
 /** `options` holds the config keys of sim-config.mjs; throws on invalid values. */
 export function createState({ adminWallets = [], ...options }) {
@@ -30,6 +31,7 @@ export function createState({ adminWallets = [], ...options }) {
     contracts: createContracts(), // contract wallets, calls and the simulated chain (routes/contracts.mjs)
     aiTranslation: new Map(), // project_id → {active, includedWords, usedWords, cycleStart ms} (routes/ai.mjs)
     paymentStats: { seen: 0, verified: 0, settled: 0, rejected: 0 },
+    storage: createStorage(), // blobs, upload sessions, the S3 and CDN origins (storage.mjs)
     faults: [],
     requestLog: [],
   };

@@ -12,6 +12,12 @@
 // contract §1.1, §1.8, §1.11, §1.12, §1.13, §1.18, §1.21, checked against §6). Left out on purpose:
 // contract §1.1, §1.8, §1.11, §1.13, §1.18, §1.21, checked against §6; §1.16
 // email where its changes do not apply, see there). Left out on purpose:
+// contract §1.1, §1.2, §1.8, §1.11, §1.13, §1.18, §1.21, checked against §6;
+// 3.3.3 calls our `blobs` `assets`). Left out on purpose:
+//   * blobs.put and the upload-session members — §6: 3.3.3 uploads through
+//     the apply engine and throws LocalError for the sessions.
+//   * blobs.waitFresh — same requests, but its result carries elapsed
+//     milliseconds (covered against the simulator in reference.test.mjs).
 //   * projects.list — §6: `list(wallet)` became `list({org, limit, cursor,
 //     all, token})` on GET /projects/v1 (or /agent/v1/operator/projects);
 //     /wallets/v1/{w}/projects is no longer used.
@@ -149,6 +155,17 @@ function answer(method, url) {
   if (p.startsWith("/apps/v1/")) return APP;
   if (p === "/fork/v1") return { project_id: "prj_fork_0003", anon_key: "anon_fork", service_key: "service_fork", schema_slot: "p0003", functions: [] };
   if (p === "/ai/v1/translate") return { text: "Hola mundo", from: "en", to: "es" };
+  if (p === "/storage/v1/blobs") return { blobs: [{ key: "a/1.txt", size_bytes: 3, content_type: "text/plain", visibility: "public", created_at: "2030-01-01T00:00:00.000Z" }], next_cursor: null };
+  if (p === "/storage/v1/blobs/diagnose") {
+    return {
+      projectId: PID, key: "a/1.txt", expectedSha256: "ab".repeat(32), observedSha256: "ab".repeat(32), vantage: "gateway-us-east-1",
+      probeMethod: "GET_RANGE_0_0", acceptEncoding: "identity", observedAt: "2030-01-01T00:00:00.000Z", probeMayHaveWarmedCache: true,
+      canonicalUrl: u.searchParams.get("url"), pathKind: "blob-mutable", cache: { xCache: "Hit from cloudfront", ageSeconds: 3, cacheKind: "mutable" },
+      invalidation: { id: null, status: null }, hint: "fresh",
+    };
+  }
+  if (p.startsWith("/storage/v1/blob/") && p.endsWith("/sign")) return { signed_url: "https://s3.example/x?sig=1", expires_at: "2030-01-01T01:00:00.000Z", expires_in: 3600 };
+  if (p.startsWith("/storage/v1/blob/")) return method === "DELETE" ? { status: "deleted" } : { bytes: "as JSON" };
   if (p === "/ai/v1/moderate") return { flagged: false, categories: { violence: false }, category_scores: { violence: 0.0001 } };
   if (p === "/ai/v1/usage") {
     return { translation: { active: true, used_words: 2, included_words: 10, remaining_words: 8, billing_cycle_start: "2030-01-01T00:00:00.000Z" } };
@@ -560,3 +577,15 @@ test("apps.publish (every field)", same((r) => r.apps.publish(PID, { description
 test("apps.listVersions", same((r) => r.apps.listVersions(PID)));
 test("apps.updateVersion", same((r) => r.apps.updateVersion(PID, "ver_diff_1", { description: "", tags: [] })));
 test("apps.deleteVersion", same((r) => r.apps.deleteVersion(PID, "ver_diff_1")));
+// ---- blobs (§1.2; 3.3.3's `assets`) ------------------------------------------
+
+const blobs = (r) => r.blobs ?? r.assets;
+test("blobs.ls", same((r) => blobs(r).ls(PID)));
+test("blobs.ls (prefix, limit, cursor)", same((r) => blobs(r).ls(PID, { prefix: "a dir/", limit: 25, cursor: "c+/=" })));
+test("blobs.ls (falsy prefix and cursor are left out)", same((r) => blobs(r).ls(PID, { prefix: "", cursor: "" })));
+test("blobs.get (a key with slashes, spaces and reserved characters)", same((r) => blobs(r).get(PID, "a dir/b?c#d/é.txt")));
+test("blobs.rm", same((r) => blobs(r).rm(PID, "a/1.txt")));
+test("blobs.sign", same((r) => blobs(r).sign(PID, "a/1.txt")));
+test("blobs.sign (ttl_seconds)", same((r) => blobs(r).sign(PID, "a/1.txt", { ttl_seconds: 600 })));
+test("blobs.diagnoseUrl", same((r) => blobs(r).diagnoseUrl(PID, "https://pr-abc.run402.com/_blob/a 1.txt?v=1&x=(y)")));
+test("project(id).blobs.ls", same(async (r) => blobs(await r.project(PID)).ls({ limit: 5 })));

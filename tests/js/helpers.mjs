@@ -43,13 +43,24 @@ const recordPath = process.env.RUN402_RECORD;
 export const UNDEFINED_MARK = "\u0000undefined";
 /** Stands for a `Uint8Array` in a recorded value (`email.getRaw`'s bytes). */
 export const BYTES_MARK = "\u0000bytes";
+/** Stand for a function (an AssetRef's tag emitters) and a `Response` (blobs.get): JSON has neither. */
+export const FUNCTION_MARK = "\u0000function";
+export const RESPONSE_MARK = "\u0000Response";
+
+const marked = (v) => {
+  if (v === undefined) return UNDEFINED_MARK;
+  if (v instanceof Uint8Array) return BYTES_MARK;
+  if (typeof v === "function") return FUNCTION_MARK;
+  if (typeof Response === "function" && v instanceof Response) return RESPONSE_MARK;
+  return v;
+};
 
 const recorders = new WeakSet();
 
 function record(method, scoped, value) {
   let line;
   try {
-    line = JSON.stringify({ method, scoped, value }, (_key, v) => (v === undefined ? UNDEFINED_MARK : v instanceof Uint8Array ? BYTES_MARK : v));
+    line = JSON.stringify({ method, scoped, value }, (_key, v) => marked(v));
   } catch (e) {
     // Counted as a finding by the checker, not silently dropped.
     line = JSON.stringify({ method, scoped, unserializable: String(e) });

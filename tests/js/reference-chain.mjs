@@ -15,10 +15,14 @@ function urlOf(input) {
   return input.url;
 }
 
-/** Replaces globalThis.fetch; returns `{rpcCalls, blocked, restore}`. */
-export function routeChainToSimulator(simUrl) {
+/**
+ * Replaces globalThis.fetch; returns `{rpcCalls, blocked, restore}`.
+ * `alsoLocal` names the simulator's other origins (its S3 and CDN).
+ */
+export function routeChainToSimulator(simUrl, alsoLocal = []) {
   const original = globalThis.fetch;
   const local = new URL(simUrl).origin;
+  const others = new Set(alsoLocal.map((u) => new URL(u).origin));
   const seen = { rpcCalls: [], blocked: [] };
   globalThis.fetch = async (input, init) => {
     const url = new URL(urlOf(input));
@@ -28,7 +32,7 @@ export function routeChainToSimulator(simUrl) {
       const target = `${simUrl}/__sim/rpc/${network}`;
       return original(input instanceof Request ? new Request(target, input) : target, init);
     }
-    if (url.origin !== local) {
+    if (url.origin !== local && !others.has(url.origin)) {
       seen.blocked.push(url.href);
       throw new TypeError(`test network policy: ${url.origin} is not the simulator`);
     }

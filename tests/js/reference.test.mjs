@@ -14,15 +14,18 @@
 //                            3.3.3: /admin/v1/rest/{table}; seed era: /rest/v1/{table} (anon-key REST is covered)
 //   projects.provision({orgId}) 3.3.3-only option (body org_id)
 //   payments.*               our SDK's local totals and receipts: no HTTP
+//   assets.put / initUploadSession / getUploadSession / completeUploadSession
+//                            3.3.3 uploads through the apply engine and throws LocalError for the sessions
 //
 // secrets, subdomains, domains, auth and apps are all here: their wire did not change by 3.3.3;
+// so are blobs' ls, get, sign, rm, diagnoseUrl and waitFresh (3.3.3's `assets`);
 // so are functions but deploy, which 3.3.3 sends through /apply/v1 (contract §6): the
 // test deploys past the SDK, then drives invoke, logs, list, update and delete.
 // email is here for the calls whose wire 3.3.3 kept (one mailbox, plain ids):
 // its 409 recovery and cached mailbox_id (both gone in 3.3.3) are not.
 
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,7 +61,7 @@ before(async () => {
   process.env.RUN402_ALLOWANCE_PATH = join(dir, "allowance.json");
   delete process.env.RUN402_WALLET;
   delete process.env.RUN402_PROFILE;
-  chain = routeChainToSimulator(sim.url);
+  chain = routeChainToSimulator(sim.url, [sim.state.storage.s3Url, sim.state.storage.cdnUrl]);
 });
 
 after(async () => {
@@ -573,6 +576,45 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     }
     assert.deepEqual(await r.email.deleteMailbox(id), { mailbox_id: made.mailbox_id, address: made.address });
     await rejectsWith(r.email.getMailbox(id), isApiError, (e) => assert.equal(e.status, 404));
+  });
+
+  it("assets (our blobs): ls, get, sign, rm, diagnoseUrl and waitFresh keep the seed-era /storage/v1 wire", async () => {
+    // 3.3.3 uploads through the apply engine (contract §6), so the blobs are
+    // put here over the seed-era session wire, as our blobs.put sends it.
+    const { service_key: key } = await r.projects.keys(id);
+    const headers = { apikey: key, authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const upload = async (name, text, extra = {}) => {
+      const post = (path, body) => fetch(`${sim.url}${path}`, { method: "POST", headers, body: JSON.stringify(body) }).then((res) => res.json());
+      const session = await post("/storage/v1/uploads", { key: name, size_bytes: Buffer.byteLength(text), content_type: "text/plain", ...extra });
+      const put = await fetch(session.parts[0].url, { method: "PUT", body: text });
+      assert.equal(put.status, 200);
+      return post(`/storage/v1/uploads/${session.upload_id}/complete`, {});
+    };
+    await upload("ref/a.txt", "alpha");
+    await upload("ref/b.txt", "beta");
+    const v1 = await upload("ref/live.txt", "v1");
+
+    const listed = await r.assets.ls(id, { prefix: "ref/", limit: 2 });
+    assert.deepEqual(listed.blobs.map((b) => b.key), ["ref/a.txt", "ref/b.txt"]);
+    assert.equal(typeof listed.next_cursor, "string");
+    const rest = await r.assets.ls(id, { prefix: "ref/", cursor: listed.next_cursor });
+    assert.deepEqual(rest.blobs.map((b) => b.key), ["ref/live.txt"]);
+    const res = await r.assets.get(id, "ref/a.txt");
+    assert.equal(await res.text(), "alpha");
+    const signed = await r.assets.sign(id, "ref/b.txt", { ttl_seconds: 300 });
+    assert.equal(signed.expires_in, 300);
+    assert.equal(await (await fetch(signed.signed_url)).text(), "beta");
+    assert.equal(await r.assets.rm(id, "ref/b.txt"), undefined);
+    await rejectsWith(r.assets.get(id, "ref/b.txt"), isApiError, (e) => assert.equal(e.status, 404));
+
+    await fetch(v1.cdn_url); // the edge caches v1
+    const v2 = await upload("ref/live.txt", "v2", { immutable: true, sha256: createHash("sha256").update("v2").digest("hex") });
+    const diag = await r.assets.diagnoseUrl(id, v1.cdn_url);
+    assert.deepEqual([diag.projectId, diag.key, diag.expectedSha256, diag.pathKind], [id, "ref/live.txt", v2.sha256, "blob-mutable"]);
+    assert.equal(diag.observedSha256, createHash("sha256").update("v1").digest("hex"));
+    const fresh = await r.assets.waitFresh(id, { url: v1.cdn_url, sha256: v2.sha256, timeoutMs: 5000 });
+    assert.deepEqual([fresh.fresh, fresh.observedSha256, fresh.vantage], [true, v2.sha256, "gateway-us-east-1"]);
+    assert.ok(fresh.attempts >= 2);
   });
 
   it("projects.delete removes the project on the gateway and in the keystore", async () => {

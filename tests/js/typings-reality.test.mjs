@@ -16,7 +16,7 @@ import { join } from "node:path";
 
 import ts from "typescript";
 
-import { BYTES_MARK, UNDEFINED_MARK } from "./helpers.mjs";
+import { BYTES_MARK, FUNCTION_MARK, RESPONSE_MARK, UNDEFINED_MARK } from "./helpers.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const recordPath = process.env.RUN402_RECORD;
@@ -83,6 +83,8 @@ function shapeOf(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return `[${[...new Set(v.map(shapeOf))].sort().join("|")}]`;
   if (typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${k}:${shapeOf(v[k])}`).join(",")}}`;
+  if (v === FUNCTION_MARK) return "function";
+  if (v === RESPONSE_MARK) return "Response";
   return v === UNDEFINED_MARK ? "undefined" : typeof v;
 }
 
@@ -100,9 +102,14 @@ function choose(entries) {
   return { chosen: [...first, ...rest].slice(0, PER_METHOD), shapes: shapes.size };
 }
 
-/** A recorded value as a TypeScript expression (JSON, with `undefined` and byte arrays restored). */
+/** A recorded value as a TypeScript expression (JSON, with `undefined`, byte arrays, functions and Responses restored). */
 function literal(value) {
-  return JSON.stringify(value).replaceAll(JSON.stringify(UNDEFINED_MARK), "undefined").replaceAll(JSON.stringify(BYTES_MARK), "new Uint8Array()");
+  // A recorded function is checked for being there, not for its signature.
+  return JSON.stringify(value)
+    .replaceAll(JSON.stringify(UNDEFINED_MARK), "undefined")
+    .replaceAll(JSON.stringify(BYTES_MARK), "new Uint8Array()")
+    .replaceAll(JSON.stringify(FUNCTION_MARK), "((..._: any[]): any => undefined)")
+    .replaceAll(JSON.stringify(RESPONSE_MARK), "(undefined as unknown as Response)");
 }
 
 /** The package's exported type names: the identifiers an import can name. */

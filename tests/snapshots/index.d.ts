@@ -472,6 +472,257 @@ export interface ScopedProjects {
   active(): Promise<string | null>;
 }
 
+// ── blobs ──
+
+export type BlobVisibility = "public" | "private";
+
+/** What `put` uploads: text (at most 1 MiB), bytes, a Blob or File, or a stream (give `size`). */
+export type BlobPutSource =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | ArrayBufferView
+  | Blob
+  | ReadableStream<Uint8Array>
+  | { content: string; bytes?: undefined }
+  | { bytes: Uint8Array | ArrayBuffer | Blob; content?: undefined };
+
+export interface BlobPutOptions {
+  /** Default: guessed from the key's extension, else application/octet-stream. */
+  contentType?: string;
+  /** Default "public". */
+  visibility?: BlobVisibility;
+  /** Default true: hash the content and get a content-addressed `cdnUrl` with `sri`. */
+  immutable?: boolean;
+  /** The length of a `ReadableStream` source in bytes (required for streams; other sources know theirs). */
+  size?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface BlobUploadPart {
+  part_number: number;
+  url: string;
+  byte_start: number;
+  /** Inclusive. */
+  byte_end: number;
+}
+
+export interface BlobUploadInitOptions {
+  key: string;
+  size_bytes: number;
+  content_type?: string;
+  /** Default "public". */
+  visibility?: BlobVisibility;
+  /** Default false. */
+  immutable?: boolean;
+  /** Hex SHA-256 of the whole content (64 digits, checked locally). */
+  sha256?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface BlobUploadInitResult {
+  upload_id: string;
+  mode: "single" | "multipart";
+  parts: BlobUploadPart[];
+  part_count: number;
+  part_size_bytes?: number;
+  [key: string]: unknown;
+}
+
+export interface BlobUploadStatusResult extends Partial<BlobUploadInitResult> {
+  upload_id: string;
+  status: "active" | "completed" | "aborted" | "expired" | (string & {});
+  key?: string;
+  [key: string]: unknown;
+}
+
+export interface BlobUploadCompletedPart {
+  part_number: number;
+  /** The part PUT's ETag, quotes included. */
+  etag: string;
+  /** Hex SHA-256 of the part. */
+  sha256?: string;
+}
+
+export interface BlobUploadCompleteOptions {
+  parts?: BlobUploadCompletedPart[];
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** How the CDN caches a blob (also its `X-Run402-Blob-Cache-Kind` header). */
+export type BlobCacheKind = "immutable" | "mutable" | "private";
+
+export interface BlobCdnEnvelope {
+  version: string;
+  invalidationId: string | null;
+  invalidationStatus: string | null;
+  ready: boolean;
+  hint: string;
+}
+
+export interface ScriptTagOptions {
+  type?: "module";
+  /** Default true unless `async`. */
+  defer?: boolean;
+  async?: boolean;
+}
+
+export interface LinkTagOptions {
+  /** Default "stylesheet". */
+  rel?: string;
+  as?: string;
+}
+
+/** What `put` returns: the gateway's fields, camelCase aliases, integrity values and tag emitters. */
+export interface AssetRef {
+  key: string;
+  size_bytes: number;
+  sha256: string | null;
+  visibility: BlobVisibility;
+  url: string | null;
+  immutable_url: string | null;
+  size: number;
+  contentSha256: string | null;
+  contentType: string;
+  immutableUrl: string | null;
+  /** Content-addressed CDN URL (`…/_blob/<key>-<8hex>.<ext>`); null unless immutable and public. */
+  cdnUrl: string | null;
+  cdnMutableUrl: string | null;
+  /** `"sha256-<hex>"`, quotes included. */
+  etag: string | null;
+  /** `sha256-<base64>` for an `integrity` attribute. */
+  sri: string | null;
+  /** `sha-256=:<base64>:` (RFC 9530). */
+  contentDigest: string | null;
+  cacheKind: BlobCacheKind;
+  cdn: BlobCdnEnvelope;
+  /** `<script src integrity crossorigin>`; throws LocalError without `cdnUrl` and `sri`. */
+  scriptTag(opts?: ScriptTagOptions): string;
+  /** `<link rel href integrity crossorigin>`; throws LocalError without `cdnUrl` and `sri`. */
+  linkTag(opts?: LinkTagOptions): string;
+  /** `<img src alt loading="lazy" decoding="async">`; throws LocalError without `cdnUrl`. */
+  imgTag(alt?: string): string;
+}
+
+export type BlobPutResult = AssetRef;
+
+export interface BlobLsOptions {
+  prefix?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface BlobSummary {
+  key: string;
+  size_bytes: number;
+  content_type: string | null;
+  visibility: BlobVisibility;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface BlobLsResult {
+  blobs: BlobSummary[];
+  next_cursor: string | null;
+}
+
+export interface BlobSignOptions {
+  /** 60 to 604800; default 3600. */
+  ttl_seconds?: number;
+}
+
+export interface BlobSignResult {
+  signed_url: string;
+  expires_at: string;
+  expires_in: number;
+}
+
+export interface BlobDiagnoseEnvelope {
+  projectId: string;
+  key: string;
+  expectedSha256: string | null;
+  observedSha256: string | null;
+  vantage: string;
+  probeMethod: string;
+  acceptEncoding: string;
+  observedAt: string;
+  probeMayHaveWarmedCache: boolean;
+  canonicalUrl: string;
+  pathKind: string;
+  cache: { xCache: string | null; ageSeconds: number | null; cacheKind: BlobCacheKind | null };
+  invalidation: { id: string | null; status: string | null };
+  hint: string;
+  [key: string]: unknown;
+}
+
+export interface BlobWaitFreshOptions {
+  url: string;
+  /** The SHA-256 the URL should serve (any case). */
+  sha256: string;
+  /** Default 60000. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface BlobWaitFreshResult {
+  fresh: boolean;
+  observedSha256: string | null;
+  attempts: number;
+  elapsedMs: number;
+  vantage: "gateway-us-east-1";
+}
+
+/** Blob storage: uploads straight to storage (parallel parts, streams in bounded memory), content-addressed CDN URLs with SRI, downloads, listing, signed URLs, CDN freshness checks. */
+export interface Blobs {
+  /** Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; 2 for a stream, read one part at a time), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`. */
+  put(projectId: string, key: string, source: BlobPutSource, opts?: BlobPutOptions): Promise<AssetRef>;
+  /** Starts an upload session (the first step of `put`) for uploaders that manage parts themselves: presigned part URLs with their byte ranges. `visibility` defaults to public, `immutable` to false; `sha256`, if given, must be 64 hex digits. */
+  initUploadSession(projectId: string, opts: BlobUploadInitOptions): Promise<BlobUploadInitResult>;
+  /** An upload session's status (active, completed, aborted, expired) and its parts, for resuming. */
+  getUploadSession(projectId: string, uploadId: string): Promise<BlobUploadStatusResult>;
+  /** Completes an upload session (multipart: every part's number, ETag and sha256) and returns the same AssetRef as `put`; `extra.contentType` names the AssetRef's `contentType`. */
+  completeUploadSession(projectId: string, uploadId: string, opts?: BlobUploadCompleteOptions, extra?: { contentType?: string }): Promise<AssetRef>;
+  /** Downloads a blob: the raw `Response`, its body unread (stream it, or read `.arrayBuffer()`). Any non-2xx answer is an ApiError carrying the response text. */
+  get(projectId: string, key: string): Promise<Response>;
+  /** Lists blobs by key, optionally under a prefix; pass `next_cursor` back as `cursor` for the next page. */
+  ls(projectId: string, opts?: BlobLsOptions): Promise<BlobLsResult>;
+  /** Deletes a blob (its storage stops counting against the project). */
+  rm(projectId: string, key: string): Promise<void>;
+  /** A time-limited presigned GET URL for a blob (private ones included); `ttl_seconds` from 60 to 604800 (7 days), default one hour. */
+  sign(projectId: string, key: string, opts?: BlobSignOptions): Promise<BlobSignResult>;
+  /** What the CDN serves at one of the project's blob URLs right now (one probe, which may itself warm the cache): expected vs observed SHA-256, cache state, the latest invalidation. Another project's URL is refused with 403. */
+  diagnoseUrl(projectId: string, url: string): Promise<BlobDiagnoseEnvelope>;
+  /** Polls `diagnoseUrl` (100 ms doubling to 1 s apart; failed polls are retried) until the URL serves `sha256` or `timeoutMs` (default 60000) passes. Never throws for staleness: check `fresh`. */
+  waitFresh(projectId: string, opts: BlobWaitFreshOptions): Promise<BlobWaitFreshResult>;
+}
+
+/** Blob storage: uploads straight to storage (parallel parts, streams in bounded memory), content-addressed CDN URLs with SRI, downloads, listing, signed URLs, CDN freshness checks. Bound to one project. */
+export interface ScopedBlobs {
+  /** Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; 2 for a stream, read one part at a time), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`. */
+  put(key: string, source: BlobPutSource, opts?: BlobPutOptions): Promise<AssetRef>;
+  /** Starts an upload session (the first step of `put`) for uploaders that manage parts themselves: presigned part URLs with their byte ranges. `visibility` defaults to public, `immutable` to false; `sha256`, if given, must be 64 hex digits. */
+  initUploadSession(opts: BlobUploadInitOptions): Promise<BlobUploadInitResult>;
+  /** An upload session's status (active, completed, aborted, expired) and its parts, for resuming. */
+  getUploadSession(uploadId: string): Promise<BlobUploadStatusResult>;
+  /** Completes an upload session (multipart: every part's number, ETag and sha256) and returns the same AssetRef as `put`; `extra.contentType` names the AssetRef's `contentType`. */
+  completeUploadSession(uploadId: string, opts?: BlobUploadCompleteOptions, extra?: { contentType?: string }): Promise<AssetRef>;
+  /** Downloads a blob: the raw `Response`, its body unread (stream it, or read `.arrayBuffer()`). Any non-2xx answer is an ApiError carrying the response text. */
+  get(key: string): Promise<Response>;
+  /** Lists blobs by key, optionally under a prefix; pass `next_cursor` back as `cursor` for the next page. */
+  ls(opts?: BlobLsOptions): Promise<BlobLsResult>;
+  /** Deletes a blob (its storage stops counting against the project). */
+  rm(key: string): Promise<void>;
+  /** A time-limited presigned GET URL for a blob (private ones included); `ttl_seconds` from 60 to 604800 (7 days), default one hour. */
+  sign(key: string, opts?: BlobSignOptions): Promise<BlobSignResult>;
+  /** What the CDN serves at one of the project's blob URLs right now (one probe, which may itself warm the cache): expected vs observed SHA-256, cache state, the latest invalidation. Another project's URL is refused with 403. */
+  diagnoseUrl(url: string): Promise<BlobDiagnoseEnvelope>;
+  /** Polls `diagnoseUrl` (100 ms doubling to 1 s apart; failed polls are retried) until the URL serves `sha256` or `timeoutMs` (default 60000) passes. Never throws for staleness: check `fresh`. */
+  waitFresh(opts: BlobWaitFreshOptions): Promise<BlobWaitFreshResult>;
+}
+
 // ── functions ──
 
 export interface FunctionConfig {
@@ -2033,6 +2284,7 @@ export interface CallOptions {
 export declare class Run402 {
   constructor(opts: Run402Options);
   readonly projects: Projects;
+  readonly blobs: Blobs;
   readonly functions: Functions;
   readonly secrets: Secrets;
   readonly subdomains: Subdomains;
@@ -2061,6 +2313,7 @@ export declare class Run402 {
 export interface ScopedRun402 {
   readonly projectId: string;
   readonly projects: ScopedProjects;
+  readonly blobs: ScopedBlobs;
   readonly functions: ScopedFunctions;
   readonly secrets: ScopedSecrets;
   readonly subdomains: ScopedSubdomains;

@@ -72,5 +72,12 @@ export async function wrong(r: Run402): Promise<void> {
   await p.contracts.getWallet("prj_1", "cwlt_1"); // WRONG: scoped getWallet takes only the wallet id
   await r.contracts.setLowBalanceAlert("prj_1", "cwlt_1", 1000); // WRONG: wei is a decimal string
   await p.contracts.setAlert("cwlt_1", "1"); // WRONG: scoped clients have no CLI aliases
-  void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText, credits];
+  await r.blobs.put("prj_1", "k", 42); // WRONG: not a blob source
+  await r.blobs.put("prj_1", "k", "x", { visibility: "hidden" }); // WRONG: public or private
+  await p.blobs.put("prj_1", "k", "x"); // WRONG: scoped put takes (key, source, opts)
+  const blobSri: string = (await r.blobs.put("prj_1", "k", "x")).sri; // WRONG: sri can be null
+  (await r.blobs.put("prj_1", "k", "x")).scriptTag({ type: "classic" }); // WRONG: type is "module" or absent
+  await r.blobs.waitFresh("prj_1", { url: "https://x" }); // WRONG: sha256 is required
+  await r.blobs.sign("prj_1", "k", { ttl_seconds: "60" }); // WRONG: ttl_seconds is a number
+  void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText, credits, blobSri];
 }

@@ -193,6 +193,27 @@ export async function main(): Promise<void> {
   const drainHash: string | null = (await p.contracts.drain(cwId, "0xabc")).tx_hash;
   const gone: string | undefined = (await r.contracts.delete(id, cwId)).scheduled_deletion_at;
   void [balanceWei, recoveryNow, cleared, callState, readResult, drainHash, gone];
+  // blobs.
+  const asset = await r.blobs.put(id, "logo.png", new Uint8Array(3), { contentType: "image/png", immutable: true });
+  const cdnUrl: string | null = asset.cdnUrl;
+  const sri: string | null = asset.sri;
+  const cacheKind: "immutable" | "mutable" | "private" = asset.cacheKind;
+  const tag: string = asset.scriptTag({ type: "module", async: true }) + asset.linkTag({ rel: "preload", as: "script" }) + asset.imgTag("logo");
+  await p.blobs.put("s.bin", new ReadableStream<Uint8Array>(), { size: 10, signal: AbortSignal.timeout(1000) });
+  await r.blobs.put(id, "b.txt", { content: "hi" });
+  const uploadSession = await r.blobs.initUploadSession(id, { key: "k", size_bytes: 1 });
+  const partUrl: string | undefined = uploadSession.parts[0]?.url;
+  const sessionStatus: string = (await p.blobs.getUploadSession(uploadSession.upload_id)).status;
+  const completed = await r.blobs.completeUploadSession(id, uploadSession.upload_id, { parts: [{ part_number: 1, etag: '"e"', sha256: "0".repeat(64) }] }, { contentType: "text/plain" });
+  const download: Response = await r.blobs.get(id, "logo.png");
+  const page = await p.blobs.ls({ prefix: "a/", limit: 10 });
+  const nextCursor: string | null = page.next_cursor;
+  const listedKey: string | undefined = page.blobs[0]?.key;
+  const removedBlob: void = await r.blobs.rm(id, "logo.png");
+  const signedUrl: string = (await r.blobs.sign(id, "logo.png", { ttl_seconds: 60 })).signed_url;
+  const observed: string | null = (await p.blobs.diagnoseUrl("https://x")).observedSha256;
+  const fresh: boolean = (await r.blobs.waitFresh(id, { url: "https://x", sha256: "ab", timeoutMs: 5000 })).fresh;
+  void [cdnUrl, sri, cacheKind, tag, partUrl, sessionStatus, completed.etag, download, nextCursor, listedKey, removedBlob, signedUrl, observed, fresh];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];

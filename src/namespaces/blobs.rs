@@ -1,0 +1,945 @@
+//! `r.blobs`: direct-to-storage blob uploads, downloads and CDN checks, all
+//! with the project's service key as both `apikey` and bearer (contract
+//! §1.2, §4). The one-request members are declared routes. Code: `put`
+//! (init → part PUTs to presigned URLs, in parallel → complete, hashing as
+//! it goes), the two session members that share its wire
+//! (`initUploadSession`, `completeUploadSession`), `get` (a raw download
+//! whose failures are all `ApiError`s), `waitFresh` (polling) and `sign`'s
+//! range check.
+//!
+//! Streams: a `ReadableStream` is read one part at a time, so memory holds
+//! at most [`STREAM_PARALLEL`] parts, not the content. Its whole-content
+//! SHA-256 is computed in Rust as the parts are read (WebCrypto has no
+//! incremental digest) and, since it is known only at the end, sent with
+//! `complete` as `sha256` instead of with the session's start.
+
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
+
+use crate::args::Args;
+use crate::credentials::{LocalFuture, ProjectKeys};
+use crate::driver::join::join_bounded;
+use crate::driver::sync::Semaphore;
+use crate::error::{Error, ErrorKind, Result};
+use crate::handler;
+use crate::json::{Json, JsonExt, Native, Shape};
+use crate::kernel::encode::encode_segments;
+use crate::kernel::sha256::Sha256;
+use crate::kernel::{BodyKind, Call, HostBody, Kernel, ReadAs};
+use crate::routes::{self, field, route, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
+use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
+use crate::value::Val;
+use crate::wallet::codec::{base64, hex, unhex};
+
+pub const NAMESPACE: Namespace = Namespace {
+    name: "blobs",
+    ts_name: "Blobs",
+    doc: crate::ts!("Blob storage: uploads straight to storage (parallel parts, streams in bounded memory), content-addressed CDN URLs with SRI, downloads, listing, signed URLs, CDN freshness checks."),
+    scoped: true,
+    internal: false,
+    hidden_aliases: &[],
+    types: crate::ts!(TYPES),
+    methods: &[
+        Method {
+            name: "put",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req("key", "string"), req("source", "BlobPutSource"), call_opts("opts", "BlobPutOptions")],
+            returns: crate::ts!("AssetRef"),
+            scope: Scope::Project,
+            context: "uploading blob",
+            doc: crate::ts!("Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; 2 for a stream, read one part at a time), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`."),
+            http: crate::ts!("POST /storage/v1/uploads → PUT presigned part URLs (raw) → POST /storage/v1/uploads/{upload_id}/complete · service key"),
+            run: handler!(put),
+        },
+        Method {
+            name: "initUploadSession",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req_call_opts("opts", "BlobUploadInitOptions")],
+            returns: crate::ts!("BlobUploadInitResult"),
+            scope: Scope::Project,
+            context: "initializing upload",
+            doc: crate::ts!("Starts an upload session (the first step of `put`) for uploaders that manage parts themselves: presigned part URLs with their byte ranges. `visibility` defaults to public, `immutable` to false; `sha256`, if given, must be 64 hex digits."),
+            http: crate::ts!("POST /storage/v1/uploads · service key"),
+            run: handler!(init_upload_session),
+        },
+        Method {
+            name: "getUploadSession",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req("uploadId", "string")],
+            returns: crate::ts!("BlobUploadStatusResult"),
+            scope: Scope::Project,
+            context: "fetching upload session",
+            doc: crate::ts!("An upload session's status (active, completed, aborted, expired) and its parts, for resuming."),
+            http: crate::ts!(""),
+            run: route(Route { path: "/storage/v1/uploads/{1}", ..BLOB_GET }),
+        },
+        Method {
+            name: "completeUploadSession",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req("uploadId", "string"), call_opts("opts", "BlobUploadCompleteOptions"), opt("extra", "{ contentType?: string }")],
+            returns: crate::ts!("AssetRef"),
+            scope: Scope::Project,
+            context: "completing upload",
+            doc: crate::ts!("Completes an upload session (multipart: every part's number, ETag and sha256) and returns the same AssetRef as `put`; `extra.contentType` names the AssetRef's `contentType`."),
+            http: crate::ts!("POST /storage/v1/uploads/{uploadId}/complete · service key"),
+            run: handler!(complete_upload_session),
+        },
+        Method {
+            name: "get",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req("key", "string")],
+            returns: crate::ts!("Response"),
+            scope: Scope::Project,
+            context: "downloading blob",
+            doc: crate::ts!("Downloads a blob: the raw `Response`, its body unread (stream it, or read `.arrayBuffer()`). Any non-2xx answer is an ApiError carrying the response text."),
+            http: crate::ts!("GET /storage/v1/blob/{key} (raw, service key, no provider headers)"),
+            run: handler!(get),
+        },
+        Method {
+            name: "ls",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, opt("opts", "BlobLsOptions")],
+            returns: crate::ts!("BlobLsResult"),
+            scope: Scope::Project,
+            context: "listing blobs",
+            doc: crate::ts!("Lists blobs by key, optionally under a prefix; pass `next_cursor` back as `cursor` for the next page."),
+            http: crate::ts!(""),
+            run: route(Route {
+                path: "/storage/v1/blobs",
+                query: &[
+                    field("prefix", Src::Opt(1, "prefix"), Kind::OptStr),
+                    field("limit", Src::Opt(1, "limit"), Kind::OptPosInt),
+                    field("cursor", Src::Opt(1, "cursor"), Kind::OptStr),
+                ],
+                ..BLOB_GET
+            }),
+        },
+        Method {
+            name: "rm",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req("key", "string")],
+            returns: crate::ts!("void"),
+            scope: Scope::Project,
+            context: "deleting blob",
+            doc: crate::ts!("Deletes a blob (its storage stops counting against the project)."),
+            http: crate::ts!(""),
+            run: route(Route { verb: "DELETE", path: "/storage/v1/blob/{1/}", result: Out::Void, ..BLOB_GET }),
+        },
+        Method {
+            name: "sign",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req("key", "string"), opt("opts", "BlobSignOptions")],
+            returns: crate::ts!("BlobSignResult"),
+            scope: Scope::Project,
+            context: "signing blob URL",
+            doc: crate::ts!("A time-limited presigned GET URL for a blob (private ones included); `ttl_seconds` from 60 to 604800 (7 days), default one hour."),
+            http: crate::ts!("POST /storage/v1/blob/{key}/sign · service key"),
+            run: Run::Code(sign),
+        },
+        Method {
+            name: "diagnoseUrl",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req("url", "string")],
+            returns: crate::ts!("BlobDiagnoseEnvelope"),
+            scope: Scope::Project,
+            context: "diagnosing blob URL",
+            doc: crate::ts!("What the CDN serves at one of the project's blob URLs right now (one probe, which may itself warm the cache): expected vs observed SHA-256, cache state, the latest invalidation. Another project's URL is refused with 403."),
+            http: crate::ts!(""),
+            run: route(DIAGNOSE),
+        },
+        Method {
+            name: "waitFresh",
+            aliases: &[],
+            generics: "",
+            params: &[PROJECT_ID, req_call_opts("opts", "BlobWaitFreshOptions")],
+            returns: crate::ts!("BlobWaitFreshResult"),
+            scope: Scope::Project,
+            context: "waiting for CDN freshness",
+            doc: crate::ts!("Polls `diagnoseUrl` (100 ms doubling to 1 s apart; failed polls are retried) until the URL serves `sha256` or `timeoutMs` (default 60000) passes. Never throws for staleness: check `fresh`."),
+            http: crate::ts!("GET /storage/v1/blobs/diagnose?url=… repeatedly · service key"),
+            run: handler!(wait_fresh),
+        },
+    ],
+};
+
+/// `AK(svc)+SK+P`: every blob call's credentials.
+const SERVICE_TWICE: Auth = Auth { apikey: Key::Service, bearer: Key::Service, provider: true };
+const BLOB_GET: Route = Route { auth: SERVICE_TWICE, ..SERVICE_GET };
+const DIAGNOSE: Route = Route { path: "/storage/v1/blobs/diagnose?url={1}", ..BLOB_GET };
+const SIGN: Route = Route {
+    verb: "POST",
+    path: "/storage/v1/blob/{1/}/sign",
+    body: RouteBody::Fields(&[field("ttl_seconds", Src::Opt(2, "ttl_seconds"), Kind::OptJson)]),
+    ..BLOB_GET
+};
+
+const PART_CONTEXT: &str = "uploading blob part";
+/// What a string (or `{ content }`) may weigh, in UTF-8 bytes.
+const CONTENT_LIMIT: u64 = 1_048_576;
+/// Parts in flight for bytes and Blobs (already in memory or on disk).
+const PARALLEL: usize = 4;
+/// Parts in flight for a stream: each holds its part's bytes until its PUT
+/// ends, so this bounds the memory an upload of any size takes.
+const STREAM_PARALLEL: usize = 2;
+
+/// The caller's content as a sendable body, and whether it is text
+/// (which has a size limit).
+fn source(k: &Kernel, a: &Args) -> Result<HostBody> {
+    let Some(given) = a.get(2) else {
+        return Err(a.error("`source` must be a string, Uint8Array, ArrayBuffer, Blob, ReadableStream, { content } or { bytes }"));
+    };
+    let (value, text) = if given.is_object() {
+        match (given.field("content"), given.field("bytes")) {
+            (Some(c), None) if c.shape() == Shape::String => (c, true),
+            (Some(_), None) => return Err(a.error("`content` must be a string")),
+            (None, Some(b)) => (b, false),
+            _ => return Err(a.error("pass exactly one of `content` or `bytes`")),
+        }
+    } else {
+        (given.clone(), given.shape() == Shape::String)
+    };
+    let body = k.host_body(value, a.context)?;
+    if text && body.info.length > Some(CONTENT_LIMIT) {
+        return Err(a.error("text content is limited to 1 MiB (1,048,576 UTF-8 bytes); pass bytes, a Blob or a stream for more"));
+    }
+    Ok(body)
+}
+
+/// The MIME type the reference guesses from the key's extension.
+fn guess_content_type(key: &str) -> &'static str {
+    let ext = key.rsplit_once('.').map_or(key, |(_, e)| e).to_ascii_lowercase();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "html" => "text/html",
+        "css" => "text/css",
+        "js" => "text/javascript",
+        "json" => "application/json",
+        "txt" => "text/plain",
+        "md" => "text/markdown",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "tgz" | "gz" => "application/gzip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// An optional boolean option, `default` when absent.
+fn opt_bool(a: &Args, opts: Option<&Json>, name: &str, default: bool) -> Result<bool> {
+    match opts.and_then(|o| o.field(name)).map(|v| v.shape()) {
+        None | Some(Shape::Null) => Ok(default),
+        Some(Shape::Bool(b)) => Ok(b),
+        Some(_) => Err(a.error(format!("`{name}` must be a boolean"))),
+    }
+}
+
+/// A number field that is a whole number from 0 to 2^53 - 1.
+fn whole(v: Option<Json>) -> Option<u64> {
+    match v?.shape() {
+        Shape::Number(n) if (0.0..=9_007_199_254_740_991.0).contains(&n) && crate::num::is_whole(n) => Some(n as u64),
+        _ => None,
+    }
+}
+
+/// A gateway call with the service key as `apikey` and bearer.
+fn gateway(a: &Args, keys: &ProjectKeys, verb: &'static str, path: String) -> Call {
+    a.call(verb, path).header("apikey", keys.service_key.as_str()).bearer(&keys.service_key)
+}
+
+/// `POST /storage/v1/uploads` with a body already built.
+async fn start_session(k: &Kernel, a: &Args, keys: &ProjectKeys, body: Val) -> Result<Json> {
+    let reply = k.send(gateway(a, keys, "POST", "/storage/v1/uploads".into()).json(body)).await?;
+    reply.json().cloned().ok_or_else(|| Error::bad_response(reply.status, reply.body.clone(), a.context, "The upload session is not a JSON object"))
+}
+
+/// `POST /storage/v1/uploads/{id}/complete`, shaped into an AssetRef.
+async fn complete(k: &Kernel, a: &Args, keys: &ProjectKeys, upload_id: &str, body: Val, content_type: Option<String>) -> Result<Val> {
+    let path = ["/storage/v1/uploads/", &crate::kernel::encode::encode_uri_component(upload_id), "/complete"].concat();
+    let reply = k.send(gateway(a, keys, "POST", path).json(body)).await?;
+    let Some(done) = reply.json() else {
+        return Err(Error::bad_response(reply.status, reply.body.clone(), a.context, "The completed upload is not a JSON object"));
+    };
+    Ok(k.transport.asset_ref(done, content_type.as_deref()))
+}
+
+/// One part of a session: bytes `start..end` go to `url`.
+struct Part {
+    number: u32,
+    url: String,
+    start: u64,
+    end: u64,
+}
+
+/// The session's id, mode and parts, checked to cover `size` bytes exactly
+/// once, listed in order (a session that does not would corrupt the content).
+fn session_parts(init: &Json, size: u64, ctx: &str) -> Result<(String, bool, Vec<Part>)> {
+    let bad = |what: &str| Error::bad_response(200, Val::Json(init.clone()), ctx, what);
+    let id = init.str_field("upload_id").filter(|s| !s.is_empty()).ok_or_else(|| bad("The upload session has no upload_id"))?;
+    let multipart = init.str_field("mode").as_deref() == Some("multipart");
+    let list = init.field("parts").ok_or_else(|| bad("The upload session has no parts"))?;
+    let Shape::Array(n) = list.shape() else { return Err(bad("The upload session's parts are not a list")) };
+    let mut parts = Vec::with_capacity(n);
+    for p in (0..n).filter_map(|i| list.item(i)) {
+        let (Some(number), Some(url), Some(start), Some(last)) =
+            (whole(p.field("part_number")), p.str_field("url"), whole(p.field("byte_start")), p.field("byte_end"))
+        else {
+            return Err(bad("An upload part lacks part_number, url, byte_start or byte_end"));
+        };
+        // byte_end is inclusive; an empty content's one part ends at -1.
+        let end = match last.shape() {
+            Shape::Number(e) if e == -1.0 && start == 0 => 0,
+            _ => whole(Some(last)).map(|e| e + 1).ok_or_else(|| bad("An upload part's byte_end is not a byte offset"))?,
+        };
+        parts.push(Part { number: u32::try_from(number).unwrap_or(u32::MAX), url, start, end });
+    }
+    // Listed in byte order by the gateway; checked rather than sorted (the
+    // sort would be the only one linked into the wasm: about 10 KB).
+    let mut at = 0;
+    for p in &parts {
+        if p.start != at || p.end < p.start {
+            return Err(bad("The upload session's parts do not cover the content in order"));
+        }
+        at = p.end;
+    }
+    if at != size || parts.is_empty() || (!multipart && parts.len() != 1) {
+        return Err(bad("The upload session's parts do not cover the content's size"));
+    }
+    Ok((id, multipart, parts))
+}
+
+/// Whether a presigned URL already carries its checksum (then a header
+/// would be a second, conflicting one).
+fn has_checksum_param(url: &str) -> bool {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split('#').next().unwrap_or("");
+    query.split('&').any(|kv| kv.split('=').next().is_some_and(|k| k.eq_ignore_ascii_case("x-amz-checksum-sha256")))
+}
+
+/// PUTs one part; returns its number, ETag (quotes stripped) and hex SHA-256.
+async fn put_part(k: &Kernel, part: &Part, bytes: HostBody, digest: Option<[u8; 32]>) -> Result<(u32, String, String)> {
+    let digest = match digest {
+        Some(d) => d,
+        None => k.sha256(&bytes.value, PART_CONTEXT).await?,
+    };
+    let mut call = Call::absolute("PUT", part.url.clone(), PART_CONTEXT).host_body(bytes).read_as(ReadAs::Text);
+    if !has_checksum_param(&part.url) {
+        call = call.header("x-amz-checksum-sha256", base64(&digest));
+    }
+    let reply = k.send(call).await.map_err(|e| part_failed(k, part.number, e))?;
+    let etag = reply.header("etag").unwrap_or_default();
+    Ok((part.number, etag.trim_matches('"').to_string(), hex(&digest)))
+}
+
+/// A failed part PUT as the reference reports it: an ApiError whose body is
+/// the answer's text and whose message quotes the start of it.
+fn part_failed(k: &Kernel, number: u32, e: Error) -> Error {
+    let Some(status) = e.status else { return e };
+    let text = body_text(k, &e.body);
+    let snippet: String = text.chars().take(200).collect();
+    let message = if snippet.is_empty() {
+        format!("Part {number} PUT failed (HTTP {status}) while {PART_CONTEXT}")
+    } else {
+        format!("Part {number} PUT failed (HTTP {status}): {snippet}")
+    };
+    Error { kind: ErrorKind::ApiError, message, body: Val::Str(text), ..e }
+}
+
+/// An error body back as text (the kernel decoded JSON ones).
+fn body_text(k: &Kernel, body: &Val) -> String {
+    match body {
+        Val::Json(j) if j.shape() == Shape::String => j.as_string().unwrap_or_default(),
+        Val::Null | Val::Undefined => String::new(),
+        other => k.transport.stringify(other).ok().and_then(|s| s.as_string()).unwrap_or_default(),
+    }
+}
+
+/// The parts of one upload and where their bytes come from. Each
+/// `upload_next` takes the next part in order (one at a time, so a stream
+/// is read sequentially and hashed as it goes), then PUTs it while the next
+/// one is taken: one future type for every source, so the join and the PUT
+/// are compiled once.
+struct Uploads<'a> {
+    body: &'a HostBody,
+    parts: &'a [Part],
+    /// The whole content's digest, for a single part of a non-stream body
+    /// (its checksum).
+    single: Option<[u8; 32]>,
+    turn: Semaphore,
+    next: Cell<usize>,
+    /// A stream's whole-content hasher, fed in order as parts are read.
+    whole: RefCell<Option<Sha256>>,
+}
+
+impl Uploads<'_> {
+    async fn upload_next(&self, k: &Kernel) -> Result<(u32, String, String)> {
+        let turn = self.turn.acquire().await;
+        let i = self.next.get();
+        self.next.set(i + 1);
+        let part = self.parts.get(i).ok_or_else(|| Error::local(PART_CONTEXT, "more part uploads than parts"))?;
+        let bytes = if self.body.info.kind == BodyKind::Stream {
+            let want = part.end - part.start;
+            let bytes = read(k, &self.body.value, want).await?;
+            let got = length(k, bytes.as_ref());
+            let Some(bytes) = bytes.filter(|_| got == want) else {
+                return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
+            };
+            if let Some(h) = self.whole.borrow_mut().as_mut() {
+                k.transport.hash_into(h, &bytes).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?;
+            }
+            k.host_body(bytes, PART_CONTEXT)?
+        } else {
+            k.slice_body(self.body, part.start, part.end, PART_CONTEXT)?
+        };
+        drop(turn);
+        put_part(k, part, bytes, self.single).await
+    }
+}
+
+/// The next `max` bytes of the stream; `None` at its end.
+async fn read(k: &Kernel, stream: &Json, max: u64) -> Result<Option<Json>> {
+    k.transport.read_stream(stream, max).await.map_err(|why| Error::local(PART_CONTEXT, format!("cannot read the stream: {why}")))
+}
+
+/// The length of host bytes.
+fn length(k: &Kernel, bytes: Option<&Json>) -> u64 {
+    bytes.and_then(|b| k.transport.body_kind(b)).and_then(|b| b.length).unwrap_or(0)
+}
+
+async fn put(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let key = a.non_empty(1, "key")?;
+    let body = source(k, &a)?;
+    let opts = a.opt_object(3, "opts")?;
+    let content_type = match &opts {
+        Some(o) => a.opt_field_string(o, "contentType")?,
+        None => None,
+    }
+    .unwrap_or_else(|| guess_content_type(&key).to_string());
+    let visibility = match opts.as_ref().and_then(|o| a.opt_field_string(o, "visibility").transpose()).transpose()? {
+        None => "public".to_string(),
+        Some(v) if v == "public" || v == "private" => v,
+        Some(_) => return Err(a.error("`visibility` must be \"public\" or \"private\"")),
+    };
+    let immutable = opt_bool(&a, opts.as_ref(), "immutable", true)?;
+    let stream = body.info.kind == BodyKind::Stream;
+    let size = match body.info.length {
+        Some(n) => n,
+        None => whole(opts.as_ref().and_then(|o| o.field("size")))
+            .ok_or_else(|| a.error("a ReadableStream needs `opts.size`, its length in bytes (presigned parts have fixed byte ranges)"))?,
+    };
+    let keys = k.project_keys(&id, a.context).await?;
+    let whole_digest = if immutable && !stream { Some(k.sha256(&body.value, a.context).await?) } else { None };
+    let mut init = Val::object()
+        .with("key", key)
+        .with("size_bytes", Val::Num(size as f64))
+        .with("content_type", content_type.as_str())
+        .with("visibility", visibility)
+        .with("immutable", immutable);
+    if let Some(d) = &whole_digest {
+        init = init.with("sha256", hex(d));
+    }
+    let session = start_session(k, &a, &keys, init).await?;
+    let (upload_id, multipart, parts) = session_parts(&session, size, a.context)?;
+    let uploads = Uploads {
+        body: &body,
+        parts: &parts,
+        single: if multipart { None } else { whole_digest },
+        turn: Semaphore::new(1),
+        next: Cell::new(0),
+        whole: RefCell::new((immutable && stream).then(Sha256::default)),
+    };
+    let limit = if stream { STREAM_PARALLEL } else { PARALLEL };
+    // Until the stream has been read to its end, a failure, or the call
+    // being cancelled (its future dropped), cancels the caller's stream.
+    let guard = StreamGuard { k, stream: stream.then_some(&body.value) };
+    let done = join_bounded((0..parts.len()).map(|_| uploads.upload_next(k)), limit).await?;
+    if let Some(s) = guard.stream {
+        check_stream_ended(k, s).await?;
+    }
+    core::mem::forget(guard);
+    let stream_digest = uploads.whole.into_inner().map(Sha256::finish);
+    let mut finish = Val::object();
+    if multipart {
+        // Stream parts finish in any order; each goes to its place.
+        let mut ordered: Vec<Option<(u32, String, String)>> = (0..parts.len()).map(|_| None).collect();
+        for d in done {
+            if let Some(i) = parts.iter().position(|p| p.number == d.0) {
+                ordered[i] = Some(d);
+            }
+        }
+        let list = ordered.into_iter().flatten().map(|(n, etag, sha)| {
+            Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", ["\"", &etag, "\""].concat()).with("sha256", sha)
+        });
+        finish = finish.with("parts", Val::Arr(list.collect()));
+    }
+    if let Some(d) = stream_digest {
+        finish = finish.with("sha256", hex(&d));
+    }
+    complete(k, &a, &keys, &upload_id, finish, Some(content_type)).await
+}
+
+/// Cancels a stream being uploaded when dropped before the upload read it
+/// to its end (forgotten once it has).
+struct StreamGuard<'a> {
+    k: &'a Kernel,
+    stream: Option<&'a Json>,
+}
+
+impl Drop for StreamGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.stream {
+            self.k.transport.cancel_stream(s);
+        }
+    }
+}
+
+/// After the last part: a stream with more bytes than `size` is an error,
+/// not a silently cut upload.
+async fn check_stream_ended(k: &Kernel, stream: &Json) -> Result<()> {
+    match length(k, read(k, stream, 1).await?.as_ref()) {
+        0 => Ok(()),
+        _ => Err(Error::local(PART_CONTEXT, "the stream is longer than `opts.size`")),
+    }
+}
+
+async fn init_upload_session(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let opts = a.opt_object(1, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))?;
+    let sha = opts.field("sha256").filter(|v| !matches!(v.shape(), Shape::Undefined));
+    if let Some(s) = &sha {
+        if s.as_string().is_none_or(|h| unhex::<32>(&h).is_err()) {
+            return Err(a.error("`sha256` must be a 64-character hex SHA-256 digest"));
+        }
+    }
+    let keys = k.project_keys(&id, a.context).await?;
+    let mut body = Val::object();
+    for name in ["key", "size_bytes", "content_type"] {
+        if let Some(v) = opts.field(name) {
+            body = body.with(name, v);
+        }
+    }
+    let visibility = opts.field("visibility").filter(|v| !v.is_nullish()).map_or(Val::from("public"), Val::Json);
+    let immutable = opts.field("immutable").filter(|v| !v.is_nullish()).map_or(Val::Bool(false), Val::Json);
+    body = body.with("visibility", visibility).with("immutable", immutable);
+    if let Some(s) = sha {
+        body = body.with("sha256", s);
+    }
+    start_session(k, &a, &keys, body).await.map(Val::Json)
+}
+
+async fn complete_upload_session(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let upload_id = a.non_empty(1, "uploadId")?;
+    let parts = a.opt_object(2, "opts")?.and_then(|o| o.field("parts")).filter(|p| !p.is_nullish());
+    let content_type = match a.opt_object(3, "extra")? {
+        Some(extra) => a.opt_field_string(&extra, "contentType")?,
+        None => None,
+    };
+    let keys = k.project_keys(&id, a.context).await?;
+    let body = match parts {
+        Some(p) => Val::object().with("parts", p),
+        None => Val::object(),
+    };
+    complete(k, &a, &keys, &upload_id, body, content_type).await
+}
+
+async fn get(k: &Kernel, a: Args) -> Result<Val> {
+    let id = a.project_id(0)?;
+    let key = a.non_empty(1, "key")?;
+    let keys = k.project_keys(&id, a.context).await?;
+    let call = gateway(&a, &keys, "GET", ["/storage/v1/blob/", &encode_segments(&key)].concat()).raw().read_as(ReadAs::Response);
+    match k.send(call).await {
+        Ok(reply) => Ok(reply.body),
+        Err(e) => match e.status {
+            Some(status) => {
+                let text = body_text(k, &e.body);
+                Err(Error { kind: ErrorKind::ApiError, message: format!("Downloading blob failed (HTTP {status})"), body: Val::Str(text), ..e })
+            }
+            None => Err(e),
+        },
+    }
+}
+
+/// Checks `ttl_seconds` locally, then runs the declared route.
+fn sign(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let check = || -> Result<()> {
+        let Some(opts) = a.opt_object(2, "opts")? else { return Ok(()) };
+        match opts.field("ttl_seconds").map(|v| v.shape()) {
+            None => Ok(()),
+            Some(Shape::Number(n)) if (60.0..=604_800.0).contains(&n) && crate::num::is_whole(n) => Ok(()),
+            Some(_) => Err(a.error("`ttl_seconds` must be a whole number from 60 to 604800 (7 days)")),
+        }
+    };
+    if let Err(e) = check() {
+        return Box::pin(core::future::ready(Err(e)));
+    }
+    Box::pin(async move { routes::run(&k, a, &SIGN).await })
+}
+
+async fn wait_fresh(k: &Kernel, a: Args) -> Result<Val> {
+    let opts = a.opt_object(1, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))?;
+    let timeout = match opts.field("timeoutMs") {
+        None => 60_000.0,
+        Some(v) => match v.shape() {
+            Shape::Number(n) if (1.0..=9_007_199_254_740_991.0).contains(&n) && crate::num::is_whole(n) => n,
+            _ => return Err(a.error("`timeoutMs` must be a positive whole number of milliseconds")),
+        },
+    };
+    let url = opts.str_field("url").filter(|u| !u.is_empty()).ok_or_else(|| a.error("`url` must be a non-empty string"))?;
+    let expected = opts.str_field("sha256").ok_or_else(|| a.error("`sha256` must be a string"))?.to_ascii_lowercase();
+    let id = a.project_id(0)?;
+    k.project_keys(&id, a.context).await?;
+    let start = k.transport.now_ms();
+    let mut attempts = 0u32;
+    let mut observed = Val::Null;
+    let mut delay = 100.0_f64;
+    let result = |fresh: bool, observed: Val, attempts: u32, now: f64| {
+        Val::object()
+            .with("fresh", fresh)
+            .with("observedSha256", observed)
+            .with("attempts", Val::Num(f64::from(attempts)))
+            .with("elapsedMs", Val::Num((now - start).max(0.0)))
+            .with("vantage", "gateway-us-east-1")
+    };
+    while k.transport.now_ms() - start < timeout {
+        attempts += 1;
+        let mut probe = Args::new(a.namespace, "diagnoseUrl", a.context, vec![Native::string(id.as_str()), Native::string(url.as_str())]);
+        probe.params = a.params;
+        // A failed probe (a gateway hiccup) is retried at the next turn.
+        if let Ok(Val::Json(envelope)) = routes::run(k, probe, &DIAGNOSE).await {
+            let seen = envelope.str_field("observedSha256");
+            if seen.as_deref().is_some_and(|s| s.to_ascii_lowercase() == expected) {
+                return Ok(result(true, seen.into(), attempts, k.transport.now_ms()));
+            }
+            observed = seen.into();
+        }
+        let remaining = timeout - (k.transport.now_ms() - start);
+        if remaining <= 0.0 {
+            break;
+        }
+        k.transport.sleep(delay.min(remaining) as u32, a.context).await?;
+        delay = (delay * 2.0).min(1000.0);
+    }
+    Ok(result(false, observed, attempts, k.transport.now_ms()))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+const TYPES: &str = r#"export type BlobVisibility = "public" | "private";
+
+/** What `put` uploads: text (at most 1 MiB), bytes, a Blob or File, or a stream (give `size`). */
+export type BlobPutSource =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | ArrayBufferView
+  | Blob
+  | ReadableStream<Uint8Array>
+  | { content: string; bytes?: undefined }
+  | { bytes: Uint8Array | ArrayBuffer | Blob; content?: undefined };
+
+export interface BlobPutOptions {
+  /** Default: guessed from the key's extension, else application/octet-stream. */
+  contentType?: string;
+  /** Default "public". */
+  visibility?: BlobVisibility;
+  /** Default true: hash the content and get a content-addressed `cdnUrl` with `sri`. */
+  immutable?: boolean;
+  /** The length of a `ReadableStream` source in bytes (required for streams; other sources know theirs). */
+  size?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface BlobUploadPart {
+  part_number: number;
+  url: string;
+  byte_start: number;
+  /** Inclusive. */
+  byte_end: number;
+}
+
+export interface BlobUploadInitOptions {
+  key: string;
+  size_bytes: number;
+  content_type?: string;
+  /** Default "public". */
+  visibility?: BlobVisibility;
+  /** Default false. */
+  immutable?: boolean;
+  /** Hex SHA-256 of the whole content (64 digits, checked locally). */
+  sha256?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface BlobUploadInitResult {
+  upload_id: string;
+  mode: "single" | "multipart";
+  parts: BlobUploadPart[];
+  part_count: number;
+  part_size_bytes?: number;
+  [key: string]: unknown;
+}
+
+export interface BlobUploadStatusResult extends Partial<BlobUploadInitResult> {
+  upload_id: string;
+  status: "active" | "completed" | "aborted" | "expired" | (string & {});
+  key?: string;
+  [key: string]: unknown;
+}
+
+export interface BlobUploadCompletedPart {
+  part_number: number;
+  /** The part PUT's ETag, quotes included. */
+  etag: string;
+  /** Hex SHA-256 of the part. */
+  sha256?: string;
+}
+
+export interface BlobUploadCompleteOptions {
+  parts?: BlobUploadCompletedPart[];
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** How the CDN caches a blob (also its `X-Run402-Blob-Cache-Kind` header). */
+export type BlobCacheKind = "immutable" | "mutable" | "private";
+
+export interface BlobCdnEnvelope {
+  version: string;
+  invalidationId: string | null;
+  invalidationStatus: string | null;
+  ready: boolean;
+  hint: string;
+}
+
+export interface ScriptTagOptions {
+  type?: "module";
+  /** Default true unless `async`. */
+  defer?: boolean;
+  async?: boolean;
+}
+
+export interface LinkTagOptions {
+  /** Default "stylesheet". */
+  rel?: string;
+  as?: string;
+}
+
+/** What `put` returns: the gateway's fields, camelCase aliases, integrity values and tag emitters. */
+export interface AssetRef {
+  key: string;
+  size_bytes: number;
+  sha256: string | null;
+  visibility: BlobVisibility;
+  url: string | null;
+  immutable_url: string | null;
+  size: number;
+  contentSha256: string | null;
+  contentType: string;
+  immutableUrl: string | null;
+  /** Content-addressed CDN URL (`…/_blob/<key>-<8hex>.<ext>`); null unless immutable and public. */
+  cdnUrl: string | null;
+  cdnMutableUrl: string | null;
+  /** `"sha256-<hex>"`, quotes included. */
+  etag: string | null;
+  /** `sha256-<base64>` for an `integrity` attribute. */
+  sri: string | null;
+  /** `sha-256=:<base64>:` (RFC 9530). */
+  contentDigest: string | null;
+  cacheKind: BlobCacheKind;
+  cdn: BlobCdnEnvelope;
+  /** `<script src integrity crossorigin>`; throws LocalError without `cdnUrl` and `sri`. */
+  scriptTag(opts?: ScriptTagOptions): string;
+  /** `<link rel href integrity crossorigin>`; throws LocalError without `cdnUrl` and `sri`. */
+  linkTag(opts?: LinkTagOptions): string;
+  /** `<img src alt loading="lazy" decoding="async">`; throws LocalError without `cdnUrl`. */
+  imgTag(alt?: string): string;
+}
+
+export type BlobPutResult = AssetRef;
+
+export interface BlobLsOptions {
+  prefix?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface BlobSummary {
+  key: string;
+  size_bytes: number;
+  content_type: string | null;
+  visibility: BlobVisibility;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+export interface BlobLsResult {
+  blobs: BlobSummary[];
+  next_cursor: string | null;
+}
+
+export interface BlobSignOptions {
+  /** 60 to 604800; default 3600. */
+  ttl_seconds?: number;
+}
+
+export interface BlobSignResult {
+  signed_url: string;
+  expires_at: string;
+  expires_in: number;
+}
+
+export interface BlobDiagnoseEnvelope {
+  projectId: string;
+  key: string;
+  expectedSha256: string | null;
+  observedSha256: string | null;
+  vantage: string;
+  probeMethod: string;
+  acceptEncoding: string;
+  observedAt: string;
+  probeMayHaveWarmedCache: boolean;
+  canonicalUrl: string;
+  pathKind: string;
+  cache: { xCache: string | null; ageSeconds: number | null; cacheKind: BlobCacheKind | null };
+  invalidation: { id: string | null; status: string | null };
+  hint: string;
+  [key: string]: unknown;
+}
+
+export interface BlobWaitFreshOptions {
+  url: string;
+  /** The SHA-256 the URL should serve (any case). */
+  sha256: string;
+  /** Default 60000. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface BlobWaitFreshResult {
+  fresh: boolean;
+  observedSha256: string | null;
+  attempts: number;
+  elapsedMs: number;
+  vantage: "gateway-us-east-1";
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_follow_the_extension() {
+        assert_eq!(guess_content_type("a/logo.PNG"), "image/png");
+        assert_eq!(guess_content_type("x.tgz"), "application/gzip");
+        assert_eq!(guess_content_type("noext"), "application/octet-stream");
+        assert_eq!(guess_content_type("site/app.js"), "text/javascript");
+    }
+
+    /// The upload id, whether it is multipart, and (number, start, end) of each part.
+    type Layout = (String, bool, Vec<(u32, u64, u64)>);
+
+    fn parts(v: serde_json::Value, size: u64) -> std::result::Result<Layout, String> {
+        session_parts(&crate::testing::json(v), size, "uploading blob")
+            .map(|(id, multi, parts)| (id, multi, parts.iter().map(|p| (p.number, p.start, p.end)).collect()))
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn a_session_must_cover_the_content_once_in_order() {
+        use serde_json::json;
+        let part = |n: u32, a: i64, b: i64| json!({"part_number": n, "url": "https://s3/x", "byte_start": a, "byte_end": b});
+        let multi = |list: Vec<serde_json::Value>| json!({"upload_id": "u", "mode": "multipart", "parts": list});
+        assert_eq!(parts(multi(vec![part(1, 0, 9), part(2, 10, 14)]), 15), Ok(("u".into(), true, vec![(1, 0, 10), (2, 10, 15)])));
+        // An empty content's single part ends at -1.
+        assert_eq!(parts(json!({"upload_id": "u", "mode": "single", "parts": [part(1, 0, -1)]}), 0), Ok(("u".into(), false, vec![(1, 0, 0)])));
+        for (bad, size) in [
+            (multi(vec![part(2, 10, 14), part(1, 0, 9)]), 15), // out of order
+            (multi(vec![part(1, 0, 9), part(2, 11, 14)]), 15), // a gap
+            (multi(vec![part(1, 0, 9)]), 15),                   // too short
+            (multi(vec![part(1, 0, 9), part(2, 10, 20)]), 15),  // too long
+            (json!({"upload_id": "u", "mode": "single", "parts": [part(1, 0, 4), part(2, 5, 9)]}), 10), // single with two
+            (json!({"mode": "single", "parts": [part(1, 0, 9)]}), 10), // no id
+            (json!({"upload_id": "u", "parts": [{"part_number": 1, "byte_start": 0, "byte_end": 9}]}), 10), // no url
+        ] {
+            let out = parts(bad.clone(), size);
+            assert!(out.as_ref().is_err_and(|m| m.contains("while uploading blob (HTTP 200)")), "{bad}: {out:?}");
+        }
+    }
+
+    /// `put` natively over the mock: the exact requests of a two-part upload
+    /// of bytes, and a failing part turned into the reference's ApiError.
+    #[test]
+    fn put_sends_init_parts_and_complete() {
+        use crate::credentials::ProviderMethod;
+        use crate::testing::{self, block_on, body_text, body_thing, header, Answer, HostThing};
+        use serde_json::json;
+
+        let run = |answers: Vec<Answer>| {
+            let (k, t, c) = testing::kernel();
+            c.on(ProviderMethod::GetProject, json!({"anon_key": "anon-k", "service_key": "svc-k"}));
+            t.answers.borrow_mut().extend(answers);
+            let bytes: Vec<u8> = (0..15u8).collect();
+            let items = vec![testing::json(json!("prj_1")), testing::json(json!("d/x.bin")), HostThing::Bytes(bytes).json()];
+            let mut a = Args::new("blobs", "put", "uploading blob", items);
+            a.params = NAMESPACE.methods[0].params;
+            let out = block_on(put(&k, a));
+            let sent = t.sent.borrow().clone();
+            (out, sent)
+        };
+        let part = |n: u32, a: u64, b: u64| json!({"part_number": n, "url": format!("https://s3.test/u?partNumber={n}"), "byte_start": a, "byte_end": b});
+        let init = Answer::json(201, json!({"upload_id": "u 1", "mode": "multipart", "parts": [part(1, 0, 9), part(2, 10, 14)], "part_count": 2}));
+        let done = Answer::json(200, json!({"key": "d/x.bin", "sha256": "ab"}));
+        let (out, sent) = run(vec![init.clone(), Answer::text(200, "").header("ETag", "\"e1\""), Answer::text(200, "").header("ETag", "\"e2\""), done]);
+        out.unwrap();
+        assert_eq!(sent.len(), 4);
+        assert_eq!(sent[0].url, "https://api.test/storage/v1/uploads");
+        assert_eq!((header(&sent[0], "apikey"), header(&sent[0], "authorization")), (Some("svc-k"), Some("Bearer svc-k")));
+        let whole = crate::kernel::sha256::digest(&(0..15u8).collect::<Vec<_>>());
+        let init_body: serde_json::Value = serde_json::from_str(&body_text(&sent[0]).unwrap()).unwrap();
+        assert_eq!(init_body, json!({"key": "d/x.bin", "size_bytes": 15, "content_type": "application/octet-stream", "visibility": "public", "immutable": true, "sha256": hex(&whole)}));
+        for (i, range) in [(0u8..10), (10u8..15)].into_iter().enumerate() {
+            let r = &sent[i + 1];
+            let slice: Vec<u8> = range.collect();
+            assert_eq!((r.method.as_str(), r.url.as_str()), ("PUT", format!("https://s3.test/u?partNumber={}", i + 1).as_str()));
+            assert_eq!(body_thing(r), Some(HostThing::Bytes(slice.clone())));
+            assert_eq!(header(r, "x-amz-checksum-sha256"), Some(base64(&crate::kernel::sha256::digest(&slice)).as_str()));
+            assert_eq!(header(r, "authorization"), None);
+        }
+        assert_eq!(sent[3].url, "https://api.test/storage/v1/uploads/u%201/complete");
+        let complete: serde_json::Value = serde_json::from_str(&body_text(&sent[3]).unwrap()).unwrap();
+        let sha = |r: std::ops::Range<u8>| hex(&crate::kernel::sha256::digest(&r.collect::<Vec<_>>()));
+        assert_eq!(complete, json!({"parts": [
+            {"part_number": 1, "etag": "\"e1\"", "sha256": sha(0..10)},
+            {"part_number": 2, "etag": "\"e2\"", "sha256": sha(10..15)},
+        ]}));
+
+        let (out, sent) = run(vec![init, Answer::raw(403, "application/xml", "<Error><Code>AccessDenied</Code></Error>")]);
+        let e = out.unwrap_err();
+        assert_eq!((e.kind, e.status, e.context.as_str()), (ErrorKind::ApiError, Some(403), "uploading blob part"));
+        assert!(e.message.starts_with("Part 1 PUT failed (HTTP 403): <Error>"), "{}", e.message);
+        assert!(sent.iter().all(|r| !r.url.ends_with("/complete")), "nothing is completed after a failed part");
+    }
+
+    #[test]
+    fn checksum_params_are_found_in_the_query_only() {
+        assert!(has_checksum_param("https://s3/x?X-Amz-Signature=1&x-amz-checksum-sha256=abc"));
+        assert!(!has_checksum_param("https://s3/x-amz-checksum-sha256?a=1"));
+        assert!(!has_checksum_param("https://s3/x?a=x-amz-checksum-sha256"));
+    }
+}
