@@ -20,6 +20,11 @@ export {
 export { withRetry } from "./retry.js";
 export { allowanceCredentials } from "./allowance.js";
 export { signTransferAuthorization } from "./wallet.js";
+export {
+  CI_GITHUB_ACTIONS_PROVIDER, V1_CI_ALLOWED_ACTIONS, V1_CI_ALLOWED_EVENTS_DEFAULT,
+  buildCiDelegationStatement, buildCiDelegationResourceUri, signCiDelegation,
+  createCiSessionCredentials, githubActionsCredentials,
+} from "./ci.js";
 
 
 /**

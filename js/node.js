@@ -2,7 +2,7 @@
 // CLI's own files. `run402()` takes its gateway from RUN402_API_BASE and its
 // credentials from the CLI's keystore and allowance (cli-files.js); sign-in
 // and payments are signed in wasm, as from every other entry.
-import { Run402, allowanceCredentials, LocalError } from "./entry-node.js";
+import { Run402, allowanceCredentials, LocalError, signCiDelegation as signDelegation } from "./entry-node.js";
 import { env, locate, projectKeys, activeProjectId, saveProjectKeys, updateProjectKeys, removeProjectKeys, setActiveProjectId, readAllowanceFile, writeAllowanceFile } from "./cli-files.js";
 
 export * from "./entry-node.js";
@@ -108,4 +108,23 @@ export function run402(opts) {
   clientOptions.apiBase ??= apiBaseFromEnv();
   clientOptions.credentials ??= fileCredentials({ configDir, keystorePath, allowancePath });
   return new Run402(clientOptions);
+}
+
+/**
+ * signCiDelegation with the CLI's defaults, as the reference's Node entry
+ * has it: the wallet in allowance.json (or `allowancePath`) unless
+ * `allowance` is given, the gateway from RUN402_API_BASE unless `apiBase` is.
+ */
+export function signCiDelegation(values, opts) {
+  const names = ["allowance", "allowancePath", "apiBase", "chainId", "issuedAt", "expirationTime", "nonce"];
+  const { allowancePath, ...fields } = fieldsOf(opts, names, "signCiDelegation");
+  if (fields.allowance === undefined) {
+    const wallet = readAllowanceFile(pathOption({ allowancePath }, "allowancePath") ?? locate().allowance());
+    if (wallet === null) {
+      throw new LocalError("No allowance is configured: run `run402 allowance create` (or pass opts.allowance) before linking CI", "signing CI delegation");
+    }
+    fields.allowance = wallet;
+  }
+  fields.apiBase ??= apiBaseFromEnv();
+  return signDelegation(values, fields);
 }

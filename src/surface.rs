@@ -285,6 +285,7 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::ai::NAMESPACE,
     &namespaces::sender_domain::NAMESPACE,
     &namespaces::admin::NAMESPACE,
+    &namespaces::ci::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,
     &namespaces::client::NAMESPACE,

@@ -5,6 +5,7 @@
 pub mod ai;
 pub mod admin;
 pub mod allowance;
+pub mod ci;
 pub mod client;
 pub mod domains;
 pub mod payments;
