@@ -5,7 +5,7 @@
 //! `ci.createBinding` sends the same canonical values, so the binding and
 //! its delegation cannot disagree.
 
-use crate::json::{type_name, Json, JsonExt, Shape};
+use crate::json::{Json, JsonExt, Shape};
 use crate::kernel::encode::encode_uri_component;
 use crate::wallet::key::PrivateKey;
 use crate::wallet::siwx::Message;
@@ -45,7 +45,7 @@ pub type Refusal = String;
 /// so the first problem reported is the same one.
 pub fn normalize(values: &Json) -> Result<Delegation, Refusal> {
     if !values.is_object() {
-        return Err(format!("CI delegation values must be an object, got {}", type_name(&values.shape())));
+        return Err("CI delegation values must be an object".into());
     }
     let project_id = text(values, "project_id")?.filter(|s| !s.is_empty()).ok_or("CI delegation `project_id` is required")?;
     let subject_match = subject_match(values.field("subject_match"))?;
@@ -71,12 +71,17 @@ pub fn normalize(values: &Json) -> Result<Delegation, Refusal> {
     })
 }
 
+/// "CI delegation `name` ..." (built without the formatting machinery).
+fn field_error(name: &str, rest: &str) -> Refusal {
+    ["CI delegation `", name, rest].concat()
+}
+
 /// An optional string field (`undefined` and `null` are absent).
 fn text(values: &Json, name: &str) -> Result<Option<String>, Refusal> {
     match values.field(name) {
         None => Ok(None),
         Some(v) if v.is_nullish() => Ok(None),
-        Some(v) => v.as_string().map(Some).ok_or_else(|| format!("CI delegation `{name}` must be a string, got {}", type_name(&v.shape()))),
+        Some(v) => v.as_string().map(Some).ok_or_else(|| field_error(name, "` must be a string or null")),
     }
 }
 
@@ -85,7 +90,7 @@ fn subject_match(v: Option<Json>) -> Result<String, Refusal> {
     let s = v.and_then(|v| v.as_string()).filter(|s| !s.is_empty()).ok_or("CI `subject_match` must be a non-empty string")?;
     // The reference counts UTF-16 code units (`String.length`).
     if s.encode_utf16().count() > MAX_SUBJECT_CHARS {
-        return Err(format!("CI `subject_match` must be at most {MAX_SUBJECT_CHARS} characters"));
+        return Err("CI `subject_match` must be at most 256 characters".into());
     }
     if s.chars().any(|c| c < ' ' || c == '\u{7f}') {
         return Err("CI `subject_match` must not contain control characters".into());
@@ -116,7 +121,7 @@ fn sorted_set(v: Option<Json>, name: &str) -> Result<Vec<String>, Refusal> {
     for item in items(v, name)? {
         match item.as_string().filter(|s| !s.is_empty()) {
             Some(s) => insert_sorted(&mut out, s),
-            None => return Err(format!("CI delegation `{name}` must hold only non-empty strings")),
+            None => return Err(field_error(name, "` must hold only non-empty strings")),
         };
     }
     Ok(out)
@@ -136,10 +141,12 @@ fn insert_sorted(list: &mut Vec<String>, s: String) -> bool {
 
 /// The elements of an array value.
 fn items(v: Option<Json>, name: &str) -> Result<Vec<Json>, Refusal> {
-    let Some(v) = v else { return Err(format!("CI delegation `{name}` must be an array, got undefined")) };
-    match v.shape() {
-        Shape::Array(n) => Ok((0..n).map(|i| v.item(i).unwrap_or_else(crate::json::Native::undefined)).collect()),
-        other => Err(format!("CI delegation `{name}` must be an array, got {}", type_name(&other))),
+    match v {
+        Some(v) => match v.shape() {
+            Shape::Array(n) => Ok((0..n).map(|i| v.item(i).unwrap_or_else(crate::json::Native::undefined)).collect()),
+            _ => Err(field_error(name, "` must be an array")),
+        },
+        None => Err(field_error(name, "` must be an array")),
     }
 }
 
@@ -152,7 +159,7 @@ fn route_scopes(v: Option<Json>) -> Result<Vec<String>, Refusal> {
     }
     let list = items(v, "route_scopes")?;
     if list.len() > MAX_ROUTE_SCOPES {
-        return Err(format!("CI delegation `route_scopes` may hold at most {MAX_ROUTE_SCOPES} entries"));
+        return Err("CI delegation `route_scopes` may hold at most 100 entries".into());
     }
     let mut out: Vec<String> = Vec::with_capacity(list.len());
     let mut seen: Vec<String> = Vec::with_capacity(list.len());
@@ -160,13 +167,10 @@ fn route_scopes(v: Option<Json>) -> Result<Vec<String>, Refusal> {
     for (i, item) in list.iter().enumerate() {
         let scope = route_scope(item, i)?;
         // `/api` and `/api/` are the same exact scope; `/api/*` is a prefix.
-        let identity = if scope.ends_with("/*") {
-            format!("prefix:{scope}")
-        } else {
-            format!("exact:{}", if scope.len() > 1 { scope.strip_suffix('/').unwrap_or(&scope) } else { &scope })
-        };
+        let exact = if scope.len() > 1 { scope.strip_suffix('/').unwrap_or(&scope) } else { &scope };
+        let identity = if scope.ends_with("/*") { scope.clone() } else { ["=", exact].concat() };
         if seen.contains(&identity) {
-            return Err(format!("CI delegation `route_scopes` has {scope} twice (after normalization)"));
+            return Err(["CI delegation `route_scopes` has ", &scope, " twice (after normalization)"].concat());
         }
         seen.push(identity);
         insert_sorted(&mut out, scope);
@@ -175,7 +179,8 @@ fn route_scopes(v: Option<Json>) -> Result<Vec<String>, Refusal> {
 }
 
 fn route_scope(item: &Json, i: usize) -> Result<String, Refusal> {
-    let refuse = |why: &str| Err(format!("CI delegation `route_scopes[{i}]` {why}"));
+    let index = i.to_string();
+    let refuse = |why: &str| Err(["CI delegation `route_scopes[", &index, "]` ", why].concat());
     let Some(s) = item.as_string().filter(|s| !s.is_empty()) else { return refuse("must be a non-empty string") };
     if !s.starts_with('/') {
         return refuse("must start with / (for example /api or /api/*)");
@@ -226,28 +231,36 @@ impl Delegation {
     pub fn statement(&self) -> Result<String, Refusal> {
         let scoped = !self.route_scopes.is_empty();
         let scopes = self.route_scopes.join(",");
-        let mut out = format!(
-            "Authorize GitHub Actions workflows whose OIDC subject matches {} to deploy to run402 project {}.\n\nThe workflows can:\n{CAN_FUNCTIONS}\n{CAN_DATABASE}",
-            self.subject_match, self.project_id
-        );
+        let events = self.allowed_events.join(",");
+        let mut lines: Vec<&str> = vec![
+            "Authorize GitHub Actions workflows whose OIDC subject matches ",
+            &self.subject_match,
+            " to deploy to run402 project ",
+            &self.project_id,
+            ".\n\nThe workflows can:\n",
+            CAN,
+        ];
         if scoped {
-            out.push_str(&format!("\n  - deploy route declarations only within these public path scopes: {scopes}."));
+            lines.extend(["\n  - deploy route declarations only within these public path scopes: ", &scopes, "."]);
         }
-        out.push_str("\n\n");
-        out.push_str(CANNOT_CALLS);
-        out.push_str(if scoped { CANNOT_SHIP_SCOPED } else { CANNOT_SHIP });
-        out.push_str(&format!("\n\nAudience: {}\nAllowed events: {}", self.audience, self.allowed_events.join(",")));
+        lines.extend(["\n\n", CANNOT_CALLS, if scoped { CANNOT_SHIP_SCOPED } else { CANNOT_SHIP }]);
+        lines.extend(["\n\nAudience: ", &self.audience, "\nAllowed events: ", &events]);
         if scoped {
-            out.push_str(&format!("\nRoute scopes: {scopes}"));
+            lines.extend(["\nRoute scopes: ", &scopes]);
         }
-        out.push_str(&format!(
-            "\nRepository ID: {}\nExpires: {}\nNonce: {}\n\n{REVOKE}",
+        lines.extend([
+            "\nRepository ID: ",
             self.github_repository_id.as_deref().unwrap_or("none-soft-bound"),
+            "\nExpires: ",
             self.expires_at.as_deref().unwrap_or("never"),
-            self.nonce
-        ));
+            "\nNonce: ",
+            &self.nonce,
+            "\n\n",
+            REVOKE,
+        ]);
+        let out = lines.concat();
         if out.len() > MAX_STATEMENT_BYTES {
-            return Err(format!("the CI delegation statement is longer than {MAX_STATEMENT_BYTES} bytes"));
+            return Err("the CI delegation statement is longer than 8192 bytes".into());
         }
         Ok(out)
     }
@@ -256,30 +269,41 @@ impl Delegation {
     /// RFC 3986-encoded, except route scopes, which the gateway's builder
     /// encodes with plain `encodeURIComponent` (`/admin/*` → `%2Fadmin%2F*`).
     pub fn resource_uri(&self) -> Result<String, Refusal> {
-        let list = |values: &[String], encode: fn(&str) -> String| values.iter().map(|v| encode(v)).collect::<Vec<_>>().join(",");
-        let mut parts = vec![
-            format!("project_id={}", rfc3986(&self.project_id)),
-            format!("issuer={}", rfc3986(&self.issuer)),
-            format!("audience={}", rfc3986(&self.audience)),
-            format!("subject_match={}", rfc3986(&self.subject_match)),
-            format!("allowed_actions={ACTION}"),
-            format!("allowed_events={}", list(&self.allowed_events, rfc3986)),
-        ];
+        let mut out = String::from("run402-ci-delegation:v1?");
+        let mut part = |name: &str, values: &[String], encode: fn(&str) -> String| {
+            if !out.ends_with('?') {
+                out.push('&');
+            }
+            out.push_str(name);
+            out.push('=');
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&encode(v));
+            }
+        };
+        let one = core::slice::from_ref;
+        part("project_id", one(&self.project_id), rfc3986);
+        part("issuer", one(&self.issuer), rfc3986);
+        part("audience", one(&self.audience), rfc3986);
+        part("subject_match", one(&self.subject_match), rfc3986);
+        part("allowed_actions", &[ACTION.into()], rfc3986);
+        part("allowed_events", &self.allowed_events, rfc3986);
         if !self.route_scopes.is_empty() {
-            parts.push(format!("route_scopes={}", list(&self.route_scopes, encode_uri_component)));
+            part("route_scopes", &self.route_scopes, encode_uri_component);
         }
         if let Some(at) = &self.expires_at {
-            parts.push(format!("expires_at={}", rfc3986(at)));
+            part("expires_at", one(at), rfc3986);
         }
         if let Some(id) = &self.github_repository_id {
-            parts.push(format!("github_repository_id={}", rfc3986(id)));
+            part("github_repository_id", one(id), rfc3986);
         }
-        parts.push(format!("nonce={}", rfc3986(&self.nonce)));
-        let uri = format!("run402-ci-delegation:v1?{}", parts.join("&"));
-        if uri.len() > MAX_URI_BYTES {
-            return Err(format!("the CI delegation Resource URI is longer than {MAX_URI_BYTES} bytes"));
+        part("nonce", one(&self.nonce), rfc3986);
+        if out.len() > MAX_URI_BYTES {
+            return Err("the CI delegation Resource URI is longer than 4096 bytes".into());
         }
-        Ok(uri)
+        Ok(out)
     }
 }
 
@@ -334,8 +358,7 @@ fn rfc3986(s: &str) -> String {
 
 // The statement's fixed lines: canonical text the gateway compares byte for
 // byte, so it is written exactly as the gateway writes it.
-const CAN_FUNCTIONS: &str = "  - deploy function code that runs with this project's runtime authority, including the project's service-role key, the adminDb() bypass-RLS surface, and configured runtime secrets read via process.env;";
-const CAN_DATABASE: &str = "  - deploy database migrations, RLS/expose changes, and schema-altering SQL via spec.database.";
+const CAN: &str = "  - deploy function code that runs with this project's runtime authority, including the project's service-role key, the adminDb() bypass-RLS surface, and configured runtime secrets read via process.env;\n  - deploy database migrations, RLS/expose changes, and schema-altering SQL via spec.database.";
 const CANNOT_CALLS: &str = "The workflows cannot directly call secrets, domain, subdomain, lifecycle, billing, contracts, or faucet endpoints.";
 const CANNOT_SHIP: &str = " They cannot ship spec.secrets, spec.subdomains, spec.routes, spec.checks, or non-current spec.base.";
 const CANNOT_SHIP_SCOPED: &str = " They cannot ship spec.secrets, spec.subdomains, spec.checks, non-current spec.base, or route changes outside the delegated route scopes.";
