@@ -16,6 +16,7 @@ import { createRouter } from "./router.mjs";
 import * as adminRoutes from "./routes/admin.mjs";
 import * as agentRoutes from "./routes/agent.mjs";
 import * as aiRoutes from "./routes/ai.mjs";
+import * as ciRoutes from "./routes/ci.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
 import * as projectRoutes from "./routes/projects.mjs";
@@ -39,14 +40,14 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, ciRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
-for (const routes of [senderDomainRoutes, agentRoutes]) routes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes, ciRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {
