@@ -130,19 +130,22 @@ fn binding_request(a: &Args) -> Result<Call> {
     };
     let d = delegation::normalize(&input).map_err(|m| a.error(m))?;
     let strings = |v: Vec<String>| Val::Arr(v.into_iter().map(Val::Str).collect());
-    let mut body = Val::object()
-        .with("project_id", d.project_id)
-        .with("provider", PROVIDER_NAME)
-        .with("subject_match", d.subject_match)
-        .with("allowed_actions", Val::Arr(vec![Val::from(delegation::ACTION)]))
-        .with("allowed_events", strings(d.allowed_events))
-        .with("github_repository_id", d.github_repository_id)
-        .with("expires_at", d.expires_at)
-        .with("nonce", d.nonce)
-        .with("signed_delegation", signed);
+    let text = |key: &str, v: Option<String>| (key.to_string(), Val::from(v));
+    let mut fields = vec![
+        text("project_id", Some(d.project_id)),
+        text("provider", Some(PROVIDER_NAME.into())),
+        text("subject_match", Some(d.subject_match)),
+        ("allowed_actions".into(), Val::Arr(vec![Val::from(delegation::ACTION)])),
+        ("allowed_events".into(), strings(d.allowed_events)),
+        text("github_repository_id", d.github_repository_id),
+        text("expires_at", d.expires_at),
+        text("nonce", Some(d.nonce)),
+        text("signed_delegation", Some(signed)),
+    ];
     if !d.route_scopes.is_empty() {
-        body = body.with("route_scopes", strings(d.route_scopes));
+        fields.push(("route_scopes".into(), strings(d.route_scopes)));
     }
+    let body = Val::Obj(fields);
     Ok(a.call("POST", "/ci/v1/bindings").json(body))
 }
 
