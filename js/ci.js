@@ -4,7 +4,6 @@
 // which are plain provider objects over this SDK's own ci.exchangeToken.
 import { ciDelegation } from "./run402_sdk_wasm.js";
 import { LocalError, NetworkError, makeError } from "./errors.js";
-import { Run402 } from "./api.js";
 
 export const CI_GITHUB_ACTIONS_PROVIDER = "github-actions";
 export const V1_CI_ALLOWED_ACTIONS = Object.freeze(["deploy"]);
@@ -124,7 +123,11 @@ export function createCiSessionCredentials(opts) {
 // The token exchange is sent without credentials; this provider is never asked.
 const NO_CREDENTIALS = Object.freeze({ getAuth: () => null, getProject: () => null });
 
-export function githubActionsCredentials(opts) {
+/**
+ * githubActionsCredentials over a client class (api.js passes `Run402`, so
+ * this module does not import api.js, which imports it).
+ */
+export function githubActionsCredentialsWith(Run402, opts) {
   const names = ["projectId", "apiBase", "audience", "refreshBeforeSeconds", "fetch", "env"];
   const o = readOptions(opts, names, "githubActionsCredentials", GITHUB);
   if (typeof o.projectId !== "string" || o.projectId === "") throw new LocalError("githubActionsCredentials needs projectId", GITHUB);
