@@ -118,11 +118,8 @@ fn nonce(v: Option<Json>) -> Result<String, Refusal> {
 /// `sort()` orders strings (by UTF-16 code units).
 fn sorted_set(v: Option<Json>, name: &str) -> Result<Vec<String>, Refusal> {
     let mut out = Vec::new();
-    for item in items(v, name)? {
-        match item.as_string().filter(|s| !s.is_empty()) {
-            Some(s) => insert_sorted(&mut out, s),
-            None => return Err(field_error(name, "` must hold only non-empty strings")),
-        };
+    for s in strings(v, name, usize::MAX)? {
+        insert_sorted(&mut out, s);
     }
     Ok(out)
 }
@@ -139,15 +136,20 @@ fn insert_sorted(list: &mut Vec<String>, s: String) -> bool {
     true
 }
 
-/// The elements of an array value.
-fn items(v: Option<Json>, name: &str) -> Result<Vec<Json>, Refusal> {
-    match v {
-        Some(v) => match v.shape() {
-            Shape::Array(n) => Ok((0..n).map(|i| v.item(i).unwrap_or_else(crate::json::Native::undefined)).collect()),
-            _ => Err(field_error(name, "` must be an array")),
-        },
-        None => Err(field_error(name, "` must be an array")),
+/// An array of non-empty strings of at most `max` elements, copied out.
+fn strings(v: Option<Json>, name: &str, max: usize) -> Result<Vec<String>, Refusal> {
+    let Some((v, n)) = v.and_then(|v| match v.shape() {
+        Shape::Array(n) => Some((v, n)),
+        _ => None,
+    }) else {
+        return Err(field_error(name, "` must be an array"));
+    };
+    if n > max {
+        return Err(field_error(name, "` has too many entries (at most 100)"));
     }
+    (0..n)
+        .map(|i| v.item(i).and_then(|s| s.as_string()).filter(|s| !s.is_empty()).ok_or_else(|| field_error(name, "` must hold only non-empty strings")))
+        .collect()
 }
 
 /// Public path scopes for route declarations: `/exact` or `/prefix/*`, each
@@ -157,15 +159,12 @@ fn route_scopes(v: Option<Json>) -> Result<Vec<String>, Refusal> {
     if v.as_ref().is_none_or(|v| v.is_nullish()) {
         return Ok(Vec::new());
     }
-    let list = items(v, "route_scopes")?;
-    if list.len() > MAX_ROUTE_SCOPES {
-        return Err("CI delegation `route_scopes` may hold at most 100 entries".into());
-    }
-    let mut out: Vec<String> = Vec::with_capacity(list.len());
-    let mut seen: Vec<String> = Vec::with_capacity(list.len());
+    let list = strings(v, "route_scopes", MAX_ROUTE_SCOPES)?;
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     // Duplicates by identity are refused above, so the insert never drops one.
-    for (i, item) in list.iter().enumerate() {
-        let scope = route_scope(item, i)?;
+    for (i, scope) in list.into_iter().enumerate() {
+        let scope = route_scope(scope, i)?;
         // `/api` and `/api/` are the same exact scope; `/api/*` is a prefix.
         let exact = if scope.len() > 1 { scope.strip_suffix('/').unwrap_or(&scope) } else { &scope };
         let identity = if scope.ends_with("/*") { scope.clone() } else { ["=", exact].concat() };
@@ -178,10 +177,9 @@ fn route_scopes(v: Option<Json>) -> Result<Vec<String>, Refusal> {
     Ok(out)
 }
 
-fn route_scope(item: &Json, i: usize) -> Result<String, Refusal> {
+fn route_scope(s: String, i: usize) -> Result<String, Refusal> {
     let index = i.to_string();
     let refuse = |why: &str| Err(["CI delegation `route_scopes[", &index, "]` ", why].concat());
-    let Some(s) = item.as_string().filter(|s| !s.is_empty()) else { return refuse("must be a non-empty string") };
     if !s.starts_with('/') {
         return refuse("must start with / (for example /api or /api/*)");
     }
