@@ -500,3 +500,45 @@ test("a crafted delegation with the canonical statement but another Resource URI
   const row = await o.r.ci.createBinding({ ...values, provider: "github-actions", signed_delegation: Buffer.from(JSON.stringify({ ...fields, signature: ok, resources: good })).toString("base64") });
   assert.match(row.id, /^cib_/);
 });
+
+test("the root helpers turn hostile values into LocalErrors, and the instance keeps working", async () => {
+  const { HOSTILE } = await import("./hostile-values.mjs");
+  const good = SAMPLES[1];
+  const w = wallet();
+  const expected = buildCiDelegationStatement(good);
+  const place = [
+    (v) => v,
+    (v) => ({ ...good, subject_match: v }),
+    (v) => ({ ...good, allowed_events: v }),
+    (v) => ({ ...good, allowed_events: ["push", v] }),
+    (v) => ({ ...good, route_scopes: v }),
+    (v) => ({ ...good, expires_at: v }),
+  ];
+  let cases = 0;
+  for (const [label, make] of HOSTILE) {
+    for (const at of place) {
+      for (const call of [
+        (v) => buildCiDelegationStatement(v),
+        (v) => buildCiDelegationResourceUri(v),
+        (v) => signCiDelegation(v, { allowance: w }),
+        () => signCiDelegation(good, make()),
+        () => signCiDelegation(good, { allowance: make() }),
+      ]) {
+        let value;
+        try {
+          value = at(make());
+        } catch {
+          continue; // building the case itself threw (a spread of a hostile object)
+        }
+        cases += 1;
+        try {
+          call(value);
+        } catch (e) {
+          assert.equal(e?.kind, "local_error", `${label}: ${e?.name}: ${e?.message}`);
+        }
+      }
+    }
+  }
+  assert.ok(cases > 100, `${cases} cases`);
+  assert.equal(buildCiDelegationStatement(good), expected, "the wasm instance still works");
+});
