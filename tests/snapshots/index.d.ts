@@ -1022,7 +1022,7 @@ export interface CiDelegationValues {
   nonce: string;
 }
 
-export interface CiCreateBindingInput extends CiDelegationValues {
+export interface CiCreateBindingInput extends Omit<CiDelegationValues, "issuer" | "audience"> {
   provider: CiProvider;
   allowed_actions: readonly CiAllowedAction[];
   allowed_events: readonly CiAllowedEvent[];
