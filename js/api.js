@@ -20,6 +20,11 @@ export {
 export { withRetry } from "./retry.js";
 export { allowanceCredentials } from "./allowance.js";
 export { signTransferAuthorization } from "./wallet.js";
+export {
+  CI_GITHUB_ACTIONS_PROVIDER, V1_CI_ALLOWED_ACTIONS, V1_CI_ALLOWED_EVENTS_DEFAULT,
+  buildCiDelegationStatement, buildCiDelegationResourceUri, signCiDelegation, createCiSessionCredentials,
+} from "./ci.js";
+import { githubActionsCredentialsWith } from "./ci.js";
 
 
 /**
@@ -189,4 +194,9 @@ class ScopedRun402 {
 /** Same as `new Run402(opts)`. */
 export function run402(opts) {
   return new Run402(opts);
+}
+
+/** CI credentials inside GitHub Actions; the session is exchanged through a client of this SDK. */
+export function githubActionsCredentials(opts) {
+  return githubActionsCredentialsWith(Run402, opts);
 }

@@ -5,7 +5,7 @@
 // The package by its own name, not a file: Deno and Bun resolve the main
 // entry to entry-web.js (one bundled file), and this must share its classes
 // and its wasm instance with what the caller imported.
-import { Run402, allowanceCredentials, LocalError } from "@run402/sdk-wasm";
+import { Run402, allowanceCredentials, LocalError, signCiDelegation as signDelegation } from "@run402/sdk-wasm";
 import { env, locate, projectKeys, activeProjectId, saveProjectKeys, updateProjectKeys, removeProjectKeys, setActiveProjectId, readAllowanceFile, writeAllowanceFile } from "./cli-files.js";
 
 export * from "@run402/sdk-wasm";
@@ -111,4 +111,23 @@ export function run402(opts) {
   clientOptions.apiBase ??= apiBaseFromEnv();
   clientOptions.credentials ??= fileCredentials({ configDir, keystorePath, allowancePath });
   return new Run402(clientOptions);
+}
+
+/**
+ * signCiDelegation with the CLI's defaults, as the reference's Node entry
+ * has it: the wallet in allowance.json (or `allowancePath`) unless
+ * `allowance` is given, the gateway from RUN402_API_BASE unless `apiBase` is.
+ */
+export function signCiDelegation(values, opts) {
+  const names = ["allowance", "allowancePath", "apiBase", "chainId", "issuedAt", "expirationTime", "nonce"];
+  const { allowancePath, ...fields } = fieldsOf(opts, names, "signCiDelegation");
+  if (fields.allowance === undefined) {
+    const wallet = readAllowanceFile(pathOption({ allowancePath }, "allowancePath") ?? locate().allowance());
+    if (wallet === null) {
+      throw new LocalError("No allowance is configured: run `run402 allowance create` (or pass opts.allowance) before linking CI", "signing CI delegation");
+    }
+    fields.allowance = wallet;
+  }
+  fields.apiBase ??= apiBaseFromEnv();
+  return signDelegation(values, fields);
 }

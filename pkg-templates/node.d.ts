@@ -1,6 +1,6 @@
 // `@run402/sdk-wasm/node`: everything the main entry exports, plus a
 // `run402()` that needs no options and a provider over the run402 CLI's files.
-import type { CredentialsProvider, Run402, Run402Options } from "./index.js";
+import type { CiDelegationValues, CredentialsProvider, Run402, Run402Options, SignCiDelegationOptions } from "./index.js";
 
 export * from "./index.js";
 
@@ -38,3 +38,10 @@ export declare function fileCredentials(opts?: FileCredentialsOptions): FileCred
  * https://api.run402.com), credentials from fileCredentials(opts).
  */
 export declare function run402(opts?: NodeRun402Options): Run402;
+
+/**
+ * signCiDelegation with the CLI's defaults: the wallet in allowance.json
+ * (or `allowancePath`) unless `allowance` is given, the gateway from
+ * RUN402_API_BASE unless `apiBase` is.
+ */
+export declare function signCiDelegation(values: CiDelegationValues, opts?: SignCiDelegationOptions & { allowancePath?: string }): string;

@@ -296,6 +296,7 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::email::WEBHOOKS_NAMESPACE,
     &namespaces::contracts::NAMESPACE,
     &namespaces::admin::NAMESPACE,
+    &namespaces::ci::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,
     &namespaces::client::NAMESPACE,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod apps;
 pub mod billing;
 pub mod blobs;
+pub mod ci;
 pub mod client;
 pub mod contracts;
 pub mod domains;

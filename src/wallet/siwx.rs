@@ -9,8 +9,8 @@ use super::personal_message_hash;
 
 /// The statement every Run402 sign-in carries.
 pub const STATEMENT: &str = "Sign in to Run402";
-/// Base Sepolia: the chain the gateway's sign-in names.
-pub const CHAIN_ID: u64 = 84532;
+/// Base Sepolia, as the payload names it: the chain the gateway's sign-in names.
+pub const CHAIN_ID: &str = "eip155:84532";
 /// How long a sign-in stays valid.
 pub const LIFETIME_MS: u64 = 5 * 60 * 1000;
 
@@ -32,32 +32,104 @@ impl SignIn {
 
     /// The EIP-4361 message text (lines joined by \n, no trailing newline).
     pub fn message(&self, address: &str) -> String {
-        format!(
-            "{domain} wants you to sign in with your Ethereum account:\n{address}\n\n{STATEMENT}\n\nURI: {uri}\nVersion: 1\nChain ID: {CHAIN_ID}\nNonce: {nonce}\nIssued At: {issued}\nExpiration Time: {expires}",
-            domain = self.domain,
-            uri = self.uri,
-            nonce = self.nonce,
-            issued = iso8601(self.issued_at_ms),
-            expires = iso8601(self.issued_at_ms + LIFETIME_MS),
-        )
+        self.as_message(|m| m.text(address))
     }
 
     /// The `SIGN-IN-WITH-X` header value.
     pub fn header(&self, key: &PrivateKey) -> Result<String, &'static str> {
+        self.as_message(|m| m.header(key))
+    }
+
+    /// This sign-in as a general [`Message`]: Run402's statement and chain,
+    /// valid for [`LIFETIME_MS`], no resources.
+    fn as_message<R>(&self, f: impl FnOnce(&Message<'_>) -> R) -> R {
+        let (issued, expires) = (iso8601(self.issued_at_ms), iso8601(self.issued_at_ms + LIFETIME_MS));
+        f(&Message {
+            domain: &self.domain,
+            uri: &self.uri,
+            statement: STATEMENT,
+            chain_id: CHAIN_ID,
+            nonce: &self.nonce,
+            issued_at: &issued,
+            expiration_time: &expires,
+            resources: None,
+        })
+    }
+}
+
+/// Any SIWX message the SDK signs: a sign-in ([`SignIn`]) or a statement
+/// with resources, such as a CI delegation. Times are the ISO-8601 texts as
+/// they go into the message and the payload.
+pub struct Message<'a> {
+    pub domain: &'a str,
+    pub uri: &'a str,
+    pub statement: &'a str,
+    /// As the payload carries it (`eip155:84532`); the message line names
+    /// the number alone when it has that form.
+    pub chain_id: &'a str,
+    pub nonce: &'a str,
+    pub issued_at: &'a str,
+    pub expiration_time: &'a str,
+    /// A `Resources:` list in the message and `resources` in the payload.
+    pub resources: Option<&'a [&'a str]>,
+}
+
+impl Message<'_> {
+    /// The EIP-4361 message text (lines joined by \n, no trailing newline).
+    pub fn text(&self, address: &str) -> String {
+        let mut out = format!(
+            "{domain} wants you to sign in with your Ethereum account:\n{address}\n\n{statement}\n\nURI: {uri}\nVersion: 1\nChain ID: {chain}\nNonce: {nonce}\nIssued At: {issued}\nExpiration Time: {expires}",
+            domain = self.domain,
+            statement = self.statement,
+            uri = self.uri,
+            chain = message_chain_id(self.chain_id),
+            nonce = self.nonce,
+            issued = self.issued_at,
+            expires = self.expiration_time,
+        );
+        if let Some(list) = self.resources.filter(|r| !r.is_empty()) {
+            out.push_str("\nResources:");
+            for r in list {
+                out.push_str("\n- ");
+                out.push_str(r);
+            }
+        }
+        out
+    }
+
+    /// The `SIGN-IN-WITH-X` header value: base64 of the payload JSON, keys
+    /// in the gateway's order, `resources` last and only when given.
+    pub fn header(&self, key: &PrivateKey) -> Result<String, &'static str> {
         let address = key.address().checksummed();
-        let signature = key.sign_digest(&personal_message_hash(self.message(&address).as_bytes()))?;
-        let json = format!(
-            "{{\"domain\":{},\"address\":{},\"statement\":{},\"uri\":{},\"version\":\"1\",\"chainId\":\"eip155:{CHAIN_ID}\",\"type\":\"eip191\",\"nonce\":{},\"issuedAt\":{},\"expirationTime\":{},\"signature\":{}}}",
-            json_string(&self.domain),
+        let signature = key.sign_digest(&personal_message_hash(self.text(&address).as_bytes()))?;
+        let mut json = format!(
+            "{{\"domain\":{},\"address\":{},\"statement\":{},\"uri\":{},\"version\":\"1\",\"chainId\":{},\"type\":\"eip191\",\"nonce\":{},\"issuedAt\":{},\"expirationTime\":{},\"signature\":{}",
+            json_string(self.domain),
             json_string(&address),
-            json_string(STATEMENT),
-            json_string(&self.uri),
-            json_string(&self.nonce),
-            json_string(&iso8601(self.issued_at_ms)),
-            json_string(&iso8601(self.issued_at_ms + LIFETIME_MS)),
+            json_string(self.statement),
+            json_string(self.uri),
+            json_string(self.chain_id),
+            json_string(self.nonce),
+            json_string(self.issued_at),
+            json_string(self.expiration_time),
             json_string(&hex0x(&signature)),
         );
+        if let Some(list) = self.resources {
+            let items: Vec<String> = list.iter().map(|r| json_string(r)).collect();
+            json.push_str(",\"resources\":[");
+            json.push_str(&items.join(","));
+            json.push(']');
+        }
+        json.push('}');
         Ok(base64(json.as_bytes()))
+    }
+}
+
+/// `eip155:N` → `N` for the message's `Chain ID:` line; other forms as given.
+fn message_chain_id(chain_id: &str) -> &str {
+    match chain_id.strip_prefix("eip155:") {
+        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => chain_id,
     }
 }
 
@@ -75,7 +147,7 @@ pub fn hostname(url: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-/// A JSON string literal.
+/// A JSON string literal, escaped as `JSON.stringify` does.
 pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -86,6 +158,8 @@ pub fn json_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }

@@ -10,6 +10,7 @@
 //! error factory.
 
 mod bridge;
+mod ci;
 mod convert;
 mod digest;
 mod fetch;

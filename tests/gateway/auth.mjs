@@ -3,6 +3,7 @@
 // envelope instead of returning a partial identity.
 
 import { fail } from "./http-util.mjs";
+import { refuseCiSession } from "./ci-sessions.mjs";
 import { verifyKey } from "./keys.mjs";
 import { SiwxError, releaseNonce, verifySiwx } from "./siwx.mjs";
 import { verifyAccessToken } from "./users.mjs";
@@ -17,6 +18,7 @@ export function bearerToken(ctx) {
 
 /** Verifies a key and finds its live project, or throws 401. */
 function projectForKey(ctx, token) {
+  refuseCiSession(token);
   const claims = verifyKey(token);
   if (!claims) fail(401, "unauthorized", "The key is not valid.", "INVALID_KEY");
   const project = ctx.state.projects.get(claims.project_id);
@@ -111,6 +113,7 @@ export async function walletFromSiwx(ctx, { required }) {
   const value = ctx.headers["sign-in-with-x"];
   if (value === undefined) {
     if (!required) return null;
+    refuseCiSession(/^Bearer\s+(\S+)/i.exec(ctx.headers.authorization ?? "")?.[1]);
     fail(401, "unauthorized", "This endpoint requires a SIGN-IN-WITH-X header.", "SIWX_REQUIRED", {
       hint: "Sign an EIP-4361 message for this request URL with your wallet.",
     });

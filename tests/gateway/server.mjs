@@ -22,6 +22,7 @@ import * as appRoutes from "./routes/apps.mjs";
 import * as emailRoutes from "./routes/email.mjs";
 import * as billingRoutes from "./routes/billing.mjs";
 import * as contractRoutes from "./routes/contracts.mjs";
+import * as ciRoutes from "./routes/ci.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
 import * as functionRoutes from "./routes/functions.mjs";
@@ -47,14 +48,14 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes, ciRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
-for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes]) routes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes, ciRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {

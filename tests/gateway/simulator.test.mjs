@@ -16,6 +16,8 @@ import { start } from "./server.mjs";
 import { createState } from "./state.mjs";
 import { decodeSettlement, offersFrom, signPayment } from "./test-payer.mjs";
 import { siwxHeaders } from "./test-signer.mjs";
+import { ciSession, ciState } from "./ci-sessions.mjs";
+import { HttpError } from "./http-util.mjs";
 
 // Well-known development keys (Hardhat / Anvil accounts 0 and 1).
 const USER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -1251,5 +1253,67 @@ describe("cron schedules (functions)", () => {
       ["* * * 13 *", /month/], ["* * * * 8", /day of week/], ["*/0 * * * *", /bad step/], ["5-1 * * * *", /backwards/], ["x * * * *", /not a number/]]) {
       assert.throws(() => parseCron(expr), (e) => e instanceof CronError && why.test(e.message), expr);
     }
+  });
+});
+
+describe("CI: the local OIDC issuer, token exchange and CI sessions", () => {
+  it("a minted token exchanges for a session that ciSession() accepts for its project only, until revoked", async () => {
+    const project = await provision({ tier: "prototype" }, await siwxHeaders(USER_KEY, sim.url, "/projects/v1"));
+    const other = await provision({ tier: "prototype" }, await siwxHeaders(USER_KEY, sim.url, "/projects/v1"));
+    // A binding as the bindings route stores it (its delegation checks are tested through the SDKs).
+    const binding = {
+      id: "cib_sim", project_id: project.project_id, issuer: "https://token.actions.githubusercontent.com",
+      subject_match: "repo:o/n:*", allowed_actions: ["deploy"], allowed_events: ["push"], route_scopes: [],
+      github_repository_id: null, created_by: USER, nonce: "0".repeat(16), created_at: new Date().toISOString(),
+      expires_at: null, revoked_at: null, last_used_at: null, use_count: 0,
+    };
+    ciState(sim.state).bindings.set(binding.id, binding);
+
+    const jwks = await call("/__sim/oidc/jwks");
+    assert.equal(jwks.body.keys[0].kty, "RSA");
+    assert.equal(jwks.body.keys[0].alg, "RS256");
+    const { value } = (await call("/__sim/oidc/tokens", { method: "POST", json: { repository: "o/n", ref: "refs/heads/x" } })).body;
+    const [, claims] = value.split(".").slice(0, 2).map((p) => JSON.parse(Buffer.from(p, "base64url").toString()));
+    assert.deepEqual([claims.sub, claims.aud, claims.event_name, claims.iss], ["repo:o/n:ref:refs/heads/x", "https://api.run402.com", "push", "https://token.actions.githubusercontent.com"]);
+
+    const exchange = (subject_token, project_id = project.project_id) => call("/ci/v1/token-exchange", {
+      method: "POST",
+      json: { grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token, subject_token_type: "urn:ietf:params:oauth:token-type:jwt", project_id },
+    });
+    const res = await exchange(value);
+    assert.equal(res.status, 200, res.text);
+    const ctx = { state: sim.state, headers: { authorization: `Bearer ${res.body.access_token}` } };
+    assert.equal(ciSession(ctx, project.project_id).binding.id, binding.id);
+    assert.equal(binding.use_count, 1);
+
+    const refused = (c, projectId, status, code) => assert.throws(() => ciSession(c, projectId), (e) => e instanceof HttpError && e.status === status && e.body.code === code);
+    refused(ctx, other.project_id, 403, "insufficient_scope");
+    refused({ ...ctx, headers: { authorization: "Bearer r402ci_unknown" } }, project.project_id, 401, "invalid_token");
+    refused({ ...ctx, headers: { authorization: `Bearer ${project.service_key}` } }, project.project_id, 401, "invalid_token");
+    refused({ ...ctx, headers: {} }, project.project_id, 401, "invalid_token");
+    // Unknown fields and wrong grant types are invalid_request; a token for another project's bindings is access_denied.
+    assertEnvelope(await exchange(value, other.project_id), 403, "access_denied");
+    assertEnvelope(await call("/ci/v1/token-exchange", { method: "POST", json: { grant_type: "x" } }), 400, "invalid_request");
+    // A CI session is not a project key.
+    assertEnvelope(await call(`/projects/v1/admin/${project.project_id}/secrets`, { headers: ctx.headers }), 403, "insufficient_scope");
+
+    binding.revoked_at = new Date().toISOString();
+    refused(ctx, project.project_id, 403, "access_denied");
+    binding.revoked_at = null;
+    const session = ciState(sim.state).sessions.get(res.body.access_token);
+    session.expiresAt = Date.now() - 1;
+    refused(ctx, project.project_id, 401, "invalid_token");
+    binding.revoked_at = new Date().toISOString();
+  });
+
+  it("a job's request URL hands out tokens for the audience asked, only to its request token", async () => {
+    const job = (await call("/__sim/oidc/jobs", { method: "POST", json: { repository: "o/n", event_name: "pull_request" } })).body;
+    const url = new URL(job.request_url);
+    const token = await call(`${url.pathname}${url.search}&audience=aud-1`, { headers: { authorization: `Bearer ${job.request_token}` } });
+    assert.equal(token.status, 200);
+    const claims = JSON.parse(Buffer.from(token.body.value.split(".")[1], "base64url").toString());
+    assert.deepEqual([claims.aud, claims.sub], ["aud-1", "repo:o/n:pull_request"]);
+    assert.equal((await call(`${url.pathname}${url.search}`, { headers: { authorization: "Bearer ghs_nope" } })).status, 401);
+    assertEnvelope(await call("/__sim/oidc/jobs", { method: "POST", json: { repository: "no-slash" } }), 400);
   });
 });

@@ -349,9 +349,10 @@ describe("run402() options and environment", () => {
   it("exports the main entry too, with explicit paths and bad options handled", async () => {
     const dir = configDir("options");
     for (const [name, value] of Object.entries(mainEntry)) {
-      if (name !== "run402") assert.equal(nodeEntry[name], value, `${name} is re-exported`);
+      if (name !== "run402" && name !== "signCiDelegation") assert.equal(nodeEntry[name], value, `${name} is re-exported`);
     }
     assert.notEqual(nodeEntry.run402, mainEntry.run402, "run402 is the zero-config one");
+    assert.notEqual(nodeEntry.signCiDelegation, mainEntry.signCiDelegation, "signCiDelegation reads the CLI's allowance");
     assert.ok(run402() instanceof Run402);
     const keystorePath = join(dir, "custom", "keys.json");
     const c = fileCredentials({ keystorePath, allowancePath: join(dir, "custom", "w.json") });
@@ -372,6 +373,30 @@ describe("run402() options and environment", () => {
     writeFileSync(join(dir, "not-a-dir.json"), "");
     const err = await rejects(locked.projects.sql("prj_c", "SELECT 1"), isRun402Error);
     assert.ok(err.kind === "local_error" || err.kind === "project_not_found", err.kind);
+  });
+});
+
+describe("signCiDelegation from the subpath", () => {
+  it("signs with the wallet in allowance.json for RUN402_API_BASE, like the reference's Node entry", async () => {
+    const dir = configDir("ci");
+    const privateKey = generatePrivateKey();
+    const address = privateKeyToAccount(privateKey).address;
+    writeFileSync(join(dir, "allowance.json"), JSON.stringify({ address, privateKey }), { mode: 0o600 });
+    const values = {
+      project_id: "prj_1", subject_match: "repo:o/n:ref:refs/heads/main", allowed_actions: ["deploy"], allowed_events: ["push"],
+      github_repository_id: null, expires_at: null, nonce: "0123456789abcdef",
+    };
+    const times = { issuedAt: "2030-01-01T00:00:00.000Z", expirationTime: "2030-01-01T00:05:00.000Z" };
+    const fromFile = nodeEntry.signCiDelegation(values, times);
+    assert.equal(fromFile, mainEntry.signCiDelegation(values, { ...times, allowance: { address, privateKey }, apiBase: sim.url }));
+    const { signCiDelegation: referenceSign } = await import("@run402/sdk/node");
+    assert.equal(fromFile, referenceSign(values, times), "the reference reads the same file and base");
+    const other = join(dir, "other.json");
+    const otherKey = generatePrivateKey();
+    writeFileSync(other, JSON.stringify({ address: privateKeyToAccount(otherKey).address, privateKey: otherKey }), { mode: 0o600 });
+    assert.equal(JSON.parse(Buffer.from(nodeEntry.signCiDelegation(values, { allowancePath: other }), "base64")).address, privateKeyToAccount(otherKey).address);
+    rmSync(join(dir, "allowance.json"));
+    assert.throws(() => nodeEntry.signCiDelegation(values), (e) => isLocalError(e) && /allowance/.test(e.message));
   });
 });
 

@@ -14,6 +14,7 @@
 //                            3.3.3: /admin/v1/rest/{table}; seed era: /rest/v1/{table} (anon-key REST is covered)
 //   projects.provision({orgId}) 3.3.3-only option (body org_id)
 //   payments.*               our SDK's local totals and receipts: no HTTP
+//   ci.setAssetKeyScopes     3.3.3-only (POST /ci/v1/bindings/{id}/asset-scopes)
 //   assets.put / initUploadSession / getUploadSession / completeUploadSession
 //                            3.3.3 uploads through the apply engine and throws LocalError for the sessions
 //
@@ -37,6 +38,7 @@ import { createRequire } from "node:module";
 import { Run402 as ReferenceRun402 } from "@run402/sdk";
 import {
   isApiError, isLocalError, isNetworkError, isPaymentRequired, isProjectNotFound, isRetryableRun402Error, isUnauthorized, run402,
+  githubActionsCredentials, signCiDelegation, CI_GITHUB_ACTIONS_PROVIDER, V1_CI_ALLOWED_ACTIONS, V1_CI_ALLOWED_EVENTS_DEFAULT,
 } from "@run402/sdk/node";
 import { start } from "../gateway/server.mjs";
 import { routeChainToSimulator } from "./reference-chain.mjs";
@@ -615,6 +617,50 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     const fresh = await r.assets.waitFresh(id, { url: v1.cdn_url, sha256: v2.sha256, timeoutMs: 5000 });
     assert.deepEqual([fresh.fresh, fresh.observedSha256, fresh.vantage], [true, v2.sha256, "gateway-us-east-1"]);
     assert.ok(fresh.attempts >= 2);
+  });
+
+  it("ci: createBinding with its own signCiDelegation, list, get, exchangeToken, githubActionsCredentials, revoke", async () => {
+    const values = {
+      project_id: id,
+      subject_match: "repo:acme/site:ref:refs/heads/main",
+      allowed_actions: V1_CI_ALLOWED_ACTIONS,
+      allowed_events: V1_CI_ALLOWED_EVENTS_DEFAULT,
+      route_scopes: ["/api/*"],
+      github_repository_id: "4242",
+      expires_at: null,
+      nonce: "0123456789abcdef0123456789abcdef",
+    };
+    // Signed from allowance.json for the simulator's /ci/v1/bindings.
+    const signed_delegation = signCiDelegation(values, { apiBase: sim.url });
+    const row = await r.ci.createBinding({ ...values, provider: CI_GITHUB_ACTIONS_PROVIDER, signed_delegation });
+    assert.deepEqual([row.project_id, row.created_by, row.route_scopes, row.use_count], [id, address, ["/api/*"], 0]);
+    assert.deepEqual((await r.ci.listBindings({ project: id })).bindings.map((b) => b.id), [row.id]);
+    assert.equal((await r.ci.getBinding(row.id)).id, row.id);
+
+    const job = await control("oidc/jobs", { repository: "acme/site", repository_id: "4242" });
+    const token = await (await fetch(`${job.request_url}&audience=https%3A%2F%2Fapi.run402.com`, { headers: { authorization: `Bearer ${job.request_token}` } })).json();
+    const session = await r.ci.exchangeToken({ project_id: id, subject_token: token.value });
+    assert.deepEqual([session.token_type, session.scope], ["Bearer", "deploy"]);
+
+    // githubActionsCredentials reads process.env only (our SDK also takes an `env` option).
+    const saved = [process.env.ACTIONS_ID_TOKEN_REQUEST_URL, process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN];
+    process.env.ACTIONS_ID_TOKEN_REQUEST_URL = job.request_url;
+    process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = job.request_token;
+    try {
+      const credentials = githubActionsCredentials({ projectId: id, apiBase: sim.url });
+      const auth = await credentials.getAuth("/");
+      assert.match(auth.Authorization, /^Bearer r402ci_/);
+      assert.deepEqual(await credentials.getAuth("/"), auth, "cached");
+    } finally {
+      for (const [k, v] of [["ACTIONS_ID_TOKEN_REQUEST_URL", saved[0]], ["ACTIONS_ID_TOKEN_REQUEST_TOKEN", saved[1]]]) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    assert.equal((await r.ci.getBinding(row.id)).use_count, 2);
+    const revoked = await r.ci.revokeBinding(row.id);
+    assert.ok(Date.parse(revoked.revoked_at) > 0);
+    await rejectsWith(r.ci.exchangeToken({ project_id: id, subject_token: token.value }), isUnauthorized, (e) => assert.equal(e.body.code, "access_denied"));
   });
 
   it("projects.delete removes the project on the gateway and in the keystore", async () => {

@@ -2203,6 +2203,172 @@ export interface Admin {
   getProjectFinance(projectId: string, opts?: AdminProjectFinanceOptions): Promise<AdminProjectFinanceResult>;
 }
 
+// ── ci ──
+
+/** The only CI provider in v1. */
+export declare const CI_GITHUB_ACTIONS_PROVIDER: "github-actions";
+/** What a v1 binding may do: deploy, nothing else. */
+export declare const V1_CI_ALLOWED_ACTIONS: readonly ["deploy"];
+/** The workflow events a binding allows unless told otherwise. */
+export declare const V1_CI_ALLOWED_EVENTS_DEFAULT: readonly ["push", "workflow_dispatch"];
+
+export type CiProvider = typeof CI_GITHUB_ACTIONS_PROVIDER;
+export type CiAllowedAction = (typeof V1_CI_ALLOWED_ACTIONS)[number];
+export type CiAllowedEvent = (typeof V1_CI_ALLOWED_EVENTS_DEFAULT)[number] | (string & {});
+
+/** Error codes the gateway's /ci/v1 routes answer with (in `code`/`error` of the body). */
+export type CiErrorCode =
+  | "nonce_replay" | "invalid_route_scopes" | "delegation_statement_mismatch" | "delegation_resource_uri_mismatch"
+  | "signer_mismatch" | "delegation_oversized" | "delegation_parse_failed" | "delegation_signature_invalid"
+  | "delegation_nonce_invalid" | "duplicate"
+  | "invalid_request" | "invalid_token" | "access_denied" | "event_not_allowed" | "repository_id_mismatch" | "ambiguous_binding"
+  | "payment_required" | "insufficient_scope" | "forbidden_spec_field" | "CI_ROUTE_SCOPE_DENIED" | "forbidden_plan"
+  | (string & {});
+
+/** What a binding authorizes; the delegation statement and Resource URI are built from these. */
+export interface CiDelegationValues {
+  project_id: string;
+  /** Default https://token.actions.githubusercontent.com. */
+  issuer?: string;
+  /** Default https://api.run402.com. */
+  audience?: string;
+  /** The OIDC `sub` pattern, e.g. "repo:owner/name:ref:refs/heads/main"; one `*` allowed, only at the end. */
+  subject_match: string;
+  /** Exactly ["deploy"] in v1. */
+  allowed_actions: readonly string[];
+  /** Non-empty; deduplicated and sorted. */
+  allowed_events: readonly string[];
+  /** Public path scopes for route declarations ("/admin", "/api/*"); sorted. */
+  route_scopes?: readonly string[];
+  expires_at?: string | null;
+  /** GitHub's numeric repository id, as a string; null soft-binds by name only. */
+  github_repository_id?: string | null;
+  /** 16 to 64 lower-case hex digits, fresh per binding. */
+  nonce: string;
+}
+
+export interface CiCreateBindingInput extends Omit<CiDelegationValues, "issuer" | "audience"> {
+  provider: CiProvider;
+  allowed_actions: readonly CiAllowedAction[];
+  allowed_events: readonly CiAllowedEvent[];
+  /** From signCiDelegation(values) for these same values. */
+  signed_delegation: string;
+}
+
+/** The gateway's record of the verified delegation. */
+export interface ParsedDelegation {
+  payload: Record<string, unknown>;
+  raw: string;
+  signer: string;
+  verified_at: string;
+}
+
+export interface CiBindingRow {
+  id: string;
+  project_id: string;
+  issuer: string;
+  subject_match: string;
+  allowed_actions: string[];
+  allowed_events: string[];
+  route_scopes: string[];
+  github_repository_id: string | null;
+  /** The wallet that signed the delegation. */
+  created_by: string;
+  nonce: string;
+  created_sig?: ParsedDelegation | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  use_count: number;
+  [key: string]: unknown;
+}
+
+export interface CiListBindingsInput {
+  /** The project id. */
+  project: string;
+}
+
+export interface CiListBindingsResult {
+  bindings: CiBindingRow[];
+}
+
+export interface CiTokenExchangeInput {
+  project_id: string;
+  /** The GitHub Actions OIDC token (a JWT). */
+  subject_token: string;
+}
+
+export interface CiTokenExchangeResponse {
+  access_token: string;
+  token_type: "Bearer" | (string & {});
+  /** Seconds. */
+  expires_in: number;
+  scope: string;
+}
+
+/** The delegation statement the wallet signs (canonical text, at most 8192 bytes). Throws LocalError on bad values. */
+export declare function buildCiDelegationStatement(values: CiDelegationValues): string;
+/** The delegation's Resource URI, run402-ci-delegation:v1?... (at most 4096 bytes). Throws LocalError on bad values. */
+export declare function buildCiDelegationResourceUri(values: CiDelegationValues): string;
+
+export interface SignCiDelegationOptions {
+  /** The wallet that signs: the project's owner. Required from the main entry; the /node entry reads the CLI's allowance file when absent. */
+  allowance?: { address?: string; privateKey: string };
+  /** Whose /ci/v1/bindings the delegation is for (default https://api.run402.com). */
+  apiBase?: string;
+  /** Default "eip155:84532". */
+  chainId?: string;
+  /** ISO-8601; default now. */
+  issuedAt?: string;
+  /** ISO-8601; default five minutes from now. */
+  expirationTime?: string;
+  /** The SIWX nonce; default the first 16 characters of values.nonce. */
+  nonce?: string;
+}
+
+/** Signs the delegation in wasm (EIP-4361 statement + Resource URI, EIP-191): the `signed_delegation` for ci.createBinding. */
+export declare function signCiDelegation(values: CiDelegationValues, opts?: SignCiDelegationOptions): string;
+
+export interface CiSessionCredentialsOptions {
+  projectId: string;
+  accessToken?: string;
+  getAccessToken?: () => MaybePromise<string>;
+}
+
+/** A provider that sends `Authorization: Bearer <CI session>` and knows one project (with empty keys). */
+export declare function createCiSessionCredentials(opts: CiSessionCredentialsOptions): CredentialsProvider;
+
+export interface GithubActionsCredentialsOptions {
+  projectId: string;
+  /** The gateway to exchange the token with (default https://api.run402.com). */
+  apiBase?: string;
+  /** The audience asked of GitHub (default https://api.run402.com). */
+  audience?: string;
+  /** Renew the session this many seconds before it expires (default 60). */
+  refreshBeforeSeconds?: number;
+  fetch?: typeof globalThis.fetch;
+  /** Where ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are read (default process.env where there is one). */
+  env?: Record<string, string | undefined>;
+}
+
+/** CI credentials inside GitHub Actions: GitHub's OIDC token exchanged for a Run402 CI session, cached and renewed. */
+export declare function githubActionsCredentials(opts: GithubActionsCredentialsOptions): CredentialsProvider;
+
+/** GitHub Actions OIDC federation (/ci/v1/*): bindings signed by the project's wallet, and the token exchange a workflow uses. */
+export interface Ci {
+  /** Links a GitHub repository (an OIDC subject pattern) to a project. `signed_delegation` comes from signCiDelegation(values) for the same values; they are checked and sent in canonical form (events deduplicated and sorted, route_scopes sorted and sent only when non-empty) before any request. */
+  createBinding(input: CiCreateBindingInput & CallOptions): Promise<CiBindingRow>;
+  /** The project's CI bindings, revoked ones included. */
+  listBindings(input: CiListBindingsInput & CallOptions): Promise<CiListBindingsResult>;
+  /** One binding by id (cib_...). */
+  getBinding(bindingId: string): Promise<CiBindingRow>;
+  /** Revokes a binding: its sessions stop working at once. Deployed code stays deployed. */
+  revokeBinding(bindingId: string): Promise<CiBindingRow>;
+  /** Trades a GitHub Actions OIDC token for a Run402 CI session (RFC 8693 token exchange; sent without credentials). */
+  exchangeToken(input: CiTokenExchangeInput & CallOptions): Promise<CiTokenExchangeResponse>;
+}
+
 // ── payments ──
 
 /** Spend limits, in decimal USD (USDC, 6 decimals). */
@@ -2302,6 +2468,7 @@ export declare class Run402 {
   readonly email: Email;
   readonly contracts: Contracts;
   readonly admin: Admin;
+  readonly ci: Ci;
   readonly payments: Payments;
   /** A client bound to one project (default: the provider's active project). Does not change provider state. */
   project(id?: string): Promise<ScopedRun402>;

@@ -1,6 +1,6 @@
 // Every line marked WRONG must be a compile error under tsc --strict; the
 // test checks each one is reported, and nothing else is.
-import { Run402, withRetry, allowanceCredentials, type CredentialsProvider } from "@run402/sdk-wasm";
+import { Run402, withRetry, allowanceCredentials, signCiDelegation, githubActionsCredentials, type CredentialsProvider } from "@run402/sdk-wasm";
 
 const credentials: CredentialsProvider = { getAuth: () => null, getProject: () => null };
 const noProject: CredentialsProvider = { getAuth: () => null }; // WRONG: getProject is required
@@ -79,5 +79,11 @@ export async function wrong(r: Run402): Promise<void> {
   (await r.blobs.put("prj_1", "k", "x")).scriptTag({ type: "classic" }); // WRONG: type is "module" or absent
   await r.blobs.waitFresh("prj_1", { url: "https://x" }); // WRONG: sha256 is required
   await r.blobs.sign("prj_1", "k", { ttl_seconds: "60" }); // WRONG: ttl_seconds is a number
+  await r.ci.createBinding({ project_id: "p", provider: "gitlab", subject_match: "s", allowed_actions: ["deploy"], allowed_events: ["push"], nonce: "n", signed_delegation: "d" }); // WRONG: not a provider
+  await r.ci.createBinding({ project_id: "p", provider: "github-actions", subject_match: "s", allowed_actions: ["admin"], allowed_events: ["push"], nonce: "n", signed_delegation: "d" }); // WRONG: deploy is the only action
+  await r.ci.listBindings("prj_1"); // WRONG: takes { project }
+  signCiDelegation({ project_id: "p" }); // WRONG: subject_match, nonce and the lists are required
+  githubActionsCredentials({ apiBase: "https://x" }); // WRONG: projectId is required
+  await p.ci.getBinding("cib_1"); // WRONG: ci is not on scoped clients
   void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText, credits, blobSri];
 }

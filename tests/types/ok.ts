@@ -8,6 +8,8 @@ import {
   type FunctionSummary, type FunctionLogEntry, type AppSummary, type ForkAppResult,
   type EmailWebhookEvent, type MailboxWebhookSummary,
   type SecretSummary, type SubdomainSummary, type DnsInstructions, type CustomDomainSummary, type TierName,
+  signCiDelegation, buildCiDelegationStatement, buildCiDelegationResourceUri, githubActionsCredentials, createCiSessionCredentials,
+  CI_GITHUB_ACTIONS_PROVIDER, V1_CI_ALLOWED_ACTIONS, V1_CI_ALLOWED_EVENTS_DEFAULT, type CiDelegationValues, type CiBindingRow,
 } from "@run402/sdk-wasm";
 
 const keys = new Map<string, { anon_key: string; service_key: string }>();
@@ -214,6 +216,22 @@ export async function main(): Promise<void> {
   const observed: string | null = (await p.blobs.diagnoseUrl("https://x")).observedSha256;
   const fresh: boolean = (await r.blobs.waitFresh(id, { url: "https://x", sha256: "ab", timeoutMs: 5000 })).fresh;
   void [cdnUrl, sri, cacheKind, tag, partUrl, sessionStatus, completed.etag, download, nextCursor, listedKey, removedBlob, signedUrl, observed, fresh];
+  // ci and its root helpers.
+  const ciValues = {
+    project_id: id, subject_match: "repo:o/n:ref:refs/heads/main", allowed_actions: V1_CI_ALLOWED_ACTIONS,
+    allowed_events: V1_CI_ALLOWED_EVENTS_DEFAULT, github_repository_id: "1", expires_at: null, nonce: "0123456789abcdef",
+  };
+  const statement: string = buildCiDelegationStatement(ciValues satisfies CiDelegationValues);
+  const resource: string = buildCiDelegationResourceUri({ ...ciValues, route_scopes: ["/api/*"] });
+  const signed_delegation: string = signCiDelegation(ciValues, { allowance: { privateKey: "0x" }, apiBase: "https://x", issuedAt: "2030-01-01T00:00:00.000Z" });
+  const binding: CiBindingRow = await r.ci.createBinding({ ...ciValues, provider: CI_GITHUB_ACTIONS_PROVIDER, signed_delegation, timeoutMs: 5000 });
+  const repoId: string | null = binding.github_repository_id;
+  const revokedAt: string | null = (await r.ci.revokeBinding(binding.id)).revoked_at;
+  const bindingIds: string[] = (await r.ci.listBindings({ project: id })).bindings.map((b) => b.id);
+  const expiresIn: number = (await r.ci.exchangeToken({ project_id: id, subject_token: "jwt" })).expires_in;
+  const ci = new Run402({ apiBase: "https://api.run402.com", credentials: githubActionsCredentials({ projectId: id, env: {}, refreshBeforeSeconds: 30 }) });
+  const ciSession: CredentialsProvider = createCiSessionCredentials({ projectId: id, getAccessToken: async () => "t" });
+  void [statement, resource, repoId, revokedAt, bindingIds, expiresIn, ci, ciSession, (await r.ci.getBinding("cib_1")).use_count];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];
