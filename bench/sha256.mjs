@@ -7,25 +7,19 @@ import { randomBytes } from "node:crypto";
 import "../pkg-test/entry-node.js";
 import * as core from "../pkg-test/run402_sdk_wasm.js";
 import * as host from "../pkg-test/host.js";
+import * as driver from "../pkg-test/driver.js";
 
 const mib = Number(process.argv[2] ?? 64);
 const runs = Number(process.argv[3] ?? 5);
 const data = randomBytes(mib << 20);
 const c = new core.Client({ apiBase: "https://api.test", credentials: { getAuth: () => null, getProject: () => null } }, host);
 
-async function hook(name, arg) {
-  let state = c.startHook(name, [arg]);
-  const handle = state >>> 2;
-  state &= 3;
-  while (state === 2) {
-    let ok = true, value;
-    try { value = await c.parked(handle); } catch (e) { ok = false; value = e; }
-    state = c.resume(handle, ok, value);
-  }
-  const out = c.take(handle);
-  if (state !== 0) throw out;
-  return out;
-}
+// Hooks are started like SDK methods (ids from HOOK_BASE in
+// src/wasm/hooks.rs) and driven by the loop every call uses (js/driver.js).
+const HOOK = 0xffff0000;
+const HOOKS = { sha256: 101, sha256Rust: 102 };
+const defaults = { timeoutMs: 0, signal: undefined };
+const hook = (name, arg) => driver.run(c, HOOK + HOOKS[name], undefined, [arg], defaults);
 
 async function rate(label, fn) {
   await fn(); // warm up
