@@ -5,12 +5,13 @@ use crate::prelude::*;
 use zeroize::Zeroize;
 
 use crate::args::Args;
-use crate::credentials::{self, ProviderMethod};
+use alloc::rc::Rc;
+
+use crate::credentials::{self, AllowanceRecord, LocalFuture, ProviderMethod};
 use crate::error::{Error, Result};
-use crate::handler;
-use crate::json::{JsonExt, Shape};
-use crate::kernel::Kernel;
-use crate::surface::{opt, Method, Namespace, Scope};
+use crate::json::{Json, JsonExt, Shape};
+use crate::kernel::{Call, Kernel, Reply};
+use crate::surface::{opt, Method, Namespace, Run, Scope};
 use crate::value::Val;
 use crate::wallet::key::PrivateKey;
 use crate::wallet::siwx::iso8601;
@@ -34,7 +35,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "checking allowance",
             doc: crate::ts!("Local: whether an allowance is configured, and its address."),
             http: crate::ts!("local (provider only, no request)"),
-            run: handler!(status),
+            run: Run::Code(status),
         },
         Method {
             name: "create",
@@ -46,7 +47,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "creating allowance",
             doc: crate::ts!("Local: makes a new wallet (the provider's createAllowance, else a key from the CSPRNG) and saves it with saveAllowance."),
             http: crate::ts!("local (provider only, no request)"),
-            run: handler!(create),
+            run: Run::Code(create),
         },
         Method {
             name: "export",
@@ -58,7 +59,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "exporting allowance",
             doc: crate::ts!("Local: the allowance's address (never the key)."),
             http: crate::ts!("local (provider only, no request)"),
-            run: handler!(export),
+            run: Run::Code(export),
         },
         Method {
             name: "faucet",
@@ -70,7 +71,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "requesting faucet funds",
             doc: crate::ts!("POST /faucet/v1: testnet USDC for the address (default: the allowance's)."),
             http: crate::ts!("POST /faucet/v1 · no auth · free (testnet USDC, once per IP per 24 h)"),
-            run: handler!(faucet),
+            run: Run::Code(faucet),
         },
     ],
 };
@@ -102,67 +103,236 @@ export interface FaucetResult {
 }
 "#;
 
-async fn path(k: &Kernel, ctx: &str) -> Result<Option<String>> {
+// The four members are one small loop, [`exec`], over three kinds of
+// wait (a provider method, the provider's allowance record, a request);
+// what to ask next, and every check, is plain code in [`next`].
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Job {
+    Status,
+    Create,
+    Export,
+    Faucet,
+}
+
+/// What the member last asked for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Begin,
+    /// `readAllowance`.
+    Read,
+    /// `getAllowancePath`, for the result.
+    Path,
+    /// `getAllowancePath`, for the "already exists" error.
+    Exists,
+    /// `createAllowance`.
+    Make,
+    /// `saveAllowance` of the new allowance.
+    Save,
+    /// The faucet request.
+    Sent,
+    /// `readAllowance` after the faucet, best effort.
+    Reread,
+    /// `saveAllowance` after the faucet, best effort.
+    Resave,
+}
+
+/// A member's progress.
+struct St {
+    job: Job,
+    phase: Phase,
+    /// The result as far as it is built.
+    out: Val,
+    /// `created` of a new allowance.
+    created: String,
+}
+
+/// What [`exec`] waits for next.
+enum Ask {
+    Invoke(ProviderMethod, Vec<Val>),
+    Read,
+    Send(Call),
+    Done(Val),
+}
+
+/// What it got.
+enum Answer {
+    Start,
+    Json(Result<Json>),
+    Record(Result<Option<AllowanceRecord>>),
+    Reply(Result<Reply>),
+}
+
+fn status(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, Job::Status)
+}
+
+fn create(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, Job::Create)
+}
+
+fn export(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, Job::Export)
+}
+
+fn faucet(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, Job::Faucet)
+}
+
+/// Checks the arguments (no provider call on bad input), then starts [`exec`].
+fn go(k: Rc<Kernel>, a: Args, job: Job) -> LocalFuture<'static, Result<Val>> {
+    let mut st = St { job, phase: Phase::Begin, out: Val::Undefined, created: String::new() };
+    match next(&k, &a, &mut st, Answer::Start) {
+        Ok(ask) => Box::pin(exec(k, a, st, ask)),
+        Err(e) => Box::pin(core::future::ready(Err(e))),
+    }
+}
+
+async fn exec(k: Rc<Kernel>, a: Args, mut st: St, mut ask: Ask) -> Result<Val> {
     let c = k.credentials.as_ref();
+    loop {
+        let answer = match ask {
+            Ask::Done(v) => return Ok(v),
+            Ask::Read => Answer::Record(credentials::read_allowance(c, a.context).await),
+            Ask::Invoke(method, args) => Answer::Json(c.invoke(method, args, a.context).await),
+            Ask::Send(call) => Answer::Reply(k.send(call).await),
+        };
+        ask = next(&k, &a, &mut st, answer)?;
+    }
+}
+
+/// The next step of a member, given what the last one got.
+fn next(k: &Kernel, a: &Args, st: &mut St, answer: Answer) -> Result<Ask> {
+    let c = k.credentials.as_ref();
+    let ctx = a.context;
+    let reads = c.has(ProviderMethod::ReadAllowance);
+    let phase = st.phase;
+    st.phase = Phase::Read;
+    match (st.job, phase, answer) {
+        (Job::Status, Phase::Begin, _) if !reads => Ok(Ask::Done(unconfigured())),
+        (Job::Create, Phase::Begin, _) if !c.has(ProviderMethod::SaveAllowance) => {
+            Err(credentials::missing(ProviderMethod::SaveAllowance, ctx, "allowance.create() needs to keep the new key"))
+        }
+        (Job::Create, Phase::Begin, _) if !reads => make(k, a, st),
+        (Job::Export, Phase::Begin, _) if !reads => Err(credentials::missing(ProviderMethod::ReadAllowance, ctx, "allowance.export() reads")),
+        (Job::Faucet, Phase::Begin, _) => match a.opt_string(0, "address")? {
+            Some(address) => faucet_call(a, st, address),
+            None if !reads => {
+                Err(credentials::missing(ProviderMethod::ReadAllowance, ctx, "allowance.faucet() needs without an address"))
+            }
+            None => Ok(Ask::Read),
+        },
+        (_, Phase::Begin, _) => Ok(Ask::Read),
+        (Job::Status, Phase::Read, Answer::Record(r)) => {
+            let Some(allowance) = r? else { return Ok(Ask::Done(unconfigured())) };
+            let raw = &allowance.raw;
+            let mut out = Val::object().with("address", allowance.address.clone());
+            if let Some(created) = raw.str_field("created") {
+                out = out.with("created", created);
+            }
+            out = out.with("faucet_used", raw.field("funded").is_some_and(|f| !matches!(f.shape(), Shape::Bool(false) | Shape::Null)));
+            if let Some(last) = raw.str_field("lastFaucet") {
+                out = out.with("lastFaucet", last);
+            }
+            st.out = out;
+            path(c, ctx, st, Phase::Path)
+        }
+        (Job::Create, Phase::Read, Answer::Record(r)) => match r? {
+            Some(_) => path(c, ctx, st, Phase::Exists),
+            None => make(k, a, st),
+        },
+        (Job::Create, Phase::Make, Answer::Json(made)) => {
+            let made = made?;
+            let address = made.str_field("address").ok_or_else(|| Error::local(ctx, "credentials.createAllowance() returned no address"))?;
+            save(st, address, Val::Json(made))
+        }
+        (Job::Create, Phase::Save, Answer::Json(saved)) => {
+            saved?;
+            path(c, ctx, st, Phase::Path)
+        }
+        (_, Phase::Path | Phase::Exists, Answer::Json(p)) => {
+            st.phase = phase;
+            after_path(st, ctx, p?.as_string())
+        }
+        (Job::Export, Phase::Read, Answer::Record(r)) => match r? {
+            Some(allowance) => Ok(Ask::Done(Val::Str(allowance.address))),
+            None => Err(Error::local(ctx, "No allowance is configured")),
+        },
+        (Job::Faucet, Phase::Read, Answer::Record(r)) => {
+            let address = r?.ok_or_else(|| Error::local(ctx, "No address given and no allowance is configured"))?.address;
+            faucet_call(a, st, address)
+        }
+        (Job::Faucet, Phase::Sent, Answer::Reply(reply)) => {
+            st.out = faucet_result(ctx, reply?)?;
+            // Best effort: the transfer happened even if the provider cannot record it.
+            if reads && c.has(ProviderMethod::SaveAllowance) {
+                st.phase = Phase::Reread;
+                return Ok(Ask::Read);
+            }
+            Ok(Ask::Done(core::mem::replace(&mut st.out, Val::Undefined)))
+        }
+        (Job::Faucet, Phase::Reread, Answer::Record(Ok(Some(allowance)))) => {
+            let now = iso8601(k.transport.now_ms().max(0.0) as u64);
+            let record = Val::object().spread(&allowance.raw).with("funded", true).with("lastFaucet", now);
+            st.phase = Phase::Resave;
+            Ok(Ask::Invoke(ProviderMethod::SaveAllowance, vec![record]))
+        }
+        _ => Ok(Ask::Done(core::mem::replace(&mut st.out, Val::Undefined))),
+    }
+}
+
+fn unconfigured() -> Val {
+    Val::object().with("address", "").with("configured", false)
+}
+
+/// Asks for the allowance's path when the provider can tell it.
+fn path(c: &dyn credentials::Credentials, ctx: &str, st: &mut St, phase: Phase) -> Result<Ask> {
+    st.phase = phase;
     if !c.has(ProviderMethod::GetAllowancePath) {
-        return Ok(None);
+        return after_path(st, ctx, None);
     }
-    Ok(c.invoke(ProviderMethod::GetAllowancePath, Vec::new(), ctx).await?.as_string())
+    Ok(Ask::Invoke(ProviderMethod::GetAllowancePath, Vec::new()))
 }
 
-async fn status(k: &Kernel, a: Args) -> Result<Val> {
-    let c = k.credentials.as_ref();
-    let unconfigured = Val::object().with("address", "").with("configured", false);
-    if !c.has(ProviderMethod::ReadAllowance) {
-        return Ok(unconfigured);
+fn after_path(st: &mut St, ctx: &str, path: Option<String>) -> Result<Ask> {
+    if st.phase == Phase::Exists {
+        let at = path.unwrap_or_else(|| "the provider".into());
+        return Err(Error::local(ctx, format!("An allowance already exists ({at}); remove it first to make a new one")));
     }
-    let Some(allowance) = credentials::read_allowance(c, a.context).await? else { return Ok(unconfigured) };
-    let raw = &allowance.raw;
-    let mut out = Val::object().with("address", allowance.address.clone());
-    if let Some(created) = raw.str_field("created") {
-        out = out.with("created", created);
-    }
-    out = out.with("faucet_used", raw.field("funded").is_some_and(|f| !matches!(f.shape(), Shape::Bool(false) | Shape::Null)));
-    if let Some(last) = raw.str_field("lastFaucet") {
-        out = out.with("lastFaucet", last);
-    }
-    if let Some(p) = path(k, a.context).await? {
+    let mut out = core::mem::replace(&mut st.out, Val::Undefined);
+    if let Some(p) = path {
         out = out.with("path", p);
     }
-    Ok(out.with("configured", true))
+    if st.job == Job::Status {
+        out = out.with("configured", true);
+    }
+    Ok(Ask::Done(out))
 }
 
-async fn create(k: &Kernel, a: Args) -> Result<Val> {
-    let c = k.credentials.as_ref();
-    if !c.has(ProviderMethod::SaveAllowance) {
-        return Err(credentials::missing(ProviderMethod::SaveAllowance, a.context, "allowance.create() needs to keep the new key"));
+/// A new allowance: the provider's `createAllowance`, else a key made here.
+fn make(k: &Kernel, a: &Args, st: &mut St) -> Result<Ask> {
+    st.created = iso8601(k.transport.now_ms().max(0.0) as u64);
+    if k.credentials.has(ProviderMethod::CreateAllowance) {
+        st.phase = Phase::Make;
+        return Ok(Ask::Invoke(ProviderMethod::CreateAllowance, Vec::new()));
     }
-    if c.has(ProviderMethod::ReadAllowance) && credentials::read_allowance(c, a.context).await?.is_some() {
-        let at = path(k, a.context).await?.unwrap_or_else(|| "the provider".into());
-        return Err(Error::local(a.context, format!("An allowance already exists ({at}); remove it first to make a new one")));
-    }
-    let created = iso8601(k.transport.now_ms().max(0.0) as u64);
-    let (address, data) = if c.has(ProviderMethod::CreateAllowance) {
-        let made = c.invoke(ProviderMethod::CreateAllowance, Vec::new(), a.context).await?;
-        let address = made.str_field("address").ok_or_else(|| Error::local(a.context, "credentials.createAllowance() returned no address"))?;
-        (address, Val::Json(made))
-    } else {
-        let key = fresh_key(k, a.context)?;
-        let address = key.address().lower();
-        let data = Val::object()
-            .with("address", address.clone())
-            .with("privateKey", key.to_hex())
-            .with("created", created.clone())
-            .with("funded", false);
-        (address, data)
-    };
+    let key = fresh_key(k, a.context)?;
+    let address = key.address().lower();
+    let data = Val::object()
+        .with("address", address.clone())
+        .with("privateKey", key.to_hex())
+        .with("created", st.created.clone())
+        .with("funded", false);
+    drop(key);
+    save(st, address, data)
+}
+
+/// Saves the new allowance with `saveAllowance`.
+fn save(st: &mut St, address: String, data: Val) -> Result<Ask> {
     crate::wallet::key::scrub_stack();
-    c.invoke(ProviderMethod::SaveAllowance, vec![data], a.context).await?;
-    let mut out = Val::object().with("address", address).with("created", created);
-    if let Some(p) = path(k, a.context).await? {
-        out = out.with("path", p);
-    }
-    Ok(out)
+    st.out = Val::object().with("address", address).with("created", st.created.clone());
+    st.phase = Phase::Save;
+    Ok(Ask::Invoke(ProviderMethod::SaveAllowance, vec![data]))
 }
 
 /// A key from 32 CSPRNG bytes (a draw outside the curve order, odds about
@@ -179,51 +349,25 @@ fn fresh_key(k: &Kernel, ctx: &str) -> Result<PrivateKey> {
     Err(Error::local(ctx, "the random source produced no valid key"))
 }
 
-async fn export(k: &Kernel, a: Args) -> Result<Val> {
-    let c = k.credentials.as_ref();
-    if !c.has(ProviderMethod::ReadAllowance) {
-        return Err(credentials::missing(ProviderMethod::ReadAllowance, a.context, "allowance.export() reads"));
+/// The faucet request for a checked address.
+fn faucet_call(a: &Args, st: &mut St, address: String) -> Result<Ask> {
+    if crate::wallet::address::Address::parse(&address).is_err() {
+        return Err(a.error(["`address` must be a 0x-prefixed 20-byte hex address, got \"", &address, "\""].concat()));
     }
-    match credentials::read_allowance(c, a.context).await? {
-        Some(allowance) => Ok(Val::Str(allowance.address)),
-        None => Err(Error::local(a.context, "No allowance is configured")),
-    }
+    st.phase = Phase::Sent;
+    Ok(Ask::Send(a.call("POST", "/faucet/v1").no_auth().json(Val::object().with("address", address))))
 }
 
-async fn faucet(k: &Kernel, a: Args) -> Result<Val> {
-    let c = k.credentials.as_ref();
-    let address = match a.opt_string(0, "address")? {
-        Some(addr) => addr,
-        None => {
-            if !c.has(ProviderMethod::ReadAllowance) {
-                return Err(credentials::missing(ProviderMethod::ReadAllowance, a.context, "allowance.faucet() needs without an address"));
-            }
-            credentials::read_allowance(c, a.context)
-                .await?
-                .ok_or_else(|| Error::local(a.context, "No address given and no allowance is configured"))?
-                .address
-        }
-    };
-    if crate::wallet::address::Address::parse(&address).is_err() {
-        return Err(a.error(format!("`address` must be a 0x-prefixed 20-byte hex address, got \"{address}\"")));
-    }
-    let reply = k.send(a.call("POST", "/faucet/v1").no_auth().json(Val::object().with("address", address))).await?;
+/// The faucet's answer in camelCase.
+fn faucet_result(ctx: &str, reply: Reply) -> Result<Val> {
     let wire = reply.json().filter(|j| j.is_object()).cloned();
     let Some(wire) = wire else {
-        return Err(Error::bad_response(reply.status, reply.body, a.context, "The faucet's answer is not an object"));
+        return Err(Error::bad_response(reply.status, reply.body, ctx, "The faucet's answer is not an object"));
     };
     let micros = match wire.field("amount_usd_micros").map(|v| v.shape()) {
         Some(Shape::Number(n)) => n,
-        _ => return Err(Error::bad_response(reply.status, reply.body, a.context, "The faucet's answer lacks amount_usd_micros")),
+        _ => return Err(Error::bad_response(reply.status, reply.body, ctx, "The faucet's answer lacks amount_usd_micros")),
     };
-    // Best effort: the transfer happened even if the provider cannot record it.
-    if c.has(ProviderMethod::ReadAllowance) && c.has(ProviderMethod::SaveAllowance) {
-        if let Ok(Some(allowance)) = credentials::read_allowance(c, a.context).await {
-            let now = iso8601(k.transport.now_ms().max(0.0) as u64);
-            let record = Val::object().spread(&allowance.raw).with("funded", true).with("lastFaucet", now);
-            let _ = c.invoke(ProviderMethod::SaveAllowance, vec![record], a.context).await;
-        }
-    }
     Ok(Val::object()
         .with("transactionHash", wire.str_field("transaction_hash").map_or(Val::Null, Val::Str))
         .with("amountUsdMicros", Val::Num(micros))

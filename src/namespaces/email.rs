@@ -452,7 +452,7 @@ async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
         match k.send(a.call("POST", "/mailboxes/v1").bearer(&key).json(body)).await {
             Ok(reply) => {
                 if let Val::Json(made) = &reply.body {
-                    cache(&k, &project, made).await;
+                    remember(&k, &project, cache_patch(made)).await;
                 }
                 return Ok(reply.body);
             }
@@ -482,7 +482,7 @@ async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
                 return Err(conflict.unwrap_or(Error { body: Val::Null, ..Error::from_status(404, Val::object().with("message", message), context) }));
             };
             if !matches!(job, Job::Delete) {
-                cache(&k, &project, &first).await;
+                remember(&k, &project, cache_patch(&first)).await;
             }
             if matches!(job, Job::Create | Job::Show) {
                 return Ok(Val::Json(first));
@@ -513,10 +513,10 @@ async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
     Ok(out)
 }
 
-/// Caches a mailbox record's id and address with `updateProject`.
-async fn cache(k: &Kernel, project: &str, record: &Json) {
+/// The `updateProject` patch that caches a mailbox record's id and address.
+fn cache_patch(record: &Json) -> Val {
     let field = |name| record.field(name).map_or(Val::Undefined, Val::Json);
-    remember(k, project, Val::object().with("mailbox_id", field("mailbox_id")).with("mailbox_address", field("address"))).await;
+    Val::object().with("mailbox_id", field("mailbox_id")).with("mailbox_address", field("address"))
 }
 
 /// Best effort: a provider without `updateProject`, or one that fails, only

@@ -3,14 +3,15 @@
 
 use crate::prelude::*;
 use crate::args::Args;
-use crate::credentials::{self, ProviderMethod};
+use alloc::rc::Rc;
+
+use crate::credentials::{self, Credentials, LocalFuture, ProjectKeys, ProviderMethod};
 use crate::error::{Error, Result};
-use crate::handler;
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
-use crate::kernel::Kernel;
+use crate::kernel::{Call, Kernel, Reply};
 use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, ProjectFrom, SERVICE_GET};
-use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Scope};
+use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Run, Scope};
 use crate::value::Val;
 
 const ID: Param = req("id", "string");
@@ -34,7 +35,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "provisioning project",
             doc: crate::ts!("POST /projects/v1 (paid). Saves the keys and makes the project active when the provider supports it."),
             http: crate::ts!("POST /projects/v1 · wallet sign-in (provider) · paid: the tier price (prototype $0.10, hobby $5, team $20) via x402"),
-            run: handler!(provision),
+            run: Run::Code(provision),
         },
         Method {
             name: "delete",
@@ -46,7 +47,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "deleting project",
             doc: crate::ts!("DELETE /projects/v1/{id}; then removes the project from the provider when it supports it."),
             http: crate::ts!("DELETE /projects/v1/{id} · service key"),
-            run: handler!(delete),
+            run: Run::Code(delete),
         },
         Method {
             name: "list",
@@ -58,7 +59,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "listing projects",
             doc: crate::ts!("Projects owned by a wallet (default: the provider's allowance address)."),
             http: crate::ts!("GET /wallets/v1/{wallet}/projects · no auth"),
-            run: handler!(list),
+            run: Run::Code(list),
         },
         Method {
             name: "getUsage",
@@ -94,7 +95,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "running SQL",
             doc: crate::ts!("Runs SQL with the service key; non-empty params are bound as $1..$n."),
             http: crate::ts!("POST /projects/v1/admin/{id}/sql · service key"),
-            run: handler!(sql),
+            run: Run::Code(sql),
         },
         Method {
             name: "rest",
@@ -106,7 +107,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "querying REST",
             doc: crate::ts!("PostgREST-style request to /rest/v1/{table}; resolves to the response body."),
             http: crate::ts!("GET|POST|PATCH|DELETE /rest/v1/{table}?{query} · anon key, or service key with keyType \"service\""),
-            run: handler!(rest),
+            run: Run::Code(rest),
         },
         Method {
             name: "restResponse",
@@ -118,7 +119,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "querying REST",
             doc: crate::ts!("Like rest(), but resolves to { status, body }."),
             http: crate::ts!("GET|POST|PATCH|DELETE /rest/v1/{table}?{query} · anon key, or service key with keyType \"service\""),
-            run: handler!(rest_response),
+            run: Run::Code(rest_response),
         },
         Method {
             name: "applyExpose",
@@ -142,7 +143,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "validating expose manifest",
             doc: crate::ts!("Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally."),
             http: crate::ts!("POST /projects/v1/admin/{project}/expose/validate (service key) or POST /projects/v1/expose/validate (no project)"),
-            run: handler!(validate_expose),
+            run: Run::Code(validate_expose),
         },
         Method {
             name: "getExpose",
@@ -234,7 +235,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching project info",
             doc: crate::ts!("Local: the provider's record for the project, with its id."),
             http: crate::ts!("local (provider only, no request)"),
-            run: handler!(info),
+            run: Run::Code(info),
         },
         Method {
             name: "keys",
@@ -246,7 +247,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching project keys",
             doc: crate::ts!("Local: the provider's keys for the project."),
             http: crate::ts!("local (provider only, no request)"),
-            run: handler!(keys),
+            run: Run::Code(keys),
         },
         Method {
             name: "use",
@@ -258,7 +259,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "setting active project",
             doc: crate::ts!("Local: makes the project the provider's active one (needs setActiveProject)."),
             http: crate::ts!("local (provider only, no request)"),
-            run: handler!(use_project),
+            run: Run::Code(use_project),
         },
         Method {
             name: "active",
@@ -270,7 +271,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "getting active project",
             doc: crate::ts!("Local: the provider's active project id, or null."),
             http: crate::ts!("local (provider only, no request)"),
-            run: handler!(active),
+            run: Run::Code(active),
         },
     ],
 };
@@ -449,26 +450,181 @@ export interface ProjectInfo extends ProjectKeys {
 }
 "#;
 
-async fn provision(k: &Kernel, a: Args) -> Result<Val> {
-    let mut body = Val::object();
-    let opts = a.opt_object(0, "opts")?;
-    if let Some(opts) = &opts {
-        if let Some(tier) = a.opt_field_string(opts, "tier")? {
-            crate::namespaces::tier::check_tier(&a, &tier)?;
-            body = body.with("tier", tier);
+// Every hand-written member is plain code that checks its arguments and
+// builds its request (no request, no provider call on bad input), then one
+// shared future, [`exec`]: the provider lookups, the request, and the
+// provider bookkeeping after it.
+
+/// What [`exec`] does with a checked call.
+struct Plan {
+    /// The project whose keys the provider gives first (`None`: no lookup).
+    project: Option<String>,
+    /// The request, sent after the lookup with `key` placed first among its
+    /// headers; `None`: no request.
+    call: Option<Call>,
+    key: Use,
+    then: Then,
+}
+
+/// Which of the project's keys the request carries.
+#[derive(Clone, Copy)]
+enum Use {
+    Nothing,
+    /// The service key as bearer.
+    ServiceBearer,
+    /// The anon key as `apikey` and bearer.
+    Anon,
+    /// The service key as `apikey` and bearer.
+    Service,
+}
+
+/// What the call resolves to.
+#[derive(Clone, Copy)]
+enum Then {
+    /// The response body.
+    Body,
+    /// `{ status, body }`.
+    Status,
+    /// `undefined`, once the provider's `removeProject` has the project.
+    Removed,
+    /// A new project's keys, saved and made active (see [`keep_new_project`]).
+    NewProject,
+    /// `{ project_id, ...keys }`.
+    Info,
+    /// The provider's record untouched.
+    Keys,
+    /// `undefined`, once the project is the provider's active one.
+    Activate,
+    /// The provider's active project id, or null; no request.
+    Active,
+    /// `projects.list()` without a wallet: the allowance's address first.
+    Wallet,
+}
+
+impl Plan {
+    fn new(project: Option<String>, call: Option<Call>, key: Use, then: Then) -> Plan {
+        Plan { project, call, key, then }
+    }
+}
+
+/// One provider method to call with its arguments, if the provider has it.
+type Note = (ProviderMethod, Vec<Val>);
+
+/// Checks with `plan` and starts [`exec`] (or fails at once).
+#[inline(never)]
+fn go(k: Rc<Kernel>, a: Args, plan: fn(&Kernel, &Args) -> Result<Plan>) -> LocalFuture<'static, Result<Val>> {
+    match plan(&k, &a) {
+        Ok(p) => Box::pin(exec(k, a, p)),
+        Err(e) => Box::pin(core::future::ready(Err(e))),
+    }
+}
+
+async fn exec(k: Rc<Kernel>, a: Args, mut p: Plan) -> Result<Val> {
+    let c = k.credentials.as_ref();
+    let ctx = a.context;
+    match p.then {
+        Then::Active => return Ok(credentials::get_active_project(c, ctx).await?.into()),
+        Then::Wallet => {
+            let allowance = credentials::read_allowance(c, ctx).await?;
+            p.call = Some(wallet_call(&a, allowance.map(|r| r.address))?);
         }
-        if let Some(name) = a.opt_field_string(opts, "name")? {
-            body = body.with("name", name);
+        _ => {}
+    }
+    let keys = match &p.project {
+        Some(id) => Some(k.project_keys(id, ctx).await?),
+        None => None,
+    };
+    let reply = match p.call.take() {
+        Some(call) => Some(k.send(with_key(call, p.key, keys.as_ref())).await?),
+        None => None,
+    };
+    let (notes, out) = finish(c, ctx, p, keys, reply)?;
+    notify_all(c, notes, ctx).await?;
+    Ok(out)
+}
+
+/// The call with the project's key placed before its own headers.
+#[inline(never)]
+fn with_key(mut call: Call, key: Use, keys: Option<&ProjectKeys>) -> Call {
+    let Some(keys) = keys else { return call };
+    let (apikey, bearer) = match key {
+        Use::Nothing => return call,
+        Use::ServiceBearer => (None, &keys.service_key),
+        Use::Anon => (Some(&keys.anon_key), &keys.anon_key),
+        Use::Service => (Some(&keys.service_key), &keys.service_key),
+    };
+    let mut front = Vec::new();
+    if let Some(key) = apikey {
+        front.push(("apikey".to_string(), key.clone()));
+    }
+    front.push(("Authorization".to_string(), ["Bearer ", bearer].concat()));
+    call.headers.splice(0..0, front);
+    call
+}
+
+/// The result, and the provider methods to call before it is returned.
+#[inline(never)]
+fn finish(c: &dyn Credentials, ctx: &'static str, p: Plan, keys: Option<ProjectKeys>, reply: Option<Reply>) -> Result<(Vec<Note>, Val)> {
+    let id = p.project.unwrap_or_default();
+    let raw = keys.map(|k| k.raw);
+    let body = || reply.as_ref().map_or(Val::Undefined, |r| r.body.clone());
+    Ok(match p.then {
+        Then::Body | Then::Wallet | Then::Active => (Vec::new(), body()),
+        Then::Status => {
+            let status = reply.as_ref().map_or(0, |r| r.status);
+            (Vec::new(), Val::object().with("status", status).with("body", body()))
+        }
+        Then::Removed => (vec![(ProviderMethod::RemoveProject, vec![id.into()])], Val::Undefined),
+        Then::NewProject => match reply {
+            Some(reply) => new_project(reply, ctx)?,
+            None => (Vec::new(), Val::Undefined),
+        },
+        // `{ project_id, ...keys }`: the provider's fields follow, as in a spread.
+        Then::Info => (Vec::new(), raw.map_or(Val::Undefined, |raw| Val::object().with("project_id", id).spread(&raw))),
+        Then::Keys => (Vec::new(), raw.map_or(Val::Undefined, Val::Json)),
+        Then::Activate => (vec![activation(c, id, ctx)?], Val::Undefined),
+    })
+}
+
+/// Calls each provider method it has, in order; the first failure stops.
+async fn notify_all(c: &dyn Credentials, notes: Vec<Note>, ctx: &str) -> Result<()> {
+    for (method, args) in notes {
+        if c.has(method) {
+            c.invoke(method, args, ctx).await?;
         }
     }
-    let reply = k.send(a.paid_post("/projects/v1", opts.as_ref())?.json(body)).await?;
-    keep_new_project(k, reply, a.context).await
+    Ok(())
+}
+
+fn provision(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| {
+        let mut body = Val::object();
+        let opts = a.opt_object(0, "opts")?;
+        if let Some(opts) = &opts {
+            if let Some(tier) = a.opt_field_string(opts, "tier")? {
+                crate::namespaces::tier::check_tier(a, &tier)?;
+                body = body.with("tier", tier);
+            }
+            if let Some(name) = a.opt_field_string(opts, "name")? {
+                body = body.with("name", name);
+            }
+        }
+        let call = a.paid_post("/projects/v1", opts.as_ref())?.json(body);
+        Ok(Plan::new(None, Some(call), Use::Nothing, Then::NewProject))
+    })
 }
 
 /// A new project's keys from the gateway's answer, saved with the provider
 /// and the project made active (each when the provider can); an answer
 /// without them is an error. Shared by `provision` and `apps.fork`.
-pub(crate) async fn keep_new_project(k: &Kernel, reply: crate::kernel::Reply, context: &'static str) -> Result<Val> {
+pub(crate) async fn keep_new_project(k: &Kernel, reply: Reply, context: &'static str) -> Result<Val> {
+    let (notes, body) = new_project(reply, context)?;
+    notify_all(k.credentials.as_ref(), notes, context).await?;
+    Ok(body)
+}
+
+#[inline(never)]
+fn new_project(reply: Reply, context: &'static str) -> Result<(Vec<Note>, Val)> {
     let result = reply.json().filter(|j| j.is_object()).cloned();
     let fields = result.as_ref().and_then(|j| {
         Some((j.str_field("project_id")?, j.str_field("anon_key")?, j.str_field("service_key")?))
@@ -481,133 +637,128 @@ pub(crate) async fn keep_new_project(k: &Kernel, reply: crate::kernel::Reply, co
             "The gateway's answer lacks project_id, anon_key or service_key",
         ));
     };
-    let c = k.credentials.as_ref();
     let keys = Val::object().with("anon_key", anon_key).with("service_key", service_key);
-    credentials::notify_if_present(c, ProviderMethod::SaveProject, vec![project_id.clone().into(), keys], context).await?;
-    credentials::notify_if_present(c, ProviderMethod::SetActiveProject, vec![project_id.into()], context).await?;
-    Ok(reply.body)
+    let notes = vec![
+        (ProviderMethod::SaveProject, vec![project_id.clone().into(), keys]),
+        (ProviderMethod::SetActiveProject, vec![project_id.into()]),
+    ];
+    Ok((notes, reply.body))
 }
 
-async fn delete(k: &Kernel, a: Args) -> Result<Val> {
-    let id = a.project_id(0)?;
-    let keys = k.project_keys(&id, a.context).await?;
-    k.send(a.call("DELETE", format!("/projects/v1/{id}")).bearer(&keys.service_key)).await?;
-    let c = k.credentials.as_ref();
-    credentials::notify_if_present(c, ProviderMethod::RemoveProject, vec![id.into()], a.context).await?;
-    Ok(Val::Undefined)
+fn delete(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| {
+        let id = a.project_id(0)?;
+        let call = a.call("DELETE", ["/projects/v1/", &id].concat());
+        Ok(Plan::new(Some(id), Some(call), Use::ServiceBearer, Then::Removed))
+    })
 }
 
-async fn list(k: &Kernel, a: Args) -> Result<Val> {
-    let wallet = match a.opt_string(0, "wallet")? {
-        Some(w) => w,
-        None => {
-            let c = k.credentials.as_ref();
-            if !c.has(ProviderMethod::ReadAllowance) {
-                return Err(credentials::missing(
-                    ProviderMethod::ReadAllowance,
-                    a.context,
-                    "projects.list() needs when no wallet is given; pass a wallet address",
-                ));
-            }
-            credentials::read_allowance(c, a.context)
-                .await?
-                .ok_or_else(|| Error::local(a.context, "No allowance is configured: create one, or pass a wallet address"))?
-                .address
+fn list(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |k, a| {
+        if let Some(wallet) = a.opt_string(0, "wallet")? {
+            return Ok(Plan::new(None, Some(wallet_call(a, Some(wallet))?), Use::Nothing, Then::Body));
         }
-    };
+        if !k.credentials.has(ProviderMethod::ReadAllowance) {
+            return Err(credentials::missing(
+                ProviderMethod::ReadAllowance,
+                a.context,
+                "projects.list() needs when no wallet is given; pass a wallet address",
+            ));
+        }
+        Ok(Plan::new(None, None, Use::Nothing, Then::Wallet))
+    })
+}
+
+/// The listing request for a wallet (`None`: the provider has no allowance).
+fn wallet_call(a: &Args, wallet: Option<String>) -> Result<Call> {
+    let wallet = wallet.ok_or_else(|| Error::local(a.context, "No allowance is configured: create one, or pass a wallet address"))?;
     if !is_address(&wallet) {
-        return Err(a.error(format!("`wallet` must be a 0x-prefixed 20-byte hex address, got \"{wallet}\"")));
+        return Err(a.error(["`wallet` must be a 0x-prefixed 20-byte hex address, got \"", &wallet, "\""].concat()));
     }
-    let path = format!("/wallets/v1/{}/projects", wallet.to_ascii_lowercase());
-    Ok(k.send(a.call("GET", path).no_auth()).await?.body)
+    Ok(a.call("GET", ["/wallets/v1/", &wallet.to_ascii_lowercase(), "/projects"].concat()).no_auth())
 }
 
 fn is_address(s: &str) -> bool {
     s.len() == 42 && s.starts_with("0x") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-async fn sql(k: &Kernel, a: Args) -> Result<Val> {
-    let id = a.project_id(0)?;
-    let sql = a.non_empty(1, "sql")?;
-    let params = match a.get(2) {
-        None => None,
-        Some(p) => match p.shape() {
-            Shape::Array(0) => None,
-            Shape::Array(_) => Some(p.clone()),
-            other => return Err(a.error(format!("`params` must be an array, got {}", type_name(&other)))),
-        },
-    };
-    let keys = k.project_keys(&id, a.context).await?;
-    let call = a.call("POST", format!("/projects/v1/admin/{id}/sql")).bearer(&keys.service_key);
-    let call = match params {
-        Some(params) => call
-            .header("Content-Type", "application/json")
-            .json(Val::object().with("sql", sql).with("params", params)),
-        None => call.header("Content-Type", "text/plain").text(sql),
-    };
-    Ok(k.send(call).await?.body)
+fn sql(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| {
+        let id = a.project_id(0)?;
+        let sql = a.non_empty(1, "sql")?;
+        let params = match a.get(2) {
+            None => None,
+            Some(p) => match p.shape() {
+                Shape::Array(0) => None,
+                Shape::Array(_) => Some(p.clone()),
+                other => return Err(a.error(["`params` must be an array, got ", type_name(&other)].concat())),
+            },
+        };
+        let call = a.call("POST", ["/projects/v1/admin/", &id, "/sql"].concat());
+        let call = match params {
+            Some(params) => call
+                .header("Content-Type", "application/json")
+                .json(Val::object().with("sql", sql).with("params", params)),
+            None => call.header("Content-Type", "text/plain").text(sql),
+        };
+        Ok(Plan::new(Some(id), Some(call), Use::ServiceBearer, Then::Body))
+    })
 }
 
 const REST_METHODS: &[&str] = &["GET", "POST", "PATCH", "DELETE"];
 
-async fn rest(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(rest_call(k, &a).await?.1)
+fn rest(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| rest_plan(a, Then::Body))
 }
 
-async fn rest_response(k: &Kernel, a: Args) -> Result<Val> {
-    let (status, body) = rest_call(k, &a).await?;
-    Ok(Val::object().with("status", status).with("body", body))
+fn rest_response(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| rest_plan(a, Then::Status))
 }
 
-async fn rest_call(k: &Kernel, a: &Args) -> Result<(u16, Val)> {
+fn rest_plan(a: &Args, then: Then) -> Result<Plan> {
     let id = a.project_id(0)?;
     let table = a.non_empty(1, "table")?;
-    let (mut method, mut query, mut body, mut service) = ("GET".to_string(), String::new(), None, false);
+    let (mut method, mut query, mut body, mut service): (&'static str, String, Option<Json>, bool) = ("GET", String::new(), None, false);
     match a.get(2) {
         None => {}
         Some(q) => match q.shape() {
             Shape::String => query = q.as_string().unwrap_or_default(),
             Shape::Object => {
                 if let Some(m) = a.opt_field_string(q, "method")? {
-                    method = m.to_ascii_uppercase();
-                    if !REST_METHODS.contains(&method.as_str()) {
-                        return Err(a.error(format!("`method` must be one of {}, got \"{m}\"", REST_METHODS.join(", "))));
-                    }
+                    let upper = m.to_ascii_uppercase();
+                    let Some(known) = REST_METHODS.iter().find(|k| **k == upper) else {
+                        return Err(a.error(["`method` must be one of GET, POST, PATCH, DELETE, got \"", &m, "\""].concat()));
+                    };
+                    method = known;
                 }
                 match a.opt_field_string(q, "keyType")?.as_deref() {
                     None | Some("anon") => {}
                     Some("service") => service = true,
-                    Some(other) => return Err(a.error(format!("`keyType` must be \"anon\" or \"service\", got \"{other}\""))),
+                    Some(other) => return Err(a.error(["`keyType` must be \"anon\" or \"service\", got \"", other, "\""].concat())),
                 }
                 query = rest_query(a, q.field("query"))?;
                 body = q.field("body");
             }
-            other => {
-                return Err(a.error(format!("`queryOrOptions` must be a string or an object, got {}", type_name(&other))))
-            }
+            other => return Err(a.error(["`queryOrOptions` must be a string or an object, got ", type_name(&other)].concat())),
         },
     }
     if body.is_some() && method == "GET" {
         return Err(a.error("a GET request cannot carry a `body`; use method POST or PATCH"));
     }
-    let keys = k.project_keys(&id, a.context).await?;
-    let key = if service { keys.service_key } else { keys.anon_key };
-    let query = query.strip_prefix('?').unwrap_or(&query).to_string();
-    let path = if query.is_empty() {
-        format!("/rest/v1/{}", encode_uri_component(&table))
-    } else {
-        format!("/rest/v1/{}?{query}", encode_uri_component(&table))
-    };
-    let method: &'static str = REST_METHODS.iter().find(|m| **m == method).copied().unwrap_or("GET");
-    let mut call = a.call(method, path).no_auth().header("apikey", key.clone()).bearer(&key);
+    let query = query.strip_prefix('?').unwrap_or(&query);
+    let mut path = ["/rest/v1/", &encode_uri_component(&table)].concat();
+    if !query.is_empty() {
+        path.push('?');
+        path.push_str(query);
+    }
+    let mut call = a.call(method, path).no_auth();
     if method != "GET" {
         call = call.header("Prefer", "return=representation");
     }
     if let Some(body) = body {
         call = call.json(Val::Json(body));
     }
-    let reply = k.send(call).await?;
-    Ok((reply.status, reply.body))
+    Ok(Plan::new(Some(id), Some(call), if service { Use::Service } else { Use::Anon }, then))
 }
 
 /// A query given as text is used as is; a record is form-encoded.
@@ -622,9 +773,9 @@ fn rest_query(a: &Args, query: Option<Json>) -> Result<String> {
                 let value = match field.shape() {
                     Shape::String => field.as_string().unwrap_or_default(),
                     Shape::Number(_) => field.number_text().unwrap_or_default(),
-                    Shape::Bool(b) => b.to_string(),
+                    Shape::Bool(b) => (if b { "true" } else { "false" }).to_string(),
                     other => {
-                        return Err(a.error(format!("`query.{key}` must be a string, number or boolean, got {}", type_name(&other))))
+                        return Err(a.error(["`query.", &key, "` must be a string, number or boolean, got ", type_name(&other)].concat()))
                     }
                 };
                 pairs.push((key, value));
@@ -632,11 +783,23 @@ fn rest_query(a: &Args, query: Option<Json>) -> Result<String> {
             Ok(form_query(&pairs))
         }
         Shape::Null | Shape::Undefined => Ok(String::new()),
-        other => Err(a.error(format!("`query` must be a string or a record, got {}", type_name(&other)))),
+        other => Err(a.error(["`query` must be a string or a record, got ", type_name(&other)].concat())),
     }
 }
 
-async fn validate_expose(k: &Kernel, a: Args) -> Result<Val> {
+fn validate_expose(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let parse = |text: &Json| k.transport.parse_json(text);
+    let plan = expose_plan(&a, &parse);
+    match plan {
+        Ok(Ok(p)) => Box::pin(exec(k, a, p)),
+        Ok(Err(local)) => Box::pin(core::future::ready(Ok(local))),
+        Err(e) => Box::pin(core::future::ready(Err(e))),
+    }
+}
+
+/// The validation request, or the local answer for manifest text that is
+/// not JSON.
+fn expose_plan(a: &Args, parse: &dyn Fn(&Json) -> core::result::Result<Json, String>) -> Result<core::result::Result<Plan, Val>> {
     let opts = a.opt_object(1, "opts")?;
     let (mut project, mut migration_sql) = (None, None);
     if let Some(o) = &opts {
@@ -651,29 +814,26 @@ async fn validate_expose(k: &Kernel, a: Args) -> Result<Val> {
         migration_sql = a.opt_field_string(o, "migrationSql")?;
     }
     let manifest = match a.get(0).map(|m| (m.shape(), m)) {
-        Some((Shape::String, text)) => match k.transport.parse_json(text) {
+        Some((Shape::String, text)) => match parse(text) {
             Ok(parsed) => parsed,
-            Err(reason) => return Ok(invalid_manifest_text(&reason)),
+            Err(reason) => return Ok(Err(invalid_manifest_text(&reason))),
         },
         Some((Shape::Object, m)) => m.clone(),
-        Some((other, _)) => return Err(a.error(format!("`manifest` must be an object or JSON text, got {}", type_name(&other)))),
+        Some((other, _)) => return Err(a.error(["`manifest` must be an object or JSON text, got ", type_name(&other)].concat())),
         None => return Err(a.error("`manifest` is required")),
     };
     let mut body = Val::object().with("manifest", Val::Json(manifest));
     if let Some(sql) = migration_sql {
         body = body.with("migration_sql", sql);
     }
-    let call = match project {
+    Ok(Ok(match project {
         Some(project) => {
             crate::args::check_project_id(&project).map_err(|m| a.error(m))?;
-            let keys = k.project_keys(&project, a.context).await?;
-            a.call("POST", format!("/projects/v1/admin/{project}/expose/validate"))
-                .no_auth()
-                .bearer(&keys.service_key)
+            let call = a.call("POST", ["/projects/v1/admin/", &project, "/expose/validate"].concat()).no_auth().json(body);
+            Plan::new(Some(project), Some(call), Use::ServiceBearer, Then::Body)
         }
-        None => a.call("POST", "/projects/v1/expose/validate"),
-    };
-    Ok(k.send(call.json(body)).await?.body)
+        None => Plan::new(None, Some(a.call("POST", "/projects/v1/expose/validate").json(body)), Use::Nothing, Then::Body),
+    }))
 }
 
 /// The local answer for manifest text that is not JSON: no request is made.
@@ -681,7 +841,7 @@ fn invalid_manifest_text(reason: &str) -> Val {
     let issue = Val::object()
         .with("type", "schema-shape")
         .with("severity", "error")
-        .with("detail", format!("Expose manifest JSON is invalid: {reason}"))
+        .with("detail", ["Expose manifest JSON is invalid: ", reason].concat())
         .with("fix", "Pass a manifest object, or text that parses as one, then validate again.");
     Val::object()
         .with("hasErrors", true)
@@ -689,28 +849,39 @@ fn invalid_manifest_text(reason: &str) -> Val {
         .with("warnings", Val::Arr(Vec::new()))
 }
 
-async fn info(k: &Kernel, a: Args) -> Result<Val> {
-    let id = a.project_id(0)?;
-    let keys = k.project_keys(&id, a.context).await?;
-    // `{ project_id, ...keys }`: the provider's fields follow, as in a spread.
-    Ok(Val::object().with("project_id", id).spread(&keys.raw))
+/// A member that needs only the project's checked id and its keys.
+fn local(a: &Args, then: Then) -> Result<Plan> {
+    Ok(Plan::new(Some(a.project_id(0)?), None, Use::Nothing, then))
 }
 
-async fn keys(k: &Kernel, a: Args) -> Result<Val> {
-    let id = a.project_id(0)?;
-    Ok(Val::Json(k.project_keys(&id, a.context).await?.raw))
+fn info(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| local(a, Then::Info))
 }
 
-async fn use_project(k: &Kernel, a: Args) -> Result<Val> {
-    let id = a.project_id(0)?;
-    set_active(k, &id, a.context).await?;
-    Ok(Val::Undefined)
+fn keys(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| local(a, Then::Keys))
+}
+
+fn use_project(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| local(a, Then::Activate))
+}
+
+fn active(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, _| Ok(Plan::new(None, None, Use::Nothing, Then::Active)))
 }
 
 /// Checks the provider knows the project, then makes it active.
 pub async fn set_active(k: &Kernel, id: &str, context: &str) -> Result<()> {
     k.project_keys(id, context).await?;
     let c = k.credentials.as_ref();
+    let (method, args) = activation(c, id.to_string(), context)?;
+    c.invoke(method, args, context).await?;
+    Ok(())
+}
+
+/// `setActiveProject(id)`, or the error for a provider without it.
+#[inline(never)]
+fn activation(c: &dyn Credentials, id: String, context: &str) -> Result<Note> {
     if !c.has(ProviderMethod::SetActiveProject) {
         return Err(credentials::missing(
             ProviderMethod::SetActiveProject,
@@ -718,10 +889,5 @@ pub async fn set_active(k: &Kernel, id: &str, context: &str) -> Result<()> {
             "setting the active project needs (providers without local state cannot track one)",
         ));
     }
-    c.invoke(ProviderMethod::SetActiveProject, vec![id.into()], context).await?;
-    Ok(())
-}
-
-async fn active(k: &Kernel, a: Args) -> Result<Val> {
-    Ok(credentials::get_active_project(k.credentials.as_ref(), a.context).await?.into())
+    Ok((ProviderMethod::SetActiveProject, vec![id.into()]))
 }
