@@ -215,26 +215,31 @@ fn source(k: &Kernel, a: &Args) -> Result<HostBody> {
     Ok(body)
 }
 
+/// The MIME types the reference guesses from a key's extension (as data:
+/// a table costs less than a compiled `match`).
+const CONTENT_TYPES: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("svg", "image/svg+xml"),
+    ("webp", "image/webp"),
+    ("html", "text/html"),
+    ("css", "text/css"),
+    ("js", "text/javascript"),
+    ("json", "application/json"),
+    ("txt", "text/plain"),
+    ("md", "text/markdown"),
+    ("pdf", "application/pdf"),
+    ("zip", "application/zip"),
+    ("tgz", "application/gzip"),
+    ("gz", "application/gzip"),
+];
+
 /// The MIME type the reference guesses from the key's extension.
 fn guess_content_type(key: &str) -> &'static str {
-    let ext = key.rsplit_once('.').map_or(key, |(_, e)| e).to_ascii_lowercase();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "webp" => "image/webp",
-        "html" => "text/html",
-        "css" => "text/css",
-        "js" => "text/javascript",
-        "json" => "application/json",
-        "txt" => "text/plain",
-        "md" => "text/markdown",
-        "pdf" => "application/pdf",
-        "zip" => "application/zip",
-        "tgz" | "gz" => "application/gzip",
-        _ => "application/octet-stream",
-    }
+    let ext = key.rsplit_once('.').map_or(key, |(_, e)| e);
+    CONTENT_TYPES.iter().find(|(e, _)| e.eq_ignore_ascii_case(ext)).map_or("application/octet-stream", |(_, t)| t)
 }
 
 /// An optional boolean option, `default` when absent.
@@ -431,21 +436,28 @@ impl Uploads<'_> {
         self.next.set(i + 1);
         let part = self.parts.get(i).ok_or_else(|| Error::local(PART_CONTEXT, "more part uploads than parts"))?;
         let bytes = if self.body.info.kind == BodyKind::Stream {
-            let want = part.end - part.start;
-            let bytes = read(k, &self.body.value, want).await?;
-            let got = length(k, bytes.as_ref());
-            let Some(bytes) = bytes.filter(|_| got == want) else {
-                return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
-            };
-            if let Some(h) = self.whole.borrow_mut().as_mut() {
-                k.transport.hash_into(h, &bytes).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?;
-            }
-            k.host_body(bytes, PART_CONTEXT)?
+            let read = read(k, &self.body.value, part.end - part.start).await?;
+            self.took(k, part, read)?
         } else {
             k.slice_body(self.body, part.start, part.end, PART_CONTEXT)?
         };
         drop(turn);
         put_part(k, part, bytes, self.single).await
+    }
+
+    /// A stream part just read: checked to be whole, hashed into the
+    /// content's digest, made a body.
+    #[inline(never)]
+    fn took(&self, k: &Kernel, part: &Part, bytes: Option<Json>) -> Result<HostBody> {
+        let want = part.end - part.start;
+        let got = length(k, bytes.as_ref());
+        let Some(bytes) = bytes.filter(|_| got == want) else {
+            return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
+        };
+        if let Some(h) = self.whole.borrow_mut().as_mut() {
+            k.transport.hash_into(h, &bytes).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?;
+        }
+        k.host_body(bytes, PART_CONTEXT)
     }
 }
 
@@ -520,20 +532,21 @@ fn init_body(p: &Plan, digest: Option<&[u8; 32]>) -> Val {
 /// The `complete` body: a multipart upload's parts in order, and a
 /// stream's whole-content digest.
 #[inline(never)]
-fn finish_body(parts: &[Part], multipart: bool, done: Vec<(u32, String, String)>, stream_digest: Option<[u8; 32]>) -> Val {
+fn finish_body(parts: &[Part], multipart: bool, done: &[(u32, String, String)], stream_digest: Option<[u8; 32]>) -> Val {
     let mut finish = Val::object();
     if multipart {
-        // Stream parts finish in any order; each goes to its place.
-        let mut ordered: Vec<Option<(u32, String, String)>> = (0..parts.len()).map(|_| None).collect();
-        for d in done {
-            if let Some(i) = parts.iter().position(|p| p.number == d.0) {
-                ordered[i] = Some(d);
+        // Stream parts finish in any order; each goes to its place (the
+        // first part of its number; the last answer for it).
+        let mut list = Vec::new();
+        for (i, p) in parts.iter().enumerate() {
+            if parts.iter().position(|q| q.number == p.number) != Some(i) {
+                continue;
+            }
+            if let Some((n, etag, sha)) = done.iter().rfind(|d| d.0 == p.number) {
+                list.push(Val::object().with("part_number", Val::Num(f64::from(*n))).with("etag", ["\"", etag, "\""].concat()).with("sha256", sha.as_str()));
             }
         }
-        let list = ordered.into_iter().flatten().map(|(n, etag, sha)| {
-            Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", ["\"", &etag, "\""].concat()).with("sha256", sha)
-        });
-        finish = finish.with("parts", Val::Arr(list.collect()));
+        finish = finish.with("parts", Val::Arr(list));
     }
     if let Some(d) = stream_digest {
         finish = finish.with("sha256", hex(&d));
@@ -576,7 +589,7 @@ async fn put(k: &Kernel, a: Args) -> Result<Val> {
     let reply = send(k, &keys, session_call(&a, init_body(&p, whole_digest.as_ref()))).await;
     let (upload_id, multipart, parts) = session_parts(&started(&a, reply)?, p.size, a.context)?;
     let (done, stream_digest) = upload(k, &p, &parts, if multipart { None } else { whole_digest }).await?;
-    let reply = send(k, &keys, complete_call(&a, &upload_id, finish_body(&parts, multipart, done, stream_digest))).await;
+    let reply = send(k, &keys, complete_call(&a, &upload_id, finish_body(&parts, multipart, &done, stream_digest))).await;
     asset(k, &a, reply, Some(&p.content_type))
 }
 
