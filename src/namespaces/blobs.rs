@@ -647,34 +647,36 @@ fn init_request(a: &Args) -> Result<(String, Call)> {
     Ok((id, session_call(a, body)))
 }
 
-fn complete_upload_session(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let built = complete_request(&a);
-    exchange(k, a, built, completed)
-}
-
-/// `extra.contentType`, checked.
-fn extra_content_type(a: &Args) -> Result<Option<String>> {
-    match a.opt_object(3, "extra")? {
-        Some(extra) => a.opt_field_string(&extra, "contentType"),
-        None => Ok(None),
+fn complete_upload_session(k: Rc<Kernel>, mut a: Args) -> LocalFuture<'static, Result<Val>> {
+    match complete_request(&a) {
+        Ok((id, call, content_type)) => {
+            // Read once: `completed` finds it at argument 3.
+            a.set(3, content_type.map_or_else(Native::undefined, Native::string));
+            exchange(k, a, Ok((id, call)), completed)
+        }
+        Err(e) => fail(e),
     }
 }
 
 #[inline(never)]
-fn complete_request(a: &Args) -> Result<(String, Call)> {
+fn complete_request(a: &Args) -> Result<(String, Call, Option<String>)> {
     let id = a.project_id(0)?;
     let upload_id = a.non_empty(1, "uploadId")?;
     let parts = a.opt_object(2, "opts")?.and_then(|o| o.field("parts")).filter(|p| !p.is_nullish());
-    extra_content_type(a)?;
+    let content_type = match a.opt_object(3, "extra")? {
+        Some(extra) => a.opt_field_string(&extra, "contentType")?,
+        None => None,
+    };
     let body = match parts {
         Some(p) => Val::object().with("parts", p),
         None => Val::object(),
     };
-    Ok((id, complete_call(a, &upload_id, body)))
+    Ok((id, complete_call(a, &upload_id, body), content_type))
 }
 
+/// The AssetRef, named by the `extra.contentType` put at argument 3.
 fn completed(k: &Kernel, a: &Args, reply: Result<Reply>) -> Result<Val> {
-    asset(k, a, reply, extra_content_type(a).ok().flatten().as_deref())
+    asset(k, a, reply, a.get(3).and_then(|v| v.as_string()).as_deref())
 }
 
 fn get(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
