@@ -242,12 +242,12 @@ fn guess_content_type(key: &str) -> &'static str {
     CONTENT_TYPES.iter().find(|(e, _)| e.eq_ignore_ascii_case(ext)).map_or("application/octet-stream", |(_, t)| t)
 }
 
-/// An optional boolean option, `default` when absent.
-fn opt_bool(a: &Args, opts: Option<&Json>, name: &str, default: bool) -> Result<bool> {
-    match opts.and_then(|o| o.field(name)).map(|v| v.shape()) {
-        None | Some(Shape::Null) => Ok(default),
+/// `opts.immutable`: a boolean, true when absent.
+fn immutable(a: &Args, opts: Option<&Json>) -> Result<bool> {
+    match opts.and_then(|o| o.field("immutable")).map(|v| v.shape()) {
+        None | Some(Shape::Null) => Ok(true),
         Some(Shape::Bool(b)) => Ok(b),
-        Some(_) => Err(a.error(format!("`{name}` must be a boolean"))),
+        Some(_) => Err(a.error("`immutable` must be a boolean")),
     }
 }
 
@@ -395,11 +395,8 @@ fn part_failed(k: &Kernel, number: u32, e: Error) -> Error {
     let Some(status) = e.status else { return e };
     let text = body_text(k, &e.body);
     let snippet: String = text.chars().take(200).collect();
-    let message = if snippet.is_empty() {
-        format!("Part {number} PUT failed (HTTP {status}) while {PART_CONTEXT}")
-    } else {
-        format!("Part {number} PUT failed (HTTP {status}): {snippet}")
-    };
+    let tail = if snippet.is_empty() { [" while ", PART_CONTEXT].concat() } else { [": ", &snippet].concat() };
+    let message = format!("Part {number} PUT failed (HTTP {status}){tail}");
     Error { kind: ErrorKind::ApiError, message, body: Val::Str(text), ..e }
 }
 
@@ -504,7 +501,7 @@ fn plan(k: &Kernel, a: &Args) -> Result<Plan> {
         Some(v) if v == "public" || v == "private" => v,
         Some(_) => return Err(a.error("`visibility` must be \"public\" or \"private\"")),
     };
-    let immutable = opt_bool(a, opts.as_ref(), "immutable", true)?;
+    let immutable = immutable(a, opts.as_ref())?;
     let size = match body.info.length {
         Some(n) => n,
         None => whole(opts.as_ref().and_then(|o| o.field("size")))
