@@ -26,7 +26,7 @@ use crate::handler;
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::encode::encode_segments;
 use crate::kernel::sha256::Sha256;
-use crate::kernel::{BodyKind, Call, HostBody, Kernel, ReadAs};
+use crate::kernel::{BodyKind, Call, HostBody, Kernel, ReadAs, Reply};
 use crate::routes::{self, field, route, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -63,7 +63,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "initializing upload",
             doc: crate::ts!("Starts an upload session (the first step of `put`) for uploaders that manage parts themselves: presigned part URLs with their byte ranges. `visibility` defaults to public, `immutable` to false; `sha256`, if given, must be 64 hex digits."),
             http: crate::ts!("POST /storage/v1/uploads · service key"),
-            run: handler!(init_upload_session),
+            run: Run::Code(init_upload_session),
         },
         Method {
             name: "getUploadSession",
@@ -87,7 +87,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "completing upload",
             doc: crate::ts!("Completes an upload session (multipart: every part's number, ETag and sha256) and returns the same AssetRef as `put`; `extra.contentType` names the AssetRef's `contentType`."),
             http: crate::ts!("POST /storage/v1/uploads/{uploadId}/complete · service key"),
-            run: handler!(complete_upload_session),
+            run: Run::Code(complete_upload_session),
         },
         Method {
             name: "get",
@@ -99,7 +99,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "downloading blob",
             doc: crate::ts!("Downloads a blob: the raw `Response`, its body unread (stream it, or read `.arrayBuffer()`). Any non-2xx answer is an ApiError carrying the response text."),
             http: crate::ts!("GET /storage/v1/blob/{key} (raw, service key, no provider headers)"),
-            run: handler!(get),
+            run: Run::Code(get),
         },
         Method {
             name: "ls",
@@ -215,34 +215,39 @@ fn source(k: &Kernel, a: &Args) -> Result<HostBody> {
     Ok(body)
 }
 
+/// The MIME types the reference guesses from a key's extension (as data:
+/// a table costs less than a compiled `match`).
+const CONTENT_TYPES: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("svg", "image/svg+xml"),
+    ("webp", "image/webp"),
+    ("html", "text/html"),
+    ("css", "text/css"),
+    ("js", "text/javascript"),
+    ("json", "application/json"),
+    ("txt", "text/plain"),
+    ("md", "text/markdown"),
+    ("pdf", "application/pdf"),
+    ("zip", "application/zip"),
+    ("tgz", "application/gzip"),
+    ("gz", "application/gzip"),
+];
+
 /// The MIME type the reference guesses from the key's extension.
 fn guess_content_type(key: &str) -> &'static str {
-    let ext = key.rsplit_once('.').map_or(key, |(_, e)| e).to_ascii_lowercase();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "webp" => "image/webp",
-        "html" => "text/html",
-        "css" => "text/css",
-        "js" => "text/javascript",
-        "json" => "application/json",
-        "txt" => "text/plain",
-        "md" => "text/markdown",
-        "pdf" => "application/pdf",
-        "zip" => "application/zip",
-        "tgz" | "gz" => "application/gzip",
-        _ => "application/octet-stream",
-    }
+    let ext = key.rsplit_once('.').map_or(key, |(_, e)| e);
+    CONTENT_TYPES.iter().find(|(e, _)| e.eq_ignore_ascii_case(ext)).map_or("application/octet-stream", |(_, t)| t)
 }
 
-/// An optional boolean option, `default` when absent.
-fn opt_bool(a: &Args, opts: Option<&Json>, name: &str, default: bool) -> Result<bool> {
-    match opts.and_then(|o| o.field(name)).map(|v| v.shape()) {
-        None | Some(Shape::Null) => Ok(default),
+/// `opts.immutable`: a boolean, true when absent.
+fn immutable(a: &Args, opts: Option<&Json>) -> Result<bool> {
+    match opts.and_then(|o| o.field("immutable")).map(|v| v.shape()) {
+        None | Some(Shape::Null) => Ok(true),
         Some(Shape::Bool(b)) => Ok(b),
-        Some(_) => Err(a.error(format!("`{name}` must be a boolean"))),
+        Some(_) => Err(a.error("`immutable` must be a boolean")),
     }
 }
 
@@ -254,25 +259,66 @@ fn whole(v: Option<Json>) -> Option<u64> {
     }
 }
 
-/// A gateway call with the service key as `apikey` and bearer.
-fn gateway(a: &Args, keys: &ProjectKeys, verb: &'static str, path: String) -> Call {
-    a.call(verb, path).header("apikey", keys.service_key.as_str()).bearer(&keys.service_key)
+/// Sends `call` with the service key as `apikey` and bearer. Boxed, so
+/// every member awaits one compiled exchange instead of embedding its own.
+fn send<'a>(k: &'a Kernel, keys: &ProjectKeys, call: Call) -> LocalFuture<'a, Result<Reply>> {
+    Box::pin(k.send(call.header("apikey", keys.service_key.as_str()).bearer(&keys.service_key)))
+}
+
+/// A finished future, for checks that fail before anything is awaited.
+fn fail(e: Error) -> LocalFuture<'static, Result<Val>> {
+    Box::pin(core::future::ready(Err(e)))
+}
+
+/// What a one-exchange member makes of its answer (plain code, outside the future).
+type Then = fn(&Kernel, &Args, Result<Reply>) -> Result<Val>;
+
+/// The one future of `initUploadSession`, `completeUploadSession` and
+/// `get`: the project's keys, then the call (built and checked before
+/// anything is asked, with its project id), then `then`.
+fn exchange(k: Rc<Kernel>, a: Args, built: Result<(String, Call)>, then: Then) -> LocalFuture<'static, Result<Val>> {
+    let (id, call) = match built {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    Box::pin(async move {
+        let keys = k.project_keys(&id, a.context).await?;
+        let reply = send(&k, &keys, call).await;
+        then(&k, &a, reply)
+    })
 }
 
 /// `POST /storage/v1/uploads` with a body already built.
-async fn start_session(k: &Kernel, a: &Args, keys: &ProjectKeys, body: Val) -> Result<Json> {
-    let reply = k.send(gateway(a, keys, "POST", "/storage/v1/uploads".into()).json(body)).await?;
-    reply.json().cloned().ok_or_else(|| Error::bad_response(reply.status, reply.body.clone(), a.context, "The upload session is not a JSON object"))
+fn session_call(a: &Args, body: Val) -> Call {
+    a.call("POST", "/storage/v1/uploads").json(body)
 }
 
-/// `POST /storage/v1/uploads/{id}/complete`, shaped into an AssetRef.
-async fn complete(k: &Kernel, a: &Args, keys: &ProjectKeys, upload_id: &str, body: Val, content_type: Option<String>) -> Result<Val> {
+/// The upload session's answer, which must be a JSON object.
+fn session(_: &Kernel, a: &Args, reply: Result<Reply>) -> Result<Val> {
+    started(a, reply).map(Val::Json)
+}
+
+fn started(a: &Args, reply: Result<Reply>) -> Result<Json> {
+    let reply = reply?;
+    match reply.json() {
+        Some(j) => Ok(j.clone()),
+        None => Err(Error::bad_response(reply.status, reply.body, a.context, "The upload session is not a JSON object")),
+    }
+}
+
+/// `POST /storage/v1/uploads/{id}/complete`.
+fn complete_call(a: &Args, upload_id: &str, body: Val) -> Call {
     let path = ["/storage/v1/uploads/", &crate::kernel::encode::encode_uri_component(upload_id), "/complete"].concat();
-    let reply = k.send(gateway(a, keys, "POST", path).json(body)).await?;
-    let Some(done) = reply.json() else {
-        return Err(Error::bad_response(reply.status, reply.body.clone(), a.context, "The completed upload is not a JSON object"));
-    };
-    Ok(k.transport.asset_ref(done, content_type.as_deref()))
+    a.call("POST", path).json(body)
+}
+
+/// The completed upload shaped into an AssetRef.
+fn asset(k: &Kernel, a: &Args, reply: Result<Reply>, content_type: Option<&str>) -> Result<Val> {
+    let reply = reply?;
+    match reply.json() {
+        Some(done) => Ok(k.transport.asset_ref(done, content_type)),
+        None => Err(Error::bad_response(reply.status, reply.body, a.context, "The completed upload is not a JSON object")),
+    }
 }
 
 /// One part of a session: bytes `start..end` go to `url`.
@@ -349,11 +395,8 @@ fn part_failed(k: &Kernel, number: u32, e: Error) -> Error {
     let Some(status) = e.status else { return e };
     let text = body_text(k, &e.body);
     let snippet: String = text.chars().take(200).collect();
-    let message = if snippet.is_empty() {
-        format!("Part {number} PUT failed (HTTP {status}) while {PART_CONTEXT}")
-    } else {
-        format!("Part {number} PUT failed (HTTP {status}): {snippet}")
-    };
+    let tail = if snippet.is_empty() { [" while ", PART_CONTEXT].concat() } else { [": ", &snippet].concat() };
+    let message = format!("Part {number} PUT failed (HTTP {status}){tail}");
     Error { kind: ErrorKind::ApiError, message, body: Val::Str(text), ..e }
 }
 
@@ -390,21 +433,28 @@ impl Uploads<'_> {
         self.next.set(i + 1);
         let part = self.parts.get(i).ok_or_else(|| Error::local(PART_CONTEXT, "more part uploads than parts"))?;
         let bytes = if self.body.info.kind == BodyKind::Stream {
-            let want = part.end - part.start;
-            let bytes = read(k, &self.body.value, want).await?;
-            let got = length(k, bytes.as_ref());
-            let Some(bytes) = bytes.filter(|_| got == want) else {
-                return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
-            };
-            if let Some(h) = self.whole.borrow_mut().as_mut() {
-                k.transport.hash_into(h, &bytes).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?;
-            }
-            k.host_body(bytes, PART_CONTEXT)?
+            let read = read(k, &self.body.value, part.end - part.start).await?;
+            self.took(k, part, read)?
         } else {
             k.slice_body(self.body, part.start, part.end, PART_CONTEXT)?
         };
         drop(turn);
         put_part(k, part, bytes, self.single).await
+    }
+
+    /// A stream part just read: checked to be whole, hashed into the
+    /// content's digest, made a body.
+    #[inline(never)]
+    fn took(&self, k: &Kernel, part: &Part, bytes: Option<Json>) -> Result<HostBody> {
+        let want = part.end - part.start;
+        let got = length(k, bytes.as_ref());
+        let Some(bytes) = bytes.filter(|_| got == want) else {
+            return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
+        };
+        if let Some(h) = self.whole.borrow_mut().as_mut() {
+            k.transport.hash_into(h, &bytes).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?;
+        }
+        k.host_body(bytes, PART_CONTEXT)
     }
 }
 
@@ -418,10 +468,28 @@ fn length(k: &Kernel, bytes: Option<&Json>) -> u64 {
     bytes.and_then(|b| k.transport.body_kind(b)).and_then(|b| b.length).unwrap_or(0)
 }
 
-async fn put(k: &Kernel, a: Args) -> Result<Val> {
+/// `put`'s checked arguments: everything decided before a request.
+struct Plan {
+    id: String,
+    key: String,
+    body: HostBody,
+    content_type: String,
+    visibility: String,
+    immutable: bool,
+    size: u64,
+}
+
+impl Plan {
+    fn stream(&self) -> bool {
+        self.body.info.kind == BodyKind::Stream
+    }
+}
+
+#[inline(never)]
+fn plan(k: &Kernel, a: &Args) -> Result<Plan> {
     let id = a.project_id(0)?;
     let key = a.non_empty(1, "key")?;
-    let body = source(k, &a)?;
+    let body = source(k, a)?;
     let opts = a.opt_object(3, "opts")?;
     let content_type = match &opts {
         Some(o) => a.opt_field_string(o, "contentType")?,
@@ -433,62 +501,93 @@ async fn put(k: &Kernel, a: Args) -> Result<Val> {
         Some(v) if v == "public" || v == "private" => v,
         Some(_) => return Err(a.error("`visibility` must be \"public\" or \"private\"")),
     };
-    let immutable = opt_bool(&a, opts.as_ref(), "immutable", true)?;
-    let stream = body.info.kind == BodyKind::Stream;
+    let immutable = immutable(a, opts.as_ref())?;
     let size = match body.info.length {
         Some(n) => n,
         None => whole(opts.as_ref().and_then(|o| o.field("size")))
             .ok_or_else(|| a.error("a ReadableStream needs `opts.size`, its length in bytes (presigned parts have fixed byte ranges)"))?,
     };
-    let keys = k.project_keys(&id, a.context).await?;
-    let whole_digest = if immutable && !stream { Some(k.sha256(&body.value, a.context).await?) } else { None };
+    Ok(Plan { id, key, body, content_type, visibility, immutable, size })
+}
+
+/// The session's start: the upload's key, size, type, visibility, mode
+/// and, for content already whole, its digest.
+#[inline(never)]
+fn init_body(p: &Plan, digest: Option<&[u8; 32]>) -> Val {
     let mut init = Val::object()
-        .with("key", key)
-        .with("size_bytes", Val::Num(size as f64))
-        .with("content_type", content_type.as_str())
-        .with("visibility", visibility)
-        .with("immutable", immutable);
-    if let Some(d) = &whole_digest {
+        .with("key", p.key.as_str())
+        .with("size_bytes", Val::Num(p.size as f64))
+        .with("content_type", p.content_type.as_str())
+        .with("visibility", p.visibility.as_str())
+        .with("immutable", p.immutable);
+    if let Some(d) = digest {
         init = init.with("sha256", hex(d));
     }
-    let session = start_session(k, &a, &keys, init).await?;
-    let (upload_id, multipart, parts) = session_parts(&session, size, a.context)?;
-    let uploads = Uploads {
-        body: &body,
-        parts: &parts,
-        single: if multipart { None } else { whole_digest },
-        turn: Semaphore::new(1),
-        next: Cell::new(0),
-        whole: RefCell::new((immutable && stream).then(Sha256::default)),
-    };
-    let limit = if stream { STREAM_PARALLEL } else { PARALLEL };
-    // Until the stream has been read to its end, a failure, or the call
-    // being cancelled (its future dropped), cancels the caller's stream.
-    let guard = StreamGuard { k, stream: stream.then_some(&body.value) };
-    let done = join_bounded((0..parts.len()).map(|_| uploads.upload_next(k)), limit).await?;
-    if let Some(s) = guard.stream {
-        check_stream_ended(k, s).await?;
-    }
-    core::mem::forget(guard);
-    let stream_digest = uploads.whole.into_inner().map(Sha256::finish);
+    init
+}
+
+/// The `complete` body: a multipart upload's parts in order, and a
+/// stream's whole-content digest.
+#[inline(never)]
+fn finish_body(parts: &[Part], multipart: bool, done: &[(u32, String, String)], stream_digest: Option<[u8; 32]>) -> Val {
     let mut finish = Val::object();
     if multipart {
-        // Stream parts finish in any order; each goes to its place.
-        let mut ordered: Vec<Option<(u32, String, String)>> = (0..parts.len()).map(|_| None).collect();
-        for d in done {
-            if let Some(i) = parts.iter().position(|p| p.number == d.0) {
-                ordered[i] = Some(d);
+        // Stream parts finish in any order; each goes to its place (the
+        // first part of its number; the last answer for it).
+        let mut list = Vec::new();
+        for (i, p) in parts.iter().enumerate() {
+            if parts.iter().position(|q| q.number == p.number) != Some(i) {
+                continue;
+            }
+            if let Some((n, etag, sha)) = done.iter().rfind(|d| d.0 == p.number) {
+                list.push(Val::object().with("part_number", Val::Num(f64::from(*n))).with("etag", ["\"", etag, "\""].concat()).with("sha256", sha.as_str()));
             }
         }
-        let list = ordered.into_iter().flatten().map(|(n, etag, sha)| {
-            Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", ["\"", &etag, "\""].concat()).with("sha256", sha)
-        });
-        finish = finish.with("parts", Val::Arr(list.collect()));
+        finish = finish.with("parts", Val::Arr(list));
     }
     if let Some(d) = stream_digest {
         finish = finish.with("sha256", hex(&d));
     }
-    complete(k, &a, &keys, &upload_id, finish, Some(content_type)).await
+    finish
+}
+
+/// Every part's (number, ETag, hex SHA-256), and a stream's whole digest.
+type Uploaded = (Vec<(u32, String, String)>, Option<[u8; 32]>);
+
+/// PUTs every part, in parallel. Boxed: its own future, not a part of `put`'s.
+fn upload<'a>(k: &'a Kernel, p: &'a Plan, parts: &'a [Part], single: Option<[u8; 32]>) -> LocalFuture<'a, Result<Uploaded>> {
+    Box::pin(async move {
+        let stream = p.stream();
+        let uploads = Uploads {
+            body: &p.body,
+            parts,
+            single,
+            turn: Semaphore::new(1),
+            next: Cell::new(0),
+            whole: RefCell::new((p.immutable && stream).then(Sha256::default)),
+        };
+        let limit = if stream { STREAM_PARALLEL } else { PARALLEL };
+        // Until the stream has been read to its end, a failure, or the call
+        // being cancelled (its future dropped), cancels the caller's stream.
+        let guard = StreamGuard { k, stream: stream.then_some(&p.body.value) };
+        let done = join_bounded((0..parts.len()).map(|_| uploads.upload_next(k)), limit).await?;
+        if let Some(s) = guard.stream {
+            check_stream_ended(k, s).await?;
+        }
+        core::mem::forget(guard);
+        Ok((done, uploads.whole.into_inner().map(Sha256::finish)))
+    })
+}
+
+async fn put(k: &Kernel, a: Args) -> Result<Val> {
+    let p = plan(k, &a)?;
+    let keys = k.project_keys(&p.id, a.context).await?;
+    let whole_digest = if p.immutable && !p.stream() { Some(k.sha256(&p.body.value, a.context).await?) } else { None };
+    let reply = send(k, &keys, session_call(&a, init_body(&p, whole_digest.as_ref()))).await;
+    let (upload_id, multipart, parts) = session_parts(&started(&a, reply)?, p.size, a.context)?;
+    let (done, stream_digest) = upload(k, &p, &parts, if multipart { None } else { whole_digest }).await?;
+    let reply = send(k, &keys, complete_call(&a, &upload_id, finish_body(&parts, multipart, &done, stream_digest))).await;
+    asset(k, &a, reply, Some(&p.content_type))
 }
 
 /// Cancels a stream being uploaded when dropped before the upload read it
@@ -515,7 +614,13 @@ async fn check_stream_ended(k: &Kernel, stream: &Json) -> Result<()> {
     }
 }
 
-async fn init_upload_session(k: &Kernel, a: Args) -> Result<Val> {
+fn init_upload_session(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = init_request(&a);
+    exchange(k, a, built, session)
+}
+
+#[inline(never)]
+fn init_request(a: &Args) -> Result<(String, Call)> {
     let id = a.project_id(0)?;
     let opts = a.opt_object(1, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))?;
     let sha = opts.field("sha256").filter(|v| !matches!(v.shape(), Shape::Undefined));
@@ -524,7 +629,6 @@ async fn init_upload_session(k: &Kernel, a: Args) -> Result<Val> {
             return Err(a.error("`sha256` must be a 64-character hex SHA-256 digest"));
         }
     }
-    let keys = k.project_keys(&id, a.context).await?;
     let mut body = Val::object();
     for name in ["key", "size_bytes", "content_type"] {
         if let Some(v) = opts.field(name) {
@@ -537,10 +641,22 @@ async fn init_upload_session(k: &Kernel, a: Args) -> Result<Val> {
     if let Some(s) = sha {
         body = body.with("sha256", s);
     }
-    start_session(k, &a, &keys, body).await.map(Val::Json)
+    Ok((id, session_call(a, body)))
 }
 
-async fn complete_upload_session(k: &Kernel, a: Args) -> Result<Val> {
+fn complete_upload_session(k: Rc<Kernel>, mut a: Args) -> LocalFuture<'static, Result<Val>> {
+    match complete_request(&a) {
+        Ok((id, call, content_type)) => {
+            // Read once: `completed` finds it at argument 3.
+            a.set(3, content_type.map_or_else(Native::undefined, Native::string));
+            exchange(k, a, Ok((id, call)), completed)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+#[inline(never)]
+fn complete_request(a: &Args) -> Result<(String, Call, Option<String>)> {
     let id = a.project_id(0)?;
     let upload_id = a.non_empty(1, "uploadId")?;
     let parts = a.opt_object(2, "opts")?.and_then(|o| o.field("parts")).filter(|p| !p.is_nullish());
@@ -548,20 +664,32 @@ async fn complete_upload_session(k: &Kernel, a: Args) -> Result<Val> {
         Some(extra) => a.opt_field_string(&extra, "contentType")?,
         None => None,
     };
-    let keys = k.project_keys(&id, a.context).await?;
     let body = match parts {
         Some(p) => Val::object().with("parts", p),
         None => Val::object(),
     };
-    complete(k, &a, &keys, &upload_id, body, content_type).await
+    Ok((id, complete_call(a, &upload_id, body), content_type))
 }
 
-async fn get(k: &Kernel, a: Args) -> Result<Val> {
+/// The AssetRef, named by the `extra.contentType` put at argument 3.
+fn completed(k: &Kernel, a: &Args, reply: Result<Reply>) -> Result<Val> {
+    asset(k, a, reply, a.get(3).and_then(|v| v.as_string()).as_deref())
+}
+
+fn get(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = get_request(&a);
+    exchange(k, a, built, downloaded)
+}
+
+fn get_request(a: &Args) -> Result<(String, Call)> {
     let id = a.project_id(0)?;
     let key = a.non_empty(1, "key")?;
-    let keys = k.project_keys(&id, a.context).await?;
-    let call = gateway(&a, &keys, "GET", ["/storage/v1/blob/", &encode_segments(&key)].concat()).raw().read_as(ReadAs::Response);
-    match k.send(call).await {
+    Ok((id, a.call("GET", ["/storage/v1/blob/", &encode_segments(&key)].concat()).raw().read_as(ReadAs::Response)))
+}
+
+/// The raw `Response`; any failure with a status is an ApiError carrying its text.
+fn downloaded(k: &Kernel, _: &Args, reply: Result<Reply>) -> Result<Val> {
+    match reply {
         Ok(reply) => Ok(reply.body),
         Err(e) => match e.status {
             Some(status) => {
