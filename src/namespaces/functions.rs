@@ -312,7 +312,12 @@ fn deploy_body(a: &Args) -> Result<Json> {
         check_schedule(a, &schedule)?;
     }
     // The wire's fields only, as given (`schedule: null` included).
-    let body = ["name", "code", "config", "deps", "schedule"].iter().filter_map(|key| Some((key.to_string(), opts.field(key)?))).collect();
+    let mut body = Vec::new();
+    for key in ["name", "code", "config", "deps", "schedule"] {
+        if let Some(v) = opts.field(key) {
+            body.push((key.to_string(), v));
+        }
+    }
     Ok(object(body))
 }
 

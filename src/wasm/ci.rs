@@ -40,7 +40,7 @@ fn sign(d: &delegation::Delegation, signing: JsValue) -> Result<String, Error> {
     // `signing` is the fresh plain object js/ci.js builds: no getter to throw.
     let private_key = js_sys::Reflect::get(&signing, &JsValue::from_str("privateKey")).unwrap_or(JsValue::UNDEFINED);
     let key = super::parse_key(&private_key)
-        .map_err(|e| Error::local(SIGNING, format!("the allowance's privateKey: {}", e.as_string().unwrap_or_default())))?;
+        .map_err(|e| Error::local(SIGNING, ["the allowance's privateKey: ", &e.as_string().unwrap_or_default()].concat()))?;
     let opts = convert::wrap(signing);
     let text = |name: &str| opts.str_field(name).unwrap_or_default();
     let (domain, uri, chain_id, issued_at, expiration_time) = (text("domain"), text("uri"), text("chainId"), text("issuedAt"), text("expirationTime"));

@@ -47,18 +47,18 @@ pub type Refusal = String;
 /// so the first problem reported is the same one.
 pub fn normalize(values: &Json) -> Result<Delegation, Refusal> {
     if !values.is_object() {
-        return Err("CI delegation values must be an object".into());
+        return Err(refusal("CI delegation values must be an object"));
     }
-    let project_id = text(values, "project_id")?.filter(|s| !s.is_empty()).ok_or("CI delegation `project_id` is required")?;
+    let project_id = text(values, "project_id")?.filter(|s| !s.is_empty()).ok_or_else(|| refusal("CI delegation `project_id` is required"))?;
     let subject_match = subject_match(values.field("subject_match"))?;
     let nonce = nonce(values.field("nonce"))?;
     if sorted_set(values.field("allowed_actions"), "allowed_actions")? != [ACTION] {
-        return Err("CI delegation `allowed_actions` must be exactly [\"deploy\"] in v1".into());
+        return Err(refusal("CI delegation `allowed_actions` must be exactly [\"deploy\"] in v1"));
     }
     let allowed_events = sorted_set(values.field("allowed_events"), "allowed_events")?;
     let route_scopes = route_scopes(values.field("route_scopes"))?;
     if allowed_events.is_empty() {
-        return Err("CI delegation `allowed_events` must name at least one event".into());
+        return Err(refusal("CI delegation `allowed_events` must name at least one event"));
     }
     Ok(Delegation {
         project_id,
@@ -71,6 +71,12 @@ pub fn normalize(values: &Json) -> Result<Delegation, Refusal> {
         github_repository_id: text(values, "github_repository_id")?,
         nonce,
     })
+}
+
+/// A fixed refusal, copied out in one place rather than at every site.
+#[inline(never)]
+fn refusal(message: &str) -> Refusal {
+    message.into()
 }
 
 /// "CI delegation `name` ..." (built without the formatting machinery).
@@ -89,20 +95,20 @@ fn text(values: &Json, name: &str) -> Result<Option<String>, Refusal> {
 
 /// The OIDC subject pattern: at most one `*`, and only as its last character.
 fn subject_match(v: Option<Json>) -> Result<String, Refusal> {
-    let s = v.and_then(|v| v.as_string()).filter(|s| !s.is_empty()).ok_or("CI `subject_match` must be a non-empty string")?;
+    let s = v.and_then(|v| v.as_string()).filter(|s| !s.is_empty()).ok_or_else(|| refusal("CI `subject_match` must be a non-empty string"))?;
     // The reference counts UTF-16 code units (`String.length`).
     if s.encode_utf16().count() > MAX_SUBJECT_CHARS {
-        return Err("CI `subject_match` must be at most 256 characters".into());
+        return Err(refusal("CI `subject_match` must be at most 256 characters"));
     }
     if s.chars().any(|c| c < ' ' || c == '\u{7f}') {
-        return Err("CI `subject_match` must not contain control characters".into());
+        return Err(refusal("CI `subject_match` must not contain control characters"));
     }
     if s == "*" {
-        return Err("CI `subject_match` cannot be a bare `*`".into());
+        return Err(refusal("CI `subject_match` cannot be a bare `*`"));
     }
     if let Some(i) = s.find('*') {
         if i != s.len() - 1 {
-            return Err("CI `subject_match` may use `*` only as its last character".into());
+            return Err(refusal("CI `subject_match` may use `*` only as its last character"));
         }
     }
     Ok(s)
@@ -112,7 +118,7 @@ fn subject_match(v: Option<Json>) -> Result<String, Refusal> {
 fn nonce(v: Option<Json>) -> Result<String, Refusal> {
     match v.and_then(|v| v.as_string()) {
         Some(n) if (16..=64).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => Ok(n),
-        _ => Err("CI delegation `nonce` must be 16 to 64 lower-case hex digits".into()),
+        _ => Err(refusal("CI delegation `nonce` must be 16 to 64 lower-case hex digits")),
     }
 }
 
@@ -139,6 +145,7 @@ fn insert_sorted(list: &mut Vec<String>, s: String) -> bool {
 }
 
 /// An array of non-empty strings of at most `max` elements, copied out.
+/// A plain loop: collecting into a `Result<Vec<_>>` links an adapter.
 fn strings(v: Option<Json>, name: &str, max: usize) -> Result<Vec<String>, Refusal> {
     let Some((v, n)) = v.and_then(|v| match v.shape() {
         Shape::Array(n) => Some((v, n)),
@@ -149,9 +156,14 @@ fn strings(v: Option<Json>, name: &str, max: usize) -> Result<Vec<String>, Refus
     if n > max {
         return Err(field_error(name, "` has too many entries (at most 100)"));
     }
-    (0..n)
-        .map(|i| v.item(i).and_then(|s| s.as_string()).filter(|s| !s.is_empty()).ok_or_else(|| field_error(name, "` must hold only non-empty strings")))
-        .collect()
+    let mut out = Vec::new();
+    for i in 0..n {
+        match v.item(i).and_then(|s| s.as_string()).filter(|s| !s.is_empty()) {
+            Some(s) => out.push(s),
+            None => return Err(field_error(name, "` must hold only non-empty strings")),
+        }
+    }
+    Ok(out)
 }
 
 /// Public path scopes for route declarations: `/exact` or `/prefix/*`, each
@@ -260,7 +272,7 @@ impl Delegation {
         ]);
         let out = lines.concat();
         if out.len() > MAX_STATEMENT_BYTES {
-            return Err("the CI delegation statement is longer than 8192 bytes".into());
+            return Err(refusal("the CI delegation statement is longer than 8192 bytes"));
         }
         Ok(out)
     }
@@ -301,7 +313,7 @@ impl Delegation {
         }
         part("nonce", one(&self.nonce), rfc3986);
         if out.len() > MAX_URI_BYTES {
-            return Err("the CI delegation Resource URI is longer than 4096 bytes".into());
+            return Err(refusal("the CI delegation Resource URI is longer than 4096 bytes"));
         }
         Ok(out)
     }
