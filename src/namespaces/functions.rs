@@ -15,7 +15,7 @@ use crate::args::Args;
 use crate::credentials::LocalFuture;
 use crate::error::Result;
 use crate::json::{Json, JsonExt, Native, Shape};
-use crate::kernel::Kernel;
+use crate::kernel::{Body, Kernel};
 use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -426,13 +426,15 @@ fn invoke_call(a: &Args) -> Result<(crate::kernel::Call, String, bool)> {
             METHODS.iter().copied().find(|x| *x == upper).ok_or_else(|| a.error("`method` must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"))?
         }
     };
+    // Fields set in place: the builder's `call = call.x(..)` moves the
+    // whole request at every step.
     let mut call = a.call(method, ["/functions/v1/", &name].concat());
     let mut own_key = false;
     if let Some(h) = field("headers") {
         for key in h.keys() {
             let value = h.field(&key).and_then(|v| v.as_string()).ok_or_else(|| a.error("`headers` must map names to strings"))?;
             own_key |= key.eq_ignore_ascii_case("apikey");
-            call = call.header(&key, value);
+            call.headers.push((key, value));
         }
         if !h.is_object() {
             return Err(a.error("`headers` must map names to strings"));
@@ -442,10 +444,10 @@ fn invoke_call(a: &Args) -> Result<(crate::kernel::Call, String, bool)> {
         if matches!(method, "GET" | "HEAD") {
             return Err(a.error(["a ", method, " request cannot carry a `body`"].concat()));
         }
-        call = match body.shape() {
-            Shape::String => call.text(body.as_string().unwrap_or_default()),
+        call.body = match body.shape() {
+            Shape::String => Body::Text(body.as_string().unwrap_or_default()),
             Shape::Other => return Err(a.error("`body` must be a string or JSON data")),
-            _ => call.json(Val::Json(body)),
+            _ => Body::Json(Val::Json(body)),
         };
     }
     Ok((call, id, own_key))
