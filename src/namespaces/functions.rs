@@ -549,8 +549,9 @@ fn since_ms(value: &Json) -> Option<u64> {
     }
     let (y, m, d) = (at(0, 4)?, at(5, 2)?, at(8, 2)?);
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if y < 1970 || !(1..=12).contains(&m) || d < 1 || d > days_in_month[(m - 1) as usize] {
+    // 31 and 30 alternate, restarting in August; February 28 or 29.
+    let days_in_month = if m == 2 { 28 + u64::from(leap) } else { 30 + ((m + m / 8) & 1) };
+    if y < 1970 || !(1..=12).contains(&m) || d < 1 || d > days_in_month {
         return None;
     }
     let mut ms = days_from_civil(y, m, d) * 86_400_000;
@@ -568,7 +569,7 @@ fn since_ms(value: &Json) -> Option<u64> {
         let millis = match fraction {
             [] => 0,
             [b'.', f @ ..] if (1..=9).contains(&f.len()) && f.iter().all(u8::is_ascii_digit) => {
-                f.iter().chain(b"00").take(3).fold(0, |n, d| n * 10 + u64::from(d - b'0'))
+                (0..3).fold(0, |n, i| n * 10 + f.get(i).map_or(0, |d| u64::from(d - b'0')))
             }
             _ => return None,
         };
