@@ -244,23 +244,27 @@ impl Delegation {
         let scoped = !self.route_scopes.is_empty();
         let scopes = self.route_scopes.join(",");
         let events = self.allowed_events.join(",");
-        let mut lines: Vec<&str> = vec![
+        // Appended in place: a `Vec<&str>` grown by `extend` and joined
+        // links the vector's growth paths.
+        let mut out = String::new();
+        let mut add = |parts: &[&str]| parts.iter().for_each(|p| out.push_str(p));
+        add(&[
             "Authorize GitHub Actions workflows whose OIDC subject matches ",
             &self.subject_match,
             " to deploy to run402 project ",
             &self.project_id,
             ".\n\nThe workflows can:\n",
             CAN,
-        ];
+        ]);
         if scoped {
-            lines.extend(["\n  - deploy route declarations only within these public path scopes: ", &scopes, "."]);
+            add(&["\n  - deploy route declarations only within these public path scopes: ", &scopes, "."]);
         }
-        lines.extend(["\n\n", CANNOT_CALLS, if scoped { CANNOT_SHIP_SCOPED } else { CANNOT_SHIP }]);
-        lines.extend(["\n\nAudience: ", &self.audience, "\nAllowed events: ", &events]);
+        add(&["\n\n", CANNOT_CALLS, if scoped { CANNOT_SHIP_SCOPED } else { CANNOT_SHIP }]);
+        add(&["\n\nAudience: ", &self.audience, "\nAllowed events: ", &events]);
         if scoped {
-            lines.extend(["\nRoute scopes: ", &scopes]);
+            add(&["\nRoute scopes: ", &scopes]);
         }
-        lines.extend([
+        add(&[
             "\nRepository ID: ",
             self.github_repository_id.as_deref().unwrap_or("none-soft-bound"),
             "\nExpires: ",
@@ -270,7 +274,6 @@ impl Delegation {
             "\n\n",
             REVOKE,
         ]);
-        let out = lines.concat();
         if out.len() > MAX_STATEMENT_BYTES {
             return Err(refusal("the CI delegation statement is longer than 8192 bytes"));
         }
