@@ -52,7 +52,8 @@ pub fn normalize(values: &Json) -> Result<Delegation, Refusal> {
     let project_id = text(values, "project_id")?.filter(|s| !s.is_empty()).ok_or_else(|| refusal("CI delegation `project_id` is required"))?;
     let subject_match = subject_match(values.field("subject_match"))?;
     let nonce = nonce(values.field("nonce"))?;
-    if sorted_set(values.field("allowed_actions"), "allowed_actions")? != [ACTION] {
+    let actions = sorted_set(values.field("allowed_actions"), "allowed_actions")?;
+    if actions.len() != 1 || actions[0] != ACTION {
         return Err(refusal("CI delegation `allowed_actions` must be exactly [\"deploy\"] in v1"));
     }
     let allowed_events = sorted_set(values.field("allowed_events"), "allowed_events")?;
@@ -100,7 +101,8 @@ fn subject_match(v: Option<Json>) -> Result<String, Refusal> {
     if s.encode_utf16().count() > MAX_SUBJECT_CHARS {
         return Err(refusal("CI `subject_match` must be at most 256 characters"));
     }
-    if s.chars().any(|c| c < ' ' || c == '\u{7f}') {
+    // Control characters are ASCII, so bytes tell (no UTF-8 decoding).
+    if s.bytes().any(|c| c < b' ' || c == 0x7f) {
         return Err(refusal("CI `subject_match` must not contain control characters"));
     }
     if s == "*" {
