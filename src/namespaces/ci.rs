@@ -121,6 +121,20 @@ fn create_binding(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     }
 }
 
+/// The binding body's fields, in the order sent.
+const BINDING_FIELDS: [&str; 10] = [
+    "project_id",
+    "provider",
+    "subject_match",
+    "allowed_actions",
+    "allowed_events",
+    "github_repository_id",
+    "expires_at",
+    "nonce",
+    "signed_delegation",
+    "route_scopes",
+];
+
 fn binding_request(a: &Args) -> Result<Call> {
     let input = a.opt_object(0, "input")?.ok_or_else(|| a.error("`input` must be an object"))?;
     if input.str_field("provider").as_deref() != Some(PROVIDER_NAME) {
@@ -131,20 +145,26 @@ fn binding_request(a: &Args) -> Result<Call> {
     };
     let d = delegation::normalize(&input).map_err(|m| a.error(m))?;
     let strings = |v: Vec<String>| Val::Arr(v.into_iter().map(Val::Str).collect());
-    let text = |key: &str, v: Option<String>| (key.to_string(), Val::from(v));
-    let mut fields = vec![
-        text("project_id", Some(d.project_id)),
-        text("provider", Some(PROVIDER_NAME.into())),
-        text("subject_match", Some(d.subject_match)),
-        ("allowed_actions".into(), Val::Arr(vec![Val::from(delegation::ACTION)])),
-        ("allowed_events".into(), strings(d.allowed_events)),
-        text("github_repository_id", d.github_repository_id),
-        text("expires_at", d.expires_at),
-        text("nonce", Some(d.nonce)),
-        text("signed_delegation", Some(signed)),
+    // One loop over the wire's names: a `vec![(k.to_string(), v), ...]`
+    // copies out every name at its own site.
+    let values = [
+        Val::Str(d.project_id),
+        Val::Str(PROVIDER_NAME.into()),
+        Val::Str(d.subject_match),
+        Val::Arr(vec![Val::from(delegation::ACTION)]),
+        strings(d.allowed_events),
+        Val::from(d.github_repository_id),
+        Val::from(d.expires_at),
+        Val::Str(d.nonce),
+        Val::Str(signed),
+        strings(d.route_scopes),
     ];
-    if !d.route_scopes.is_empty() {
-        fields.push(("route_scopes".into(), strings(d.route_scopes)));
+    let mut fields = Vec::new();
+    for (key, value) in BINDING_FIELDS.iter().zip(values) {
+        // route_scopes (the last) only when non-empty.
+        if !matches!(&value, Val::Arr(v) if v.is_empty()) || *key != "route_scopes" {
+            fields.push((key.to_string(), value));
+        }
     }
     let body = Val::Obj(fields);
     Ok(a.call("POST", "/ci/v1/bindings").json(body))

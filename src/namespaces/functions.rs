@@ -15,7 +15,7 @@ use crate::args::Args;
 use crate::credentials::LocalFuture;
 use crate::error::Result;
 use crate::json::{Json, JsonExt, Native, Shape};
-use crate::kernel::Kernel;
+use crate::kernel::{Body, Kernel};
 use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -312,7 +312,12 @@ fn deploy_body(a: &Args) -> Result<Json> {
         check_schedule(a, &schedule)?;
     }
     // The wire's fields only, as given (`schedule: null` included).
-    let body = ["name", "code", "config", "deps", "schedule"].iter().filter_map(|key| Some((key.to_string(), opts.field(key)?))).collect();
+    let mut body = Vec::new();
+    for key in ["name", "code", "config", "deps", "schedule"] {
+        if let Some(v) = opts.field(key) {
+            body.push((key.to_string(), v));
+        }
+    }
     Ok(object(body))
 }
 
@@ -421,13 +426,15 @@ fn invoke_call(a: &Args) -> Result<(crate::kernel::Call, String, bool)> {
             METHODS.iter().copied().find(|x| *x == upper).ok_or_else(|| a.error("`method` must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"))?
         }
     };
+    // Fields set in place: the builder's `call = call.x(..)` moves the
+    // whole request at every step.
     let mut call = a.call(method, ["/functions/v1/", &name].concat());
     let mut own_key = false;
     if let Some(h) = field("headers") {
         for key in h.keys() {
             let value = h.field(&key).and_then(|v| v.as_string()).ok_or_else(|| a.error("`headers` must map names to strings"))?;
             own_key |= key.eq_ignore_ascii_case("apikey");
-            call = call.header(&key, value);
+            call.headers.push((key, value));
         }
         if !h.is_object() {
             return Err(a.error("`headers` must map names to strings"));
@@ -437,10 +444,10 @@ fn invoke_call(a: &Args) -> Result<(crate::kernel::Call, String, bool)> {
         if matches!(method, "GET" | "HEAD") {
             return Err(a.error(["a ", method, " request cannot carry a `body`"].concat()));
         }
-        call = match body.shape() {
-            Shape::String => call.text(body.as_string().unwrap_or_default()),
+        call.body = match body.shape() {
+            Shape::String => Body::Text(body.as_string().unwrap_or_default()),
             Shape::Other => return Err(a.error("`body` must be a string or JSON data")),
-            _ => call.json(Val::Json(body)),
+            _ => Body::Json(Val::Json(body)),
         };
     }
     Ok((call, id, own_key))
@@ -542,8 +549,9 @@ fn since_ms(value: &Json) -> Option<u64> {
     }
     let (y, m, d) = (at(0, 4)?, at(5, 2)?, at(8, 2)?);
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if y < 1970 || !(1..=12).contains(&m) || d < 1 || d > days_in_month[(m - 1) as usize] {
+    // 31 and 30 alternate, restarting in August; February 28 or 29.
+    let days_in_month = if m == 2 { 28 + u64::from(leap) } else { 30 + ((m + m / 8) & 1) };
+    if y < 1970 || !(1..=12).contains(&m) || d < 1 || d > days_in_month {
         return None;
     }
     let mut ms = days_from_civil(y, m, d) * 86_400_000;
@@ -561,7 +569,7 @@ fn since_ms(value: &Json) -> Option<u64> {
         let millis = match fraction {
             [] => 0,
             [b'.', f @ ..] if (1..=9).contains(&f.len()) && f.iter().all(u8::is_ascii_digit) => {
-                f.iter().chain(b"00").take(3).fold(0, |n, d| n * 10 + u64::from(d - b'0'))
+                (0..3).fold(0, |n, i| n * 10 + f.get(i).map_or(0, |d| u64::from(d - b'0')))
             }
             _ => return None,
         };

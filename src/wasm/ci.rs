@@ -40,10 +40,10 @@ fn sign(d: &delegation::Delegation, signing: JsValue) -> Result<String, Error> {
     // `signing` is the fresh plain object js/ci.js builds: no getter to throw.
     let private_key = js_sys::Reflect::get(&signing, &JsValue::from_str("privateKey")).unwrap_or(JsValue::UNDEFINED);
     let key = super::parse_key(&private_key)
-        .map_err(|e| Error::local(SIGNING, format!("the allowance's privateKey: {}", e.as_string().unwrap_or_default())))?;
+        .map_err(|e| Error::local(SIGNING, ["the allowance's privateKey: ", &e.as_string().unwrap_or_default()].concat()))?;
     let opts = convert::wrap(signing);
-    let text = |name: &str| opts.str_field(name).unwrap_or_default();
-    let (domain, uri, chain_id, issued_at, expiration_time) = (text("domain"), text("uri"), text("chainId"), text("issuedAt"), text("expirationTime"));
+    let [domain, uri, chain_id, issued_at, expiration_time] =
+        ["domain", "uri", "chainId", "issuedAt", "expirationTime"].map(|name| opts.str_field(name).unwrap_or_default());
     let nonce = opts.str_field("nonce");
     let at = Signing { domain: &domain, uri: &uri, chain_id: &chain_id, nonce: nonce.as_deref(), issued_at: &issued_at, expiration_time: &expiration_time };
     delegation::sign(d, &key, &at).map_err(|m| Error::local(SIGNING, m))

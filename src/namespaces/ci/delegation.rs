@@ -47,18 +47,19 @@ pub type Refusal = String;
 /// so the first problem reported is the same one.
 pub fn normalize(values: &Json) -> Result<Delegation, Refusal> {
     if !values.is_object() {
-        return Err("CI delegation values must be an object".into());
+        return Err(refusal("CI delegation values must be an object"));
     }
-    let project_id = text(values, "project_id")?.filter(|s| !s.is_empty()).ok_or("CI delegation `project_id` is required")?;
+    let project_id = text(values, "project_id")?.filter(|s| !s.is_empty()).ok_or_else(|| refusal("CI delegation `project_id` is required"))?;
     let subject_match = subject_match(values.field("subject_match"))?;
     let nonce = nonce(values.field("nonce"))?;
-    if sorted_set(values.field("allowed_actions"), "allowed_actions")? != [ACTION] {
-        return Err("CI delegation `allowed_actions` must be exactly [\"deploy\"] in v1".into());
+    let actions = sorted_set(values.field("allowed_actions"), "allowed_actions")?;
+    if actions.len() != 1 || actions[0] != ACTION {
+        return Err(refusal("CI delegation `allowed_actions` must be exactly [\"deploy\"] in v1"));
     }
     let allowed_events = sorted_set(values.field("allowed_events"), "allowed_events")?;
     let route_scopes = route_scopes(values.field("route_scopes"))?;
     if allowed_events.is_empty() {
-        return Err("CI delegation `allowed_events` must name at least one event".into());
+        return Err(refusal("CI delegation `allowed_events` must name at least one event"));
     }
     Ok(Delegation {
         project_id,
@@ -71,6 +72,12 @@ pub fn normalize(values: &Json) -> Result<Delegation, Refusal> {
         github_repository_id: text(values, "github_repository_id")?,
         nonce,
     })
+}
+
+/// A fixed refusal, copied out in one place rather than at every site.
+#[inline(never)]
+fn refusal(message: &str) -> Refusal {
+    message.into()
 }
 
 /// "CI delegation `name` ..." (built without the formatting machinery).
@@ -89,20 +96,21 @@ fn text(values: &Json, name: &str) -> Result<Option<String>, Refusal> {
 
 /// The OIDC subject pattern: at most one `*`, and only as its last character.
 fn subject_match(v: Option<Json>) -> Result<String, Refusal> {
-    let s = v.and_then(|v| v.as_string()).filter(|s| !s.is_empty()).ok_or("CI `subject_match` must be a non-empty string")?;
+    let s = v.and_then(|v| v.as_string()).filter(|s| !s.is_empty()).ok_or_else(|| refusal("CI `subject_match` must be a non-empty string"))?;
     // The reference counts UTF-16 code units (`String.length`).
     if s.encode_utf16().count() > MAX_SUBJECT_CHARS {
-        return Err("CI `subject_match` must be at most 256 characters".into());
+        return Err(refusal("CI `subject_match` must be at most 256 characters"));
     }
-    if s.chars().any(|c| c < ' ' || c == '\u{7f}') {
-        return Err("CI `subject_match` must not contain control characters".into());
+    // Control characters are ASCII, so bytes tell (no UTF-8 decoding).
+    if s.bytes().any(|c| c < b' ' || c == 0x7f) {
+        return Err(refusal("CI `subject_match` must not contain control characters"));
     }
     if s == "*" {
-        return Err("CI `subject_match` cannot be a bare `*`".into());
+        return Err(refusal("CI `subject_match` cannot be a bare `*`"));
     }
     if let Some(i) = s.find('*') {
         if i != s.len() - 1 {
-            return Err("CI `subject_match` may use `*` only as its last character".into());
+            return Err(refusal("CI `subject_match` may use `*` only as its last character"));
         }
     }
     Ok(s)
@@ -112,7 +120,7 @@ fn subject_match(v: Option<Json>) -> Result<String, Refusal> {
 fn nonce(v: Option<Json>) -> Result<String, Refusal> {
     match v.and_then(|v| v.as_string()) {
         Some(n) if (16..=64).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => Ok(n),
-        _ => Err("CI delegation `nonce` must be 16 to 64 lower-case hex digits".into()),
+        _ => Err(refusal("CI delegation `nonce` must be 16 to 64 lower-case hex digits")),
     }
 }
 
@@ -139,6 +147,7 @@ fn insert_sorted(list: &mut Vec<String>, s: String) -> bool {
 }
 
 /// An array of non-empty strings of at most `max` elements, copied out.
+/// A plain loop: collecting into a `Result<Vec<_>>` links an adapter.
 fn strings(v: Option<Json>, name: &str, max: usize) -> Result<Vec<String>, Refusal> {
     let Some((v, n)) = v.and_then(|v| match v.shape() {
         Shape::Array(n) => Some((v, n)),
@@ -149,9 +158,14 @@ fn strings(v: Option<Json>, name: &str, max: usize) -> Result<Vec<String>, Refus
     if n > max {
         return Err(field_error(name, "` has too many entries (at most 100)"));
     }
-    (0..n)
-        .map(|i| v.item(i).and_then(|s| s.as_string()).filter(|s| !s.is_empty()).ok_or_else(|| field_error(name, "` must hold only non-empty strings")))
-        .collect()
+    let mut out = Vec::new();
+    for i in 0..n {
+        match v.item(i).and_then(|s| s.as_string()).filter(|s| !s.is_empty()) {
+            Some(s) => out.push(s),
+            None => return Err(field_error(name, "` must hold only non-empty strings")),
+        }
+    }
+    Ok(out)
 }
 
 /// Public path scopes for route declarations: `/exact` or `/prefix/*`, each
@@ -232,23 +246,27 @@ impl Delegation {
         let scoped = !self.route_scopes.is_empty();
         let scopes = self.route_scopes.join(",");
         let events = self.allowed_events.join(",");
-        let mut lines: Vec<&str> = vec![
+        // Appended in place: a `Vec<&str>` grown by `extend` and joined
+        // links the vector's growth paths.
+        let mut out = String::new();
+        let mut add = |parts: &[&str]| parts.iter().for_each(|p| out.push_str(p));
+        add(&[
             "Authorize GitHub Actions workflows whose OIDC subject matches ",
             &self.subject_match,
             " to deploy to run402 project ",
             &self.project_id,
             ".\n\nThe workflows can:\n",
             CAN,
-        ];
+        ]);
         if scoped {
-            lines.extend(["\n  - deploy route declarations only within these public path scopes: ", &scopes, "."]);
+            add(&["\n  - deploy route declarations only within these public path scopes: ", &scopes, "."]);
         }
-        lines.extend(["\n\n", CANNOT_CALLS, if scoped { CANNOT_SHIP_SCOPED } else { CANNOT_SHIP }]);
-        lines.extend(["\n\nAudience: ", &self.audience, "\nAllowed events: ", &events]);
+        add(&["\n\n", CANNOT_CALLS, if scoped { CANNOT_SHIP_SCOPED } else { CANNOT_SHIP }]);
+        add(&["\n\nAudience: ", &self.audience, "\nAllowed events: ", &events]);
         if scoped {
-            lines.extend(["\nRoute scopes: ", &scopes]);
+            add(&["\nRoute scopes: ", &scopes]);
         }
-        lines.extend([
+        add(&[
             "\nRepository ID: ",
             self.github_repository_id.as_deref().unwrap_or("none-soft-bound"),
             "\nExpires: ",
@@ -258,9 +276,8 @@ impl Delegation {
             "\n\n",
             REVOKE,
         ]);
-        let out = lines.concat();
         if out.len() > MAX_STATEMENT_BYTES {
-            return Err("the CI delegation statement is longer than 8192 bytes".into());
+            return Err(refusal("the CI delegation statement is longer than 8192 bytes"));
         }
         Ok(out)
     }
@@ -301,7 +318,7 @@ impl Delegation {
         }
         part("nonce", one(&self.nonce), rfc3986);
         if out.len() > MAX_URI_BYTES {
-            return Err("the CI delegation Resource URI is longer than 4096 bytes".into());
+            return Err(refusal("the CI delegation Resource URI is longer than 4096 bytes"));
         }
         Ok(out)
     }
