@@ -24,7 +24,10 @@ const [dir, ...entries] = process.argv.slice(2);
 for (const entry of entries) {
   const path = join(dir, entry);
   const before = readFileSync(path, "utf8");
-  const out = await build({ entryPoints: [path], bundle: true, format: "esm", platform: "neutral", write: false, plugins: [keepWasmImports], ...MINIFY });
+  // wasm-bindgen's glue names the host module once per importing Rust module
+  // (the same module each time): a duplicate key esbuild would warn about.
+  const logOverride = { "duplicate-object-key": "silent" };
+  const out = await build({ entryPoints: [path], bundle: true, format: "esm", platform: "neutral", write: false, plugins: [keepWasmImports], logOverride, ...MINIFY });
   let code = out.outputFiles[0].text;
   // Indentation and comment lines (esbuild marks where each file starts, and
   // keeps comments inside class bodies) dropped, as tools/minify-js.mjs does
