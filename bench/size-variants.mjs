@@ -17,7 +17,8 @@ const WASM_OPT_FLAGS = [
   "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
 ];
 // The namespaces that can be left out (src/surface.rs, Cargo.toml features).
-export const OMITTABLE = ["projects", "functions", "service", "tier", "allowance", "payments", "ai", "apps"];
+// `email` leaves out `email.webhooks` too; `ci` leaves out the namespace, not the root CI helpers.
+export const OMITTABLE = ["projects", "blobs", "functions", "service", "tier", "allowance", "payments", "ai", "auth", "billing", "apps", "email", "contracts", "ci"];
 export const PROBE_METHODS = 32;
 
 async function build(root, features) {

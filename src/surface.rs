@@ -273,6 +273,7 @@ impl Method {
 pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-projects"))]
     &namespaces::projects::NAMESPACE,
+    #[cfg(not(feature = "omit-blobs"))]
     &namespaces::blobs::NAMESPACE,
     #[cfg(not(feature = "omit-functions"))]
     &namespaces::functions::NAMESPACE,
@@ -287,15 +288,21 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::allowance::NAMESPACE,
     #[cfg(not(feature = "omit-ai"))]
     &namespaces::ai::NAMESPACE,
+    #[cfg(not(feature = "omit-auth"))]
     &namespaces::auth::NAMESPACE,
     &namespaces::sender_domain::NAMESPACE,
+    #[cfg(not(feature = "omit-billing"))]
     &namespaces::billing::NAMESPACE,
     #[cfg(not(feature = "omit-apps"))]
     &namespaces::apps::NAMESPACE,
+    #[cfg(not(feature = "omit-email"))]
     &namespaces::email::NAMESPACE,
+    #[cfg(not(feature = "omit-email"))]
     &namespaces::email::WEBHOOKS_NAMESPACE,
+    #[cfg(not(feature = "omit-contracts"))]
     &namespaces::contracts::NAMESPACE,
     &namespaces::admin::NAMESPACE,
+    #[cfg(not(feature = "omit-ci"))]
     &namespaces::ci::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
     &namespaces::payments::NAMESPACE,
