@@ -331,6 +331,30 @@ pub fn kernel() -> (Rc<Kernel>, MockTransport, MockCredentials) {
     (k, t, c)
 }
 
+/// The method id of `ns.name` in the method table (nested namespaces by their path, "email.webhooks").
+pub fn method_id(ns: &str, name: &str) -> u32 {
+    for (i, n) in crate::surface::NAMESPACES.iter().enumerate() {
+        if n.name == ns {
+            if let Some(j) = n.methods.iter().position(|m| m.name == name) {
+                return crate::surface::method_id(i, j);
+            }
+        }
+    }
+    panic!("no method {ns}.{name}");
+}
+
+/// Runs `ns.name` with `args` on the root client (`scope: None`) or on one
+/// scoped to a project, as the wasm layer dispatches it.
+pub fn call_method(k: &Rc<Kernel>, ns: &str, name: &str, scope: Option<&str>, args: Vec<Value>) -> Result<Val> {
+    let items: Vec<Json> = args.into_iter().map(json).collect();
+    block_on(crate::surface::dispatch(k.clone(), method_id(ns, name), scope.map(str::to_string), items, None, &crate::surface::no_events))
+}
+
+/// The last request the mock transport was asked to send.
+pub fn last_sent(t: &MockTransport) -> HttpRequest {
+    t.sent.borrow().last().cloned().expect("a request was sent")
+}
+
 /// Runs a future that never truly waits (all mocks resolve immediately).
 pub fn block_on<F: Future>(f: F) -> F::Output {
     let mut f = core::pin::pin!(f);

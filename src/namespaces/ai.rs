@@ -153,9 +153,8 @@ mod tests {
 
     use crate::credentials::ProviderMethod;
     use crate::error::{ErrorKind, Result};
-    use crate::kernel::{HttpRequest, Kernel};
-    use crate::surface::{self, NAMESPACES};
-    use crate::testing::{self, block_on, body_text, header, to_serde, Answer, MockTransport};
+    use crate::kernel::Kernel;
+    use crate::testing::{self, body_text, header, to_serde, Answer, MockTransport};
     use crate::value::Val;
 
     fn setup() -> (Rc<Kernel>, MockTransport) {
@@ -165,19 +164,14 @@ mod tests {
     }
 
     fn call_as(k: &Rc<Kernel>, name: &str, scope: Option<&str>, args: Vec<Value>) -> Result<Val> {
-        let ns = NAMESPACES.iter().position(|n| n.name == "ai").expect("the ai namespace");
-        let m = NAMESPACES[ns].methods.iter().position(|m| m.name == name).expect("the method");
-        let items = args.into_iter().map(testing::json).collect();
-        block_on(surface::dispatch(k.clone(), surface::method_id(ns, m), scope.map(str::to_string), items, None, &surface::no_events))
+        testing::call_method(k, "ai", name, scope, args)
     }
 
     fn call(k: &Rc<Kernel>, name: &str, args: Vec<Value>) -> Result<Val> {
         call_as(k, name, None, args)
     }
 
-    fn last(t: &MockTransport) -> HttpRequest {
-        t.sent.borrow().last().cloned().expect("a request was sent")
-    }
+    use testing::last_sent as last;
 
     #[test]
     fn translate_sends_from_and_context_only_when_truthy() {

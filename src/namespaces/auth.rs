@@ -489,10 +489,9 @@ mod tests {
 
     use crate::credentials::ProviderMethod;
     use crate::error::{ErrorKind, Result};
-    use crate::json::Json;
     use crate::kernel::{HttpRequest, Kernel};
-    use crate::surface::{self, NAMESPACES};
-    use crate::testing::{self, block_on, header, MockCredentials, MockTransport};
+    use crate::surface::NAMESPACES;
+    use crate::testing::{self, header, MockCredentials, MockTransport};
     use crate::value::Val;
 
     fn setup() -> (Rc<Kernel>, MockTransport, MockCredentials) {
@@ -503,15 +502,10 @@ mod tests {
     }
 
     fn call(k: &Rc<Kernel>, name: &str, args: Vec<Value>) -> Result<Val> {
-        let ns = NAMESPACES.iter().position(|n| n.name == "auth").expect("auth is in the table");
-        let m = NAMESPACES[ns].methods.iter().position(|m| m.name == name).expect("a member");
-        let items: Vec<Json> = args.into_iter().map(testing::json).collect();
-        block_on(surface::dispatch(k.clone(), surface::method_id(ns, m), None, items, None, &surface::no_events))
+        testing::call_method(k, "auth", name, None, args)
     }
 
-    fn last(t: &MockTransport) -> HttpRequest {
-        t.sent.borrow().last().cloned().expect("a request was sent")
-    }
+    use testing::last_sent as last;
 
     fn body(r: &HttpRequest) -> Value {
         serde_json::from_str(&testing::body_text(r).expect("a text body")).expect("a JSON body")

@@ -306,9 +306,9 @@ mod tests {
 
     use crate::credentials::ProviderMethod;
     use crate::error::{ErrorKind, Result};
-    use crate::kernel::{HttpRequest, Kernel};
-    use crate::surface::{self, NAMESPACES};
-    use crate::testing::{self, block_on, body_text, to_serde, Answer, MockTransport};
+    use crate::kernel::Kernel;
+    use crate::surface::NAMESPACES;
+    use crate::testing::{self, body_text, to_serde, Answer, MockTransport};
     use crate::value::Val;
 
     fn setup() -> (Rc<Kernel>, MockTransport, testing::MockCredentials) {
@@ -316,15 +316,10 @@ mod tests {
     }
 
     fn call(k: &Rc<Kernel>, name: &str, args: Vec<Value>) -> Result<Val> {
-        let ns = NAMESPACES.iter().position(|n| n.name == "billing").expect("the billing namespace");
-        let m = NAMESPACES[ns].methods.iter().position(|m| m.name == name).expect("the method");
-        let items = args.into_iter().map(testing::json).collect();
-        block_on(surface::dispatch(k.clone(), surface::method_id(ns, m), None, items, None, &surface::no_events))
+        testing::call_method(k, "billing", name, None, args)
     }
 
-    fn last(t: &MockTransport) -> HttpRequest {
-        t.sent.borrow().last().cloned().expect("a request was sent")
-    }
+    use testing::last_sent as last;
 
     #[test]
     fn identifiers_are_lower_cased_when_they_are_addresses_then_encoded() {

@@ -641,10 +641,9 @@ mod tests {
 
     use super::is_slug;
     use crate::credentials::ProviderMethod;
-    use crate::error::{ErrorKind, Result};
+    use crate::error::ErrorKind;
     use crate::kernel::{HttpRequest, Kernel};
-    use crate::surface::{self, NAMESPACES};
-    use crate::testing::{self, block_on, body_text, header, to_serde, Answer, MockCredentials, MockTransport};
+    use crate::testing::{self, body_text, header, to_serde, Answer, MockCredentials, MockTransport};
     use crate::value::Val;
 
     fn setup(project: Value) -> (Rc<Kernel>, MockTransport, MockCredentials) {
@@ -657,12 +656,7 @@ mod tests {
         json!({"anon_key": "anon-k", "service_key": "svc-k"})
     }
 
-    fn call(k: &Rc<Kernel>, ns: &str, name: &str, scope: Option<&str>, args: Vec<Value>) -> Result<Val> {
-        let (i, n) = NAMESPACES.iter().enumerate().find(|(_, n)| n.name == ns).expect("namespace");
-        let j = n.methods.iter().position(|m| m.name == name).expect("method");
-        let items = args.into_iter().map(testing::json).collect();
-        block_on(surface::dispatch(k.clone(), surface::method_id(i, j), scope.map(str::to_string), items, None, &surface::no_events))
-    }
+    use testing::call_method as call;
 
     fn sent(t: &MockTransport) -> Vec<(String, String)> {
         t.sent.borrow().iter().map(|r| (r.method.clone(), r.url.trim_start_matches("https://api.test").to_string())).collect()

@@ -121,14 +121,10 @@ mod tests {
 
     use crate::credentials::ProviderMethod;
     use crate::error::ErrorKind;
-    use crate::surface::{self, NAMESPACES};
-    use crate::testing::{self, block_on, header};
+    use crate::testing::{self, header};
 
     fn call(k: &alloc::rc::Rc<crate::kernel::Kernel>, ns: &str, name: &str, args: Vec<Value>) -> crate::error::Result<crate::value::Val> {
-        let (i, n) = NAMESPACES.iter().enumerate().find(|(_, n)| n.name == ns).expect("namespace");
-        let j = n.methods.iter().position(|m| m.name == name).expect("method");
-        let items = args.into_iter().map(testing::json).collect();
-        block_on(surface::dispatch(k.clone(), surface::method_id(i, j), None, items, None, &surface::no_events))
+        testing::call_method(k, ns, name, None, args)
     }
 
     #[test]
@@ -158,10 +154,7 @@ mod tests {
         let (k, t, c) = testing::kernel();
         c.on(ProviderMethod::GetProject, json!({"anon_key": "a", "service_key": "svc"}));
         c.on(ProviderMethod::GetActiveProject, json!("prj_active"));
-        let (i, n) = NAMESPACES.iter().enumerate().find(|(_, n)| n.name == "subdomains").expect("namespace");
-        let j = n.methods.iter().position(|m| m.name == "claim").expect("method");
-        let items = vec![json!("app"), json!("dpl_1"), json!({"projectId": null})].into_iter().map(testing::json).collect();
-        block_on(surface::dispatch(k.clone(), surface::method_id(i, j), Some("prj_scoped".into()), items, None, &surface::no_events)).unwrap();
+        testing::call_method(&k, "subdomains", "claim", Some("prj_scoped"), vec![json!("app"), json!("dpl_1"), json!({"projectId": null})]).unwrap();
         assert_eq!(c.calls_to(ProviderMethod::GetProject), vec![json!(["prj_scoped"])]);
         assert_eq!(t.sent.borrow().len(), 1);
     }

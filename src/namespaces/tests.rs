@@ -7,10 +7,9 @@ use serde_json::{json, Value};
 
 use crate::credentials::ProviderMethod;
 use crate::error::{ErrorKind, Result};
-use crate::json::Json;
 use crate::kernel::{HttpRequest, Kernel};
 use crate::surface::{self, NAMESPACES};
-use crate::testing::{self, block_on, header, to_serde, Answer, MockCredentials, MockTransport};
+use crate::testing::{self, header, to_serde, Answer, MockCredentials, MockTransport};
 use crate::value::Val;
 
 const KEYS: &str = "prj_1";
@@ -21,21 +20,7 @@ fn setup() -> (Rc<Kernel>, MockTransport, MockCredentials) {
     (k, t, c)
 }
 
-fn id_of(ns: &str, name: &str) -> u32 {
-    for (i, n) in NAMESPACES.iter().enumerate() {
-        if n.name == ns {
-            if let Some(j) = n.methods.iter().position(|m| m.name == name) {
-                return surface::method_id(i, j);
-            }
-        }
-    }
-    panic!("no method {ns}.{name}");
-}
-
-fn call_scoped(k: &Rc<Kernel>, ns: &str, name: &str, scope: Option<&str>, args: Vec<Value>) -> Result<Val> {
-    let items: Vec<Json> = args.into_iter().map(testing::json).collect();
-    block_on(surface::dispatch(k.clone(), id_of(ns, name), scope.map(str::to_string), items, None, &surface::no_events))
-}
+use testing::call_method as call_scoped;
 
 fn call(k: &Rc<Kernel>, ns: &str, name: &str, args: Vec<Value>) -> Result<Val> {
     call_scoped(k, ns, name, None, args)
@@ -45,9 +30,7 @@ fn body_text(r: &HttpRequest) -> String {
     testing::body_text(r).expect("a text body")
 }
 
-fn last(t: &MockTransport) -> HttpRequest {
-    t.sent.borrow().last().cloned().expect("a request was sent")
-}
+use testing::last_sent as last;
 
 #[test]
 fn every_method_has_a_context_and_unique_name() {

@@ -7,8 +7,7 @@ use serde_json::{json, Value};
 use super::delegation::{self, normalize, Signing};
 use crate::credentials::ProviderMethod;
 use crate::error::ErrorKind;
-use crate::surface::{self, NAMESPACES};
-use crate::testing::{self, block_on, header, to_serde, Answer};
+use crate::testing::{self, header, to_serde, Answer};
 use crate::wallet::codec::unbase64;
 use crate::wallet::key::PrivateKey;
 
@@ -159,17 +158,11 @@ fn the_signed_delegation_carries_the_statement_and_resource_uri() {
     assert_eq!(payload["nonce"], "fixednonce123");
 }
 
-fn id_of(name: &str) -> u32 {
-    let (i, ns) = NAMESPACES.iter().enumerate().find(|(_, n)| n.name == "ci").unwrap();
-    surface::method_id(i, ns.methods.iter().position(|m| m.name == name).unwrap())
-}
-
 fn call(name: &str, args: Vec<Value>) -> (crate::error::Result<Value>, Vec<crate::kernel::HttpRequest>) {
     let (k, t, c) = testing::kernel();
     c.on(ProviderMethod::GetAuth, json!({"SIGN-IN-WITH-X": "siwx"}));
     t.answers.borrow_mut().push_back(Answer::json(200, json!({"id": "cib_1"})));
-    let items = args.into_iter().map(testing::json).collect();
-    let out = block_on(surface::dispatch(k, id_of(name), None, items, None, &surface::no_events));
+    let out = testing::call_method(&k, "ci", name, None, args);
     let sent = t.sent.borrow().clone();
     (out.map(|v| to_serde(&v)), sent)
 }
