@@ -66,6 +66,8 @@ pub trait JsonExt {
     fn as_string(&self) -> Option<String>;
     /// True for `undefined` and `null`.
     fn is_nullish(&self) -> bool;
+    /// An array's elements; none for anything else.
+    fn items(&self) -> Vec<Json>;
 }
 
 impl<T: JsonValue + ?Sized> JsonExt for T {
@@ -86,6 +88,12 @@ impl<T: JsonValue + ?Sized> JsonExt for T {
     }
     fn is_nullish(&self) -> bool {
         matches!(self.shape(), Shape::Undefined | Shape::Null)
+    }
+    fn items(&self) -> Vec<Json> {
+        match self.shape() {
+            Shape::Array(n) => (0..n).filter_map(|i| self.item(i)).collect(),
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -142,7 +142,7 @@ fn database(db: &Json, slot: &mut dyn Slot) -> Val {
     if let Some(Shape::Bool(b)) = db.field("zero_downtime").map(|z| z.shape()) {
         out = out.with("zero_downtime", b);
     }
-    let migrations = db.field("migrations").map(|m| items(&m)).unwrap_or_default();
+    let migrations = db.field("migrations").map(|m| m.items()).unwrap_or_default();
     if !migrations.is_empty() {
         out = out.with("migrations", Val::Arr(migrations.iter().map(|m| migration(m, slot)).collect()));
     }
@@ -151,7 +151,7 @@ fn database(db: &Json, slot: &mut dyn Slot) -> Val {
 
 fn migration(m: &Json, slot: &mut dyn Slot) -> Val {
     let id = m.str_field("id").unwrap_or_default();
-    let checksum = m.field("checksum").filter(|c| !matches!(c.shape(), Shape::Undefined | Shape::Null));
+    let checksum = m.field("checksum").filter(|c| !c.is_nullish());
     let (sql_ref, default_checksum) = match given(m, "sql_ref") {
         Some(r) => (Val::Json(r.clone()), r.field("sha256").map(Val::Json).unwrap_or(Val::Undefined)),
         None => {
@@ -186,7 +186,7 @@ fn functions(map: &Json, slot: &mut dyn Slot) -> Val {
 }
 
 fn function(f: &Json, slot: &mut dyn Slot) -> Val {
-    let runtime = f.field("runtime").filter(|r| !matches!(r.shape(), Shape::Undefined | Shape::Null));
+    let runtime = f.field("runtime").filter(|r| !r.is_nullish());
     let mut out = Val::object().with("runtime", runtime.map(Val::Json).unwrap_or_else(|| "node22".into()));
     if let Some(config) = given(f, "config") {
         out = out.with("config", Val::Json(config));
@@ -239,13 +239,6 @@ fn site_value(site: &Json, slot: &mut dyn Slot) -> Option<Val> {
         return Some(with_public(Val::object().with("patch", p)));
     }
     public.map(|p| Val::object().with("public_paths", Val::Json(p)))
-}
-
-fn items(list: &Json) -> Vec<Json> {
-    match list.shape() {
-        Shape::Array(n) => (0..n).filter_map(|i| list.item(i)).collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// A file's content type from its extension (contract §3.2).

@@ -4,7 +4,7 @@
 use crate::prelude::*;
 
 use crate::error::{Error, ErrorKind};
-use crate::json::{Json, JsonExt, Shape};
+use crate::json::{Json, JsonExt};
 use crate::value::Val;
 
 /// The buckets a `plan_response` carries at the top level and the engine
@@ -47,20 +47,13 @@ impl Warning {
     }
 }
 
-fn items(list: &Json) -> Vec<Json> {
-    match list.shape() {
-        Shape::Array(n) => (0..n).filter_map(|i| list.item(i)).collect(),
-        _ => Vec::new(),
-    }
-}
-
 fn strings(list: &Json) -> Vec<String> {
-    items(list).iter().filter_map(|s| s.as_string()).collect()
+    list.items().iter().filter_map(|s| s.as_string()).collect()
 }
 
 /// The plan's warnings; anything but an array is none.
 pub fn warnings(plan: &Json) -> Vec<Warning> {
-    plan.field("warnings").map(|w| items(&w)).unwrap_or_default().into_iter().map(Warning::read).collect()
+    plan.field("warnings").map(|w| w.items()).unwrap_or_default().into_iter().map(Warning::read).collect()
 }
 
 /// The SDK's own warning: function routes whose pattern ends in `/*` and
@@ -69,7 +62,8 @@ pub fn warnings(plan: &Json) -> Vec<Warning> {
 /// route says `acknowledge_readonly: true`.
 pub fn client_route_warning(spec: &Json) -> Option<Warning> {
     let replace = spec.field("routes")?.field("replace")?;
-    let mut affected: Vec<String> = items(&replace)
+    let mut affected: Vec<String> = replace
+        .items()
         .iter()
         .filter(|r| r.field("target").and_then(|t| t.str_field("type")).as_deref() == Some("function"))
         .filter(|r| r.bool_field("acknowledge_readonly") != Some(true))
@@ -132,7 +126,7 @@ pub fn normalize(plan: &Json, all: &[Warning]) -> Val {
         diff = diff.with(bucket, value);
     }
     let payment = match plan.field("payment_required") {
-        Some(p) if !matches!(p.shape(), Shape::Null) => Val::Json(p),
+        Some(p) if !p.is_nullish() => Val::Json(p),
         _ => Val::Null,
     };
     out.with("diff", diff).with("payment_required", payment)
