@@ -105,6 +105,11 @@ impl Error {
         self
     }
 
+    /// A field added with [`Error::with`] (the first, if added twice).
+    pub fn extra_field(&self, key: &str) -> Option<&Val> {
+        self.extra.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
     /// Carries a Run402 error thrown by caller code through the SDK as is.
     pub fn passthrough(kind: ErrorKind, message: String, context: &str, original: Json) -> Error {
         Error { rethrow: Some(original), ..Error::new(kind, message, context) }

@@ -169,10 +169,6 @@ mod tests {
         ws.iter().map(|w| w.code.as_str()).collect()
     }
 
-    fn extra<'a>(e: &'a Error, key: &str) -> Option<&'a Val> {
-        e.extra.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
-    }
-
     #[test]
     fn warnings_are_always_a_list() {
         assert!(warnings(&host(json!({"warnings": "oops"}))).is_empty());
@@ -239,13 +235,13 @@ mod tests {
         ]})));
         let e = gate(&ws, false).expect_err("blocked");
         assert_eq!(e.kind, ErrorKind::DeployError);
-        assert!(matches!(extra(&e, "code"), Some(Val::Str(c)) if c == MISSING_SECRET));
-        assert!(matches!(extra(&e, "phase"), Some(Val::Str(p)) if p == "plan"));
+        assert!(matches!(e.extra_field("code"), Some(Val::Str(c)) if c == MISSING_SECRET));
+        assert!(matches!(e.extra_field("phase"), Some(Val::Str(p)) if p == "plan"));
         assert!(matches!(e.body.get("warnings"), Some(Val::Arr(a)) if a.len() == 2));
         assert!(gate(&ws, true).is_ok());
         assert!(gate(&ws[..1], false).is_ok());
         let unnamed = warnings(&host(json!({"warnings": [{"requires_confirmation": true}]})));
         let e = gate(&unnamed, false).expect_err("blocked");
-        assert!(matches!(extra(&e, "code"), Some(Val::Str(c)) if c == "DEPLOY_WARNING_REQUIRES_CONFIRMATION"));
+        assert!(matches!(e.extra_field("code"), Some(Val::Str(c)) if c == "DEPLOY_WARNING_REQUIRES_CONFIRMATION"));
     }
 }

@@ -13,7 +13,7 @@ const RETRIED_CODE: &str = "BASE_RELEASE_CONFLICT";
 
 /// The deploy error's `code`, as the SDK set it.
 fn code_of(e: &Error) -> Option<&str> {
-    e.extra.iter().find(|(k, _)| *k == "code").and_then(|(_, v)| v.as_str())
+    e.extra_field("code").and_then(Val::as_str)
 }
 
 /// The gateway said the whole attempt may run again (`safe_to_retry`).
@@ -109,6 +109,6 @@ mod tests {
         assert!(matches!(e.body.get("attempts"), Some(Val::Num(n)) if *n == 3.0));
         assert!(matches!(e.body.get("last_retry_code"), Some(Val::Str(c)) if c == RETRIED_CODE));
         assert!(matches!(e.body.get("safe_to_retry"), Some(Val::Json(_))));
-        assert!(e.extra.iter().any(|(k, v)| *k == "maxRetries" && matches!(v, Val::Num(n) if *n == 2.0)));
+        assert!(matches!(e.extra_field("maxRetries"), Some(Val::Num(n)) if *n == 2.0));
     }
 }

@@ -154,7 +154,7 @@ mod tests {
 
     fn extra(e: &Error, key: &str) -> String {
         assert!(e.extra.iter().filter(|(k, _)| *k == key).count() <= 1, "{key} set twice");
-        match e.extra.iter().find(|(k, _)| *k == key).map(|(_, v)| v) {
+        match e.extra_field(key) {
             Some(Val::Str(s)) => s.clone(),
             Some(Val::Bool(b)) => b.to_string(),
             Some(Val::Null) => "null".into(),
@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(e.message, "Deploy failed: MIGRATION_FAILED");
         assert_eq!(extra(&e, "retryable"), "false");
         assert!(matches!(e.body.get("trace_id"), Some(Val::Json(_))));
-        assert!(e.extra.iter().any(|(k, _)| *k == "logs"));
+        assert!(e.extra_field("logs").is_some());
     }
 
     #[test]
