@@ -1,8 +1,8 @@
 //! JSON paths for spec errors (`spec.site.replace["index.html"].contentType`).
 
-/// One step of a path.
 use crate::prelude::*;
 
+/// One step of a path.
 #[derive(Clone, Copy)]
 enum Seg<'a> {
     Root(&'a str),

@@ -1,9 +1,9 @@
 //! Percent-encoding exactly as the reference's JS does it, so the wire form
 //! of paths and query strings is byte-identical.
 
-/// `encodeURIComponent`: keeps `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
 use crate::prelude::*;
 
+/// `encodeURIComponent`: keeps `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
 pub fn encode_uri_component(s: &str) -> String {
     encode(s, |b| b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b), false)
 }

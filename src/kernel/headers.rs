@@ -3,9 +3,9 @@
 //! case-insensitively; and a request that sets any header of the auth family
 //! owns its credentials, so no provider header of that family is added.
 
-/// Header names that carry credentials.
 use crate::prelude::*;
 
+/// Header names that carry credentials.
 const AUTH_FAMILY: &[&str] = &["authorization", "sign-in-with-x", "x-run402-write-auth"];
 
 /// Every header whose value is a secret: the auth family, project keys and

@@ -1,8 +1,8 @@
 //! Hex and base64, small and strict.
 
-/// Lower-case hex without prefix.
 use crate::prelude::*;
 
+/// Lower-case hex without prefix.
 pub fn hex(bytes: &[u8]) -> String {
     hex_into(String::with_capacity(bytes.len() * 2), bytes)
 }
