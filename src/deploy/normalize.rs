@@ -241,32 +241,40 @@ fn site_value(site: &Json, slot: &mut dyn Slot) -> Option<Val> {
     public.map(|p| Val::object().with("public_paths", Val::Json(p)))
 }
 
-/// A file's content type from its extension (contract §3.2).
+/// The types file-set entries get from their extension (contract §3.2).
+const FILE_TYPES: &[(&str, &str)] = &[
+    ("html", "text/html; charset=utf-8"),
+    ("htm", "text/html; charset=utf-8"),
+    ("css", "text/css; charset=utf-8"),
+    ("js", "text/javascript; charset=utf-8"),
+    ("mjs", "text/javascript; charset=utf-8"),
+    ("cjs", "text/javascript; charset=utf-8"),
+    ("json", "application/json"),
+    ("svg", "image/svg+xml"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+    ("ico", "image/x-icon"),
+    ("woff", "font/woff"),
+    ("woff2", "font/woff2"),
+    ("ttf", "font/ttf"),
+    ("otf", "font/otf"),
+    ("txt", "text/plain; charset=utf-8"),
+    ("md", "text/markdown; charset=utf-8"),
+    ("xml", "application/xml"),
+    ("pdf", "application/pdf"),
+    ("wasm", "application/wasm"),
+    ("sql", "application/sql"),
+];
+
+/// A file's content type from its extension; a path without one gets
+/// `application/octet-stream` (contract §3.2).
 pub fn guess_type(path: &str) -> &'static str {
-    let Some((_, ext)) = path.rsplit_once('.') else { return "application/octet-stream" };
-    match ext.to_ascii_lowercase().as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" | "cjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "txt" => "text/plain; charset=utf-8",
-        "md" => "text/markdown; charset=utf-8",
-        "xml" => "application/xml",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        "sql" => "application/sql",
-        _ => "application/octet-stream",
-    }
+    path.rsplit_once('.')
+        .and_then(|(_, ext)| crate::kernel::headers::media_type_of(ext, FILE_TYPES))
+        .unwrap_or("application/octet-stream")
 }
 
 #[cfg(test)]

@@ -13,6 +13,13 @@ const AUTH_FAMILY: &[&str] = &["authorization", "sign-in-with-x", "x-run402-writ
 pub const CREDENTIALS: &[&str] =
     &["authorization", "apikey", "sign-in-with-x", "payment-signature", "x-payment", "x-run402-write-auth"];
 
+/// The media type `table` gives a file extension, compared ASCII
+/// case-insensitively (each caller has the contract's table for its kind of
+/// upload: blobs §4.1, deploy files §3.2).
+pub fn media_type_of(ext: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
+    table.iter().find(|(e, _)| e.eq_ignore_ascii_case(ext)).map(|(_, t)| *t)
+}
+
 /// Whether a header carries a secret (see [`CREDENTIALS`]).
 pub fn is_credential(name: &str) -> bool {
     CREDENTIALS.iter().any(|c| c.eq_ignore_ascii_case(name))

@@ -239,7 +239,7 @@ const CONTENT_TYPES: &[(&str, &str)] = &[
 /// The MIME type the reference guesses from the key's extension.
 fn guess_content_type(key: &str) -> &'static str {
     let ext = key.rsplit_once('.').map_or(key, |(_, e)| e);
-    CONTENT_TYPES.iter().find(|(e, _)| e.eq_ignore_ascii_case(ext)).map_or("application/octet-stream", |(_, t)| t)
+    crate::kernel::headers::media_type_of(ext, CONTENT_TYPES).unwrap_or("application/octet-stream")
 }
 
 /// `opts.immutable`: a boolean, true when absent.
