@@ -429,10 +429,15 @@ const DIGEST_FAILED = 2;
  * [DIGEST_FAILED, error] if the bytes cannot be read.
  */
 export function sha256(data, useSubtle) {
+  return failingAs(DIGEST_FAILED, () => digestOf(data, useSubtle));
+}
+
+/** `work()`'s promise, with a throw or a rejection answered as [tag, error]: never rejects. */
+function failingAs(tag, work) {
   try {
-    return digestOf(data, useSubtle).catch((e) => [DIGEST_FAILED, e]);
+    return work().catch((e) => [tag, e]);
   } catch (e) {
-    return Promise.resolve([DIGEST_FAILED, e]);
+    return Promise.resolve([tag, e]);
   }
 }
 
@@ -464,11 +469,7 @@ const streamReads = new WeakMap();
  * holds a part's bytes, not the whole stream.
  */
 export function readStream(stream, max) {
-  try {
-    return readUpTo(stream, max).catch((e) => [READ_FAILED, e]);
-  } catch (e) {
-    return Promise.resolve([READ_FAILED, e]);
-  }
+  return failingAs(READ_FAILED, () => readUpTo(stream, max));
 }
 
 async function readUpTo(stream, max) {
