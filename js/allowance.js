@@ -22,17 +22,20 @@ function readOptions(opts) {
   }
 }
 
-/** The allowance's key, checked to be a string before it reaches wasm. */
-function privateKeyOf(a) {
+/**
+ * The allowance's key, checked to be a string before it reaches wasm (its
+ * signers take a Rust &str: anything else would be misread by the string
+ * conversion inside wasm, so it is refused here). `context` names the
+ * operation in the error.
+ */
+export function privateKeyOf(a, context) {
   let key;
   try {
     key = a.privateKey;
   } catch (e) {
-    throw new LocalError("Cannot read the allowance's privateKey", SIGNING_IN, e);
+    throw new LocalError("Cannot read the allowance's privateKey", context, e);
   }
-  // signInHeader takes a Rust &str: anything else would be misread by the
-  // string conversion inside wasm, so it is refused here.
-  if (typeof key !== "string") throw new LocalError("The allowance has no string privateKey", SIGNING_IN);
+  if (typeof key !== "string") throw new LocalError("The allowance has no string privateKey", context);
   return key;
 }
 
@@ -56,7 +59,7 @@ export function allowanceCredentials(opts) {
       if (typeof url !== "string") {
         throw new LocalError("allowanceCredentials.getAuth needs the request URL from the SDK", SIGNING_IN);
       }
-      const key = privateKeyOf(a);
+      const key = privateKeyOf(a, SIGNING_IN);
       try {
         return { "SIGN-IN-WITH-X": signInHeader(key, url) };
       } catch (e) {

@@ -3,6 +3,7 @@
 // wasm (src/namespaces/ci/delegation.rs), and the CI credential providers,
 // which are plain provider objects over this SDK's own ci.exchangeToken.
 import { ciDelegation } from "./run402_sdk_wasm.js";
+import { privateKeyOf } from "./allowance.js";
 import { LocalError, NetworkError, makeError } from "./errors.js";
 
 export const CI_GITHUB_ACTIONS_PROVIDER = "github-actions";
@@ -55,14 +56,7 @@ export function signCiDelegation(values, opts) {
   if (allowance === null || typeof allowance !== "object") {
     throw new LocalError("signCiDelegation needs opts.allowance: the project owner's wallet { address, privateKey }", SIGNING);
   }
-  let privateKey;
-  try {
-    privateKey = allowance.privateKey;
-  } catch (e) {
-    throw new LocalError("Cannot read the allowance's privateKey", SIGNING, e);
-  }
-  // The wasm side reads only a string, and never quotes it.
-  if (typeof privateKey !== "string") throw new LocalError("The allowance has no string privateKey", SIGNING);
+  const privateKey = privateKeyOf(allowance, SIGNING);
   const apiBase = optionalString(o, "apiBase", "signCiDelegation", SIGNING) ?? PUBLIC_API;
   // The WHATWG URL parser, as the gateway resolves it: an absolute path
   // replaces any path of apiBase, and the host comes out normalized.
