@@ -23,9 +23,10 @@ export const PROBE_METHODS = 32;
 
 async function build(root, features) {
   const targetDir = join(root, "target/size-variants");
-  const args = ["build", "--lib", "--release", "--target", "wasm32-unknown-unknown", "--target-dir", targetDir];
+  // The shipped build's own command (toolchain and flags live in ./dev only).
+  const args = ["wasm-cargo", "--target-dir", targetDir];
   if (features) args.push("--features", features);
-  await run("cargo", args, { cwd: root, maxBuffer: 1 << 26 });
+  await run(join(root, "dev"), args, { cwd: root, maxBuffer: 1 << 26 });
   const out = mkdtempSync(join(tmpdir(), "r402-size-"));
   try {
     await run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", out, "--out-name", "v",

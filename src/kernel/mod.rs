@@ -452,7 +452,13 @@ pub fn check_api_base(base: &str) -> core::result::Result<(), String> {
         return Err("must name a host, as in \"https://api.run402.com\"".into());
     }
     if let Some(c) = base.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '\\')) {
-        return Err(format!("must not contain {c:?}: paths are appended to it as text"));
+        // Named, not Debug-formatted: the shipped wasm has no Debug output (./dev, fmt-debug=none).
+        let shown = match c {
+            '?' | '#' | '\\' => format!("\"{c}\""),
+            ' ' => "a space".into(),
+            _ => format!("U+{:04X}", c as u32),
+        };
+        return Err(format!("must not contain {shown}: paths are appended to it as text"));
     }
     Ok(())
 }

@@ -176,6 +176,11 @@ fn api_base_must_be_an_http_url_with_a_host() {
     for bad in ["not a url", "api.run402.com", "ftp://x", "https://", "http:///path", "https://:80", "https://a b", "https://x?q=1", "https://x#f", "https://u:p@x", "https://x\n"] {
         assert!(check_api_base(bad).is_err(), "{bad:?} accepted");
     }
+    // The character is named without Debug formatting (the shipped wasm prints no Debug).
+    let named = |base: &str| check_api_base(base).unwrap_err();
+    assert!(named("https://x?q=1").starts_with("must not contain \"?\":"), "{}", named("https://x?q=1"));
+    assert!(named("https://a b").starts_with("must not contain a space:"));
+    assert!(named("https://x\n").starts_with("must not contain U+000A:"));
 }
 
 // --- transport v2: absolute and raw requests, read modes, host bodies ---
