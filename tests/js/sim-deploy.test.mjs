@@ -590,3 +590,94 @@ describe("deploy v2: content uploads", () => {
     assert.equal(wrongProject.status, 403);
   });
 });
+
+describe("deploy v2: CI sessions", () => {
+  let project;
+  let token;
+  before(async () => {
+    project = await provision();
+    const { signCiDelegation } = await import("@run402/sdk/node");
+    const { privateKeyToAccount } = await import("viem/accounts");
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const values = {
+      project_id: project.project_id,
+      subject_match: "repo:acme/site:ref:refs/heads/main",
+      allowed_actions: ["deploy"],
+      allowed_events: ["push", "workflow_dispatch"],
+      route_scopes: ["/api/*"],
+      github_repository_id: null,
+      expires_at: null,
+      nonce: randomBytes(16).toString("hex"),
+    };
+    // The reference's Node signer reads the wallet from an allowance file.
+    const dir = mkdtempSync(join(tmpdir(), "sim-deploy-ci-"));
+    try {
+      const allowancePath = join(dir, "allowance.json");
+      writeFileSync(allowancePath, JSON.stringify({ address: privateKeyToAccount(WALLET_KEY).address, privateKey: WALLET_KEY }));
+      const signed_delegation = signCiDelegation(values, { allowancePath, apiBase: base });
+      const binding = await call("/ci/v1/bindings", { method: "POST", json: { ...values, provider: "github-actions", signed_delegation } });
+      assert.equal(binding.status, 201, binding.text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const oidc = await control("/__sim/oidc/tokens", { repository: "acme/site", ref: "refs/heads/main" });
+    const exchange = await call("/ci/v1/token-exchange", {
+      method: "POST",
+      as: null,
+      json: { grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: oidc.value, subject_token_type: "urn:ietf:params:oauth:token-type:jwt", project_id: project.project_id },
+    });
+    assert.equal(exchange.status, 200, exchange.text);
+    token = exchange.body.access_token;
+  });
+
+  const ci = () => ({ as: null, headers: { authorization: `Bearer ${token}` } });
+
+  it("a CI session uploads (project_id, no apikey, no per-session complete), plans, commits and polls its binding's project", async () => {
+    const page = file("<p>from ci</p>");
+    const code = file("export default async () => new Response('ci api');", "text/javascript; charset=utf-8");
+    const content = await call("/content/v1/plans", { method: "POST", ...ci(), json: { project_id: project.project_id, content: [page, code].map((f) => ({ sha256: sha(f.bytes), size: f.bytes.length, content_type: f.contentType })) } });
+    assert.equal(content.status, 201, content.text);
+    for (const session of content.body.missing) {
+      const { bytes } = [page, code].find((f) => sha(f.bytes) === session.sha256);
+      assert.equal((await fetch(session.parts[0].url, { method: "PUT", body: bytes })).status, 200);
+    }
+    const committed = await call(`/content/v1/plans/${content.body.plan_id}/commit`, { method: "POST", ...ci(), json: {} });
+    assert.equal(committed.status, 200, committed.text);
+    const p = await call("/deploy/v2/plans", { method: "POST", ...ci(), json: { spec: {
+      project: project.project_id,
+      base: { release: "current" },
+      site: { replace: { "index.html": ref(page.bytes, page.contentType) } },
+      functions: { replace: { api: { source: ref(code.bytes, code.contentType) } } },
+      routes: { replace: [{ pattern: "/api/*", target: { type: "function", name: "api" } }] },
+    } } });
+    assert.equal(p.status, 201, p.text);
+    assert.ok(p.body.missing_content.every((m) => m.present));
+    const c = await call(`/deploy/v2/plans/${p.body.plan_id}/commit`, { method: "POST", ...ci(), json: {} });
+    assert.equal(c.status, 200, c.text);
+    let snap;
+    for (let i = 0; i < 200 && snap?.status !== "ready"; i++) {
+      snap = (await call(`/deploy/v2/operations/${c.body.operation_id}`, ci())).body;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(snap.status, "ready", JSON.stringify(snap));
+    assert.equal(await (await fetch(snap.urls.project)).text(), "<p>from ci</p>");
+    assert.equal(await (await fetch(snap.urls.project + "api/x")).text(), "ci api");
+    const list = await call("/deploy/v2/operations", ci());
+    assert.equal(list.body.operations[0].operation_id, c.body.operation_id);
+  });
+
+  it("the CI guard refuses fields a session may not ship, routes outside its scopes, and other projects", async () => {
+    const refused = async (spec) => (await call("/deploy/v2/plans", { method: "POST", ...ci(), json: { spec: { project: project.project_id, ...spec } } })).body;
+    assert.equal((await refused({ secrets: { require: ["X"] } })).code, "forbidden_spec_field");
+    assert.equal((await refused({ subdomains: { set: ["ci-site"] } })).code, "forbidden_spec_field");
+    assert.equal((await refused({ base: { release: "empty" }, site: { replace: {} } })).code, "forbidden_spec_field");
+    const outside = await refused({ routes: { replace: [{ pattern: "/admin", methods: ["GET"], target: { type: "static", file: "index.html" } }] } });
+    assert.equal(outside.code, "CI_ROUTE_SCOPE_DENIED");
+    const other = await provision();
+    const foreign = await call("/deploy/v2/plans", { method: "POST", ...ci(), json: { spec: { project: other.project_id, site: { replace: {} } } } });
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.body.code, "insufficient_scope");
+  });
+});
