@@ -264,6 +264,18 @@ describe("deploy v2: migrations", () => {
     assert.deepEqual(inv.body.migrations_applied.map((m) => [m.migration_id, m.checksum_hex]), [["001_items", m1.entry.checksum]]);
   });
 
+  it("applies database.expose after the migrations, so REST serves the new table", async () => {
+    const m = migration("010_posts", "CREATE TABLE posts (id serial primary key, title text); INSERT INTO posts (title) VALUES ('first');");
+    const { snap } = await deploy(project, { database: { migrations: [m.entry], expose: { version: "1", tables: [{ name: "posts", expose: true, policy: "public_read_authenticated_write" }] } } }, [m.file]);
+    assert.equal(snap.status, "ready", JSON.stringify(snap.error));
+    const rest = await fetch(`${base}/rest/v1/posts?select=title`, { headers: { apikey: project.anon_key } });
+    assert.equal(rest.status, 200);
+    assert.deepEqual(await rest.json(), [{ title: "first" }]);
+    const bad = await deploy(project, { database: { expose: { version: "1", tables: [{ name: "no_table", expose: true, policy: "public_read" }] } } });
+    assert.equal(bad.snap.status, "failed");
+    assert.deepEqual([bad.snap.error.code, bad.snap.error.phase], ["EXPOSE_INVALID", "schema-settle"]);
+  });
+
   it("a failing migration fails the operation with MIGRATION_FAILED and activates nothing", async () => {
     const activeBefore = (await call("/deploy/v2/releases/active", { project })).body.release_id;
     const bad = migration("002_bad", "CREATE TABLE good_one (id int); SELECT * FROM no_such_table;");

@@ -14,6 +14,9 @@ import { HttpError } from "../http-util.mjs";
 import { ownerRole } from "../project-store.mjs";
 import { functionsOf, installFunction } from "../routes/functions.mjs";
 import { guardSql } from "../sql-guard.mjs";
+import { applyManifest } from "../expose-apply.mjs";
+import { validateManifest } from "../expose-validate.mjs";
+import { schemaShape } from "../introspect.mjs";
 import { uninstall } from "../functions-runtime.mjs";
 import { codeHash } from "./releases.mjs";
 import { deployState, newId, presentBytes } from "./store.mjs";
@@ -23,7 +26,7 @@ const PHASES = [
   { status: "staging", event: "stage", run: stage },
   { status: "gating", event: "migrate-gate", run: async () => {} },
   { status: "migrating", event: "migrate", run: migrate },
-  { status: "schema_settling", event: "schema-settle", run: async () => {} },
+  { status: "schema_settling", event: "schema-settle", run: settleSchema },
   { status: "activating", event: "activate", run: activate },
 ];
 export const PHASE_EVENTS = PHASES.map((p) => p.event);
@@ -169,6 +172,22 @@ async function migrate(state, op, plan) {
   }
 }
 
+/** Applies the spec's database.expose manifest to the migrated schema, as applyExpose would. */
+async function settleSchema(state, op, plan) {
+  if (plan.expose === undefined) return;
+  const project = state.projects.get(op.projectId);
+  const problem = await withSession(async (db) => {
+    const shape = await schemaShape(db, project.schema);
+    const result = validateManifest(plan.expose, shape, project.schema);
+    if (result.hasErrors) return result.errors;
+    await applyManifest(db, project, plan.expose, shape);
+    return null;
+  });
+  if (problem) {
+    throw new PhaseFailure("EXPOSE_INVALID", `The expose manifest has ${problem.length} error(s): ${problem[0].detail}`, { resource: "database.expose", details: { errors: problem } });
+  }
+}
+
 /** The bytes of a function's entry module, and its other files. */
 function functionFiles(d, projectId, fn) {
   const read = (ref) => presentBytes(d, projectId, ref.sha256);
@@ -303,7 +322,7 @@ function failOp(state, op, phase, err) {
   op.status = status;
   op.error = {
     code: err.code,
-    phase: phase.event === "activate" ? "activate" : phase.event === "stage" ? "stage" : phase.event === "migrate" || phase.event === "migrate-gate" ? "migrate" : phase.event,
+    phase: phase.event,
     resource: err.resource,
     message: err.message,
     retryable: err.retryable,

@@ -167,6 +167,7 @@ export function planHandler(translate = (s) => s) {
       content,
       refs: refsOf(spec),
       migrations: spec.migrations ?? [],
+      expose: spec.expose,
       secretsDelete: spec.secrets?.delete ?? [],
       createdBy: caller.wallet ?? `ci:${caller.ci.id}`,
       committed: false,

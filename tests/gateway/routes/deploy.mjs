@@ -41,9 +41,11 @@
 //        content_type, timeout_seconds, memory_mb) translated first.
 //   GET  /__sites/<project_id | subdomain | deployment_id>/<path>: the released site (bytes, content
 //        type, ETag = "<sha256>", If-None-Match → 304; / → index.html; function routes run the function).
-//   Operation statuses: planning → staging → gating → migrating → schema_settling → activating → ready,
+//   Operation statuses: planning → staging → gating → migrating → schema_settling (applies database.expose)
+//        → activating → ready,
 //        or failed {error:{code, phase, resource, message, logs?}}: MIGRATION_FAILED,
-//        MIGRATION_CHECKSUM_MISMATCH, MIGRATION_SQL_NOT_FOUND, BASE_RELEASE_CONFLICT, FUNCTION_BUILD_FAILED.
+//        MIGRATION_CHECKSUM_MISMATCH, MIGRATION_SQL_NOT_FOUND, EXPOSE_INVALID, BASE_RELEASE_CONFLICT,
+//        FUNCTION_BUILD_FAILED, SUBDOMAIN_TAKEN.
 //        Ready answers urls {project, release, site, deployment_id}.
 //
 // __sim controls:
