@@ -470,6 +470,10 @@ describe("deploy v2: spec sections", () => {
     const miss = await r("/api/x", "DELETE");
     assert.deepEqual([miss.match, miss.result, miss.allow], ["route_method_miss", 405, ["GET", "POST"]]);
     assert.deepEqual([(await r("/nothing")).match, (await r("/nothing")).result], ["none", 404]);
+    // The simulator's own URLs of the release resolve as given.
+    const own = new URL(snap.urls.project + "docs/");
+    const local = await call(`/deploy/v2/resolve?host=${own.hostname}&path=${encodeURIComponent(own.pathname)}`, { project });
+    assert.deepEqual([local.body.match, local.body.asset_path, local.body.normalized_path], ["static_index", "docs/index.html", "/docs/"]);
     const other = await call("/deploy/v2/resolve?host=example.com&path=%2F", { project });
     assert.equal(other.body.match, "host_missing");
   });

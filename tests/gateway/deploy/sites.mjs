@@ -119,9 +119,18 @@ function nameForHost(host) {
   return null;
 }
 
-/** GET /deploy/v2/resolve?host=&path=&method= for `project` (the apikey's). */
-export function resolveHost(state, project, { host, path, method }) {
-  const name = nameForHost(host);
+/**
+ * GET /deploy/v2/resolve?host=&path=&method= for `project` (the apikey's).
+ * The simulator's own host (`simHost`) resolves its /__sites/<name>/ URLs,
+ * so a deploy's `urls` can be resolved as they are.
+ */
+export function resolveHost(state, project, { host, path, method, simHost }) {
+  let name = nameForHost(host);
+  const local = host.toLowerCase() === simHost ? /^\/__sites\/([^/]+)(\/.*)?$/.exec(path) : null;
+  if (local) {
+    name = decodeURIComponent(local[1]);
+    path = local[2] ?? "/";
+  }
   const found = name === null ? null : releaseForName(state, name);
   const hostname = host.toLowerCase();
   if (!found || found.release.projectId !== project.id) {

@@ -36,7 +36,8 @@
 //   GET  /deploy/v2/releases/diff?from=empty|active|rel&to=active|rel[&limit] → ReleaseToReleaseDiff
 //   GET  /deploy/v2/releases/{release_id}[?site_limit] → ReleaseInventory; 404 RELEASE_NOT_FOUND
 //   GET  /deploy/v2/resolve?host=&path=&method=  → DeployResolveResponse; hosts: <subdomain>.run402.com,
-//        <deployment_id|project_id>.sites.run402.com; anything else match "host_missing"
+//        <deployment_id|project_id>.sites.run402.com, and the simulator's own host with a
+//        /__sites/<name>/… path (so `urls` resolve as given); anything else match "host_missing"
 //   /apply/v1/* (the 3.3.3 client): the same routes, the plan spec in snake_case (project_id,
 //        content_type, timeout_seconds, memory_mb) translated first.
 //   GET  /__sites/<project_id | subdomain | deployment_id>/<path>: the released site (bytes, content
@@ -172,7 +173,7 @@ async function resolve(ctx) {
   const path = q.get("path") ?? "/";
   if (!path.startsWith("/")) deployFail(400, "INVALID_QUERY", "path must start with /.", { resource: "path" });
   const method = (q.get("method") ?? "GET").toUpperCase();
-  return json(200, resolveHost(ctx.state, project, { host, path, method }));
+  return json(200, resolveHost(ctx.state, project, { host, path, method, simHost: new URL(ctx.baseUrl).hostname }));
 }
 
 function registerUnder(router, prefix, translate) {
