@@ -441,6 +441,12 @@ describe("deploy v2: spec sections", () => {
     assert.deepEqual(inv.body.functions.map((f) => [f.name, f.timeout_seconds, f.code_hash]), [["api", 5, sha(code.bytes)]]);
     assert.deepEqual(inv.body.routes.entries.map((r) => r.kind), ["prefix", "exact"]);
 
+    // Over the tier's limits: the activation refuses before installing anything.
+    const big = await deploy(project, { functions: { patch: { set: { other: { source: ref(code.bytes, code.contentType) }, huge: { source: ref(code.bytes, code.contentType), config: { memoryMb: 4096 } } } } } }, [code]);
+    assert.equal(big.snap.status, "failed");
+    assert.deepEqual([big.snap.error.code, big.snap.error.resource, big.snap.error.details.gateway_code], ["FUNCTION_BUILD_FAILED", "functions.huge", "TIER_LIMIT_EXCEEDED"]);
+    assert.equal((await fetch(`${base}/functions/v1/other`, { headers: { apikey: project.anon_key } })).status, 404);
+
     // Dropping the function from a replace removes it from the runtime.
     const next = await deploy(project, { functions: { replace: {} }, routes: null });
     assert.deepEqual(next.plan.functions.removed, ["api"]);
@@ -523,6 +529,35 @@ describe("deploy v2: spec sections", () => {
     const unknown = await call("/deploy/v2/plans", { method: "POST", json: { spec: { project: project.project_id }, manifest_ref: ref(Buffer.from("nope"), "application/json") } });
     assert.equal(unknown.status, 409);
     assert.equal(unknown.body.code, "MANIFEST_NOT_FOUND");
+  });
+
+  it("/apply/v1 takes the 3.3.3 snake_case spec, inline and through manifest_ref", async () => {
+    const page = file("<p>apply</p>");
+    const code = file("export default async () => new Response('applied');", "text/javascript; charset=utf-8");
+    await upload(project, [page, code]);
+    const wireRef = (f) => ({ sha256: sha(f.bytes), size: f.bytes.length, content_type: f.contentType });
+    const spec = {
+      project_id: project.project_id,
+      site: { replace: { "index.html": wireRef(page) } },
+      functions: { replace: { applied: { source: wireRef(code), config: { timeout_seconds: 7, memory_mb: 64 } } } },
+      routes: null,
+    };
+    const p = await call("/apply/v1/plans", { method: "POST", json: { spec } });
+    assert.equal(p.status, 201, p.text);
+    assert.deepEqual(p.body.missing_content.map((m) => m.present), [true, true]);
+    const c = await call(`/apply/v1/plans/${p.body.plan_id}/commit`, { method: "POST", json: {} });
+    assert.equal(c.status, 200, c.text);
+    let snap;
+    for (let i = 0; i < 200 && !["ready", "failed"].includes(snap?.status); i++) snap = (await call(`/apply/v1/operations/${c.body.operation_id}`, { project })).body;
+    assert.deepEqual([snap.status, snap.error], ["ready", null]);
+    const inv = (await call("/apply/v1/releases/active", { project })).body;
+    assert.deepEqual([inv.functions[0].timeout_seconds, inv.functions[0].memory_mb, inv.site.paths[0].content_type], [7, 64, page.contentType]);
+    // manifest_ref: the snake_case manifest in the CAS, a {project_id} stub inline.
+    const manifest = Buffer.from(JSON.stringify({ ...spec, site: { patch: { delete: ["index.html"] } } }));
+    await upload(project, [{ bytes: manifest, contentType: "application/vnd.run402.deploy-manifest+json" }]);
+    const viaRef = await call("/apply/v1/plans?dry_run=true", { method: "POST", json: { spec: { project_id: project.project_id }, manifest_ref: { sha256: sha(manifest), size: manifest.length, content_type: "application/vnd.run402.deploy-manifest+json" } } });
+    assert.equal(viaRef.status, 200, viaRef.text);
+    assert.deepEqual(viaRef.body.site.removed, ["index.html"]);
   });
 
   it("the nested plan shape puts the buckets under diff", async () => {

@@ -18,6 +18,7 @@ import { applyManifest } from "../expose-apply.mjs";
 import { validateManifest } from "../expose-validate.mjs";
 import { schemaShape } from "../introspect.mjs";
 import { uninstall } from "../functions-runtime.mjs";
+import { TIERS } from "../tiers.mjs";
 import { codeHash } from "./releases.mjs";
 import { deployState, newId, presentBytes } from "./store.mjs";
 
@@ -200,10 +201,28 @@ function sameFunction(a, b) {
   return a && codeHash(a) === codeHash(b) && a.timeoutSeconds === b.timeoutSeconds && a.memoryMb === b.memoryMb && a.schedule === b.schedule;
 }
 
+/** The tier's per-function limits, checked for every function before any is installed (so a refusal activates nothing). */
+function checkTierLimits(project, installed, previous, next) {
+  const tier = TIERS[project.tier];
+  for (const [name, fn] of next.functions) {
+    const over = (what, value, max) => {
+      throw new PhaseFailure("FUNCTION_BUILD_FAILED", `Function ${name}: ${what} ${value} is over the ${project.tier} tier's ${max}.`, { resource: `functions.${name}`, details: { gateway_code: "TIER_LIMIT_EXCEEDED", tier: project.tier } });
+    };
+    if (fn.timeoutSeconds > tier.function_timeout_seconds) over("timeout", `${fn.timeoutSeconds} s`, `${tier.function_timeout_seconds} s`);
+    if (fn.memoryMb > tier.function_memory_mb) over("memory", `${fn.memoryMb} MB`, `${tier.function_memory_mb} MB`);
+  }
+  const after = new Set([...installed.keys()].filter((n) => !previous.functions.has(n) || next.functions.has(n)));
+  for (const name of next.functions.keys()) after.add(name);
+  if (after.size > tier.max_functions) {
+    throw new PhaseFailure("FUNCTION_BUILD_FAILED", `The release would leave ${after.size} functions; the ${project.tier} tier allows ${tier.max_functions}.`, { resource: "functions", details: { gateway_code: "FUNCTION_LIMIT_REACHED", tier: project.tier } });
+  }
+}
+
 /** Installs the release's new and changed functions and removes those the previous release had and this one drops. */
 function installFunctions(state, project, previous, next) {
   const d = deployState(state);
   const installed = functionsOf(state, project.id);
+  checkTierLimits(project, installed, previous, next);
   for (const [name, fn] of next.functions) {
     if (sameFunction(previous.functions.get(name), fn) && installed.has(name)) continue;
     const { code, others } = functionFiles(d, project.id, fn);

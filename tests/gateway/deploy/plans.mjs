@@ -46,13 +46,13 @@ function ciGuard(spec, raw, binding) {
 }
 
 /** The spec of a plan body: inline, or read from the CAS through manifest_ref (then the inline spec is exactly {project}). */
-function specOf(d, body, translate) {
+function specOf(d, body, { translate, translateRef }) {
   if (body.manifest_ref === undefined) return { raw: translate(body.spec), digest: null };
   const stub = translate(body.spec);
   if (stub === null || typeof stub !== "object" || Object.keys(stub).length !== 1 || typeof stub.project !== "string") {
     deployFail(400, "INVALID_SPEC", "With manifest_ref, spec is only {project}.", { phase: "plan", resource: "spec", fix: { action: "set_field", path: "spec" } });
   }
-  const ref = checkRef(translate({ m: body.manifest_ref }).m ?? body.manifest_ref, "manifest_ref");
+  const ref = checkRef(translateRef(body.manifest_ref), "manifest_ref");
   const bytes = presentBytes(d, stub.project, ref.sha256);
   if (!bytes || bytes.length !== ref.size) {
     deployFail(409, "MANIFEST_NOT_FOUND", `The manifest ${ref.sha256} is not in the project's content store; upload it through /content/v1/plans first.`, { phase: "plan", resource: "manifest_ref" });
@@ -94,10 +94,11 @@ function planAnswer(d, fields, buckets, warnings) {
 }
 
 /**
- * POST /deploy/v2/plans (and /apply/v1/plans through `translate`).
- * Body `{spec, manifest_ref?, idempotency_key?}`.
+ * POST /deploy/v2/plans (and /apply/v1/plans, whose spec and ContentRef
+ * names `wire` translates). Body `{spec, manifest_ref?, idempotency_key?}`.
  */
-export function planHandler(translate = (s) => s) {
+export function planHandler(wire) {
+  const { translate } = wire;
   return async (ctx) => {
     const body = jsonObjectBody(ctx, { allowed: ["spec", "manifest_ref", "idempotency_key"] });
     const dryRun = ctx.url.searchParams.get("dry_run") === "true";
@@ -105,7 +106,7 @@ export function planHandler(translate = (s) => s) {
     const specProject = translate(body.spec)?.project;
     const project = projectById(ctx, specProject, "project");
     const caller = await requireProvider(ctx, project);
-    const { raw, digest } = specOf(d, body, translate);
+    const { raw, digest } = specOf(d, body, wire);
     const spec = checkSpec(raw);
     if (caller.ci) ciGuard(spec, raw, caller.ci);
     if (body.idempotency_key !== undefined && (typeof body.idempotency_key !== "string" || body.idempotency_key === "")) {

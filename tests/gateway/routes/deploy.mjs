@@ -64,7 +64,7 @@ import { PHASE_EVENTS, activateRelease, resume, snapshot } from "../deploy/engin
 import { commitHandler, planHandler } from "../deploy/plans.mjs";
 import { EMPTY_CONTENT, diffContent, inventory, isNoop, summarize } from "../deploy/releases.mjs";
 import { resolveHost, serveSite } from "../deploy/sites.mjs";
-import { specFromApply } from "../deploy/spec.mjs";
+import { refFromApply, specFromApply } from "../deploy/spec.mjs";
 import { SCHEMA_VERSION, deployFail, deployState, newId } from "../deploy/store.mjs";
 
 export { serveSite };
@@ -176,8 +176,9 @@ async function resolve(ctx) {
   return json(200, resolveHost(ctx.state, project, { host, path, method, simHost: new URL(ctx.baseUrl).hostname }));
 }
 
-function registerUnder(router, prefix, translate) {
-  router.add("POST", `${prefix}/plans`, planHandler(translate));
+/** The routes under one prefix; `wire` translates that version's spec and ContentRef names. */
+function registerUnder(router, prefix, wire) {
+  router.add("POST", `${prefix}/plans`, planHandler(wire));
   router.add("POST", `${prefix}/plans/:id/commit`, commitHandler);
   router.add("GET", `${prefix}/operations`, listOperations);
   router.add("GET", `${prefix}/operations/:op`, getOperation);
@@ -191,8 +192,8 @@ function registerUnder(router, prefix, translate) {
 
 export function register(router) {
   registerContent(router);
-  registerUnder(router, "/deploy/v2", (spec) => spec);
-  registerUnder(router, "/apply/v1", specFromApply);
+  registerUnder(router, "/deploy/v2", { translate: (spec) => spec, translateRef: (ref) => ref });
+  registerUnder(router, "/apply/v1", { translate: specFromApply, translateRef: refFromApply });
 }
 
 // ── /__sim/ controls ──
