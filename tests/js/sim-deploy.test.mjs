@@ -627,6 +627,8 @@ describe("deploy v2: content uploads", () => {
     assert.equal(noKey.body.code, "MISSING_API_KEY");
     const badKey = await call("/content/v1/plans", { method: "POST", json: items, apikey: "nope" });
     assert.equal(badKey.status, 401);
+    // A wallet names the project by apikey, not by project_id (that is for CI sessions).
+    assert.equal((await call("/content/v1/plans", { method: "POST", json: { ...items, project_id: project.project_id } })).status, 401);
     const noWallet = await call("/content/v1/plans", { method: "POST", json: items, project, as: null });
     assert.equal(noWallet.status, 401);
     const stranger = await call("/content/v1/plans", { method: "POST", json: items, project, as: OTHER_KEY });
@@ -730,5 +732,7 @@ describe("deploy v2: CI sessions", () => {
     const foreign = await call("/deploy/v2/plans", { method: "POST", ...ci(), json: { spec: { project: other.project_id, site: { replace: {} } } } });
     assert.equal(foreign.status, 403);
     assert.equal(foreign.body.code, "insufficient_scope");
+    const foreignContent = await call("/content/v1/plans", { method: "POST", ...ci(), json: { project_id: other.project_id, content: [{ sha256: "b".repeat(64), size: 1 }] } });
+    assert.deepEqual([foreignContent.status, foreignContent.body.code], [403, "insufficient_scope"]);
   });
 });
