@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { json, jsonObjectBody } from "../http-util.mjs";
 import { projectById, requireProvider } from "./access.mjs";
-import { PHASE_EVENTS, newOperation, snapshot, start } from "./engine.mjs";
+import { PHASE_EVENTS, newOperation, start } from "./engine.mjs";
 import { baseOf, desiredContent, diffContent, isNoop, presentIn, summarize } from "./releases.mjs";
 import { checkRef, checkSpec } from "./spec.mjs";
 import { SCHEMA_VERSION, deployError, deployFail, deployState, newId, presentBytes } from "./store.mjs";
@@ -153,7 +153,7 @@ export function planHandler(wire) {
       baseReleaseId: base.release?.id ?? null,
       manifestDigest,
       missingContent: refsOf(spec).map((r) => ({ sha256: r.sha256, size: r.size, present: present(r.sha256) })),
-      isNoop: isNoop({ ...buckets }, migrations.diff.new.length),
+      isNoop: isNoop(buckets, migrations.diff.new.length),
       summary: summarize(buckets, migrations.diff.new.length),
     };
     if (dryRun) return json(200, planAnswer(d, { ...fields, operationId: null }, { migrations: migrations.diff, ...buckets }, warnings));
@@ -184,9 +184,10 @@ export function planHandler(wire) {
   };
 }
 
+/** The commit's answer: its status in CommitStatus terms (running | schema_settling | activation_pending | ready | failed; needs_repair counts as failed). */
 function commitAnswer(op) {
-  const out = { operation_id: op.id, status: op.status === "ready" || op.status === "failed" || op.status === "activation_pending" || op.status === "schema_settling" ? op.status : "running" };
-  if (op.status === "needs_repair") out.status = "failed";
+  const direct = ["ready", "failed", "activation_pending", "schema_settling"];
+  const out = { operation_id: op.id, status: direct.includes(op.status) ? op.status : op.status === "needs_repair" ? "failed" : "running" };
   if (op.releaseId) out.release_id = op.releaseId;
   if (op.urls) out.urls = op.urls;
   if (op.error) out.error = op.error;
@@ -237,5 +238,3 @@ export async function commitHandler(ctx) {
   await start(ctx.state, op, { baseUrl: ctx.baseUrl, injected });
   return json(200, commitAnswer(op));
 }
-
-export { snapshot };
