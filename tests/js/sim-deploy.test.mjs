@@ -494,6 +494,15 @@ describe("deploy v2: spec sections", () => {
     const list = await fetch(`${base}/subdomains/v1`, { headers: { authorization: `Bearer ${project.service_key}` } });
     const entry = (await list.json()).subdomains.find((s) => s.name === name);
     assert.equal(entry.deployment_id, snap.urls.deployment_id);
+    // By Host header too (node:http; fetch cannot set Host).
+    const { request } = await import("node:http");
+    const byHost = await new Promise((resolve, reject) => {
+      request(`${base}/`, { headers: { host: `${name}.run402.com` } }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c)).on("end", () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      }).on("error", reject).end();
+    });
+    assert.deepEqual(byHost, { status: 200, text: "<p>sub</p>" });
     const resolved = await call(`/deploy/v2/resolve?host=${name}.run402.com&path=%2F`, { project });
     assert.equal(resolved.body.match, "static_index");
     // Another project cannot take the name.

@@ -140,10 +140,24 @@ export function resolveHost(state, project, { host, path, method, simHost }) {
   return { hostname, host_binding_id: name, binding_status: "active", project_id: project.id, channel: found.via === "deployment" ? "deployment" : "production", ...fields };
 }
 
-/** GET|HEAD|… /__sites/<name>/<path>: the released site. */
+/**
+ * The released site a request's Host header names (`<subdomain>.run402.com`,
+ * `<id>.sites.run402.com`), or null: any other host, or a name with no
+ * release, stays the gateway's.
+ */
+export function siteNameOfHost(state, hostHeader) {
+  const name = typeof hostHeader === "string" ? nameForHost(hostHeader.replace(/:\d+$/, "")) : null;
+  return name !== null && releaseForName(state, name) ? name : null;
+}
+
+/**
+ * GET|HEAD|… /__sites/<name>/<path>, or any path with a Host header that
+ * names a site (for clients that can set Host; fetch cannot): the released site.
+ */
 export async function serveSite(ctx) {
-  const m = /^\/__sites\/([^/]+)(\/.*)?$/.exec(ctx.url.pathname);
   const notFound = (message) => json(404, { error: "not_found", message, code: "NOT_FOUND" });
+  const byHost = siteNameOfHost(ctx.state, ctx.headers.host);
+  const m = byHost !== null ? [null, encodeURIComponent(byHost), ctx.url.pathname] : /^\/__sites\/([^/]+)(\/.*)?$/.exec(ctx.url.pathname);
   if (!m) return notFound("No site here.");
   const name = decodeURIComponent(m[1]);
   if (m[2] === undefined) return { status: 308, headers: { location: `/__sites/${m[1]}/${ctx.url.search}` }, body: null };

@@ -42,6 +42,7 @@
 //        content_type, timeout_seconds, memory_mb) translated first.
 //   GET  /__sites/<project_id | subdomain | deployment_id>/<path>: the released site (bytes, content
 //        type, ETag = "<sha256>", If-None-Match → 304; / → index.html; function routes run the function).
+//        Also any path with `Host: <subdomain>.run402.com` or `<deployment_id|project_id>.sites.run402.com`.
 //   Operation statuses: planning → staging → gating → migrating → schema_settling (applies database.expose)
 //        → activating → ready,
 //        or failed {error:{code, phase, resource, message, logs?}}: MIGRATION_FAILED,
@@ -63,11 +64,11 @@ import { registerContent } from "../deploy/content.mjs";
 import { PHASE_EVENTS, activateRelease, resume, snapshot } from "../deploy/engine.mjs";
 import { commitHandler, planHandler } from "../deploy/plans.mjs";
 import { EMPTY_CONTENT, diffContent, inventory, isNoop, summarize } from "../deploy/releases.mjs";
-import { resolveHost, serveSite } from "../deploy/sites.mjs";
+import { resolveHost, serveSite, siteNameOfHost } from "../deploy/sites.mjs";
 import { refFromApply, specFromApply } from "../deploy/spec.mjs";
 import { SCHEMA_VERSION, deployFail, deployState, newId } from "../deploy/store.mjs";
 
-export { serveSite };
+export { serveSite, siteNameOfHost };
 
 function positiveInt(ctx, name, { max } = {}) {
   const text = ctx.url.searchParams.get(name);
