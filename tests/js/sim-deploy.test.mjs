@@ -12,6 +12,7 @@ import { ADMIN_ADDRESS, WALLET_KEY } from "./wallets.mjs";
 const OTHER_KEY = `0x${"33".repeat(32)}`;
 let base = process.env.RUN402_SIM_URL;
 let own = null;
+let configBefore = null;
 
 before(async () => {
   if (!base) {
@@ -19,9 +20,14 @@ before(async () => {
     own = await start({ port: 0, adminWallets: [ADMIN_ADDRESS] });
     base = own.url;
   }
+  configBefore = await (await fetch(`${base}/__sim/deploy/config`)).json();
   await control("/__sim/deploy/config", { step_ms: 5, plan_shape: "flat" });
 });
-after(() => own?.close());
+// The runner's simulator is shared with later files: its config goes back as it was.
+after(async () => {
+  if (configBefore) await control("/__sim/deploy/config", configBefore);
+  await own?.close();
+});
 
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const b64sha = (bytes) => createHash("sha256").update(bytes).digest("base64");
