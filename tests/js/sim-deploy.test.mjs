@@ -334,6 +334,19 @@ describe("deploy v2: conflicts, failures and resume", () => {
     assert.equal((await poll(project, ok.body.operation_id)).status, "ready");
   });
 
+  it("after a conflict, the same idempotency key plans afresh (as the SDK's retry does)", async () => {
+    const spec = { project: project.project_id, site: { patch: { delete: ["w.html"] } } };
+    const first = await plan(spec, { key: "retry-key" });
+    await control("/__sim/deploy/advance", { project_id: project.project_id });
+    const conflict = await call(`/deploy/v2/plans/${first.body.plan_id}/commit`, { method: "POST", json: { idempotency_key: "retry-key" } });
+    assert.equal(conflict.body.code, "BASE_RELEASE_CONFLICT");
+    const second = await plan(spec, { key: "retry-key" });
+    assert.equal(second.status, 201, second.text);
+    assert.notEqual(second.body.plan_id, first.body.plan_id);
+    const ok = await call(`/deploy/v2/plans/${second.body.plan_id}/commit`, { method: "POST", json: { idempotency_key: "retry-key" } });
+    assert.equal((await poll(project, ok.body.operation_id)).status, "ready");
+  });
+
   it("a second deploy committed in between makes the first plan's commit conflict", async () => {
     const first = await plan({ project: project.project_id, site: { patch: { delete: ["y.html"] } } });
     const second = await deploy(project, { site: { patch: { delete: ["z.html"] } } });

@@ -4,7 +4,8 @@
 // references with `present` flags, and warns (MISSING_REQUIRED_SECRET when
 // secrets.require names a secret the project lacks). A dry run answers the
 // same without plan_id/operation_id and keeps nothing. The same
-// idempotency key with the same spec answers the same plan. A commit refuses
+// idempotency key with the same spec answers the same plan, until that
+// plan's operation failed (then it plans afresh). A commit refuses
 // while content is missing, or (base absent or "current") when the active
 // release moved since the plan: 409 BASE_RELEASE_CONFLICT, safe to retry.
 
@@ -114,8 +115,9 @@ export function planHandler(wire) {
     }
     const manifestDigest = digest ?? digestOf(raw);
     const key = body.idempotency_key === undefined || dryRun ? null : `${project.id}\n${body.idempotency_key}`;
-    if (key && d.planKeys.has(key)) {
-      const earlier = d.plans.get(d.planKeys.get(key));
+    // A plan whose operation failed is not replayed: the SDK retries a BASE_RELEASE_CONFLICT with the same key.
+    const earlier = key ? d.plans.get(d.planKeys.get(key)) : undefined;
+    if (earlier && !earlier.failed) {
       if (earlier.manifestDigest !== manifestDigest) deployFail(409, "IDEMPOTENCY_KEY_REUSED", "This idempotency_key was used for another spec.", { phase: "plan", resource: "idempotency_key" });
       return json(200, earlier.answer);
     }
