@@ -184,7 +184,8 @@ export async function serveSite(ctx) {
   const bytes = presentBytes(deployState(ctx.state), release.projectId, hit.static_sha256);
   if (!bytes) return notFound(`The bytes of ${hit.file} are gone.`);
   const etag = `"${hit.static_sha256}"`;
-  const headers = { "content-type": hit.content_type, etag, "cache-control": hit.cache_policy, "x-run402-release-id": release.id };
+  // Browsers on another origin (the runtime matrix's Chromium) may read the ETag too.
+  const headers = { "content-type": hit.content_type, etag, "cache-control": hit.cache_policy, "x-run402-release-id": release.id, "access-control-expose-headers": "etag, x-run402-release-id" };
   if ((ctx.headers["if-none-match"] ?? "").split(/\s*,\s*/).includes(etag)) return { status: 304, headers, body: null };
   return { status: 200, headers, body: ctx.method === "HEAD" ? null : bytes };
 }
