@@ -182,6 +182,7 @@ export async function start({ port = 0, adminWallets = [], payments, x402Version
   const closeStorage = await startStorage(state);
   const close = async () => {
     emailRoutes.stopDeliveries(state);
+    deployRoutes.stopOperations(state);
     await new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -364,6 +364,11 @@ async function step(state, op) {
   const d = deployState(state);
   const plan = d.plans.get(op.planId);
   const phase = PHASES[op.phase];
+  if (!state.projects.has(op.projectId)) {
+    failOp(state, op, phase, new PhaseFailure("PROJECT_NOT_FOUND", `Project ${op.projectId} was deleted during the deploy.`, { resource: "project" }));
+    touch(op);
+    return;
+  }
   try {
     const injected = op.injected;
     if (injected && injected.phase === phase.event) {
@@ -407,7 +412,7 @@ export async function drive(state, op) {
     step(state, op)
       .catch((err) => console.error("[run402-sim] deploy step failed:", err))
       .finally(() => {
-        if (isRunning(op) && state.projects.has(op.projectId)) {
+        if (isRunning(op) && state.projects.has(op.projectId) && !deployState(state).stopped) {
           op.timer = setTimeout(tick, deployState(state).config.stepMs);
           op.timer.unref?.();
         }
@@ -438,4 +443,13 @@ export async function resume(state, op) {
   touch(op);
   await drive(state, op);
   return true;
+}
+
+/** Stops every pending phase timer (the simulator is closing). */
+export function stopAll(state) {
+  deployState(state).stopped = true;
+  for (const op of deployState(state).operations.values()) {
+    if (op.timer) clearTimeout(op.timer);
+    op.timer = null;
+  }
 }

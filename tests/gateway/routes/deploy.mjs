@@ -61,7 +61,7 @@
 import { fail, json, jsonObjectBody, requireString } from "../http-util.mjs";
 import { requireProjectAccess } from "../deploy/access.mjs";
 import { registerContent } from "../deploy/content.mjs";
-import { PHASE_EVENTS, activateRelease, resume, snapshot } from "../deploy/engine.mjs";
+import { PHASE_EVENTS, activateRelease, resume, snapshot, stopAll } from "../deploy/engine.mjs";
 import { commitHandler, planHandler } from "../deploy/plans.mjs";
 import { EMPTY_CONTENT, diffContent, inventory, isNoop, summarize } from "../deploy/releases.mjs";
 import { resolveHost, serveSite, siteNameOfHost } from "../deploy/sites.mjs";
@@ -69,6 +69,11 @@ import { refFromApply, specFromApply } from "../deploy/spec.mjs";
 import { SCHEMA_VERSION, deployFail, deployState, newId } from "../deploy/store.mjs";
 
 export { serveSite, siteNameOfHost };
+
+/** Called when the simulator closes: no operation advances after that. */
+export function stopOperations(state) {
+  stopAll(state);
+}
 
 function positiveInt(ctx, name, { max } = {}) {
   const text = ctx.url.searchParams.get(name);
