@@ -6,7 +6,7 @@
 //! sends, waits and emits.
 
 use crate::prelude::*;
-use core::cell::Cell;
+use core::cell::{Cell, RefCell};
 
 use super::normalize::{self, Piece};
 use super::plan::{self, Warning};
@@ -14,6 +14,7 @@ use super::poll::{self, Next, Phases};
 use super::translate::{self, At};
 use super::{Content, ContentRef, ValidSpec};
 use crate::driver::join::join_bounded;
+use crate::credentials::LocalFuture;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Json, JsonExt, Native};
 use crate::kernel::encode::encode_uri_component;
@@ -60,6 +61,15 @@ pub struct Deploy<'a> {
     pub anon: Option<String>,
     pub ci: bool,
     pub method: (&'static str, &'static str),
+}
+
+/// One unit of concurrent work: every join here runs these, so the join is
+/// compiled once for all of them.
+type Task<'a> = LocalFuture<'a, Result<()>>;
+
+/// Runs `work`, `limit` at a time; the first error cancels the rest.
+fn all(work: Vec<Task<'_>>, limit: usize) -> crate::driver::join::JoinBounded<alloc::vec::IntoIter<Task<'_>>, Task<'_>> {
+    join_bounded(work, limit)
 }
 
 /// A normalized plan and what the engine read from it.
@@ -180,10 +190,17 @@ impl Deploy<'_> {
     /// readers by sha256.
     async fn hash(&self, spec: &ValidSpec) -> Result<(Vec<ContentRef>, Vec<Reader>)> {
         let pieces = normalize::pieces(spec);
-        let done = join_bounded(pieces.iter().map(|p| self.resolve(p)), PARALLEL).await?;
-        let mut refs = Vec::with_capacity(done.len());
+        let slots: Vec<RefCell<Option<(ContentRef, Reader)>>> = pieces.iter().map(|_| RefCell::new(None)).collect();
+        let work = pieces.iter().zip(&slots).map(|(p, slot)| -> Task<'_> {
+            Box::pin(async move {
+                *slot.borrow_mut() = Some(self.resolve(p).await?);
+                Ok(())
+            })
+        });
+        all(work.collect(), PARALLEL).await?;
+        let mut refs = Vec::with_capacity(slots.len());
         let mut readers: Vec<Reader> = Vec::new();
-        for (r, reader) in done {
+        for (r, reader) in slots.into_iter().filter_map(RefCell::into_inner) {
             refs.push(r);
             match readers.iter_mut().find(|x| x.sha256 == reader.sha256) {
                 Some(first) => {
@@ -287,7 +304,8 @@ impl Deploy<'_> {
         let sessions = content_plan.field("missing").map(|m| m.items()).unwrap_or_default();
         let done = Cell::new(0u32);
         let total = sessions.len();
-        join_bounded(sessions.iter().map(|s| self.session(s, readers, attempts, &done, total)), PARALLEL).await?;
+        let work = sessions.iter().map(|s| -> Task<'_> { Box::pin(self.session(s, readers, attempts, &done, total)) });
+        all(work.collect(), PARALLEL).await?;
         let path = ["/content/v1/plans/", &encode_uri_component(&plan_id), "/commit"].concat();
         self.k.send(self.call("POST", path, CONTENT_COMMIT, true).json(Val::object())).await?;
         Ok(())
@@ -308,10 +326,19 @@ impl Deploy<'_> {
         let (upload_id, multipart, parts) = s3::session_parts(s, size, UPLOADING)?;
         let whole_digest = unhex::<32>(&sha).ok();
         let mut attempt = 1;
-        let etags = loop {
-            let puts = parts.iter().map(|p| self.put(body, p, if multipart { None } else { whole_digest }));
-            match join_bounded(puts, PART_PARALLEL).await {
-                Ok(etags) => break etags,
+        let etags: RefCell<Vec<(u32, String)>> = RefCell::new(Vec::new());
+        loop {
+            etags.borrow_mut().clear();
+            let puts = parts.iter().map(|p| -> Task<'_> {
+                let etags = &etags;
+                Box::pin(async move {
+                    let (n, etag) = self.put(body, p, if multipart { None } else { whole_digest }).await?;
+                    etags.borrow_mut().push((n, etag));
+                    Ok(())
+                })
+            });
+            match all(puts.collect(), PART_PARALLEL).await {
+                Ok(_) => break,
                 Err(e) if interrupted(&e) => return Err(e),
                 Err(e) => {
                     let retryable = e.status.is_none_or(|s| s >= 500 || s == 403) && e.kind != ErrorKind::LocalError;
@@ -326,7 +353,10 @@ impl Deploy<'_> {
         };
         if !self.ci {
             let finish = if multipart {
-                let list = etags.into_iter().map(|(n, etag, _)| Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", etag));
+                // In part order (they finish in any order).
+                let mut done = etags.into_inner();
+                let list = parts.iter().filter_map(|p| done.iter().position(|(n, _)| *n == p.number).map(|i| done.swap_remove(i)));
+                let list = list.map(|(n, etag)| Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", etag));
                 Val::object().with("parts", Val::Arr(list.collect()))
             } else {
                 Val::object()
@@ -344,15 +374,15 @@ impl Deploy<'_> {
         Ok(())
     }
 
-    /// One part PUT; a multipart part must answer an ETag.
-    async fn put(&self, body: &HostBody, part: &Part, single: Option<[u8; 32]>) -> Result<(u32, String, String)> {
+    /// One part PUT: its number and ETag (a multipart part must answer one).
+    async fn put(&self, body: &HostBody, part: &Part, single: Option<[u8; 32]>) -> Result<(u32, String)> {
         let k = self.k;
         let bytes = if part.start == 0 && Some(part.end) == body.info.length { body.clone() } else { k.slice_body(body, part.start, part.end, UPLOADING)? };
-        let done = s3::put_part(k, part, bytes, single, UPLOADING).await?;
-        if single.is_none() && done.1.is_empty() {
-            return Err(Error::local(UPLOADING, format!("part {} answered no ETag", part.number)));
+        let (n, etag, _) = s3::put_part(k, part, bytes, single, UPLOADING).await?;
+        if single.is_none() && etag.is_empty() {
+            return Err(Error::local(UPLOADING, format!("part {n} answered no ETag")));
         }
-        Ok(done)
+        Ok((n, etag))
     }
 
     /// §3.1 steps 8–10: the commit, then the operation until it is ready.
