@@ -294,6 +294,8 @@ type ProviderAnswer = (ProviderMethod, core::result::Result<Value, String>);
 pub struct MockCredentials {
     pub answers: Rc<RefCell<Vec<ProviderAnswer>>>,
     pub calls: Rc<RefCell<Vec<(ProviderMethod, Value)>>>,
+    /// Whether it plays a CI session's provider.
+    pub ci: Rc<core::cell::Cell<bool>>,
 }
 
 impl MockCredentials {
@@ -315,6 +317,9 @@ impl MockCredentials {
 impl Credentials for MockCredentials {
     fn has(&self, method: ProviderMethod) -> bool {
         self.answers.borrow().iter().any(|(m, _)| *m == method)
+    }
+    fn is_ci_session(&self) -> bool {
+        self.ci.get()
     }
     fn invoke(&self, method: ProviderMethod, args: Vec<Val>, context: &str) -> LocalFuture<'_, Result<Json>> {
         self.calls.borrow_mut().push((method, Value::Array(args.iter().map(to_serde).collect())));
