@@ -273,12 +273,13 @@ fn signature(m: &Method, scoped: bool) -> String {
     format!("{}({}): {}", m.generics, params.join(", "), result_type(m))
 }
 
-/// What a call returns: a promise of the result, or (operations and
-/// synchronous methods) the declared type itself.
+/// What a call returns: a promise of the result (adapted operations too),
+/// or (operations and synchronous methods) the declared type itself.
 pub fn result_type(m: &Method) -> String {
     match m.run.kind() {
-        Kind::Promise => format!("Promise<{}>", m.returns),
-        Kind::Operation | Kind::Sync | Kind::Adapted => m.returns.to_string(),
+        // Every adapter (js/adapters.js) hands back a promise of `returns`.
+        Kind::Promise | Kind::Adapted => format!("Promise<{}>", m.returns),
+        Kind::Operation | Kind::Sync => m.returns.to_string(),
     }
 }
 
