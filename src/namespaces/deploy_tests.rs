@@ -408,3 +408,17 @@ fn a_spec_above_5_mib_goes_as_a_manifest_except_dry_runs_and_ci() {
     assert_eq!(e.extra_field("resource").and_then(Val::as_str), Some("manifest_ref"));
     assert!(t.sent.borrow().is_empty());
 }
+
+#[test]
+fn scoped_clients_fill_in_the_spec_project_unless_the_caller_named_one() {
+    let (k, t) = kernel();
+    let spec = json!({"site": {"replace": {"index.html": HTML}}});
+    let present = json!([{"sha256": sha(HTML), "size": 11, "present": true}]);
+    let (out, _) = run(&t, &k, "apply", Some("prj_7"), vec![spec], vec![plan_answer(present.clone()), ready()]);
+    out.expect("deployed");
+    assert_eq!(body(&t.sent.borrow()[0])["spec"]["project"], "prj_7");
+    let (out, _) = run(&t, &k, "apply", Some("prj_7"), vec![site_spec()], vec![plan_answer(present), ready()]);
+    out.expect("deployed");
+    assert_eq!(body(&testing::last_sent(&t))["spec"]["project"], Value::Null, "the last request is the commit");
+    assert_eq!(body(&t.sent.borrow()[2])["spec"]["project"], "prj_1");
+}
