@@ -69,7 +69,7 @@ pub const NAMESPACE: Namespace = Namespace {
             scope: SPEC_SCOPE,
             context: "starting deploy",
             doc: crate::ts!("Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal)."),
-            http: crate::ts!("as apply; snapshot(): GET /deploy/v2/operations/{id}"),
+            http: crate::ts!("POST /deploy/v2/plans → (as apply, in the background) · snapshot(): GET /deploy/v2/operations/{id} · wallet (P), anon apikey on content and operation calls"),
             run: adapted("staged", op!(start)),
         },
         Method {
