@@ -127,7 +127,20 @@ pub fn to_serde(v: &Val) -> Value {
                 .map(|(k, v)| (k.clone(), to_serde(v)))
                 .collect(),
         ),
-        Val::Json(j) => j.as_any().downcast_ref::<SJson>().map_or(Value::Null, |s| s.0.clone()),
+        Val::Json(j) => json_to_serde(j),
+    }
+}
+
+/// A host value as JSON: the test host's own, or an SDK-made one (a
+/// `Native` string or overlay, as a scoped client's injected project).
+fn json_to_serde(j: &Json) -> Value {
+    if let Some(s) = j.as_any().downcast_ref::<SJson>() {
+        return s.0.clone();
+    }
+    match j.shape() {
+        Shape::String => j.string().map_or(Value::Null, Value::String),
+        Shape::Object => Value::Object(j.keys().into_iter().filter_map(|k| Some((k.clone(), json_to_serde(&j.field(&k)?)))).collect()),
+        _ => Value::Null,
     }
 }
 
@@ -171,6 +184,8 @@ pub struct MockTransport {
     pub answers: Rc<RefCell<VecDeque<Answer>>>,
     pub now_ms: Rc<core::cell::Cell<f64>>,
     pub random_counter: Rc<core::cell::Cell<u8>>,
+    /// Every `sleep`, in ms.
+    pub sleeps: Rc<RefCell<Vec<u32>>>,
 }
 
 struct MockResponse {
@@ -259,6 +274,20 @@ impl Transport for MockTransport {
         };
         Box::pin(async move { r })
     }
+    /// A stream's bytes; a path reads as "no file reader installed".
+    fn read_all(&self, source: &Json) -> LocalFuture<'_, core::result::Result<Option<Json>, String>> {
+        let r = match host_thing(source) {
+            Some(HostThing::Stream(b)) => Ok(Some(HostThing::Bytes(b.clone()).json())),
+            _ => Ok(None),
+        };
+        Box::pin(async move { r })
+    }
+    /// Waits no time: moves the clock on and records the pause.
+    fn sleep(&self, ms: u32, _context: &'static str) -> LocalFuture<'_, Result<()>> {
+        self.now_ms.set(self.now_ms.get() + f64::from(ms));
+        self.sleeps.borrow_mut().push(ms);
+        Box::pin(async { Ok(()) })
+    }
     /// Deterministic "randomness": a counter, so tests can predict nonces.
     fn fill_random(&self, buf: &mut [u8]) -> core::result::Result<(), String> {
         for b in buf.iter_mut() {
@@ -278,6 +307,8 @@ type ProviderAnswer = (ProviderMethod, core::result::Result<Value, String>);
 pub struct MockCredentials {
     pub answers: Rc<RefCell<Vec<ProviderAnswer>>>,
     pub calls: Rc<RefCell<Vec<(ProviderMethod, Value)>>>,
+    /// Whether it plays a CI session's provider.
+    pub ci: Rc<core::cell::Cell<bool>>,
 }
 
 impl MockCredentials {
@@ -299,6 +330,9 @@ impl MockCredentials {
 impl Credentials for MockCredentials {
     fn has(&self, method: ProviderMethod) -> bool {
         self.answers.borrow().iter().any(|(m, _)| *m == method)
+    }
+    fn is_ci_session(&self) -> bool {
+        self.ci.get()
     }
     fn invoke(&self, method: ProviderMethod, args: Vec<Val>, context: &str) -> LocalFuture<'_, Result<Json>> {
         self.calls.borrow_mut().push((method, Value::Array(args.iter().map(to_serde).collect())));
