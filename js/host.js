@@ -266,15 +266,31 @@ const STREAM_BODY = 4;
 const LIMIT = Symbol("run402.limit");
 const LAZY_SIGNAL = { get() { return this[LIMIT].signal; }, enumerable: true, configurable: true };
 
-async function send(fetch, url, method, headerLines, body, flags, abortable) {
-  const headers = {};
-  for (let at = 0; at < headerLines.length;) {
-    const colon = headerLines.indexOf(":", at);
-    let end = headerLines.indexOf("\n", colon);
-    if (end < 0) end = headerLines.length;
-    headers[headerLines.slice(at, colon)] = headerLines.slice(colon + 1, end);
-    at = end + 1;
+// The last header lines parsed, and their object: consecutive calls of one
+// kind (same project, same key) send the same lines, and copying the object
+// costs a fraction of parsing them again.
+let lastLines = "";
+let lastHeaders = {};
+
+/** `headerLines` as a fresh object (the caller's fetch may change it). */
+function headersOf(headerLines) {
+  if (headerLines !== lastLines) {
+    const parsed = {};
+    for (let at = 0; at < headerLines.length;) {
+      const colon = headerLines.indexOf(":", at);
+      let end = headerLines.indexOf("\n", colon);
+      if (end < 0) end = headerLines.length;
+      parsed[headerLines.slice(at, colon)] = headerLines.slice(colon + 1, end);
+      at = end + 1;
+    }
+    lastLines = headerLines;
+    lastHeaders = parsed;
   }
+  return { ...lastHeaders };
+}
+
+async function send(fetch, url, method, headerLines, body, flags, abortable) {
+  const headers = headersOf(headerLines);
   // One shape for every request (fetch reads `body: undefined` as none).
   const init = { method, headers, body };
   // Streaming a request body needs it said (Node's fetch refuses without).
