@@ -29,7 +29,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "browse",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[opt("tags", "string[]")],
             returns: crate::ts!("BrowseAppsResult"),
             scope: Scope::Global,
@@ -41,7 +41,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getApp",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("versionId", "string")],
             returns: crate::ts!("AppDetails"),
             scope: Scope::Global,
@@ -53,7 +53,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "fork",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("opts", "ForkAppOptions")],
             returns: crate::ts!("ForkAppResult"),
             scope: Scope::Global,
@@ -65,7 +65,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "publish",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, call_opts("opts", "PublishAppOptions")],
             returns: crate::ts!("PublishedVersion"),
             scope: Scope::Project,
@@ -77,7 +77,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "listVersions",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("ListVersionsResult"),
             scope: Scope::Project,
@@ -89,7 +89,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "updateVersion",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("versionId", "string"), req_call_opts("opts", "UpdateVersionOptions")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -101,7 +101,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "deleteVersion",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("versionId", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,

@@ -45,7 +45,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "put",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string"), req("source", "BlobPutSource"), call_opts("opts", "BlobPutOptions")],
             returns: crate::ts!("AssetRef"),
             scope: Scope::Project,
@@ -57,7 +57,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "initUploadSession",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "BlobUploadInitOptions")],
             returns: crate::ts!("BlobUploadInitResult"),
             scope: Scope::Project,
@@ -69,7 +69,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getUploadSession",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("uploadId", "string")],
             returns: crate::ts!("BlobUploadStatusResult"),
             scope: Scope::Project,
@@ -81,7 +81,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "completeUploadSession",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("uploadId", "string"), call_opts("opts", "BlobUploadCompleteOptions"), opt("extra", "{ contentType?: string }")],
             returns: crate::ts!("AssetRef"),
             scope: Scope::Project,
@@ -93,7 +93,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "get",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string")],
             returns: crate::ts!("Response"),
             scope: Scope::Project,
@@ -105,7 +105,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "ls",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, opt("opts", "BlobLsOptions")],
             returns: crate::ts!("BlobLsResult"),
             scope: Scope::Project,
@@ -125,7 +125,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "rm",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -137,7 +137,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "sign",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string"), opt("opts", "BlobSignOptions")],
             returns: crate::ts!("BlobSignResult"),
             scope: Scope::Project,
@@ -149,7 +149,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "diagnoseUrl",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("url", "string")],
             returns: crate::ts!("BlobDiagnoseEnvelope"),
             scope: Scope::Project,
@@ -161,7 +161,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "waitFresh",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "BlobWaitFreshOptions")],
             returns: crate::ts!("BlobWaitFreshResult"),
             scope: Scope::Project,

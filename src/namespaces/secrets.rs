@@ -29,7 +29,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "set",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string"), req("value", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -41,7 +41,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("SecretListResult"),
             scope: Scope::Project,
@@ -53,7 +53,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "delete",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string")],
             returns: crate::ts!("DeleteSecretResult"),
             scope: Scope::Project,
