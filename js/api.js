@@ -196,6 +196,11 @@ export function run402(opts) {
   return new Run402(opts);
 }
 
+/** Returns `record` unchanged: the typed way to write a deploy file set (path → content). */
+export function files(record) {
+  return record;
+}
+
 /** CI credentials inside GitHub Actions; the session is exchanged through a client of this SDK. */
 export function githubActionsCredentials(opts) {
   return githubActionsCredentialsWith(Run402, opts);

@@ -20,6 +20,7 @@ pub mod projects;
 pub mod secrets;
 pub mod sender_domain;
 pub mod service;
+pub mod sites;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;
 pub mod subdomains;

@@ -1061,6 +1061,30 @@ export interface ScopedDomains {
   remove(domain: string, opts?: CustomDomainRemoveOptions): Promise<CustomDomainRemoveResult>;
 }
 
+// ── sites ──
+
+/** What `sites.deployDir` (from `@run402/sdk-wasm/node`) resolves to. */
+export interface SiteDeployResult {
+  /** `urls.deployment_id` of the release, else its release id. */
+  deployment_id: string;
+  /** The live project URL (`urls.project`, else `urls.site`, else ""). */
+  url: string;
+  /** Bytes across the site's files, when the gateway reports them. */
+  bytes_total?: number;
+  /** Bytes uploaded by this deploy (0 when every file was already there), when reported. */
+  bytes_uploaded?: number;
+}
+
+/**
+ * Returns `record` unchanged: a typed way to write a site's file set,
+ * path → content, for `deploy.apply({ project, site: { replace: files({...}) } })`.
+ */
+export declare function files<T extends Record<string, unknown>>(record: T): T;
+
+/** Static sites: deploy them with deploy.apply({ project, site }); the Node entry adds deployDir. */
+export interface Sites {
+}
+
 // ── service ──
 
 export interface ServiceStatusPayload {
@@ -2455,6 +2479,7 @@ export declare class Run402 {
   readonly secrets: Secrets;
   readonly subdomains: Subdomains;
   readonly domains: Domains;
+  readonly sites: Sites;
   readonly service: Service;
   readonly tier: Tier;
   readonly allowance: Allowance;

@@ -1,6 +1,7 @@
 // Every line marked WRONG must be a compile error under tsc --strict; the
 // test checks each one is reported, and nothing else is.
 import { Run402, withRetry, allowanceCredentials, signCiDelegation, githubActionsCredentials, type CredentialsProvider } from "@run402/sdk-wasm";
+import { run402 as nodeRun402, fileSetFromDir } from "@run402/sdk-wasm/node";
 
 const credentials: CredentialsProvider = { getAuth: () => null, getProject: () => null };
 const noProject: CredentialsProvider = { getAuth: () => null }; // WRONG: getProject is required
@@ -86,4 +87,11 @@ export async function wrong(r: Run402): Promise<void> {
   githubActionsCredentials({ apiBase: "https://x" }); // WRONG: projectId is required
   await p.ci.getBinding("cib_1"); // WRONG: ci is not on scoped clients
   void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText, credits, blobSri];
+}
+
+export async function wrongNode(r: Run402): Promise<void> {
+  await r.sites.deployDir({ project: "prj_1", dir: "dist" }); // WRONG: only run402() from the node entry has deployDir
+  await nodeRun402().sites.deployDir({ dir: "dist" }); // WRONG: project is required
+  await nodeRun402().sites.deployDir({ project: "prj_1", dir: "dist", onEvent: "log" }); // WRONG: onEvent is a function
+  await fileSetFromDir("dist", { includeSensitive: "yes" }); // WRONG: includeSensitive is a boolean
 }
