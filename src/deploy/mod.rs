@@ -9,6 +9,7 @@
 //! a [`HostBody`], never copied.
 
 mod check;
+pub mod ci_guard;
 mod path;
 pub mod plan;
 pub mod normalize;
