@@ -6,6 +6,10 @@
 //! Left out: the seed's `bundleDeploy` legacy shim, which routes through
 //! `deploy.apply` (not built yet).
 
+// Compiled for its tests only until `deploy.apply` lands (then bundleDeploy runs it).
+#[cfg(test)]
+mod bundle;
+
 use crate::prelude::*;
 use alloc::rc::Rc;
 
