@@ -41,6 +41,8 @@ fn method(m: &'static Method) -> String {
         Kind::Promise => "promise",
         Kind::Operation => "operation",
         Kind::Sync => "sync",
+        // Every adapter (js/adapters.js) hands back a promise.
+        Kind::Adapted => "promise",
     };
     let variant = match m.scope {
         Scope::Variant(v) => format!(",\"variant\":{}", method(v)),

@@ -8,6 +8,7 @@ import { Client, surface } from "./run402_sdk_wasm.js";
 import * as host from "./host.js";
 import { operation, run, runSync } from "./driver.js";
 import { LocalError } from "./errors.js";
+import { adapters } from "./adapters.js";
 
 // The public error surface (not ERROR_CLASSES or makeError: the factory's
 // table is the SDK's own, and a caller who could reassign it would break
@@ -119,14 +120,15 @@ function namespaceClass(ns, isScoped) {
           if (m.kind === "sync") {
             // Returns its value or throws its typed error, never a promise.
             fn = { [m.name](...args) { return runSync(core, m.id, scope, args); } }[m.name];
-          } else if (m.kind === "operation") {
-            fn = {
-              [m.name](...args) {
-                const control = m.options >= 0 ? callControl(defaults, args[m.options], m.context) : defaults;
-                if (control instanceof LocalError) return failedOperation(control);
-                return operation(core, m.id, scope, args, control);
-              },
-            }[m.name];
+          } else if (m.kind === "operation" || Object.hasOwn(adapters, m.kind)) {
+            const start = (...args) => {
+              const control = m.options >= 0 ? callControl(defaults, args[m.options], m.context) : defaults;
+              if (control instanceof LocalError) return failedOperation(control);
+              return operation(core, m.id, scope, args, control);
+            };
+            // An adapted operation's public shape is its adapter's (js/adapters.js).
+            const call = m.kind === "operation" ? start : adapters[m.kind](start, this, m);
+            fn = { [m.name](...args) { return call(...args); } }[m.name];
           } else {
             fn = {
               [m.name](...args) {

@@ -501,6 +501,37 @@ async function readUpTo(stream, max) {
   return [READ_CHUNK, filled === max ? out : out.subarray(0, filled)];
 }
 
+// The file reader the Node entry installs (js/node.js), for deploy
+// content given as `{ __source: "fs-file", path }`; none in other runtimes,
+// so this file imports nothing from `node:`.
+let fileReader;
+
+/**
+ * Installs `read(path) => Promise<Uint8Array>`, the reader of fs-file
+ * deploy sources (`fileSetFromDir`). The Node entry calls it; tests may too.
+ */
+export function installFileReader(read) {
+  if (read !== undefined && typeof read !== "function") throw new TypeError("installFileReader takes a function");
+  fileReader = read;
+}
+
+/**
+ * Deploy content read whole: a ReadableStream's bytes, or, for a path
+ * string, the installed reader's: [READ_CHUNK, bytes], [READ_DONE] when no
+ * reader is installed, [READ_FAILED, error]. Never rejects.
+ */
+export function readAll(source) {
+  return failingAs(READ_FAILED, async () => {
+    if (typeof source === "string") {
+      if (fileReader === undefined) return [READ_DONE];
+      const bytes = await fileReader(source);
+      if (!(bytes instanceof Uint8Array)) throw new TypeError("the file reader must resolve to a Uint8Array");
+      return [READ_CHUNK, bytes];
+    }
+    return [READ_CHUNK, new Uint8Array(await new Response(source).arrayBuffer())];
+  });
+}
+
 /** Stops reading a stream: its source is cancelled. Never throws. */
 export function cancelStream(stream) {
   try {
@@ -612,6 +643,17 @@ export function takeProvided() {
 }
 
 /** Whether the provider has a method `name` (false if reading it throws). */
+const CI_SESSION = Symbol.for("@run402/sdk/ci-session-credentials");
+
+/** Whether a provider is a CI session's (js/ci.js marks them). Never throws. */
+export function providerIsCi(provider) {
+  try {
+    return provider !== null && typeof provider === "object" && provider[CI_SESSION] === true;
+  } catch {
+    return false;
+  }
+}
+
 export function providerHas(provider, name) {
   try {
     return typeof provider[name] === "function";

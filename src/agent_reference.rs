@@ -9,10 +9,15 @@ use alloc::fmt::Write;
 use crate::routes::{Field, Key, Out, ProjectFrom, Route, RouteBody, Src};
 use crate::surface::{Method, Run, Scope, NAMESPACES};
 
+/// Whether a call hands back a promise (adapted members all do).
+fn promised(m: &Method) -> bool {
+    matches!(m.run.kind(), crate::surface::Kind::Promise | crate::surface::Kind::Adapted)
+}
+
 /// The complete reference text.
 pub fn render() -> String {
     let mut out = String::from(HEADER);
-    let all_async = NAMESPACES.iter().flat_map(|ns| ns.methods).all(|m| m.run.kind() == crate::surface::Kind::Promise && m.scoped().run.kind() == crate::surface::Kind::Promise);
+    let all_async = NAMESPACES.iter().flat_map(|ns| ns.methods).all(|m| promised(m) && promised(m.scoped()));
     out.push_str(if all_async { EVERY_METHOD_ASYNC } else { SOME_METHODS_NOT_ASYNC });
     out.push_str(HEADER_REST);
     for ns in NAMESPACES.iter().filter(|ns| !ns.internal) {
@@ -52,6 +57,7 @@ fn method(out: &mut String, ns: &str, m: &'static Method) {
         crate::surface::Kind::Promise => {}
         crate::surface::Kind::Sync => out.push_str("- synchronous: returns the value (or throws its error) directly, no Promise\n"),
         crate::surface::Kind::Operation => out.push_str("- operation: returns at once an object whose `events()` is an async iterator of its events and `result()` a Promise of the result\n"),
+        crate::surface::Kind::Adapted => {}
     }
     if !m.aliases.is_empty() {
         let names: Vec<String> = m.aliases.iter().map(|a| format!("r.{ns}.{a}")).collect();
@@ -59,7 +65,7 @@ fn method(out: &mut String, ns: &str, m: &'static Method) {
     }
     match &m.run {
         Run::Route(r) => route(out, r, m.params),
-        Run::Code(_) | Run::Operation(_) | Run::Sync(_) => {
+        Run::Code(_) | Run::Operation(_) | Run::Sync(_) | Run::Adapted(..) => {
             let _ = writeln!(out, "- wire: {}", m.http);
         }
     }

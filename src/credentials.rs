@@ -66,6 +66,12 @@ pub trait Credentials {
     /// the method, with the thrown value as `cause`.
     fn invoke(&self, method: ProviderMethod, args: Vec<Val>, context: &str)
         -> LocalFuture<'_, Result<Json>>;
+    /// Whether the provider is a CI session's (marked with
+    /// `Symbol.for("@run402/sdk/ci-session-credentials")`): deploys then
+    /// send no apikey and skip what CI tokens may not do (contract §1.19).
+    fn is_ci_session(&self) -> bool {
+        false
+    }
 }
 
 /// Per-request metadata passed as `getAuth`'s second argument.

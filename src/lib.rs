@@ -8,10 +8,9 @@
 //! - [`credentials`]: the provider contract the kernel needs, validated here.
 //! - [`kernel`]: the only code that sends requests (URL, headers, bodies,
 //!   decoding, status-to-error mapping) over a [`kernel::Transport`].
-//! - `deploy`: the deploy namespace's inputs: the `ReleaseSpec` family,
-//!   checked against a schema table, with JSON paths, before any request.
-//!   Compiled only for tests and `test-hooks` until the deploy namespace
-//!   calls it (its mere presence changed inlining in `pkg/`).
+//! - [`deploy`]: the deploy engine: the `ReleaseSpec` family checked
+//!   against a schema table before any request, its normalization, the
+//!   plan, upload, commit and poll exchanges, and their error rules.
 //! - [`args`]: typed access to the arguments a JS caller passed.
 //! - [`namespaces`]: one file per namespace: its method table, where most
 //!   members are declared routes, and async Rust for those with behaviour.
@@ -94,7 +93,6 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 pub mod agent_reference;
 pub mod args;
 pub mod credentials;
-#[cfg(any(test, feature = "test-hooks"))]
 pub mod deploy;
 pub mod driver;
 pub mod error;

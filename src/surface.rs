@@ -105,6 +105,12 @@ pub enum Run {
     /// throws its typed error synchronously, typed `returns` verbatim. It
     /// takes no `signal`/`timeoutMs` (nothing to interrupt).
     Sync(SyncHandler),
+    /// An operation the facade hands out through the named adapter of
+    /// js/adapters.js, typed `returns` verbatim: for members whose JS shape
+    /// is not the plain operation object (deploy's `apply` forwards events
+    /// to `opts.onEvent` and resolves to the result; `start` resolves to an
+    /// operation object once the plan is made).
+    Adapted(&'static str, OperationHandler),
 }
 
 /// How the facade hands a method's outcome back (see [`Run`]).
@@ -113,6 +119,7 @@ pub enum Kind {
     Promise,
     Operation,
     Sync,
+    Adapted,
 }
 
 impl Run {
@@ -121,6 +128,15 @@ impl Run {
             Run::Route(_) | Run::Code(_) => Kind::Promise,
             Run::Operation(_) => Kind::Operation,
             Run::Sync(_) => Kind::Sync,
+            Run::Adapted(..) => Kind::Adapted,
+        }
+    }
+
+    /// The JS adapter of an [`Run::Adapted`] method.
+    pub fn adapter(&self) -> Option<&'static str> {
+        match self {
+            Run::Adapted(name, _) => Some(name),
+            _ => None,
         }
     }
 }
@@ -303,6 +319,8 @@ pub const NAMESPACES: &[&Namespace] = &[
     #[cfg(not(feature = "omit-contracts"))]
     &namespaces::contracts::NAMESPACE,
     &namespaces::admin::NAMESPACE,
+    #[cfg(not(feature = "omit-deploy"))]
+    &namespaces::deploy::NAMESPACE,
     #[cfg(not(feature = "omit-ci"))]
     &namespaces::ci::NAMESPACE,
     #[cfg(not(feature = "omit-payments"))]
@@ -329,10 +347,10 @@ const fn has_operations() -> bool {
         while j < methods.len() {
             let m = &methods[j];
             let variant = match m.scope {
-                Scope::Variant(v) => matches!(v.run, Run::Operation(_)),
+                Scope::Variant(v) => matches!(v.run, Run::Operation(_) | Run::Adapted(..)),
                 _ => false,
             };
-            if variant || matches!(m.run, Run::Operation(_)) {
+            if variant || matches!(m.run, Run::Operation(_) | Run::Adapted(..)) {
                 return true;
             }
             j += 1;
@@ -372,7 +390,7 @@ pub fn dispatch(
     match &m.run {
         Run::Code(handler) => handler(kernel, args),
         Run::Route(route) => Box::pin(async move { crate::routes::run(&kernel, args, route).await }),
-        Run::Operation(handler) => handler(kernel, args, events()),
+        Run::Operation(handler) | Run::Adapted(_, handler) => handler(kernel, args, events()),
         // Ready at once: the task ends in its first poll, so the facade
         // takes its outcome synchronously (js/driver.js `runSync`).
         Run::Sync(handler) => {
@@ -457,7 +475,8 @@ mod tests {
 
     #[test]
     fn has_operations_says_whether_the_table_has_one() {
-        let any = NAMESPACES.iter().flat_map(|ns| ns.methods).any(|m| m.run.kind() == Kind::Operation || m.scoped().run.kind() == Kind::Operation);
+        let emits = |k: Kind| matches!(k, Kind::Operation | Kind::Adapted);
+        let any = NAMESPACES.iter().flat_map(|ns| ns.methods).any(|m| emits(m.run.kind()) || emits(m.scoped().run.kind()));
         assert_eq!(HAS_OPERATIONS, any);
     }
 

@@ -171,6 +171,8 @@ pub struct MockTransport {
     pub answers: Rc<RefCell<VecDeque<Answer>>>,
     pub now_ms: Rc<core::cell::Cell<f64>>,
     pub random_counter: Rc<core::cell::Cell<u8>>,
+    /// Every `sleep`, in ms.
+    pub sleeps: Rc<RefCell<Vec<u32>>>,
 }
 
 struct MockResponse {
@@ -258,6 +260,20 @@ impl Transport for MockTransport {
             None => data.as_string().map(|s| crate::kernel::sha256::digest(s.as_bytes())).ok_or_else(|| "not bytes".to_string()),
         };
         Box::pin(async move { r })
+    }
+    /// A stream's bytes; a path reads as "no file reader installed".
+    fn read_all(&self, source: &Json) -> LocalFuture<'_, core::result::Result<Option<Json>, String>> {
+        let r = match host_thing(source) {
+            Some(HostThing::Stream(b)) => Ok(Some(HostThing::Bytes(b.clone()).json())),
+            _ => Ok(None),
+        };
+        Box::pin(async move { r })
+    }
+    /// Waits no time: moves the clock on and records the pause.
+    fn sleep(&self, ms: u32, _context: &'static str) -> LocalFuture<'_, Result<()>> {
+        self.now_ms.set(self.now_ms.get() + f64::from(ms));
+        self.sleeps.borrow_mut().push(ms);
+        Box::pin(async { Ok(()) })
     }
     /// Deterministic "randomness": a counter, so tests can predict nonces.
     fn fill_random(&self, buf: &mut [u8]) -> core::result::Result<(), String> {

@@ -278,7 +278,7 @@ fn signature(m: &Method, scoped: bool) -> String {
 pub fn result_type(m: &Method) -> String {
     match m.run.kind() {
         Kind::Promise => format!("Promise<{}>", m.returns),
-        Kind::Operation | Kind::Sync => m.returns.to_string(),
+        Kind::Operation | Kind::Sync | Kind::Adapted => m.returns.to_string(),
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod check;
 pub mod ci_guard;
+pub mod engine;
 mod path;
 pub mod plan;
 pub mod normalize;

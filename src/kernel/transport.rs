@@ -148,6 +148,13 @@ pub trait Transport {
     fn read_stream(&self, _stream: &Json, _max: u64) -> LocalFuture<'_, Result<Option<Json>, String>> {
         Box::pin(async { Err("this host cannot read streams".to_string()) })
     }
+    /// Deploy content, which is hashed whole: a `ReadableStream` read to
+    /// its end as one host byte array, or, given a host string, the file at
+    /// that path read by the file reader the Node entry installed (`None`:
+    /// none is installed).
+    fn read_all(&self, _source: &Json) -> LocalFuture<'_, Result<Option<Json>, String>> {
+        Box::pin(async { Err("this host cannot read streams or files".to_string()) })
+    }
     /// Cancels a stream the SDK was reading (its upload failed), so its
     /// source stops producing.
     fn cancel_stream(&self, _stream: &Json) {}

@@ -30,7 +30,8 @@ use crate::kernel::{BodyKind, Call, HostBody, Kernel, ReadAs, Reply};
 use crate::routes::{self, field, route, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
-use crate::wallet::codec::{base64, hex, unhex};
+use crate::wallet::codec::{hex, unhex};
+use super::s3::{self, body_text, session_parts, whole, Part};
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "blobs",
@@ -251,14 +252,6 @@ fn immutable(a: &Args, opts: Option<&Json>) -> Result<bool> {
     }
 }
 
-/// A number field that is a whole number from 0 to 2^53 - 1.
-fn whole(v: Option<Json>) -> Option<u64> {
-    match v?.shape() {
-        Shape::Number(n) if (0.0..=9_007_199_254_740_991.0).contains(&n) && crate::num::is_whole(n) => Some(n as u64),
-        _ => None,
-    }
-}
-
 /// Sends `call` with the service key as `apikey` and bearer. Boxed, so
 /// every member awaits one compiled exchange instead of embedding its own.
 fn send<'a>(k: &'a Kernel, keys: &ProjectKeys, call: Call) -> LocalFuture<'a, Result<Reply>> {
@@ -321,92 +314,10 @@ fn asset(k: &Kernel, a: &Args, reply: Result<Reply>, content_type: Option<&str>)
     }
 }
 
-/// One part of a session: bytes `start..end` go to `url`.
-struct Part {
-    number: u32,
-    url: String,
-    start: u64,
-    end: u64,
-}
-
-/// The session's id, mode and parts, checked to cover `size` bytes exactly
-/// once, listed in order (a session that does not would corrupt the content).
-fn session_parts(init: &Json, size: u64, ctx: &str) -> Result<(String, bool, Vec<Part>)> {
-    let bad = |what: &str| Error::bad_response(200, Val::Json(init.clone()), ctx, what);
-    let id = init.str_field("upload_id").filter(|s| !s.is_empty()).ok_or_else(|| bad("The upload session has no upload_id"))?;
-    let multipart = init.str_field("mode").as_deref() == Some("multipart");
-    let list = init.field("parts").ok_or_else(|| bad("The upload session has no parts"))?;
-    let Shape::Array(n) = list.shape() else { return Err(bad("The upload session's parts are not a list")) };
-    let mut parts = Vec::with_capacity(n);
-    for p in (0..n).filter_map(|i| list.item(i)) {
-        let (Some(number), Some(url), Some(start), Some(last)) =
-            (whole(p.field("part_number")), p.str_field("url"), whole(p.field("byte_start")), p.field("byte_end"))
-        else {
-            return Err(bad("An upload part lacks part_number, url, byte_start or byte_end"));
-        };
-        // byte_end is inclusive; an empty content's one part ends at -1.
-        let end = match last.shape() {
-            Shape::Number(e) if e == -1.0 && start == 0 => 0,
-            _ => whole(Some(last)).map(|e| e + 1).ok_or_else(|| bad("An upload part's byte_end is not a byte offset"))?,
-        };
-        parts.push(Part { number: u32::try_from(number).unwrap_or(u32::MAX), url, start, end });
-    }
-    // Listed in byte order by the gateway; checked rather than sorted (the
-    // sort would be the only one linked into the wasm: about 10 KB).
-    let mut at = 0;
-    for p in &parts {
-        if p.start != at || p.end < p.start {
-            return Err(bad("The upload session's parts do not cover the content in order"));
-        }
-        at = p.end;
-    }
-    if at != size || parts.is_empty() || (!multipart && parts.len() != 1) {
-        return Err(bad("The upload session's parts do not cover the content's size"));
-    }
-    Ok((id, multipart, parts))
-}
-
-/// Whether a presigned URL already carries its checksum (then a header
-/// would be a second, conflicting one).
-fn has_checksum_param(url: &str) -> bool {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    let query = query.split('#').next().unwrap_or("");
-    query.split('&').any(|kv| kv.split('=').next().is_some_and(|k| k.eq_ignore_ascii_case("x-amz-checksum-sha256")))
-}
-
-/// PUTs one part; returns its number, ETag (quotes stripped) and hex SHA-256.
+/// PUTs one blob part; returns its number, ETag (quotes stripped) and hex SHA-256.
 async fn put_part(k: &Kernel, part: &Part, bytes: HostBody, digest: Option<[u8; 32]>) -> Result<(u32, String, String)> {
-    let digest = match digest {
-        Some(d) => d,
-        None => k.sha256(&bytes.value, PART_CONTEXT).await?,
-    };
-    let mut call = Call::absolute("PUT", part.url.clone(), PART_CONTEXT).host_body(bytes).read_as(ReadAs::Text);
-    if !has_checksum_param(&part.url) {
-        call = call.header("x-amz-checksum-sha256", base64(&digest));
-    }
-    let reply = k.send(call).await.map_err(|e| part_failed(k, part.number, e))?;
-    let etag = reply.header("etag").unwrap_or_default();
-    Ok((part.number, etag.trim_matches('"').to_string(), hex(&digest)))
-}
-
-/// A failed part PUT as the reference reports it: an ApiError whose body is
-/// the answer's text and whose message quotes the start of it.
-fn part_failed(k: &Kernel, number: u32, e: Error) -> Error {
-    let Some(status) = e.status else { return e };
-    let text = body_text(k, &e.body);
-    let snippet: String = text.chars().take(200).collect();
-    let tail = if snippet.is_empty() { [" while ", PART_CONTEXT].concat() } else { [": ", &snippet].concat() };
-    let message = format!("Part {number} PUT failed (HTTP {status}){tail}");
-    Error { kind: ErrorKind::ApiError, message, body: Val::Str(text), ..e }
-}
-
-/// An error body back as text (the kernel decoded JSON ones).
-fn body_text(k: &Kernel, body: &Val) -> String {
-    match body {
-        Val::Json(j) if j.shape() == Shape::String => j.as_string().unwrap_or_default(),
-        Val::Null | Val::Undefined => String::new(),
-        other => k.transport.stringify(other).ok().and_then(|s| s.as_string()).unwrap_or_default(),
-    }
+    let (number, etag, sha) = s3::put_part(k, part, bytes, digest, PART_CONTEXT).await?;
+    Ok((number, etag.trim_matches('"').to_string(), sha))
 }
 
 /// The parts of one upload and where their bytes come from. Each
@@ -970,6 +881,7 @@ export interface BlobWaitFreshResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wallet::codec::base64;
 
     #[test]
     fn content_types_follow_the_extension() {
@@ -1062,12 +974,5 @@ mod tests {
         assert_eq!((e.kind, e.status, e.context.as_str()), (ErrorKind::ApiError, Some(403), "uploading blob part"));
         assert!(e.message.starts_with("Part 1 PUT failed (HTTP 403): <Error>"), "{}", e.message);
         assert!(sent.iter().all(|r| !r.url.ends_with("/complete")), "nothing is completed after a failed part");
-    }
-
-    #[test]
-    fn checksum_params_are_found_in_the_query_only() {
-        assert!(has_checksum_param("https://s3/x?X-Amz-Signature=1&x-amz-checksum-sha256=abc"));
-        assert!(!has_checksum_param("https://s3/x-amz-checksum-sha256?a=1"));
-        assert!(!has_checksum_param("https://s3/x?a=x-amz-checksum-sha256"));
     }
 }

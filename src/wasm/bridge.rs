@@ -55,11 +55,17 @@ extern "C" {
     fn take_provided() -> JsValue;
     #[wasm_bindgen(js_name = providerHas)]
     fn provider_has(obj: &JsValue, name: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = providerIsCi)]
+    fn provider_is_ci(obj: &JsValue) -> bool;
 }
 
 impl Credentials for JsProvider {
     fn has(&self, m: ProviderMethod) -> bool {
         self.has_method(m)
+    }
+
+    fn is_ci_session(&self) -> bool {
+        provider_is_ci(&self.obj)
     }
 
     fn invoke(&self, m: ProviderMethod, args: Vec<Val>, context: &str) -> LocalFuture<'_, Result<Json>> {

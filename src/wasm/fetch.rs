@@ -53,6 +53,9 @@ extern "C" {
     fn read_stream_of(stream: &JsValue, max: f64) -> JsValue;
     #[wasm_bindgen(js_name = cancelStream)]
     fn cancel_stream_of(stream: &JsValue);
+    /// Never rejects: a stream's bytes, or a file's (js/host.js `readAll`).
+    #[wasm_bindgen(js_name = readAll)]
+    fn read_all_of(source: &JsValue) -> JsValue;
     /// The AssetRef of a completed upload (never throws).
     #[wasm_bindgen(js_name = assetRef)]
     fn asset_ref_of(done: &JsValue, content_type: Option<String>) -> JsValue;
@@ -272,16 +275,11 @@ impl Transport for FetchTransport {
     }
 
     fn read_stream(&self, stream: &Json, max: u64) -> LocalFuture<'_, Result<Option<Json>, String>> {
-        let started = read_stream_of(&json_to_js(stream), max as f64);
-        Box::pin(async move {
-            let outcome: js_sys::Array = settle(started).await.map_err(|e| describe(&e))?.unchecked_into();
-            let value = outcome.get(1);
-            match outcome.get(0).as_f64().map(|t| t as u32) {
-                Some(READ_CHUNK) => Ok(Some(wrap(value))),
-                Some(READ_DONE) => Ok(None),
-                _ => Err(describe(&value)),
-            }
-        })
+        Box::pin(read_outcome(read_stream_of(&json_to_js(stream), max as f64)))
+    }
+
+    fn read_all(&self, source: &Json) -> LocalFuture<'_, Result<Option<Json>, String>> {
+        Box::pin(read_outcome(read_all_of(&json_to_js(source))))
     }
 
     fn cancel_stream(&self, stream: &Json) {
@@ -326,5 +324,16 @@ impl HttpResponse for JsResponse {
 
     fn parsed_json(&self) -> Option<Json> {
         self.parsed.then(|| wrap(self.body.clone()))
+    }
+}
+
+/// A tagged read outcome (js/host.js `readStream`, `readAll`): bytes, none, or why not.
+async fn read_outcome(started: JsValue) -> Result<Option<Json>, String> {
+    let outcome: js_sys::Array = settle(started).await.map_err(|e| describe(&e))?.unchecked_into();
+    let value = outcome.get(1);
+    match outcome.get(0).as_f64().map(|t| t as u32) {
+        Some(READ_CHUNK) => Ok(Some(wrap(value))),
+        Some(READ_DONE) => Ok(None),
+        _ => Err(describe(&value)),
     }
 }

@@ -397,6 +397,7 @@ fn call_shape(m: &Method) -> String {
         Kind::Promise => "promise",
         Kind::Operation => "operation",
         Kind::Sync => "sync",
+        Kind::Adapted => m.run.adapter().unwrap_or_default(),
     };
     format!("\"scope\":\"{}\",\"options\":{options},\"kind\":\"{kind}\"", m.scope.label())
 }

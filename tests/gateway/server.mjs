@@ -22,6 +22,7 @@ import * as appRoutes from "./routes/apps.mjs";
 import * as emailRoutes from "./routes/email.mjs";
 import * as billingRoutes from "./routes/billing.mjs";
 import * as contractRoutes from "./routes/contracts.mjs";
+import * as deployRoutes from "./routes/deploy.mjs";
 import * as ciRoutes from "./routes/ci.mjs";
 import * as exposeRoutes from "./routes/expose.mjs";
 import * as faucetRoutes from "./routes/faucet.mjs";
@@ -48,14 +49,14 @@ const PREFLIGHT_HEADERS = {
 };
 
 const gateway = createRouter();
-for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes, ciRoutes]) {
+for (const routes of [serviceRoutes, tierRoutes, faucetRoutes, aiRoutes, projectRoutes, adminRoutes, exposeRoutes, restRoutes, routingRoutes, senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes, ciRoutes, deployRoutes]) {
   routes.register(gateway);
 }
 const control = createRouter();
 simRoutes.register(control);
 aiRoutes.registerControl(control);
 routingRoutes.registerControl(control);
-for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes, ciRoutes]) routes.registerControl(control);
+for (const routes of [senderDomainRoutes, agentRoutes, authRoutes, functionRoutes, appRoutes, emailRoutes, billingRoutes, contractRoutes, blobRoutes, ciRoutes, deployRoutes]) routes.registerControl(control);
 
 /** Dispatches, then spends or gives back the sign-in nonce by the answer's status. */
 async function route(router, ctx) {
@@ -80,6 +81,17 @@ async function dispatch(router, ctx) {
     if (err instanceof HttpError) return errorReply(err);
     if (isPgError(err)) return json(pgErrorStatus(err.code), { error: "database_error", message: err.message, code: "DATABASE_ERROR" });
     console.error("[run402-sim] unhandled error:", err);
+    return json(500, { error: "internal_error", message: String(err?.message ?? err), code: "INTERNAL_ERROR" });
+  }
+}
+
+/** Serves a released site, errors as for the gateway. */
+async function dispatchSite(ctx) {
+  try {
+    return await deployRoutes.serveSite(ctx);
+  } catch (err) {
+    if (err instanceof HttpError) return errorReply(err);
+    console.error("[run402-sim] site request failed:", err);
     return json(500, { error: "internal_error", message: String(err?.message ?? err), code: "INTERNAL_ERROR" });
   }
 }
@@ -122,6 +134,8 @@ async function handleRequest(state, baseUrl, req, res) {
     siwxNonce: undefined, // reserved by walletFromSiwx(), settled by settleSignIn()
   };
   if (ctx.url.pathname.startsWith("/__sim/")) return send(res, await route(control, ctx));
+  // Released sites (routes/deploy.mjs) are the public web, not the gateway API.
+  if (ctx.url.pathname.startsWith("/__sites/")) return send(res, await dispatchSite(ctx));
 
   state.requestLog.push({ method: ctx.method, path: ctx.rawUrl, headers: { ...req.headers }, body: buffer.toString("utf8") });
   if (tooLarge) {

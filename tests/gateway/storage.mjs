@@ -237,6 +237,8 @@ export function completeSession(storage, session, body, fail) {
   if (session.immutable && claimed.length === 0) fail(400, "SHA256_REQUIRED", "An immutable upload declares its sha256 (at the start or with complete).");
   session.status = "completed";
   session.uploaded.clear();
+  // Deploy content sessions (deploy/content.mjs) land in the project's CAS instead of the blob store.
+  if (session.onComplete) return session.onComplete(bytes, actual);
   return storeBlob(storage, session, bytes, actual, claimed.length > 0);
 }
 

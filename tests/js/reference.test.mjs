@@ -22,13 +22,15 @@
 // so are blobs' ls, get, sign, rm, diagnoseUrl and waitFresh (3.3.3's `assets`);
 // so are functions but deploy, which 3.3.3 sends through /apply/v1 (contract §6): the
 // test deploys past the SDK, then drives invoke, logs, list, update and delete.
+// deploy is here through 3.3.3's own apply engine (`p.apply`, `sites.deployDir`): it speaks
+// /apply/v1 with a snake_case spec, which the simulator serves with its /deploy/v2 handlers.
 // email is here for the calls whose wire 3.3.3 kept (one mailbox, plain ids):
 // its 409 recovery and cached mailbox_id (both gone in 3.3.3) are not.
 
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -617,6 +619,51 @@ describe("@run402/sdk 3.3.3 (Node entry) against the simulator", () => {
     const fresh = await r.assets.waitFresh(id, { url: v1.cdn_url, sha256: v2.sha256, timeoutMs: 5000 });
     assert.deepEqual([fresh.fresh, fresh.observedSha256, fresh.vantage], [true, v2.sha256, "gateway-us-east-1"]);
     assert.ok(fresh.attempts >= 2);
+  });
+
+  it("deploy through 3.3.3's apply engine (/apply/v1, snake_case spec, content plans without per-session complete): p.apply, sites.deployDir, the served bytes", async () => {
+    const p = await r.project(id); // async in 3.3.3
+    const html = "<!doctype html><p>reference apply</p>";
+    const events = [];
+    const logStart = (await control("requests")).length;
+    const result = await p.apply({ site: { replace: { "index.html": html, "style.css": "p{margin:0}" } } }, { onEvent: (e) => events.push(e.type) });
+    assert.match(result.release_id, /^rel_/);
+    assert.match(result.operation_id, /^op_/);
+    assert.deepEqual(result.diff.site.added.map((a) => a.path), ["index.html", "style.css"]);
+    assert.ok(events.includes("content.upload.progress") && events.includes("ready"), events.join(","));
+    // Its wire: /apply/v1 with the snake_case spec, CAS content plans, and no per-session complete.
+    const log = (await control("requests")).slice(logStart);
+    const planned = log.find((x) => x.method === "POST" && x.path === "/apply/v1/plans");
+    assert.equal(JSON.parse(planned.body).spec.project_id, id);
+    assert.equal(JSON.parse(planned.body).spec.site.replace["index.html"].content_type, "text/html; charset=utf-8");
+    assert.ok(log.some((x) => x.method === "POST" && /^\/content\/v1\/plans\/[^/]+\/commit$/.test(x.path)));
+    assert.ok(!log.some((x) => /^\/storage\/v1\/uploads\/[^/]+\/complete$/.test(x.path) || x.path.startsWith("/deploy/v2/")));
+    const page = await fetch(result.urls.project + "index.html");
+    assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+    assert.equal(await page.text(), html);
+
+    const inventory = await p.apply.getActiveRelease();
+    assert.deepEqual([inventory.release_id, inventory.site.paths.map((x) => x.path)], [result.release_id, ["index.html", "style.css"]]);
+    const snapshot = await p.apply.status(result.operation_id);
+    assert.equal(snapshot.status, "ready");
+    const listed = await p.apply.list();
+    assert.ok(listed.operations.some((o) => o.operation_id === result.operation_id));
+
+    // sites.deployDir from @run402/sdk/node: the directory's bytes, already-present ones reused.
+    const site = mkdtempSync(join(tmpdir(), "run402-reference-site-"));
+    try {
+      writeFileSync(join(site, "index.html"), html);
+      mkdirSync(join(site, "docs"));
+      writeFileSync(join(site, "docs", "index.html"), "<p>docs</p>");
+      const deployed = await r.sites.deployDir({ project: id, dir: site });
+      assert.match(deployed.deployment_id, /^dpl_/);
+      assert.equal(deployed.bytes_total, Buffer.byteLength(html) + "<p>docs</p>".length);
+      assert.equal(deployed.bytes_uploaded, "<p>docs</p>".length);
+      assert.equal(await (await fetch(deployed.url + "docs/")).text(), "<p>docs</p>");
+      assert.equal((await fetch(deployed.url + "style.css")).status, 404);
+    } finally {
+      rmSync(site, { recursive: true, force: true });
+    }
   });
 
   it("ci: createBinding with its own signCiDelegation, list, get, exchangeToken, githubActionsCredentials, revoke", async () => {

@@ -61,8 +61,10 @@ function showUpload(ctx) {
   return json(200, sessionView(ctx.state.storage, sessionFor(ctx, project)));
 }
 
-function completeUpload(ctx) {
-  const project = serviceProject(ctx);
+async function completeUpload(ctx) {
+  // A deploy content session (deploy/content.mjs) takes the content service's auth instead.
+  const pending = ctx.state.storage.sessions.get(ctx.params.id);
+  const project = pending?.authorize ? await pending.authorize(ctx) : serviceProject(ctx);
   const session = sessionFor(ctx, project);
   const body = jsonObjectBody(ctx, { allowed: ["parts", "sha256"], optional: true });
   return json(200, completeSession(ctx.state.storage, session, body, failWith));

@@ -260,7 +260,7 @@ function secretsEnv(state, projectId) {
 }
 
 /** Runs a function and turns the outcome into the gateway's answer. */
-async function run(ctx, project, fn, request) {
+export async function run(ctx, project, fn, request) {
   const requestId = newRequestId();
   const result = await invoke(fn, request, secretsEnv(ctx.state, project.id), requestId);
   const idHeader = { "x-run402-request-id": requestId };

@@ -1,0 +1,617 @@
+//! `r.deploy`: the unified deploy engine (contract §1.19, §3). The engine's
+//! rules and exchanges live in [`crate::deploy`]; this file reads the
+//! arguments and runs them. `apply`, `start`, `upload`, `commit` and
+//! `resume` emit events, which js/adapters.js hands to `opts.onEvent` or to
+//! the operation object `start` resolves to; `plan` returns its byte readers,
+//! which the adapter turns into a `Map`. The reads are one exchange each,
+//! through one compiled future ([`read`]): their auth (the anon key only when
+//! the provider knows the project and the client is not a CI session) and
+//! their error translation are not in the route vocabulary.
+
+use crate::prelude::*;
+use alloc::rc::Rc;
+
+use crate::args::Args;
+use crate::credentials::{self, LocalFuture};
+use crate::deploy::engine::{self, deploy_error, event, Deploy, Planned, Reader};
+use crate::deploy::translate::At;
+use crate::deploy::{plan as gate, retry, ValidSpec};
+use crate::error::Result;
+use crate::json::{Json, JsonExt, Native, Shape};
+use crate::kernel::encode::{encode_uri_component, form_encode};
+use crate::kernel::Kernel;
+use crate::surface::{call_opts, req, req_call_opts, Events, Method, Namespace, Run, Scope};
+use crate::value::Val;
+
+const fn adapted(name: &'static str, f: crate::surface::OperationHandler) -> Run {
+    Run::Adapted(name, f)
+}
+
+macro_rules! op {
+    ($f:path) => {{
+        fn run(k: Rc<Kernel>, a: Args, e: Events) -> LocalFuture<'static, Result<Val>> {
+            Box::pin(async move { $f(&k, a, e).await })
+        }
+        run as crate::surface::OperationHandler
+    }};
+}
+
+const SPEC_SCOPE: Scope = Scope::OptionField { index: 0, keys: &["project"] };
+const OPTS_SCOPE: Scope = Scope::OptionField { index: 1, keys: &["project"] };
+
+pub const NAMESPACE: Namespace = Namespace {
+    name: "deploy",
+    ts_name: "Deploy",
+    doc: crate::ts!("The unified deploy engine: one ReleaseSpec (site, functions, migrations, secrets, subdomains, routes) validated locally, content hashed and uploaded only where the gateway lacks it, committed, and followed to a live release."),
+    scoped: true,
+    internal: false,
+    hidden_aliases: &[],
+    types: crate::ts!(TYPES),
+    methods: &[
+        Method {
+            name: "apply",
+            aliases: &[],
+            generics: "",
+            params: &[req("spec", "ReleaseSpec"), call_opts("opts", "DeployApplyOptions")],
+            returns: crate::ts!("Promise<DeployResult>"),
+            scope: SPEC_SCOPE,
+            context: "applying deploy",
+            doc: crate::ts!("Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (4 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed."),
+            http: crate::ts!("POST /deploy/v2/plans → POST /content/v1/plans → PUT presigned parts (raw) → POST /storage/v1/uploads/{id}/complete → POST /content/v1/plans/{id}/commit → POST /deploy/v2/plans/{id}/commit → GET /deploy/v2/operations/{id} · wallet (P), anon apikey on content and operation calls · 402 at plan or commit is paid"),
+            run: adapted("onEvent", op!(apply)),
+        },
+        Method {
+            name: "start",
+            aliases: &[],
+            generics: "",
+            params: &[req("spec", "ReleaseSpec"), call_opts("opts", "DeployStartOptions")],
+            returns: crate::ts!("Promise<DeployOperation>"),
+            scope: SPEC_SCOPE,
+            context: "starting deploy",
+            doc: crate::ts!("Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal)."),
+            http: crate::ts!("as apply; snapshot(): GET /deploy/v2/operations/{id}"),
+            run: adapted("staged", op!(start)),
+        },
+        Method {
+            name: "resume",
+            aliases: &[],
+            generics: "",
+            params: &[req("operationId", "string"), call_opts("opts", "DeployResumeOptions")],
+            returns: crate::ts!("Promise<DeployResult>"),
+            scope: OPTS_SCOPE,
+            context: "resuming deploy operation",
+            doc: crate::ts!("Resumes a stalled operation (`op_…`, else OPERATION_NOT_FOUND locally), then polls it like `apply` until its release is live; `diff` is `{}` and `warnings` `[]`. `opts.project` adds the anon apikey to the polls."),
+            http: crate::ts!("POST /deploy/v2/operations/{operationId}/resume (P, no body) → GET /deploy/v2/operations/{operationId}"),
+            run: adapted("onEvent", op!(resume)),
+        },
+        Method {
+            name: "status",
+            aliases: &[],
+            generics: "",
+            params: &[req("operationId", "string"), call_opts("opts", "{ project?: string }")],
+            returns: crate::ts!("OperationSnapshot"),
+            scope: OPTS_SCOPE,
+            context: "fetching deploy operation",
+            doc: crate::ts!("One snapshot of an operation (`op_…`). Gateway errors are Run402DeployErrors."),
+            http: crate::ts!("GET /deploy/v2/operations/{operationId} · anon apikey if `opts.project` + P"),
+            run: Run::Code(status),
+        },
+        Method {
+            name: "list",
+            aliases: &[],
+            generics: "",
+            params: &[req("projectOrOpts", "string | DeployListOptions")],
+            returns: crate::ts!("DeployListResponse"),
+            scope: SPEC_SCOPE,
+            context: "listing deploy operations",
+            doc: crate::ts!("Recent deploy operations of a project (a project id, or `{ project, limit?, cursor? }`)."),
+            http: crate::ts!("GET /deploy/v2/operations[?limit&cursor] · anon apikey + P"),
+            run: Run::Code(list),
+        },
+        Method {
+            name: "events",
+            aliases: &[],
+            generics: "",
+            params: &[req("operationId", "string"), req_call_opts("opts", "{ project: string }")],
+            returns: crate::ts!("DeployEventsResponse"),
+            scope: OPTS_SCOPE,
+            context: "fetching deploy events",
+            doc: crate::ts!("The events the gateway recorded for an operation (`op_…`), for inspecting a deploy after the fact."),
+            http: crate::ts!("GET /deploy/v2/operations/{operationId}/events · anon apikey + P"),
+            run: Run::Code(recorded_events),
+        },
+        Method {
+            name: "getRelease",
+            aliases: &[],
+            generics: "",
+            params: &[req_call_opts("opts", "ReleaseInventoryByIdOptions")],
+            returns: crate::ts!("ReleaseInventory"),
+            scope: Scope::Variant(&SCOPED_GET_RELEASE),
+            context: "fetching release inventory",
+            doc: crate::ts!("A release's inventory by id: its site paths (`siteLimit` of them), functions, secrets, subdomains, routes, migrations."),
+            http: crate::ts!("GET /deploy/v2/releases/{releaseId}[?site_limit=N] · anon apikey + P"),
+            run: Run::Code(get_release),
+        },
+        Method {
+            name: "getActiveRelease",
+            aliases: &[],
+            generics: "",
+            params: &[req_call_opts("opts", "ReleaseInventoryOptions")],
+            returns: crate::ts!("ActiveReleaseInventory"),
+            scope: SPEC_SCOPE,
+            context: "fetching active release inventory",
+            doc: crate::ts!("The live release's inventory (`release_id` null before the first deploy)."),
+            http: crate::ts!("GET /deploy/v2/releases/active[?site_limit=N] · anon apikey + P"),
+            run: Run::Code(get_active_release),
+        },
+        Method {
+            name: "diff",
+            aliases: &[],
+            generics: "",
+            params: &[req_call_opts("opts", "ReleaseDiffOptions")],
+            returns: crate::ts!("ReleaseToReleaseDiff"),
+            scope: SPEC_SCOPE,
+            context: "diffing releases",
+            doc: crate::ts!("What changes between two releases: `from` is \"empty\", \"active\" or a release id, `to` \"active\" or a release id."),
+            http: crate::ts!("GET /deploy/v2/releases/diff?from=&to=[&limit=] · anon apikey + P"),
+            run: Run::Code(diff),
+        },
+        Method {
+            name: "plan",
+            aliases: &[],
+            generics: "",
+            params: &[req("spec", "ReleaseSpec"), call_opts("opts", "DeployPlanOptions")],
+            returns: crate::ts!("Promise<{ plan: PlanResponse; byteReaders: Map<string, ByteReader> }>"),
+            scope: SPEC_SCOPE,
+            context: "planning deploy",
+            doc: crate::ts!("The low-level first step: validates and hashes `spec` and asks for a plan (`dryRun`: a plan that cannot be committed). No warning gate. Pass the result to `upload`, then `plan.plan_id` to `commit`."),
+            http: crate::ts!("POST /deploy/v2/plans[?dry_run=true] · P · 402 is paid"),
+            run: adapted("plan", op!(plan)),
+        },
+        Method {
+            name: "upload",
+            aliases: &[],
+            generics: "",
+            params: &[req("plan", "PlanResponse"), req_call_opts("opts", "DeployUploadOptions")],
+            returns: crate::ts!("Promise<void>"),
+            scope: OPTS_SCOPE,
+            context: "uploading deploy bytes",
+            doc: crate::ts!("Uploads the content a plan reports missing, read from `byteReaders` (the `plan` result's, or your own `() => Promise<Uint8Array>` functions)."),
+            http: crate::ts!("POST /content/v1/plans → PUT presigned parts (raw) → POST /storage/v1/uploads/{id}/complete → POST /content/v1/plans/{id}/commit · anon apikey + P"),
+            run: adapted("upload", op!(upload)),
+        },
+        Method {
+            name: "commit",
+            aliases: &[],
+            generics: "",
+            params: &[req("planId", "string"), call_opts("opts", "DeployCommitOptions")],
+            returns: crate::ts!("Promise<DeployResult>"),
+            scope: OPTS_SCOPE,
+            context: "committing deploy",
+            doc: crate::ts!("Commits a plan and polls its operation until the release is live (`diff` is `{}`, `warnings` `[]`). `opts.project` adds the anon apikey to the polls."),
+            http: crate::ts!("POST /deploy/v2/plans/{planId}/commit → GET /deploy/v2/operations/{id} · P · 402 is paid"),
+            run: adapted("onEvent", op!(commit)),
+        },
+        Method {
+            name: "resolve",
+            aliases: &[],
+            generics: "",
+            params: &[req_call_opts("opts", "DeployResolveOptions")],
+            returns: crate::ts!("DeployResolveResponse"),
+            scope: SPEC_SCOPE,
+            context: "resolving deploy public URL",
+            doc: crate::ts!("How the live release answers a public URL (`url`) or a host and path: the match, the route or static object, authorization, fallback. `project` only selects the keys; it is not sent."),
+            http: crate::ts!("GET /deploy/v2/resolve?host=[&path=][&method=] · anon apikey + P"),
+            run: Run::Code(resolve),
+        },
+    ],
+};
+
+/// `getRelease` on a scoped client: the release id first.
+const SCOPED_GET_RELEASE: Method = Method {
+    name: "getRelease",
+    aliases: &[],
+    generics: "",
+    params: &[req("projectId", "string"), req("releaseId", "string"), call_opts("opts", "{ siteLimit?: number }")],
+    returns: crate::ts!("ReleaseInventory"),
+    scope: Scope::Project,
+    context: "fetching release inventory",
+    doc: crate::ts!("A release of the scoped project's, by id."),
+    http: crate::ts!("GET /deploy/v2/releases/{releaseId}[?site_limit=N] · anon apikey + P"),
+    run: Run::Code(get_release),
+};
+
+/// The engine for one call: the project's anon key unless this is a CI
+/// session or the provider does not know the project.
+async fn engine<'a>(k: &'a Kernel, a: &Args, events: &'a Events, project: String) -> Result<Deploy<'a>> {
+    let ci = k.credentials.is_ci_session();
+    let anon = match project.is_empty() || ci {
+        true => None,
+        false => credentials::get_project(k.credentials.as_ref(), &project, a.context).await?.map(|p| p.anon_key),
+    };
+    Ok(Deploy { k, events, project, anon, ci, method: (a.namespace, a.method) })
+}
+
+/// The options every deploying member reads.
+struct Opts {
+    key: Option<String>,
+    allow_warnings: bool,
+    max_retries: u32,
+    dry_run: bool,
+    project: String,
+}
+
+fn opts(a: &Args, i: usize) -> Result<Opts> {
+    let o = a.opt_object(i, "opts")?;
+    let flag = |name: &str| -> Result<bool> {
+        match o.as_ref().and_then(|o| o.field(name)).map(|v| v.shape()) {
+            None | Some(Shape::Undefined | Shape::Null) => Ok(false),
+            Some(Shape::Bool(b)) => Ok(b),
+            Some(_) => Err(a.error(format!("`{name}` must be a boolean"))),
+        }
+    };
+    let text = |name: &str| -> Result<Option<String>> {
+        match &o {
+            Some(o) => a.opt_field_string(o, name),
+            None => Ok(None),
+        }
+    };
+    let key = text("idempotencyKey")?;
+    if key.as_deref().is_some_and(|k| k.is_empty() || k.len() > 255) {
+        return Err(a.error("`idempotencyKey` must be 1 to 255 characters"));
+    }
+    let max_retries = match o.as_ref().and_then(|o| o.field("maxRetries")).filter(|v| !v.is_nullish()) {
+        None => retry::DEFAULT_MAX_RETRIES,
+        Some(v) => match v.shape() {
+            Shape::Number(n) if (0.0..=100.0).contains(&n) && crate::num::is_whole(n) => n as u32,
+            _ => {
+                return Err(deploy_error("validating deploy retry options", "INVALID_SPEC", "`maxRetries` must be a non-negative whole number", false)
+                    .with("resource", "maxRetries"))
+            }
+        },
+    };
+    Ok(Opts { key, allow_warnings: flag("allowWarnings")?, max_retries, dry_run: flag("dryRun")?, project: text("project")?.unwrap_or_default() })
+}
+
+fn spec(k: &Kernel, a: &Args) -> Result<ValidSpec> {
+    let value = a.get(0).cloned().unwrap_or_else(Native::undefined);
+    crate::deploy::release_spec(&value, &|j| k.transport.body_kind(j))
+}
+
+async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+    let spec = spec(k, &a)?;
+    let o = opts(&a, 1)?;
+    let d = engine(k, &a, &events, spec.project()).await?;
+    let mut attempt = 1;
+    loop {
+        let e = match attempt_once(&d, &spec, &o, false).await {
+            Ok(done) => return Ok(done),
+            Err(e) => e,
+        };
+        if !retry::retries(&e, spec.json()) {
+            return Err(e);
+        }
+        if attempt > o.max_retries {
+            return Err(if o.max_retries > 0 { retry::exhausted(e, attempt, o.max_retries) } else { e });
+        }
+        let jitter = u32::from(k.random::<1>(a.context)?[0]) % 101;
+        let delay = retry::delay_ms(attempt, jitter);
+        let field = |name: &str| e.extra_field(name).cloned().unwrap_or(Val::Null);
+        let announce = event("deploy.retry")
+            .with("attempt", Val::Num(f64::from(attempt)))
+            .with("nextAttempt", Val::Num(f64::from(attempt + 1)))
+            .with("maxAttempts", Val::Num(f64::from(o.max_retries + 1)))
+            .with("delayMs", Val::Num(f64::from(delay)))
+            .with("code", field("code"))
+            .with("phase", field("phase"))
+            .with("resource", field("resource"))
+            .with("operationId", field("operationId"))
+            .with("planId", field("planId"))
+            .with("message", e.message.as_str());
+        d.emit(announce).await;
+        k.transport.sleep(delay, a.context).await?;
+        attempt += 1;
+    }
+}
+
+async fn start(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+    let spec = spec(k, &a)?;
+    let o = opts(&a, 1)?;
+    let d = engine(k, &a, &events, spec.project()).await?;
+    attempt_once(&d, &spec, &o, true).await
+}
+
+/// One attempt of §3.1 steps 3–10. `staged`: after the warning gate, tell
+/// the facade the operation exists (`start` resolves then).
+async fn attempt_once(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts, staged: bool) -> Result<Val> {
+    d.emit(event("plan.started")).await;
+    let planned = d.plan(spec, false, o.key.as_deref()).await?;
+    d.emit(event("plan.diff").with("diff", planned.diff())).await;
+    if !planned.warnings.is_empty() {
+        d.emit(event("plan.warnings").with("warnings", planned.warnings())).await;
+    }
+    gate::gate(&planned.warnings, o.allow_warnings)?;
+    if let Some(p) = planned.json.field("payment_required").filter(|p| p.is_object()) {
+        let field = |name: &str| p.field(name).map_or(Val::Undefined, Val::Json);
+        let paid = event("payment.required").with("amount", field("amount")).with("asset", field("asset")).with("payTo", field("payTo")).with("reason", field("reason"));
+        d.emit(paid).await;
+    }
+    if staged {
+        let id = planned.id("operation_id").map_or(Val::Null, Val::Str);
+        d.emit(Val::object().with("__operation", id).with("project", d.project.as_str())).await;
+    }
+    upload_planned(d, &planned).await?;
+    d.emit(event("commit.phase").with("phase", "validate").with("status", "started")).await;
+    let (Some(plan_id), Some(_)) = (planned.id("plan_id"), planned.id("operation_id")) else {
+        return Err(deploy_error(engine::COMMITTING, "DRY_RUN_PLAN_NOT_COMMITTABLE", "this plan has no plan_id or operation_id (a dry run): plan again without dryRun to deploy", false)
+            .with("phase", "validate"));
+    };
+    d.commit(&plan_id, o.key.as_deref(), planned.diff(), planned.warnings()).await
+}
+
+async fn upload_planned(d: &Deploy<'_>, planned: &Planned) -> Result<()> {
+    match planned.json.field("missing_content") {
+        Some(missing) => d.upload_missing(&missing, &planned.readers, 3).await,
+        None => Ok(()),
+    }
+}
+
+async fn plan(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+    let spec = spec(k, &a)?;
+    let o = opts(&a, 1)?;
+    let d = engine(k, &a, &events, spec.project()).await?;
+    let planned = d.plan(&spec, o.dry_run, o.key.as_deref()).await?;
+    let readers = planned.readers.iter().map(|r| {
+        let body = r.body.as_ref().map_or(Val::Undefined, |b| Val::Json(b.value.clone()));
+        Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()])
+    });
+    Ok(Val::object().with("plan", planned.value).with("byteReaders", Val::Arr(readers.collect())))
+}
+
+/// `upload(plan, { project, byteReaders })`; the adapter has made
+/// `byteReaders` a list of `[sha256, bytes, label, contentType]`.
+async fn upload(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+    let Some(plan) = a.opt_object(0, "plan")? else { return Err(a.error("`plan` must be the plan from deploy.plan")) };
+    let o = opts(&a, 1)?;
+    if o.project.is_empty() {
+        return Err(a.error("`opts.project` is required"));
+    }
+    let mut readers = Vec::new();
+    let list = a.opt_object(1, "opts")?.and_then(|o| o.field("byteReaders")).map(|l| l.items()).unwrap_or_default();
+    for entry in list {
+        let (Some(sha256), Some(bytes)) = (entry.item(0).and_then(|s| s.as_string()), entry.item(1).filter(|b| !b.is_nullish())) else { continue };
+        let body = k.host_body(bytes, a.context)?;
+        let text = |i: usize| entry.item(i).and_then(|s| s.as_string());
+        readers.push(Reader { label: text(2).unwrap_or_else(|| sha256.clone()), sha256, body: Some(body), content_type: text(3) });
+    }
+    let d = engine(k, &a, &events, o.project).await?;
+    if let Some(missing) = plan.field("missing_content") {
+        d.upload_missing(&missing, &readers, 3).await?;
+    }
+    Ok(Val::Undefined)
+}
+
+async fn commit(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+    let plan_id = a.non_empty(0, "planId")?;
+    let o = opts(&a, 1)?;
+    let d = engine(k, &a, &events, o.project).await?;
+    d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await
+}
+
+async fn resume(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+    let op = operation_id(&a)?;
+    let o = opts(&a, 1)?;
+    let d = engine(k, &a, &events, o.project).await?;
+    let path = ["/deploy/v2/operations/", &encode_uri_component(&op), "/resume"].concat();
+    let at = At { phase: "resume", plan_id: None, operation_id: Some(&op) };
+    let reply = k.send(d.call("POST", path, a.context, false)).await.map_err(|e| engine::translated(e, at))?;
+    let snapshot = engine::object(&reply, a.context)?;
+    d.follow(snapshot, None, Val::object(), Val::Arr(Vec::new()), false).await
+}
+
+/// An operation id, which must start `op_` (else OPERATION_NOT_FOUND, locally).
+fn operation_id(a: &Args) -> Result<String> {
+    let id = a.get(0).and_then(|v| v.as_string()).unwrap_or_default();
+    if !id.starts_with("op_") {
+        return Err(deploy_error(a.context, "OPERATION_NOT_FOUND", format!("Invalid operation id: \"{id}\""), false));
+    }
+    Ok(id)
+}
+
+/// One read: its project (for the anon key), path, and the phase its
+/// errors are translated under (`None`: not translated).
+type ReadRequest = (String, String, Option<&'static str>);
+
+/// Every read member's one future.
+fn read(k: Rc<Kernel>, a: Args, built: Result<ReadRequest>) -> LocalFuture<'static, Result<Val>> {
+    Box::pin(async move {
+        let (project, path, phase) = built?;
+        let none = crate::surface::no_events();
+        let d = engine(&k, &a, &none, project).await?;
+        let op = a.get(0).and_then(|v| v.as_string());
+        match k.send(d.call("GET", path, a.context, true)).await {
+            Ok(reply) => Ok(reply.body),
+            Err(e) => Err(match phase {
+                Some(phase) => engine::translated(e, At { phase, plan_id: None, operation_id: op.as_deref() }),
+                None => e,
+            }),
+        }
+    })
+}
+
+/// `opts.project` of the options at `i`, required.
+fn project_of(a: &Args, o: &Json) -> Result<String> {
+    a.opt_field_string(o, "project")?.filter(|p| !p.is_empty()).ok_or_else(|| a.error("`project` is required"))
+}
+
+fn required_opts(a: &Args, i: usize) -> Result<Json> {
+    a.opt_object(i, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))
+}
+
+/// A positive whole-number option as query text.
+fn positive(a: &Args, o: Option<&Json>, name: &str) -> Result<Option<String>> {
+    match o.and_then(|o| o.field(name)).filter(|v| !v.is_nullish()) {
+        None => Ok(None),
+        Some(v) => match v.shape() {
+            Shape::Number(n) if (1.0..=9_007_199_254_740_991.0).contains(&n) && crate::num::is_whole(n) => Ok(v.number_text()),
+            _ => Err(a.error(format!("`{name}` must be a positive whole number"))),
+        },
+    }
+}
+
+/// `?a=1&b=2` from the pairs that are set.
+fn query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
+    let mut out = String::from(path);
+    for (name, value) in pairs {
+        if let Some(v) = value {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(name);
+            out.push('=');
+            out.push_str(&form_encode(v));
+        }
+    }
+    out
+}
+
+fn status(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = (|| {
+        let op = operation_id(&a)?;
+        let project = match a.opt_object(1, "opts")? {
+            Some(o) => a.opt_field_string(&o, "project")?.unwrap_or_default(),
+            None => String::new(),
+        };
+        Ok((project, ["/deploy/v2/operations/", &encode_uri_component(&op)].concat(), Some("status")))
+    })();
+    read(k, a, built)
+}
+
+fn recorded_events(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = (|| {
+        let op = operation_id(&a)?;
+        let project = project_of(&a, &required_opts(&a, 1)?)?;
+        Ok((project, ["/deploy/v2/operations/", &encode_uri_component(&op), "/events"].concat(), Some("events")))
+    })();
+    read(k, a, built)
+}
+
+fn list(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = (|| {
+        let given = a.get(0).cloned();
+        if let Some(id) = given.as_ref().and_then(|g| g.as_string()).filter(|s| !s.is_empty()) {
+            return Ok((id, "/deploy/v2/operations".to_string(), None));
+        }
+        let o = given.filter(|g| g.is_object()).ok_or_else(|| a.error("requires a project id (as a string or { project: 'prj_...' })"))?;
+        let project = project_of(&a, &o)?;
+        let cursor = a.opt_field_string(&o, "cursor")?;
+        Ok((project, query("/deploy/v2/operations", &[("limit", positive(&a, Some(&o), "limit")?), ("cursor", cursor)]), None))
+    })();
+    read(k, a, built)
+}
+
+fn get_release(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = (|| {
+        // Root: one object; scoped: (project, releaseId, opts?).
+        let (project, release, o) = match a.get(0).and_then(|v| v.as_string()) {
+            Some(project) => (project, a.non_empty(1, "releaseId")?, a.opt_object(2, "opts")?),
+            None => {
+                let o = required_opts(&a, 0)?;
+                let release = a.opt_field_string(&o, "releaseId")?.filter(|r| !r.is_empty()).ok_or_else(|| a.error("`releaseId` is required"))?;
+                (project_of(&a, &o)?, release, Some(o))
+            }
+        };
+        let path = ["/deploy/v2/releases/", &encode_uri_component(&release)].concat();
+        Ok((project, query(&path, &[("site_limit", positive(&a, o.as_ref(), "siteLimit")?)]), None))
+    })();
+    read(k, a, built)
+}
+
+fn get_active_release(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = (|| {
+        let o = required_opts(&a, 0)?;
+        Ok((project_of(&a, &o)?, query("/deploy/v2/releases/active", &[("site_limit", positive(&a, Some(&o), "siteLimit")?)]), None))
+    })();
+    read(k, a, built)
+}
+
+fn diff(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = (|| {
+        let o = required_opts(&a, 0)?;
+        let project = project_of(&a, &o)?;
+        let end = |name: &str| a.opt_field_string(&o, name)?.filter(|s| !s.is_empty()).ok_or_else(|| a.error(format!("`{name}` must be a non-empty string")));
+        let pairs = [("from", Some(end("from")?)), ("to", Some(end("to")?)), ("limit", positive(&a, Some(&o), "limit")?)];
+        Ok((project, query("/deploy/v2/releases/diff", &pairs), None))
+    })();
+    read(k, a, built)
+}
+
+fn resolve(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let built = (|| {
+        let o = required_opts(&a, 0)?;
+        let project = project_of(&a, &o)?;
+        let url = a.opt_field_string(&o, "url")?;
+        let host = a.opt_field_string(&o, "host")?;
+        let (host, path) = match (url, host) {
+            (Some(url), None) => {
+                let (host, path) = url_parts(&url).map_err(|why| a.error(why))?;
+                (host, Some(path))
+            }
+            (None, Some(host)) => {
+                let clean = !host.is_empty()
+                    && !host.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '@'))
+                    && !has_scheme(&host);
+                if !clean {
+                    return Err(a.error("`host` must be a clean hostname without scheme, credentials, path, query or fragment"));
+                }
+                let path = a.opt_field_string(&o, "path")?;
+                if path.as_deref().is_some_and(|p| !p.starts_with('/') || p.contains(['?', '#'])) {
+                    return Err(a.error("`path` must start with '/' and carry no query or fragment"));
+                }
+                (host, path)
+            }
+            _ => return Err(a.error("pass exactly one of `url` (an absolute http(s) URL) or `host` (with an optional `path`)")),
+        };
+        let method = match a.opt_field_string(&o, "method")? {
+            None => None,
+            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) => Some(m.to_ascii_uppercase()),
+            Some(_) => return Err(a.error("`method` must be an HTTP method token such as GET")),
+        };
+        Ok((project, query("/deploy/v2/resolve", &[("host", Some(host)), ("path", path), ("method", method)]), None))
+    })();
+    read(k, a, built)
+}
+
+/// `scheme:` at the start of a host, as in "https:example.com".
+fn has_scheme(host: &str) -> bool {
+    let Some((scheme, _)) = host.split_once(':') else { return false };
+    scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+}
+
+/// The hostname (lower-cased, no port) and path (default "/") of an
+/// absolute http(s) URL; its query and fragment are ignored.
+fn url_parts(url: &str) -> core::result::Result<(String, String), &'static str> {
+    let rest = match url.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") => rest,
+        _ => return Err("`url` must be an absolute http(s) URL"),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.contains('@') {
+        return Err("`url` must not carry a username or password");
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => ["[", v6.split(']').next().unwrap_or(""), "]"].concat(),
+        None => authority.split(':').next().unwrap_or("").to_string(),
+    };
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("`url` must be an absolute http(s) URL with a host");
+    }
+    let path = tail.split(['?', '#']).next().unwrap_or("");
+    Ok((host.to_ascii_lowercase(), if path.is_empty() { "/".to_string() } else { path.to_string() }))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+const TYPES: &str = include_str!("deploy.d.ts");
+
+#[cfg(test)]
+#[path = "deploy_tests.rs"]
+mod tests;
