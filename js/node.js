@@ -6,12 +6,20 @@
 // The package by its own name, not a file: Deno and Bun resolve the main
 // entry to entry-web.js (one bundled file), and this must share its classes
 // and its wasm instance with what the caller imported.
-import { Run402, allowanceCredentials, LocalError, signCiDelegation as signDelegation } from "@run402/sdk-wasm";
+import { readFile } from "node:fs/promises";
+import { Run402, allowanceCredentials, installFileReader, LocalError, signCiDelegation as signDelegation } from "@run402/sdk-wasm";
 import { fileSetFromDir } from "./node-files.js";
 import { env, locate, projectKeys, activeProjectId, saveProjectKeys, updateProjectKeys, removeProjectKeys, setActiveProjectId, readAllowanceFile, writeAllowanceFile } from "./cli-files.js";
 
 export * from "@run402/sdk-wasm";
 export { fileSetFromDir };
+
+// fs-file deploy sources (fileSetFromDir's) are read from disk when the
+// deploy hashes and uploads them, by any client of this package.
+installFileReader(async (path) => {
+  const bytes = await readFile(path);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+});
 
 const DEFAULT_API_BASE = "https://api.run402.com";
 const CONSTRUCTING = "constructing client";

@@ -4,8 +4,8 @@
 //! (`@run402/sdk-wasm/node`, js/node.js) adds `sites.deployDir`, which walks
 //! a directory and deploys it through `deploy.apply`.
 //!
-//! Also carries the declaration of the root `files()` helper, which belongs
-//! to no namespace.
+//! Also carries the declarations of the root `files()` helper and of
+//! `installFileReader`, which belong to no namespace.
 
 use crate::surface::Namespace;
 
@@ -37,5 +37,13 @@ export interface SiteDeployResult {
  * Returns `record` unchanged: a typed way to write a site's file set,
  * path → content, for `deploy.apply({ project, site: { replace: files({...}) } })`.
  */
-export declare function files<T extends Record<string, unknown>>(record: T): T;
+export declare function files<T extends FileSet>(record: T): T;
+
+/**
+ * Sets how fs-file sources (`{ __source: "fs-file", path }`, as
+ * `fileSetFromDir` makes them) are read when a deploy hashes and uploads
+ * them. Importing `@run402/sdk-wasm/node` installs a reader over `node:fs`;
+ * `undefined` removes the reader, after which such a source is a LocalError.
+ */
+export declare function installFileReader(read: ((path: string) => Promise<Uint8Array>) | undefined): void;
 "#;

@@ -251,3 +251,84 @@ describe("the isomorphic entries stay free of node: modules", () => {
     assert.ok(found.includes("node-files.js → node:fs/promises"), found.join(", "));
   });
 });
+
+describe("sites.deployDir against the simulator", () => {
+  /** A wallet owning a fresh project, with run402()'s client (the Node entry's) over it. */
+  async function nodeOwner() {
+    const { simulator } = await import("./helpers.mjs");
+    const { generatePrivateKey, privateKeyToAccount } = await import("viem/accounts");
+    const privateKey = generatePrivateKey();
+    const allowance = { address: privateKeyToAccount(privateKey).address, privateKey };
+    const r = run402({ apiBase: await simulator(), credentials: mainEntry.allowanceCredentials({ allowance, projects: {} }) });
+    const { project_id: projectId } = await r.projects.provision({ tier: "prototype" });
+    return { r, projectId };
+  }
+  const served = async (url) => {
+    const res = await fetch(url);
+    assert.equal(res.status, 200, String(url));
+    return { type: res.headers.get("content-type"), bytes: Buffer.from(await res.arrayBuffer()) };
+  };
+
+  it("deploys a directory tree; every file is served with its bytes; skipped files are not", async () => {
+    const { r, projectId } = await nodeOwner();
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 255, 254, 0]);
+    const dir = tree({ "index.html": "<h1>from a directory</h1>", "css/site.css": "body { color: red }", "a/b/deep.txt": "deep", ".env": "SECRET=1", "node_modules/x.js": "x" });
+    writeFileSync(join(dir, "img.png"), png);
+    const events = [];
+    const result = await r.sites.deployDir({ project: projectId, dir, onEvent: (e) => events.push(e.type) });
+    assert.deepEqual(Object.keys(result).sort(), ["bytes_total", "bytes_uploaded", "deployment_id", "url"]);
+    assert.match(result.deployment_id, /\S/);
+    assert.match(result.url, /^http:\/\/127\.0\.0\.1:\d+\//);
+    const size = (p) => readFileSync(join(dir, p)).length;
+    const total = ["index.html", "css/site.css", "a/b/deep.txt", "img.png"].reduce((n, p) => n + size(p), 0);
+    assert.equal(result.bytes_total, total);
+    assert.equal(result.bytes_uploaded, total, "a new project had none of them");
+    assert.equal(events.at(-1), "ready");
+    assert.ok(events.includes("content.upload.progress"), events.join(", "));
+
+    const at = (p) => new URL(p, result.url);
+    assert.deepEqual((await served(at("img.png"))).bytes, png);
+    assert.equal((await served(at("img.png"))).type, "image/png");
+    assert.equal((await served(at("index.html"))).bytes.toString(), "<h1>from a directory</h1>");
+    assert.match((await served(at("css/site.css"))).type, /^text\/css/);
+    assert.equal((await served(at("a/b/deep.txt"))).bytes.toString(), "deep");
+    for (const hidden of [".env", "node_modules/x.js"]) assert.equal((await fetch(at(hidden))).status, 404, hidden);
+
+    // The same tree again: nothing new to upload, the same bytes in total.
+    const again = await r.sites.deployDir({ project: projectId, dir });
+    assert.equal(again.bytes_uploaded, 0);
+    assert.equal(again.bytes_total, total);
+    // A changed file replaces the site: the removed one is gone.
+    writeFileSync(join(dir, "index.html"), "<h1>v2</h1>");
+    rmSync(join(dir, "a"), { recursive: true });
+    const third = await r.sites.deployDir({ project: projectId, dir });
+    assert.equal(third.bytes_uploaded, "<h1>v2</h1>".length);
+    assert.equal((await served(new URL("index.html", third.url))).bytes.toString(), "<h1>v2</h1>");
+    assert.equal((await fetch(new URL("a/b/deep.txt", third.url))).status, 404);
+  });
+
+  it("a file bigger than a part is read from disk and uploaded in parts", async () => {
+    const { sim } = await import("./helpers.mjs");
+    const { r, projectId } = await nodeOwner();
+    const dir = tree({ "index.html": "<h1>big</h1>" });
+    const big = Buffer.alloc(300 * 1024 + 5);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 255;
+    writeFileSync(join(dir, "big.bin"), big);
+    const before = await sim("storage");
+    await sim("storage", { partSizeBytes: 64 * 1024 });
+    const parts = [];
+    try {
+      const result = await r.sites.deployDir({ project: projectId, dir, onEvent: (e) => e.type === "content.upload.progress" && parts.push(e.label) });
+      assert.equal(result.bytes_uploaded, big.length + "<h1>big</h1>".length);
+      assert.ok((await served(new URL("big.bin", result.url))).bytes.equals(big));
+    } finally {
+      await sim("storage", { partSizeBytes: before.partSizeBytes });
+    }
+    assert.equal(parts.length, 2, `one progress event per uploaded file: ${parts.join(", ")}`);
+  });
+
+  it("a project the gateway does not know is the gateway's error, typed", async () => {
+    const { r } = await nodeOwner();
+    await assert.rejects(r.sites.deployDir({ project: "prj_nope", dir: tree({ "index.html": "x" }) }), (e) => e.isRun402Error === true && e.kind !== "local_error");
+  });
+});

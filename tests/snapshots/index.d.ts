@@ -1079,7 +1079,15 @@ export interface SiteDeployResult {
  * Returns `record` unchanged: a typed way to write a site's file set,
  * path → content, for `deploy.apply({ project, site: { replace: files({...}) } })`.
  */
-export declare function files<T extends Record<string, unknown>>(record: T): T;
+export declare function files<T extends FileSet>(record: T): T;
+
+/**
+ * Sets how fs-file sources (`{ __source: "fs-file", path }`, as
+ * `fileSetFromDir` makes them) are read when a deploy hashes and uploads
+ * them. Importing `@run402/sdk-wasm/node` installs a reader over `node:fs`;
+ * `undefined` removes the reader, after which such a source is a LocalError.
+ */
+export declare function installFileReader(read: ((path: string) => Promise<Uint8Array>) | undefined): void;
 
 /** Static sites: deploy them with deploy.apply({ project, site }); the Node entry adds deployDir. */
 export interface Sites {
@@ -1750,6 +1758,58 @@ export interface ListVersionsResult {
   versions: VersionSummary[];
 }
 
+export type BundleRlsTemplate = "user_owns_rows" | "public_read_authenticated_write" | "public_read_write_UNRESTRICTED";
+
+export interface BundleRlsOptions {
+  template: BundleRlsTemplate;
+  /** `owner_column` is the column holding the owning user's id (for user_owns_rows). */
+  tables: Array<{ table: string; owner_column?: string }>;
+  /** Required to expose tables under public_read_write_UNRESTRICTED. */
+  i_understand_this_is_unrestricted?: boolean;
+}
+
+export interface BundleFunctionSpec {
+  name: string;
+  /** The function's ES module source. */
+  code: string;
+  /** Seconds and MB. */
+  config?: { timeout?: number; memory?: number };
+  /** A 5-field cron expression, or null for none. */
+  schedule?: string | null;
+}
+
+export interface BundleSiteFile {
+  /** Path in the site, e.g. "index.html", "assets/app.js". */
+  file: string;
+  /** The file's text, or base64 with `encoding: "base64"` (text only here: deploy binary files with deploy.apply). */
+  data: string;
+  encoding?: "utf-8" | "base64";
+}
+
+export interface BundleDeployOptions extends CallOptions {
+  /** SQL run as one migration, identified by its hash (re-sending the same SQL is a no-op). */
+  migrations?: string;
+  rls?: BundleRlsOptions;
+  /** Written with secrets.set before the deploy (not atomically with it); the release requires their keys. */
+  secrets?: Array<{ key: string; value: string }>;
+  functions?: BundleFunctionSpec[];
+  /** The whole site: it replaces the live one. */
+  files?: BundleSiteFile[];
+  subdomain?: string;
+  /** Ignored (deploy a site patch with deploy.apply to keep earlier files). */
+  inherit?: boolean;
+}
+
+export interface BundleDeployResult {
+  project_id: string;
+  site_url?: string;
+  deployment_id?: string;
+  functions?: Array<{ name: string; url: string; schedule?: string | null }>;
+  subdomain_url?: string;
+  /** The plan's warnings, when there were any. */
+  warnings?: WarningEntry[];
+}
+
 /** The app marketplace: browse, inspect and fork published apps; publish a project's versions. */
 export interface Apps {
   /** Public forkable apps, optionally those with any of `tags` (no auth). */
@@ -1766,6 +1826,8 @@ export interface Apps {
   updateVersion(projectId: string, versionId: string, opts: UpdateVersionOptions): Promise<void>;
   /** Deletes a published version (forks made from it stay). */
   deleteVersion(projectId: string, versionId: string): Promise<void>;
+  /** Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead). */
+  bundleDeploy(projectId: string, opts?: BundleDeployOptions): Promise<BundleDeployResult>;
 }
 
 /** The app marketplace: browse, inspect and fork published apps; publish a project's versions. Bound to one project. */
@@ -1784,6 +1846,8 @@ export interface ScopedApps {
   updateVersion(versionId: string, opts: UpdateVersionOptions): Promise<void>;
   /** Deletes a published version (forks made from it stay). */
   deleteVersion(versionId: string): Promise<void>;
+  /** Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead). */
+  bundleDeploy(opts?: BundleDeployOptions): Promise<BundleDeployResult>;
 }
 
 // ── email ──
@@ -2227,6 +2291,540 @@ export interface Admin {
   getProjectFinance(projectId: string, opts?: AdminProjectFinanceOptions): Promise<AdminProjectFinanceResult>;
 }
 
+// ── deploy ──
+
+/** A file on disk, read by the Node entry's file reader (`fileSetFromDir` makes these). */
+export interface FsFileSource {
+  readonly __source: "fs-file";
+  readonly path: string;
+  readonly contentType?: string;
+}
+
+/** Content already uploaded: passed through by its hash. */
+export interface ContentRef {
+  /** Lower-case hex SHA-256 of the bytes. */
+  sha256: string;
+  /** Bytes. */
+  size: number;
+  contentType?: string;
+  integrity?: string;
+}
+
+/** Bytes for a file, a function source or a migration: hashed once, uploaded only if the gateway lacks them. */
+export type ContentSource =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ReadableStream<Uint8Array>
+  | FsFileSource
+  | { data: ContentSource; contentType?: string }
+  | ContentRef;
+
+/** Files by path (relative, `/`-separated). */
+export type FileSet = Record<string, ContentSource>;
+
+/** One deploy: everything a release should become. Only `project` is required; at least one deployable section is. */
+export interface ReleaseSpec {
+  project: string;
+  /** What the release builds on: the live one (default), nothing, or a release by id. */
+  base?: { release: "current" | "empty" } | { release_id: string };
+  database?: DatabaseSpec;
+  secrets?: SecretsSpec;
+  functions?: FunctionsSpec;
+  site?: SiteSpec;
+  subdomains?: SubdomainsSpec;
+  routes?: ReleaseRoutesSpec;
+  checks?: SmokeCheck[];
+}
+
+export interface DatabaseSpec {
+  migrations?: MigrationSpec[];
+  expose?: ExposeManifest;
+  zero_downtime?: boolean;
+}
+
+export interface MigrationSpec {
+  id: string;
+  /** Defaults to the SQL's SHA-256. */
+  checksum?: string;
+  sql?: string;
+  sql_ref?: ContentRef;
+  transaction?: "required" | "none";
+}
+
+export interface ExposeManifest {
+  version?: string;
+  tables?: Array<Record<string, unknown>>;
+  views?: Array<Record<string, unknown>>;
+  rpcs?: Array<Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/** Secret names the release needs or drops (values are set with `secrets.set`, never in a spec). */
+export interface SecretsSpec {
+  require?: string[];
+  delete?: string[];
+}
+
+export interface FunctionsSpec {
+  replace?: Record<string, FunctionSpec>;
+  patch?: { set?: Record<string, FunctionSpec>; delete?: string[] };
+}
+
+export interface FunctionSpec {
+  runtime?: "node22";
+  source?: ContentSource;
+  files?: FileSet;
+  entrypoint?: string;
+  config?: { timeoutSeconds?: number; memoryMb?: number };
+  /** A cron expression; `null` clears the schedule. */
+  schedule?: string | null;
+}
+
+export type StaticCacheClass = "html" | "immutable_versioned" | "revalidating_asset" | (string & {});
+
+export interface PublicStaticPathSpec {
+  asset: string;
+  cache_class?: StaticCacheClass;
+}
+
+export type SitePublicPathsSpec =
+  | { mode: "implicit"; replace?: never }
+  | { mode: "explicit"; replace: Record<string, PublicStaticPathSpec> };
+
+export type SiteSpec =
+  | { replace: FileSet; patch?: never; public_paths?: SitePublicPathsSpec }
+  | { patch: { put?: FileSet; delete?: string[] }; replace?: never; public_paths?: SitePublicPathsSpec }
+  | { public_paths: SitePublicPathsSpec; replace?: never; patch?: never };
+
+export interface SubdomainsSpec {
+  /** At most one name. */
+  set?: string[];
+  add?: string[];
+  remove?: string[];
+}
+
+export type RouteHttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+
+export interface FunctionRouteTarget {
+  type: "function";
+  name: string;
+}
+
+export interface StaticRouteTarget {
+  type: "static";
+  /** A site file, relative, no leading `/`. */
+  file: string;
+}
+
+export type RouteTarget = FunctionRouteTarget | StaticRouteTarget;
+
+export interface RouteSpec {
+  pattern: string;
+  methods?: RouteHttpMethod[];
+  target: RouteTarget;
+  acknowledge_readonly?: boolean;
+}
+
+/** `null` removes every route. */
+export type ReleaseRoutesSpec = null | { replace: RouteSpec[] };
+
+export interface SmokeCheck {
+  path?: string;
+  [key: string]: unknown;
+}
+
+/** A plan warning. */
+export interface WarningEntry {
+  code: string;
+  severity: "info" | "warn" | "high" | (string & {});
+  requires_confirmation: boolean;
+  message: string;
+  affected?: string[];
+  details?: Record<string, unknown>;
+  confidence?: string;
+}
+
+export interface PaymentRequiredHint {
+  amount: string;
+  asset: string;
+  payTo: string;
+  reason: string;
+}
+
+/** Content the plan references: `present` if the gateway already holds it. */
+export interface MissingContent {
+  sha256: string;
+  size: number;
+  present: boolean;
+  [key: string]: unknown;
+}
+
+/** A deploy plan, normalized: the buckets of a `plan_response` are folded into `diff`. */
+export interface PlanResponse {
+  kind?: "plan_response" | (string & {});
+  schema_version?: string;
+  /** Null for a dry run. */
+  plan_id: string | null;
+  /** Null for a dry run. */
+  operation_id: string | null;
+  base_release_id: string | null;
+  manifest_digest: string;
+  is_noop?: boolean;
+  summary?: unknown;
+  expected_events?: unknown[];
+  missing_content: MissingContent[];
+  diff: Record<string, unknown>;
+  warnings: WarningEntry[];
+  payment_required?: PaymentRequiredHint | null;
+  [key: string]: unknown;
+}
+
+/** Reads one content's bytes (what `plan` returns per sha256; `upload` accepts your own). */
+export interface ByteReader {
+  (): Promise<Uint8Array>;
+  label?: string;
+  contentType?: string;
+}
+
+/** The live URLs of a release, by kind (site, subdomains, functions). */
+export type DeployUrls = Record<string, unknown>;
+
+/** What `apply`, `commit` and `resume` resolve to. */
+export interface DeployResult {
+  release_id: string;
+  operation_id: string;
+  urls: DeployUrls;
+  /** The plan's diff (`{}` from `commit` and `resume`). */
+  diff: Record<string, unknown>;
+  /** The plan's warnings (`[]` from `commit` and `resume`). */
+  warnings: WarningEntry[];
+}
+
+export type DeployPhase = "validate" | "stage" | "migrate-gate" | "migrate" | "schema-settle" | "activate" | "ready";
+
+/** Every event a deploy emits (`onEvent`, `DeployOperation.events()`), told apart by `type`. */
+export type DeployEvent =
+  | { type: "plan.started" }
+  | { type: "plan.diff"; diff: Record<string, unknown> }
+  | { type: "plan.warnings"; warnings: WarningEntry[] }
+  | { type: "payment.required"; amount: string; asset: string; payTo: string; reason: string }
+  | { type: "payment.paid"; tx?: string }
+  | {
+    type: "deploy.retry";
+    attempt: number;
+    nextAttempt: number;
+    maxAttempts: number;
+    delayMs: number;
+    code: string;
+    phase: string | null;
+    resource: string | null;
+    operationId: string | null;
+    planId: string | null;
+    message: string;
+  }
+  | { type: "content.upload.skipped"; label: string; sha256: string; reason: "present" | "satisfied_by_plan" }
+  | { type: "content.upload.progress"; label: string; sha256: string; done: number; total: number }
+  | { type: "commit.phase"; phase: DeployPhase; status: "started" | "done" | "failed" }
+  | { type: "log"; resource: string; stream: "stdout" | "stderr"; line: string }
+  | { type: "ready"; releaseId: string; urls: DeployUrls };
+
+export type OperationStatus =
+  | "planning" | "uploading" | "committing" | "staging" | "gating" | "migrating" | "schema_settling"
+  | "activating" | "activation_pending" | "needs_repair" | "ready" | "failed" | "rolled_back";
+
+/** The gateway's structured deploy error (an operation's `error`). */
+export interface GatewayDeployError {
+  code: string;
+  phase?: string;
+  resource?: string;
+  message?: string;
+  retryable?: boolean;
+  safe_to_retry?: boolean;
+  fix?: Record<string, unknown>;
+  logs?: string[];
+  rolled_back?: boolean;
+  [key: string]: unknown;
+}
+
+/** One look at a deploy operation. */
+export interface OperationSnapshot {
+  operation_id: string;
+  project_id: string;
+  plan_id: string | null;
+  status: OperationStatus;
+  base_release_id: string | null;
+  target_release_id: string | null;
+  release_id: string | null;
+  urls: DeployUrls | null;
+  payment_required: PaymentRequiredHint | null;
+  error: GatewayDeployError | null;
+  activate_attempts: number;
+  last_activate_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+  [key: string]: unknown;
+}
+
+/** A running deploy, from `start`. */
+export interface DeployOperation {
+  /** The operation id (`op_…`); null only for a plan that cannot be committed. */
+  readonly id: string | null;
+  /** The events so far, then live ones; ends after `ready` or when the deploy settles. */
+  events(): AsyncIterable<DeployEvent>;
+  result(): Promise<DeployResult>;
+  /** The operation now (cached once terminal). */
+  snapshot(): Promise<OperationSnapshot>;
+}
+
+export interface DeployApplyOptions {
+  onEvent?: (event: DeployEvent) => void;
+  idempotencyKey?: string;
+  /** Deploy despite warnings that need confirmation. */
+  allowWarnings?: boolean;
+  /** New attempts after a safe BASE_RELEASE_CONFLICT (default 2). */
+  maxRetries?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface DeployStartOptions {
+  onEvent?: (event: DeployEvent) => void;
+  idempotencyKey?: string;
+  allowWarnings?: boolean;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface DeployPlanOptions {
+  /** A plan that is not stored and cannot be committed. */
+  dryRun?: boolean;
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface DeployUploadOptions {
+  project: string;
+  byteReaders: Map<string, ByteReader>;
+  onEvent?: (event: DeployEvent) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface DeployCommitOptions {
+  /** Adds the project's anon apikey to the polls. */
+  project?: string;
+  idempotencyKey?: string;
+  onEvent?: (event: DeployEvent) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface DeployResumeOptions {
+  project?: string;
+  onEvent?: (event: DeployEvent) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface DeployListOptions {
+  project: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface DeployOperationSummary {
+  operation_id: string;
+  status: OperationStatus;
+  plan_id: string | null;
+  release_id: string | null;
+  created_at: string;
+  updated_at: string;
+  [key: string]: unknown;
+}
+
+export interface DeployListResponse {
+  operations: DeployOperationSummary[];
+  cursor?: string | null;
+  [key: string]: unknown;
+}
+
+export interface DeployEventsResponse {
+  events: Array<DeployEvent | Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+export interface ReleaseInventoryOptions {
+  project: string;
+  siteLimit?: number;
+}
+
+export interface ReleaseInventoryByIdOptions {
+  project: string;
+  releaseId: string;
+  siteLimit?: number;
+}
+
+export interface SitePathEntry {
+  path: string;
+  content_sha256: string;
+  content_type: string;
+}
+
+export interface ReleaseFunctionEntry {
+  name: string;
+  code_hash: string;
+  runtime: string;
+  timeout_seconds: number;
+  memory_mb: number;
+  schedule: string | null;
+}
+
+export interface MigrationAppliedEntry {
+  migration_id: string;
+  checksum_hex: string;
+  applied_at: string;
+}
+
+export interface ReleaseInventoryBase<K extends string = string> {
+  kind: "release_inventory";
+  schema_version: "agent-deploy-observability.v1" | (string & {});
+  /** Null before the first release (active inventory only). */
+  release_id: string | null;
+  project_id: string;
+  parent_id: string | null;
+  status: "active" | "superseded" | "failed" | "staged" | null;
+  manifest_digest: string | null;
+  created_at: string | null;
+  created_by: string | null;
+  activated_at: string | null;
+  superseded_at: string | null;
+  operation_id: string | null;
+  plan_id: string | null;
+  events_url: string | null;
+  effective: boolean;
+  state_kind: K;
+  release_generation: number | null;
+  static_manifest_sha256: string | null;
+  static_manifest_metadata: Record<string, unknown> | null;
+  site: { paths: SitePathEntry[]; totals?: { paths: number } };
+  static_public_paths?: Array<Record<string, unknown>>;
+  functions: ReleaseFunctionEntry[];
+  secrets: { keys: string[] };
+  subdomains: { names: string[] };
+  routes: { manifest_sha256: string | null; entries: Array<Record<string, unknown>> };
+  migrations_applied: MigrationAppliedEntry[];
+  warnings?: WarningEntry[];
+  [key: string]: unknown;
+}
+
+export type ActiveReleaseInventory = ReleaseInventoryBase<"current_live">;
+export type ReleaseInventory = ReleaseInventoryBase<"current_live" | "effective" | "desired_manifest">;
+
+export interface ReleaseDiffOptions {
+  project: string;
+  /** "empty", "active" or a release id. */
+  from: string;
+  /** "active" or a release id. */
+  to: string;
+  limit?: number;
+}
+
+export interface ReleaseToReleaseDiff {
+  kind: "release_diff";
+  schema_version: string;
+  from_release_id: string | null;
+  to_release_id: string | null;
+  is_noop: boolean;
+  summary: unknown;
+  warnings: WarningEntry[];
+  migrations: { applied_between_releases: unknown[] };
+  site: Record<string, unknown>;
+  functions: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  subdomains: Record<string, unknown>;
+  routes: Record<string, unknown>;
+  static_assets: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export type DeployResolveOptions =
+  | { project: string; url: string; host?: never; path?: never; method?: string }
+  | { project: string; host: string; path?: string; url?: never; method?: string };
+
+export interface DeployResolveResponse {
+  hostname: string;
+  /** e.g. "static_exact", "static_index", "spa_fallback", "route_function", "none". */
+  match: string;
+  authorized: boolean;
+  fallback_state: string | null;
+  /** The HTTP status the request would get. */
+  result: number;
+  [key: string]: unknown;
+}
+
+/** The unified deploy engine: one ReleaseSpec (site, functions, migrations, secrets, subdomains, routes) validated locally, content hashed and uploaded only where the gateway lacks it, committed, and followed to a live release. */
+export interface Deploy {
+  /** Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (4 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed. */
+  apply(spec: ReleaseSpec, opts?: DeployApplyOptions): Promise<DeployResult>;
+  /** Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal). */
+  start(spec: ReleaseSpec, opts?: DeployStartOptions): Promise<DeployOperation>;
+  /** Resumes a stalled operation (`op_…`, else OPERATION_NOT_FOUND locally), then polls it like `apply` until its release is live; `diff` is `{}` and `warnings` `[]`. `opts.project` adds the anon apikey to the polls. */
+  resume(operationId: string, opts?: DeployResumeOptions): Promise<DeployResult>;
+  /** One snapshot of an operation (`op_…`). Gateway errors are Run402DeployErrors. */
+  status(operationId: string, opts?: { project?: string }): Promise<OperationSnapshot>;
+  /** Recent deploy operations of a project (a project id, or `{ project, limit?, cursor? }`). */
+  list(projectOrOpts: string | DeployListOptions): Promise<DeployListResponse>;
+  /** The events the gateway recorded for an operation (`op_…`), for inspecting a deploy after the fact. */
+  events(operationId: string, opts: { project: string }): Promise<DeployEventsResponse>;
+  /** A release's inventory by id: its site paths (`siteLimit` of them), functions, secrets, subdomains, routes, migrations. */
+  getRelease(opts: ReleaseInventoryByIdOptions): Promise<ReleaseInventory>;
+  /** The live release's inventory (`release_id` null before the first deploy). */
+  getActiveRelease(opts: ReleaseInventoryOptions): Promise<ActiveReleaseInventory>;
+  /** What changes between two releases: `from` is "empty", "active" or a release id, `to` "active" or a release id. */
+  diff(opts: ReleaseDiffOptions): Promise<ReleaseToReleaseDiff>;
+  /** The low-level first step: validates and hashes `spec` and asks for a plan (`dryRun`: a plan that cannot be committed). No warning gate. Pass the result to `upload`, then `plan.plan_id` to `commit`. */
+  plan(spec: ReleaseSpec, opts?: DeployPlanOptions): Promise<{ plan: PlanResponse; byteReaders: Map<string, ByteReader> }>;
+  /** Uploads the content a plan reports missing, read from `byteReaders` (the `plan` result's, or your own `() => Promise<Uint8Array>` functions). */
+  upload(plan: PlanResponse, opts: DeployUploadOptions): Promise<void>;
+  /** Commits a plan and polls its operation until the release is live (`diff` is `{}`, `warnings` `[]`). `opts.project` adds the anon apikey to the polls. */
+  commit(planId: string, opts?: DeployCommitOptions): Promise<DeployResult>;
+  /** How the live release answers a public URL (`url`) or a host and path: the match, the route or static object, authorization, fallback. `project` only selects the keys; it is not sent. */
+  resolve(opts: DeployResolveOptions): Promise<DeployResolveResponse>;
+}
+
+/** The unified deploy engine: one ReleaseSpec (site, functions, migrations, secrets, subdomains, routes) validated locally, content hashed and uploaded only where the gateway lacks it, committed, and followed to a live release. Bound to one project. */
+export interface ScopedDeploy {
+  /** Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (4 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed. */
+  apply(spec: ReleaseSpec, opts?: DeployApplyOptions): Promise<DeployResult>;
+  /** Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal). */
+  start(spec: ReleaseSpec, opts?: DeployStartOptions): Promise<DeployOperation>;
+  /** Resumes a stalled operation (`op_…`, else OPERATION_NOT_FOUND locally), then polls it like `apply` until its release is live; `diff` is `{}` and `warnings` `[]`. `opts.project` adds the anon apikey to the polls. */
+  resume(operationId: string, opts?: DeployResumeOptions): Promise<DeployResult>;
+  /** One snapshot of an operation (`op_…`). Gateway errors are Run402DeployErrors. */
+  status(operationId: string, opts?: { project?: string }): Promise<OperationSnapshot>;
+  /** Recent deploy operations of a project (a project id, or `{ project, limit?, cursor? }`). */
+  list(projectOrOpts: string | DeployListOptions): Promise<DeployListResponse>;
+  /** The events the gateway recorded for an operation (`op_…`), for inspecting a deploy after the fact. */
+  events(operationId: string, opts: { project: string }): Promise<DeployEventsResponse>;
+  /** A release of the scoped project's, by id. */
+  getRelease(releaseId: string, opts?: { siteLimit?: number }): Promise<ReleaseInventory>;
+  /** The live release's inventory (`release_id` null before the first deploy). */
+  getActiveRelease(opts: ReleaseInventoryOptions): Promise<ActiveReleaseInventory>;
+  /** What changes between two releases: `from` is "empty", "active" or a release id, `to` "active" or a release id. */
+  diff(opts: ReleaseDiffOptions): Promise<ReleaseToReleaseDiff>;
+  /** The low-level first step: validates and hashes `spec` and asks for a plan (`dryRun`: a plan that cannot be committed). No warning gate. Pass the result to `upload`, then `plan.plan_id` to `commit`. */
+  plan(spec: ReleaseSpec, opts?: DeployPlanOptions): Promise<{ plan: PlanResponse; byteReaders: Map<string, ByteReader> }>;
+  /** Uploads the content a plan reports missing, read from `byteReaders` (the `plan` result's, or your own `() => Promise<Uint8Array>` functions). */
+  upload(plan: PlanResponse, opts: DeployUploadOptions): Promise<void>;
+  /** Commits a plan and polls its operation until the release is live (`diff` is `{}`, `warnings` `[]`). `opts.project` adds the anon apikey to the polls. */
+  commit(planId: string, opts?: DeployCommitOptions): Promise<DeployResult>;
+  /** How the live release answers a public URL (`url`) or a host and path: the match, the route or static object, authorization, fallback. `project` only selects the keys; it is not sent. */
+  resolve(opts: DeployResolveOptions): Promise<DeployResolveResponse>;
+}
+
 // ── ci ──
 
 /** The only CI provider in v1. */
@@ -2493,6 +3091,7 @@ export declare class Run402 {
   readonly email: Email;
   readonly contracts: Contracts;
   readonly admin: Admin;
+  readonly deploy: Deploy;
   readonly ci: Ci;
   readonly payments: Payments;
   /** A client bound to one project (default: the provider's active project). Does not change provider state. */
@@ -2516,6 +3115,7 @@ export interface ScopedRun402 {
   readonly apps: ScopedApps;
   readonly email: ScopedEmail;
   readonly contracts: ScopedContracts;
+  readonly deploy: ScopedDeploy;
 }
 
 /** Same as new Run402(opts). */

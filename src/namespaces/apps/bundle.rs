@@ -11,8 +11,12 @@ use crate::prelude::*;
 
 use crate::args::Args;
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::{Json, JsonExt, Shape};
+use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::sha256::digest;
+use crate::kernel::Kernel;
+use crate::namespaces::{deploy, secrets};
+use crate::routes;
+use crate::surface::no_events;
 use crate::value::Val;
 use crate::wallet::codec::{hex, unbase64};
 
@@ -222,6 +226,29 @@ pub fn translate(a: &Args, project: &str, opts: Option<&Json>) -> Result<Bundle>
     // `inherit` is ignored, as the reference ignores it: a site patch is how
     // a deploy keeps earlier files now.
     Ok(Bundle { spec, secrets })
+}
+
+/// `bundleDeploy(projectId, opts?)`: the project must be known, the whole
+/// spec valid (and, for a CI session, allowed) before the first secret is
+/// written; then the secrets, one `secrets.set` each, then `deploy.apply`.
+pub async fn deploy(k: &Kernel, a: Args) -> Result<Val> {
+    let project = a.project_id(0)?;
+    let opts = a.opt_object(1, "opts")?;
+    k.project_keys(&project, a.context).await?;
+    let bundle = translate(&a, &project, opts.as_ref())?;
+    let host_error = |why: String| Error::local(TRANSLATING, why);
+    let spec = k.transport.stringify(&bundle.spec).and_then(|text| k.transport.parse_json(&text)).map_err(host_error)?;
+    let valid = crate::deploy::release_spec(&spec, &|j| k.transport.body_kind(j))?;
+    if k.credentials.is_ci_session() {
+        crate::deploy::ci_guard::check(valid.json())?;
+    }
+    for (key, value) in bundle.secrets {
+        let set = Args::new("secrets", "set", "setting secret", vec![Native::string(project.as_str()), Native::string(key), value]);
+        routes::run(k, set, &secrets::SET).await?;
+    }
+    let apply = Args::new(a.namespace, a.method, a.context, vec![spec, Native::undefined()]);
+    let result = deploy::apply(k, apply, no_events()).await?;
+    Ok(reshape(&project, &result, &|j| k.transport.parse_json(j).ok()))
 }
 
 /// The deploy's result in the legacy shape: `project_id`, and `site_url`,
