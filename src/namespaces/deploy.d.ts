@@ -58,14 +58,6 @@ export interface MigrationSpec {
   transaction?: "required" | "none";
 }
 
-export interface ExposeManifest {
-  version?: string;
-  tables?: Array<Record<string, unknown>>;
-  views?: Array<Record<string, unknown>>;
-  rpcs?: Array<Record<string, unknown>>;
-  [key: string]: unknown;
-}
-
 /** Secret names the release needs or drops (values are set with `secrets.set`, never in a spec). */
 export interface SecretsSpec {
   require?: string[];

@@ -86,6 +86,13 @@ export async function wrong(r: Run402): Promise<void> {
   signCiDelegation({ project_id: "p" }); // WRONG: subject_match, nonce and the lists are required
   githubActionsCredentials({ apiBase: "https://x" }); // WRONG: projectId is required
   await p.ci.getBinding("cib_1"); // WRONG: ci is not on scoped clients
+  await r.deploy.apply({ site: { replace: { "a.html": "x" } } }); // WRONG: project is required
+  await r.deploy.apply({ project: "p", site: { replace: { "a.html": 42 } } }); // WRONG: not a content source
+  await r.deploy.getRelease("rel_1"); // WRONG: root getRelease takes { project, releaseId }
+  await r.deploy.resolve({ project: "p", url: "https://x", host: "x" }); // WRONG: url or host, not both
+  const op = await r.deploy.start({ project: "p" });
+  for await (const e of op.events()) if (e.type === "plan.started") void e.diff; // WRONG: plan.started has no diff
+  const releaseId: string = (await r.deploy.getActiveRelease({ project: "p" })).release_id; // WRONG: null before the first release
   void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText, credits, blobSri];
 }
 

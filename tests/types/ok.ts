@@ -11,6 +11,7 @@ import {
   signCiDelegation, buildCiDelegationStatement, buildCiDelegationResourceUri, githubActionsCredentials, createCiSessionCredentials,
   CI_GITHUB_ACTIONS_PROVIDER, V1_CI_ALLOWED_ACTIONS, V1_CI_ALLOWED_EVENTS_DEFAULT, type CiDelegationValues, type CiBindingRow,
   files, type SiteDeployResult,
+  type DeployEvent, type DeployResult, type ReleaseSpec, type OperationSnapshot,
 } from "@run402/sdk-wasm";
 import { run402 as nodeRun402, fileSetFromDir, type FsFileSource, type NodeRun402 } from "@run402/sdk-wasm/node";
 
@@ -234,6 +235,30 @@ export async function main(): Promise<void> {
   const ci = new Run402({ apiBase: "https://api.run402.com", credentials: githubActionsCredentials({ projectId: id, env: {}, refreshBeforeSeconds: 30 }) });
   const ciSession: CredentialsProvider = createCiSessionCredentials({ projectId: id, getAccessToken: async () => "t" });
   void [statement, resource, repoId, revokedAt, bindingIds, expiresIn, ci, ciSession, (await r.ci.getBinding("cib_1")).use_count];
+  // deploy: apply with events, start's operation narrowed by event type, the low-level path, reads.
+  const spec: ReleaseSpec = {
+    project: id,
+    site: { replace: { "index.html": "<h1>hi</h1>", "logo.png": new Uint8Array([1]), "a.txt": { data: "x", contentType: "text/plain" } } },
+    database: { migrations: [{ id: "001", sql: "create table t (id int)" }] },
+    routes: { replace: [{ pattern: "/api/*", target: { type: "function", name: "api" } }] },
+  };
+  const applied: DeployResult = await r.deploy.apply(spec, { allowWarnings: true, maxRetries: 1, onEvent: (e: DeployEvent) => void e.type });
+  const op = await p.deploy.start(spec, { idempotencyKey: "k" });
+  for await (const e of op.events()) {
+    if (e.type === "content.upload.progress") void (e.done / e.total);
+    if (e.type === "commit.phase") void (e.phase === "migrate" && e.status === "failed");
+    if (e.type === "ready") void e.releaseId.toUpperCase();
+  }
+  const snap: OperationSnapshot = await op.snapshot();
+  const opError: string | undefined = snap.error?.code;
+  const { plan, byteReaders } = await r.deploy.plan(spec, { dryRun: false });
+  const firstBytes: Uint8Array | undefined = await byteReaders.get("ab")?.();
+  await r.deploy.upload(plan, { project: id, byteReaders });
+  const committed: string = (await r.deploy.commit(plan.plan_id ?? "", { project: id })).release_id;
+  const liveRelease: string | null = (await r.deploy.getActiveRelease({ project: id })).release_id;
+  const scopedRelease = await p.deploy.getRelease("rel_1", { siteLimit: 5 });
+  const resolvedMatch: string = (await r.deploy.resolve({ project: id, url: "https://x.run402.com/" })).match;
+  void [applied.urls, opError, firstBytes, committed, liveRelease, scopedRelease.site.paths, resolvedMatch];
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];
