@@ -1,7 +1,7 @@
 // `@run402/sdk-wasm/node`: everything the main entry exports, plus a
 // `run402()` that needs no options, a provider over the run402 CLI's files,
 // `fileSetFromDir` and `sites.deployDir`.
-import type { CallOptions, CiDelegationValues, CredentialsProvider, Run402, Run402Options, SignCiDelegationOptions, SiteDeployResult, Sites } from "./index.js";
+import type { CallOptions, CiDelegationValues, CredentialsProvider, DeployEvent, FsFileSource, Run402, Run402Options, SignCiDelegationOptions, SiteDeployResult, Sites } from "./index.js";
 
 export * from "./index.js";
 
@@ -62,15 +62,7 @@ export interface DeployDirOptions extends CallOptions {
   /** @deprecated Deploy v2 has no target labels: passing one is a LocalError rather than being ignored. */
   target?: string;
   /** Each deploy event as it happens (the events of deploy.apply); an exception it throws is ignored. */
-  onEvent?: (event: { type: string; [field: string]: unknown }) => void;
-}
-
-/** A file on disk as deploy content: read when the deploy hashes and uploads it (Node, Bun, Deno only). */
-export interface FsFileSource {
-  __source: "fs-file";
-  path: string;
-  /** Default: from the site path's extension. */
-  contentType?: string;
+  onEvent?: (event: DeployEvent) => void;
 }
 
 export interface FileSetFromDirOptions {
