@@ -18,7 +18,7 @@ const WASM_OPT_FLAGS = [
 ];
 // The namespaces that can be left out (src/surface.rs, Cargo.toml features).
 // `email` leaves out `email.webhooks` too; `ci` leaves out the namespace, not the root CI helpers.
-export const OMITTABLE = ["projects", "blobs", "functions", "service", "tier", "allowance", "payments", "ai", "auth", "billing", "apps", "email", "contracts", "ci"];
+export const OMITTABLE = ["projects", "blobs", "functions", "service", "tier", "allowance", "payments", "ai", "auth", "billing", "apps", "email", "contracts", "ci", "deploy"];
 export const PROBE_METHODS = 32;
 
 async function build(root, features) {

@@ -106,7 +106,7 @@ pub enum Run {
     /// takes no `signal`/`timeoutMs` (nothing to interrupt).
     Sync(SyncHandler),
     /// An operation the facade hands out through the named adapter of
-    /// js/adapters.js, typed `returns` verbatim: for members whose JS shape
+    /// js/adapters.js, as a promise of `returns`: for members whose JS shape
     /// is not the plain operation object (deploy's `apply` forwards events
     /// to `opts.onEvent` and resolves to the result; `start` resolves to an
     /// operation object once the plan is made).

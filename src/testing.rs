@@ -127,7 +127,20 @@ pub fn to_serde(v: &Val) -> Value {
                 .map(|(k, v)| (k.clone(), to_serde(v)))
                 .collect(),
         ),
-        Val::Json(j) => j.as_any().downcast_ref::<SJson>().map_or(Value::Null, |s| s.0.clone()),
+        Val::Json(j) => json_to_serde(j),
+    }
+}
+
+/// A host value as JSON: the test host's own, or an SDK-made one (a
+/// `Native` string or overlay, as a scoped client's injected project).
+fn json_to_serde(j: &Json) -> Value {
+    if let Some(s) = j.as_any().downcast_ref::<SJson>() {
+        return s.0.clone();
+    }
+    match j.shape() {
+        Shape::String => j.string().map_or(Value::Null, Value::String),
+        Shape::Object => Value::Object(j.keys().into_iter().filter_map(|k| Some((k.clone(), json_to_serde(&j.field(&k)?)))).collect()),
+        _ => Value::Null,
     }
 }
 
@@ -294,6 +307,8 @@ type ProviderAnswer = (ProviderMethod, core::result::Result<Value, String>);
 pub struct MockCredentials {
     pub answers: Rc<RefCell<Vec<ProviderAnswer>>>,
     pub calls: Rc<RefCell<Vec<(ProviderMethod, Value)>>>,
+    /// Whether it plays a CI session's provider.
+    pub ci: Rc<core::cell::Cell<bool>>,
 }
 
 impl MockCredentials {
@@ -315,6 +330,9 @@ impl MockCredentials {
 impl Credentials for MockCredentials {
     fn has(&self, method: ProviderMethod) -> bool {
         self.answers.borrow().iter().any(|(m, _)| *m == method)
+    }
+    fn is_ci_session(&self) -> bool {
+        self.ci.get()
     }
     fn invoke(&self, method: ProviderMethod, args: Vec<Val>, context: &str) -> LocalFuture<'_, Result<Json>> {
         self.calls.borrow_mut().push((method, Value::Array(args.iter().map(to_serde).collect())));

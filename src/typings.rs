@@ -264,21 +264,37 @@ fn children(ns: &Namespace) -> impl Iterator<Item = &'static Namespace> + '_ {
 
 fn signature(m: &Method, scoped: bool) -> String {
     let skip = usize::from(scoped && matches!(m.scope, Scope::Project));
+    // A scoped client supplies the project field itself, so the caller may leave it out.
+    let injected = match m.scope {
+        Scope::OptionField { index, keys } if scoped => Some((index, keys)),
+        _ => None,
+    };
     let params: Vec<String> = m
         .params
         .iter()
+        .enumerate()
         .skip(skip)
-        .map(|p| format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, p.ts))
+        .map(|(i, p)| {
+            let ts = match injected {
+                Some((index, keys)) if index == i => {
+                    let keys: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+                    format!("ScopedOptions<{}, {}>", p.ts, keys.join(" | "))
+                }
+                _ => p.ts.to_string(),
+            };
+            format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, ts)
+        })
         .collect();
     format!("{}({}): {}", m.generics, params.join(", "), result_type(m))
 }
 
-/// What a call returns: a promise of the result, or (operations and
-/// synchronous methods) the declared type itself.
+/// What a call returns: a promise of the result (adapted operations too),
+/// or (operations and synchronous methods) the declared type itself.
 pub fn result_type(m: &Method) -> String {
     match m.run.kind() {
-        Kind::Promise => format!("Promise<{}>", m.returns),
-        Kind::Operation | Kind::Sync | Kind::Adapted => m.returns.to_string(),
+        // Every adapter (js/adapters.js) hands back a promise of `returns`.
+        Kind::Promise | Kind::Adapted => format!("Promise<{}>", m.returns),
+        Kind::Operation | Kind::Sync => m.returns.to_string(),
     }
 }
 
@@ -303,6 +319,9 @@ fn render_client(out: &mut String) {
 
 const CLIENT_OPTIONS: &str = r#"
 // ── client ──
+
+/** An options object on a project-scoped client: the fields `K` the client fills in become optional. */
+export type ScopedOptions<T, K extends PropertyKey> = T extends object ? Omit<T, K & keyof T> & { [P in K & keyof T]?: T[P] } : T;
 
 export interface Run402Options {
   /** Gateway base URL, e.g. "https://api.run402.com" (paths are appended as is). */

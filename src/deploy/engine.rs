@@ -403,14 +403,19 @@ impl Deploy<'_> {
     /// unless it is final the operation is fetched before the first sleep.
     pub async fn follow(&self, first: Json, plan_id: Option<&str>, diff: Val, warnings: Val, fetch_first: bool) -> Result<Val> {
         let k = self.k;
-        let op = first.str_field("operation_id").unwrap_or_default();
+        let Some(op) = first.str_field("operation_id").filter(|o| !o.is_empty()) else {
+            return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the gateway's answer names no operation_id", false));
+        };
         let start = k.transport.now_ms();
         let mut interval = poll::INITIAL_INTERVAL_MS;
         let mut phases = Phases::new();
         let mut snapshot = first;
         let mut fetch = fetch_first;
         loop {
-            let status = snapshot.str_field("status").unwrap_or_default();
+            // A snapshot without a status would be polled for ten minutes.
+            let Some(status) = snapshot.str_field("status") else {
+                return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the operation's snapshot has no status", false).with("operationId", op.as_str()));
+            };
             let own_plan = snapshot.str_field("plan_id");
             let at = At { phase: &status, plan_id: own_plan.as_deref().or(plan_id), operation_id: Some(&op) };
             if fetch && !matches!(status.as_str(), "ready" | "failed") {

@@ -355,3 +355,70 @@ fn url_parts_take_the_hostname_and_path() {
     assert!(url_parts("a.b/x").is_err());
     assert!(has_scheme("https:x") && !has_scheme("x.y"));
 }
+
+#[test]
+fn ci_sessions_name_the_project_and_skip_the_apikey_and_the_per_session_complete() {
+    let (k, t, c) = testing::kernel();
+    c.on(ProviderMethod::GetProject, json!({"anon_key": "", "service_key": ""}));
+    c.ci.set(true);
+    let digest = sha(HTML);
+    let mut answers = vec![plan_answer(json!([{"sha256": digest, "size": HTML.len(), "present": false}]))];
+    let mut content = content_answers(&digest, HTML.len());
+    content.remove(2); // no complete
+    answers.extend(content);
+    answers.push(ready());
+    let (out, _) = run(&t, &k, "apply", None, vec![site_spec()], answers);
+    out.expect("deployed");
+    let sent = t.sent.borrow().clone();
+    assert_eq!(body(&sent[1])["project_id"], "prj_1");
+    assert!(sent.iter().all(|r| header(r, "apikey").is_none()));
+    assert!(sent.iter().all(|r| !r.url.contains("/storage/v1/uploads/")), "no per-session complete");
+    assert!(sent.iter().any(|r| r.url.ends_with("/content/v1/plans/cp_1/commit")));
+}
+
+#[test]
+fn a_spec_above_5_mib_goes_as_a_manifest_except_dry_runs_and_ci() {
+    let files: serde_json::Map<String, Value> = (0..6_000).map(|i| (format!("assets/{i:0>900}.txt"), json!(format!("{i}")))).collect();
+    let spec = json!({"project": "prj_1", "site": {"replace": files}});
+    let (k, t) = kernel();
+    let answers = vec![
+        Answer::json(201, json!({"plan_id": "cp_m", "missing": []})),
+        Answer::json(200, json!({})),
+        Answer::json(200, json!({"plan_id": null, "operation_id": null, "missing_content": []})),
+    ];
+    let (out, _) = run(&t, &k, "plan", None, vec![spec.clone()], answers);
+    out.expect("planned");
+    let sent = t.sent.borrow().clone();
+    let manifest = &body(&sent[0])["content"][0];
+    assert_eq!(manifest["content_type"], "application/vnd.run402.deploy-manifest+json");
+    assert!(manifest["size"].as_u64().unwrap_or(0) > 5 * 1024 * 1024);
+    assert_eq!(sent[1].url, "https://api.test/content/v1/plans/cp_m/commit");
+    let plan = body(&sent[2]);
+    assert_eq!(plan["spec"], json!({"project": "prj_1"}));
+    assert_eq!(plan["manifest_ref"]["sha256"], manifest["sha256"]);
+    assert_eq!(plan["manifest_ref"]["contentType"], "application/vnd.run402.deploy-manifest+json");
+
+    let (out, _) = run(&t, &k, "plan", None, vec![spec.clone(), json!({"dryRun": true})], vec![]);
+    assert_eq!(out.expect_err("dry").extra_field("code").and_then(Val::as_str), Some("DRY_RUN_REQUIRES_INLINE_SPEC"));
+    let (k, t, c) = testing::kernel();
+    c.ci.set(true);
+    let (out, _) = run(&t, &k, "apply", None, vec![spec], vec![]);
+    let e = out.expect_err("ci");
+    assert_eq!(e.extra_field("code").and_then(Val::as_str), Some("forbidden_spec_field"));
+    assert_eq!(e.extra_field("resource").and_then(Val::as_str), Some("manifest_ref"));
+    assert!(t.sent.borrow().is_empty());
+}
+
+#[test]
+fn scoped_clients_fill_in_the_spec_project_unless_the_caller_named_one() {
+    let (k, t) = kernel();
+    let spec = json!({"site": {"replace": {"index.html": HTML}}});
+    let present = json!([{"sha256": sha(HTML), "size": 11, "present": true}]);
+    let (out, _) = run(&t, &k, "apply", Some("prj_7"), vec![spec], vec![plan_answer(present.clone()), ready()]);
+    out.expect("deployed");
+    assert_eq!(body(&t.sent.borrow()[0])["spec"]["project"], "prj_7");
+    let (out, _) = run(&t, &k, "apply", Some("prj_7"), vec![site_spec()], vec![plan_answer(present), ready()]);
+    out.expect("deployed");
+    assert_eq!(body(&testing::last_sent(&t))["spec"]["project"], Value::Null, "the last request is the commit");
+    assert_eq!(body(&t.sent.borrow()[2])["spec"]["project"], "prj_1");
+}

@@ -135,7 +135,7 @@ async function handleRequest(state, baseUrl, req, res) {
   };
   if (ctx.url.pathname.startsWith("/__sim/")) return send(res, await route(control, ctx));
   // Released sites (routes/deploy.mjs) are the public web, not the gateway API.
-  if (ctx.url.pathname.startsWith("/__sites/")) return send(res, await dispatchSite(ctx));
+  if (ctx.url.pathname.startsWith("/__sites/") || deployRoutes.siteNameOfHost(state, req.headers.host) !== null) return send(res, await dispatchSite(ctx));
 
   state.requestLog.push({ method: ctx.method, path: ctx.rawUrl, headers: { ...req.headers }, body: buffer.toString("utf8") });
   if (tooLarge) {
@@ -182,6 +182,7 @@ export async function start({ port = 0, adminWallets = [], payments, x402Version
   const closeStorage = await startStorage(state);
   const close = async () => {
     emailRoutes.stopDeliveries(state);
+    deployRoutes.stopOperations(state);
     await new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

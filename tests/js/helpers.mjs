@@ -46,12 +46,15 @@ export const BYTES_MARK = "\u0000bytes";
 /** Stand for a function (an AssetRef's tag emitters) and a `Response` (blobs.get): JSON has neither. */
 export const FUNCTION_MARK = "\u0000function";
 export const RESPONSE_MARK = "\u0000Response";
+/** Stands for a `Map` (deploy.plan's byteReaders), which JSON writes as `{}`. */
+export const MAP_MARK = "\u0000Map";
 
 const marked = (v) => {
   if (v === undefined) return UNDEFINED_MARK;
   if (v instanceof Uint8Array) return BYTES_MARK;
   if (typeof v === "function") return FUNCTION_MARK;
   if (typeof Response === "function" && v instanceof Response) return RESPONSE_MARK;
+  if (v instanceof Map) return MAP_MARK;
   return v;
 };
 

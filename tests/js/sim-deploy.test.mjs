@@ -12,6 +12,7 @@ import { ADMIN_ADDRESS, WALLET_KEY } from "./wallets.mjs";
 const OTHER_KEY = `0x${"33".repeat(32)}`;
 let base = process.env.RUN402_SIM_URL;
 let own = null;
+let configBefore = null;
 
 before(async () => {
   if (!base) {
@@ -19,9 +20,14 @@ before(async () => {
     own = await start({ port: 0, adminWallets: [ADMIN_ADDRESS] });
     base = own.url;
   }
+  configBefore = await (await fetch(`${base}/__sim/deploy/config`)).json();
   await control("/__sim/deploy/config", { step_ms: 5, plan_shape: "flat" });
 });
-after(() => own?.close());
+// The runner's simulator is shared with later files: its config goes back as it was.
+after(async () => {
+  if (configBefore) await control("/__sim/deploy/config", configBefore);
+  await own?.close();
+});
 
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const b64sha = (bytes) => createHash("sha256").update(bytes).digest("base64");
@@ -264,6 +270,18 @@ describe("deploy v2: migrations", () => {
     assert.deepEqual(inv.body.migrations_applied.map((m) => [m.migration_id, m.checksum_hex]), [["001_items", m1.entry.checksum]]);
   });
 
+  it("applies database.expose after the migrations, so REST serves the new table", async () => {
+    const m = migration("010_posts", "CREATE TABLE posts (id serial primary key, title text); INSERT INTO posts (title) VALUES ('first');");
+    const { snap } = await deploy(project, { database: { migrations: [m.entry], expose: { version: "1", tables: [{ name: "posts", expose: true, policy: "public_read_authenticated_write" }] } } }, [m.file]);
+    assert.equal(snap.status, "ready", JSON.stringify(snap.error));
+    const rest = await fetch(`${base}/rest/v1/posts?select=title`, { headers: { apikey: project.anon_key } });
+    assert.equal(rest.status, 200);
+    assert.deepEqual(await rest.json(), [{ title: "first" }]);
+    const bad = await deploy(project, { database: { expose: { version: "1", tables: [{ name: "no_table", expose: true, policy: "public_read" }] } } });
+    assert.equal(bad.snap.status, "failed");
+    assert.deepEqual([bad.snap.error.code, bad.snap.error.phase], ["EXPOSE_INVALID", "schema-settle"]);
+  });
+
   it("a failing migration fails the operation with MIGRATION_FAILED and activates nothing", async () => {
     const activeBefore = (await call("/deploy/v2/releases/active", { project })).body.release_id;
     const bad = migration("002_bad", "CREATE TABLE good_one (id int); SELECT * FROM no_such_table;");
@@ -313,6 +331,19 @@ describe("deploy v2: conflicts, failures and resume", () => {
     await control("/__sim/deploy/advance", { project_id: project.project_id });
     const ok = await call(`/deploy/v2/plans/${pinned.body.plan_id}/commit`, { method: "POST", json: {} });
     assert.equal(ok.status, 200, ok.text);
+    assert.equal((await poll(project, ok.body.operation_id)).status, "ready");
+  });
+
+  it("after a conflict, the same idempotency key plans afresh (as the SDK's retry does)", async () => {
+    const spec = { project: project.project_id, site: { patch: { delete: ["w.html"] } } };
+    const first = await plan(spec, { key: "retry-key" });
+    await control("/__sim/deploy/advance", { project_id: project.project_id });
+    const conflict = await call(`/deploy/v2/plans/${first.body.plan_id}/commit`, { method: "POST", json: { idempotency_key: "retry-key" } });
+    assert.equal(conflict.body.code, "BASE_RELEASE_CONFLICT");
+    const second = await plan(spec, { key: "retry-key" });
+    assert.equal(second.status, 201, second.text);
+    assert.notEqual(second.body.plan_id, first.body.plan_id);
+    const ok = await call(`/deploy/v2/plans/${second.body.plan_id}/commit`, { method: "POST", json: { idempotency_key: "retry-key" } });
     assert.equal((await poll(project, ok.body.operation_id)).status, "ready");
   });
 
@@ -429,6 +460,12 @@ describe("deploy v2: spec sections", () => {
     assert.deepEqual(inv.body.functions.map((f) => [f.name, f.timeout_seconds, f.code_hash]), [["api", 5, sha(code.bytes)]]);
     assert.deepEqual(inv.body.routes.entries.map((r) => r.kind), ["prefix", "exact"]);
 
+    // Over the tier's limits: the activation refuses before installing anything.
+    const big = await deploy(project, { functions: { patch: { set: { other: { source: ref(code.bytes, code.contentType) }, huge: { source: ref(code.bytes, code.contentType), config: { memoryMb: 4096 } } } } } }, [code]);
+    assert.equal(big.snap.status, "failed");
+    assert.deepEqual([big.snap.error.code, big.snap.error.resource, big.snap.error.details.gateway_code], ["FUNCTION_BUILD_FAILED", "functions.huge", "TIER_LIMIT_EXCEEDED"]);
+    assert.equal((await fetch(`${base}/functions/v1/other`, { headers: { apikey: project.anon_key } })).status, 404);
+
     // Dropping the function from a replace removes it from the runtime.
     const next = await deploy(project, { functions: { replace: {} }, routes: null });
     assert.deepEqual(next.plan.functions.removed, ["api"]);
@@ -458,6 +495,10 @@ describe("deploy v2: spec sections", () => {
     const miss = await r("/api/x", "DELETE");
     assert.deepEqual([miss.match, miss.result, miss.allow], ["route_method_miss", 405, ["GET", "POST"]]);
     assert.deepEqual([(await r("/nothing")).match, (await r("/nothing")).result], ["none", 404]);
+    // The simulator's own URLs of the release resolve as given.
+    const own = new URL(snap.urls.project + "docs/");
+    const local = await call(`/deploy/v2/resolve?host=${own.hostname}&path=${encodeURIComponent(own.pathname)}`, { project });
+    assert.deepEqual([local.body.match, local.body.asset_path, local.body.normalized_path], ["static_index", "docs/index.html", "/docs/"]);
     const other = await call("/deploy/v2/resolve?host=example.com&path=%2F", { project });
     assert.equal(other.body.match, "host_missing");
   });
@@ -472,6 +513,15 @@ describe("deploy v2: spec sections", () => {
     const list = await fetch(`${base}/subdomains/v1`, { headers: { authorization: `Bearer ${project.service_key}` } });
     const entry = (await list.json()).subdomains.find((s) => s.name === name);
     assert.equal(entry.deployment_id, snap.urls.deployment_id);
+    // By Host header too (node:http; fetch cannot set Host).
+    const { request } = await import("node:http");
+    const byHost = await new Promise((resolve, reject) => {
+      request(`${base}/`, { headers: { host: `${name}.run402.com` } }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c)).on("end", () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      }).on("error", reject).end();
+    });
+    assert.deepEqual(byHost, { status: 200, text: "<p>sub</p>" });
     const resolved = await call(`/deploy/v2/resolve?host=${name}.run402.com&path=%2F`, { project });
     assert.equal(resolved.body.match, "static_index");
     // Another project cannot take the name.
@@ -507,6 +557,35 @@ describe("deploy v2: spec sections", () => {
     const unknown = await call("/deploy/v2/plans", { method: "POST", json: { spec: { project: project.project_id }, manifest_ref: ref(Buffer.from("nope"), "application/json") } });
     assert.equal(unknown.status, 409);
     assert.equal(unknown.body.code, "MANIFEST_NOT_FOUND");
+  });
+
+  it("/apply/v1 takes the 3.3.3 snake_case spec, inline and through manifest_ref", async () => {
+    const page = file("<p>apply</p>");
+    const code = file("export default async () => new Response('applied');", "text/javascript; charset=utf-8");
+    await upload(project, [page, code]);
+    const wireRef = (f) => ({ sha256: sha(f.bytes), size: f.bytes.length, content_type: f.contentType });
+    const spec = {
+      project_id: project.project_id,
+      site: { replace: { "index.html": wireRef(page) } },
+      functions: { replace: { applied: { source: wireRef(code), config: { timeout_seconds: 7, memory_mb: 64 } } } },
+      routes: null,
+    };
+    const p = await call("/apply/v1/plans", { method: "POST", json: { spec } });
+    assert.equal(p.status, 201, p.text);
+    assert.deepEqual(p.body.missing_content.map((m) => m.present), [true, true]);
+    const c = await call(`/apply/v1/plans/${p.body.plan_id}/commit`, { method: "POST", json: {} });
+    assert.equal(c.status, 200, c.text);
+    let snap;
+    for (let i = 0; i < 200 && !["ready", "failed"].includes(snap?.status); i++) snap = (await call(`/apply/v1/operations/${c.body.operation_id}`, { project })).body;
+    assert.deepEqual([snap.status, snap.error], ["ready", null]);
+    const inv = (await call("/apply/v1/releases/active", { project })).body;
+    assert.deepEqual([inv.functions[0].timeout_seconds, inv.functions[0].memory_mb, inv.site.paths[0].content_type], [7, 64, page.contentType]);
+    // manifest_ref: the snake_case manifest in the CAS, a {project_id} stub inline.
+    const manifest = Buffer.from(JSON.stringify({ ...spec, site: { patch: { delete: ["index.html"] } } }));
+    await upload(project, [{ bytes: manifest, contentType: "application/vnd.run402.deploy-manifest+json" }]);
+    const viaRef = await call("/apply/v1/plans?dry_run=true", { method: "POST", json: { spec: { project_id: project.project_id }, manifest_ref: { sha256: sha(manifest), size: manifest.length, content_type: "application/vnd.run402.deploy-manifest+json" } } });
+    assert.equal(viaRef.status, 200, viaRef.text);
+    assert.deepEqual(viaRef.body.site.removed, ["index.html"]);
   });
 
   it("the nested plan shape puts the buckets under diff", async () => {
@@ -576,6 +655,8 @@ describe("deploy v2: content uploads", () => {
     assert.equal(noKey.body.code, "MISSING_API_KEY");
     const badKey = await call("/content/v1/plans", { method: "POST", json: items, apikey: "nope" });
     assert.equal(badKey.status, 401);
+    // A wallet names the project by apikey, not by project_id (that is for CI sessions).
+    assert.equal((await call("/content/v1/plans", { method: "POST", json: { ...items, project_id: project.project_id } })).status, 401);
     const noWallet = await call("/content/v1/plans", { method: "POST", json: items, project, as: null });
     assert.equal(noWallet.status, 401);
     const stranger = await call("/content/v1/plans", { method: "POST", json: items, project, as: OTHER_KEY });
@@ -679,5 +760,7 @@ describe("deploy v2: CI sessions", () => {
     const foreign = await call("/deploy/v2/plans", { method: "POST", ...ci(), json: { spec: { project: other.project_id, site: { replace: {} } } } });
     assert.equal(foreign.status, 403);
     assert.equal(foreign.body.code, "insufficient_scope");
+    const foreignContent = await call("/content/v1/plans", { method: "POST", ...ci(), json: { project_id: other.project_id, content: [{ sha256: "b".repeat(64), size: 1 }] } });
+    assert.deepEqual([foreignContent.status, foreignContent.body.code], [403, "insufficient_scope"]);
   });
 });

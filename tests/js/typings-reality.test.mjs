@@ -16,7 +16,7 @@ import { join } from "node:path";
 
 import ts from "typescript";
 
-import { BYTES_MARK, FUNCTION_MARK, RESPONSE_MARK, UNDEFINED_MARK } from "./helpers.mjs";
+import { BYTES_MARK, FUNCTION_MARK, MAP_MARK, RESPONSE_MARK, UNDEFINED_MARK } from "./helpers.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const recordPath = process.env.RUN402_RECORD;
@@ -109,7 +109,8 @@ function literal(value) {
     .replaceAll(JSON.stringify(UNDEFINED_MARK), "undefined")
     .replaceAll(JSON.stringify(BYTES_MARK), "new Uint8Array()")
     .replaceAll(JSON.stringify(FUNCTION_MARK), "((..._: any[]): any => undefined)")
-    .replaceAll(JSON.stringify(RESPONSE_MARK), "(undefined as unknown as Response)");
+    .replaceAll(JSON.stringify(RESPONSE_MARK), "(undefined as unknown as Response)")
+    .replaceAll(JSON.stringify(MAP_MARK), "(new Map() as Map<any, any>)");
 }
 
 /** The package's exported type names: the identifiers an import can name. */

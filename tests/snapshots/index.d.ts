@@ -453,7 +453,7 @@ export interface ScopedProjects {
   /** Applies an expose manifest (which tables the REST API serves, and their RLS). */
   applyExpose(manifest: ExposeManifest): Promise<unknown>;
   /** Validates a manifest, against a project's schema when one is given. Invalid JSON text is reported locally. */
-  validateExpose(manifest: ExposeManifest | string, opts?: ValidateExposeOptions): Promise<ExposeManifestValidationResult>;
+  validateExpose(manifest: ExposeManifest | string, opts?: ScopedOptions<ValidateExposeOptions, "project" | "project_id">): Promise<ExposeManifestValidationResult>;
   /** The project's current expose manifest. */
   getExpose(): Promise<ExposeManifest>;
   /** Platform-admin only: exempts a project from lease expiry. */
@@ -973,9 +973,9 @@ export interface Subdomains {
 /** Subdomain claims (<name>.run402.com) pointing at deployments (service key). Bound to one project. */
 export interface ScopedSubdomains {
   /** Claims a subdomain (or points it at another deployment) for opts.projectId, else the active project. */
-  claim(name: string, deploymentId: string, opts?: SubdomainClaimOptions): Promise<SubdomainClaimResult>;
+  claim(name: string, deploymentId: string, opts?: ScopedOptions<SubdomainClaimOptions, "projectId">): Promise<SubdomainClaimResult>;
   /** Releases a subdomain of opts.projectId, else of the active project. */
-  delete(name: string, opts?: SubdomainClaimOptions): Promise<SubdomainDeleteResult>;
+  delete(name: string, opts?: ScopedOptions<SubdomainClaimOptions, "projectId">): Promise<SubdomainDeleteResult>;
   /** The project's subdomains (the gateway's `subdomains` array; [] when absent). */
   list(): Promise<SubdomainSummary[]>;
 }
@@ -1058,7 +1058,7 @@ export interface ScopedDomains {
   /** A custom domain's verification status and its DNS instructions (null once nothing is left to add). */
   status(domain: string): Promise<CustomDomainStatusResult>;
   /** Releases a custom domain: with opts.projectId as that project (service key), else with the provider's headers only. */
-  remove(domain: string, opts?: CustomDomainRemoveOptions): Promise<CustomDomainRemoveResult>;
+  remove(domain: string, opts?: ScopedOptions<CustomDomainRemoveOptions, "projectId">): Promise<CustomDomainRemoveResult>;
 }
 
 // ── sites ──
@@ -2790,31 +2790,31 @@ export interface Deploy {
 /** The unified deploy engine: one ReleaseSpec (site, functions, migrations, secrets, subdomains, routes) validated locally, content hashed and uploaded only where the gateway lacks it, committed, and followed to a live release. Bound to one project. */
 export interface ScopedDeploy {
   /** Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (4 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed. */
-  apply(spec: ReleaseSpec, opts?: DeployApplyOptions): Promise<DeployResult>;
+  apply(spec: ScopedOptions<ReleaseSpec, "project">, opts?: DeployApplyOptions): Promise<DeployResult>;
   /** Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal). */
-  start(spec: ReleaseSpec, opts?: DeployStartOptions): Promise<DeployOperation>;
+  start(spec: ScopedOptions<ReleaseSpec, "project">, opts?: DeployStartOptions): Promise<DeployOperation>;
   /** Resumes a stalled operation (`op_…`, else OPERATION_NOT_FOUND locally), then polls it like `apply` until its release is live; `diff` is `{}` and `warnings` `[]`. `opts.project` adds the anon apikey to the polls. */
-  resume(operationId: string, opts?: DeployResumeOptions): Promise<DeployResult>;
+  resume(operationId: string, opts?: ScopedOptions<DeployResumeOptions, "project">): Promise<DeployResult>;
   /** One snapshot of an operation (`op_…`). Gateway errors are Run402DeployErrors. */
-  status(operationId: string, opts?: { project?: string }): Promise<OperationSnapshot>;
+  status(operationId: string, opts?: ScopedOptions<{ project?: string }, "project">): Promise<OperationSnapshot>;
   /** Recent deploy operations of a project (a project id, or `{ project, limit?, cursor? }`). */
-  list(projectOrOpts: string | DeployListOptions): Promise<DeployListResponse>;
+  list(projectOrOpts: ScopedOptions<string | DeployListOptions, "project">): Promise<DeployListResponse>;
   /** The events the gateway recorded for an operation (`op_…`), for inspecting a deploy after the fact. */
-  events(operationId: string, opts: { project: string }): Promise<DeployEventsResponse>;
+  events(operationId: string, opts: ScopedOptions<{ project: string }, "project">): Promise<DeployEventsResponse>;
   /** A release of the scoped project's, by id. */
   getRelease(releaseId: string, opts?: { siteLimit?: number }): Promise<ReleaseInventory>;
   /** The live release's inventory (`release_id` null before the first deploy). */
-  getActiveRelease(opts: ReleaseInventoryOptions): Promise<ActiveReleaseInventory>;
+  getActiveRelease(opts: ScopedOptions<ReleaseInventoryOptions, "project">): Promise<ActiveReleaseInventory>;
   /** What changes between two releases: `from` is "empty", "active" or a release id, `to` "active" or a release id. */
-  diff(opts: ReleaseDiffOptions): Promise<ReleaseToReleaseDiff>;
+  diff(opts: ScopedOptions<ReleaseDiffOptions, "project">): Promise<ReleaseToReleaseDiff>;
   /** The low-level first step: validates and hashes `spec` and asks for a plan (`dryRun`: a plan that cannot be committed). No warning gate. Pass the result to `upload`, then `plan.plan_id` to `commit`. */
-  plan(spec: ReleaseSpec, opts?: DeployPlanOptions): Promise<{ plan: PlanResponse; byteReaders: Map<string, ByteReader> }>;
+  plan(spec: ScopedOptions<ReleaseSpec, "project">, opts?: DeployPlanOptions): Promise<{ plan: PlanResponse; byteReaders: Map<string, ByteReader> }>;
   /** Uploads the content a plan reports missing, read from `byteReaders` (the `plan` result's, or your own `() => Promise<Uint8Array>` functions). */
-  upload(plan: PlanResponse, opts: DeployUploadOptions): Promise<void>;
+  upload(plan: PlanResponse, opts: ScopedOptions<DeployUploadOptions, "project">): Promise<void>;
   /** Commits a plan and polls its operation until the release is live (`diff` is `{}`, `warnings` `[]`). `opts.project` adds the anon apikey to the polls. */
-  commit(planId: string, opts?: DeployCommitOptions): Promise<DeployResult>;
+  commit(planId: string, opts?: ScopedOptions<DeployCommitOptions, "project">): Promise<DeployResult>;
   /** How the live release answers a public URL (`url`) or a host and path: the match, the route or static object, authorization, fallback. `project` only selects the keys; it is not sent. */
-  resolve(opts: DeployResolveOptions): Promise<DeployResolveResponse>;
+  resolve(opts: ScopedOptions<DeployResolveOptions, "project">): Promise<DeployResolveResponse>;
 }
 
 // ── ci ──
@@ -3035,6 +3035,9 @@ export interface Payments {
 }
 
 // ── client ──
+
+/** An options object on a project-scoped client: the fields `K` the client fills in become optional. */
+export type ScopedOptions<T, K extends PropertyKey> = T extends object ? Omit<T, K & keyof T> & { [P in K & keyof T]?: T[P] } : T;
 
 export interface Run402Options {
   /** Gateway base URL, e.g. "https://api.run402.com" (paths are appended as is). */

@@ -257,6 +257,11 @@ export async function main(): Promise<void> {
   const committed: string = (await r.deploy.commit(plan.plan_id ?? "", { project: id })).release_id;
   const liveRelease: string | null = (await r.deploy.getActiveRelease({ project: id })).release_id;
   const scopedRelease = await p.deploy.getRelease("rel_1", { siteLimit: 5 });
+  // A scoped client fills in the project.
+  const scopedDeploy: DeployResult = await p.deploy.apply({ site: { patch: { put: { "b.html": "<b>b</b>" } } } });
+  const scopedLive: string | null = (await p.deploy.getActiveRelease({})).release_id;
+  const scopedResolve: boolean = (await p.deploy.resolve({ host: "x.run402.com", path: "/" })).authorized;
+  void [scopedDeploy, scopedLive, scopedResolve];
   const resolvedMatch: string = (await r.deploy.resolve({ project: id, url: "https://x.run402.com/" })).match;
   void [applied.urls, opError, firstBytes, committed, liveRelease, scopedRelease.site.paths, resolvedMatch];
   const err = new LocalError("bad input", "testing");

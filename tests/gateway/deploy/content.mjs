@@ -10,25 +10,23 @@
 
 import { json, jsonObjectBody } from "../http-util.mjs";
 import { completeSession, createSession, sessionStart } from "../storage.mjs";
-import { projectById, requireProjectAccess, requireProvider } from "./access.mjs";
+import { requireProjectAccess } from "./access.mjs";
 import { casOf, deployFail, deployState, newId } from "./store.mjs";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const MAX_CONTENT_ITEMS = 10_000;
 const PLAN_TTL_MS = 24 * 3600 * 1000;
-export const MAX_CONTENT_BYTES = 5 * 1024 * 1024 * 1024;
+const MAX_CONTENT_BYTES = 5 * 1024 * 1024 * 1024;
 
 const contentFail = (status, code, message) => deployFail(status, code, message, { resource: "content" });
 
-/** The project of a content call: apikey (+ provider), or a CI session's `project_id`. */
+/** The project of a content call: the apikey's (with the provider check), or a CI session's, which must match `project_id` when sent. */
 async function contentProject(ctx, projectId) {
-  if (ctx.headers.apikey === undefined && projectId !== undefined) {
-    const project = projectById(ctx, projectId);
-    await requireProvider(ctx, project);
-    return project;
+  const { project, caller } = await requireProjectAccess(ctx);
+  if (projectId !== undefined && projectId !== project.id) {
+    if (caller.ci) deployFail(403, "insufficient_scope", `This CI session may deploy to ${project.id} only.`, { resource: "content" });
+    contentFail(403, "PROJECT_KEY_MISMATCH", "project_id names another project than the apikey.");
   }
-  const { project } = await requireProjectAccess(ctx);
-  if (projectId !== undefined && projectId !== project.id) contentFail(403, "PROJECT_KEY_MISMATCH", "project_id names another project than the apikey.");
   return project;
 }
 

@@ -14,7 +14,11 @@ import { HttpError } from "../http-util.mjs";
 import { ownerRole } from "../project-store.mjs";
 import { functionsOf, installFunction } from "../routes/functions.mjs";
 import { guardSql } from "../sql-guard.mjs";
+import { applyManifest } from "../expose-apply.mjs";
+import { validateManifest } from "../expose-validate.mjs";
+import { schemaShape } from "../introspect.mjs";
 import { uninstall } from "../functions-runtime.mjs";
+import { TIERS } from "../tiers.mjs";
 import { codeHash } from "./releases.mjs";
 import { deployState, newId, presentBytes } from "./store.mjs";
 
@@ -23,7 +27,7 @@ const PHASES = [
   { status: "staging", event: "stage", run: stage },
   { status: "gating", event: "migrate-gate", run: async () => {} },
   { status: "migrating", event: "migrate", run: migrate },
-  { status: "schema_settling", event: "schema-settle", run: async () => {} },
+  { status: "schema_settling", event: "schema-settle", run: settleSchema },
   { status: "activating", event: "activate", run: activate },
 ];
 export const PHASE_EVENTS = PHASES.map((p) => p.event);
@@ -169,6 +173,22 @@ async function migrate(state, op, plan) {
   }
 }
 
+/** Applies the spec's database.expose manifest to the migrated schema, as applyExpose would. */
+async function settleSchema(state, op, plan) {
+  if (plan.expose === undefined) return;
+  const project = state.projects.get(op.projectId);
+  const problem = await withSession(async (db) => {
+    const shape = await schemaShape(db, project.schema);
+    const result = validateManifest(plan.expose, shape, project.schema);
+    if (result.hasErrors) return result.errors;
+    await applyManifest(db, project, plan.expose, shape);
+    return null;
+  });
+  if (problem) {
+    throw new PhaseFailure("EXPOSE_INVALID", `The expose manifest has ${problem.length} error(s): ${problem[0].detail}`, { resource: "database.expose", details: { errors: problem } });
+  }
+}
+
 /** The bytes of a function's entry module, and its other files. */
 function functionFiles(d, projectId, fn) {
   const read = (ref) => presentBytes(d, projectId, ref.sha256);
@@ -181,10 +201,28 @@ function sameFunction(a, b) {
   return a && codeHash(a) === codeHash(b) && a.timeoutSeconds === b.timeoutSeconds && a.memoryMb === b.memoryMb && a.schedule === b.schedule;
 }
 
+/** The tier's per-function limits, checked for every function before any is installed (so a refusal activates nothing). */
+function checkTierLimits(project, installed, previous, next) {
+  const tier = TIERS[project.tier];
+  for (const [name, fn] of next.functions) {
+    const over = (what, value, max) => {
+      throw new PhaseFailure("FUNCTION_BUILD_FAILED", `Function ${name}: ${what} ${value} is over the ${project.tier} tier's ${max}.`, { resource: `functions.${name}`, details: { gateway_code: "TIER_LIMIT_EXCEEDED", tier: project.tier } });
+    };
+    if (fn.timeoutSeconds > tier.function_timeout_seconds) over("timeout", `${fn.timeoutSeconds} s`, `${tier.function_timeout_seconds} s`);
+    if (fn.memoryMb > tier.function_memory_mb) over("memory", `${fn.memoryMb} MB`, `${tier.function_memory_mb} MB`);
+  }
+  const after = new Set([...installed.keys()].filter((n) => !previous.functions.has(n) || next.functions.has(n)));
+  for (const name of next.functions.keys()) after.add(name);
+  if (after.size > tier.max_functions) {
+    throw new PhaseFailure("FUNCTION_BUILD_FAILED", `The release would leave ${after.size} functions; the ${project.tier} tier allows ${tier.max_functions}.`, { resource: "functions", details: { gateway_code: "FUNCTION_LIMIT_REACHED", tier: project.tier } });
+  }
+}
+
 /** Installs the release's new and changed functions and removes those the previous release had and this one drops. */
 function installFunctions(state, project, previous, next) {
   const d = deployState(state);
   const installed = functionsOf(state, project.id);
+  checkTierLimits(project, installed, previous, next);
   for (const [name, fn] of next.functions) {
     if (sameFunction(previous.functions.get(name), fn) && installed.has(name)) continue;
     const { code, others } = functionFiles(d, project.id, fn);
@@ -303,7 +341,7 @@ function failOp(state, op, phase, err) {
   op.status = status;
   op.error = {
     code: err.code,
-    phase: phase.event === "activate" ? "activate" : phase.event === "stage" ? "stage" : phase.event === "migrate" || phase.event === "migrate-gate" ? "migrate" : phase.event,
+    phase: phase.event,
     resource: err.resource,
     message: err.message,
     retryable: err.retryable,
@@ -326,6 +364,11 @@ async function step(state, op) {
   const d = deployState(state);
   const plan = d.plans.get(op.planId);
   const phase = PHASES[op.phase];
+  if (!state.projects.has(op.projectId)) {
+    failOp(state, op, phase, new PhaseFailure("PROJECT_NOT_FOUND", `Project ${op.projectId} was deleted during the deploy.`, { resource: "project" }));
+    touch(op);
+    return;
+  }
   try {
     const injected = op.injected;
     if (injected && injected.phase === phase.event) {
@@ -369,7 +412,7 @@ export async function drive(state, op) {
     step(state, op)
       .catch((err) => console.error("[run402-sim] deploy step failed:", err))
       .finally(() => {
-        if (isRunning(op) && state.projects.has(op.projectId)) {
+        if (isRunning(op) && state.projects.has(op.projectId) && !deployState(state).stopped) {
           op.timer = setTimeout(tick, deployState(state).config.stepMs);
           op.timer.unref?.();
         }
@@ -400,4 +443,13 @@ export async function resume(state, op) {
   touch(op);
   await drive(state, op);
   return true;
+}
+
+/** Stops every pending phase timer (the simulator is closing). */
+export function stopAll(state) {
+  deployState(state).stopped = true;
+  for (const op of deployState(state).operations.values()) {
+    if (op.timer) clearTimeout(op.timer);
+    op.timer = null;
+  }
 }

@@ -4,14 +4,15 @@
 // references with `present` flags, and warns (MISSING_REQUIRED_SECRET when
 // secrets.require names a secret the project lacks). A dry run answers the
 // same without plan_id/operation_id and keeps nothing. The same
-// idempotency key with the same spec answers the same plan. A commit refuses
+// idempotency key with the same spec answers the same plan, until that
+// plan's operation failed (then it plans afresh). A commit refuses
 // while content is missing, or (base absent or "current") when the active
 // release moved since the plan: 409 BASE_RELEASE_CONFLICT, safe to retry.
 
 import { createHash } from "node:crypto";
 import { json, jsonObjectBody } from "../http-util.mjs";
 import { projectById, requireProvider } from "./access.mjs";
-import { PHASE_EVENTS, newOperation, snapshot, start } from "./engine.mjs";
+import { PHASE_EVENTS, newOperation, start } from "./engine.mjs";
 import { baseOf, desiredContent, diffContent, isNoop, presentIn, summarize } from "./releases.mjs";
 import { checkRef, checkSpec } from "./spec.mjs";
 import { SCHEMA_VERSION, deployError, deployFail, deployState, newId, presentBytes } from "./store.mjs";
@@ -46,13 +47,13 @@ function ciGuard(spec, raw, binding) {
 }
 
 /** The spec of a plan body: inline, or read from the CAS through manifest_ref (then the inline spec is exactly {project}). */
-function specOf(d, body, translate) {
+function specOf(d, body, { translate, translateRef }) {
   if (body.manifest_ref === undefined) return { raw: translate(body.spec), digest: null };
   const stub = translate(body.spec);
   if (stub === null || typeof stub !== "object" || Object.keys(stub).length !== 1 || typeof stub.project !== "string") {
     deployFail(400, "INVALID_SPEC", "With manifest_ref, spec is only {project}.", { phase: "plan", resource: "spec", fix: { action: "set_field", path: "spec" } });
   }
-  const ref = checkRef(translate({ m: body.manifest_ref }).m ?? body.manifest_ref, "manifest_ref");
+  const ref = checkRef(translateRef(body.manifest_ref), "manifest_ref");
   const bytes = presentBytes(d, stub.project, ref.sha256);
   if (!bytes || bytes.length !== ref.size) {
     deployFail(409, "MANIFEST_NOT_FOUND", `The manifest ${ref.sha256} is not in the project's content store; upload it through /content/v1/plans first.`, { phase: "plan", resource: "manifest_ref" });
@@ -94,10 +95,11 @@ function planAnswer(d, fields, buckets, warnings) {
 }
 
 /**
- * POST /deploy/v2/plans (and /apply/v1/plans through `translate`).
- * Body `{spec, manifest_ref?, idempotency_key?}`.
+ * POST /deploy/v2/plans (and /apply/v1/plans, whose spec and ContentRef
+ * names `wire` translates). Body `{spec, manifest_ref?, idempotency_key?}`.
  */
-export function planHandler(translate = (s) => s) {
+export function planHandler(wire) {
+  const { translate } = wire;
   return async (ctx) => {
     const body = jsonObjectBody(ctx, { allowed: ["spec", "manifest_ref", "idempotency_key"] });
     const dryRun = ctx.url.searchParams.get("dry_run") === "true";
@@ -105,7 +107,7 @@ export function planHandler(translate = (s) => s) {
     const specProject = translate(body.spec)?.project;
     const project = projectById(ctx, specProject, "project");
     const caller = await requireProvider(ctx, project);
-    const { raw, digest } = specOf(d, body, translate);
+    const { raw, digest } = specOf(d, body, wire);
     const spec = checkSpec(raw);
     if (caller.ci) ciGuard(spec, raw, caller.ci);
     if (body.idempotency_key !== undefined && (typeof body.idempotency_key !== "string" || body.idempotency_key === "")) {
@@ -113,8 +115,9 @@ export function planHandler(translate = (s) => s) {
     }
     const manifestDigest = digest ?? digestOf(raw);
     const key = body.idempotency_key === undefined || dryRun ? null : `${project.id}\n${body.idempotency_key}`;
-    if (key && d.planKeys.has(key)) {
-      const earlier = d.plans.get(d.planKeys.get(key));
+    // A plan whose operation failed is not replayed: the SDK retries a BASE_RELEASE_CONFLICT with the same key.
+    const earlier = key ? d.plans.get(d.planKeys.get(key)) : undefined;
+    if (earlier && !earlier.failed) {
       if (earlier.manifestDigest !== manifestDigest) deployFail(409, "IDEMPOTENCY_KEY_REUSED", "This idempotency_key was used for another spec.", { phase: "plan", resource: "idempotency_key" });
       return json(200, earlier.answer);
     }
@@ -152,7 +155,7 @@ export function planHandler(translate = (s) => s) {
       baseReleaseId: base.release?.id ?? null,
       manifestDigest,
       missingContent: refsOf(spec).map((r) => ({ sha256: r.sha256, size: r.size, present: present(r.sha256) })),
-      isNoop: isNoop({ ...buckets }, migrations.diff.new.length),
+      isNoop: isNoop(buckets, migrations.diff.new.length),
       summary: summarize(buckets, migrations.diff.new.length),
     };
     if (dryRun) return json(200, planAnswer(d, { ...fields, operationId: null }, { migrations: migrations.diff, ...buckets }, warnings));
@@ -167,6 +170,7 @@ export function planHandler(translate = (s) => s) {
       content,
       refs: refsOf(spec),
       migrations: spec.migrations ?? [],
+      expose: spec.expose,
       secretsDelete: spec.secrets?.delete ?? [],
       createdBy: caller.wallet ?? `ci:${caller.ci.id}`,
       committed: false,
@@ -182,9 +186,10 @@ export function planHandler(translate = (s) => s) {
   };
 }
 
+/** The commit's answer: its status in CommitStatus terms (running | schema_settling | activation_pending | ready | failed; needs_repair counts as failed). */
 function commitAnswer(op) {
-  const out = { operation_id: op.id, status: op.status === "ready" || op.status === "failed" || op.status === "activation_pending" || op.status === "schema_settling" ? op.status : "running" };
-  if (op.status === "needs_repair") out.status = "failed";
+  const direct = ["ready", "failed", "activation_pending", "schema_settling"];
+  const out = { operation_id: op.id, status: direct.includes(op.status) ? op.status : op.status === "needs_repair" ? "failed" : "running" };
   if (op.releaseId) out.release_id = op.releaseId;
   if (op.urls) out.urls = op.urls;
   if (op.error) out.error = op.error;
@@ -235,5 +240,3 @@ export async function commitHandler(ctx) {
   await start(ctx.state, op, { baseUrl: ctx.baseUrl, injected });
   return json(200, commitAnswer(op));
 }
-
-export { snapshot };

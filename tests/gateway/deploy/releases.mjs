@@ -215,7 +215,7 @@ export function inventory(projectId, release, { siteLimit, stateKind } = {}) {
     superseded_at: release?.supersededAt ?? null,
     operation_id: release?.operationId ?? null,
     plan_id: release?.planId ?? null,
-    events_url: release ? `/deploy/v2/operations/${release.operationId}/events` : null,
+    events_url: release?.operationId ? `/deploy/v2/operations/${release.operationId}/events` : null,
     effective: release?.status === "active",
     state_kind: stateKind ?? (release?.status === "active" ? "current_live" : "effective"),
     release_generation: release?.generation ?? null,

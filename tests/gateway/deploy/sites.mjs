@@ -119,9 +119,18 @@ function nameForHost(host) {
   return null;
 }
 
-/** GET /deploy/v2/resolve?host=&path=&method= for `project` (the apikey's). */
-export function resolveHost(state, project, { host, path, method }) {
-  const name = nameForHost(host);
+/**
+ * GET /deploy/v2/resolve?host=&path=&method= for `project` (the apikey's).
+ * The simulator's own host (`simHost`) resolves its /__sites/<name>/ URLs,
+ * so a deploy's `urls` can be resolved as they are.
+ */
+export function resolveHost(state, project, { host, path, method, simHost }) {
+  let name = nameForHost(host);
+  const local = host.toLowerCase() === simHost ? /^\/__sites\/([^/]+)(\/.*)?$/.exec(path) : null;
+  if (local) {
+    name = decodeURIComponent(local[1]);
+    path = local[2] ?? "/";
+  }
   const found = name === null ? null : releaseForName(state, name);
   const hostname = host.toLowerCase();
   if (!found || found.release.projectId !== project.id) {
@@ -131,10 +140,24 @@ export function resolveHost(state, project, { host, path, method }) {
   return { hostname, host_binding_id: name, binding_status: "active", project_id: project.id, channel: found.via === "deployment" ? "deployment" : "production", ...fields };
 }
 
-/** GET|HEAD|… /__sites/<name>/<path>: the released site. */
+/**
+ * The released site a request's Host header names (`<subdomain>.run402.com`,
+ * `<id>.sites.run402.com`), or null: any other host, or a name with no
+ * release, stays the gateway's.
+ */
+export function siteNameOfHost(state, hostHeader) {
+  const name = typeof hostHeader === "string" ? nameForHost(hostHeader.replace(/:\d+$/, "")) : null;
+  return name !== null && releaseForName(state, name) ? name : null;
+}
+
+/**
+ * GET|HEAD|… /__sites/<name>/<path>, or any path with a Host header that
+ * names a site (for clients that can set Host; fetch cannot): the released site.
+ */
 export async function serveSite(ctx) {
-  const m = /^\/__sites\/([^/]+)(\/.*)?$/.exec(ctx.url.pathname);
   const notFound = (message) => json(404, { error: "not_found", message, code: "NOT_FOUND" });
+  const byHost = siteNameOfHost(ctx.state, ctx.headers.host);
+  const m = byHost !== null ? [null, encodeURIComponent(byHost), ctx.url.pathname] : /^\/__sites\/([^/]+)(\/.*)?$/.exec(ctx.url.pathname);
   if (!m) return notFound("No site here.");
   const name = decodeURIComponent(m[1]);
   if (m[2] === undefined) return { status: 308, headers: { location: `/__sites/${m[1]}/${ctx.url.search}` }, body: null };
@@ -161,7 +184,8 @@ export async function serveSite(ctx) {
   const bytes = presentBytes(deployState(ctx.state), release.projectId, hit.static_sha256);
   if (!bytes) return notFound(`The bytes of ${hit.file} are gone.`);
   const etag = `"${hit.static_sha256}"`;
-  const headers = { "content-type": hit.content_type, etag, "cache-control": hit.cache_policy, "x-run402-release-id": release.id };
+  // Browsers on another origin (the runtime matrix's Chromium) may read the ETag too.
+  const headers = { "content-type": hit.content_type, etag, "cache-control": hit.cache_policy, "x-run402-release-id": release.id, "access-control-expose-headers": "etag, x-run402-release-id" };
   if ((ctx.headers["if-none-match"] ?? "").split(/\s*,\s*/).includes(etag)) return { status: 304, headers, body: null };
   return { status: 200, headers, body: ctx.method === "HEAD" ? null : bytes };
 }

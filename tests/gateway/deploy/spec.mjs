@@ -228,7 +228,7 @@ export function checkSpec(spec) {
 
 // ── The 3.3.3 client's snake_case spec (/apply/v1) ──
 
-function refFromApply(ref) {
+export function refFromApply(ref) {
   if (!isObject(ref)) return ref;
   const { content_type, ...rest } = ref;
   return content_type === undefined ? rest : { ...rest, contentType: content_type };
@@ -271,5 +271,3 @@ export function specFromApply(spec) {
   }
   return out;
 }
-
-export { refFromApply };

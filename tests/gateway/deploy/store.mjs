@@ -25,6 +25,7 @@ export function deployState(state) {
       generations: new Map(), // project_id → last release generation
       migrations: new Map(), // project_id → Map(migration id → {checksum, appliedAt})
       failNext: new Map(), // project_id → {phase, code, status, message}
+      stopped: false, // set when the simulator closes: no phase timer runs after it
     };
     perState.set(state, d);
   }

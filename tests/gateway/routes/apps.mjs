@@ -6,8 +6,9 @@
 // is: "ready", "configuration_required" (secrets to set) or
 // "manual_setup_required" (actions the publisher listed).
 //
-// Site files come from the project's latest deployment that has files; until
-// the deploy engine makes them, POST /__sim/apps/site puts some there.
+// Site files come from the project's latest deployment that has files: each
+// release deploy v2 activates makes one (routes/deploy.mjs), and POST
+// /__sim/apps/site puts some there without a deploy.
 
 import { randomBytes } from "node:crypto";
 

@@ -36,14 +36,18 @@
 //   GET  /deploy/v2/releases/diff?from=empty|active|rel&to=active|rel[&limit] → ReleaseToReleaseDiff
 //   GET  /deploy/v2/releases/{release_id}[?site_limit] → ReleaseInventory; 404 RELEASE_NOT_FOUND
 //   GET  /deploy/v2/resolve?host=&path=&method=  → DeployResolveResponse; hosts: <subdomain>.run402.com,
-//        <deployment_id|project_id>.sites.run402.com; anything else match "host_missing"
+//        <deployment_id|project_id>.sites.run402.com, and the simulator's own host with a
+//        /__sites/<name>/… path (so `urls` resolve as given); anything else match "host_missing"
 //   /apply/v1/* (the 3.3.3 client): the same routes, the plan spec in snake_case (project_id,
 //        content_type, timeout_seconds, memory_mb) translated first.
 //   GET  /__sites/<project_id | subdomain | deployment_id>/<path>: the released site (bytes, content
 //        type, ETag = "<sha256>", If-None-Match → 304; / → index.html; function routes run the function).
-//   Operation statuses: planning → staging → gating → migrating → schema_settling → activating → ready,
+//        Also any path with `Host: <subdomain>.run402.com` or `<deployment_id|project_id>.sites.run402.com`.
+//   Operation statuses: planning → staging → gating → migrating → schema_settling (applies database.expose)
+//        → activating → ready,
 //        or failed {error:{code, phase, resource, message, logs?}}: MIGRATION_FAILED,
-//        MIGRATION_CHECKSUM_MISMATCH, MIGRATION_SQL_NOT_FOUND, BASE_RELEASE_CONFLICT, FUNCTION_BUILD_FAILED.
+//        MIGRATION_CHECKSUM_MISMATCH, MIGRATION_SQL_NOT_FOUND, EXPOSE_INVALID, BASE_RELEASE_CONFLICT,
+//        FUNCTION_BUILD_FAILED, SUBDOMAIN_TAKEN.
 //        Ready answers urls {project, release, site, deployment_id}.
 //
 // __sim controls:
@@ -57,14 +61,19 @@
 import { fail, json, jsonObjectBody, requireString } from "../http-util.mjs";
 import { requireProjectAccess } from "../deploy/access.mjs";
 import { registerContent } from "../deploy/content.mjs";
-import { PHASE_EVENTS, activateRelease, resume, snapshot } from "../deploy/engine.mjs";
+import { PHASE_EVENTS, activateRelease, resume, snapshot, stopAll } from "../deploy/engine.mjs";
 import { commitHandler, planHandler } from "../deploy/plans.mjs";
 import { EMPTY_CONTENT, diffContent, inventory, isNoop, summarize } from "../deploy/releases.mjs";
-import { resolveHost, serveSite } from "../deploy/sites.mjs";
-import { specFromApply } from "../deploy/spec.mjs";
+import { resolveHost, serveSite, siteNameOfHost } from "../deploy/sites.mjs";
+import { refFromApply, specFromApply } from "../deploy/spec.mjs";
 import { SCHEMA_VERSION, deployFail, deployState, newId } from "../deploy/store.mjs";
 
-export { serveSite };
+export { serveSite, siteNameOfHost };
+
+/** Called when the simulator closes: no operation advances after that. */
+export function stopOperations(state) {
+  stopAll(state);
+}
 
 function positiveInt(ctx, name, { max } = {}) {
   const text = ctx.url.searchParams.get(name);
@@ -170,11 +179,12 @@ async function resolve(ctx) {
   const path = q.get("path") ?? "/";
   if (!path.startsWith("/")) deployFail(400, "INVALID_QUERY", "path must start with /.", { resource: "path" });
   const method = (q.get("method") ?? "GET").toUpperCase();
-  return json(200, resolveHost(ctx.state, project, { host, path, method }));
+  return json(200, resolveHost(ctx.state, project, { host, path, method, simHost: new URL(ctx.baseUrl).hostname }));
 }
 
-function registerUnder(router, prefix, translate) {
-  router.add("POST", `${prefix}/plans`, planHandler(translate));
+/** The routes under one prefix; `wire` translates that version's spec and ContentRef names. */
+function registerUnder(router, prefix, wire) {
+  router.add("POST", `${prefix}/plans`, planHandler(wire));
   router.add("POST", `${prefix}/plans/:id/commit`, commitHandler);
   router.add("GET", `${prefix}/operations`, listOperations);
   router.add("GET", `${prefix}/operations/:op`, getOperation);
@@ -188,8 +198,8 @@ function registerUnder(router, prefix, translate) {
 
 export function register(router) {
   registerContent(router);
-  registerUnder(router, "/deploy/v2", (spec) => spec);
-  registerUnder(router, "/apply/v1", specFromApply);
+  registerUnder(router, "/deploy/v2", { translate: (spec) => spec, translateRef: (ref) => ref });
+  registerUnder(router, "/apply/v1", { translate: specFromApply, translateRef: refFromApply });
 }
 
 // ── /__sim/ controls ──

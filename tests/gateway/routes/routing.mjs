@@ -1,8 +1,9 @@
 // Secrets, subdomains and custom domains (wire contract §1.4-§1.6, seed 003
 // "Custom Subdomains" and "Secrets Management"). Everything is keyed by the
 // project the service key belongs to; a record whose project was deleted
-// counts as gone. Until the deploy engine lands, deployments are registered
-// through /__sim/deployments (registerControl).
+// counts as gone. Deployments come from deploy v2 releases (routes/deploy.mjs,
+// which also claims the subdomains a spec names), or bare ones from
+// /__sim/deployments (registerControl).
 
 import { randomBytes } from "node:crypto";
 
