@@ -171,6 +171,49 @@ mod tests {
         }
     }
 
+    /// Runs `ns.method(args)` on a kernel whose provider is (or is not) a CI session.
+    fn dispatched(ci: bool, ns: &str, method: &str, args: Vec<Value>) -> (Result<Val, Error>, usize) {
+        let (k, t, c) = crate::testing::kernel();
+        c.on(crate::credentials::ProviderMethod::GetProject, json!({ "anon_key": "", "service_key": "" }));
+        c.ci.set(ci);
+        let items = args.into_iter().map(host).collect();
+        let id = crate::testing::method_id(ns, method);
+        let none = crate::surface::no_events();
+        let out = crate::testing::block_on(crate::surface::dispatch(k, id, None, items, None, &|| none.clone()));
+        let sent = t.sent.borrow().len();
+        (out, sent)
+    }
+
+    #[test]
+    fn deploys_from_a_ci_session_are_guarded_before_any_request() {
+        let spec = json!({ "project": "prj_1", "site": { "replace": { "index.html": "x" } }, "subdomains": { "set": ["a"] } });
+        for method in ["apply", "start", "plan"] {
+            let (out, sent) = dispatched(true, "deploy", method, vec![spec.clone()]);
+            match out {
+                Err(e) => assert_refused(&e, "subdomains"),
+                Ok(_) => panic!("deploy.{method} from a CI session shipped subdomains"),
+            }
+            assert_eq!(sent, 0, "deploy.{method} sent a request");
+        }
+        // The owner's wallet may: the same spec goes to the gateway (the mock's answers are not the point).
+        let (out, sent) = dispatched(false, "deploy", "plan", vec![spec]);
+        if let Err(e) = out {
+            assert_ne!(e.extra_field("code").and_then(Val::as_str), Some(CODE));
+        }
+        assert!(sent > 0);
+    }
+
+    #[test]
+    fn a_ci_sessions_bundle_deploy_is_guarded_before_any_secret_is_written() {
+        let opts = json!({ "secrets": [{ "key": "K", "value": "v" }], "files": [{ "file": "index.html", "data": "x" }] });
+        let (out, sent) = dispatched(true, "apps", "bundleDeploy", vec![json!("prj_1"), opts]);
+        match out {
+            Err(e) => assert_refused(&e, "secrets"),
+            Ok(_) => panic!("a CI session's bundle wrote secrets"),
+        }
+        assert_eq!(sent, 0);
+    }
+
     #[test]
     fn an_oversized_spec_is_refused_as_manifest_ref() {
         let e = manifest_ref_refused();
