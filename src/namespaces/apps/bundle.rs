@@ -192,8 +192,11 @@ pub fn translate(a: &Args, project: &str, opts: Option<&Json>) -> Result<Bundle>
         let mut database = Val::object();
         if let Some(sql) = migrations.filter(|s| !s.trim().is_empty()) {
             // Re-shipping the same SQL is then a no-op for the migration registry.
-            let sha = hex(&digest(sql.as_bytes()));
-            let id = format!("bundle_legacy_{}", &sha[..16]);
+            let sum = digest(sql.as_bytes());
+            // The first 16 hex digits, from the bytes: slicing the text
+            // would link str's boundary-error formatting (kilobytes).
+            let id = format!("bundle_legacy_{}", hex(&sum[..8]));
+            let sha = hex(&sum);
             let migration = Val::object().with("id", id).with("checksum", sha.as_str()).with("sql", sql);
             database = database.with("migrations", Val::Arr(vec![migration]));
         }
