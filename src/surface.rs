@@ -307,6 +307,7 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::secrets::NAMESPACE,
     &namespaces::subdomains::NAMESPACE,
     &namespaces::domains::NAMESPACE,
+    &namespaces::sites::NAMESPACE,
     #[cfg(not(feature = "omit-service"))]
     &namespaces::service::NAMESPACE,
     #[cfg(not(feature = "omit-tier"))]

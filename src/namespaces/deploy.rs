@@ -275,10 +275,15 @@ fn opts(a: &Args, i: usize) -> Result<Opts> {
 
 fn spec(k: &Kernel, a: &Args) -> Result<ValidSpec> {
     let value = a.get(0).cloned().unwrap_or_else(Native::undefined);
-    crate::deploy::release_spec(&value, &|j| k.transport.body_kind(j))
+    let spec = crate::deploy::release_spec(&value, &|j| k.transport.body_kind(j))?;
+    // §3.1 step 1: a CI session may ship less than the owner's wallet.
+    if k.credentials.is_ci_session() {
+        crate::deploy::ci_guard::check(spec.json())?;
+    }
+    Ok(spec)
 }
 
-async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+pub(crate) async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
     let spec = spec(k, &a)?;
     let o = opts(&a, 1)?;
     let d = engine(k, &a, &events, spec.project()).await?;

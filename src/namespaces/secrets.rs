@@ -84,7 +84,7 @@ export interface DeleteSecretResult {
 "#;
 
 /// The wire of `set`; `list` and `delete` are variations of it.
-const SET: Route = Route {
+pub(crate) const SET: Route = Route {
     verb: "POST",
     path: "/projects/v1/admin/{id}/secrets",
     // The value may be empty, so it is not a `Str`; `set` has checked it is a string.
