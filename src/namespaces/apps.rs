@@ -116,7 +116,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "bundleDeploy",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, call_opts("opts", "BundleDeployOptions")],
             returns: crate::ts!("BundleDeployResult"),
             scope: Scope::Project,
