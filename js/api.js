@@ -24,7 +24,12 @@ export { signTransferAuthorization } from "./wallet.js";
 // Public so that the Node entry, which imports this package by name (in Deno
 // and Bun a bundled copy of this file), installs its reader where the wasm
 // reads fs-file sources.
-export { installFileReader } from "./host.js";
+export function installFileReader(read) {
+  if (read !== undefined && typeof read !== "function") {
+    throw new LocalError("installFileReader takes a function (path) => Promise<Uint8Array>, or undefined to remove it", "installing a file reader");
+  }
+  host.installFileReader(read);
+}
 export {
   CI_GITHUB_ACTIONS_PROVIDER, V1_CI_ALLOWED_ACTIONS, V1_CI_ALLOWED_EVENTS_DEFAULT,
   buildCiDelegationStatement, buildCiDelegationResourceUri, signCiDelegation, createCiSessionCredentials,

@@ -370,6 +370,11 @@ describe("deploy sources and keys", () => {
     }
   });
 
+  it("installFileReader, a public export, refuses what is not a function with a LocalError", async () => {
+    const { installFileReader: install, LocalError } = await import("../../pkg/entry-node.js");
+    assert.throws(() => install("not a function"), (e) => e instanceof LocalError && /takes a function/.test(e.message) && e.context === "installing a file reader");
+  });
+
   it("a wrong anon key is refused at the content service; an invalid spec sends nothing", async () => {
     const { r, id, credentials } = await withProject(wallet());
     credentials.projects.set(id, { ...credentials.projects.get(id), anon_key: "not-the-key" });
