@@ -1,9 +1,11 @@
 // The JS shapes of members that run as operations underneath (src/surface.rs
 // `Run::Adapted`): each adapter takes the method's plain operation call
-// (`(...args) => { events(), result() }`), the namespace object it sits on and
-// the method's table entry, and returns the public function. They reshape
-// only: what is sent, retried and emitted is decided in Rust.
+// (`(...args) => { events(), result() }`), the namespace object it sits on,
+// the method's table entry and the scoped client's project (undefined on the
+// root client), and returns the public function. They reshape only: what is
+// sent, retried and emitted is decided in Rust.
 import { LocalError, Run402DeployError, isRun402Error } from "./errors.js";
+import { reshape, translate } from "./bundle-deploy.js";
 
 // Where a byte reader from `deploy.plan` keeps its bytes, so `upload` hands
 // them to Rust as they are instead of reading them through the function.
@@ -205,4 +207,33 @@ async function readerEntries(plan, readers) {
   return out;
 }
 
-export const adapters = { onEvent, staged, plan, upload };
+/**
+ * `apps.bundleDeploy(projectId, opts)`: the bundle translated here
+ * (js/bundle-deploy.js), then the member's own Rust in steps, each a call
+ * with the caller's options and the step's name after them: `check` (the
+ * project id, the options and the project's keys, then the whole spec, and
+ * the CI guard for a CI session: nothing is sent), one `secret` per secret
+ * (secrets.set), then `apply` (deploy.apply). A refused translation is
+ * thrown after `check` has judged the project, as one Rust pass did.
+ */
+function bundle(start, _ns, m, scope) {
+  return async (...args) => {
+    const head = [];
+    for (let i = 0; i <= m.options; i++) head.push(args[i]);
+    const step = (...rest) => start(...head, ...rest).result();
+    const project = scope ?? args[0];
+    let translated;
+    let refused;
+    try {
+      translated = await translate(project, args[m.options], m.context);
+    } catch (e) {
+      refused = e;
+    }
+    await step("check", translated?.spec);
+    if (refused !== undefined) throw refused;
+    for (const [key, value] of translated.secrets) await step("secret", key, value);
+    return reshape(project, await step("apply", translated.spec));
+  };
+}
+
+export const adapters = { onEvent, staged, plan, upload, bundle };

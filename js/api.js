@@ -136,7 +136,7 @@ function namespaceClass(ns, isScoped) {
               return operation(core, m.id, scope, args, control);
             };
             // An adapted operation's public shape is its adapter's (js/adapters.js).
-            const call = m.kind === "operation" ? start : adapters[m.kind](start, this, m);
+            const call = m.kind === "operation" ? start : adapters[m.kind](start, this, m, scope);
             fn = { [m.name](...args) { return call(...args); } }[m.name];
           } else {
             fn = {

@@ -205,8 +205,10 @@ mod tests {
 
     #[test]
     fn a_ci_sessions_bundle_deploy_is_guarded_before_any_secret_is_written() {
-        let opts = json!({ "secrets": [{ "key": "K", "value": "v" }], "files": [{ "file": "index.html", "data": "x" }] });
-        let (out, sent) = dispatched(true, "apps", "bundleDeploy", vec![json!("prj_1"), opts]);
+        // The bundle's `check` step, with the spec its adapter (js/bundle-deploy.js) makes of
+        // `{ secrets: [{ key: "K", value: "v" }], files: [{ file: "index.html", data: "x" }] }`.
+        let spec = json!({ "project": "prj_1", "secrets": { "require": ["K"] }, "site": { "replace": { "index.html": "x" } } });
+        let (out, sent) = dispatched(true, "apps", "bundleDeploy", vec![json!("prj_1"), json!({}), json!("check"), spec]);
         match out {
             Err(e) => assert_refused(&e, "secrets"),
             Ok(_) => panic!("a CI session's bundle wrote secrets"),

@@ -3,8 +3,8 @@
 //! keys then kept like `projects.provision`'s), and publish a project's
 //! versions with the service key. All declared routes but `fork`.
 //!
-//! Also the seed's legacy `bundleDeploy`, run as a `deploy.apply`
-//! ([`bundle`]).
+//! Also the seed's legacy `bundleDeploy`, translated in JS and run as a
+//! `deploy.apply` ([`bundle`]).
 
 mod bundle;
 
@@ -16,7 +16,6 @@ use crate::credentials::LocalFuture;
 use crate::error::Result;
 use crate::kernel::{Call, Kernel};
 use crate::routes::{field, route, Field, Kind, Out, Route, RouteBody, Src, PUBLIC_GET, SERVICE_GET};
-use crate::handler;
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
 
@@ -121,9 +120,9 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: crate::ts!("BundleDeployResult"),
             scope: Scope::Project,
             context: "deploying bundle",
-            doc: crate::ts!("Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead)."),
+            doc: crate::ts!("Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files (base64 ones that are not text as bytes) and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead)."),
             http: crate::ts!("POST /projects/v1/admin/{id}/secrets per secret · service key; then deploy.apply (POST /deploy/v2/plans, content upload, POST /deploy/v2/plans/{plan}/commit, polling) · P"),
-            run: handler!(bundle::deploy),
+            run: Run::Adapted("bundle", bundle::step),
         },
     ],
 };
@@ -236,7 +235,7 @@ export interface BundleFunctionSpec {
 export interface BundleSiteFile {
   /** Path in the site, e.g. "index.html", "assets/app.js". */
   file: string;
-  /** The file's text, or base64 with `encoding: "base64"` (text only here: deploy binary files with deploy.apply). */
+  /** The file's text, or base64 with `encoding: "base64"` (any bytes). */
   data: string;
   encoding?: "utf-8" | "base64";
 }

@@ -139,3 +139,22 @@ test("a CI session deploying to another project is refused by the gateway", asyn
   const active = await other.r.deploy.getActiveRelease({ project: other.projectId });
   assert.equal(active.release_id, null, "the other project has no release");
 });
+
+test("a CI session's apps.bundleDeploy is guarded before any secret is written", async () => {
+  const o = await owner();
+  await link(o);
+  const { r, sent } = await ciClient(o.projectId);
+  const files = [{ file: "index.html", data: "x" }];
+  for (const [opts, resource] of [
+    [{ secrets: [{ key: "CI_SECRET", value: "v" }], files }, "secrets"],
+    [{ files, subdomain: "acme-ci" }, "subdomains"],
+  ]) {
+    await rejectsKind(r.apps.bundleDeploy(o.projectId, opts), "deploy_error", (e) => {
+      assert.equal(e.code, "forbidden_spec_field");
+      assert.equal(e.resource, resource);
+      assert.equal(e.context, "validating CI deploy spec");
+    });
+  }
+  assert.deepEqual(sent, [], "no request left the client");
+  assert.ok(!(await o.r.secrets.list(o.projectId)).secrets.some((s) => s.key === "CI_SECRET"));
+});

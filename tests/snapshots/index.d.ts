@@ -1781,7 +1781,7 @@ export interface BundleFunctionSpec {
 export interface BundleSiteFile {
   /** Path in the site, e.g. "index.html", "assets/app.js". */
   file: string;
-  /** The file's text, or base64 with `encoding: "base64"` (text only here: deploy binary files with deploy.apply). */
+  /** The file's text, or base64 with `encoding: "base64"` (any bytes). */
   data: string;
   encoding?: "utf-8" | "base64";
 }
@@ -1826,7 +1826,7 @@ export interface Apps {
   updateVersion(projectId: string, versionId: string, opts: UpdateVersionOptions): Promise<void>;
   /** Deletes a published version (forks made from it stay). */
   deleteVersion(projectId: string, versionId: string): Promise<void>;
-  /** Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead). */
+  /** Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files (base64 ones that are not text as bytes) and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead). */
   bundleDeploy(projectId: string, opts?: BundleDeployOptions): Promise<BundleDeployResult>;
 }
 
@@ -1846,7 +1846,7 @@ export interface ScopedApps {
   updateVersion(versionId: string, opts: UpdateVersionOptions): Promise<void>;
   /** Deletes a published version (forks made from it stay). */
   deleteVersion(versionId: string): Promise<void>;
-  /** Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead). */
+  /** Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files (base64 ones that are not text as bytes) and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead). */
   bundleDeploy(opts?: BundleDeployOptions): Promise<BundleDeployResult>;
 }
 
