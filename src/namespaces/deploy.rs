@@ -27,13 +27,54 @@ const fn adapted(name: &'static str, f: crate::surface::OperationHandler) -> Run
     Run::Adapted(name, f)
 }
 
-macro_rules! op {
-    ($f:path) => {{
-        fn run(k: Rc<Kernel>, a: Args, e: Events) -> LocalFuture<'static, Result<Val>> {
-            Box::pin(async move { $f(&k, a, e).await })
+/// Every deploying member's one compiled future: the arguments are read by
+/// plain code ([`job`]), the keys looked up once, then the member's steps run.
+fn operate(k: Rc<Kernel>, a: Args, events: Events) -> LocalFuture<'static, Result<Val>> {
+    Box::pin(async move {
+        let (job, o) = job(&k, &a)?;
+        let project = match &job {
+            Job::Apply(s) | Job::Start(s) | Job::Plan(s) => s.project(),
+            _ => o.project.clone(),
+        };
+        let d = engine(&k, &a, &events, project).await?;
+        match job {
+            Job::Apply(spec) => apply(&d, &a, &spec, &o).await,
+            Job::Start(spec) => attempt_once(&d, &spec, &o, true).await,
+            Job::Plan(spec) => plan(&d, &spec, &o).await,
+            Job::Upload(plan, readers) => {
+                if let Some(missing) = plan.field("missing_content") {
+                    d.upload_missing(&missing, &readers, 3).await?;
+                }
+                Ok(Val::Undefined)
+            }
+            Job::Commit(plan_id) => d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await,
+            Job::Resume(op) => resume(&d, &a, op).await,
         }
-        run as crate::surface::OperationHandler
-    }};
+    })
+}
+
+/// What a deploying member was asked to do, its arguments checked.
+enum Job {
+    Apply(ValidSpec),
+    Start(ValidSpec),
+    Plan(ValidSpec),
+    /// The plan and the readers `upload` was given.
+    Upload(Json, Vec<Reader>),
+    Commit(String),
+    Resume(String),
+}
+
+/// Reads a deploying member's arguments: no request on bad input.
+fn job(k: &Kernel, a: &Args) -> Result<(Job, Opts)> {
+    let job = match a.method {
+        "apply" => Job::Apply(spec(k, a)?),
+        "start" => Job::Start(spec(k, a)?),
+        "plan" => Job::Plan(spec(k, a)?),
+        "upload" => return upload(k, a),
+        "commit" => Job::Commit(a.non_empty(0, "planId")?),
+        _ => Job::Resume(operation_id(a)?),
+    };
+    Ok((job, opts(a, 1)?))
 }
 
 const SPEC_SCOPE: Scope = Scope::OptionField { index: 0, keys: &["project"] };
@@ -58,7 +99,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "applying deploy",
             doc: crate::ts!("Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (4 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed."),
             http: crate::ts!("POST /deploy/v2/plans → POST /content/v1/plans → PUT presigned parts (raw) → POST /storage/v1/uploads/{id}/complete → POST /content/v1/plans/{id}/commit → POST /deploy/v2/plans/{id}/commit → GET /deploy/v2/operations/{id} · wallet (P), anon apikey on content and operation calls · 402 at plan or commit is paid"),
-            run: adapted("onEvent", op!(apply)),
+            run: adapted("onEvent", operate),
         },
         Method {
             name: "start",
@@ -70,7 +111,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "starting deploy",
             doc: crate::ts!("Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal)."),
             http: crate::ts!("POST /deploy/v2/plans → (as apply, in the background) · snapshot(): GET /deploy/v2/operations/{id} · wallet (P), anon apikey on content and operation calls"),
-            run: adapted("staged", op!(start)),
+            run: adapted("staged", operate),
         },
         Method {
             name: "resume",
@@ -82,7 +123,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "resuming deploy operation",
             doc: crate::ts!("Resumes a stalled operation (`op_…`, else OPERATION_NOT_FOUND locally), then polls it like `apply` until its release is live; `diff` is `{}` and `warnings` `[]`. `opts.project` adds the anon apikey to the polls."),
             http: crate::ts!("POST /deploy/v2/operations/{operationId}/resume (P, no body) → GET /deploy/v2/operations/{operationId}"),
-            run: adapted("onEvent", op!(resume)),
+            run: adapted("onEvent", operate),
         },
         Method {
             name: "status",
@@ -166,7 +207,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "planning deploy",
             doc: crate::ts!("The low-level first step: validates and hashes `spec` and asks for a plan (`dryRun`: a plan that cannot be committed). No warning gate. Pass the result to `upload`, then `plan.plan_id` to `commit`."),
             http: crate::ts!("POST /deploy/v2/plans[?dry_run=true] · P · 402 is paid"),
-            run: adapted("plan", op!(plan)),
+            run: adapted("plan", operate),
         },
         Method {
             name: "upload",
@@ -178,7 +219,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "uploading deploy bytes",
             doc: crate::ts!("Uploads the content a plan reports missing, read from `byteReaders` (the `plan` result's, or your own `() => Promise<Uint8Array>` functions)."),
             http: crate::ts!("POST /content/v1/plans → PUT presigned parts (raw) → POST /storage/v1/uploads/{id}/complete → POST /content/v1/plans/{id}/commit · anon apikey + P"),
-            run: adapted("upload", op!(upload)),
+            run: adapted("upload", operate),
         },
         Method {
             name: "commit",
@@ -190,7 +231,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "committing deploy",
             doc: crate::ts!("Commits a plan and polls its operation until the release is live (`diff` is `{}`, `warnings` `[]`). `opts.project` adds the anon apikey to the polls."),
             http: crate::ts!("POST /deploy/v2/plans/{planId}/commit → GET /deploy/v2/operations/{id} · P · 402 is paid"),
-            run: adapted("onEvent", op!(commit)),
+            run: adapted("onEvent", operate),
         },
         Method {
             name: "resolve",
@@ -278,13 +319,12 @@ fn spec(k: &Kernel, a: &Args) -> Result<ValidSpec> {
     crate::deploy::release_spec(&value, &|j| k.transport.body_kind(j))
 }
 
-async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let spec = spec(k, &a)?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, spec.project()).await?;
+/// `apply`: attempts, each safe base conflict retried after a delay.
+async fn apply(d: &Deploy<'_>, a: &Args, spec: &ValidSpec, o: &Opts) -> Result<Val> {
+    let k = d.k;
     let mut attempt = 1;
     loop {
-        let e = match attempt_once(&d, &spec, &o, false).await {
+        let e = match attempt_once(d, spec, o, false).await {
             Ok(done) => return Ok(done),
             Err(e) => e,
         };
@@ -312,13 +352,6 @@ async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
         k.transport.sleep(delay, a.context).await?;
         attempt += 1;
     }
-}
-
-async fn start(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let spec = spec(k, &a)?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, spec.project()).await?;
-    attempt_once(&d, &spec, &o, true).await
 }
 
 /// One attempt of §3.1 steps 3–10. `staged`: after the warning gate, tell
@@ -356,11 +389,8 @@ async fn upload_planned(d: &Deploy<'_>, planned: &Planned) -> Result<()> {
     }
 }
 
-async fn plan(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let spec = spec(k, &a)?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, spec.project()).await?;
-    let planned = d.plan(&spec, o.dry_run, o.key.as_deref()).await?;
+async fn plan(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts) -> Result<Val> {
+    let planned = d.plan(spec, o.dry_run, o.key.as_deref()).await?;
     let readers = planned.readers.iter().map(|r| {
         let body = r.body.as_ref().map_or(Val::Undefined, |b| Val::Json(b.value.clone()));
         Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()])
@@ -370,9 +400,9 @@ async fn plan(k: &Kernel, a: Args, events: Events) -> Result<Val> {
 
 /// `upload(plan, { project, byteReaders })`; the adapter has made
 /// `byteReaders` a list of `[sha256, bytes, label, contentType]`.
-async fn upload(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+fn upload(k: &Kernel, a: &Args) -> Result<(Job, Opts)> {
     let Some(plan) = a.opt_object(0, "plan")? else { return Err(a.error("`plan` must be the plan from deploy.plan")) };
-    let o = opts(&a, 1)?;
+    let o = opts(a, 1)?;
     if o.project.is_empty() {
         return Err(a.error("`opts.project` is required"));
     }
@@ -384,24 +414,11 @@ async fn upload(k: &Kernel, a: Args, events: Events) -> Result<Val> {
         let text = |i: usize| entry.item(i).and_then(|s| s.as_string());
         readers.push(Reader { label: text(2).unwrap_or_else(|| sha256.clone()), sha256, body: Some(body), content_type: text(3) });
     }
-    let d = engine(k, &a, &events, o.project).await?;
-    if let Some(missing) = plan.field("missing_content") {
-        d.upload_missing(&missing, &readers, 3).await?;
-    }
-    Ok(Val::Undefined)
+    Ok((Job::Upload(plan, readers), o))
 }
 
-async fn commit(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let plan_id = a.non_empty(0, "planId")?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, o.project).await?;
-    d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await
-}
-
-async fn resume(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let op = operation_id(&a)?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, o.project).await?;
+async fn resume(d: &Deploy<'_>, a: &Args, op: String) -> Result<Val> {
+    let k = d.k;
     let path = ["/deploy/v2/operations/", &encode_uri_component(&op), "/resume"].concat();
     let at = At { phase: "resume", plan_id: None, operation_id: Some(&op) };
     let reply = k.send(d.call("POST", path, a.context, false)).await.map_err(|e| engine::translated(e, at))?;
