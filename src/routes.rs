@@ -57,7 +57,7 @@ pub enum ProjectFrom {
     Option { index: usize, or_active: bool },
     /// Field `name` of the options object at argument N, taken as is: it
     /// only selects the keys (never `{id}`). An empty one counts as none;
-    /// `required`: then a LocalError, as is a missing options object.
+    /// `required`: then a LocalError.
     /// `or_string`: argument N may be the project id itself instead
     /// (`deploy.list(projectOrOpts)`).
     Field { index: usize, name: &'static str, required: bool, or_string: bool },
@@ -333,15 +333,10 @@ fn option_project(a: &Args, index: usize) -> Result<Option<String>> {
 
 /// The project of [`ProjectFrom::Field`].
 fn field_project(a: &Args, index: usize, name: &'static str, required: bool, or_string: bool) -> Result<Option<String>> {
-    let given = a.get(index);
-    let id = match given.and_then(|v| v.as_string()) {
+    let id = match a.get(index).and_then(|v| v.as_string()) {
         Some(id) if or_string => Some(id),
-        _ if or_string && !given.is_some_and(|v| v.is_object()) => {
-            return Err(a.error(["`", a.param_name(index), "` must be a project id or an object with `", name, "`"].concat()))
-        }
         _ => match a.opt_object(index, a.param_name(index))? {
             Some(opts) => a.opt_field_string(&opts, name)?,
-            None if required => return Err(a.error(["`", a.param_name(index), "` must be an object"].concat())),
             None => None,
         },
     };

@@ -325,8 +325,8 @@ fn a_required_field_project_or_a_project_string() {
     for (args, expected) in [
         (vec![json!({}), json!("ok_1")], "things.doIt: `project` is required"),
         (vec![json!(""), json!("ok_1")], "things.doIt: `project` is required"),
-        (vec![json!(null), json!("ok_1")], "things.doIt: `projectId` must be a project id or an object with `project`"),
-        (vec![json!(7), json!("ok_1")], "things.doIt: `projectId` must be a project id or an object with `project`"),
+        (vec![json!(null), json!("ok_1")], "things.doIt: `project` is required"),
+        (vec![json!(7), json!("ok_1")], "things.doIt: `projectId` must be an object, got a number"),
         (vec![json!({"project": 7}), json!("ok_1")], "things.doIt: `project` must be a string, got a number"),
     ] {
         let (out, sent, _) = run_route(&REQUIRED, args, None);
@@ -336,7 +336,7 @@ fn a_required_field_project_or_a_project_string() {
     // Without `or_string`, the options must be an object.
     static OPTS_ONLY: Route = Route { project: ProjectFrom::Field { index: 2, name: "project", required: true, or_string: false }, ..SOFT };
     let (out, _, _) = run_route(&OPTS_ONLY, vec![json!(null), json!("ok_1")], None);
-    assert_eq!(message(&out), "things.doIt: `options` must be an object");
+    assert_eq!(message(&out), "things.doIt: `project` is required");
     let (out, _, _) = run_route(&OPTS_ONLY, vec![json!(null), json!("ok_1"), json!("prj_1")], None);
     assert_eq!(message(&out), "things.doIt: `options` must be an object, got a string");
 }
