@@ -355,9 +355,14 @@ impl Deploy<'_> {
             let finish = if multipart {
                 // In part order (they finish in any order).
                 let mut done = etags.into_inner();
-                let list = parts.iter().filter_map(|p| done.iter().position(|(n, _)| *n == p.number).map(|i| done.swap_remove(i)));
-                let list = list.map(|(n, etag)| Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", etag));
-                Val::object().with("parts", Val::Arr(list.collect()))
+                let mut list = Vec::with_capacity(done.len());
+                for p in &parts {
+                    if let Some(i) = done.iter().position(|(n, _)| *n == p.number) {
+                        let (n, etag) = done.swap_remove(i);
+                        list.push(Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", etag));
+                    }
+                }
+                Val::object().with("parts", Val::Arr(list))
             } else {
                 Val::object()
             };
