@@ -48,7 +48,11 @@ impl Warning {
 }
 
 fn strings(list: &Json) -> Vec<String> {
-    list.items().iter().filter_map(|s| s.as_string()).collect()
+    let mut out = Vec::new();
+    for s in list.items() {
+        out.extend(s.as_string());
+    }
+    out
 }
 
 /// The plan's warnings; anything but an array is none.
@@ -141,7 +145,12 @@ pub fn gate(all: &[Warning], allow_warnings: bool) -> core::result::Result<(), E
     if allow_warnings {
         return Ok(());
     }
-    let blocking: Vec<&Warning> = all.iter().filter(|w| w.requires_confirmation || w.code == MISSING_SECRET).collect();
+    let mut blocking: Vec<&Warning> = Vec::new();
+    for w in all {
+        if w.requires_confirmation || w.code == MISSING_SECRET {
+            blocking.push(w);
+        }
+    }
     let Some(first) = blocking.iter().find(|w| w.code == MISSING_SECRET).or(blocking.first()) else { return Ok(()) };
     let code = if first.code.is_empty() { "DEPLOY_WARNING_REQUIRES_CONFIRMATION".to_string() } else { first.code.clone() };
     let codes: Vec<&str> = blocking.iter().map(|w| if w.code.is_empty() { "(no code)" } else { w.code.as_str() }).collect();

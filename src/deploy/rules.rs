@@ -36,7 +36,11 @@ fn present(o: &Json, key: &str) -> Option<Json> {
 fn strings(o: &Json, key: &str) -> Vec<String> {
     let Some(list) = present(o, key) else { return Vec::new() };
     let Shape::Array(len) = list.shape() else { return Vec::new() };
-    (0..len).filter_map(|i| list.item(i)?.string()).collect()
+    let mut out = Vec::new();
+    for i in 0..len {
+        out.extend(list.item(i).and_then(|s| s.string()));
+    }
+    out
 }
 
 /// How many entries an array or object field has (0 when absent).
