@@ -65,21 +65,28 @@ pub(super) fn release_spec(spec: &Json, _: &Given<'_>, _path: &Path<'_>) -> Resu
     Ok(())
 }
 
+/// What makes a section a change: any of these arrays or maps non-empty
+/// (`outer.inner`: inside the `outer` object). A table, not closures.
+const CHANGES: &[(&str, &[&str])] = &[
+    ("database", &["migrations", "expose"]),
+    ("site", &["replace", "patch.put", "patch.delete"]),
+    ("functions", &["replace", "patch.set", "patch.delete"]),
+    ("secrets", &["require", "delete"]),
+    ("subdomains", &["set", "add", "remove"]),
+];
+
 fn has_content(spec: &Json) -> bool {
-    let section = |key: &str, test: &dyn Fn(&Json) -> bool| present(spec, key).is_some_and(|s| test(&s));
-    let site = |s: &Json| {
-        count(s, "replace") > 0
-            || present(s, "patch").is_some_and(|p| count(&p, "put") > 0 || count(&p, "delete") > 0)
-            || (present(s, "replace").is_none() && present(s, "patch").is_none() && present(s, "public_paths").is_some())
+    let counted = |o: &Json, field: &str| match field.split_once('.') {
+        Some((outer, inner)) => present(o, outer).is_some_and(|p| count(&p, inner) > 0),
+        None => count(o, field) > 0,
     };
-    let functions = |f: &Json| {
-        count(f, "replace") > 0 || present(f, "patch").is_some_and(|p| count(&p, "set") > 0 || count(&p, "delete") > 0)
-    };
-    section("database", &|d| count(d, "migrations") > 0 || count(d, "expose") > 0)
-        || section("site", &site)
-        || section("functions", &functions)
-        || section("secrets", &|s| count(s, "require") > 0 || count(s, "delete") > 0)
-        || section("subdomains", &|s| count(s, "set") > 0 || count(s, "add") > 0 || count(s, "remove") > 0)
+    for (section, fields) in CHANGES {
+        if present(spec, section).is_some_and(|s| fields.iter().any(|f| counted(&s, f))) {
+            return true;
+        }
+    }
+    // A site of only `public_paths` changes them.
+    present(spec, "site").is_some_and(|s| present(&s, "replace").is_none() && present(&s, "patch").is_none() && present(&s, "public_paths").is_some())
         // `{ replace: [] }` clears the routes: that is a change. `null` is not.
         || present(spec, "routes").is_some()
         || count(spec, "checks") > 0
