@@ -57,7 +57,11 @@ fn strings(list: &Json) -> Vec<String> {
 
 /// The plan's warnings; anything but an array is none.
 pub fn warnings(plan: &Json) -> Vec<Warning> {
-    plan.field("warnings").map(|w| w.items()).unwrap_or_default().into_iter().map(Warning::read).collect()
+    let mut out = Vec::new();
+    for w in plan.field("warnings").map(|w| w.items()).unwrap_or_default() {
+        out.push(Warning::read(w));
+    }
+    out
 }
 
 /// The SDK's own warning: function routes whose pattern ends in `/*` and
@@ -85,7 +89,7 @@ pub fn client_route_warning(spec: &Json) -> Option<Warning> {
         return None;
     }
     let list = Val::Arr(affected.iter().map(|p| Val::from(p.as_str())).collect());
-    let methods = Val::Arr(["POST", "PUT", "PATCH", "DELETE"].into_iter().map(Val::from).collect());
+    let methods = Val::Arr(vec!["POST".into(), "PUT".into(), "PATCH".into(), "DELETE".into()]);
     let value = Val::object()
         .with("code", CLIENT_ROUTE_WARNING)
         .with("severity", "warn")
@@ -117,7 +121,13 @@ pub fn merged(mut gateway: Vec<Warning>, client: Option<Warning>) -> Vec<Warning
 /// top-level buckets folded into `diff` (whose `warnings` are the
 /// gateway's) with `payment_required` defaulting to null.
 pub fn normalize(plan: &Json, all: &[Warning]) -> Val {
-    let listed = |ws: &[Warning]| Val::Arr(ws.iter().map(|w| w.value.clone()).collect());
+    let listed = |ws: &[Warning]| {
+        let mut out = Vec::with_capacity(ws.len());
+        for w in ws {
+            out.push(w.value.clone());
+        }
+        Val::Arr(out)
+    };
     let out = Val::object().spread(plan).with("warnings", listed(all));
     if plan.str_field("kind").as_deref() != Some("plan_response") {
         return out;
@@ -153,13 +163,18 @@ pub fn gate(all: &[Warning], allow_warnings: bool) -> core::result::Result<(), E
     }
     let Some(first) = blocking.iter().find(|w| w.code == MISSING_SECRET).or(blocking.first()) else { return Ok(()) };
     let code = if first.code.is_empty() { "DEPLOY_WARNING_REQUIRES_CONFIRMATION".to_string() } else { first.code.clone() };
-    let codes: Vec<&str> = blocking.iter().map(|w| if w.code.is_empty() { "(no code)" } else { w.code.as_str() }).collect();
+    let mut codes: Vec<&str> = Vec::new();
+    let mut values = Vec::new();
+    for w in &blocking {
+        codes.push(if w.code.is_empty() { "(no code)" } else { w.code.as_str() });
+        values.push(w.value.clone());
+    }
     let message = format!(
         "the plan has {} warning(s) that need confirmation ({}): review them, then deploy with allowWarnings: true",
         blocking.len(),
         codes.join(", ")
     );
-    let body = Val::object().with("warnings", Val::Arr(blocking.iter().map(|w| w.value.clone()).collect()));
+    let body = Val::object().with("warnings", Val::Arr(values));
     let local = Error::local(GATE_CONTEXT, message);
     Err(Error { kind: ErrorKind::DeployError, body, ..local }
         .with("code", code)

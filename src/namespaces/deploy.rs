@@ -428,11 +428,12 @@ async fn upload_planned(d: &Deploy<'_>, planned: &Planned) -> Result<()> {
 
 async fn plan(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts) -> Result<Val> {
     let planned = d.plan(spec, o.dry_run, o.key.as_deref()).await?;
-    let readers = planned.readers.iter().map(|r| {
+    let mut readers = Vec::with_capacity(planned.readers.len());
+    for r in &planned.readers {
         let body = r.body.as_ref().map_or(Val::Undefined, |b| Val::Json(b.value.clone()));
-        Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()])
-    });
-    Ok(Val::object().with("plan", planned.value).with("byteReaders", Val::Arr(readers.collect())))
+        readers.push(Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()]));
+    }
+    Ok(Val::object().with("plan", planned.value).with("byteReaders", Val::Arr(readers)))
 }
 
 /// `upload(plan, { project, byteReaders })`; the adapter has made
