@@ -88,7 +88,11 @@ pub fn client_route_warning(spec: &Json) -> Option<Warning> {
     if affected.is_empty() {
         return None;
     }
-    let list = Val::Arr(affected.iter().map(|p| Val::from(p.as_str())).collect());
+    let mut list = Vec::with_capacity(affected.len());
+    for p in &affected {
+        list.push(Val::from(p.as_str()));
+    }
+    let list = Val::Arr(list);
     let methods = Val::Arr(vec!["POST".into(), "PUT".into(), "PATCH".into(), "DELETE".into()]);
     let value = Val::object()
         .with("code", CLIENT_ROUTE_WARNING)
