@@ -204,7 +204,8 @@ impl Deploy<'_> {
         all(work, PARALLEL).await?;
         let mut refs = Vec::with_capacity(slots.len());
         let mut readers: Vec<Reader> = Vec::new();
-        for (r, reader) in slots.into_iter().filter_map(RefCell::into_inner) {
+        for slot in slots {
+            let Some((r, reader)) = slot.into_inner() else { continue };
             refs.push(r);
             match readers.iter_mut().find(|x| x.sha256 == reader.sha256) {
                 Some(first) => {
