@@ -50,7 +50,9 @@ impl Warning {
 fn strings(list: &Json) -> Vec<String> {
     let mut out = Vec::new();
     for s in list.items() {
-        out.extend(s.as_string());
+        if let Some(s) = s.as_string() {
+            out.push(s);
+        }
     }
     out
 }

@@ -38,7 +38,9 @@ fn strings(o: &Json, key: &str) -> Vec<String> {
     let Shape::Array(len) = list.shape() else { return Vec::new() };
     let mut out = Vec::new();
     for i in 0..len {
-        out.extend(list.item(i).and_then(|s| s.string()));
+        if let Some(s) = list.item(i).and_then(|s| s.string()) {
+            out.push(s);
+        }
     }
     out
 }
