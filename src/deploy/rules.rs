@@ -209,7 +209,7 @@ pub(super) fn route(r: &Json, given: &Given<'_>, path: &Path<'_>) -> Result<(), 
 fn static_file_ok(file: &str) -> bool {
     !(file.starts_with('/')
         || file.ends_with('/')
-        || file.contains(['?', '#', '\\'])
+        || file.bytes().any(|b| matches!(b, b'?' | b'#' | b'\\'))
         || file.split('/').any(|s| s.is_empty() || s == "." || s == ".."))
 }
 

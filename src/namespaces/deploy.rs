@@ -513,7 +513,7 @@ fn resolve_target(a: &Args) -> Result<(String, Option<String>)> {
                 return Err(a.error("`host` must be a clean hostname without scheme, credentials, path, query or fragment"));
             }
             let path = a.opt_field_string(&o, "path")?;
-            if path.as_deref().is_some_and(|p| !p.starts_with('/') || p.contains(['?', '#'])) {
+            if path.as_deref().is_some_and(|p| !p.starts_with('/') || p.bytes().any(|b| b == b'?' || b == b'#')) {
                 return Err(a.error("`path` must start with '/' and carry no query or fragment"));
             }
             Ok((host, path))
@@ -552,7 +552,8 @@ fn url_parts(url: &str) -> core::result::Result<(String, String), &'static str> 
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") => rest,
         _ => return Err("`url` must be an absolute http(s) URL"),
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // Byte scans, not char-array patterns (each is a searcher instantiation).
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if authority.contains('@') {
         return Err("`url` must not carry a username or password");
@@ -564,7 +565,7 @@ fn url_parts(url: &str) -> core::result::Result<(String, String), &'static str> 
     if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("`url` must be an absolute http(s) URL with a host");
     }
-    let path = tail.split(['?', '#']).next().unwrap_or("");
+    let path = tail.get(..tail.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(tail.len())).unwrap_or("");
     Ok((host.to_ascii_lowercase(), if path.is_empty() { "/".to_string() } else { path.to_string() }))
 }
 
