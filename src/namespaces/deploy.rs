@@ -32,27 +32,32 @@ const fn adapted(name: &'static str, f: crate::surface::OperationHandler) -> Run
 /// Every deploying member's one compiled future: the arguments are read by
 /// plain code ([`job`]), the keys looked up once, then the member's steps run.
 fn operate(k: Rc<Kernel>, a: Args, events: Events) -> LocalFuture<'static, Result<Val>> {
-    Box::pin(async move {
-        let (job, o) = job(&k, &a)?;
-        let project = match &job {
-            Job::Apply(s) | Job::Start(s) | Job::Plan(s) => s.project(),
-            _ => o.project.clone(),
-        };
-        let d = engine(&k, &a, &events, project).await?;
-        match job {
-            Job::Apply(spec) => apply(&d, &a, &spec, &o).await,
-            Job::Start(spec) => attempt_once(&d, &spec, &o, true).await,
-            Job::Plan(spec) => plan(&d, &spec, &o).await,
-            Job::Upload(plan, readers) => {
-                if let Some(missing) = plan.field("missing_content") {
-                    d.upload_missing(&missing, &readers, 3).await?;
-                }
-                Ok(Val::Undefined)
+    Box::pin(async move { run(&k, a, events).await })
+}
+
+/// The deploying members' body, by member name (`a.method`); a caller
+/// outside the table that deploys under its own name (a bundle deploy's
+/// last step) gets `apply`.
+pub(crate) async fn run(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+    let (job, o) = job(k, &a)?;
+    let project = match &job {
+        Job::Apply(s) | Job::Start(s) | Job::Plan(s) => s.project(),
+        _ => o.project.clone(),
+    };
+    let d = engine(k, &a, &events, project).await?;
+    match job {
+        Job::Apply(spec) => apply(&d, &a, &spec, &o).await,
+        Job::Start(spec) => attempt_once(&d, &spec, &o, true).await,
+        Job::Plan(spec) => plan(&d, &spec, &o).await,
+        Job::Upload(plan, readers) => {
+            if let Some(missing) = plan.field("missing_content") {
+                d.upload_missing(&missing, &readers, 3).await?;
             }
-            Job::Commit(plan_id) => d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await,
-            Job::Resume(op) => resume(&d, &a, op).await,
+            Ok(Val::Undefined)
         }
-    })
+        Job::Commit(plan_id) => d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await,
+        Job::Resume(op) => resume(&d, &a, op).await,
+    }
 }
 
 /// What a deploying member was asked to do, its arguments checked.
@@ -69,12 +74,12 @@ enum Job {
 /// Reads a deploying member's arguments: no request on bad input.
 fn job(k: &Kernel, a: &Args) -> Result<(Job, Opts)> {
     let job = match a.method {
-        "apply" => Job::Apply(spec(k, a)?),
         "start" => Job::Start(spec(k, a)?),
         "plan" => Job::Plan(spec(k, a)?),
         "upload" => return upload(k, a),
         "commit" => Job::Commit(a.non_empty(0, "planId")?),
-        _ => Job::Resume(operation_id(a)?),
+        "resume" => Job::Resume(operation_id(a)?),
+        _ => Job::Apply(spec(k, a)?),
     };
     Ok((job, opts(a, 1)?))
 }
