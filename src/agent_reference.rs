@@ -86,6 +86,7 @@ fn route(out: &mut String, r: &Route, params: &[crate::surface::Param]) {
         Key::Anon => Some("the project's anon key".to_string()),
         Key::Service => Some("the project's service key".to_string()),
         Key::Token(from) => Some(format!("the user's access token ({})", source(from))),
+        Key::AnonIfKnown => Some("the project's anon key if the provider knows it (not on CI sessions)".to_string()),
     };
     let mut auth: Vec<String> = Vec::new();
     if let Some(k) = key(r.auth.apikey) {
@@ -101,6 +102,10 @@ fn route(out: &mut String, r: &Route, params: &[crate::surface::Param]) {
     if let ProjectFrom::Option { index, or_active } = r.project {
         let fallback = if or_active { "else of the provider's active project" } else { "else no key, only the provider's headers" };
         auth = format!("{auth}, of the project in `projectId` of argument {index} ({fallback})");
+    }
+    if let ProjectFrom::Field { index, name, or_string, .. } = r.project {
+        let string = if or_string { format!(" (or argument {index} itself, a project id)") } else { String::new() };
+        auth = format!("{auth}, of the project in `{name}` of argument {index}{string}");
     }
     let names = |fields: &[Field]| fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
     let query = if r.query.is_empty() { String::new() } else { format!(" · query {}", names(r.query)) };
@@ -119,6 +124,7 @@ fn route(out: &mut String, r: &Route, params: &[crate::surface::Param]) {
         Out::Body => "the response body".to_string(),
         Out::Void => "nothing (undefined)".to_string(),
         Out::List(field) => format!("the `{field}` array of the response ([] if missing)"),
+        Out::Guarded(_) => "the response body (errors as the namespace translates them)".to_string(),
     };
     let price = if r.paid { "paid: a 402 is paid via x402 within the spend policy" } else { "free" };
     // `{0}`, `{1.field}`, `{2:raw}`, `{3/}` read better as the parameters' names.

@@ -55,6 +55,12 @@ pub enum ProjectFrom {
     /// else no project: the keys are left out and only the provider's
     /// headers go (`domains.remove`).
     Option { index: usize, or_active: bool },
+    /// Field `name` of the options object at argument N, taken as is: it
+    /// only selects the keys (never `{id}`). An empty one counts as none;
+    /// `required`: then a LocalError.
+    /// `or_string`: argument N may be the project id itself instead
+    /// (`deploy.list(projectOrOpts)`).
+    Field { index: usize, name: &'static str, required: bool, or_string: bool },
 }
 
 /// Which credentials the request carries (contract §1 "auth" column).
@@ -79,6 +85,9 @@ pub enum Key {
     Service,
     /// A caller-supplied token (a user's access token), a non-empty string.
     Token(Src),
+    /// The project's anon key when the provider knows the project and the
+    /// client is not a CI session, else nothing (deploy's reads).
+    AnonIfKnown,
 }
 
 /// The base most routes are written over (`Route { path, ..SERVICE_GET }`):
@@ -198,7 +207,7 @@ pub enum RouteBody {
 }
 
 /// What the call resolves to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Out {
     /// The decoded body, untouched.
     Body,
@@ -206,6 +215,18 @@ pub enum Out {
     Void,
     /// The array in this field of the body; `[]` when it is missing.
     List(&'static str),
+    /// The decoded body, with the namespace's own steps around the request.
+    Guarded(&'static Guard),
+}
+
+/// A namespace's own steps around a route's request (deploy's operation
+/// reads: the `op_` check, errors as Run402DeployErrors).
+#[derive(Debug, Clone, Copy)]
+pub struct Guard {
+    /// Runs before any argument is read.
+    pub check: fn(&Args) -> Result<()>,
+    /// What the request's error becomes.
+    pub error: fn(&Args, crate::error::Error) -> crate::error::Error,
 }
 
 /// A placeholder of a path template.
@@ -308,6 +329,21 @@ fn option_project(a: &Args, index: usize) -> Result<Option<String>> {
     let Some(id) = a.opt_field_string(&opts, "projectId")?.filter(|id| !id.is_empty()) else { return Ok(None) };
     crate::args::check_project_id(&id).map_err(|m| a.error(m))?;
     Ok(Some(id))
+}
+
+/// The project of [`ProjectFrom::Field`].
+fn field_project(a: &Args, index: usize, name: &'static str, required: bool, or_string: bool) -> Result<Option<String>> {
+    let id = match a.get(index).and_then(|v| v.as_string()) {
+        Some(id) if or_string => Some(id),
+        _ => match a.opt_object(index, a.param_name(index))? {
+            Some(opts) => a.opt_field_string(&opts, name)?,
+            None => None,
+        },
+    };
+    match id.filter(|id| !id.is_empty()) {
+        None if required => Err(a.error(["`", name, "` is required"].concat())),
+        id => Ok(id),
+    }
 }
 
 /// The name errors use for a value: the parameter's, or the option field's.
@@ -482,6 +518,13 @@ pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
         crate::args::check_project_id(&active).map_err(|m| a.error(m))?;
         project = Some(active);
     }
+    if let (Some(id), Key::AnonIfKnown) = (&project, route.auth.apikey) {
+        if !k.credentials.is_ci_session() {
+            if let Some(keys) = crate::credentials::get_project(k.credentials.as_ref(), id, a.context).await? {
+                call = call.header("apikey", keys.anon_key.as_str());
+            }
+        }
+    }
     if let Some(id) = project.filter(|_| route.auth.needs_keys()) {
         let keys = k.project_keys(&id, a.context).await?;
         let key = |which: Key| match which {
@@ -496,9 +539,12 @@ pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
             call = call.bearer(bearer);
         }
     }
-    let reply = k.send(call).await?;
+    let reply = match (k.send(call).await, route.result) {
+        (Err(e), Out::Guarded(g)) => return Err((g.error)(&a, e)),
+        (reply, _) => reply?,
+    };
     Ok(match route.result {
-        Out::Body => reply.body,
+        Out::Body | Out::Guarded(_) => reply.body,
         Out::Void => Val::Undefined,
         Out::List(name) => match reply.json().and_then(|b| b.field(name)) {
             Some(list) if matches!(list.shape(), Shape::Array(_)) => Val::Json(list),
@@ -511,11 +557,15 @@ pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
 /// keys; and the checked project id if the route uses one.
 fn prepare(a: &Args, route: &Route) -> Result<(Call, Option<String>)> {
     let auth = route.auth;
+    if let Out::Guarded(g) = route.result {
+        (g.check)(a)?;
+    }
     // Checked once, before the other arguments, for the path and the keys.
     let project = match route.project {
         ProjectFrom::Arg0 if auth.needs_keys() || has_project_slot(route.path) => Some(a.project_id(0)?),
         ProjectFrom::Arg0 => None,
         ProjectFrom::Option { index, .. } => option_project(a, index)?,
+        ProjectFrom::Field { index, name, required, or_string } => field_project(a, index, name, required, or_string)?,
     };
     let mut path = expand(a, route.path, project.as_deref())?;
     if !route.query.is_empty() {

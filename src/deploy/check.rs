@@ -168,7 +168,10 @@ impl Walker<'_> {
 }
 
 fn unknown(schema: &Schema, path: &Path<'_>, key: &str) -> SpecError {
-    let allowed: Vec<&str> = schema.fields.iter().map(|f| f.name).collect();
+    let mut allowed: Vec<&str> = Vec::with_capacity(schema.fields.len());
+    for f in schema.fields {
+        allowed.push(f.name);
+    }
     let mut problem = format!("unknown field (allowed: {})", allowed.join(", "));
     if let Some(h) = hint(&path.render(), key) {
         problem.push_str("; ");

@@ -190,17 +190,22 @@ impl Deploy<'_> {
     /// readers by sha256.
     async fn hash(&self, spec: &ValidSpec) -> Result<(Vec<ContentRef>, Vec<Reader>)> {
         let pieces = normalize::pieces(spec);
-        let slots: Vec<RefCell<Option<(ContentRef, Reader)>>> = pieces.iter().map(|_| RefCell::new(None)).collect();
-        let work = pieces.iter().zip(&slots).map(|(p, slot)| -> Task<'_> {
-            Box::pin(async move {
+        let mut slots: Vec<RefCell<Option<(ContentRef, Reader)>>> = Vec::with_capacity(pieces.len());
+        slots.resize_with(pieces.len(), || RefCell::new(None));
+        // Plain loops build the task lists: each iterator chain collected
+        // into a Vec is an instantiation of its own.
+        let mut work: Vec<Task<'_>> = Vec::with_capacity(pieces.len());
+        for (p, slot) in pieces.iter().zip(&slots) {
+            work.push(Box::pin(async move {
                 *slot.borrow_mut() = Some(self.resolve(p).await?);
                 Ok(())
-            })
-        });
-        all(work.collect(), PARALLEL).await?;
+            }));
+        }
+        all(work, PARALLEL).await?;
         let mut refs = Vec::with_capacity(slots.len());
         let mut readers: Vec<Reader> = Vec::new();
-        for (r, reader) in slots.into_iter().filter_map(RefCell::into_inner) {
+        for slot in slots {
+            let Some((r, reader)) = slot.into_inner() else { continue };
             refs.push(r);
             match readers.iter_mut().find(|x| x.sha256 == reader.sha256) {
                 Some(first) => {
@@ -302,8 +307,11 @@ impl Deploy<'_> {
         let sessions = content_plan.field("missing").map(|m| m.items()).unwrap_or_default();
         let done = Cell::new(0u32);
         let total = sessions.len();
-        let work = sessions.iter().map(|s| -> Task<'_> { Box::pin(self.session(s, readers, attempts, &done, total)) });
-        all(work.collect(), PARALLEL).await?;
+        let mut work: Vec<Task<'_>> = Vec::with_capacity(total);
+        for s in &sessions {
+            work.push(Box::pin(self.session(s, readers, attempts, &done, total)));
+        }
+        all(work, PARALLEL).await?;
         let path = ["/content/v1/plans/", &encode_uri_component(&plan_id), "/commit"].concat();
         self.k.send(self.call("POST", path, CONTENT_COMMIT, true).json(Val::object())).await?;
         Ok(())
@@ -327,15 +335,16 @@ impl Deploy<'_> {
         let etags: RefCell<Vec<(u32, String)>> = RefCell::new(Vec::new());
         loop {
             etags.borrow_mut().clear();
-            let puts = parts.iter().map(|p| -> Task<'_> {
+            let mut puts: Vec<Task<'_>> = Vec::with_capacity(parts.len());
+            for p in &parts {
                 let etags = &etags;
-                Box::pin(async move {
+                puts.push(Box::pin(async move {
                     let (n, etag) = self.put(body, p, if multipart { None } else { whole_digest }).await?;
                     etags.borrow_mut().push((n, etag));
                     Ok(())
-                })
-            });
-            match all(puts.collect(), PART_PARALLEL).await {
+                }));
+            }
+            match all(puts, PART_PARALLEL).await {
                 Ok(_) => break,
                 Err(e) if interrupted(&e) => return Err(e),
                 Err(e) => {
@@ -353,9 +362,14 @@ impl Deploy<'_> {
             let finish = if multipart {
                 // In part order (they finish in any order).
                 let mut done = etags.into_inner();
-                let list = parts.iter().filter_map(|p| done.iter().position(|(n, _)| *n == p.number).map(|i| done.swap_remove(i)));
-                let list = list.map(|(n, etag)| Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", etag));
-                Val::object().with("parts", Val::Arr(list.collect()))
+                let mut list = Vec::with_capacity(done.len());
+                for p in &parts {
+                    if let Some(i) = done.iter().position(|(n, _)| *n == p.number) {
+                        let (n, etag) = done.swap_remove(i);
+                        list.push(Val::object().with("part_number", Val::Num(f64::from(n))).with("etag", etag));
+                    }
+                }
+                Val::object().with("parts", Val::Arr(list))
             } else {
                 Val::object()
             };

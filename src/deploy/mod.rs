@@ -150,7 +150,10 @@ impl SpecError {
     /// deployable sections, as the reference's does.
     pub fn into_error(self) -> Error {
         let body = if self.code == "MANIFEST_EMPTY" {
-            let fields = rules::DEPLOYABLE.iter().map(|f| Val::from(*f)).collect();
+            let mut fields = Vec::with_capacity(rules::DEPLOYABLE.len());
+            for f in rules::DEPLOYABLE {
+                fields.push(Val::from(*f));
+            }
             Val::object().with("deployable_fields", Val::Arr(fields))
         } else {
             Val::Null

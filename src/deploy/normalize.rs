@@ -144,7 +144,11 @@ fn database(db: &Json, slot: &mut dyn Slot) -> Val {
     }
     let migrations = db.field("migrations").map(|m| m.items()).unwrap_or_default();
     if !migrations.is_empty() {
-        out = out.with("migrations", Val::Arr(migrations.iter().map(|m| migration(m, slot)).collect()));
+        let mut list = Vec::with_capacity(migrations.len());
+        for m in &migrations {
+            list.push(migration(m, slot));
+        }
+        out = out.with("migrations", Val::Arr(list));
     }
     out
 }

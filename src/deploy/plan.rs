@@ -48,12 +48,22 @@ impl Warning {
 }
 
 fn strings(list: &Json) -> Vec<String> {
-    list.items().iter().filter_map(|s| s.as_string()).collect()
+    let mut out = Vec::new();
+    for s in list.items() {
+        if let Some(s) = s.as_string() {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// The plan's warnings; anything but an array is none.
 pub fn warnings(plan: &Json) -> Vec<Warning> {
-    plan.field("warnings").map(|w| w.items()).unwrap_or_default().into_iter().map(Warning::read).collect()
+    let mut out = Vec::new();
+    for w in plan.field("warnings").map(|w| w.items()).unwrap_or_default() {
+        out.push(Warning::read(w));
+    }
+    out
 }
 
 /// The SDK's own warning: function routes whose pattern ends in `/*` and
@@ -62,32 +72,30 @@ pub fn warnings(plan: &Json) -> Vec<Warning> {
 /// route says `acknowledge_readonly: true`.
 pub fn client_route_warning(spec: &Json) -> Option<Warning> {
     let replace = spec.field("routes")?.field("replace")?;
-    let mut affected: Vec<String> = replace
-        .items()
-        .iter()
-        .filter(|r| r.field("target").and_then(|t| t.str_field("type")).as_deref() == Some("function"))
-        .filter(|r| r.bool_field("acknowledge_readonly") != Some(true))
-        .filter(|r| {
-            let methods = r.field("methods").map(|m| strings(&m)).unwrap_or_default();
-            !methods.is_empty() && methods.iter().all(|m| m == "GET" || m == "HEAD")
-        })
-        .filter_map(|r| r.str_field("pattern"))
-        .filter(|p| p.ends_with("/*"))
-        .collect();
+    let mut affected: Vec<String> = Vec::new();
+    // One plain loop: an iterator chain here was a 622-byte instantiation.
+    for r in replace.items() {
+        let function = r.field("target").and_then(|t| t.str_field("type")).as_deref() == Some("function");
+        let methods = r.field("methods").map(|m| strings(&m)).unwrap_or_default();
+        let read_only = !methods.is_empty() && methods.iter().all(|m| m == "GET" || m == "HEAD");
+        let Some(pattern) = r.str_field("pattern").filter(|p| p.ends_with("/*")) else { continue };
+        if !function || r.bool_field("acknowledge_readonly") == Some(true) || !read_only {
+            continue;
+        }
+        // Inserted in order by hand: `sort` would link the standard stable
+        // sort (about 4 KB of wasm) for a list of a few patterns.
+        let at = affected.iter().position(|p| *p > pattern).unwrap_or(affected.len());
+        affected.insert(at, pattern);
+    }
     if affected.is_empty() {
         return None;
     }
-    // By hand: `sort` would link the standard stable sort (about 4 KB of
-    // wasm) for a list of a few patterns.
-    for i in 1..affected.len() {
-        let mut j = i;
-        while j > 0 && affected[j - 1] > affected[j] {
-            affected.swap(j - 1, j);
-            j -= 1;
-        }
+    let mut list = Vec::with_capacity(affected.len());
+    for p in &affected {
+        list.push(Val::from(p.as_str()));
     }
-    let list = Val::Arr(affected.iter().map(|p| Val::from(p.as_str())).collect());
-    let methods = Val::Arr(["POST", "PUT", "PATCH", "DELETE"].into_iter().map(Val::from).collect());
+    let list = Val::Arr(list);
+    let methods = Val::Arr(vec!["POST".into(), "PUT".into(), "PATCH".into(), "DELETE".into()]);
     let value = Val::object()
         .with("code", CLIENT_ROUTE_WARNING)
         .with("severity", "warn")
@@ -119,7 +127,13 @@ pub fn merged(mut gateway: Vec<Warning>, client: Option<Warning>) -> Vec<Warning
 /// top-level buckets folded into `diff` (whose `warnings` are the
 /// gateway's) with `payment_required` defaulting to null.
 pub fn normalize(plan: &Json, all: &[Warning]) -> Val {
-    let listed = |ws: &[Warning]| Val::Arr(ws.iter().map(|w| w.value.clone()).collect());
+    let listed = |ws: &[Warning]| {
+        let mut out = Vec::with_capacity(ws.len());
+        for w in ws {
+            out.push(w.value.clone());
+        }
+        Val::Arr(out)
+    };
     let out = Val::object().spread(plan).with("warnings", listed(all));
     if plan.str_field("kind").as_deref() != Some("plan_response") {
         return out;
@@ -147,16 +161,26 @@ pub fn gate(all: &[Warning], allow_warnings: bool) -> core::result::Result<(), E
     if allow_warnings {
         return Ok(());
     }
-    let blocking: Vec<&Warning> = all.iter().filter(|w| w.requires_confirmation || w.code == MISSING_SECRET).collect();
+    let mut blocking: Vec<&Warning> = Vec::new();
+    for w in all {
+        if w.requires_confirmation || w.code == MISSING_SECRET {
+            blocking.push(w);
+        }
+    }
     let Some(first) = blocking.iter().find(|w| w.code == MISSING_SECRET).or(blocking.first()) else { return Ok(()) };
     let code = if first.code.is_empty() { "DEPLOY_WARNING_REQUIRES_CONFIRMATION".to_string() } else { first.code.clone() };
-    let codes: Vec<&str> = blocking.iter().map(|w| if w.code.is_empty() { "(no code)" } else { w.code.as_str() }).collect();
+    let mut codes: Vec<&str> = Vec::new();
+    let mut values = Vec::new();
+    for w in &blocking {
+        codes.push(if w.code.is_empty() { "(no code)" } else { w.code.as_str() });
+        values.push(w.value.clone());
+    }
     let message = format!(
         "the plan has {} warning(s) that need confirmation ({}): review them, then deploy with allowWarnings: true",
         blocking.len(),
         codes.join(", ")
     );
-    let body = Val::object().with("warnings", Val::Arr(blocking.iter().map(|w| w.value.clone()).collect()));
+    let body = Val::object().with("warnings", Val::Arr(values));
     let local = Error::local(GATE_CONTEXT, message);
     Err(Error { kind: ErrorKind::DeployError, body, ..local }
         .with("code", code)

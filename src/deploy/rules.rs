@@ -36,7 +36,13 @@ fn present(o: &Json, key: &str) -> Option<Json> {
 fn strings(o: &Json, key: &str) -> Vec<String> {
     let Some(list) = present(o, key) else { return Vec::new() };
     let Shape::Array(len) = list.shape() else { return Vec::new() };
-    (0..len).filter_map(|i| list.item(i)?.string()).collect()
+    let mut out = Vec::new();
+    for i in 0..len {
+        if let Some(s) = list.item(i).and_then(|s| s.string()) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// How many entries an array or object field has (0 when absent).
@@ -61,21 +67,28 @@ pub(super) fn release_spec(spec: &Json, _: &Given<'_>, _path: &Path<'_>) -> Resu
     Ok(())
 }
 
+/// What makes a section a change: any of these arrays or maps non-empty
+/// (`outer.inner`: inside the `outer` object). A table, not closures.
+const CHANGES: &[(&str, &[&str])] = &[
+    ("database", &["migrations", "expose"]),
+    ("site", &["replace", "patch.put", "patch.delete"]),
+    ("functions", &["replace", "patch.set", "patch.delete"]),
+    ("secrets", &["require", "delete"]),
+    ("subdomains", &["set", "add", "remove"]),
+];
+
 fn has_content(spec: &Json) -> bool {
-    let section = |key: &str, test: &dyn Fn(&Json) -> bool| present(spec, key).is_some_and(|s| test(&s));
-    let site = |s: &Json| {
-        count(s, "replace") > 0
-            || present(s, "patch").is_some_and(|p| count(&p, "put") > 0 || count(&p, "delete") > 0)
-            || (present(s, "replace").is_none() && present(s, "patch").is_none() && present(s, "public_paths").is_some())
+    let counted = |o: &Json, field: &str| match field.split_once('.') {
+        Some((outer, inner)) => present(o, outer).is_some_and(|p| count(&p, inner) > 0),
+        None => count(o, field) > 0,
     };
-    let functions = |f: &Json| {
-        count(f, "replace") > 0 || present(f, "patch").is_some_and(|p| count(&p, "set") > 0 || count(&p, "delete") > 0)
-    };
-    section("database", &|d| count(d, "migrations") > 0 || count(d, "expose") > 0)
-        || section("site", &site)
-        || section("functions", &functions)
-        || section("secrets", &|s| count(s, "require") > 0 || count(s, "delete") > 0)
-        || section("subdomains", &|s| count(s, "set") > 0 || count(s, "add") > 0 || count(s, "remove") > 0)
+    for (section, fields) in CHANGES {
+        if present(spec, section).is_some_and(|s| fields.iter().any(|f| counted(&s, f))) {
+            return true;
+        }
+    }
+    // A site of only `public_paths` changes them.
+    present(spec, "site").is_some_and(|s| present(&s, "replace").is_none() && present(&s, "patch").is_none() && present(&s, "public_paths").is_some())
         // `{ replace: [] }` clears the routes: that is a change. `null` is not.
         || present(spec, "routes").is_some()
         || count(spec, "checks") > 0
@@ -196,7 +209,7 @@ pub(super) fn route(r: &Json, given: &Given<'_>, path: &Path<'_>) -> Result<(), 
 fn static_file_ok(file: &str) -> bool {
     !(file.starts_with('/')
         || file.ends_with('/')
-        || file.contains(['?', '#', '\\'])
+        || file.bytes().any(|b| matches!(b, b'?' | b'#' | b'\\'))
         || file.split('/').any(|s| s.is_empty() || s == "." || s == ".."))
 }
 

@@ -3,10 +3,11 @@
 //! arguments and runs them. `apply`, `start`, `upload`, `commit` and
 //! `resume` emit events, which js/adapters.js hands to `opts.onEvent` or to
 //! the operation object `start` resolves to; `plan` returns its byte readers,
-//! which the adapter turns into a `Map`. The reads are one exchange each,
-//! through one compiled future ([`read`]): their auth (the anon key only when
-//! the provider knows the project and the client is not a CI session) and
-//! their error translation are not in the route vocabulary.
+//! which the adapter turns into a `Map`. The reads are declared routes
+//! ([`READ`]): their auth (the anon key only when the provider knows the
+//! project and the client is not a CI session), their project field and
+//! the operation reads' `op_` check and error translation ([`OPERATION`])
+//! are in the route vocabulary.
 
 use crate::prelude::*;
 use alloc::rc::Rc;
@@ -16,10 +17,11 @@ use crate::credentials::{self, LocalFuture};
 use crate::deploy::engine::{self, deploy_error, event, Deploy, Planned, Reader};
 use crate::deploy::translate::At;
 use crate::deploy::{plan as gate, retry, ValidSpec};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::json::{Json, JsonExt, Native, Shape};
-use crate::kernel::encode::{encode_uri_component, form_encode};
+use crate::kernel::encode::encode_uri_component;
 use crate::kernel::Kernel;
+use crate::routes::{field, route, Auth, Guard, Key, Kind, Out, ProjectFrom, Route, Src, PROVIDER, SERVICE_GET};
 use crate::surface::{call_opts, req, req_call_opts, Events, Method, Namespace, Run, Scope};
 use crate::value::Val;
 
@@ -27,13 +29,59 @@ const fn adapted(name: &'static str, f: crate::surface::OperationHandler) -> Run
     Run::Adapted(name, f)
 }
 
-macro_rules! op {
-    ($f:path) => {{
-        fn run(k: Rc<Kernel>, a: Args, e: Events) -> LocalFuture<'static, Result<Val>> {
-            Box::pin(async move { $f(&k, a, e).await })
+/// Every deploying member's one compiled future: the arguments are read by
+/// plain code ([`job`]), the keys looked up once, then the member's steps run.
+fn operate(k: Rc<Kernel>, a: Args, events: Events) -> LocalFuture<'static, Result<Val>> {
+    Box::pin(async move { run(&k, a, events).await })
+}
+
+/// The deploying members' body, by member name (`a.method`); a caller
+/// outside the table that deploys under its own name (a bundle deploy's
+/// last step) gets `apply`.
+pub(crate) async fn run(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+    let (job, o) = job(k, &a)?;
+    let project = match &job {
+        Job::Apply(s) | Job::Start(s) | Job::Plan(s) => s.project(),
+        _ => o.project.clone(),
+    };
+    let d = engine(k, &a, &events, project).await?;
+    match job {
+        Job::Apply(spec) => apply(&d, &a, &spec, &o).await,
+        Job::Start(spec) => attempt_once(&d, &spec, &o, true).await,
+        Job::Plan(spec) => plan(&d, &spec, &o).await,
+        Job::Upload(plan, readers) => {
+            if let Some(missing) = plan.field("missing_content") {
+                d.upload_missing(&missing, &readers, 3).await?;
+            }
+            Ok(Val::Undefined)
         }
-        run as crate::surface::OperationHandler
-    }};
+        Job::Commit(plan_id) => d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await,
+        Job::Resume(op) => resume(&d, &a, op).await,
+    }
+}
+
+/// What a deploying member was asked to do, its arguments checked.
+enum Job {
+    Apply(ValidSpec),
+    Start(ValidSpec),
+    Plan(ValidSpec),
+    /// The plan and the readers `upload` was given.
+    Upload(Json, Vec<Reader>),
+    Commit(String),
+    Resume(String),
+}
+
+/// Reads a deploying member's arguments: no request on bad input.
+fn job(k: &Kernel, a: &Args) -> Result<(Job, Opts)> {
+    let job = match a.method {
+        "start" => Job::Start(spec(k, a)?),
+        "plan" => Job::Plan(spec(k, a)?),
+        "upload" => return upload(k, a),
+        "commit" => Job::Commit(a.non_empty(0, "planId")?),
+        "resume" => Job::Resume(operation_id(a)?),
+        _ => Job::Apply(spec(k, a)?),
+    };
+    Ok((job, opts(a, 1)?))
 }
 
 const SPEC_SCOPE: Scope = Scope::OptionField { index: 0, keys: &["project"] };
@@ -58,7 +106,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "applying deploy",
             doc: crate::ts!("Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (4 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed."),
             http: crate::ts!("POST /deploy/v2/plans → POST /content/v1/plans → PUT presigned parts (raw) → POST /storage/v1/uploads/{id}/complete → POST /content/v1/plans/{id}/commit → POST /deploy/v2/plans/{id}/commit → GET /deploy/v2/operations/{id} · wallet (P), anon apikey on content and operation calls · 402 at plan or commit is paid"),
-            run: adapted("onEvent", op!(apply)),
+            run: adapted("onEvent", operate),
         },
         Method {
             name: "start",
@@ -70,7 +118,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "starting deploy",
             doc: crate::ts!("Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal)."),
             http: crate::ts!("POST /deploy/v2/plans → (as apply, in the background) · snapshot(): GET /deploy/v2/operations/{id} · wallet (P), anon apikey on content and operation calls"),
-            run: adapted("staged", op!(start)),
+            run: adapted("staged", operate),
         },
         Method {
             name: "resume",
@@ -82,7 +130,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "resuming deploy operation",
             doc: crate::ts!("Resumes a stalled operation (`op_…`, else OPERATION_NOT_FOUND locally), then polls it like `apply` until its release is live; `diff` is `{}` and `warnings` `[]`. `opts.project` adds the anon apikey to the polls."),
             http: crate::ts!("POST /deploy/v2/operations/{operationId}/resume (P, no body) → GET /deploy/v2/operations/{operationId}"),
-            run: adapted("onEvent", op!(resume)),
+            run: adapted("onEvent", operate),
         },
         Method {
             name: "status",
@@ -94,7 +142,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching deploy operation",
             doc: crate::ts!("One snapshot of an operation (`op_…`). Gateway errors are Run402DeployErrors."),
             http: crate::ts!("GET /deploy/v2/operations/{operationId} · anon apikey if `opts.project` + P"),
-            run: Run::Code(status),
+            run: route(Route { path: "/deploy/v2/operations/{0}", project: OPTIONAL_PROJECT_1, result: Out::Guarded(&OPERATION), ..READ }),
         },
         Method {
             name: "list",
@@ -106,7 +154,12 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "listing deploy operations",
             doc: crate::ts!("Recent deploy operations of a project (a project id, or `{ project, limit?, cursor? }`)."),
             http: crate::ts!("GET /deploy/v2/operations[?limit&cursor] · anon apikey + P"),
-            run: Run::Code(list),
+            run: route(Route {
+                path: "/deploy/v2/operations",
+                project: ProjectFrom::Field { index: 0, name: "project", required: true, or_string: true },
+                query: &[field("limit", Src::Arg(0), Kind::Rule(list_limit)), field("cursor", Src::Arg(0), Kind::Rule(list_cursor))],
+                ..READ
+            }),
         },
         Method {
             name: "events",
@@ -118,7 +171,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching deploy events",
             doc: crate::ts!("The events the gateway recorded for an operation (`op_…`), for inspecting a deploy after the fact."),
             http: crate::ts!("GET /deploy/v2/operations/{operationId}/events · anon apikey + P"),
-            run: Run::Code(recorded_events),
+            run: route(Route { path: "/deploy/v2/operations/{0}/events", project: PROJECT_1, result: Out::Guarded(&OPERATION), ..READ }),
         },
         Method {
             name: "getRelease",
@@ -130,7 +183,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching release inventory",
             doc: crate::ts!("A release's inventory by id: its site paths (`siteLimit` of them), functions, secrets, subdomains, routes, migrations."),
             http: crate::ts!("GET /deploy/v2/releases/{releaseId}[?site_limit=N] · anon apikey + P"),
-            run: Run::Code(get_release),
+            run: route(Route { path: "/deploy/v2/releases/{0.releaseId}", query: &[field("site_limit", Src::Opt(0, "siteLimit"), Kind::OptPosInt)], ..READ }),
         },
         Method {
             name: "getActiveRelease",
@@ -142,7 +195,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "fetching active release inventory",
             doc: crate::ts!("The live release's inventory (`release_id` null before the first deploy)."),
             http: crate::ts!("GET /deploy/v2/releases/active[?site_limit=N] · anon apikey + P"),
-            run: Run::Code(get_active_release),
+            run: route(Route { path: "/deploy/v2/releases/active", query: &[field("site_limit", Src::Opt(0, "siteLimit"), Kind::OptPosInt)], ..READ }),
         },
         Method {
             name: "diff",
@@ -154,7 +207,11 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "diffing releases",
             doc: crate::ts!("What changes between two releases: `from` is \"empty\", \"active\" or a release id, `to` \"active\" or a release id."),
             http: crate::ts!("GET /deploy/v2/releases/diff?from=&to=[&limit=] · anon apikey + P"),
-            run: Run::Code(diff),
+            run: route(Route {
+                path: "/deploy/v2/releases/diff",
+                query: &[field("from", Src::Opt(0, "from"), Kind::Str), field("to", Src::Opt(0, "to"), Kind::Str), field("limit", Src::Opt(0, "limit"), Kind::OptPosInt)],
+                ..READ
+            }),
         },
         Method {
             name: "plan",
@@ -166,7 +223,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "planning deploy",
             doc: crate::ts!("The low-level first step: validates and hashes `spec` and asks for a plan (`dryRun`: a plan that cannot be committed). No warning gate. Pass the result to `upload`, then `plan.plan_id` to `commit`."),
             http: crate::ts!("POST /deploy/v2/plans[?dry_run=true] · P · 402 is paid"),
-            run: adapted("plan", op!(plan)),
+            run: adapted("plan", operate),
         },
         Method {
             name: "upload",
@@ -178,7 +235,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "uploading deploy bytes",
             doc: crate::ts!("Uploads the content a plan reports missing, read from `byteReaders` (the `plan` result's, or your own `() => Promise<Uint8Array>` functions)."),
             http: crate::ts!("POST /content/v1/plans → PUT presigned parts (raw) → POST /storage/v1/uploads/{id}/complete → POST /content/v1/plans/{id}/commit · anon apikey + P"),
-            run: adapted("upload", op!(upload)),
+            run: adapted("upload", operate),
         },
         Method {
             name: "commit",
@@ -190,7 +247,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "committing deploy",
             doc: crate::ts!("Commits a plan and polls its operation until the release is live (`diff` is `{}`, `warnings` `[]`). `opts.project` adds the anon apikey to the polls."),
             http: crate::ts!("POST /deploy/v2/plans/{planId}/commit → GET /deploy/v2/operations/{id} · P · 402 is paid"),
-            run: adapted("onEvent", op!(commit)),
+            run: adapted("onEvent", operate),
         },
         Method {
             name: "resolve",
@@ -202,7 +259,11 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "resolving deploy public URL",
             doc: crate::ts!("How the live release answers a public URL (`url`) or a host and path: the match, the route or static object, authorization, fallback. `project` only selects the keys; it is not sent."),
             http: crate::ts!("GET /deploy/v2/resolve?host=[&path=][&method=] · anon apikey + P"),
-            run: Run::Code(resolve),
+            run: route(Route {
+                path: "/deploy/v2/resolve",
+                query: &[field("host", Src::Opt(0, "host"), Kind::Rule(resolve_host)), field("path", Src::Opt(0, "path"), Kind::Rule(resolve_path)), field("method", Src::Opt(0, "method"), Kind::Rule(resolve_method))],
+                ..READ
+            }),
         },
     ],
 };
@@ -218,8 +279,30 @@ const SCOPED_GET_RELEASE: Method = Method {
     context: "fetching release inventory",
     doc: crate::ts!("A release of the scoped project's, by id."),
     http: crate::ts!("GET /deploy/v2/releases/{releaseId}[?site_limit=N] · anon apikey + P"),
-    run: Run::Code(get_release),
+    run: route(Route {
+        path: "/deploy/v2/releases/{1}",
+        project: ProjectFrom::Field { index: 0, name: "project", required: true, or_string: true },
+        query: &[field("site_limit", Src::Opt(2, "siteLimit"), Kind::OptPosInt)],
+        ..READ
+    }),
 };
+
+/// The reads: a GET with the anon key when the provider knows the project
+/// and the client is not a CI session, the project from `opts.project` (of
+/// the options first, required).
+const READ: Route = Route { auth: Auth { apikey: Key::AnonIfKnown, ..PROVIDER }, project: PROJECT_0, ..SERVICE_GET };
+const PROJECT_0: ProjectFrom = ProjectFrom::Field { index: 0, name: "project", required: true, or_string: false };
+const PROJECT_1: ProjectFrom = ProjectFrom::Field { index: 1, name: "project", required: true, or_string: false };
+const OPTIONAL_PROJECT_1: ProjectFrom = ProjectFrom::Field { index: 1, name: "project", required: false, or_string: false };
+
+/// An operation read: the id must start `op_`, and the gateway's errors
+/// are Run402DeployErrors of the member's phase (`status`, `events`).
+const OPERATION: Guard = Guard { check: |a| operation_id(a).map(drop), error: operation_error };
+
+fn operation_error(a: &Args, e: Error) -> Error {
+    let op = a.get(0).and_then(|v| v.as_string());
+    engine::translated(e, At { phase: a.method, plan_id: None, operation_id: op.as_deref() })
+}
 
 /// The engine for one call: the project's anon key unless this is a CI
 /// session or the provider does not know the project.
@@ -283,13 +366,12 @@ fn spec(k: &Kernel, a: &Args) -> Result<ValidSpec> {
     Ok(spec)
 }
 
-pub(crate) async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let spec = spec(k, &a)?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, spec.project()).await?;
+/// `apply`: attempts, each safe base conflict retried after a delay.
+async fn apply(d: &Deploy<'_>, a: &Args, spec: &ValidSpec, o: &Opts) -> Result<Val> {
+    let k = d.k;
     let mut attempt = 1;
     loop {
-        let e = match attempt_once(&d, &spec, &o, false).await {
+        let e = match attempt_once(d, spec, o, false).await {
             Ok(done) => return Ok(done),
             Err(e) => e,
         };
@@ -317,13 +399,6 @@ pub(crate) async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
         k.transport.sleep(delay, a.context).await?;
         attempt += 1;
     }
-}
-
-async fn start(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let spec = spec(k, &a)?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, spec.project()).await?;
-    attempt_once(&d, &spec, &o, true).await
 }
 
 /// One attempt of §3.1 steps 3–10. `staged`: after the warning gate, tell
@@ -361,23 +436,21 @@ async fn upload_planned(d: &Deploy<'_>, planned: &Planned) -> Result<()> {
     }
 }
 
-async fn plan(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let spec = spec(k, &a)?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, spec.project()).await?;
-    let planned = d.plan(&spec, o.dry_run, o.key.as_deref()).await?;
-    let readers = planned.readers.iter().map(|r| {
+async fn plan(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts) -> Result<Val> {
+    let planned = d.plan(spec, o.dry_run, o.key.as_deref()).await?;
+    let mut readers = Vec::with_capacity(planned.readers.len());
+    for r in &planned.readers {
         let body = r.body.as_ref().map_or(Val::Undefined, |b| Val::Json(b.value.clone()));
-        Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()])
-    });
-    Ok(Val::object().with("plan", planned.value).with("byteReaders", Val::Arr(readers.collect())))
+        readers.push(Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()]));
+    }
+    Ok(Val::object().with("plan", planned.value).with("byteReaders", Val::Arr(readers)))
 }
 
 /// `upload(plan, { project, byteReaders })`; the adapter has made
 /// `byteReaders` a list of `[sha256, bytes, label, contentType]`.
-async fn upload(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+fn upload(k: &Kernel, a: &Args) -> Result<(Job, Opts)> {
     let Some(plan) = a.opt_object(0, "plan")? else { return Err(a.error("`plan` must be the plan from deploy.plan")) };
-    let o = opts(&a, 1)?;
+    let o = opts(a, 1)?;
     if o.project.is_empty() {
         return Err(a.error("`opts.project` is required"));
     }
@@ -389,24 +462,11 @@ async fn upload(k: &Kernel, a: Args, events: Events) -> Result<Val> {
         let text = |i: usize| entry.item(i).and_then(|s| s.as_string());
         readers.push(Reader { label: text(2).unwrap_or_else(|| sha256.clone()), sha256, body: Some(body), content_type: text(3) });
     }
-    let d = engine(k, &a, &events, o.project).await?;
-    if let Some(missing) = plan.field("missing_content") {
-        d.upload_missing(&missing, &readers, 3).await?;
-    }
-    Ok(Val::Undefined)
+    Ok((Job::Upload(plan, readers), o))
 }
 
-async fn commit(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let plan_id = a.non_empty(0, "planId")?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, o.project).await?;
-    d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await
-}
-
-async fn resume(k: &Kernel, a: Args, events: Events) -> Result<Val> {
-    let op = operation_id(&a)?;
-    let o = opts(&a, 1)?;
-    let d = engine(k, &a, &events, o.project).await?;
+async fn resume(d: &Deploy<'_>, a: &Args, op: String) -> Result<Val> {
+    let k = d.k;
     let path = ["/deploy/v2/operations/", &encode_uri_component(&op), "/resume"].concat();
     let at = At { phase: "resume", plan_id: None, operation_id: Some(&op) };
     let reply = k.send(d.call("POST", path, a.context, false)).await.map_err(|e| engine::translated(e, at))?;
@@ -423,166 +483,70 @@ fn operation_id(a: &Args) -> Result<String> {
     Ok(id)
 }
 
-/// One read: its project (for the anon key), path, and the phase its
-/// errors are translated under (`None`: not translated).
-type ReadRequest = (String, String, Option<&'static str>);
-
-/// Every read member's one future.
-fn read(k: Rc<Kernel>, a: Args, built: Result<ReadRequest>) -> LocalFuture<'static, Result<Val>> {
-    Box::pin(async move {
-        let (project, path, phase) = built?;
-        let none = crate::surface::no_events();
-        let d = engine(&k, &a, &none, project).await?;
-        let op = a.get(0).and_then(|v| v.as_string());
-        match k.send(d.call("GET", path, a.context, true)).await {
-            Ok(reply) => Ok(reply.body),
-            Err(e) => Err(match phase {
-                Some(phase) => engine::translated(e, At { phase, plan_id: None, operation_id: op.as_deref() }),
-                None => e,
-            }),
-        }
-    })
+/// `list`'s option `name`, when it was given options rather than a project id.
+fn list_option(a: &Args, name: &str) -> Option<Json> {
+    a.get(0).filter(|o| o.is_object()).and_then(|o| o.field(name)).filter(|v| !v.is_nullish())
 }
 
-/// `opts.project` of the options at `i`, required.
-fn project_of(a: &Args, o: &Json) -> Result<String> {
-    a.opt_field_string(o, "project")?.filter(|p| !p.is_empty()).ok_or_else(|| a.error("`project` is required"))
-}
-
-fn required_opts(a: &Args, i: usize) -> Result<Json> {
-    a.opt_object(i, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))
-}
-
-/// A positive whole-number option as query text.
-fn positive(a: &Args, o: Option<&Json>, name: &str) -> Result<Option<String>> {
-    match o.and_then(|o| o.field(name)).filter(|v| !v.is_nullish()) {
+fn list_limit(a: &Args, _: &'static str, _: Option<Json>) -> Result<Option<Val>> {
+    match list_option(a, "limit") {
         None => Ok(None),
         Some(v) => match v.shape() {
-            Shape::Number(n) if (1.0..=9_007_199_254_740_991.0).contains(&n) && crate::num::is_whole(n) => Ok(v.number_text()),
-            _ => Err(a.error(format!("`{name}` must be a positive whole number"))),
+            Shape::Number(n) if (1.0..=9_007_199_254_740_991.0).contains(&n) && crate::num::is_whole(n) => Ok(Some(Val::Json(v))),
+            _ => Err(a.error("`limit` must be a positive whole number")),
         },
     }
 }
 
-/// `?a=1&b=2` from the pairs that are set.
-fn query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
-    let mut out = String::from(path);
-    for (name, value) in pairs {
-        if let Some(v) = value {
-            out.push(if out.contains('?') { '&' } else { '?' });
-            out.push_str(name);
-            out.push('=');
-            out.push_str(&form_encode(v));
-        }
+/// Sent when given, even empty (the reference's `cursor !== undefined`).
+fn list_cursor(a: &Args, _: &'static str, _: Option<Json>) -> Result<Option<Val>> {
+    match list_option(a, "cursor") {
+        None => Ok(None),
+        Some(v) => v.as_string().map(|c| Some(Val::Str(c))).ok_or_else(|| a.error("`cursor` must be a string")),
     }
-    out
 }
 
-fn status(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let built = (|| {
-        let op = operation_id(&a)?;
-        let project = match a.opt_object(1, "opts")? {
-            Some(o) => a.opt_field_string(&o, "project")?.unwrap_or_default(),
-            None => String::new(),
-        };
-        Ok((project, ["/deploy/v2/operations/", &encode_uri_component(&op)].concat(), Some("status")))
-    })();
-    read(k, a, built)
-}
-
-fn recorded_events(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let built = (|| {
-        let op = operation_id(&a)?;
-        let project = project_of(&a, &required_opts(&a, 1)?)?;
-        Ok((project, ["/deploy/v2/operations/", &encode_uri_component(&op), "/events"].concat(), Some("events")))
-    })();
-    read(k, a, built)
-}
-
-fn list(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let built = (|| {
-        let given = a.get(0).cloned();
-        if let Some(id) = given.as_ref().and_then(|g| g.as_string()).filter(|s| !s.is_empty()) {
-            return Ok((id, "/deploy/v2/operations".to_string(), None));
+/// What `resolve` asks about: the host and path, from `url` or from `host`
+/// and `path`.
+fn resolve_target(a: &Args) -> Result<(String, Option<String>)> {
+    let o = a.opt_object(0, "opts")?.unwrap_or_else(crate::json::Native::undefined);
+    let url = a.opt_field_string(&o, "url")?;
+    let host = a.opt_field_string(&o, "host")?;
+    match (url, host) {
+        (Some(url), None) => {
+            let (host, path) = url_parts(&url).map_err(|why| a.error(why))?;
+            Ok((host, Some(path)))
         }
-        let o = given.filter(|g| g.is_object()).ok_or_else(|| a.error("requires a project id (as a string or { project: 'prj_...' })"))?;
-        let project = project_of(&a, &o)?;
-        let cursor = a.opt_field_string(&o, "cursor")?;
-        Ok((project, query("/deploy/v2/operations", &[("limit", positive(&a, Some(&o), "limit")?), ("cursor", cursor)]), None))
-    })();
-    read(k, a, built)
-}
-
-fn get_release(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let built = (|| {
-        // Root: one object; scoped: (project, releaseId, opts?).
-        let (project, release, o) = match a.get(0).and_then(|v| v.as_string()) {
-            Some(project) => (project, a.non_empty(1, "releaseId")?, a.opt_object(2, "opts")?),
-            None => {
-                let o = required_opts(&a, 0)?;
-                let release = a.opt_field_string(&o, "releaseId")?.filter(|r| !r.is_empty()).ok_or_else(|| a.error("`releaseId` is required"))?;
-                (project_of(&a, &o)?, release, Some(o))
+        (None, Some(host)) => {
+            let clean = !host.is_empty() && !host.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '@')) && !has_scheme(&host);
+            if !clean {
+                return Err(a.error("`host` must be a clean hostname without scheme, credentials, path, query or fragment"));
             }
-        };
-        let path = ["/deploy/v2/releases/", &encode_uri_component(&release)].concat();
-        Ok((project, query(&path, &[("site_limit", positive(&a, o.as_ref(), "siteLimit")?)]), None))
-    })();
-    read(k, a, built)
-}
-
-fn get_active_release(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let built = (|| {
-        let o = required_opts(&a, 0)?;
-        Ok((project_of(&a, &o)?, query("/deploy/v2/releases/active", &[("site_limit", positive(&a, Some(&o), "siteLimit")?)]), None))
-    })();
-    read(k, a, built)
-}
-
-fn diff(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let built = (|| {
-        let o = required_opts(&a, 0)?;
-        let project = project_of(&a, &o)?;
-        let end = |name: &str| a.opt_field_string(&o, name)?.filter(|s| !s.is_empty()).ok_or_else(|| a.error(format!("`{name}` must be a non-empty string")));
-        let pairs = [("from", Some(end("from")?)), ("to", Some(end("to")?)), ("limit", positive(&a, Some(&o), "limit")?)];
-        Ok((project, query("/deploy/v2/releases/diff", &pairs), None))
-    })();
-    read(k, a, built)
-}
-
-fn resolve(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let built = (|| {
-        let o = required_opts(&a, 0)?;
-        let project = project_of(&a, &o)?;
-        let url = a.opt_field_string(&o, "url")?;
-        let host = a.opt_field_string(&o, "host")?;
-        let (host, path) = match (url, host) {
-            (Some(url), None) => {
-                let (host, path) = url_parts(&url).map_err(|why| a.error(why))?;
-                (host, Some(path))
+            let path = a.opt_field_string(&o, "path")?;
+            if path.as_deref().is_some_and(|p| !p.starts_with('/') || p.bytes().any(|b| b == b'?' || b == b'#')) {
+                return Err(a.error("`path` must start with '/' and carry no query or fragment"));
             }
-            (None, Some(host)) => {
-                let clean = !host.is_empty()
-                    && !host.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '@'))
-                    && !has_scheme(&host);
-                if !clean {
-                    return Err(a.error("`host` must be a clean hostname without scheme, credentials, path, query or fragment"));
-                }
-                let path = a.opt_field_string(&o, "path")?;
-                if path.as_deref().is_some_and(|p| !p.starts_with('/') || p.contains(['?', '#'])) {
-                    return Err(a.error("`path` must start with '/' and carry no query or fragment"));
-                }
-                (host, path)
-            }
-            _ => return Err(a.error("pass exactly one of `url` (an absolute http(s) URL) or `host` (with an optional `path`)")),
-        };
-        let method = match a.opt_field_string(&o, "method")? {
-            None => None,
-            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) => Some(m.to_ascii_uppercase()),
-            Some(_) => return Err(a.error("`method` must be an HTTP method token such as GET")),
-        };
-        Ok((project, query("/deploy/v2/resolve", &[("host", Some(host)), ("path", path), ("method", method)]), None))
-    })();
-    read(k, a, built)
+            Ok((host, path))
+        }
+        _ => Err(a.error("pass exactly one of `url` (an absolute http(s) URL) or `host` (with an optional `path`)")),
+    }
+}
+
+fn resolve_host(a: &Args, _: &'static str, _: Option<Json>) -> Result<Option<Val>> {
+    Ok(Some(Val::Str(resolve_target(a)?.0)))
+}
+
+fn resolve_path(a: &Args, _: &'static str, _: Option<Json>) -> Result<Option<Val>> {
+    Ok(resolve_target(a)?.1.map(Val::Str))
+}
+
+/// An HTTP method token, upper-cased.
+fn resolve_method(a: &Args, _: &'static str, method: Option<Json>) -> Result<Option<Val>> {
+    let Some(m) = method else { return Ok(None) };
+    match m.as_string() {
+        Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) => Ok(Some(Val::Str(m.to_ascii_uppercase()))),
+        _ => Err(a.error("`method` must be an HTTP method token such as GET")),
+    }
 }
 
 /// `scheme:` at the start of a host, as in "https:example.com".
@@ -598,7 +562,8 @@ fn url_parts(url: &str) -> core::result::Result<(String, String), &'static str> 
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") => rest,
         _ => return Err("`url` must be an absolute http(s) URL"),
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // Byte scans, not char-array patterns (each is a searcher instantiation).
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if authority.contains('@') {
         return Err("`url` must not carry a username or password");
@@ -610,7 +575,7 @@ fn url_parts(url: &str) -> core::result::Result<(String, String), &'static str> 
     if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("`url` must be an absolute http(s) URL with a host");
     }
-    let path = tail.split(['?', '#']).next().unwrap_or("");
+    let path = tail.get(..tail.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(tail.len())).unwrap_or("");
     Ok((host.to_ascii_lowercase(), if path.is_empty() { "/".to_string() } else { path.to_string() }))
 }
 

@@ -244,3 +244,99 @@ fn segment_slots_encode_each_segment_and_keep_the_slashes() {
     assert_eq!(message(&out), "things.doIt: `target` must not be empty");
     assert!(sent.is_empty());
 }
+
+/// The project from an options field, the anon key only when the provider
+/// knows the project (and never on a CI session), and a guard around the
+/// request: deploy's reads.
+fn guard_check(a: &Args) -> crate::error::Result<()> {
+    match a.get(1).and_then(|v| v.as_string()) {
+        Some(t) if t.starts_with("ok_") => Ok(()),
+        _ => Err(a.error("`target` must start with ok_")),
+    }
+}
+
+fn guard_error(_: &Args, e: crate::error::Error) -> crate::error::Error {
+    crate::error::Error { message: ["guarded: ", &e.message].concat(), ..e }
+}
+
+static GUARD: Guard = Guard { check: guard_check, error: guard_error };
+
+static SOFT: Route = Route {
+    path: "/t/v1/{1}",
+    auth: Auth { apikey: Key::AnonIfKnown, ..PROVIDER },
+    project: ProjectFrom::Field { index: 2, name: "project", required: false, or_string: false },
+    result: Out::Guarded(&GUARD),
+    ..BASE
+};
+
+static REQUIRED: Route = Route { path: "/t/v1", project: ProjectFrom::Field { index: 0, name: "project", required: true, or_string: true }, ..SOFT };
+
+#[test]
+fn a_field_project_sends_the_anon_key_only_when_the_provider_knows_it() {
+    let (out, sent, c) = run_route(&SOFT, vec![json!(null), json!("ok_1"), json!({"project": "prj_9"})], Some(Answer::json(200, json!({"x": 1}))));
+    assert_eq!(out.unwrap(), json!({"x": 1}));
+    assert_eq!(sent[0].url, "https://api.test/t/v1/ok_1");
+    assert_eq!(header(&sent[0], "apikey"), Some("anon-k"));
+    assert_eq!(header(&sent[0], "authorization"), None);
+    assert_eq!(c.calls_to(ProviderMethod::GetProject).len(), 1);
+
+    // No project: no lookup, no key; an unknown project: no key, no error.
+    let (out, sent, c) = run_route(&SOFT, vec![json!(null), json!("ok_1"), json!({"project": ""})], Some(Answer::json(200, json!({}))));
+    assert!(out.is_ok());
+    assert_eq!((header(&sent[0], "apikey"), c.calls_to(ProviderMethod::GetProject).len()), (None, 0));
+    let (k, t, c) = testing::kernel();
+    c.on(ProviderMethod::GetProject, json!(null));
+    t.answers.borrow_mut().push_back(Answer::json(200, json!({})));
+    let mut a = Args::new("things", "doIt", "doing it", vec![json!(null), json!("ok_1"), json!({"project": "prj_unknown"})].into_iter().map(testing::json).collect());
+    a.params = PARAMS;
+    assert!(block_on(run(&k, a, &SOFT)).is_ok());
+    assert_eq!(header(&t.sent.borrow()[0], "apikey"), None);
+
+    // A CI session never sends it, and does not ask.
+    let (k, t, c) = testing::kernel();
+    c.on(ProviderMethod::GetProject, json!({"anon_key": "anon-k", "service_key": "svc-k"}));
+    c.ci.set(true);
+    t.answers.borrow_mut().push_back(Answer::json(200, json!({})));
+    let mut a = Args::new("things", "doIt", "doing it", vec![json!(null), json!("ok_1"), json!({"project": "prj_9"})].into_iter().map(testing::json).collect());
+    a.params = PARAMS;
+    assert!(block_on(run(&k, a, &SOFT)).is_ok());
+    assert_eq!((header(&t.sent.borrow()[0], "apikey"), c.calls_to(ProviderMethod::GetProject).len()), (None, 0));
+}
+
+#[test]
+fn a_guard_checks_first_and_replaces_the_requests_error() {
+    // The check runs before anything else is read (the options are wrong too).
+    let (out, sent, _) = run_route(&SOFT, vec![json!(null), json!("bad"), json!(5)], None);
+    assert_eq!(message(&out), "things.doIt: `target` must start with ok_");
+    assert!(sent.is_empty());
+    let (out, _, _) = run_route(&SOFT, vec![json!(null), json!("ok_1")], Some(Answer::json(404, json!({"message": "nope"}))));
+    assert!(out.expect_err("404").message.starts_with("guarded: "));
+}
+
+#[test]
+fn a_required_field_project_or_a_project_string() {
+    let ok = |args: Vec<Value>| {
+        let (out, sent, _) = run_route(&REQUIRED, args, Some(Answer::json(200, json!({}))));
+        assert!(out.is_ok());
+        header(&sent[0], "apikey").map(str::to_string)
+    };
+    assert_eq!(ok(vec![json!("prj_1"), json!("ok_1")]).as_deref(), Some("anon-k"));
+    assert_eq!(ok(vec![json!({"project": "prj_1"}), json!("ok_1")]).as_deref(), Some("anon-k"));
+    for (args, expected) in [
+        (vec![json!({}), json!("ok_1")], "things.doIt: `project` is required"),
+        (vec![json!(""), json!("ok_1")], "things.doIt: `project` is required"),
+        (vec![json!(null), json!("ok_1")], "things.doIt: `project` is required"),
+        (vec![json!(7), json!("ok_1")], "things.doIt: `projectId` must be an object, got a number"),
+        (vec![json!({"project": 7}), json!("ok_1")], "things.doIt: `project` must be a string, got a number"),
+    ] {
+        let (out, sent, _) = run_route(&REQUIRED, args, None);
+        assert_eq!(message(&out), expected);
+        assert!(sent.is_empty());
+    }
+    // Without `or_string`, the options must be an object.
+    static OPTS_ONLY: Route = Route { project: ProjectFrom::Field { index: 2, name: "project", required: true, or_string: false }, ..SOFT };
+    let (out, _, _) = run_route(&OPTS_ONLY, vec![json!(null), json!("ok_1")], None);
+    assert_eq!(message(&out), "things.doIt: `project` is required");
+    let (out, _, _) = run_route(&OPTS_ONLY, vec![json!(null), json!("ok_1"), json!("prj_1")], None);
+    assert_eq!(message(&out), "things.doIt: `options` must be an object, got a string");
+}

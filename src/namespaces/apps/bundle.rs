@@ -39,7 +39,7 @@ async fn run(k: &Kernel, a: Args) -> Result<Val> {
         }
         Some("apply") => {
             let apply = Args::new(a.namespace, a.method, a.context, vec![arg(3), Native::undefined()]);
-            deploy::apply(k, apply, no_events()).await
+            deploy::run(k, apply, no_events()).await
         }
         _ => {
             k.project_keys(&project, a.context).await?;
