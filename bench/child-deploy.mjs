@@ -1,0 +1,33 @@
+// The deploying side of bench/deploy-site.mjs: one sites.deployDir of <dir>
+// to <apiBase>, in its own process so the memory is its own.
+//   node --expose-gc bench/child-deploy.mjs <ours|ref> <apiBase> <dir>
+// ours: run402().sites.deployDir from @run402/sdk-wasm/node (pkg/node.js);
+// ref:  run402().sites.deployDir from @run402/sdk/node (its paid fetch off:
+//       nothing here is paid, and it would look for a chain).
+// Both get the same credentials object (the project's keys; no sign-in
+// header, which the stub does not check). Memory is sampled every 5 ms.
+// Prints {ms, result, peakRss (absolute), rssGrowth, peakBuffers, peakHeap} (bytes).
+const [who, apiBase, dir] = process.argv.slice(2);
+if (!["ours", "ref"].includes(who) || !dir) throw new Error("usage: child-deploy.mjs <ours|ref> <apiBase> <dir>");
+
+const keys = { anon_key: "anon_bench", service_key: "service_bench" };
+const credentials = { getAuth: async () => null, getProject: async () => keys };
+const { run402 } = who === "ours" ? await import("../pkg/node.js") : await import("@run402/sdk/node");
+const r = who === "ours" ? run402({ apiBase, credentials }) : run402({ apiBase, credentials, disablePaidFetch: true });
+if (typeof r.sites?.deployDir !== "function") throw new Error(`${who}: sites.deployDir is missing`);
+
+for (let i = 0; i < 3; i++) {
+  globalThis.gc?.();
+  await new Promise((res) => setTimeout(res, 50));
+}
+const base = process.memoryUsage();
+const peak = { rss: 0, arrayBuffers: 0, heapUsed: 0 };
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k] - base[k]);
+}, 5);
+const started = performance.now();
+const result = await r.sites.deployDir({ project: "prj_bench", dir });
+const ms = performance.now() - started;
+clearInterval(sampler);
+console.log(JSON.stringify({ ms, result, peakRss: base.rss + peak.rss, rssGrowth: peak.rss, peakBuffers: peak.arrayBuffers, peakHeap: peak.heapUsed }));
