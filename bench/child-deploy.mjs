@@ -12,7 +12,9 @@ if (!["ours", "ref"].includes(who) || !dir) throw new Error("usage: child-deploy
 
 const keys = { anon_key: "anon_bench", service_key: "service_bench" };
 const credentials = { getAuth: async () => null, getProject: async () => keys };
-const { run402 } = who === "ours" ? await import("../pkg/node.js") : await import("@run402/sdk/node");
+// BENCH_OURS_NODE: another build's node.js (a path), to compare builds.
+const ours = process.env.BENCH_OURS_NODE ? new URL(`file://${process.env.BENCH_OURS_NODE}`).href : "../pkg/node.js";
+const { run402 } = who === "ours" ? await import(ours) : await import("@run402/sdk/node");
 const r = who === "ours" ? run402({ apiBase, credentials }) : run402({ apiBase, credentials, disablePaidFetch: true });
 if (typeof r.sites?.deployDir !== "function") throw new Error(`${who}: sites.deployDir is missing`);
 

@@ -82,9 +82,17 @@ export async function deploySite({ passes = 3, latencyMs = 20, partMiB = 8 } = {
     for (let pass = 0; pass < passes; pass++) {
       for (const who of pass % 2 ? ["ref", "ours"] : ["ours", "ref"]) {
         await stub.reset(); // an empty CAS: every file is uploaded
-        const { stdout } = await run(process.execPath, ["--expose-gc", CHILD, who, stub.url, root], { timeout: 300_000, maxBuffer: 1 << 20 });
+        const { stdout } = await run(process.execPath, ["--expose-gc", CHILD, who, stub.url, root], { timeout: 300_000, maxBuffer: 1 << 20 }).catch((err) => {
+          // A build without the Node subpath's deployDir is reported, not guessed at.
+          if (/sites\.deployDir is missing/.test(err.stderr ?? "")) return { stdout: JSON.stringify({ missing: true }) };
+          throw err;
+        });
         out.stats[who] = await stub.stats();
         const o = JSON.parse(stdout.trim());
+        if (o.missing) {
+          out.missing = who;
+          return out;
+        }
         if (o.result.bytes_total !== undefined && o.result.bytes_total !== out.site.bytes) throw new Error(`${who}: deployed ${o.result.bytes_total} bytes of ${out.site.bytes}`);
         out[who].push(o);
       }
@@ -99,6 +107,10 @@ export async function deploySite({ passes = 3, latencyMs = 20, partMiB = 8 } = {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [passes = 3] = process.argv.slice(2).map(Number);
   const r = await deploySite({ passes });
+  if (r.missing) {
+    console.log(`${r.missing}: sites.deployDir is missing from this build`);
+    process.exit(1);
+  }
   const m = (n) => (n / 1048576).toFixed(1);
   console.log(`site: ${r.site.files} files, ${r.site.bytes.toLocaleString("en-US")} bytes; ${r.latencyMs} ms per request; ${passes} passes`);
   for (const who of ["ours", "ref"]) {
