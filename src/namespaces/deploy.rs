@@ -361,11 +361,14 @@ async fn plan(k: &Kernel, a: Args, events: Events) -> Result<Val> {
     let o = opts(&a, 1)?;
     let d = engine(k, &a, &events, spec.project()).await?;
     let planned = d.plan(&spec, o.dry_run, o.key.as_deref()).await?;
-    let readers = planned.readers.iter().map(|r| {
-        let body = r.body.as_ref().map_or(Val::Undefined, |b| Val::Json(b.value.clone()));
-        Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()])
-    });
-    Ok(Val::object().with("plan", planned.value).with("byteReaders", Val::Arr(readers.collect())))
+    // The caller gets every content's bytes: files, which the engine reads
+    // again when it uploads rather than holding them, are read here.
+    let mut readers = Vec::with_capacity(planned.readers.len());
+    for r in &planned.readers {
+        let body = r.bytes(&d).await?.map_or(Val::Undefined, |b| Val::Json(b.value));
+        readers.push(Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()]));
+    }
+    Ok(Val::object().with("plan", planned.value).with("byteReaders", Val::Arr(readers)))
 }
 
 /// `upload(plan, { project, byteReaders })`; the adapter has made
@@ -382,7 +385,7 @@ async fn upload(k: &Kernel, a: Args, events: Events) -> Result<Val> {
         let (Some(sha256), Some(bytes)) = (entry.item(0).and_then(|s| s.as_string()), entry.item(1).filter(|b| !b.is_nullish())) else { continue };
         let body = k.host_body(bytes, a.context)?;
         let text = |i: usize| entry.item(i).and_then(|s| s.as_string());
-        readers.push(Reader { label: text(2).unwrap_or_else(|| sha256.clone()), sha256, body: Some(body), content_type: text(3) });
+        readers.push(Reader { label: text(2).unwrap_or_else(|| sha256.clone()), sha256, body: Some(body), file: None, content_type: text(3) });
     }
     let d = engine(k, &a, &events, o.project).await?;
     if let Some(missing) = plan.field("missing_content") {
