@@ -21,6 +21,15 @@ export {
 export { withRetry } from "./retry.js";
 export { allowanceCredentials } from "./allowance.js";
 export { signTransferAuthorization } from "./wallet.js";
+// Public so that the Node entry, which imports this package by name (in Deno
+// and Bun a bundled copy of this file), installs its reader where the wasm
+// reads fs-file sources.
+export function installFileReader(read) {
+  if (read !== undefined && typeof read !== "function") {
+    throw new LocalError("installFileReader takes a function (path) => Promise<Uint8Array>, or undefined to remove it", "installing a file reader");
+  }
+  host.installFileReader(read);
+}
 export {
   CI_GITHUB_ACTIONS_PROVIDER, V1_CI_ALLOWED_ACTIONS, V1_CI_ALLOWED_EVENTS_DEFAULT,
   buildCiDelegationStatement, buildCiDelegationResourceUri, signCiDelegation, createCiSessionCredentials,
@@ -196,6 +205,11 @@ class ScopedRun402 {
 /** Same as `new Run402(opts)`. */
 export function run402(opts) {
   return new Run402(opts);
+}
+
+/** Returns `record` unchanged: the typed way to write a deploy file set (path → content). */
+export function files(record) {
+  return record;
 }
 
 /** CI credentials inside GitHub Actions; the session is exchanged through a client of this SDK. */

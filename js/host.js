@@ -50,9 +50,11 @@ class Interrupted {
 // Deadlines are checked by one shared ticker rather than a timer per wait:
 // a setTimeout, its closures and an AbortController per exchange cost more
 // than the rest of a stubbed call. Waits with the same timeoutMs expire in
-// the order they started, so each group is a queue in insertion order.
+// the order they started, so each group is a queue in insertion order:
+// linked through the waits themselves, so joining and leaving it allocate
+// nothing and hash nothing.
 const TICK_MS = 25;
-const waiting = new Map(); // timeoutMs -> Set<Limit>, oldest first
+const waiting = new Map(); // timeoutMs -> Queue of Limits, oldest first
 let waitingCount = 0;
 let tickDue = 0; // when the armed tick should fire; 0 when none is armed
 
@@ -68,13 +70,16 @@ function tick() {
   const now = Date.now();
   tickDue = 0;
   for (const group of waiting.values()) {
-    for (const limit of group) {
-      if (limit.deadline > now) break;
-      limit.expire();
-    }
+    // Expiring a wait takes it out of its queue.
+    while (group.head !== null && group.head.deadline <= now) group.head.expire();
   }
   if (waitingCount > 0) armTicker(now);
 }
+
+// The group the last wait joined: nearly every wait has the client's
+// timeoutMs, so this saves a Map lookup per wait.
+let lastMs = 0;
+let lastGroup;
 
 /** One wait under a call's limits; also the abort listener (handleEvent). */
 class Limit {
@@ -86,12 +91,23 @@ class Limit {
     this.interrupted = interrupted;
     this.controller = undefined;
     this.done = false;
+    this.deadline = 0;
+    this.group = undefined;
+    this.prev = null; // neighbours in its group's queue
+    this.next = null;
     if (ms > 0) {
       const now = Date.now();
       this.deadline = now + ms;
-      let group = waiting.get(ms);
-      if (group === undefined) waiting.set(ms, (group = new Set()));
-      group.add(this);
+      if (ms !== lastMs) {
+        lastGroup = waiting.get(ms);
+        if (lastGroup === undefined) waiting.set(ms, (lastGroup = { head: null, tail: null }));
+        lastMs = ms;
+      }
+      const group = (this.group = lastGroup);
+      this.prev = group.tail;
+      if (group.tail === null) group.head = this;
+      else group.tail.next = this;
+      group.tail = this;
       waitingCount++;
       armTicker(now);
     }
@@ -103,9 +119,16 @@ class Limit {
   }
   finish() {
     this.done = true;
-    if (this.ms > 0) {
-      const group = waiting.get(this.ms);
-      if (group !== undefined && group.delete(this)) waitingCount--;
+    const group = this.group;
+    if (group !== undefined) {
+      // In its queue since it was made (finish runs once).
+      if (this.prev === null) group.head = this.next;
+      else this.prev.next = this.next;
+      if (this.next === null) group.tail = this.prev;
+      else this.next.prev = this.prev;
+      // A caller may keep `init` (and so this wait): it must not keep its neighbours.
+      this.prev = this.next = null;
+      waitingCount--;
     }
     if (this.outer !== undefined) this.outer.removeEventListener("abort", this);
   }
@@ -243,15 +266,31 @@ const STREAM_BODY = 4;
 const LIMIT = Symbol("run402.limit");
 const LAZY_SIGNAL = { get() { return this[LIMIT].signal; }, enumerable: true, configurable: true };
 
-async function send(fetch, url, method, headerLines, body, flags, abortable) {
-  const headers = {};
-  for (let at = 0; at < headerLines.length;) {
-    const colon = headerLines.indexOf(":", at);
-    let end = headerLines.indexOf("\n", colon);
-    if (end < 0) end = headerLines.length;
-    headers[headerLines.slice(at, colon)] = headerLines.slice(colon + 1, end);
-    at = end + 1;
+// The last header lines parsed, and their object: consecutive calls of one
+// kind (same project, same key) send the same lines, and copying the object
+// costs a fraction of parsing them again.
+let lastLines = "";
+let lastHeaders = {};
+
+/** `headerLines` as a fresh object (the caller's fetch may change it). */
+function headersOf(headerLines) {
+  if (headerLines !== lastLines) {
+    const parsed = {};
+    for (let at = 0; at < headerLines.length;) {
+      const colon = headerLines.indexOf(":", at);
+      let end = headerLines.indexOf("\n", colon);
+      if (end < 0) end = headerLines.length;
+      parsed[headerLines.slice(at, colon)] = headerLines.slice(colon + 1, end);
+      at = end + 1;
+    }
+    lastLines = headerLines;
+    lastHeaders = parsed;
   }
+  return { ...lastHeaders };
+}
+
+async function send(fetch, url, method, headerLines, body, flags, abortable) {
+  const headers = headersOf(headerLines);
   // One shape for every request (fetch reads `body: undefined` as none).
   const init = { method, headers, body };
   // Streaming a request body needs it said (Node's fetch refuses without).
@@ -270,10 +309,13 @@ async function send(fetch, url, method, headerLines, body, flags, abortable) {
   }
   let status, resHeaders;
   try {
-    if (!isResponseLike(res)) return failed(NOT_A_RESPONSE, describe(res));
+    if (res === null || typeof res !== "object") return failed(NOT_A_RESPONSE, describe(res));
     // Read once: a getter may answer differently (or throw) the second time.
     status = res.status;
     resHeaders = res.headers;
+    if (typeof status !== "number" || typeof resHeaders?.get !== "function" || typeof res.text !== "function") {
+      return failed(NOT_A_RESPONSE, describe(res));
+    }
   } catch {
     return failed(NOT_A_RESPONSE, "an object whose fields cannot be read");
   }
@@ -310,6 +352,7 @@ async function send(fetch, url, method, headerLines, body, flags, abortable) {
 }
 
 function isJsonType(type) {
+  if (type === "application/json" || type === "application/json; charset=utf-8") return true;
   const media = type.split(";")[0].trim().toLowerCase();
   return media === "application/json" || media.endsWith("+json");
 }
@@ -771,15 +814,6 @@ export function describeThrown(v) {
     return String(v);
   } catch {
     return "a value that cannot be described was thrown";
-  }
-}
-
-function isResponseLike(res) {
-  try {
-    return res !== null && typeof res === "object" && typeof res.status === "number" &&
-      typeof res.headers?.get === "function" && typeof res.text === "function";
-  } catch {
-    return false; // a throwing getter or proxy
   }
 }
 

@@ -1,18 +1,30 @@
 // `@run402/sdk-wasm/node` (Node, Bun, Deno): zero-config use from the run402
 // CLI's own files. `run402()` takes its gateway from RUN402_API_BASE and its
 // credentials from the CLI's keystore and allowance (cli-files.js); sign-in
-// and payments are signed in wasm, as from every other entry.
+// and payments are signed in wasm, as from every other entry. Its clients'
+// `sites` also have `deployDir`, over `fileSetFromDir` (node-files.js).
 // The package by its own name, not a file: Deno and Bun resolve the main
 // entry to entry-web.js (one bundled file), and this must share its classes
 // and its wasm instance with what the caller imported.
-import { Run402, allowanceCredentials, LocalError, signCiDelegation as signDelegation } from "@run402/sdk-wasm";
+import { readFile } from "node:fs/promises";
+import { Run402, allowanceCredentials, installFileReader, LocalError, signCiDelegation as signDelegation } from "@run402/sdk-wasm";
+import { fileSetFromDir } from "./node-files.js";
 import { env, locate, projectKeys, activeProjectId, saveProjectKeys, updateProjectKeys, removeProjectKeys, setActiveProjectId, readAllowanceFile, writeAllowanceFile } from "./cli-files.js";
 
 export * from "@run402/sdk-wasm";
+export { fileSetFromDir };
+
+// fs-file deploy sources (fileSetFromDir's) are read from disk when the
+// deploy hashes and uploads them, by any client of this package.
+installFileReader(async (path) => {
+  const bytes = await readFile(path);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+});
 
 const DEFAULT_API_BASE = "https://api.run402.com";
 const CONSTRUCTING = "constructing client";
 const CREDENTIALS = "using the run402 config files";
+const DEPLOYING_DIR = "deploying site directory";
 
 /** Reads the named option fields once (a throwing getter becomes a LocalError). */
 function fieldsOf(opts, names, what) {
@@ -110,7 +122,72 @@ export function run402(opts) {
   const { configDir, keystorePath, allowancePath, ...clientOptions } = fields;
   clientOptions.apiBase ??= apiBaseFromEnv();
   clientOptions.credentials ??= fileCredentials({ configDir, keystorePath, allowancePath });
-  return new Run402(clientOptions);
+  return withDeployDir(new Run402(clientOptions));
+}
+
+/** Gives a client's `sites` the Node-only `deployDir` (a method like the generated ones: own, not enumerable). */
+function withDeployDir(r) {
+  const deployDir = { deployDir: (opts) => deploySiteDir(r, opts) }.deployDir;
+  Object.defineProperty(r.sites, "deployDir", { value: deployDir, writable: true, configurable: true });
+  return r;
+}
+
+/** `sites.deployDir`'s options, read once. */
+function deployDirOptions(opts) {
+  if (opts === null || typeof opts !== "object") {
+    throw new LocalError("sites.deployDir needs an options object: { project, dir, onEvent? }", DEPLOYING_DIR);
+  }
+  let fields;
+  try {
+    const { project, dir, target, onEvent, signal, timeoutMs } = opts;
+    fields = { project, dir, target, onEvent, signal, timeoutMs };
+  } catch (e) {
+    throw new LocalError("sites.deployDir could not read its options", DEPLOYING_DIR, e);
+  }
+  if (fields.target !== undefined) {
+    // Deploy v2 has no target labels: refused rather than silently ignored.
+    throw new LocalError("sites.deployDir: `target` is not supported by deploy v2; leave it out (the release goes live on the project)", DEPLOYING_DIR);
+  }
+  if (typeof fields.project !== "string" || fields.project === "") {
+    throw new LocalError("sites.deployDir: project must be a non-empty project id", DEPLOYING_DIR);
+  }
+  if (typeof fields.dir !== "string" || fields.dir === "") {
+    throw new LocalError("sites.deployDir: dir must be a non-empty path", DEPLOYING_DIR);
+  }
+  if (fields.onEvent !== undefined && typeof fields.onEvent !== "function") {
+    throw new LocalError("sites.deployDir: onEvent must be a function", DEPLOYING_DIR);
+  }
+  return fields;
+}
+
+const text = (v) => (typeof v === "string" ? v : undefined);
+
+/**
+ * Deploys every file under `dir` as the project's whole site: fileSetFromDir
+ * (files are read while the deploy hashes and uploads them), then
+ * deploy.apply({ project, site: { replace } }). Resolves to the reference's
+ * SiteDeployResult: the deployment id, the live URL and, when the plan's
+ * diff reports them, the bytes uploaded and in total.
+ */
+async function deploySiteDir(r, opts) {
+  const { project, dir, onEvent, signal, timeoutMs } = deployDirOptions(opts);
+  const replace = await fileSetFromDir(dir);
+  const applyOptions = {};
+  if (onEvent !== undefined) applyOptions.onEvent = onEvent;
+  if (signal !== undefined) applyOptions.signal = signal;
+  if (timeoutMs !== undefined) applyOptions.timeoutMs = timeoutMs;
+  const result = await r.deploy.apply({ project, site: { replace } }, applyOptions);
+  const urls = result.urls ?? {};
+  const out = {
+    deployment_id: text(urls.deployment_id) ?? result.release_id,
+    url: text(urls.project) ?? text(urls.site) ?? "",
+  };
+  const assets = result.diff?.static_assets;
+  if (typeof assets?.newly_uploaded_cas_bytes === "number" && typeof assets.reused_cas_bytes === "number") {
+    out.bytes_uploaded = assets.newly_uploaded_cas_bytes;
+    out.bytes_total = assets.newly_uploaded_cas_bytes + assets.reused_cas_bytes;
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 // `@run402/sdk-wasm/node`: everything the main entry exports, plus a
-// `run402()` that needs no options and a provider over the run402 CLI's files.
-import type { CiDelegationValues, CredentialsProvider, Run402, Run402Options, SignCiDelegationOptions } from "./index.js";
+// `run402()` that needs no options, a provider over the run402 CLI's files,
+// `fileSetFromDir` and `sites.deployDir`.
+import type { CallOptions, CiDelegationValues, CredentialsProvider, DeployEvent, FsFileSource, Run402, Run402Options, SignCiDelegationOptions, SiteDeployResult, Sites } from "./index.js";
 
 export * from "./index.js";
 
@@ -37,7 +38,52 @@ export declare function fileCredentials(opts?: FileCredentialsOptions): FileCred
  * A client with the CLI's defaults: apiBase from RUN402_API_BASE (else
  * https://api.run402.com), credentials from fileCredentials(opts).
  */
-export declare function run402(opts?: NodeRun402Options): Run402;
+export declare function run402(opts?: NodeRun402Options): NodeRun402;
+
+/** A client from run402(): its `sites` has `deployDir`. */
+export type NodeRun402 = Run402 & { readonly sites: NodeSites };
+
+/** `sites` on a client from run402(). */
+export interface NodeSites extends Sites {
+  /**
+   * Deploys every file under `dir` as the project's whole site
+   * (`fileSetFromDir(dir)`, then `deploy.apply({ project, site: { replace } })`):
+   * only bytes the gateway lacks are uploaded, and files are read from disk
+   * as they are hashed and uploaded.
+   */
+  deployDir(opts: DeployDirOptions): Promise<SiteDeployResult>;
+}
+
+export interface DeployDirOptions extends CallOptions {
+  /** The project to deploy to. */
+  project: string;
+  /** The directory to deploy; its relative paths become the site's paths. */
+  dir: string;
+  /** @deprecated Deploy v2 has no target labels: passing one is a LocalError rather than being ignored. */
+  target?: string;
+  /** Each deploy event as it happens (the events of deploy.apply); an exception it throws is ignored. */
+  onEvent?: (event: DeployEvent) => void;
+}
+
+export interface FileSetFromDirOptions {
+  /** More file or directory names to skip at any depth. */
+  ignore?: Iterable<string>;
+  /**
+   * Also take the files skipped by default as credentials: `.env`, `.env.*`,
+   * `.envrc`, `.npmrc`, `.pnpmrc`, `.yarnrc`, `.netrc`, `.pypirc`, `id_rsa`
+   * and other SSH keys, `*.key`, `*.pem`, `*.p12`, `*.pfx`. Default false.
+   */
+  includeSensitive?: boolean;
+}
+
+/**
+ * Every file under `dir`, keyed by its POSIX path relative to `dir`, as an
+ * fs-file source (absolute path; nothing is read yet). Skips `.git`,
+ * `node_modules`, `.DS_Store`, the `ignore` names and, unless
+ * `includeSensitive`, credential files. Rejects with LocalError on a
+ * symlink (naming it), a missing or non-directory `dir`, or no files left.
+ */
+export declare function fileSetFromDir(dir: string, opts?: FileSetFromDirOptions): Promise<Record<string, FsFileSource>>;
 
 /**
  * signCiDelegation with the CLI's defaults: the wallet in allowance.json

@@ -76,6 +76,9 @@ enum Fit {
     Pages(usize),
 }
 
+// Inlined: every allocation and free asks, and a call costs more than the
+// few instructions it is.
+#[inline(always)]
 fn fit(layout: Layout) -> Fit {
     let size = layout.size().max(layout.align());
     if size <= PAGE / 2 {

@@ -104,6 +104,7 @@ pub mod namespaces;
 pub mod num;
 pub mod routes;
 pub mod surface;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod typings;
 pub mod value;
 pub mod wallet;

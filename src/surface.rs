@@ -35,9 +35,19 @@ macro_rules! ts {
 #[cfg(target_arch = "wasm32")]
 macro_rules! ts {
     ($text:expr) => {
-        ""
+        $crate::surface::TsText
     };
 }
+
+/// Text only the typings and the agent reference read (TypeScript types,
+/// docs, wire summaries): the text natively; in wasm a zero-sized value, so
+/// the shipped table holds no pointer and length for it.
+#[cfg(not(target_arch = "wasm32"))]
+pub type TsText = &'static str;
+/// See the native definition: nothing, in wasm.
+#[cfg(target_arch = "wasm32")]
+#[derive(Debug, Clone, Copy)]
+pub struct TsText;
 
 /// A method's implementation: plain async Rust over the kernel.
 pub type Handler = fn(Rc<Kernel>, Args) -> LocalFuture<'static, Result<Val>>;
@@ -178,7 +188,7 @@ impl Scope {
 #[derive(Debug, Clone, Copy)]
 pub struct Param {
     pub name: &'static str,
-    pub ts: &'static str,
+    pub ts: TsText,
     pub optional: bool,
     /// The method's options object, which also carries the per-call
     /// `signal` and `timeoutMs` (read by the facade).
@@ -210,12 +220,13 @@ pub const fn req_call_opts(name: &'static str, ts: &'static str) -> Param {
 }
 
 /// `text` in native builds; "" in wasm, so the literal is not linked in.
-const fn typings_text(text: &'static str) -> &'static str {
-    if cfg!(target_arch = "wasm32") {
-        ""
-    } else {
-        text
-    }
+#[cfg(not(target_arch = "wasm32"))]
+const fn typings_text(text: &'static str) -> TsText {
+    text
+}
+#[cfg(target_arch = "wasm32")]
+const fn typings_text(_: &'static str) -> TsText {
+    TsText
 }
 
 /// One public method.
@@ -225,19 +236,19 @@ pub struct Method {
     /// CLI-style names bound to this same method (root client only).
     pub aliases: &'static [&'static str],
     /// TypeScript type parameters, e.g. `<T = any>` (typings only).
-    pub generics: &'static str,
+    pub generics: TsText,
     pub params: &'static [Param],
     /// The TypeScript type of the resolved value.
-    pub returns: &'static str,
+    pub returns: TsText,
     pub scope: Scope,
     /// The verb phrase every error from this method carries.
     pub context: &'static str,
     /// One-line summary for the typings.
-    pub doc: &'static str,
+    pub doc: TsText,
     /// What a code method sends ("VERB /path · auth · cost"), or "local ..."
     /// for one that makes no request; "" for a declared route, whose wire
     /// is read from the route itself (agent reference only).
-    pub http: &'static str,
+    pub http: TsText,
     pub run: Run,
 }
 
@@ -249,11 +260,11 @@ pub struct Namespace {
     pub name: &'static str,
     /// TypeScript interface name; scoped clients use `Scoped` + this.
     pub ts_name: &'static str,
-    pub doc: &'static str,
+    pub doc: TsText,
     /// Present on project-scoped clients.
     pub scoped: bool,
     /// TypeScript declarations of the shapes its methods take and return.
-    pub types: &'static str,
+    pub types: TsText,
     pub methods: &'static [Method],
     /// Internal namespaces back the JS facade and are not typed as such.
     pub internal: bool,
@@ -296,6 +307,7 @@ pub const NAMESPACES: &[&Namespace] = &[
     &namespaces::secrets::NAMESPACE,
     &namespaces::subdomains::NAMESPACE,
     &namespaces::domains::NAMESPACE,
+    &namespaces::sites::NAMESPACE,
     #[cfg(not(feature = "omit-service"))]
     &namespaces::service::NAMESPACE,
     #[cfg(not(feature = "omit-tier"))]

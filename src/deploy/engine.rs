@@ -269,9 +269,7 @@ impl Deploy<'_> {
         } else if dry_run {
             return Err(deploy_error(PLANNING, "DRY_RUN_REQUIRES_INLINE_SPEC", "a dry-run plan must fit inline (5 MiB of JSON); this spec needs a manifest upload", false).with("phase", "plan"));
         } else if self.ci {
-            return Err(deploy_error(PLANNING, "forbidden_spec_field", "CI deploys cannot upload a manifest: the spec must fit inline (5 MiB of JSON)", false)
-                .with("phase", "plan")
-                .with("resource", "manifest_ref"));
+            return Err(super::ci_guard::manifest_ref_refused());
         } else {
             let manifest = self.manifest(&normalized, &mut readers).await?;
             let body = with_key(Val::object().with("spec", Val::object().with("project", self.project.as_str())).with("manifest_ref", manifest));

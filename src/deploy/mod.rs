@@ -9,6 +9,7 @@
 //! a [`HostBody`], never copied.
 
 mod check;
+pub mod ci_guard;
 pub mod engine;
 mod path;
 pub mod plan;

@@ -23,7 +23,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "sendMessage",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("message", "string")],
             returns: crate::ts!("SendMessageResult"),
             scope: Scope::Global,
@@ -35,7 +35,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "setAgentContact",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("contact", "AgentContact")],
             returns: crate::ts!("AgentContactResult"),
             scope: Scope::Global,
@@ -54,7 +54,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getAgentContactStatus",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("AgentContactResult"),
             scope: Scope::Global,
@@ -66,7 +66,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "verifyAgentContactEmail",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("AgentContactResult"),
             scope: Scope::Global,
@@ -78,7 +78,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "startOperatorPasskeyEnrollment",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("AgentContactResult"),
             scope: Scope::Global,
@@ -90,7 +90,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getProjectFinance",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, opt("opts", "AdminProjectFinanceOptions")],
             returns: crate::ts!("AdminProjectFinanceResult"),
             scope: Scope::Global,

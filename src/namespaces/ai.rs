@@ -23,7 +23,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "translate",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "TranslateOptions & CallOptions")],
             returns: crate::ts!("TranslateResult"),
             scope: Scope::Project,
@@ -44,7 +44,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "moderate",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("text", "string")],
             returns: crate::ts!("ModerateResult"),
             scope: Scope::Project,
@@ -56,7 +56,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "usage",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("AiUsageResult"),
             scope: Scope::Project,
@@ -68,7 +68,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "generateImage",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("opts", "GenerateImageOptions & CallOptions")],
             returns: crate::ts!("GenerateImageResult"),
             scope: Scope::Global,

@@ -28,7 +28,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("AllowanceStatusResult"),
             scope: Scope::Global,
@@ -40,7 +40,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "create",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("AllowanceCreateResult"),
             scope: Scope::Global,
@@ -52,7 +52,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "export",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("string"),
             scope: Scope::Global,
@@ -64,7 +64,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "faucet",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[opt("address", "string")],
             returns: crate::ts!("FaucetResult"),
             scope: Scope::Global,

@@ -3,8 +3,10 @@
 //! keys then kept like `projects.provision`'s), and publish a project's
 //! versions with the service key. All declared routes but `fork`.
 //!
-//! Left out: the seed's `bundleDeploy` legacy shim, which routes through
-//! `deploy.apply` (not built yet).
+//! Also the seed's legacy `bundleDeploy`, run as a `deploy.apply`
+//! ([`bundle`]).
+
+mod bundle;
 
 use crate::prelude::*;
 use alloc::rc::Rc;
@@ -14,6 +16,7 @@ use crate::credentials::LocalFuture;
 use crate::error::Result;
 use crate::kernel::{Call, Kernel};
 use crate::routes::{field, route, Field, Kind, Out, Route, RouteBody, Src, PUBLIC_GET, SERVICE_GET};
+use crate::handler;
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
 
@@ -29,7 +32,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "browse",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[opt("tags", "string[]")],
             returns: crate::ts!("BrowseAppsResult"),
             scope: Scope::Global,
@@ -41,7 +44,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getApp",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("versionId", "string")],
             returns: crate::ts!("AppDetails"),
             scope: Scope::Global,
@@ -53,7 +56,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "fork",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("opts", "ForkAppOptions")],
             returns: crate::ts!("ForkAppResult"),
             scope: Scope::Global,
@@ -65,7 +68,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "publish",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, call_opts("opts", "PublishAppOptions")],
             returns: crate::ts!("PublishedVersion"),
             scope: Scope::Project,
@@ -77,7 +80,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "listVersions",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("ListVersionsResult"),
             scope: Scope::Project,
@@ -89,7 +92,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "updateVersion",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("versionId", "string"), req_call_opts("opts", "UpdateVersionOptions")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -101,7 +104,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "deleteVersion",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("versionId", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -109,6 +112,18 @@ pub const NAMESPACE: Namespace = Namespace {
             doc: crate::ts!("Deletes a published version (forks made from it stay)."),
             http: crate::ts!(""),
             run: route(Route { verb: "DELETE", ..VERSION }),
+        },
+        Method {
+            name: "bundleDeploy",
+            aliases: &[],
+            generics: crate::ts!(""),
+            params: &[PROJECT_ID, call_opts("opts", "BundleDeployOptions")],
+            returns: crate::ts!("BundleDeployResult"),
+            scope: Scope::Project,
+            context: "deploying bundle",
+            doc: crate::ts!("Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead)."),
+            http: crate::ts!("POST /projects/v1/admin/{id}/secrets per secret · service key; then deploy.apply (POST /deploy/v2/plans, content upload, POST /deploy/v2/plans/{plan}/commit, polling) · P"),
+            run: handler!(bundle::deploy),
         },
     ],
 };
@@ -196,6 +211,58 @@ export interface VersionSummary {
 
 export interface ListVersionsResult {
   versions: VersionSummary[];
+}
+
+export type BundleRlsTemplate = "user_owns_rows" | "public_read_authenticated_write" | "public_read_write_UNRESTRICTED";
+
+export interface BundleRlsOptions {
+  template: BundleRlsTemplate;
+  /** `owner_column` is the column holding the owning user's id (for user_owns_rows). */
+  tables: Array<{ table: string; owner_column?: string }>;
+  /** Required to expose tables under public_read_write_UNRESTRICTED. */
+  i_understand_this_is_unrestricted?: boolean;
+}
+
+export interface BundleFunctionSpec {
+  name: string;
+  /** The function's ES module source. */
+  code: string;
+  /** Seconds and MB. */
+  config?: { timeout?: number; memory?: number };
+  /** A 5-field cron expression, or null for none. */
+  schedule?: string | null;
+}
+
+export interface BundleSiteFile {
+  /** Path in the site, e.g. "index.html", "assets/app.js". */
+  file: string;
+  /** The file's text, or base64 with `encoding: "base64"` (text only here: deploy binary files with deploy.apply). */
+  data: string;
+  encoding?: "utf-8" | "base64";
+}
+
+export interface BundleDeployOptions extends CallOptions {
+  /** SQL run as one migration, identified by its hash (re-sending the same SQL is a no-op). */
+  migrations?: string;
+  rls?: BundleRlsOptions;
+  /** Written with secrets.set before the deploy (not atomically with it); the release requires their keys. */
+  secrets?: Array<{ key: string; value: string }>;
+  functions?: BundleFunctionSpec[];
+  /** The whole site: it replaces the live one. */
+  files?: BundleSiteFile[];
+  subdomain?: string;
+  /** Ignored (deploy a site patch with deploy.apply to keep earlier files). */
+  inherit?: boolean;
+}
+
+export interface BundleDeployResult {
+  project_id: string;
+  site_url?: string;
+  deployment_id?: string;
+  functions?: Array<{ name: string; url: string; schedule?: string | null }>;
+  subdomain_url?: string;
+  /** The plan's warnings, when there were any. */
+  warnings?: WarningEntry[];
 }
 "#;
 

@@ -66,7 +66,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "requestMagicLink",
             aliases: &["magicLink"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "MagicLinkOptions")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -78,7 +78,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "verifyMagicLink",
             aliases: &["verify"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("token", "string")],
             returns: crate::ts!("MagicLinkVerifyResult"),
             scope: Scope::Project,
@@ -94,7 +94,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "setUserPassword",
             aliases: &["setPassword"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "SetPasswordOptions")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -115,7 +115,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "settings",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("settings", "AuthSettings")],
             returns: crate::ts!("AuthSettingsResult"),
             scope: Scope::Project,
@@ -127,7 +127,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "createUser",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "CreateAuthUserOptions")],
             returns: crate::ts!("AuthUserAdminResult"),
             scope: Scope::Project,
@@ -139,7 +139,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "inviteUser",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "InviteAuthUserOptions")],
             returns: crate::ts!("AuthUserAdminResult"),
             scope: Scope::Project,
@@ -151,7 +151,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "createPasskeyRegistrationOptions",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "PasskeyRegistrationOptions")],
             returns: crate::ts!("PasskeyOptionsResult"),
             scope: Scope::Project,
@@ -167,7 +167,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "verifyPasskeyRegistration",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "PasskeyRegistrationVerifyOptions")],
             returns: crate::ts!("PasskeyRecord"),
             scope: Scope::Project,
@@ -187,7 +187,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "createPasskeyLoginOptions",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "PasskeyLoginOptions")],
             returns: crate::ts!("PasskeyOptionsResult"),
             scope: Scope::Project,
@@ -206,7 +206,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "verifyPasskeyLogin",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "PasskeyLoginVerifyOptions")],
             returns: crate::ts!("AuthSessionResult"),
             scope: Scope::Project,
@@ -225,7 +225,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "listPasskeys",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "PasskeyListOptions")],
             returns: crate::ts!("PasskeyListResult"),
             scope: Scope::Project,
@@ -242,7 +242,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "deletePasskey",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "PasskeyDeleteOptions")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -254,7 +254,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "providers",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -271,7 +271,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "promote",
             aliases: &["promoteUser"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, EMAIL],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -289,7 +289,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "demote",
             aliases: &["demoteUser"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, EMAIL],
             returns: crate::ts!("void"),
             scope: Scope::Project,

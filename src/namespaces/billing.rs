@@ -43,7 +43,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "checkBalance",
             aliases: &["balance"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[IDENTIFIER],
             returns: crate::ts!("BillingBalance"),
             scope: Scope::Global,
@@ -55,7 +55,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getAccount",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[IDENTIFIER],
             returns: crate::ts!("BillingBalance"),
             scope: Scope::Global,
@@ -67,7 +67,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "history",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[IDENTIFIER, opt("limit", "number")],
             returns: crate::ts!("BillingHistoryResult"),
             scope: Scope::Global,
@@ -79,7 +79,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getHistory",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[IDENTIFIER, opt("limit", "number")],
             returns: crate::ts!("BillingHistoryResult"),
             scope: Scope::Global,
@@ -91,7 +91,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "createCheckout",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("wallet", "string"), req("amountUsdMicros", "number")],
             returns: crate::ts!("CreateCheckoutResult"),
             scope: Scope::Global,
@@ -110,7 +110,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "createEmailAccount",
             aliases: &["createEmail"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("email", "string")],
             returns: crate::ts!("EmailBillingAccount"),
             scope: Scope::Global,
@@ -122,7 +122,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "linkWallet",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("billingAccountId", "string"), req("wallet", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Global,
@@ -139,7 +139,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "tierCheckout",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("tier", "TierName"), req("identifier", "AccountIdentifier")],
             returns: crate::ts!("CreateCheckoutResult"),
             scope: Scope::Global,
@@ -151,7 +151,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "buyEmailPack",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("identifier", "AccountIdentifier")],
             returns: crate::ts!("CreateCheckoutResult"),
             scope: Scope::Global,
@@ -170,7 +170,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "setAutoRecharge",
             aliases: &["autoRecharge"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("opts", "AutoRechargeOptions")],
             returns: crate::ts!("void"),
             scope: Scope::Global,

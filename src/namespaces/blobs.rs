@@ -46,7 +46,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "put",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string"), req("source", "BlobPutSource"), call_opts("opts", "BlobPutOptions")],
             returns: crate::ts!("AssetRef"),
             scope: Scope::Project,
@@ -58,7 +58,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "initUploadSession",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "BlobUploadInitOptions")],
             returns: crate::ts!("BlobUploadInitResult"),
             scope: Scope::Project,
@@ -70,7 +70,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getUploadSession",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("uploadId", "string")],
             returns: crate::ts!("BlobUploadStatusResult"),
             scope: Scope::Project,
@@ -82,7 +82,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "completeUploadSession",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("uploadId", "string"), call_opts("opts", "BlobUploadCompleteOptions"), opt("extra", "{ contentType?: string }")],
             returns: crate::ts!("AssetRef"),
             scope: Scope::Project,
@@ -94,7 +94,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "get",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string")],
             returns: crate::ts!("Response"),
             scope: Scope::Project,
@@ -106,7 +106,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "ls",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, opt("opts", "BlobLsOptions")],
             returns: crate::ts!("BlobLsResult"),
             scope: Scope::Project,
@@ -126,7 +126,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "rm",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -138,7 +138,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "sign",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string"), opt("opts", "BlobSignOptions")],
             returns: crate::ts!("BlobSignResult"),
             scope: Scope::Project,
@@ -150,7 +150,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "diagnoseUrl",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("url", "string")],
             returns: crate::ts!("BlobDiagnoseEnvelope"),
             scope: Scope::Project,
@@ -162,7 +162,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "waitFresh",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "BlobWaitFreshOptions")],
             returns: crate::ts!("BlobWaitFreshResult"),
             scope: Scope::Project,

@@ -39,7 +39,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "createBinding",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("input", "CiCreateBindingInput & CallOptions")],
             returns: crate::ts!("CiBindingRow"),
             scope: Scope::Global,
@@ -51,7 +51,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "listBindings",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("input", "CiListBindingsInput & CallOptions")],
             returns: crate::ts!("CiListBindingsResult"),
             scope: Scope::Global,
@@ -63,7 +63,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getBinding",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("bindingId", "string")],
             returns: crate::ts!("CiBindingRow"),
             scope: Scope::Global,
@@ -75,7 +75,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "revokeBinding",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("bindingId", "string")],
             returns: crate::ts!("CiBindingRow"),
             scope: Scope::Global,
@@ -87,7 +87,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "exchangeToken",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("input", "CiTokenExchangeInput & CallOptions")],
             returns: crate::ts!("CiTokenExchangeResponse"),
             scope: Scope::Global,

@@ -18,12 +18,12 @@ pub const NAMESPACE: Namespace = Namespace {
     scoped: false,
     internal: true,
     hidden_aliases: &[],
-    types: "",
+    types: crate::ts!(""),
     methods: &[
         Method {
             name: "resolveProject",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[opt("id", "string")],
             returns: crate::ts!("string"),
             scope: Scope::RootOnly,
@@ -35,7 +35,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "useProject",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("id", "string")],
             returns: crate::ts!("string"),
             scope: Scope::RootOnly,

@@ -63,7 +63,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "provisionWallet",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("opts", "ProvisionWalletOptions")],
             returns: crate::ts!("ProvisionWalletResult"),
             scope: Scope::Project,
@@ -82,7 +82,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getWallet",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, WALLET_ID],
             returns: crate::ts!("ContractWalletSummary"),
             scope: Scope::Project,
@@ -94,7 +94,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "listWallets",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("ListWalletsResult"),
             scope: Scope::Project,
@@ -106,7 +106,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "setRecovery",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, WALLET_ID, req("recoveryAddress", "string | null")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -124,7 +124,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "setLowBalanceAlert",
             aliases: &["setAlert"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, WALLET_ID, req("thresholdWei", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -142,7 +142,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "call",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "ContractCallOptions & CallOptions")],
             returns: crate::ts!("ContractCallResult"),
             scope: Scope::Project,
@@ -159,7 +159,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "read",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("opts", "ContractReadOptions & CallOptions")],
             returns: crate::ts!("ContractReadResult"),
             scope: Scope::Global,
@@ -171,7 +171,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "callStatus",
             aliases: &["status"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("callId", "string")],
             returns: crate::ts!("ContractCallResult"),
             scope: Scope::Project,
@@ -183,7 +183,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "drain",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, WALLET_ID, req("destinationAddress", "string")],
             returns: crate::ts!("DrainResult"),
             scope: Scope::Project,
@@ -201,7 +201,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "deleteWallet",
             aliases: &["delete"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, WALLET_ID],
             returns: crate::ts!("DeleteWalletResult"),
             scope: Scope::Project,

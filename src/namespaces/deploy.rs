@@ -51,7 +51,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "apply",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("spec", "ReleaseSpec"), call_opts("opts", "DeployApplyOptions")],
             returns: crate::ts!("DeployResult"),
             scope: SPEC_SCOPE,
@@ -63,7 +63,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "start",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("spec", "ReleaseSpec"), call_opts("opts", "DeployStartOptions")],
             returns: crate::ts!("DeployOperation"),
             scope: SPEC_SCOPE,
@@ -75,7 +75,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "resume",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("operationId", "string"), call_opts("opts", "DeployResumeOptions")],
             returns: crate::ts!("DeployResult"),
             scope: OPTS_SCOPE,
@@ -87,7 +87,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("operationId", "string"), call_opts("opts", "{ project?: string }")],
             returns: crate::ts!("OperationSnapshot"),
             scope: OPTS_SCOPE,
@@ -99,7 +99,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("projectOrOpts", "string | DeployListOptions")],
             returns: crate::ts!("DeployListResponse"),
             scope: SPEC_SCOPE,
@@ -111,7 +111,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "events",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("operationId", "string"), req_call_opts("opts", "{ project: string }")],
             returns: crate::ts!("DeployEventsResponse"),
             scope: OPTS_SCOPE,
@@ -123,7 +123,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getRelease",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("opts", "ReleaseInventoryByIdOptions")],
             returns: crate::ts!("ReleaseInventory"),
             scope: Scope::Variant(&SCOPED_GET_RELEASE),
@@ -135,7 +135,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getActiveRelease",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("opts", "ReleaseInventoryOptions")],
             returns: crate::ts!("ActiveReleaseInventory"),
             scope: SPEC_SCOPE,
@@ -147,7 +147,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "diff",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("opts", "ReleaseDiffOptions")],
             returns: crate::ts!("ReleaseToReleaseDiff"),
             scope: SPEC_SCOPE,
@@ -159,7 +159,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "plan",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("spec", "ReleaseSpec"), call_opts("opts", "DeployPlanOptions")],
             returns: crate::ts!("{ plan: PlanResponse; byteReaders: Map<string, ByteReader> }"),
             scope: SPEC_SCOPE,
@@ -171,7 +171,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "upload",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("plan", "PlanResponse"), req_call_opts("opts", "DeployUploadOptions")],
             returns: crate::ts!("void"),
             scope: OPTS_SCOPE,
@@ -183,7 +183,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "commit",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("planId", "string"), call_opts("opts", "DeployCommitOptions")],
             returns: crate::ts!("DeployResult"),
             scope: OPTS_SCOPE,
@@ -195,7 +195,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "resolve",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req_call_opts("opts", "DeployResolveOptions")],
             returns: crate::ts!("DeployResolveResponse"),
             scope: SPEC_SCOPE,
@@ -211,7 +211,7 @@ pub const NAMESPACE: Namespace = Namespace {
 const SCOPED_GET_RELEASE: Method = Method {
     name: "getRelease",
     aliases: &[],
-    generics: "",
+    generics: crate::ts!(""),
     params: &[req("projectId", "string"), req("releaseId", "string"), call_opts("opts", "{ siteLimit?: number }")],
     returns: crate::ts!("ReleaseInventory"),
     scope: Scope::Project,
@@ -275,10 +275,15 @@ fn opts(a: &Args, i: usize) -> Result<Opts> {
 
 fn spec(k: &Kernel, a: &Args) -> Result<ValidSpec> {
     let value = a.get(0).cloned().unwrap_or_else(Native::undefined);
-    crate::deploy::release_spec(&value, &|j| k.transport.body_kind(j))
+    let spec = crate::deploy::release_spec(&value, &|j| k.transport.body_kind(j))?;
+    // §3.1 step 1: a CI session may ship less than the owner's wallet.
+    if k.credentials.is_ci_session() {
+        crate::deploy::ci_guard::check(spec.json())?;
+    }
+    Ok(spec)
 }
 
-async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
+pub(crate) async fn apply(k: &Kernel, a: Args, events: Events) -> Result<Val> {
     let spec = spec(k, &a)?;
     let o = opts(&a, 1)?;
     let d = engine(k, &a, &events, spec.project()).await?;

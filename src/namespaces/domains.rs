@@ -18,7 +18,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "add",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("domain", "string"), req("subdomainName", "string")],
             returns: crate::ts!("CustomDomainAddResult"),
             scope: Scope::Project,
@@ -34,7 +34,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("CustomDomainListResult"),
             scope: Scope::Project,
@@ -46,7 +46,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("domain", "string")],
             returns: crate::ts!("CustomDomainStatusResult"),
             scope: Scope::Project,
@@ -58,7 +58,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "remove",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("domain", "string"), call_opts("opts", "CustomDomainRemoveOptions")],
             returns: crate::ts!("CustomDomainRemoveResult"),
             scope: Scope::OptionField { index: 1, keys: &["projectId"] },

@@ -100,7 +100,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "createMailbox",
             aliases: &["create"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("slug", "string")],
             returns: crate::ts!("CreateMailboxResult"),
             scope: Scope::Project,
@@ -112,7 +112,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "send",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "SendEmailOptions")],
             returns: crate::ts!("SendEmailResult"),
             scope: Scope::Project,
@@ -124,7 +124,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, call_opts("opts", "ListEmailsOptions")],
             returns: crate::ts!("EmailSummary[]"),
             scope: Scope::Project,
@@ -136,7 +136,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "get",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, MESSAGE_ID],
             returns: crate::ts!("EmailDetail"),
             scope: Scope::Project,
@@ -148,7 +148,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getRaw",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, MESSAGE_ID],
             returns: crate::ts!("RawEmailResult"),
             scope: Scope::Project,
@@ -160,7 +160,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getMailbox",
             aliases: &["status", "info"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("MailboxInfo"),
             scope: Scope::Project,
@@ -172,7 +172,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "deleteMailbox",
             aliases: &["delete"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, opt("mailboxId", "string")],
             returns: crate::ts!("DeleteMailboxResult"),
             scope: Scope::Project,
@@ -197,7 +197,7 @@ pub const WEBHOOKS_NAMESPACE: Namespace = Namespace {
         Method {
             name: "register",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "RegisterWebhookOptions")],
             returns: crate::ts!("MailboxWebhookSummary"),
             scope: Scope::Project,
@@ -209,7 +209,7 @@ pub const WEBHOOKS_NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("MailboxWebhooksResult"),
             scope: Scope::Project,
@@ -221,7 +221,7 @@ pub const WEBHOOKS_NAMESPACE: Namespace = Namespace {
         Method {
             name: "get",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, WEBHOOK_ID],
             returns: crate::ts!("MailboxWebhookSummary"),
             scope: Scope::Project,
@@ -233,7 +233,7 @@ pub const WEBHOOKS_NAMESPACE: Namespace = Namespace {
         Method {
             name: "update",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, WEBHOOK_ID, req_call_opts("opts", "UpdateWebhookOptions")],
             returns: crate::ts!("MailboxWebhookSummary"),
             scope: Scope::Project,
@@ -245,7 +245,7 @@ pub const WEBHOOKS_NAMESPACE: Namespace = Namespace {
         Method {
             name: "delete",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, WEBHOOK_ID],
             returns: crate::ts!("void"),
             scope: Scope::Project,

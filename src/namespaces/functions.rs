@@ -32,7 +32,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "deploy",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req_call_opts("opts", "FunctionDeployOptions")],
             returns: crate::ts!("FunctionDeployResult"),
             scope: Scope::Project,
@@ -44,7 +44,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "invoke",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("name", "string"), call_opts("opts", "FunctionInvokeOptions")],
             returns: crate::ts!("FunctionInvokeResult"),
             scope: Scope::Project,
@@ -56,7 +56,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "logs",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("name", "string"), call_opts("opts", "FunctionLogsOptions")],
             returns: crate::ts!("FunctionLogsResult"),
             scope: Scope::Project,
@@ -68,7 +68,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("FunctionListResult"),
             scope: Scope::Project,
@@ -80,7 +80,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "delete",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("name", "string")],
             returns: crate::ts!("DeleteFunctionResult"),
             scope: Scope::Project,
@@ -92,7 +92,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "update",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("name", "string"), req_call_opts("opts", "FunctionUpdateOptions")],
             returns: crate::ts!("FunctionUpdateResult"),
             scope: Scope::Project,

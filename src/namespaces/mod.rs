@@ -22,6 +22,7 @@ pub mod s3;
 pub mod secrets;
 pub mod sender_domain;
 pub mod service;
+pub mod sites;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;
 pub mod subdomains;

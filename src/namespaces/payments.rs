@@ -22,7 +22,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "spent",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("PaymentTotals"),
             scope: Scope::Global,
@@ -34,7 +34,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "receipts",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("PaymentReceipt[]"),
             scope: Scope::Global,
@@ -46,7 +46,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "policy",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("SpendPolicy"),
             scope: Scope::Global,

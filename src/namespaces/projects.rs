@@ -28,7 +28,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "provision",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[call_opts("opts", "ProvisionOptions")],
             returns: crate::ts!("ProvisionResult"),
             scope: Scope::RootOnly,
@@ -40,7 +40,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "delete",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -52,7 +52,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[opt("wallet", "string")],
             returns: crate::ts!("ListProjectsResult"),
             scope: Scope::Global,
@@ -64,7 +64,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getUsage",
             aliases: &["usage"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID],
             returns: crate::ts!("UsageReport"),
             scope: Scope::Project,
@@ -76,7 +76,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getSchema",
             aliases: &["schema"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID],
             returns: crate::ts!("SchemaReport"),
             scope: Scope::Project,
@@ -124,7 +124,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "applyExpose",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID, req("manifest", "ExposeManifest")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -136,7 +136,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "validateExpose",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("manifest", "ExposeManifest | string"), call_opts("opts", "ValidateExposeOptions")],
             returns: crate::ts!("ExposeManifestValidationResult"),
             scope: Scope::OptionField { index: 1, keys: &["project", "project_id"] },
@@ -148,7 +148,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getExpose",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID],
             returns: crate::ts!("ExposeManifest"),
             scope: Scope::Project,
@@ -160,7 +160,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "pin",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID],
             returns: crate::ts!("PinResult"),
             scope: Scope::Project,
@@ -182,7 +182,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "getQuote",
             aliases: &["quote"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("QuoteResult"),
             scope: Scope::Global,
@@ -204,7 +204,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "promoteUser",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID, req("email", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -216,7 +216,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "demoteUser",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID, req("email", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -228,7 +228,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "info",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID],
             returns: crate::ts!("ProjectInfo"),
             scope: Scope::Project,
@@ -240,7 +240,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "keys",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID],
             returns: crate::ts!("ProjectKeys"),
             scope: Scope::Project,
@@ -252,7 +252,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "use",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[ID],
             returns: crate::ts!("void"),
             scope: Scope::RootOnly,
@@ -264,7 +264,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "active",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("string | null"),
             scope: Scope::Global,

@@ -29,7 +29,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "set",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string"), req("value", "string")],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -41,7 +41,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("SecretListResult"),
             scope: Scope::Project,
@@ -53,7 +53,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "delete",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, req("key", "string")],
             returns: crate::ts!("DeleteSecretResult"),
             scope: Scope::Project,
@@ -84,7 +84,7 @@ export interface DeleteSecretResult {
 "#;
 
 /// The wire of `set`; `list` and `delete` are variations of it.
-const SET: Route = Route {
+pub(crate) const SET: Route = Route {
     verb: "POST",
     path: "/projects/v1/admin/{id}/secrets",
     // The value may be empty, so it is not a `Str`; `set` has checked it is a string.

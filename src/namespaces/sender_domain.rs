@@ -25,7 +25,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "register",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, DOMAIN],
             returns: crate::ts!("SenderDomainRegisterResult"),
             scope: Scope::Project,
@@ -37,7 +37,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("SenderDomainStatusResult"),
             scope: Scope::Project,
@@ -49,7 +49,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "remove",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("void"),
             scope: Scope::Project,
@@ -61,7 +61,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "enableInbound",
             aliases: &["inboundEnable"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, DOMAIN],
             returns: crate::ts!("InboundEnableResult"),
             scope: Scope::Project,
@@ -73,7 +73,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "disableInbound",
             aliases: &["inboundDisable"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID, DOMAIN],
             returns: crate::ts!("DisableInboundResult"),
             scope: Scope::Project,

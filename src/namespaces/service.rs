@@ -15,7 +15,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("ServiceStatusPayload"),
             scope: Scope::Global,
@@ -27,7 +27,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "health",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("ServiceHealthPayload"),
             scope: Scope::Global,

@@ -14,7 +14,7 @@ macro_rules! probes {
         &[$(Method {
             name: concat!("probeMethod", $n),
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("id", "string"), req("name", "string")],
             returns: crate::ts!("unknown"),
             scope: Scope::Project,
@@ -43,6 +43,6 @@ pub const NAMESPACE: Namespace = Namespace {
     scoped: true,
     internal: true,
     hidden_aliases: &[],
-    types: "",
+    types: crate::ts!(""),
     methods: probes!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31),
 };

@@ -17,7 +17,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "claim",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("name", "string"), req("deploymentId", "string"), call_opts("opts", "SubdomainClaimOptions")],
             returns: crate::ts!("SubdomainClaimResult"),
             scope: Scope::OptionField { index: 2, keys: &["projectId"] },
@@ -35,7 +35,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "delete",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("name", "string"), call_opts("opts", "SubdomainClaimOptions")],
             returns: crate::ts!("SubdomainDeleteResult"),
             scope: Scope::OptionField { index: 1, keys: &["projectId"] },
@@ -52,7 +52,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "list",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[PROJECT_ID],
             returns: crate::ts!("SubdomainSummary[]"),
             scope: Scope::Project,

@@ -28,7 +28,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "escape",
             aliases: &["esc"],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("text", "string")],
             returns: crate::ts!("string"),
             scope: Scope::Global,
@@ -40,7 +40,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "count",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("n", "number"), call_opts("opts", "CallOptions")],
             returns: crate::ts!("ProbeOperation<number, ProbeCountResult>"),
             scope: Scope::Global,
@@ -52,7 +52,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "release",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("opts", "{ project: string; releaseId: string }")],
             returns: crate::ts!("ProbeRelease"),
             scope: Scope::Variant(&SCOPED_RELEASE),
@@ -68,7 +68,7 @@ pub const NAMESPACE: Namespace = Namespace {
 const SCOPED_RELEASE: Method = Method {
     name: "release",
     aliases: &[],
-    generics: "",
+    generics: crate::ts!(""),
     params: &[req("id", "string"), req("releaseId", "string"), opt("opts", "{ note?: string }")],
     returns: crate::ts!("ProbeScopedRelease"),
     scope: Scope::Project,
@@ -91,7 +91,7 @@ pub const INNER: Namespace = Namespace {
         Method {
             name: "whoami",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("id", "string")],
             returns: crate::ts!("ProbeWhoami"),
             scope: Scope::Project,
@@ -103,7 +103,7 @@ pub const INNER: Namespace = Namespace {
         Method {
             name: "label",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("id", "string"), req("text", "string")],
             returns: crate::ts!("string"),
             scope: Scope::Project,

@@ -20,7 +20,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "status",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[],
             returns: crate::ts!("TierStatusResult"),
             scope: Scope::Global,
@@ -42,7 +42,7 @@ pub const NAMESPACE: Namespace = Namespace {
         Method {
             name: "set",
             aliases: &[],
-            generics: "",
+            generics: crate::ts!(""),
             params: &[req("tier", "TierName"), call_opts("opts", "{ idempotencyKey?: string } & CallOptions")],
             returns: crate::ts!("TierSetResult"),
             scope: Scope::Global,

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { client, fault, rejectsKind, sdk, sim, simulator, withProject } from "./helpers.mjs";
+import { client, fault, rejectsKind, sdk, sim, simulator, streamOf, withProject } from "./helpers.mjs";
 
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const b64 = (hex) => Buffer.from(hex, "hex").toString("base64");
@@ -24,17 +24,6 @@ async function withPartSize(size, fn) {
   } finally {
     await storage({ partSizeBytes: before.partSizeBytes });
   }
-}
-
-function streamOf(bytes, chunk = 1000) {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + chunk));
-      at += chunk;
-    },
-  });
 }
 
 async function text(res) {

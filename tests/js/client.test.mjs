@@ -280,3 +280,21 @@ test("a provider may call back into the same client while the SDK is calling it"
   assert.equal(many.length, 50);
   assert.equal(sent.length, 102);
 });
+
+test("each request gets its own headers object: a fetch that changes one does not change the next call's", async () => {
+  const seen = [];
+  const { r } = stubClient((url, init) => {
+    seen.push({ ...init.headers });
+    init.headers.apikey = "changed-by-fetch";
+    init.headers["X-Added"] = "1";
+    delete init.headers.Authorization;
+    return json(200, []);
+  });
+  await r.projects.rest("prj_a", "items", { keyType: "service" });
+  await r.projects.rest("prj_a", "items", { keyType: "service" });
+  await r.projects.rest("prj_a", "items");
+  await r.projects.rest("prj_a", "items", { keyType: "service" });
+  const service = { apikey: "svc-k", Authorization: "Bearer svc-k" };
+  const anon = { apikey: "anon-k", Authorization: "Bearer anon-k" };
+  assert.deepEqual(seen, [service, service, anon, service]);
+});

@@ -8,23 +8,12 @@ import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 
-import { fault, rejectsKind, sdk, sim, simulator, walletAuth, withProject, WALLET_KEY } from "./helpers.mjs";
+import { fault, rejectsKind, sdk, sim, simulator, streamOf, walletAuth, withProject, WALLET_KEY } from "./helpers.mjs";
 import { installFileReader } from "../../pkg/host.js";
 
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const bytesOf = (n, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7) & 255);
 const wallet = () => ({ auth: walletAuth(WALLET_KEY) });
-
-function streamOf(bytes, chunk = 1000) {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + chunk));
-      at += chunk;
-    },
-  });
-}
 
 /** A client whose fetch goes through `hook(url, init)` first (it may wait) and records every request. */
 async function hooked(credentials, hook = async () => {}) {
@@ -385,6 +374,11 @@ describe("deploy sources and keys", () => {
     } finally {
       installFileReader(undefined);
     }
+  });
+
+  it("installFileReader, a public export, refuses what is not a function with a LocalError", async () => {
+    const { installFileReader: install, LocalError } = await import("../../pkg/entry-node.js");
+    assert.throws(() => install("not a function"), (e) => e instanceof LocalError && /takes a function/.test(e.message) && e.context === "installing a file reader");
   });
 
   it("a wrong anon key is refused at the content service; an invalid spec sends nothing", async () => {

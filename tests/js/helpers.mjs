@@ -213,3 +213,15 @@ export async function rejectsKind(promise, kind, check = () => {}) {
   }
   throw new Error(`expected a ${kind} error, but the call succeeded`);
 }
+
+/** A ReadableStream over `bytes`, `chunk` bytes per pull (for byte-source tests). */
+export function streamOf(bytes, chunk = 1000) {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + chunk));
+      at += chunk;
+    },
+  });
+}

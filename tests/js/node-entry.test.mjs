@@ -437,11 +437,15 @@ run402({ configDir: 5 });
     }
   });
 
-  const script = `import { run402 } from "@run402/sdk-wasm/node";
+  // Also deploys a directory: the subpath's file reader must reach the wasm
+  // instance the main entry loaded (in Deno and Bun, the bundled entry-web.js).
+  const script = (siteDir) => `import { run402 } from "@run402/sdk-wasm/node";
 const r = run402();
 const p = await r.project();
 const { rows } = await p.projects.sql("SELECT body FROM notes");
-console.log("RESULT " + JSON.stringify({ id: p.projectId, rows, wallet: (await r.tier.status()).wallet }));
+const site = await r.sites.deployDir({ project: p.projectId, dir: ${JSON.stringify(siteDir)} });
+const served = await (await fetch(new URL("index.html", site.url))).text();
+console.log("RESULT " + JSON.stringify({ id: p.projectId, rows, wallet: (await r.tier.status()).wallet, served }));
 `;
 
   /** A directory with a paid project (active) holding one note, made by ours under Node. */
@@ -462,13 +466,17 @@ console.log("RESULT " + JSON.stringify({ id: p.projectId, rows, wallet: (await r
   ]) {
     it(`${runtime} resolves the subpath and runs on the same files`, async () => {
       const made = await projectDir(`in-${runtime}`);
-      writeFileSync(join(stage.dir, "run.mjs"), script);
+      const siteDir = join(made.dir, "site");
+      mkdirSync(join(siteDir, "nested"), { recursive: true });
+      writeFileSync(join(siteDir, "index.html"), `<h1>deployed from ${runtime}</h1>`);
+      writeFileSync(join(siteDir, "nested", "a.txt"), "a");
+      writeFileSync(join(stage.dir, "run.mjs"), script(siteDir));
       const env = { ...process.env, NO_COLOR: "1", DENO_DIR: join(stage.dir, ".deno"), DENO_NO_UPDATE_CHECK: "1", BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" };
       const { stdout } = await run(bin(runtime), args(made.dir), { cwd: stage.dir, env, timeout: 60_000 });
       const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
       assert.ok(line, stdout);
       const result = JSON.parse(line.slice("RESULT ".length));
-      assert.deepEqual(result, { id: made.id, rows: [{ body: `in-${runtime}` }], wallet: made.address });
+      assert.deepEqual(result, { id: made.id, rows: [{ body: `in-${runtime}` }], wallet: made.address, served: `<h1>deployed from ${runtime}</h1>` });
     });
   }
 

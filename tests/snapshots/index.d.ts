@@ -1061,6 +1061,38 @@ export interface ScopedDomains {
   remove(domain: string, opts?: ScopedOptions<CustomDomainRemoveOptions, "projectId">): Promise<CustomDomainRemoveResult>;
 }
 
+// ── sites ──
+
+/** What `sites.deployDir` (from `@run402/sdk-wasm/node`) resolves to. */
+export interface SiteDeployResult {
+  /** `urls.deployment_id` of the release, else its release id. */
+  deployment_id: string;
+  /** The live project URL (`urls.project`, else `urls.site`, else ""). */
+  url: string;
+  /** Bytes across the site's files, when the gateway reports them. */
+  bytes_total?: number;
+  /** Bytes uploaded by this deploy (0 when every file was already there), when reported. */
+  bytes_uploaded?: number;
+}
+
+/**
+ * Returns `record` unchanged: a typed way to write a site's file set,
+ * path → content, for `deploy.apply({ project, site: { replace: files({...}) } })`.
+ */
+export declare function files<T extends FileSet>(record: T): T;
+
+/**
+ * Sets how fs-file sources (`{ __source: "fs-file", path }`, as
+ * `fileSetFromDir` makes them) are read when a deploy hashes and uploads
+ * them. Importing `@run402/sdk-wasm/node` installs a reader over `node:fs`;
+ * `undefined` removes the reader, after which such a source is a LocalError.
+ */
+export declare function installFileReader(read: ((path: string) => Promise<Uint8Array>) | undefined): void;
+
+/** Static sites: deploy them with deploy.apply({ project, site }); the Node entry adds deployDir. */
+export interface Sites {
+}
+
 // ── service ──
 
 export interface ServiceStatusPayload {
@@ -1726,6 +1758,58 @@ export interface ListVersionsResult {
   versions: VersionSummary[];
 }
 
+export type BundleRlsTemplate = "user_owns_rows" | "public_read_authenticated_write" | "public_read_write_UNRESTRICTED";
+
+export interface BundleRlsOptions {
+  template: BundleRlsTemplate;
+  /** `owner_column` is the column holding the owning user's id (for user_owns_rows). */
+  tables: Array<{ table: string; owner_column?: string }>;
+  /** Required to expose tables under public_read_write_UNRESTRICTED. */
+  i_understand_this_is_unrestricted?: boolean;
+}
+
+export interface BundleFunctionSpec {
+  name: string;
+  /** The function's ES module source. */
+  code: string;
+  /** Seconds and MB. */
+  config?: { timeout?: number; memory?: number };
+  /** A 5-field cron expression, or null for none. */
+  schedule?: string | null;
+}
+
+export interface BundleSiteFile {
+  /** Path in the site, e.g. "index.html", "assets/app.js". */
+  file: string;
+  /** The file's text, or base64 with `encoding: "base64"` (text only here: deploy binary files with deploy.apply). */
+  data: string;
+  encoding?: "utf-8" | "base64";
+}
+
+export interface BundleDeployOptions extends CallOptions {
+  /** SQL run as one migration, identified by its hash (re-sending the same SQL is a no-op). */
+  migrations?: string;
+  rls?: BundleRlsOptions;
+  /** Written with secrets.set before the deploy (not atomically with it); the release requires their keys. */
+  secrets?: Array<{ key: string; value: string }>;
+  functions?: BundleFunctionSpec[];
+  /** The whole site: it replaces the live one. */
+  files?: BundleSiteFile[];
+  subdomain?: string;
+  /** Ignored (deploy a site patch with deploy.apply to keep earlier files). */
+  inherit?: boolean;
+}
+
+export interface BundleDeployResult {
+  project_id: string;
+  site_url?: string;
+  deployment_id?: string;
+  functions?: Array<{ name: string; url: string; schedule?: string | null }>;
+  subdomain_url?: string;
+  /** The plan's warnings, when there were any. */
+  warnings?: WarningEntry[];
+}
+
 /** The app marketplace: browse, inspect and fork published apps; publish a project's versions. */
 export interface Apps {
   /** Public forkable apps, optionally those with any of `tags` (no auth). */
@@ -1742,6 +1826,8 @@ export interface Apps {
   updateVersion(projectId: string, versionId: string, opts: UpdateVersionOptions): Promise<void>;
   /** Deletes a published version (forks made from it stay). */
   deleteVersion(projectId: string, versionId: string): Promise<void>;
+  /** Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead). */
+  bundleDeploy(projectId: string, opts?: BundleDeployOptions): Promise<BundleDeployResult>;
 }
 
 /** The app marketplace: browse, inspect and fork published apps; publish a project's versions. Bound to one project. */
@@ -1760,6 +1846,8 @@ export interface ScopedApps {
   updateVersion(versionId: string, opts: UpdateVersionOptions): Promise<void>;
   /** Deletes a published version (forks made from it stay). */
   deleteVersion(versionId: string): Promise<void>;
+  /** Legacy one-call deploy, run as deploy.apply: migrations (id bundle_legacy_<sha256 prefix>), rls as an expose manifest, functions, site files and a subdomain become one release; secret values are written first with secrets.set and only their keys go in the spec. `inherit` is ignored (deploy a site patch instead). */
+  bundleDeploy(opts?: BundleDeployOptions): Promise<BundleDeployResult>;
 }
 
 // ── email ──
@@ -2984,6 +3072,7 @@ export declare class Run402 {
   readonly secrets: Secrets;
   readonly subdomains: Subdomains;
   readonly domains: Domains;
+  readonly sites: Sites;
   readonly service: Service;
   readonly tier: Tier;
   readonly allowance: Allowance;

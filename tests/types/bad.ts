@@ -1,6 +1,7 @@
 // Every line marked WRONG must be a compile error under tsc --strict; the
 // test checks each one is reported, and nothing else is.
 import { Run402, withRetry, allowanceCredentials, signCiDelegation, githubActionsCredentials, type CredentialsProvider } from "@run402/sdk-wasm";
+import { run402 as nodeRun402, fileSetFromDir } from "@run402/sdk-wasm/node";
 
 const credentials: CredentialsProvider = { getAuth: () => null, getProject: () => null };
 const noProject: CredentialsProvider = { getAuth: () => null }; // WRONG: getProject is required
@@ -93,4 +94,11 @@ export async function wrong(r: Run402): Promise<void> {
   for await (const e of op.events()) if (e.type === "plan.started") void e.diff; // WRONG: plan.started has no diff
   const releaseId: string = (await r.deploy.getActiveRelease({ project: "p" })).release_id; // WRONG: null before the first release
   void [credentials, noProject, n, wrongRows, used, dnsText, expiry, fnTimeout, rawText, credits, blobSri];
+}
+
+export async function wrongNode(r: Run402): Promise<void> {
+  await r.sites.deployDir({ project: "prj_1", dir: "dist" }); // WRONG: only run402() from the node entry has deployDir
+  await nodeRun402().sites.deployDir({ dir: "dist" }); // WRONG: project is required
+  await nodeRun402().sites.deployDir({ project: "prj_1", dir: "dist", onEvent: "log" }); // WRONG: onEvent is a function
+  await fileSetFromDir("dist", { includeSensitive: "yes" }); // WRONG: includeSensitive is a boolean
 }

@@ -10,8 +10,10 @@ import {
   type SecretSummary, type SubdomainSummary, type DnsInstructions, type CustomDomainSummary, type TierName,
   signCiDelegation, buildCiDelegationStatement, buildCiDelegationResourceUri, githubActionsCredentials, createCiSessionCredentials,
   CI_GITHUB_ACTIONS_PROVIDER, V1_CI_ALLOWED_ACTIONS, V1_CI_ALLOWED_EVENTS_DEFAULT, type CiDelegationValues, type CiBindingRow,
+  files, type SiteDeployResult,
   type DeployEvent, type DeployResult, type ReleaseSpec, type OperationSnapshot,
 } from "@run402/sdk-wasm";
+import { run402 as nodeRun402, fileSetFromDir, type FsFileSource, type NodeRun402 } from "@run402/sdk-wasm/node";
 
 const keys = new Map<string, { anon_key: string; service_key: string }>();
 const credentials: CredentialsProvider = {
@@ -265,4 +267,17 @@ export async function main(): Promise<void> {
   const err = new LocalError("bad input", "testing");
   const api = new ApiError("boom", 500, null, "testing");
   void [v, count, items, status, schema, calls, check, price, scopedUsage, active, pid, err, api];
+}
+
+// The Node subpath: fileSetFromDir, sites.deployDir on run402()'s client, files().
+export async function nodeSites(): Promise<void> {
+  const r: NodeRun402 = nodeRun402({ configDir: "/tmp/run402" });
+  const plain: Run402 = r;
+  const set: Record<string, FsFileSource> = await fileSetFromDir("dist", { ignore: new Set(["drafts"]), includeSensitive: false });
+  const result: SiteDeployResult = await r.sites.deployDir({ project: "prj_1", dir: "dist", onEvent: (e) => console.log(e.type), timeoutMs: 60_000 });
+  const id: string = result.deployment_id;
+  const uploaded: number | undefined = result.bytes_uploaded;
+  const site = files({ "index.html": "<h1>hi</h1>", "logo.png": new Uint8Array([1]) });
+  const html: string = site["index.html"];
+  void [plain, set, id, uploaded, html];
 }
