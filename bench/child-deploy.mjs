@@ -6,7 +6,8 @@
 //       nothing here is paid, and it would look for a chain).
 // Both get the same credentials object (the project's keys; no sign-in
 // header, which the stub does not check). Memory is sampled every 5 ms.
-// Prints {ms, result, peakRss (absolute), rssGrowth, peakBuffers, peakHeap} (bytes).
+// Prints {ms, result, peakRss (absolute), rssGrowth, peakBuffers, peakHeap, baseRss,
+// atPeak: growth of heapTotal, heapUsed, external, arrayBuffers at the RSS peak} (bytes).
 const [who, apiBase, dir] = process.argv.slice(2);
 if (!["ours", "ref"].includes(who) || !dir) throw new Error("usage: child-deploy.mjs <ours|ref> <apiBase> <dir>");
 
@@ -24,12 +25,16 @@ for (let i = 0; i < 3; i++) {
 }
 const base = process.memoryUsage();
 const peak = { rss: 0, arrayBuffers: 0, heapUsed: 0 };
+// Where the memory is at the RSS peak: V8's heap, array buffers, the rest.
+let atPeak = base;
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
+  if (m.rss - base.rss > peak.rss) atPeak = m;
   for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k] - base[k]);
 }, 5);
 const started = performance.now();
 const result = await r.sites.deployDir({ project: "prj_bench", dir });
 const ms = performance.now() - started;
 clearInterval(sampler);
-console.log(JSON.stringify({ ms, result, peakRss: base.rss + peak.rss, rssGrowth: peak.rss, peakBuffers: peak.arrayBuffers, peakHeap: peak.heapUsed }));
+const grew = Object.fromEntries(["heapTotal", "heapUsed", "external", "arrayBuffers"].map((k) => [k, atPeak[k] - base[k]]));
+console.log(JSON.stringify({ ms, result, peakRss: base.rss + peak.rss, rssGrowth: peak.rss, peakBuffers: peak.arrayBuffers, peakHeap: peak.heapUsed, baseRss: base.rss, atPeak: grew }));
