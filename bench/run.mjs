@@ -56,7 +56,7 @@ const WASM_FILE = "run402_sdk_wasm_bg.wasm";
 // entry-web.js carries the wasm inlined as text (./dev build writes it); when
 // it does, that file is the wasm as an importer loads it.
 const INLINE_FILE = "run402_sdk_wasm_inline.js";
-const OTHER_ENTRIES = ["entry-node.js", "entry-workerd.js", "entry-edge-light.js", "node.js", "cli-files.js"];
+const OTHER_ENTRIES = ["entry-node.js", "entry-workerd.js", "entry-edge-light.js", "node.js", "cli-files.js", "node-files.js"];
 
 if (!existsSync(join(PKG, "entry-node.js"))) {
   console.error("pkg/ is missing: run `./dev build` first (or `./dev bench`, which builds it).");

@@ -51,7 +51,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: crate::ts!("AssetRef"),
             scope: Scope::Project,
             context: "uploading blob",
-            doc: crate::ts!("Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; 2 for a stream, read one part at a time), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`."),
+            doc: crate::ts!("Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; for a stream one at a time, the next part read and hashed meanwhile), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`."),
             http: crate::ts!("POST /storage/v1/uploads → PUT presigned part URLs (raw) → POST /storage/v1/uploads/{upload_id}/complete · service key"),
             run: handler!(put),
         },
