@@ -1,14 +1,20 @@
 // Benchmarks: @run402/sdk-wasm (pkg/) against the reference @run402/sdk 3.3.3,
 // every number measured in this run. Prints one side-by-side table and writes
 // docs/benchmarks.md. Run `node bench/run.mjs` (or `./dev bench`, which builds
-// pkg/ first). Takes about a minute.
+// pkg/ and pkg-test/ first). Takes about five minutes.
 //
 // What is measured (details are also written into docs/benchmarks.md):
 //   * size: the files an importer loads, raw and gzip -9;
 //   * module load + init: fresh `node` processes, import + first `new Run402`;
 //   * per-call throughput with a stub fetch, sequential and 100 concurrent;
 //   * EIP-3009 signatures/s: the package's signTransferAuthorization against
-//     viem's signTypedData, after checking both give byte-identical signatures.
+//     viem's signTypedData, after checking both give byte-identical signatures;
+//   * SHA-256 MiB/s of the content hashing paths against WebCrypto
+//     (bench/sha256.mjs, through pkg-test/'s hooks: `./dev test-hooks`);
+//   * a 100 MiB blobs.put from a ReadableStream and a 1,000-file site deploy
+//     against a stub with 20 ms per request, beside 3.3.3's assets.put and
+//     sites.deployDir: wall time and memory (bench/blob-upload.mjs,
+//     bench/deploy-site.mjs; each also runs alone).
 
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
@@ -19,6 +25,8 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { setTimeout as sleep } from "node:timers/promises";
 import { variantSizes } from "./size-variants.mjs";
+import { blobUpload } from "./blob-upload.mjs";
+import { deploySite } from "./deploy-site.mjs";
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -48,7 +56,7 @@ const WASM_FILE = "run402_sdk_wasm_bg.wasm";
 // entry-web.js carries the wasm inlined as text (./dev build writes it); when
 // it does, that file is the wasm as an importer loads it.
 const INLINE_FILE = "run402_sdk_wasm_inline.js";
-const OTHER_ENTRIES = ["entry-node.js", "entry-workerd.js", "entry-edge-light.js", "node.js", "cli-files.js"];
+const OTHER_ENTRIES = ["entry-node.js", "entry-workerd.js", "entry-edge-light.js", "node.js", "cli-files.js", "node-files.js"];
 
 if (!existsSync(join(PKG, "entry-node.js"))) {
   console.error("pkg/ is missing: run `./dev build` first (or `./dev bench`, which builds it).");
@@ -256,6 +264,21 @@ async function eip3009() {
   return out;
 }
 
+// ---------- 5. SHA-256, uploads and deploys ----------------------------------
+
+const SHA = { mib: 64, runs: 5 };
+async function sha256Paths() {
+  if (!existsSync(join(ROOT, "pkg-test/entry-node.js"))) throw Object.assign(new Error("pkg-test/ is missing: run `./dev test-hooks` (./dev bench builds it)"), { noRetry: true });
+  try {
+    return await node([join(ROOT, "bench/sha256.mjs"), String(SHA.mib), String(SHA.runs), "--json"], 180_000);
+  } catch (err) {
+    if (err.code === 3) throw Object.assign(new Error(`SHA-256: a path gave a wrong digest, not timing it:\n${err.stderr}`), { noRetry: true });
+    throw err;
+  }
+}
+const UPLOAD = { mib: 100, passes: 2 };
+const DEPLOY = { passes: 2 };
+
 // ---------- main -------------------------------------------------------------
 
 const started = performance.now();
@@ -279,6 +302,12 @@ process.stderr.write("CPU per call… ");
 const C = await retryOnce("CPU per call", cpuPerCall);
 process.stderr.write("EIP-3009… ");
 const E = await retryOnce("EIP-3009", eip3009);
+process.stderr.write("SHA-256… ");
+const H = await retryOnce("SHA-256", sha256Paths);
+process.stderr.write("blob upload… ");
+const B = await retryOnce("blob upload", () => blobUpload(UPLOAD));
+process.stderr.write("site deploy… ");
+const D = await retryOnce("site deploy", () => deploySite(DEPLOY));
 const elapsed = (performance.now() - started) / 1000;
 const loadAfter = loadavg();
 process.stderr.write(`done in ${elapsed.toFixed(0)} s\n\n`);
@@ -340,6 +369,32 @@ for (const call of ["health", "rest"]) {
 const sig = (x) => `${Math.round(x).toLocaleString("en-US")} sig/s`;
 const [es, ev] = [median(E.ours), median(E.viem)];
 row("EIP-3009 signatures/s, sequential, median", sig(es), sig(ev), ratio(es, ev), `right column: viem ${vv("viem")} signTypedData; byte-identical signatures checked`);
+
+const mibs = (x) => `${x.toFixed(0)} MiB/s`;
+const hm = (k) => median(H[k].wall);
+const webcrypto = hm("webcrypto");
+row("SHA-256 of bytes and Blobs (the SDK's WebCrypto path), median", mibs(hm("transport")), mibs(webcrypto), ratio(hm("transport"), webcrypto),
+  `right column: crypto.subtle.digest called directly; goal ≥ 0.90×: ${hm("transport") / webcrypto >= 0.9 ? "met" : "NOT met"}`);
+row(`SHA-256 of stream uploads (${H.streamNativeKind === "native" ? "node:crypto" : "Rust"}, 2 digests per byte), median`, mibs(hm("streamNative")), mibs(webcrypto), ratio(hm("streamNative"), webcrypto),
+  `MiB/s of content, each byte hashed into the content's digest and its part's checksum; vs one WebCrypto digest; goal ≥ 0.90×: ${hm("streamNative") / webcrypto >= 0.9 ? "met" : "NOT met"}`);
+row("SHA-256 of stream uploads, Rust fallback (browsers, workerd), median", mibs(hm("streamRust")), mibs(webcrypto), ratio(hm("streamRust"), webcrypto), "where the runtime has no node:crypto; same 2 digests per byte");
+const MiB = 1048576;
+const mb = (x) => `${(x / MiB).toFixed(1)} MiB`;
+const bw = (who) => median(B[who].map((x) => x.ms));
+row(`blobs.put of a ${B.mib} MiB ReadableStream, wall, median`, ms(bw("ours")), ms(bw("ref")), ratio(bw("ours"), bw("ref")), `ref: assets.put of the stream read into one Uint8Array; stub, ${B.latencyMs} ms per request, ${B.partMiB} MiB parts`);
+row("  throughput", mibs(B.mib / (bw("ours") / 1000)), mibs(B.mib / (bw("ref") / 1000)), ratio(bw("ref"), bw("ours")), `higher is better; goal ≥ the reference's: ${bw("ours") <= bw("ref") ? "met" : "NOT met"}`);
+const live = (who) => Math.max(...B[who].map((x) => x.liveBuffers));
+const parts = (x) => x / (B.partMiB * MiB);
+row("  memory held (array buffers, live), max", `${mb(live("ours"))} (${parts(live("ours")).toFixed(2)} parts)`, `${mb(live("ref"))} (${parts(live("ref")).toFixed(2)} parts)`, ratio(live("ours"), live("ref")),
+  `growth over the baseline, a collection before each sample; goal ≤ 3 parts: ${parts(live("ours")) <= 3.005 ? "met" : "NOT met"}`);
+const rssUp = (who) => Math.max(...B[who].map((x) => x.rss));
+row("  peak RSS growth, max", mb(rssUp("ours")), mb(rssUp("ref")), ratio(rssUp("ours"), rssUp("ref")), "V8 collecting when it likes; garbage included");
+const dw = (who) => median(D[who].map((x) => x.ms));
+if (D.missing) row("sites.deployDir of a 1,000-file site", "n/a", "—", "—", `not measured: ${D.missing === "ours" ? "this build's @run402/sdk-wasm/node" : "the reference"} has no sites.deployDir`);
+else row(`sites.deployDir of ${D.site.files.toLocaleString("en-US")} files (${(D.site.bytes / 1e6).toFixed(1)} MB), wall, median`, ms(dw("ours")), ms(dw("ref")), ratio(dw("ours"), dw("ref")),
+  `stub, ${D.latencyMs} ms per request; goal ≤ 0.50×: ${dw("ours") <= dw("ref") / 2 ? "met" : "NOT met"}`);
+const drss = (who) => Math.max(...D[who].map((x) => x.peakRss));
+if (!D.missing) row("  peak RSS of the deploying process, max", mb(drss("ours")), mb(drss("ref")), ratio(drss("ours"), drss("ref")), `goal ≤ 1.00×: ${drss("ours") <= drss("ref") ? "met" : "NOT met"}`);
 
 const header = ["Measure", "ours: @run402/sdk-wasm", `@run402/sdk ${REF_VERSION}`, "ours ÷ ref", "Note"];
 const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
@@ -470,6 +525,55 @@ which goes first, each a fresh process with a ${SIG.warmupMs} ms warm-up then ${
 of ${SIG.roundMs} ms; the figure is the median of all ${SIG.passes * SIG.rounds} rounds.
 
 Rounds (sig/s): ours ${JSON.stringify(round(E.ours, 0))}; viem ${JSON.stringify(round(E.viem, 0))}.
+
+**SHA-256.** \`bench/sha256.mjs\` in a fresh process, through \`pkg-test/\` (the same crate
+with test hooks, built by \`./dev test-hooks\`): ${SHA.mib} MiB of random bytes, one warm-up run
+whose digest is checked against \`node:crypto\`'s, then ${SHA.runs} timed runs; the figure is the
+median MiB/s (wall). The SDK's paths: bytes and Blobs are hashed by WebCrypto through the
+transport (the bytes stay in JS); a stream upload hashes its 64 KiB chunks as they are read
+into two incremental hashers at once (the content's digest and the part's checksum, as
+\`blobs.put\` does), natively through \`node:crypto\` (\`process.getBuiltinModule\`, no static
+\`node:\` import) where the runtime has it, else in Rust (sha2, the chunks copied into wasm).
+The right column is \`crypto.subtle.digest\` called directly, once per byte; \`node:crypto\`
+directly (one digest): ${median(H.nodeCrypto.wall).toFixed(0)} MiB/s.
+
+Runs (MiB/s, wall): ${Object.entries(H).filter(([, v]) => v?.wall).map(([k, v]) => `${v.label} ${JSON.stringify(round(v.wall, 0))}`).join("; ")}.
+
+**Uploads and deploys.** Against \`bench/stub-gateway.mjs\`, a thin stub in its own process (not
+the gateway simulator: its Postgres and its deploy state machine would be timed too) that
+answers every request after ${B.latencyMs} ms and speaks both SDKs' wires for the same work: ours the
+seed-era ones (\`/storage/v1/uploads\` for blobs; \`/deploy/v2/plans\`, \`/content/v1/plans\`, a
+complete per upload session), 3.3.3 its newer ones (\`/apply/v1/plans\` with a snake_case spec,
+content plans without per-session completes; its \`assets.put\` is an apply with an \`assets.put\`
+slice). S3 parts are handled alike: ${B.partMiB} MiB parts on the stub's own presigned URLs, each PUT's
+Content-Length and \`x-amz-checksum-sha256\` checked, an ETag returned, and each upload's whole
+SHA-256 checked before it may complete; a deploy commit is refused unless all its content is in.
+The CAS is emptied before each run, so both upload every byte. Each run is a fresh child
+process, alternating which SDK goes first; both get the same credentials object (the
+project's keys, no sign-in header) and no payments (3.3.3's paid fetch is off).
+
+*Blob upload* (\`bench/blob-upload.mjs\`, \`bench/child-blob-upload.mjs\`): ${B.mib} MiB made by a
+\`ReadableStream\` in 64 KiB chunks. Ours: \`blobs.put(project, key, stream, { size })\`. 3.3.3's
+\`assets.put\` takes bytes only, so its run reads the stream into one \`Uint8Array\` first (timed,
+and counted in its memory). Each SDK runs twice per pass: timed (memory sampled every 5 ms,
+V8 collecting when it likes: the RSS row), and for what stays live (\`--expose-gc
+--no-concurrent-array-buffer-sweeping\`, a collection before each 10 ms sample: array buffers
+over the baseline; that run's time is not used). ${UPLOAD.passes} passes. Our stream upload holds one
+part being PUT and reads the next meanwhile; Node's fetch keeps its own copies of a PUT's body
+while sending it, which is most of what is measured past our two parts.
+
+Runs: ${["ours", "ref"].map((w) => `${w === "ours" ? "ours" : "3.3.3"} wall ${JSON.stringify(B[w].map((x) => Math.round(x.ms)))} ms, live ${JSON.stringify(B[w].map((x) => +(x.liveBuffers / MiB).toFixed(1)))} MiB, RSS growth ${JSON.stringify(B[w].map((x) => +(x.rss / MiB).toFixed(1)))} MiB`).join("; ")}.
+Requests per upload: ours ${JSON.stringify(B.stats.ours)}; 3.3.3 ${JSON.stringify(B.stats.ref)}.
+
+*Site deploy* (\`bench/deploy-site.mjs\`, \`bench/child-deploy.mjs\`): ${D.site.files.toLocaleString("en-US")} files, ${D.site.bytes.toLocaleString("en-US")} bytes,
+generated once into a temporary directory (a seeded mix of html, css, js, json and svg text
+and png, jpg and woff2 bytes; median about 7 KB, the largest a few hundred KB, in nested
+folders). Ours: \`run402({ apiBase, credentials }).sites.deployDir({ project, dir })\` from
+\`@run402/sdk-wasm/node\`; 3.3.3: the same call from \`@run402/sdk/node\`. Time from the call to its
+result; the process's RSS sampled every 5 ms (peak, absolute). ${DEPLOY.passes} passes.
+
+${D.missing ? "Not measured in this run: sites.deployDir is missing from one side.\n\n" : ""}Runs: ${["ours", "ref"].map((w) => `${w === "ours" ? "ours" : "3.3.3"} wall ${JSON.stringify(D[w].map((x) => Math.round(x.ms)))} ms, peak RSS ${JSON.stringify(D[w].map((x) => +(x.peakRss / MiB).toFixed(1)))} MiB`).join("; ")}.
+Requests per deploy: ours ${JSON.stringify(D.stats.ours)}; 3.3.3 ${JSON.stringify(D.stats.ref)}.
 `;
 
 mkdirSync(join(ROOT, "docs"), { recursive: true });

@@ -496,6 +496,50 @@ async function digestOf(data, useSubtle) {
   return [DIGEST, new Uint8Array(await subtle.digest("SHA-256", bytes))];
 }
 
+// Node, Bun and Deno hash incrementally in native code through node:crypto,
+// reached at run time (a static `node:` import would break the isomorphic
+// entries); browsers and workerd without nodejs_compat have none, and Rust
+// hashes there (src/wasm/digest.rs).
+let nodeCrypto;
+function nativeCrypto() {
+  if (nodeCrypto === undefined) {
+    try {
+      nodeCrypto = globalThis.process?.getBuiltinModule?.("node:crypto") ?? null;
+    } catch {
+      nodeCrypto = null;
+    }
+  }
+  return nodeCrypto;
+}
+
+/** A native incremental SHA-256 hasher, or undefined where there is none. Never throws. */
+export function hasherStart() {
+  try {
+    return nativeCrypto()?.createHash("sha256") ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Feeds bytes to a hasher from `hasherStart`: false if it refused them. Never throws. */
+export function hasherUpdate(hasher, bytes) {
+  try {
+    hasher.update(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The hasher's 32-byte digest (it cannot be fed after), or undefined. Never throws. */
+export function hasherFinish(hasher) {
+  try {
+    return new Uint8Array(hasher.digest());
+  } catch {
+    return undefined;
+  }
+}
+
 // Outcome tags of `readStream`, read by src/wasm/fetch.rs.
 const READ_CHUNK = 0;
 const READ_DONE = 1;

@@ -27,8 +27,12 @@ use crate::wallet::codec::{hex, unhex};
 /// A plan body above this goes through the content service as a manifest.
 pub const INLINE_LIMIT: u64 = 5 * 1024 * 1024;
 const MANIFEST_TYPE: &str = "application/vnd.run402.deploy-manifest+json";
-/// Sources hashed, sessions uploaded, at once.
+/// Sources hashed at once.
 const PARALLEL: usize = 4;
+/// Upload sessions at once: each is a PUT to storage then a complete to
+/// the gateway, two round trips that wait on the network, not on us, so a
+/// site of many small files goes at the latency's pace times this.
+const SESSIONS: usize = 8;
 /// Parts of one session in flight.
 const PART_PARALLEL: usize = 2;
 
@@ -45,10 +49,32 @@ const POLLING: &str = "polling deploy";
 #[derive(Debug, Clone)]
 pub struct Reader {
     pub sha256: String,
-    /// `None` for a ContentRef passed through: nothing local to upload.
+    /// `None` for a ContentRef passed through: nothing local to upload
+    /// (unless `file` says where to read it).
     pub body: Option<HostBody>,
+    /// A file's path and size: its bytes are read again when it is
+    /// uploaded rather than held from hashing to upload, so a directory's
+    /// deploy holds the files in flight, not the whole site (`body` is
+    /// then `None`).
+    pub file: Option<(String, u64)>,
     pub label: String,
     pub content_type: Option<String>,
+}
+
+impl Reader {
+    /// The content's size in bytes, where it is known here.
+    pub fn size(&self) -> Option<u64> {
+        self.body.as_ref().and_then(|b| b.info.length).or(self.file.as_ref().map(|f| f.1))
+    }
+
+    /// Its bytes: held, or the file read again (`None`: passed through, nothing here).
+    pub async fn bytes(&self, d: &Deploy<'_>) -> Result<Option<HostBody>> {
+        match (&self.body, &self.file) {
+            (Some(b), _) => Ok(Some(b.clone())),
+            (None, Some((path, _))) => d.read_all(&Native::string(path.clone()), &self.label).await.map(Some),
+            _ => Ok(None),
+        }
+    }
 }
 
 /// One deploy's fixed facts: who sends, for which project, with which keys.
@@ -137,6 +163,7 @@ impl Deploy<'_> {
         let probe = |j: &Json| k.transport.body_kind(j);
         let mut value = piece.value.clone();
         let mut content_type = None;
+        let mut file = None;
         let body = loop {
             let Some(form) = super::content(&value, &probe) else {
                 return Err(Error::local(HASHING, format!("{}: the content changed while it was read", piece.label)));
@@ -144,7 +171,7 @@ impl Deploy<'_> {
             match form {
                 Content::Ref(r) => {
                     let ct = content_type.or(r.content_type.clone()).or(piece.fallback_type.map(str::to_string));
-                    let reader = Reader { sha256: r.sha256.clone(), body: None, label: piece.label.clone(), content_type: ct.clone() };
+                    let reader = Reader { sha256: r.sha256.clone(), body: None, file: None, label: piece.label.clone(), content_type: ct.clone() };
                     return Ok((ContentRef { content_type: ct, ..r }, reader));
                 }
                 Content::Wrapped { data, content_type: own } => {
@@ -161,7 +188,9 @@ impl Deploy<'_> {
                 }
                 Content::FsFile { path, content_type: own } => {
                     content_type = content_type.or(own);
-                    break self.read_all(&Native::string(path), &piece.label).await?;
+                    let bytes = self.read_all(&Native::string(path.clone()), &piece.label).await?;
+                    file = Some(path);
+                    break bytes;
                 }
             }
         };
@@ -169,12 +198,16 @@ impl Deploy<'_> {
         let sha256 = hex(&digest);
         let size = body.info.length.unwrap_or(0);
         let reader_type = content_type.clone().or(piece.fallback_type.map(str::to_string));
-        let reader = Reader { sha256: sha256.clone(), body: Some(body), label: piece.label.clone(), content_type: reader_type };
+        let (body, file) = match file {
+            Some(path) => (None, Some((path, size))),
+            None => (Some(body), None),
+        };
+        let reader = Reader { sha256: sha256.clone(), body, file, label: piece.label.clone(), content_type: reader_type };
         Ok((ContentRef { sha256, size, content_type, integrity: None }, reader))
     }
 
     /// A stream read to its end, or a file from the installed reader.
-    async fn read_all(&self, source: &Json, label: &str) -> Result<HostBody> {
+    pub async fn read_all(&self, source: &Json, label: &str) -> Result<HostBody> {
         let k = self.k;
         match k.transport.read_all(source).await {
             Ok(Some(bytes)) => k.host_body(bytes, HASHING),
@@ -212,8 +245,9 @@ impl Deploy<'_> {
                     if first.content_type.is_none() {
                         first.content_type = reader.content_type;
                     }
-                    if first.body.is_none() {
+                    if first.body.is_none() && first.file.is_none() {
                         first.body = reader.body;
+                        first.file = reader.file;
                     }
                 }
                 None => readers.push(reader),
@@ -267,7 +301,7 @@ impl Deploy<'_> {
         let body = k.host_body(text, PLANNING)?;
         let sha256 = hex(&k.sha256(&body.value, PLANNING).await?);
         let size = body.info.length.unwrap_or(0);
-        readers.push(Reader { sha256: sha256.clone(), body: Some(body), label: "manifest".into(), content_type: Some(MANIFEST_TYPE.into()) });
+        readers.push(Reader { sha256: sha256.clone(), body: Some(body), file: None, label: "manifest".into(), content_type: Some(MANIFEST_TYPE.into()) });
         let missing = Val::Arr(vec![Val::object().with("sha256", sha256.as_str()).with("size", Val::Num(size as f64)).with("present", false)]);
         let missing = k.transport.stringify(&missing).ok().and_then(|t| k.transport.parse_json(&t).ok());
         if let Some(list) = missing {
@@ -288,7 +322,7 @@ impl Deploy<'_> {
                 self.emit(event("content.upload.skipped").with("label", label).with("sha256", sha).with("reason", "present")).await;
                 continue;
             }
-            let size = whole(item.field("size")).or_else(|| reader(&sha).and_then(|r| r.body.as_ref()?.info.length)).unwrap_or(0);
+            let size = whole(item.field("size")).or_else(|| reader(&sha).and_then(Reader::size)).unwrap_or(0);
             let content_type = reader(&sha).and_then(|r| r.content_type.clone()).unwrap_or_else(|| "application/octet-stream".into());
             wanted.push(Val::object().with("sha256", sha).with("size", Val::Num(size as f64)).with("content_type", content_type));
         }
@@ -311,7 +345,7 @@ impl Deploy<'_> {
         for s in &sessions {
             work.push(Box::pin(self.session(s, readers, attempts, &done, total)));
         }
-        all(work, PARALLEL).await?;
+        all(work, SESSIONS).await?;
         let path = ["/content/v1/plans/", &encode_uri_component(&plan_id), "/commit"].concat();
         self.k.send(self.call("POST", path, CONTENT_COMMIT, true).json(Val::object())).await?;
         Ok(())
@@ -323,7 +357,11 @@ impl Deploy<'_> {
         let sha = s.str_field("sha256").unwrap_or_default();
         let found = readers.iter().find(|r| r.sha256 == sha);
         let label = found.map_or_else(|| sha.clone(), |r| r.label.clone());
-        let Some(body) = found.and_then(|r| r.body.as_ref()) else {
+        let body = match found {
+            Some(r) => r.bytes(self).await?,
+            None => None,
+        };
+        let Some(body) = body.as_ref() else {
             let short: String = sha.chars().take(12).collect();
             return Err(deploy_error(UPLOADING, "CONTENT_UPLOAD_FAILED", format!("ContentRef {short}… was passed pre-resolved but the gateway reports it missing: pass its bytes instead"), false)
                 .with("resource", label));

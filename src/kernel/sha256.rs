@@ -18,6 +18,14 @@ impl Sha256 {
     }
 }
 
+/// An incremental SHA-256 of host bytes, made by the transport
+/// ([`super::Transport::hasher`]): the runtime's own where it has one
+/// (`Host`: the bytes never enter wasm), else this crate's.
+pub enum Hasher {
+    Rust(Sha256),
+    Host(crate::json::Json),
+}
+
 /// The digest of `bytes`.
 pub fn digest(bytes: &[u8]) -> [u8; 32] {
     let mut h = Sha256::default();

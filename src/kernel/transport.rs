@@ -158,11 +158,24 @@ pub trait Transport {
     /// Cancels a stream the SDK was reading (its upload failed), so its
     /// source stops producing.
     fn cancel_stream(&self, _stream: &Json) {}
-    /// Feeds host bytes (an array from [`Transport::read_stream`]) to a
-    /// Rust hasher: a stream's whole-content digest, which WebCrypto cannot
-    /// compute piece by piece.
-    fn hash_into(&self, _hasher: &mut super::sha256::Sha256, _bytes: &Json) -> Result<(), String> {
+    /// A new incremental SHA-256 for host bytes given piece by piece (a
+    /// stream's, which WebCrypto cannot digest incrementally): the
+    /// runtime's native one where it has one, else Rust's.
+    fn hasher(&self) -> super::sha256::Hasher {
+        super::sha256::Hasher::Rust(super::sha256::Sha256::default())
+    }
+    /// Feeds host bytes (an array from [`Transport::read_stream`]) to every
+    /// one of `hashers` in one pass (Rust ones share each chunk copied into
+    /// wasm).
+    fn hash_into(&self, _hashers: &mut [&mut super::sha256::Hasher], _bytes: &Json) -> Result<(), String> {
         Err("this host cannot hash bytes in pieces".to_string())
+    }
+    /// The digest of everything fed to `hasher`.
+    fn hash_finish(&self, hasher: super::sha256::Hasher) -> Result<[u8; 32], String> {
+        match hasher {
+            super::sha256::Hasher::Rust(h) => Ok(h.finish()),
+            super::sha256::Hasher::Host(_) => Err("this host has no native hasher".to_string()),
+        }
     }
     /// Waits `ms` milliseconds (cut short by the call's abort signal, which
     /// is then the error): the pause between polls.

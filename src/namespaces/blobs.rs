@@ -9,9 +9,10 @@
 //!
 //! Streams: a `ReadableStream` is read one part at a time, so memory holds
 //! at most [`STREAM_PARALLEL`] parts, not the content. Its whole-content
-//! SHA-256 is computed in Rust as the parts are read (WebCrypto has no
-//! incremental digest) and, since it is known only at the end, sent with
-//! `complete` as `sha256` instead of with the session's start.
+//! SHA-256 and each part's checksum are computed in one pass as the parts
+//! are read, incrementally (WebCrypto has none): natively where the runtime
+//! has it (`node:crypto`), else in Rust. The whole digest, known only at
+//! the end, goes with `complete` as `sha256` instead of the session's start.
 
 use crate::prelude::*;
 use core::cell::{Cell, RefCell};
@@ -25,7 +26,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::handler;
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::encode::encode_segments;
-use crate::kernel::sha256::Sha256;
+use crate::kernel::sha256::Hasher;
 use crate::kernel::{BodyKind, Call, HostBody, Kernel, ReadAs, Reply};
 use crate::routes::{self, field, route, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
@@ -50,7 +51,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: crate::ts!("AssetRef"),
             scope: Scope::Project,
             context: "uploading blob",
-            doc: crate::ts!("Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; 2 for a stream, read one part at a time), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`."),
+            doc: crate::ts!("Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; for a stream one at a time, the next part read and hashed meanwhile), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`."),
             http: crate::ts!("POST /storage/v1/uploads → PUT presigned part URLs (raw) → POST /storage/v1/uploads/{upload_id}/complete · service key"),
             run: handler!(put),
         },
@@ -189,9 +190,14 @@ const PART_CONTEXT: &str = "uploading blob part";
 const CONTENT_LIMIT: u64 = 1_048_576;
 /// Parts in flight for bytes and Blobs (already in memory or on disk).
 const PARALLEL: usize = 4;
-/// Parts in flight for a stream: each holds its part's bytes until its PUT
-/// ends, so this bounds the memory an upload of any size takes.
+/// Parts held at once for a stream: one being PUT while the next is read
+/// and hashed, so reading overlaps sending. A PUT holds its part twice
+/// (the SDK's bytes and fetch's copy of its body: Node's and the browsers'
+/// fetch copy a byte-array body), so a stream upload peaks near three part
+/// sizes, whatever the content's length.
 const STREAM_PARALLEL: usize = 2;
+/// PUTs in flight for a stream: one (see [`STREAM_PARALLEL`]).
+const STREAM_PUTS: usize = 1;
 
 /// The caller's content as a sendable body, and whether it is text
 /// (which has a size limit).
@@ -332,9 +338,11 @@ struct Uploads<'a> {
     /// (its checksum).
     single: Option<[u8; 32]>,
     turn: Semaphore,
+    /// Bounds the PUTs in flight (for a stream, fewer than the parts held).
+    sending: Semaphore,
     next: Cell<usize>,
     /// A stream's whole-content hasher, fed in order as parts are read.
-    whole: RefCell<Option<Sha256>>,
+    whole: RefCell<Option<Hasher>>,
 }
 
 impl Uploads<'_> {
@@ -343,29 +351,37 @@ impl Uploads<'_> {
         let i = self.next.get();
         self.next.set(i + 1);
         let part = self.parts.get(i).ok_or_else(|| Error::local(PART_CONTEXT, "more part uploads than parts"))?;
-        let bytes = if self.body.info.kind == BodyKind::Stream {
+        let (bytes, digest) = if self.body.info.kind == BodyKind::Stream {
             let read = read(k, &self.body.value, part.end - part.start).await?;
-            self.took(k, part, read)?
+            let (bytes, digest) = self.took(k, part, read)?;
+            (bytes, Some(digest))
         } else {
-            k.slice_body(self.body, part.start, part.end, PART_CONTEXT)?
+            (k.slice_body(self.body, part.start, part.end, PART_CONTEXT)?, self.single)
         };
         drop(turn);
-        put_part(k, part, bytes, self.single).await
+        let _sending = self.sending.acquire().await;
+        put_part(k, part, bytes, digest).await
     }
 
     /// A stream part just read: checked to be whole, hashed into the
-    /// content's digest, made a body.
+    /// content's digest and its own checksum in one pass (no second
+    /// reading, and no copy for WebCrypto), made a body.
     #[inline(never)]
-    fn took(&self, k: &Kernel, part: &Part, bytes: Option<Json>) -> Result<HostBody> {
+    fn took(&self, k: &Kernel, part: &Part, bytes: Option<Json>) -> Result<(HostBody, [u8; 32])> {
         let want = part.end - part.start;
         let got = length(k, bytes.as_ref());
         let Some(bytes) = bytes.filter(|_| got == want) else {
             return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
         };
-        if let Some(h) = self.whole.borrow_mut().as_mut() {
-            k.transport.hash_into(h, &bytes).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?;
+        let hash_failed = |why: String| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}"));
+        let mut own = k.transport.hasher();
+        match self.whole.borrow_mut().as_mut() {
+            Some(whole) => k.transport.hash_into(&mut [whole, &mut own], &bytes),
+            None => k.transport.hash_into(&mut [&mut own], &bytes),
         }
-        k.host_body(bytes, PART_CONTEXT)
+        .map_err(hash_failed)?;
+        let digest = k.transport.hash_finish(own).map_err(hash_failed)?;
+        Ok((k.host_body(bytes, PART_CONTEXT)?, digest))
     }
 }
 
@@ -474,8 +490,9 @@ fn upload<'a>(k: &'a Kernel, p: &'a Plan, parts: &'a [Part], single: Option<[u8;
             parts,
             single,
             turn: Semaphore::new(1),
+            sending: Semaphore::new(if stream { STREAM_PUTS } else { PARALLEL }),
             next: Cell::new(0),
-            whole: RefCell::new((p.immutable && stream).then(Sha256::default)),
+            whole: RefCell::new((p.immutable && stream).then(|| k.transport.hasher())),
         };
         let limit = if stream { STREAM_PARALLEL } else { PARALLEL };
         // Until the stream has been read to its end, a failure, or the call
@@ -486,7 +503,11 @@ fn upload<'a>(k: &'a Kernel, p: &'a Plan, parts: &'a [Part], single: Option<[u8;
             check_stream_ended(k, s).await?;
         }
         core::mem::forget(guard);
-        Ok((done, uploads.whole.into_inner().map(Sha256::finish)))
+        let whole = match uploads.whole.into_inner() {
+            Some(h) => Some(k.transport.hash_finish(h).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?),
+            None => None,
+        };
+        Ok((done, whole))
     })
 }
 

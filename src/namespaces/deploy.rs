@@ -438,9 +438,11 @@ async fn upload_planned(d: &Deploy<'_>, planned: &Planned) -> Result<()> {
 
 async fn plan(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts) -> Result<Val> {
     let planned = d.plan(spec, o.dry_run, o.key.as_deref()).await?;
+    // The caller gets every content's bytes: files, which the engine reads
+    // again when it uploads rather than holding them, are read here.
     let mut readers = Vec::with_capacity(planned.readers.len());
     for r in &planned.readers {
-        let body = r.body.as_ref().map_or(Val::Undefined, |b| Val::Json(b.value.clone()));
+        let body = r.bytes(d).await?.map_or(Val::Undefined, |b| Val::Json(b.value));
         readers.push(Val::Arr(vec![r.sha256.as_str().into(), body, r.label.as_str().into(), r.content_type.clone().into()]));
     }
     Ok(Val::object().with("plan", planned.value).with("byteReaders", Val::Arr(readers)))
@@ -460,7 +462,7 @@ fn upload(k: &Kernel, a: &Args) -> Result<(Job, Opts)> {
         let (Some(sha256), Some(bytes)) = (entry.item(0).and_then(|s| s.as_string()), entry.item(1).filter(|b| !b.is_nullish())) else { continue };
         let body = k.host_body(bytes, a.context)?;
         let text = |i: usize| entry.item(i).and_then(|s| s.as_string());
-        readers.push(Reader { label: text(2).unwrap_or_else(|| sha256.clone()), sha256, body: Some(body), content_type: text(3) });
+        readers.push(Reader { label: text(2).unwrap_or_else(|| sha256.clone()), sha256, body: Some(body), file: None, content_type: text(3) });
     }
     Ok((Job::Upload(plan, readers), o))
 }

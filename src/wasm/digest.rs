@@ -9,13 +9,23 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::describe;
 use super::task::settle;
-use crate::kernel::sha256::Sha256;
+use crate::kernel::sha256::{Hasher, Sha256};
 
 #[wasm_bindgen(raw_module = "./host.js")]
 extern "C" {
     /// Never throws: resolves to a tagged outcome (see js/host.js `sha256`).
     #[wasm_bindgen(js_name = sha256)]
     fn host_sha256(data: &JsValue, use_subtle: bool) -> JsValue;
+    /// The runtime's incremental SHA-256, or undefined where it has none
+    /// (never throws; js/host.js `hasherStart`).
+    #[wasm_bindgen(js_name = hasherStart)]
+    fn hasher_start() -> JsValue;
+    /// Feeds bytes to it; false if it refused them (never throws).
+    #[wasm_bindgen(js_name = hasherUpdate)]
+    fn hasher_update(hasher: &JsValue, bytes: &JsValue) -> bool;
+    /// Its 32-byte digest, or undefined (never throws).
+    #[wasm_bindgen(js_name = hasherFinish)]
+    fn hasher_finish(hasher: &JsValue) -> JsValue;
 }
 
 // Outcome tags of js/host.js `sha256`.
@@ -49,12 +59,64 @@ pub async fn sha256(data: JsValue, use_subtle: bool) -> Result<[u8; 32], String>
 
 fn hash_in_chunks(bytes: &Uint8Array) -> [u8; 32] {
     let mut hasher = Sha256::default();
-    hash_into(&mut hasher, bytes);
+    feed_rust(&mut [&mut hasher], bytes);
     hasher.finish()
 }
 
-/// Feeds `bytes` to `hasher`, copied into wasm [`CHUNK`] bytes at a time.
-pub fn hash_into(hasher: &mut Sha256, bytes: &Uint8Array) {
+/// A new incremental hasher: the runtime's (Node, Bun and Deno have
+/// `node:crypto`'s, several times faster than Rust's in wasm and reading
+/// the bytes where they are), else Rust's. `native` false forces Rust's.
+pub fn hasher(native: bool) -> Hasher {
+    let host = if native { hasher_start() } else { JsValue::UNDEFINED };
+    if host.is_undefined() {
+        Hasher::Rust(Sha256::default())
+    } else {
+        Hasher::Host(super::convert::wrap(host))
+    }
+}
+
+/// Feeds `bytes` to every one of `hashers`; Rust ones share one copy of
+/// each chunk.
+pub fn hash_into(hashers: &mut [&mut Hasher], bytes: &Uint8Array) -> Result<(), String> {
+    let mut rust: Vec<&mut Sha256> = Vec::new();
+    for h in hashers.iter_mut() {
+        match &mut **h {
+            Hasher::Rust(r) => rust.push(r),
+            Hasher::Host(j) => {
+                if !hasher_update(&super::convert::json_to_js(j), bytes) {
+                    return Err("the runtime's hasher refused the bytes".to_string());
+                }
+            }
+        }
+    }
+    feed_rust(&mut rust, bytes);
+    Ok(())
+}
+
+/// The digest of everything fed to `hasher`.
+pub fn finish(hasher: Hasher) -> Result<[u8; 32], String> {
+    match hasher {
+        Hasher::Rust(h) => Ok(h.finish()),
+        Hasher::Host(j) => {
+            let out = hasher_finish(&super::convert::json_to_js(&j));
+            match out.dyn_into::<Uint8Array>() {
+                Ok(b) if b.length() == 32 => {
+                    let mut d = [0u8; 32];
+                    b.copy_to(&mut d);
+                    Ok(d)
+                }
+                _ => Err("the runtime's hasher gave no digest".to_string()),
+            }
+        }
+    }
+}
+
+/// Feeds `bytes` to Rust hashers, copied into wasm [`CHUNK`] bytes at a
+/// time: one copy per chunk, however many hashers.
+fn feed_rust(hashers: &mut [&mut Sha256], bytes: &Uint8Array) {
+    if hashers.is_empty() {
+        return;
+    }
     let total = bytes.length();
     let mut buf = vec![0u8; CHUNK.min(total) as usize];
     let mut at = 0;
@@ -63,7 +125,9 @@ pub fn hash_into(hasher: &mut Sha256, bytes: &Uint8Array) {
         let dst = &mut buf[..n as usize];
         // Same length by construction, so `copy_to` cannot fail.
         bytes.subarray(at, at + n).copy_to(dst);
-        hasher.update(dst);
+        for h in hashers.iter_mut() {
+            h.update(dst);
+        }
         at += n;
     }
 }

@@ -286,10 +286,17 @@ impl Transport for FetchTransport {
         cancel_stream_of(&json_to_js(stream));
     }
 
-    fn hash_into(&self, hasher: &mut crate::kernel::sha256::Sha256, bytes: &Json) -> Result<(), String> {
+    fn hasher(&self) -> crate::kernel::sha256::Hasher {
+        super::digest::hasher(true)
+    }
+
+    fn hash_into(&self, hashers: &mut [&mut crate::kernel::sha256::Hasher], bytes: &Json) -> Result<(), String> {
         let bytes: Uint8Array = json_to_js(bytes).dyn_into().map_err(|_| "expected bytes".to_string())?;
-        super::digest::hash_into(hasher, &bytes);
-        Ok(())
+        super::digest::hash_into(hashers, &bytes)
+    }
+
+    fn hash_finish(&self, hasher: crate::kernel::sha256::Hasher) -> Result<[u8; 32], String> {
+        super::digest::finish(hasher)
     }
 
     fn sleep(&self, ms: u32, context: &'static str) -> LocalFuture<'_, crate::error::Result<()>> {

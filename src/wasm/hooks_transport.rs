@@ -17,7 +17,10 @@ use crate::value::Val;
 const CONTEXT: &str = "testing the transport";
 
 /// The first transport hook number: 100 `send(spec)`, 101 `sha256(data)`,
-/// 102 `sha256Rust(data)` (the Rust fallback, forced).
+/// 102 `sha256Rust(data)` (the Rust fallback, forced), 103
+/// `sha256Pieces(bytes, pieceSize, native)` (the incremental hasher of
+/// stream uploads, fed `pieceSize` bytes at a time into two hashers at
+/// once, as a stream part is: its answer `[whole, second, "native" | "rust"]`).
 pub const FIRST: u32 = 100;
 
 /// Runs transport hook `hook` (a number from [`FIRST`]).
@@ -30,8 +33,31 @@ pub async fn run(k: Rc<Kernel>, hook: u32, args: Vec<Json>) -> Result<Val> {
             let d = digest::sha256(super::convert::json_to_js(&arg), false).await.map_err(|e| Error::local(CONTEXT, e))?;
             Ok(Val::Str(crate::wallet::codec::hex(&d)))
         }
+        103 => pieces(&args),
         _ => Err(Error::local(CONTEXT, format!("no transport hook {hook}"))),
     }
+}
+
+fn pieces(args: &[Json]) -> Result<Val> {
+    use js_sys::Uint8Array;
+    use wasm_bindgen::JsCast;
+    let bad = || Error::local(CONTEXT, "sha256Pieces(bytes, pieceSize, native)");
+    let bytes: Uint8Array = args.first().map(super::convert::json_to_js).and_then(|v| v.dyn_into().ok()).ok_or_else(bad)?;
+    let piece = match args.get(1).map(|v| v.shape()) {
+        Some(Shape::Number(n)) if n >= 1.0 => n as u32,
+        _ => return Err(bad()),
+    };
+    let native = args.get(2).and_then(|v| match v.shape() { Shape::Bool(b) => Some(b), _ => None }).ok_or_else(bad)?;
+    let (mut a, mut b) = (digest::hasher(native), digest::hasher(native));
+    let kind = if matches!(a, crate::kernel::sha256::Hasher::Host(_)) { "native" } else { "rust" };
+    let mut at = 0;
+    while at < bytes.length() {
+        let end = bytes.length().min(at.saturating_add(piece));
+        digest::hash_into(&mut [&mut a, &mut b], &bytes.subarray(at, end)).map_err(|e| Error::local(CONTEXT, e))?;
+        at = end;
+    }
+    let hex = |h| digest::finish(h).map(|d| crate::wallet::codec::hex(&d)).map_err(|e| Error::local(CONTEXT, e));
+    Ok(Val::Arr(vec![Val::Str(hex(a)?), Val::Str(hex(b)?), Val::from(kind)]))
 }
 
 fn method(name: &str) -> Option<&'static str> {

@@ -1,7 +1,7 @@
 // Uploads a generated ReadableStream with blobs.put in its own process and
 // prints how far this process's memory grew while it ran: for
 // blobs.test.mjs (bounded memory) and the benchmark. Usage:
-//   node --expose-gc blobs-memory-child.mjs <apiBase> <projectId> <serviceKey> <MiB>
+//   node --expose-gc --no-concurrent-array-buffer-sweeping blobs-memory-child.mjs <apiBase> <projectId> <serviceKey> <MiB>
 // Prints one JSON line: {bytes, ms, sha256, peakLive (array buffers + JS heap
 // after a forced collection), peakBuffers (array buffers alone), peakRaw
 // (without forcing a collection), baseline} (bytes; ms for the upload).

@@ -363,8 +363,14 @@ describe("deploy sources and keys", () => {
     });
     try {
       const out = await r.deploy.apply({ project: id, site: { replace: { "index.html": file } } });
-      assert.deepEqual(asked, ["/virtual/site/index.html"]);
+      // Read to hash it, then again to upload it: a file's bytes are not
+      // held from hashing to upload (a directory's deploy holds the files in
+      // flight, not the site).
+      assert.deepEqual(asked, ["/virtual/site/index.html", "/virtual/site/index.html"]);
       assert.equal(await (await fetch(out.urls.project)).text(), "<p>from /virtual/site/index.html</p>");
+      // Content the gateway has is hashed, not read again.
+      await r.deploy.apply({ project: id, site: { replace: { "index.html": file } } });
+      assert.equal(asked.length, 3);
     } finally {
       installFileReader(undefined);
     }

@@ -76,7 +76,7 @@ function client(opts = {}) {
 // src/wasm/hooks.rs; the transport's from 100) and driven by the same loop
 // as every call (js/driver.js).
 const HOOK = 0xffff0000;
-const HOOKS = { send: 100, sha256: 101, sha256Rust: 102 };
+const HOOKS = { send: 100, sha256: 101, sha256Rust: 102, sha256Pieces: 103 };
 const hook = ({ c, defaults }, name, ...args) => driver.run(c, HOOK + HOOKS[name], undefined, args, defaults);
 
 const send = (cl, spec) => hook(cl, "send", spec);
@@ -302,6 +302,29 @@ test("SHA-256: WebCrypto and the Rust fallback agree with each other, node:crypt
   assert.equal(await hook(cl, "sha256", "héllo ✓ 𝄞"), sha(Buffer.from("héllo ✓ 𝄞")));
   const e = await fails(hook(cl, "sha256", { not: "bytes" }));
   assert.equal(e.kind, "local_error");
+});
+
+test("SHA-256 of stream pieces: node:crypto's incremental hasher and the Rust one agree with each other, WebCrypto and NIST, whatever the piece size", async () => {
+  const cl = client();
+  for (const [input, expected] of NIST.slice(1)) {
+    const bytes = Buffer.from(input);
+    for (const native of [true, false]) {
+      const [whole, second, kind] = await hook(cl, "sha256Pieces", bytes, 7, native);
+      assert.deepEqual([whole, second], [expected, expected], `${kind}, ${input.slice(0, 8)}`);
+      assert.equal(kind, native ? "native" : "rust", "Node has node:crypto through process.getBuiltinModule");
+    }
+  }
+  const data = randomBytes(3 * MIB + 17);
+  const expected = await hook(cl, "sha256", data);
+  assert.equal(expected, sha(data));
+  for (const piece of [1, 63, 64, 65, 4096, 65536, 65537, MIB, 4 * MIB]) {
+    const input = piece === 1 ? data.subarray(0, 1000) : data;
+    const want = piece === 1 ? sha(input) : expected;
+    assert.deepEqual((await hook(cl, "sha256Pieces", input, piece, true)).slice(0, 2), [want, want], `native, pieces of ${piece}`);
+    assert.deepEqual((await hook(cl, "sha256Pieces", input, piece, false)).slice(0, 2), [want, want], `Rust, pieces of ${piece}`);
+  }
+  const empty = await hook(cl, "sha256Pieces", new Uint8Array(0), 64, true);
+  assert.deepEqual(empty, [NIST[0][1], NIST[0][1], "native"]);
 });
 
 test("SHA-256 falls back to Rust by itself where crypto.subtle is missing", async () => {

@@ -677,7 +677,7 @@ export interface BlobWaitFreshResult {
 
 /** Blob storage: uploads straight to storage (parallel parts, streams in bounded memory), content-addressed CDN URLs with SRI, downloads, listing, signed URLs, CDN freshness checks. */
 export interface Blobs {
-  /** Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; 2 for a stream, read one part at a time), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`. */
+  /** Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; for a stream one at a time, the next part read and hashed meanwhile), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`. */
   put(projectId: string, key: string, source: BlobPutSource, opts?: BlobPutOptions): Promise<AssetRef>;
   /** Starts an upload session (the first step of `put`) for uploaders that manage parts themselves: presigned part URLs with their byte ranges. `visibility` defaults to public, `immutable` to false; `sha256`, if given, must be 64 hex digits. */
   initUploadSession(projectId: string, opts: BlobUploadInitOptions): Promise<BlobUploadInitResult>;
@@ -701,7 +701,7 @@ export interface Blobs {
 
 /** Blob storage: uploads straight to storage (parallel parts, streams in bounded memory), content-addressed CDN URLs with SRI, downloads, listing, signed URLs, CDN freshness checks. Bound to one project. */
 export interface ScopedBlobs {
-  /** Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; 2 for a stream, read one part at a time), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`. */
+  /** Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; for a stream one at a time, the next part read and hashed meanwhile), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`. */
   put(key: string, source: BlobPutSource, opts?: BlobPutOptions): Promise<AssetRef>;
   /** Starts an upload session (the first step of `put`) for uploaders that manage parts themselves: presigned part URLs with their byte ranges. `visibility` defaults to public, `immutable` to false; `sha256`, if given, must be 64 hex digits. */
   initUploadSession(opts: BlobUploadInitOptions): Promise<BlobUploadInitResult>;
