@@ -272,7 +272,7 @@ impl Deploy<'_> {
         let body = if size <= INLINE_LIMIT {
             text
         } else if dry_run {
-            return Err(deploy_error(PLANNING, "DRY_RUN_REQUIRES_INLINE_SPEC", "a dry-run plan must fit inline (5 MiB of JSON); this spec needs a manifest upload", false).with("phase", "plan"));
+            return Err(deploy_error(PLANNING, "DRY_RUN_REQUIRES_INLINE_SPEC", "a dry-run plan must fit inline (5 MiB of JSON); this spec needs a manifest upload", false).with("phase", "validate").with("resource", "manifest_ref"));
         } else if self.ci {
             return Err(super::ci_guard::manifest_ref_refused());
         } else {

@@ -399,7 +399,11 @@ fn a_spec_above_5_mib_goes_as_a_manifest_except_dry_runs_and_ci() {
     assert_eq!(plan["manifest_ref"]["contentType"], "application/vnd.run402.deploy-manifest+json");
 
     let (out, _) = run(&t, &k, "plan", None, vec![spec.clone(), json!({"dryRun": true})], vec![]);
-    assert_eq!(out.expect_err("dry").extra_field("code").and_then(Val::as_str), Some("DRY_RUN_REQUIRES_INLINE_SPEC"));
+    let dry = out.expect_err("dry");
+    assert_eq!(dry.extra_field("code").and_then(Val::as_str), Some("DRY_RUN_REQUIRES_INLINE_SPEC"));
+    // The reference's phase and resource for this local refusal.
+    assert_eq!(dry.extra_field("phase").and_then(Val::as_str), Some("validate"));
+    assert_eq!(dry.extra_field("resource").and_then(Val::as_str), Some("manifest_ref"));
     let (k, t, c) = testing::kernel();
     c.ci.set(true);
     let (out, _) = run(&t, &k, "apply", None, vec![spec], vec![]);
