@@ -357,8 +357,13 @@ fn opts(a: &Args, i: usize) -> Result<Opts> {
 }
 
 fn spec(k: &Kernel, a: &Args) -> Result<ValidSpec> {
-    let value = a.get(0).cloned().unwrap_or_else(Native::undefined);
-    let spec = crate::deploy::release_spec(&value, &|j| k.transport.body_kind(j))?;
+    checked_spec(k, &a.get(0).cloned().unwrap_or_else(Native::undefined))
+}
+
+/// A caller's spec, valid and, for a CI session, allowed (§3.1 step 1);
+/// also bundleDeploy's check before it writes any secret.
+pub(crate) fn checked_spec(k: &Kernel, value: &Json) -> Result<ValidSpec> {
+    let spec = crate::deploy::release_spec(value, &|j| k.transport.body_kind(j))?;
     // §3.1 step 1: a CI session may ship less than the owner's wallet.
     if k.credentials.is_ci_session() {
         crate::deploy::ci_guard::check(spec.json())?;

@@ -44,10 +44,7 @@ async fn run(k: &Kernel, a: Args) -> Result<Val> {
         _ => {
             k.project_keys(&project, a.context).await?;
             if let Some(spec) = a.get(3) {
-                let valid = crate::deploy::release_spec(spec, &|j| k.transport.body_kind(j))?;
-                if k.credentials.is_ci_session() {
-                    crate::deploy::ci_guard::check(valid.json())?;
-                }
+                deploy::checked_spec(k, spec)?;
             }
             Ok(Val::Undefined)
         }
