@@ -59,8 +59,14 @@ pub enum Interruption {
 }
 
 /// A failure with everything the JS error classes need.
+/// An error, boxed: every `Result` in the crate carries one, and a
+/// pointer-sized error keeps each `Result`, each `?` and each future's
+/// state small (the fields are [`ErrorInfo`]'s, reached through `Deref`).
 #[derive(Clone)]
-pub struct Error {
+pub struct Error(Box<ErrorInfo>);
+
+#[derive(Clone)]
+pub struct ErrorInfo {
     pub kind: ErrorKind,
     /// Complete human message, context phrase included.
     pub message: String,
@@ -84,9 +90,28 @@ pub struct Error {
 
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
+impl core::ops::Deref for Error {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
+    }
+}
+
+impl From<ErrorInfo> for Error {
+    fn from(info: ErrorInfo) -> Error {
+        Error(Box::new(info))
+    }
+}
+
 impl Error {
     fn new(kind: ErrorKind, message: String, context: &str) -> Error {
-        Error {
+        Error::from(ErrorInfo {
             kind,
             message,
             status: None,
@@ -96,7 +121,25 @@ impl Error {
             cause: None,
             rethrow: None,
             extra: Vec::new(),
-        }
+        })
+    }
+
+    /// Its fields, owned (to move a message or body out).
+    pub fn into_info(self) -> ErrorInfo {
+        *self.0
+    }
+
+    /// The same error as another kind (a deploy route's error as a
+    /// `Run402DeployError`, say).
+    pub fn of_kind(mut self, kind: ErrorKind) -> Error {
+        self.kind = kind;
+        self
+    }
+
+    /// The same error with this response body.
+    pub fn with_body(mut self, body: Val) -> Error {
+        self.body = body;
+        self
     }
 
     /// Adds a field for the JS error object.
@@ -112,7 +155,9 @@ impl Error {
 
     /// Carries a Run402 error thrown by caller code through the SDK as is.
     pub fn passthrough(kind: ErrorKind, message: String, context: &str, original: Json) -> Error {
-        Error { rethrow: Some(original), ..Error::new(kind, message, context) }
+        let mut e = Error::new(kind, message, context);
+        e.rethrow = Some(original);
+        e
     }
 
     /// Input validation, missing provider capabilities, local failures.
@@ -122,27 +167,23 @@ impl Error {
 
     /// A local error that wraps a host failure.
     pub fn local_caused(context: &str, message: impl Into<String>, cause: Option<Json>) -> Error {
-        Error { cause, ..Error::local(context, message) }
+        let mut e = Error::local(context, message);
+        e.cause = cause;
+        e
     }
 
     /// The provider does not know this project.
     pub fn project_not_found(id: &str, context: &str) -> Error {
-        Error {
-            project_id: Some(id.to_string()),
-            ..Error::new(ErrorKind::ProjectNotFound, format!("Project {id} not found"), context)
-        }
+        let mut e = Error::new(ErrorKind::ProjectNotFound, format!("Project {id} not found"), context);
+        e.project_id = Some(id.to_string());
+        e
     }
 
     /// `fetch` rejected, or the response body could not be read.
     pub fn network(context: &str, detail: &str, cause: Option<Json>) -> Error {
-        Error {
-            cause,
-            ..Error::new(
-                ErrorKind::NetworkError,
-                format!("Network error while {context}: {detail}"),
-                context,
-            )
-        }
+        let mut e = Error::new(ErrorKind::NetworkError, format!("Network error while {context}: {detail}"), context);
+        e.cause = cause;
+        e
     }
 
     /// A wait the SDK cut short: a `NetworkError` whose `code` says why
@@ -173,20 +214,16 @@ impl Error {
         } else {
             format!("{shown} while {context}")
         };
-        Error { status: Some(status), body, ..Error::new(kind, message, context) }
+        let mut e = Error::new(kind, message, context).with_body(body);
+        e.status = Some(status);
+        e
     }
 
     /// A 2xx response whose body is not what the contract promises.
     pub fn bad_response(status: u16, body: Val, context: &str, what: &str) -> Error {
-        Error {
-            status: Some(status),
-            body,
-            ..Error::new(
-                ErrorKind::ApiError,
-                format!("{what} while {context} (HTTP {status})"),
-                context,
-            )
-        }
+        let mut e = Error::new(ErrorKind::ApiError, format!("{what} while {context} (HTTP {status})"), context).with_body(body);
+        e.status = Some(status);
+        e
     }
 }
 

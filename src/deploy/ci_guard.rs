@@ -63,7 +63,7 @@ fn is_current(base: Option<Json>) -> bool {
 }
 
 fn refused(resource: &str, message: impl Into<String>) -> Error {
-    Error { kind: ErrorKind::DeployError, ..Error::local(CONTEXT, message) }
+    Error::local(CONTEXT, message).of_kind(ErrorKind::DeployError)
         .with("code", CODE)
         .with("phase", "validate")
         .with("resource", resource)

@@ -120,7 +120,7 @@ impl Planned {
 
 /// A deploy error made here (codes of §3.7's local extras).
 pub fn deploy_error(context: &str, code: &str, message: impl Into<String>, retryable: bool) -> Error {
-    Error { kind: ErrorKind::DeployError, ..Error::local(context, message) }
+    Error::local(context, message).of_kind(ErrorKind::DeployError)
         .with("code", code)
         .with("retryable", retryable)
 }
@@ -389,7 +389,10 @@ impl Deploy<'_> {
                     let retryable = e.status.is_none_or(|s| s >= 500 || s == 403) && e.kind != ErrorKind::LocalError;
                     if !retryable || attempt >= attempts {
                         let failed = deploy_error(UPLOADING, "CONTENT_UPLOAD_FAILED", format!("{label}: {}", e.message), retryable);
-                        return Err(Error { status: e.status, body: e.body, ..failed }.with("resource", label));
+                        let e = e.into_info();
+                        let mut failed = failed.with_body(e.body);
+                        failed.status = e.status;
+                        return Err(failed.with("resource", label));
                     }
                     k.transport.sleep(1_000 * attempt, UPLOADING).await?;
                     attempt += 1;
@@ -498,7 +501,9 @@ impl Deploy<'_> {
                 let elapsed = k.transport.now_ms() - start;
                 if elapsed > poll::GIVE_UP_AFTER_MS {
                     let e = deploy_error(POLLING, "INTERNAL_ERROR", format!("the deploy did not finish within 10 minutes (last status {status})"), true);
-                    return Err(Error { status: Some(504), ..e }.with("phase", status).with("operationId", op.as_str()));
+                    let mut e = e;
+                    e.status = Some(504);
+                    return Err(e.with("phase", status).with("operationId", op.as_str()));
                 }
                 k.transport.sleep(interval, POLLING).await?;
                 interval = poll::next_interval(interval, k.transport.now_ms() - start);

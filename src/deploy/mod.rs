@@ -160,7 +160,7 @@ impl SpecError {
         };
         let fix = self.fix();
         let local = Error::local(CONTEXT, format!("{}: {}", self.path, self.problem));
-        Error { kind: ErrorKind::DeployError, body, ..local }
+        local.of_kind(ErrorKind::DeployError).with_body(body)
             .with("code", self.code)
             .with("phase", "validate")
             .with("resource", self.path)

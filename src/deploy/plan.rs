@@ -182,7 +182,7 @@ pub fn gate(all: &[Warning], allow_warnings: bool) -> core::result::Result<(), E
     );
     let body = Val::object().with("warnings", Val::Arr(values));
     let local = Error::local(GATE_CONTEXT, message);
-    Err(Error { kind: ErrorKind::DeployError, body, ..local }
+    Err(local.of_kind(ErrorKind::DeployError).with_body(body)
         .with("code", code)
         .with("phase", "plan")
         .with("resource", "warnings")

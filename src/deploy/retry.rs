@@ -62,7 +62,7 @@ pub fn exhausted(e: Error, attempts: u32, max_retries: u32) -> Error {
     .with("attempts", Val::Num(f64::from(attempts)))
     .with("max_retries", Val::Num(f64::from(max_retries)))
     .with("last_retry_code", last.as_str());
-    Error { body, ..e }
+    e.with_body(body)
         .with("attempts", Val::Num(f64::from(attempts)))
         .with("maxRetries", Val::Num(f64::from(max_retries)))
         .with("lastRetryCode", last)
@@ -77,7 +77,7 @@ mod tests {
 
     fn deploy_error(code: &str, safe: bool) -> Error {
         let body = host(json!({"code": code, "safe_to_retry": safe}));
-        Error { kind: ErrorKind::DeployError, body: Val::Json(body), ..Error::local("commit", "base moved") }.with("code", code)
+        Error::local("commit", "base moved").of_kind(ErrorKind::DeployError).with_body(Val::Json(body)).with("code", code)
     }
 
     fn conflict(safe: bool) -> Error {
@@ -92,7 +92,7 @@ mod tests {
         assert!(!retries(&conflict(true), &host(json!({"base": {"release_id": "rel_1"}}))));
         assert!(!retries(&conflict(false), &host(json!({}))));
         assert!(!retries(&deploy_error("MIGRATION_FAILED", true), &host(json!({}))));
-        let api = Error { kind: ErrorKind::ApiError, ..conflict(true) };
+        let api = conflict(true).of_kind(ErrorKind::ApiError);
         assert!(!retries(&api, &host(json!({}))));
     }
 

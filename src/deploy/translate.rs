@@ -32,11 +32,14 @@ pub fn kernel_error(e: Error, at: At<'_>) -> Error {
                 let retryable = e.status.is_some_and(|s| s >= 500);
                 let context = e.context.clone();
                 // The status and body are kept here, unlike a gateway error's.
-                Error { status: e.status, body: e.body, ..deploy(e.message, "INTERNAL_ERROR", at, retryable, &context) }
+                let e = e.into_info();
+                let mut d = deploy(e.message, "INTERNAL_ERROR", at, retryable, &context).with_body(e.body);
+                d.status = e.status;
+                d
             }
         },
-        ErrorKind::NetworkError => deploy(e.message, "NETWORK_ERROR", at, true, at.phase),
-        ErrorKind::LocalError => deploy(e.message, "INTERNAL_ERROR", at, false, at.phase),
+        ErrorKind::NetworkError => deploy(e.into_info().message, "NETWORK_ERROR", at, true, at.phase),
+        ErrorKind::LocalError => deploy(e.into_info().message, "INTERNAL_ERROR", at, false, at.phase),
     }
 }
 
@@ -131,7 +134,7 @@ fn from_gateway(gw: &Gateway, at: At<'_>) -> Error {
 
 fn deploy(message: String, code: &str, at: At<'_>, retryable: bool, context: &str) -> Error {
     let local = Error::local(context, message);
-    Error { kind: ErrorKind::DeployError, ..local }
+    local.of_kind(ErrorKind::DeployError)
         .with("code", code)
         .with("phase", at.phase)
         .with("retryable", retryable)

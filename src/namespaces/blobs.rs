@@ -626,7 +626,11 @@ fn downloaded(k: &Kernel, _: &Args, reply: Result<Reply>) -> Result<Val> {
         Err(e) => match e.status {
             Some(status) => {
                 let text = body_text(k, &e.body);
-                Err(Error { kind: ErrorKind::ApiError, message: format!("Downloading blob failed (HTTP {status})"), body: Val::Str(text), ..e })
+                {
+                    let mut e = e.of_kind(ErrorKind::ApiError).with_body(Val::Str(text));
+                    e.message = format!("Downloading blob failed (HTTP {status})");
+                    Err(e)
+                }
             }
             None => Err(e),
         },
@@ -918,7 +922,7 @@ mod tests {
     fn parts(v: serde_json::Value, size: u64) -> std::result::Result<Layout, String> {
         session_parts(&crate::testing::json(v), size, "uploading blob")
             .map(|(id, multi, parts)| (id, multi, parts.iter().map(|p| (p.number, p.start, p.end)).collect()))
-            .map_err(|e| e.message)
+            .map_err(|e| e.into_info().message)
     }
 
     #[test]

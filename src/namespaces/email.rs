@@ -479,7 +479,7 @@ async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
                 let why = if matches!(job, Job::Delete) { " — nothing to delete" } else { ": create one first" };
                 let message = ["No mailbox found for this project", why].concat();
                 // The reference's synthetic answer: an ApiError 404 with no body.
-                return Err(conflict.unwrap_or(Error { body: Val::Null, ..Error::from_status(404, Val::object().with("message", message), context) }));
+                return Err(conflict.unwrap_or(Error::from_status(404, Val::object().with("message", message), context).with_body(Val::Null)));
             };
             if !matches!(job, Job::Delete) {
                 remember(&k, &project, cache_patch(&first)).await;
@@ -496,7 +496,7 @@ async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
     if let Job::Raw = job {
         let path = ["/mailboxes/v1/", &mailbox, "/messages/", &a.string(1, "messageId")?, "/raw"].concat();
         let reply = k.send(a.call("GET", path).raw().read_as(ReadAs::Bytes).bearer(&key)).await.map_err(|e| match e.status {
-            Some(status) if e.kind != ErrorKind::ApiError => Error::bad_response(status, e.body, a.context, "Fetching raw MIME failed"),
+            Some(status) if e.kind != ErrorKind::ApiError => Error::bad_response(status, e.into_info().body, a.context, "Fetching raw MIME failed"),
             _ => e,
         })?;
         let content_type = reply.header("content-type").unwrap_or_else(|| "message/rfc822".to_string());

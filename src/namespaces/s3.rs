@@ -96,7 +96,9 @@ fn part_failed(k: &Kernel, number: u32, e: Error, ctx: &str) -> Error {
     let snippet: String = text.chars().take(200).collect();
     let tail = if snippet.is_empty() { [" while ", ctx].concat() } else { [": ", &snippet].concat() };
     let message = format!("Part {number} PUT failed (HTTP {status}){tail}");
-    Error { kind: ErrorKind::ApiError, message, body: Val::Str(text), ..e }
+    let mut e = e.of_kind(ErrorKind::ApiError).with_body(Val::Str(text));
+    e.message = message;
+    e
 }
 
 /// An error body back as text (the kernel decoded JSON ones).

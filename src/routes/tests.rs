@@ -256,7 +256,9 @@ fn guard_check(a: &Args) -> crate::error::Result<()> {
 }
 
 fn guard_error(_: &Args, e: crate::error::Error) -> crate::error::Error {
-    crate::error::Error { message: ["guarded: ", &e.message].concat(), ..e }
+    let mut e = e;
+    e.message = ["guarded: ", &e.message].concat();
+    e
 }
 
 static GUARD: Guard = Guard { check: guard_check, error: guard_error };
