@@ -45,14 +45,18 @@ impl Val {
 
     /// Adds (or replaces) a field on an object; no-op on other variants.
     pub fn with(mut self, key: &str, value: impl Into<Val>) -> Val {
-        if let Val::Obj(entries) = &mut self {
-            let value = value.into();
+        self.put(key, value.into());
+        self
+    }
+
+    /// [`Val::with`]'s work, written once rather than once per value type.
+    fn put(&mut self, key: &str, value: Val) {
+        if let Val::Obj(entries) = self {
             match entries.iter_mut().find(|(k, _)| k == key) {
                 Some(slot) => slot.1 = value,
                 None => entries.push((key.to_string(), value)),
             }
         }
-        self
     }
 
     /// Adds a host object's own fields, like `{ ...obj }` at this point:
