@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::{Call, Kernel, Reply};
+use crate::namespaces::steps::{self, Ask, Got, Steps};
 use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, ProjectFrom, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Run, Scope};
 use crate::value::Val;
@@ -452,10 +453,10 @@ export interface ProjectInfo extends ProjectKeys {
 
 // Every hand-written member is plain code that checks its arguments and
 // builds its request (no request, no provider call on bad input), then one
-// shared future, [`exec`]: the provider lookups, the request, and the
-// provider bookkeeping after it.
+// state machine, [`Plan`], run by the shared driver ([`steps`]): the
+// provider lookups, the request, and the provider bookkeeping after it.
 
-/// What [`exec`] does with a checked call.
+/// What a checked call does, and how far it has got.
 struct Plan {
     /// The project whose keys the provider gives first (`None`: no lookup).
     project: Option<String>,
@@ -464,6 +465,22 @@ struct Plan {
     call: Option<Call>,
     key: Use,
     then: Then,
+    stage: Stage,
+    keys: Option<ProjectKeys>,
+    reply: Option<Reply>,
+    /// The provider methods still to call, last first.
+    notes: Vec<Note>,
+    out: Val,
+}
+
+/// Where a [`Plan`] is.
+#[derive(Clone, Copy)]
+enum Stage {
+    Begin,
+    Keys,
+    Send,
+    Finish,
+    Notes,
 }
 
 /// Which of the project's keys the request carries.
@@ -487,7 +504,7 @@ enum Then {
     Status,
     /// `undefined`, once the provider's `removeProject` has the project.
     Removed,
-    /// A new project's keys, saved and made active (see [`keep_new_project`]).
+    /// A new project's keys, saved and made active (see [`new_project`]).
     NewProject,
     /// `{ project_id, ...keys }`.
     Info,
@@ -503,44 +520,71 @@ enum Then {
 
 impl Plan {
     fn new(project: Option<String>, call: Option<Call>, key: Use, then: Then) -> Plan {
-        Plan { project, call, key, then }
+        Plan { project, call, key, then, stage: Stage::Begin, keys: None, reply: None, notes: Vec::new(), out: Val::Undefined }
     }
 }
 
 /// One provider method to call with its arguments, if the provider has it.
 type Note = (ProviderMethod, Vec<Val>);
 
-/// Checks with `plan` and starts [`exec`] (or fails at once).
+/// Checks with `plan` and starts the driver (or fails at once).
 #[inline(never)]
 fn go(k: Rc<Kernel>, a: Args, plan: fn(&Kernel, &Args) -> Result<Plan>) -> LocalFuture<'static, Result<Val>> {
     match plan(&k, &a) {
-        Ok(p) => Box::pin(exec(k, a, p)),
+        Ok(p) => steps::start(k, a, Box::new(p)),
         Err(e) => Box::pin(core::future::ready(Err(e))),
     }
 }
 
-async fn exec(k: Rc<Kernel>, a: Args, mut p: Plan) -> Result<Val> {
-    let c = k.credentials.as_ref();
-    let ctx = a.context;
-    match p.then {
-        Then::Active => return Ok(credentials::get_active_project(c, ctx).await?.into()),
-        Then::Wallet => {
-            let allowance = credentials::read_allowance(c, ctx).await?;
-            p.call = Some(wallet_call(&a, allowance.map(|r| r.address))?);
+impl Steps for Plan {
+    fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask> {
+        let c = k.credentials.as_ref();
+        let ctx = a.context;
+        match got {
+            Got::Active(id) => return Ok(Ask::Done(id?.into())),
+            Got::Allowance(allowance) => self.call = Some(wallet_call(a, allowance?.map(|r| r.address))?),
+            Got::Keys(keys) => self.keys = Some(keys?),
+            Got::Reply(reply) => self.reply = Some(reply?),
+            Got::Json(noted) => drop(noted?),
+            Got::Start | Got::Routed(_) => {}
         }
-        _ => {}
+        loop {
+            match self.stage {
+                Stage::Begin => {
+                    self.stage = Stage::Keys;
+                    match self.then {
+                        Then::Active => return Ok(Ask::Active),
+                        Then::Wallet => return Ok(Ask::Allowance),
+                        _ => {}
+                    }
+                }
+                Stage::Keys => {
+                    self.stage = Stage::Send;
+                    if let Some(id) = &self.project {
+                        return Ok(Ask::Keys(id.clone(), ctx));
+                    }
+                }
+                Stage::Send => {
+                    self.stage = Stage::Finish;
+                    if let Some(call) = self.call.take() {
+                        return Ok(Ask::Send(with_key(call, self.key, self.keys.as_ref())));
+                    }
+                }
+                Stage::Finish => {
+                    self.stage = Stage::Notes;
+                    let (mut notes, out) = finish(c, ctx, self)?;
+                    notes.reverse();
+                    self.notes = notes;
+                    self.out = out;
+                }
+                Stage::Notes => match self.notes.pop() {
+                    Some((method, args)) if c.has(method) => return Ok(Ask::Invoke(method, args, ctx)),
+                    Some(_) => {}
+                    None => return Ok(Ask::Done(core::mem::replace(&mut self.out, Val::Undefined))),
+                },
+            }
+        }
     }
-    let keys = match &p.project {
-        Some(id) => Some(k.project_keys(id, ctx).await?),
-        None => None,
-    };
-    let reply = match p.call.take() {
-        Some(call) => Some(k.send(with_key(call, p.key, keys.as_ref())).await?),
-        None => None,
-    };
-    let (notes, out) = finish(c, ctx, p, keys, reply)?;
-    notify_all(c, notes, ctx).await?;
-    Ok(out)
 }
 
 /// The call with the project's key placed before its own headers.
@@ -564,9 +608,10 @@ fn with_key(mut call: Call, key: Use, keys: Option<&ProjectKeys>) -> Call {
 
 /// The result, and the provider methods to call before it is returned.
 #[inline(never)]
-fn finish(c: &dyn Credentials, ctx: &'static str, p: Plan, keys: Option<ProjectKeys>, reply: Option<Reply>) -> Result<(Vec<Note>, Val)> {
-    let id = p.project.unwrap_or_default();
-    let raw = keys.map(|k| k.raw);
+fn finish(c: &dyn Credentials, ctx: &'static str, p: &mut Plan) -> Result<(Vec<Note>, Val)> {
+    let id = p.project.take().unwrap_or_default();
+    let raw = p.keys.take().map(|k| k.raw);
+    let reply = p.reply.take();
     let body = || reply.as_ref().map_or(Val::Undefined, |r| r.body.clone());
     Ok(match p.then {
         Then::Body | Then::Wallet | Then::Active => (Vec::new(), body()),
@@ -584,16 +629,6 @@ fn finish(c: &dyn Credentials, ctx: &'static str, p: Plan, keys: Option<ProjectK
         Then::Keys => (Vec::new(), raw.map_or(Val::Undefined, Val::Json)),
         Then::Activate => (vec![activation(c, id, ctx)?], Val::Undefined),
     })
-}
-
-/// Calls each provider method it has, in order; the first failure stops.
-async fn notify_all(c: &dyn Credentials, notes: Vec<Note>, ctx: &str) -> Result<()> {
-    for (method, args) in notes {
-        if c.has(method) {
-            c.invoke(method, args, ctx).await?;
-        }
-    }
-    Ok(())
 }
 
 fn provision(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
@@ -614,15 +649,18 @@ fn provision(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     })
 }
 
-/// A new project's keys from the gateway's answer, saved with the provider
-/// and the project made active (each when the provider can); an answer
-/// without them is an error. Shared by `provision` and `apps.fork`.
-pub(crate) async fn keep_new_project(k: &Kernel, reply: Reply, context: &'static str) -> Result<Val> {
-    let (notes, body) = new_project(reply, context)?;
-    notify_all(k.credentials.as_ref(), notes, context).await?;
-    Ok(body)
+/// Sends `call` (a paid create: `provision`, `apps.fork`), then keeps the
+/// new project (see [`new_project`]).
+pub(crate) fn create_project(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
+    match call {
+        Ok(call) => steps::start(k, a, Box::new(Plan::new(None, Some(call), Use::Nothing, Then::NewProject))),
+        Err(e) => Box::pin(core::future::ready(Err(e))),
+    }
 }
 
+/// A new project's keys from the gateway's answer, saved with the provider
+/// and the project made active (each when the provider can); an answer
+/// without them is an error.
 #[inline(never)]
 fn new_project(reply: Reply, context: &'static str) -> Result<(Vec<Note>, Val)> {
     let result = reply.json().filter(|j| j.is_object()).cloned();
@@ -791,7 +829,7 @@ fn validate_expose(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> 
     let parse = |text: &Json| k.transport.parse_json(text);
     let plan = expose_plan(&a, &parse);
     match plan {
-        Ok(Ok(p)) => Box::pin(exec(k, a, p)),
+        Ok(Ok(p)) => steps::start(k, a, Box::new(p)),
         Ok(Err(local)) => Box::pin(core::future::ready(Ok(local))),
         Err(e) => Box::pin(core::future::ready(Err(e))),
     }
