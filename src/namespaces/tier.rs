@@ -1,11 +1,13 @@
 //! `r.tier`: the wallet's subscription tier (status; set, which is paid).
 
+use alloc::rc::Rc;
+
 use crate::args::Args;
+use crate::credentials::LocalFuture;
 use crate::error::Result;
-use crate::handler;
-use crate::kernel::Kernel;
+use crate::kernel::{Call, Kernel};
 use crate::routes::{route, Out, Route, RouteBody, PROVIDER, ProjectFrom};
-use crate::surface::{call_opts, req, Method, Namespace, Scope};
+use crate::surface::{call_opts, req, Method, Namespace, Run, Scope};
 use crate::value::Val;
 
 pub const NAMESPACE: Namespace = Namespace {
@@ -49,7 +51,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "setting tier",
             doc: crate::ts!("POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid)."),
             http: crate::ts!("POST /tiers/v1/{tier} · wallet sign-in (provider) · paid: the tier price (prototype $0.10, hobby $5, team $20) via x402"),
-            run: handler!(set),
+            run: Run::Code(set),
         },
     ],
 };
@@ -97,9 +99,14 @@ pub fn check_tier(a: &Args, tier: &str) -> Result<()> {
     }
 }
 
-async fn set(k: &Kernel, a: Args) -> Result<Val> {
+fn set(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let call = set_call(&a);
+    crate::namespaces::steps::send(k, a, call)
+}
+
+fn set_call(a: &Args) -> Result<Call> {
     let tier = a.string(0, "tier")?;
-    check_tier(&a, &tier)?;
+    check_tier(a, &tier)?;
     let opts = a.opt_object(1, "opts")?;
-    Ok(k.send(a.paid_post(format!("/tiers/v1/{tier}"), opts.as_ref())?.json(Val::object())).await?.body)
+    Ok(a.paid_post(format!("/tiers/v1/{tier}"), opts.as_ref())?.json(Val::object()))
 }
