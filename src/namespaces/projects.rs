@@ -514,6 +514,10 @@ enum Then {
     Activate,
     /// The provider's active project id, or null; no request.
     Active,
+    /// The same, which must be set (`client.resolveProject` without an id).
+    Resolve,
+    /// Like [`Then::Activate`], resolving to the id (`client.useProject`).
+    Scope,
     /// `projects.list()` without a wallet: the allowance's address first.
     Wallet,
 }
@@ -541,7 +545,13 @@ impl Steps for Plan {
         let c = k.credentials.as_ref();
         let ctx = a.context;
         match got {
-            Got::Active(id) => return Ok(Ask::Done(id?.into())),
+            Got::Active(id) => {
+                let id = id?;
+                if let (Then::Resolve, None) = (self.then, &id) {
+                    return Err(Error::local(ctx, "No active project is set: call r.projects.use(id) first, or pass an id to r.project(id)"));
+                }
+                return Ok(Ask::Done(id.into()));
+            }
             Got::Allowance(allowance) => self.call = Some(wallet_call(a, allowance?.map(|r| r.address))?),
             Got::Keys(keys) => self.keys = Some(keys?),
             Got::Reply(reply) => self.reply = Some(reply?),
@@ -553,7 +563,7 @@ impl Steps for Plan {
                 Stage::Begin => {
                     self.stage = Stage::Keys;
                     match self.then {
-                        Then::Active => return Ok(Ask::Active),
+                        Then::Active | Then::Resolve => return Ok(Ask::Active),
                         Then::Wallet => return Ok(Ask::Allowance),
                         _ => {}
                     }
@@ -614,7 +624,7 @@ fn finish(c: &dyn Credentials, ctx: &'static str, p: &mut Plan) -> Result<(Vec<N
     let reply = p.reply.take();
     let body = || reply.as_ref().map_or(Val::Undefined, |r| r.body.clone());
     Ok(match p.then {
-        Then::Body | Then::Wallet | Then::Active => (Vec::new(), body()),
+        Then::Body | Then::Wallet | Then::Active | Then::Resolve => (Vec::new(), body()),
         Then::Status => {
             let status = reply.as_ref().map_or(0, |r| r.status);
             (Vec::new(), Val::object().with("status", status).with("body", body()))
@@ -628,6 +638,7 @@ fn finish(c: &dyn Credentials, ctx: &'static str, p: &mut Plan) -> Result<(Vec<N
         Then::Info => (Vec::new(), raw.map_or(Val::Undefined, |raw| Val::object().with("project_id", id).spread(&raw))),
         Then::Keys => (Vec::new(), raw.map_or(Val::Undefined, Val::Json)),
         Then::Activate => (vec![activation(c, id, ctx)?], Val::Undefined),
+        Then::Scope => (vec![activation(c, id.clone(), ctx)?], Val::Str(id)),
     })
 }
 
@@ -908,13 +919,24 @@ fn active(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     go(k, a, |_, _| Ok(Plan::new(None, None, Use::Nothing, Then::Active)))
 }
 
-/// Checks the provider knows the project, then makes it active.
-pub async fn set_active(k: &Kernel, id: &str, context: &str) -> Result<()> {
-    k.project_keys(id, context).await?;
-    let c = k.credentials.as_ref();
-    let (method, args) = activation(c, id.to_string(), context)?;
-    c.invoke(method, args, context).await?;
-    Ok(())
+/// `client.resolveProject` without an id: the provider's active project,
+/// which must be set.
+pub(crate) fn resolve_active(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |k, a| {
+        if !k.credentials.has(ProviderMethod::GetActiveProject) {
+            return Err(credentials::missing(
+                ProviderMethod::GetActiveProject,
+                a.context,
+                "r.project() needs when called without an id; pass an explicit project id",
+            ));
+        }
+        Ok(Plan::new(None, None, Use::Nothing, Then::Resolve))
+    })
+}
+
+/// `client.useProject`: `projects.use(id)`, resolving to the id.
+pub(crate) fn use_for_client(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| local(a, Then::Scope))
 }
 
 /// `setActiveProject(id)`, or the error for a provider without it.
