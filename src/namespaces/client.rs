@@ -2,7 +2,6 @@
 //! `r.useProject(id)`: they resolve the project a scoped client binds to.
 //! Not a public namespace; the typings declare the facade methods instead.
 
-use crate::prelude::*;
 use alloc::rc::Rc;
 
 use crate::args::Args;
@@ -52,7 +51,7 @@ pub const NAMESPACE: Namespace = Namespace {
 /// The given id, or the provider's active project.
 fn resolve_project(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     if a.get(0).is_some() {
-        return Box::pin(core::future::ready(a.project_id(0).map(Val::Str)));
+        return crate::namespaces::steps::ready(a.project_id(0).map(Val::Str));
     }
     projects::resolve_active(k, a)
 }

@@ -467,7 +467,7 @@ fn start(k: Rc<Kernel>, mut a: Args, job: Job) -> LocalFuture<'static, Result<Va
 
 /// A finished future, for checks that fail before anything is awaited.
 fn fail(e: Error) -> LocalFuture<'static, Result<Val>> {
-    Box::pin(core::future::ready(Err(e)))
+    steps::ready(Err(e))
 }
 
 impl Steps for Mailbox {

@@ -257,7 +257,7 @@ const LOGS: Route = Route {
 fn declared(k: Rc<Kernel>, prepared: Result<Args>, route: &'static Route) -> LocalFuture<'static, Result<Val>> {
     match prepared {
         Ok(a) => Box::pin(async move { routes::run(&k, a, route).await }),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Err(e) => steps::ready(Err(e)),
     }
 }
 
@@ -397,7 +397,7 @@ const NAME_RULE: &str = "`name` must be a lower-case function name (1-128 of a-z
 fn invoke(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     match invoke_call(&a) {
         Ok((call, id, own_key)) => steps::start(k, a, Box::new(Invoke { call: Some(call), id, own_key, started: 0.0 })),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Err(e) => steps::ready(Err(e)),
     }
 }
 

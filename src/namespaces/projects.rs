@@ -536,7 +536,7 @@ type Note = (ProviderMethod, Vec<Val>);
 fn go(k: Rc<Kernel>, a: Args, plan: fn(&Kernel, &Args) -> Result<Plan>) -> LocalFuture<'static, Result<Val>> {
     match plan(&k, &a) {
         Ok(p) => steps::start(k, a, Box::new(p)),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Err(e) => steps::ready(Err(e)),
     }
 }
 
@@ -665,7 +665,7 @@ fn provision(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
 pub(crate) fn create_project(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
     match call {
         Ok(call) => steps::start(k, a, Box::new(Plan::new(None, Some(call), Use::Nothing, Then::NewProject))),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Err(e) => steps::ready(Err(e)),
     }
 }
 
@@ -841,8 +841,8 @@ fn validate_expose(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> 
     let plan = expose_plan(&a, &parse);
     match plan {
         Ok(Ok(p)) => steps::start(k, a, Box::new(p)),
-        Ok(Err(local)) => Box::pin(core::future::ready(Ok(local))),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Ok(Err(local)) => steps::ready(Ok(local)),
+        Err(e) => steps::ready(Err(e)),
     }
 }
 

@@ -10,7 +10,6 @@ use alloc::rc::Rc;
 use crate::args::Args;
 use crate::credentials::LocalFuture;
 use crate::error::Result;
-use crate::handler;
 use crate::json::{Json, JsonExt, Shape};
 use crate::kernel::Kernel;
 use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
@@ -48,7 +47,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "listing secrets",
             doc: crate::ts!("The project's secret keys with their timestamps (a bare array from the gateway is accepted too)."),
             http: crate::ts!("GET /projects/v1/admin/{id}/secrets · service key"),
-            run: handler!(list),
+            run: Run::Code(list),
         },
         Method {
             name: "delete",
@@ -103,7 +102,7 @@ const MAX_VALUE_BYTES: usize = 4096;
 /// share its code instead of compiling another copy of the interpreter's.
 fn set(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     if let Err(e) = check_set(&a) {
-        return Box::pin(core::future::ready(Err(e)));
+        return crate::namespaces::steps::ready(Err(e));
     }
     let route = &SET;
     Box::pin(async move { routes::run(&k, a, route).await })
@@ -128,14 +127,18 @@ fn is_secret_key(key: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
 }
 
-async fn list(k: &Kernel, a: Args) -> Result<Val> {
-    let body = routes::run(k, a, &LIST).await?;
+fn list(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    crate::namespaces::steps::route_then(k, a, &LIST, listed)
+}
+
+/// `{secrets: [...]}` from the gateway's list (a bare array, or under `secrets`).
+fn listed(body: Val) -> Val {
     let found = match &body {
         Val::Json(j) if matches!(j.shape(), Shape::Array(_)) => Some(j.clone()),
         Val::Json(j) => j.field("secrets"),
         _ => None,
     };
-    Ok(Val::object().with("secrets", Val::Arr(found.map(|list| summaries(&list)).unwrap_or_default())))
+    Val::object().with("secrets", Val::Arr(found.map(|list| summaries(&list)).unwrap_or_default()))
 }
 
 /// `{key, created_at?, updated_at?}` for each entry with a string key; other

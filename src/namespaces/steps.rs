@@ -59,14 +59,20 @@ pub trait Steps {
     fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask>;
 }
 
+/// A finished future: a member's answer (or error) known without waiting.
+#[inline(never)]
+pub fn ready(out: Result<Val>) -> LocalFuture<'static, Result<Val>> {
+    Box::pin(core::future::ready(out))
+}
+
 /// Takes the member's first step, and runs the rest in [`drive`] (a result
 /// or an error at once is a finished future).
 #[inline(never)]
 pub fn start(k: Rc<Kernel>, mut a: Args, mut m: Box<dyn Steps>) -> LocalFuture<'static, Result<Val>> {
     match m.next(&k, &mut a, Got::Start) {
-        Ok(Ask::Done(v)) => Box::pin(core::future::ready(Ok(v))),
+        Ok(Ask::Done(v)) => ready(Ok(v)),
         Ok(ask) => Box::pin(drive(k, a, m, ask)),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Err(e) => ready(Err(e)),
     }
 }
 
@@ -96,7 +102,7 @@ async fn drive(k: Rc<Kernel>, mut a: Args, mut m: Box<dyn Steps>, mut ask: Ask) 
 pub fn send(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
     match call {
         Ok(call) => start(k, a, Box::new(Sending(Some(call)))),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Err(e) => ready(Err(e)),
     }
 }
 
@@ -108,6 +114,29 @@ impl Steps for Sending {
         Ok(match (self.0.take(), got) {
             (Some(call), _) => Ask::Send(call),
             (None, Got::Reply(reply)) => Ask::Done(reply?.body),
+            (None, _) => Ask::Done(Val::Undefined),
+        })
+    }
+}
+
+/// Runs a declared route and shapes its answer with `shape`: a member
+/// whose result the vocabulary has no words for (`secrets.list`).
+pub fn route_then(k: Rc<Kernel>, a: Args, route: &'static Route, shape: fn(Val) -> Val) -> LocalFuture<'static, Result<Val>> {
+    start(k, a, Box::new(Routing { route: Some(route), shape }))
+}
+
+/// See [`route_then`].
+struct Routing {
+    /// The route, until it is run.
+    route: Option<&'static Route>,
+    shape: fn(Val) -> Val,
+}
+
+impl Steps for Routing {
+    fn next(&mut self, _: &Kernel, _: &mut Args, got: Got) -> Result<Ask> {
+        Ok(match (self.route.take(), got) {
+            (Some(route), _) => Ask::Route(route),
+            (None, Got::Routed(out)) => Ask::Done((self.shape)(out?)),
             (None, _) => Ask::Done(Val::Undefined),
         })
     }
