@@ -1,14 +1,9 @@
 //! `r.tier`: the wallet's subscription tier (status; set, which is paid).
 
-use alloc::rc::Rc;
-
 use crate::args::Args;
-use crate::credentials::LocalFuture;
 use crate::error::Result;
-use crate::kernel::{Call, Kernel};
-use crate::routes::{route, Out, Route, RouteBody, PROVIDER, ProjectFrom};
-use crate::surface::{call_opts, req, Method, Namespace, Run, Scope};
-use crate::value::Val;
+use crate::routes::{route, Guard, Out, Route, RouteBody, PROVIDER, ProjectFrom};
+use crate::surface::{call_opts, req, Method, Namespace, Scope};
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "tier",
@@ -29,17 +24,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "checking tier status",
             doc: crate::ts!("GET /tiers/v1/status (wallet sign-in)."),
             http: crate::ts!(""),
-            run: route(Route {
-                verb: "GET",
-                path: "/tiers/v1/status",
-                auth: PROVIDER,
-                body: RouteBody::None,
-                query: &[],
-                headers: &[],
-                result: Out::Body,
-                paid: false,
-                project: ProjectFrom::Arg0,
-            }),
+            run: route(STATUS),
         },
         Method {
             name: "set",
@@ -49,9 +34,16 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: crate::ts!("TierSetResult"),
             scope: Scope::Global,
             context: "setting tier",
-            doc: crate::ts!("POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid)."),
-            http: crate::ts!("POST /tiers/v1/{tier} · wallet sign-in (provider) · paid: the tier price (prototype $0.10, hobby $5, team $20) via x402"),
-            run: Run::Code(set),
+            doc: crate::ts!("POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid: the tier price, prototype $0.10, hobby $5, team $20)."),
+            http: crate::ts!(""),
+            run: route(Route {
+                verb: "POST",
+                path: "/tiers/v1/{0}",
+                body: RouteBody::Empty,
+                result: Out::Guarded(&SET_TIER),
+                paid: true,
+                ..STATUS
+            }),
         },
     ],
 };
@@ -87,6 +79,19 @@ export interface TierSetResult {
 }
 "#;
 
+/// `GET /tiers/v1/status` with the wallet's sign-in; `set` varies it.
+const STATUS: Route = Route {
+    verb: "GET",
+    path: "/tiers/v1/status",
+    auth: PROVIDER,
+    body: RouteBody::None,
+    query: &[],
+    headers: &[],
+    result: Out::Body,
+    paid: false,
+    project: ProjectFrom::Arg0,
+};
+
 /// Run402's tiers, the one list both `tier.set` and `projects.provision` check.
 const TIERS: &[&str] = &["prototype", "hobby", "team"];
 
@@ -99,14 +104,10 @@ pub fn check_tier(a: &Args, tier: &str) -> Result<()> {
     }
 }
 
-fn set(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let call = set_call(&a);
-    crate::namespaces::steps::send(k, a, call)
-}
+/// `tier.set`'s own check, before the route reads anything: a known tier
+/// (the path takes it as is).
+const SET_TIER: Guard = Guard { check: checked_tier, error: |_, e| e };
 
-fn set_call(a: &Args) -> Result<Call> {
-    let tier = a.string(0, "tier")?;
-    check_tier(a, &tier)?;
-    let opts = a.opt_object(1, "opts")?;
-    Ok(a.paid_post(format!("/tiers/v1/{tier}"), opts.as_ref())?.json(Val::object()))
+fn checked_tier(a: &Args) -> Result<()> {
+    check_tier(a, &a.string(0, "tier")?)
 }
