@@ -118,9 +118,17 @@ fn receipts(k: Rc<Kernel>, _a: Args) -> LocalFuture<'static, Result<Val>> {
 
 fn policy(k: Rc<Kernel>, _a: Args) -> LocalFuture<'static, Result<Val>> {
     let p = &k.policy;
+    let (mut networks, mut assets) = (Vec::new(), Vec::new());
+    for n in &p.networks {
+        networks.push(Val::from(n.caip2()));
+        assets.push(Val::from(n.usdc().checksummed()));
+    }
+    for a in &p.extra_assets {
+        assets.push(Val::from(a.checksummed()));
+    }
     ready(Ok(Val::object()
         .with("maxPerRequest", format_usd(p.max_per_request))
         .with("maxTotal", format_usd(p.max_total))
-        .with("networks", Val::Arr(p.networks.iter().map(|n| Val::from(n.caip2())).collect()))
-        .with("assets", Val::Arr(p.networks.iter().map(|n| Val::from(n.usdc().checksummed())).chain(p.extra_assets.iter().map(|a| Val::from(a.checksummed()))).collect()))))
+        .with("networks", Val::Arr(networks))
+        .with("assets", Val::Arr(assets))))
 }

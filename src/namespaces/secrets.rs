@@ -144,19 +144,20 @@ fn listed(body: Val) -> Val {
 /// `{key, created_at?, updated_at?}` for each entry with a string key; other
 /// entries and fields are dropped (no value can slip through).
 fn summaries(list: &Json) -> Vec<Val> {
-    let Shape::Array(n) = list.shape() else { return Vec::new() };
-    (0..n)
-        .filter_map(|i| list.item(i))
-        .filter_map(|item| {
-            let mut out = Val::object().with("key", item.str_field("key")?);
-            for name in ["created_at", "updated_at"] {
-                if let Some(time) = item.str_field(name) {
-                    out = out.with(name, time);
-                }
+    let mut out = Vec::new();
+    let Shape::Array(n) = list.shape() else { return out };
+    for i in 0..n {
+        let Some(item) = list.item(i) else { continue };
+        let Some(key) = item.str_field("key") else { continue };
+        let mut summary = Val::object().with("key", key);
+        for name in ["created_at", "updated_at"] {
+            if let Some(time) = item.str_field(name) {
+                summary = summary.with(name, time);
             }
-            Some(out)
-        })
-        .collect()
+        }
+        out.push(summary);
+    }
+    out
 }
 
 #[cfg(test)]
