@@ -116,7 +116,7 @@ const BINDINGS: Route = Route { path: "/ci/v1/bindings", auth: PROVIDER, result:
 /// request on bad input, and the future only awaits the exchange.
 fn create_binding(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     let call = binding_request(&a);
-    crate::namespaces::steps::send(k, a, call)
+    crate::namespaces::projects::send(k, a, call)
 }
 
 /// The binding body's fields, in the order sent.

@@ -663,8 +663,18 @@ fn provision(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
 /// Sends `call` (a paid create: `provision`, `apps.fork`), then keeps the
 /// new project (see [`new_project`]).
 pub(crate) fn create_project(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
+    plain(k, a, call, Then::NewProject)
+}
+
+/// Sends one checked request and resolves to its body (`ci.createBinding`):
+/// a [`Plan`] with no keys and no bookkeeping.
+pub(crate) fn send(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
+    plain(k, a, call, Then::Body)
+}
+
+fn plain(k: Rc<Kernel>, a: Args, call: Result<Call>, then: Then) -> LocalFuture<'static, Result<Val>> {
     match call {
-        Ok(call) => steps::start(k, a, Box::new(Plan::new(None, Some(call), Use::Nothing, Then::NewProject))),
+        Ok(call) => steps::start(k, a, Box::new(Plan::new(None, Some(call), Use::Nothing, then))),
         Err(e) => steps::ready(Err(e)),
     }
 }

@@ -97,28 +97,6 @@ async fn drive(k: Rc<Kernel>, mut a: Args, mut m: Box<dyn Steps>, mut ask: Ask) 
     }
 }
 
-/// Sends one checked request and resolves to its body (or fails at once
-/// with the check's error): a member whose only wait is its request.
-pub fn send(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
-    match call {
-        Ok(call) => start(k, a, Box::new(Sending(Some(call)))),
-        Err(e) => ready(Err(e)),
-    }
-}
-
-/// See [`send`].
-struct Sending(Option<Call>);
-
-impl Steps for Sending {
-    fn next(&mut self, _: &Kernel, _: &mut Args, got: Got) -> Result<Ask> {
-        Ok(match (self.0.take(), got) {
-            (Some(call), _) => Ask::Send(call),
-            (None, Got::Reply(reply)) => Ask::Done(reply?.body),
-            (None, _) => Ask::Done(Val::Undefined),
-        })
-    }
-}
-
 /// Runs a declared route and shapes its answer with `shape`: a member
 /// whose result the vocabulary has no words for (`secrets.list`).
 pub fn route_then(k: Rc<Kernel>, a: Args, route: &'static Route, shape: fn(Val) -> Val) -> LocalFuture<'static, Result<Val>> {
