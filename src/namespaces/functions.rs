@@ -16,7 +16,7 @@ use crate::credentials::LocalFuture;
 use crate::error::Result;
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::{Body, Call, Kernel};
-use crate::namespaces::steps::{self, Ask, Got, Steps};
+use crate::namespaces::steps;
 use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -392,52 +392,11 @@ const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 
 const NAME_RULE: &str = "`name` must be a lower-case function name (1-128 of a-z 0-9 _ -, not starting with _ or -)";
 
-/// Checks everything, then asks for the keys and sends, on the shared
-/// driver ([`steps`]).
+/// Checks everything, then asks for the keys and sends: a projects
+/// [`Plan`](crate::namespaces::projects) on the shared driver.
 fn invoke(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    match invoke_call(&a) {
-        Ok((call, id, own_key)) => steps::start(k, a, Box::new(Invoke { call: Some(call), id, own_key, started: 0.0 })),
-        Err(e) => steps::ready(Err(e)),
-    }
-}
-
-/// An `invoke` under way.
-struct Invoke {
-    /// The request, until it is sent.
-    call: Option<Call>,
-    id: String,
-    /// Whether the caller set `apikey` itself.
-    own_key: bool,
-    /// When the request went, for `duration_ms`.
-    started: f64,
-}
-
-impl Steps for Invoke {
-    fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask> {
-        Ok(match (got, self.call.take()) {
-            (Got::Start, call) => {
-                self.call = call;
-                Ask::Keys(core::mem::take(&mut self.id), a.context)
-            }
-            (Got::Keys(keys), Some(mut call)) => {
-                if !self.own_key {
-                    call.headers.insert(0, ("apikey".into(), keys?.service_key));
-                } else {
-                    keys?;
-                }
-                self.started = k.transport.now_ms();
-                Ask::Send(call)
-            }
-            (Got::Reply(reply), _) => {
-                let reply = reply?;
-                let elapsed = crate::num::round_non_negative(k.transport.now_ms() - self.started) as f64;
-                // Always 200, as in the reference: a non-2xx answer has
-                // already been turned into an error.
-                Ask::Done(Val::object().with("status", 200u16).with("body", reply.body).with("duration_ms", Val::Num(elapsed)))
-            }
-            _ => Ask::Done(Val::Undefined),
-        })
-    }
+    let checked = invoke_call(&a);
+    crate::namespaces::projects::timed(k, a, checked)
 }
 
 /// The request less its key; the project id; whether the caller set `apikey`.

@@ -471,6 +471,8 @@ struct Plan {
     /// The provider methods still to call, last first.
     notes: Vec<Note>,
     out: Val,
+    /// For [`Then::Timed`]: when the request went, then how long it took (ms).
+    timer: f64,
 }
 
 /// Where a [`Plan`] is.
@@ -493,6 +495,9 @@ enum Use {
     Anon,
     /// The service key as `apikey` and bearer.
     Service,
+    /// The service key as `apikey` only, first among the caller's headers
+    /// (`functions.invoke`).
+    ServiceApikey,
 }
 
 /// What the call resolves to.
@@ -520,11 +525,13 @@ enum Then {
     Scope,
     /// `projects.list()` without a wallet: the allowance's address first.
     Wallet,
+    /// `{ status: 200, body, duration_ms }`, the request timed (`functions.invoke`).
+    Timed,
 }
 
 impl Plan {
     fn new(project: Option<String>, call: Option<Call>, key: Use, then: Then) -> Plan {
-        Plan { project, call, key, then, stage: Stage::Begin, keys: None, reply: None, notes: Vec::new(), out: Val::Undefined }
+        Plan { project, call, key, then, stage: Stage::Begin, keys: None, reply: None, notes: Vec::new(), out: Val::Undefined, timer: 0.0 }
     }
 }
 
@@ -554,7 +561,12 @@ impl Steps for Plan {
             }
             Got::Allowance(allowance) => self.call = Some(wallet_call(a, allowance?.map(|r| r.address))?),
             Got::Keys(keys) => self.keys = Some(keys?),
-            Got::Reply(reply) => self.reply = Some(reply?),
+            Got::Reply(reply) => {
+                self.reply = Some(reply?);
+                if let Then::Timed = self.then {
+                    self.timer = crate::num::round_non_negative(k.transport.now_ms() - self.timer) as f64;
+                }
+            }
             Got::Json(noted) => drop(noted?),
             Got::Start | Got::Routed(_) => {}
         }
@@ -577,6 +589,9 @@ impl Steps for Plan {
                 Stage::Send => {
                     self.stage = Stage::Finish;
                     if let Some(call) = self.call.take() {
+                        if let Then::Timed = self.then {
+                            self.timer = k.transport.now_ms();
+                        }
                         return Ok(Ask::Send(with_key(call, self.key, self.keys.as_ref())));
                     }
                 }
@@ -606,6 +621,10 @@ fn with_key(mut call: Call, key: Use, keys: Option<&ProjectKeys>) -> Call {
         Use::ServiceBearer => (None, &keys.service_key),
         Use::Anon => (Some(&keys.anon_key), &keys.anon_key),
         Use::Service => (Some(&keys.service_key), &keys.service_key),
+        Use::ServiceApikey => {
+            call.headers.insert(0, ("apikey".into(), keys.service_key.clone()));
+            return call;
+        }
     };
     let mut front = Vec::new();
     if let Some(key) = apikey {
@@ -639,6 +658,9 @@ fn finish(c: &dyn Credentials, ctx: &'static str, p: &mut Plan) -> Result<(Vec<N
         Then::Keys => (Vec::new(), raw.map_or(Val::Undefined, Val::Json)),
         Then::Activate => (vec![activation(c, id, ctx)?], Val::Undefined),
         Then::Scope => (vec![activation(c, id.clone(), ctx)?], Val::Str(id)),
+        // Always 200, as in the reference: a non-2xx answer has already
+        // been turned into an error.
+        Then::Timed => (Vec::new(), Val::object().with("status", 200u16).with("body", body()).with("duration_ms", Val::Num(p.timer))),
     })
 }
 
@@ -670,6 +692,19 @@ pub(crate) fn create_project(k: Rc<Kernel>, a: Args, call: Result<Call>) -> Loca
 /// a [`Plan`] with no keys and no bookkeeping.
 pub(crate) fn send(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
     plain(k, a, call, Then::Body)
+}
+
+/// `functions.invoke`'s checked request (less its key), the project, and
+/// whether the caller set `apikey` itself: the service key goes as
+/// `apikey` unless so, and the answer is timed.
+pub(crate) fn timed(k: Rc<Kernel>, a: Args, checked: Result<(Call, String, bool)>) -> LocalFuture<'static, Result<Val>> {
+    match checked {
+        Ok((call, id, own_key)) => {
+            let key = if own_key { Use::Nothing } else { Use::ServiceApikey };
+            steps::start(k, a, Box::new(Plan::new(Some(id), Some(call), key, Then::Timed)))
+        }
+        Err(e) => steps::ready(Err(e)),
+    }
 }
 
 fn plain(k: Rc<Kernel>, a: Args, call: Result<Call>, then: Then) -> LocalFuture<'static, Result<Val>> {
