@@ -8,7 +8,8 @@
 //! first one the gateway lists, then cached with `updateProject`) and hands
 //! its id and the service key to the member's declared route as two extra
 //! arguments. So the wire of those members stays data; the lookup, and the
-//! members that are more than one request, are one shared future.
+//! members that are more than one request, are one state machine on the
+//! shared driver ([`steps`]).
 
 use crate::prelude::*;
 use alloc::rc::Rc;
