@@ -7,10 +7,11 @@ use zeroize::Zeroize;
 use crate::args::Args;
 use alloc::rc::Rc;
 
-use crate::credentials::{self, AllowanceRecord, LocalFuture, ProviderMethod};
+use crate::credentials::{self, LocalFuture, ProviderMethod};
 use crate::error::{Error, Result};
-use crate::json::{Json, JsonExt, Shape};
-use crate::kernel::{Call, Kernel, Reply};
+use crate::json::{JsonExt, Shape};
+use crate::kernel::{Kernel, Reply};
+use crate::namespaces::steps::{self, Ask, Got, Steps};
 use crate::surface::{opt, Method, Namespace, Run, Scope};
 use crate::value::Val;
 use crate::wallet::key::PrivateKey;
@@ -103,9 +104,8 @@ export interface FaucetResult {
 }
 "#;
 
-// The four members are one small loop, [`exec`], over three kinds of
-// wait (a provider method, the provider's allowance record, a request);
-// what to ask next, and every check, is plain code in [`next`].
+// The four members are one state machine run by the shared driver
+// ([`steps`]): what to ask next, and every check, is plain code in [`next`].
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Job {
@@ -147,22 +147,6 @@ struct St {
     created: String,
 }
 
-/// What [`exec`] waits for next.
-enum Ask {
-    Invoke(ProviderMethod, Vec<Val>),
-    Read,
-    Send(Call),
-    Done(Val),
-}
-
-/// What it got.
-enum Answer {
-    Start,
-    Json(Result<Json>),
-    Record(Result<Option<AllowanceRecord>>),
-    Reply(Result<Reply>),
-}
-
 fn status(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     go(k, a, Job::Status)
 }
@@ -179,30 +163,18 @@ fn faucet(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     go(k, a, Job::Faucet)
 }
 
-/// Checks the arguments (no provider call on bad input), then starts [`exec`].
 fn go(k: Rc<Kernel>, a: Args, job: Job) -> LocalFuture<'static, Result<Val>> {
-    let mut st = St { job, phase: Phase::Begin, out: Val::Undefined, created: String::new() };
-    match next(&k, &a, &mut st, Answer::Start) {
-        Ok(ask) => Box::pin(exec(k, a, st, ask)),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
-    }
+    steps::start(k, a, Box::new(St { job, phase: Phase::Begin, out: Val::Undefined, created: String::new() }))
 }
 
-async fn exec(k: Rc<Kernel>, a: Args, mut st: St, mut ask: Ask) -> Result<Val> {
-    let c = k.credentials.as_ref();
-    loop {
-        let answer = match ask {
-            Ask::Done(v) => return Ok(v),
-            Ask::Read => Answer::Record(credentials::read_allowance(c, a.context).await),
-            Ask::Invoke(method, args) => Answer::Json(c.invoke(method, args, a.context).await),
-            Ask::Send(call) => Answer::Reply(k.send(call).await),
-        };
-        ask = next(&k, &a, &mut st, answer)?;
+impl Steps for St {
+    fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask> {
+        next(k, a, self, got)
     }
 }
 
 /// The next step of a member, given what the last one got.
-fn next(k: &Kernel, a: &Args, st: &mut St, answer: Answer) -> Result<Ask> {
+fn next(k: &Kernel, a: &Args, st: &mut St, answer: Got) -> Result<Ask> {
     let c = k.credentials.as_ref();
     let ctx = a.context;
     let reads = c.has(ProviderMethod::ReadAllowance);
@@ -220,10 +192,10 @@ fn next(k: &Kernel, a: &Args, st: &mut St, answer: Answer) -> Result<Ask> {
             None if !reads => {
                 Err(credentials::missing(ProviderMethod::ReadAllowance, ctx, "allowance.faucet() needs without an address"))
             }
-            None => Ok(Ask::Read),
+            None => Ok(Ask::Allowance),
         },
-        (_, Phase::Begin, _) => Ok(Ask::Read),
-        (Job::Status, Phase::Read, Answer::Record(r)) => {
+        (_, Phase::Begin, _) => Ok(Ask::Allowance),
+        (Job::Status, Phase::Read, Got::Allowance(r)) => {
             let Some(allowance) = r? else { return Ok(Ask::Done(unconfigured())) };
             let raw = &allowance.raw;
             let mut out = Val::object().with("address", allowance.address.clone());
@@ -237,45 +209,45 @@ fn next(k: &Kernel, a: &Args, st: &mut St, answer: Answer) -> Result<Ask> {
             st.out = out;
             path(c, ctx, st, Phase::Path)
         }
-        (Job::Create, Phase::Read, Answer::Record(r)) => match r? {
+        (Job::Create, Phase::Read, Got::Allowance(r)) => match r? {
             Some(_) => path(c, ctx, st, Phase::Exists),
             None => make(k, a, st),
         },
-        (Job::Create, Phase::Make, Answer::Json(made)) => {
+        (Job::Create, Phase::Make, Got::Json(made)) => {
             let made = made?;
             let address = made.str_field("address").ok_or_else(|| Error::local(ctx, "credentials.createAllowance() returned no address"))?;
-            save(st, address, Val::Json(made))
+            save(st, ctx, address, Val::Json(made))
         }
-        (Job::Create, Phase::Save, Answer::Json(saved)) => {
+        (Job::Create, Phase::Save, Got::Json(saved)) => {
             saved?;
             path(c, ctx, st, Phase::Path)
         }
-        (_, Phase::Path | Phase::Exists, Answer::Json(p)) => {
+        (_, Phase::Path | Phase::Exists, Got::Json(p)) => {
             st.phase = phase;
             after_path(st, ctx, p?.as_string())
         }
-        (Job::Export, Phase::Read, Answer::Record(r)) => match r? {
+        (Job::Export, Phase::Read, Got::Allowance(r)) => match r? {
             Some(allowance) => Ok(Ask::Done(Val::Str(allowance.address))),
             None => Err(Error::local(ctx, "No allowance is configured")),
         },
-        (Job::Faucet, Phase::Read, Answer::Record(r)) => {
+        (Job::Faucet, Phase::Read, Got::Allowance(r)) => {
             let address = r?.ok_or_else(|| Error::local(ctx, "No address given and no allowance is configured"))?.address;
             faucet_call(a, st, address)
         }
-        (Job::Faucet, Phase::Sent, Answer::Reply(reply)) => {
+        (Job::Faucet, Phase::Sent, Got::Reply(reply)) => {
             st.out = faucet_result(ctx, reply?)?;
             // Best effort: the transfer happened even if the provider cannot record it.
             if reads && c.has(ProviderMethod::SaveAllowance) {
                 st.phase = Phase::Reread;
-                return Ok(Ask::Read);
+                return Ok(Ask::Allowance);
             }
             Ok(Ask::Done(core::mem::replace(&mut st.out, Val::Undefined)))
         }
-        (Job::Faucet, Phase::Reread, Answer::Record(Ok(Some(allowance)))) => {
+        (Job::Faucet, Phase::Reread, Got::Allowance(Ok(Some(allowance)))) => {
             let now = iso8601(k.transport.now_ms().max(0.0) as u64);
             let record = Val::object().spread(&allowance.raw).with("funded", true).with("lastFaucet", now);
             st.phase = Phase::Resave;
-            Ok(Ask::Invoke(ProviderMethod::SaveAllowance, vec![record]))
+            Ok(Ask::Invoke(ProviderMethod::SaveAllowance, vec![record], a.context))
         }
         _ => Ok(Ask::Done(core::mem::replace(&mut st.out, Val::Undefined))),
     }
@@ -286,12 +258,12 @@ fn unconfigured() -> Val {
 }
 
 /// Asks for the allowance's path when the provider can tell it.
-fn path(c: &dyn credentials::Credentials, ctx: &str, st: &mut St, phase: Phase) -> Result<Ask> {
+fn path(c: &dyn credentials::Credentials, ctx: &'static str, st: &mut St, phase: Phase) -> Result<Ask> {
     st.phase = phase;
     if !c.has(ProviderMethod::GetAllowancePath) {
         return after_path(st, ctx, None);
     }
-    Ok(Ask::Invoke(ProviderMethod::GetAllowancePath, Vec::new()))
+    Ok(Ask::Invoke(ProviderMethod::GetAllowancePath, Vec::new(), ctx))
 }
 
 fn after_path(st: &mut St, ctx: &str, path: Option<String>) -> Result<Ask> {
@@ -314,7 +286,7 @@ fn make(k: &Kernel, a: &Args, st: &mut St) -> Result<Ask> {
     st.created = iso8601(k.transport.now_ms().max(0.0) as u64);
     if k.credentials.has(ProviderMethod::CreateAllowance) {
         st.phase = Phase::Make;
-        return Ok(Ask::Invoke(ProviderMethod::CreateAllowance, Vec::new()));
+        return Ok(Ask::Invoke(ProviderMethod::CreateAllowance, Vec::new(), a.context));
     }
     let key = fresh_key(k, a.context)?;
     let address = key.address().lower();
@@ -324,15 +296,15 @@ fn make(k: &Kernel, a: &Args, st: &mut St) -> Result<Ask> {
         .with("created", st.created.clone())
         .with("funded", false);
     drop(key);
-    save(st, address, data)
+    save(st, a.context, address, data)
 }
 
 /// Saves the new allowance with `saveAllowance`.
-fn save(st: &mut St, address: String, data: Val) -> Result<Ask> {
+fn save(st: &mut St, ctx: &'static str, address: String, data: Val) -> Result<Ask> {
     crate::wallet::key::scrub_stack();
     st.out = Val::object().with("address", address).with("created", st.created.clone());
     st.phase = Phase::Save;
-    Ok(Ask::Invoke(ProviderMethod::SaveAllowance, vec![data]))
+    Ok(Ask::Invoke(ProviderMethod::SaveAllowance, vec![data], ctx))
 }
 
 /// A key from 32 CSPRNG bytes (a draw outside the curve order, odds about

@@ -8,7 +8,6 @@
 
 mod bundle;
 
-use crate::prelude::*;
 use alloc::rc::Rc;
 
 use crate::args::Args;
@@ -285,10 +284,7 @@ const VERSION: Route = Route { path: "/projects/v1/admin/{id}/versions/{1:raw}",
 /// Pays for the fork like a provision, then keeps the new project's keys.
 fn fork(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     let call = fork_call(&a);
-    Box::pin(async move {
-        let reply = k.send(call?).await?;
-        crate::namespaces::projects::keep_new_project(&k, reply, a.context).await
-    })
+    crate::namespaces::projects::create_project(k, a, call)
 }
 
 /// `POST /fork/v1 {version_id, name, subdomain?}`, paid.

@@ -313,7 +313,7 @@ pub const NAMESPACE: Namespace = Namespace {
 fn request_magic_link(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     let route = match magic_link_route(&a) {
         Ok(route) => route,
-        Err(e) => return Box::pin(core::future::ready(Err(e))),
+        Err(e) => return crate::namespaces::steps::ready(Err(e)),
     };
     Box::pin(async move { routes::run(&k, a, route).await })
 }

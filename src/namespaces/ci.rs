@@ -115,10 +115,8 @@ const BINDINGS: Route = Route { path: "/ci/v1/bindings", auth: PROVIDER, result:
 /// Checks the input and builds the body before the future exists: no
 /// request on bad input, and the future only awaits the exchange.
 fn create_binding(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    match binding_request(&a) {
-        Ok(call) => Box::pin(async move { Ok(k.send(call).await?.body) }),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
-    }
+    let call = binding_request(&a);
+    crate::namespaces::projects::send(k, a, call)
 }
 
 /// The binding body's fields, in the order sent.

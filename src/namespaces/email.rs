@@ -8,16 +8,18 @@
 //! first one the gateway lists, then cached with `updateProject`) and hands
 //! its id and the service key to the member's declared route as two extra
 //! arguments. So the wire of those members stays data; the lookup, and the
-//! members that are more than one request, are one shared future.
+//! members that are more than one request, are one state machine on the
+//! shared driver ([`steps`]).
 
 use crate::prelude::*;
 use alloc::rc::Rc;
 
 use crate::args::Args;
-use crate::credentials::{self, LocalFuture, ProviderMethod};
+use crate::credentials::{LocalFuture, ProviderMethod};
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::{Call, Kernel, ReadAs};
+use crate::namespaces::steps::{self, Ask, Got, Steps};
 use crate::routes::{self, field, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Param, Run, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -389,9 +391,9 @@ export interface UpdateWebhookOptions {
 /// The context phrase of the lookup's own failures, as in the reference.
 const RESOLVING: &str = "resolving mailbox";
 
-/// What a member does once its arguments are checked. All of them run in
-/// the one future [`run`]: the project's keys, then the mailbox, then the
-/// request, each step shared.
+/// What a member does once its arguments are checked. All of them are one
+/// state machine, [`Mailbox`], run by the shared driver ([`steps`]): the
+/// project's keys, then the mailbox, then the request, each step shared.
 #[derive(Clone, Copy)]
 enum Job {
     /// This declared route, on the cached mailbox or else the first listed
@@ -410,120 +412,179 @@ enum Job {
     Raw,
 }
 
+/// Which request a reply answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    Create,
+    List,
+    Raw,
+}
+
+/// A mailbox member's progress.
+struct Mailbox {
+    job: Job,
+    project: String,
+    /// The project's service key, once the provider gave it.
+    key: String,
+    sent: Sent,
+    /// The mailbox to use, once known.
+    mailbox: Option<String>,
+    /// The result, once known (returned after a cache update).
+    out: Option<Val>,
+    /// A create's 409, answered if no mailbox can be listed.
+    conflict: Option<Error>,
+}
+
 /// Checks every argument (no request on bad input, no provider call) and
-/// starts [`run`]. Argument slots [`MAILBOX`] and [`KEY`] hold placeholders
-/// while a route is checked; `run` fills them in.
+/// starts the driver. Argument slots [`MAILBOX`] and [`KEY`] hold
+/// placeholders while a route is checked; the machine fills them in.
 fn start(k: Rc<Kernel>, mut a: Args, job: Job) -> LocalFuture<'static, Result<Val>> {
     a.set(MAILBOX, Native::string("mbx"));
     a.set(KEY, Native::string("key"));
-    let checked = a.project_id(0).and_then(|_| match job {
-        Job::Route(route) => routes::check(&a, route),
-        Job::Delete => a.opt_string(1, "mailboxId").map(drop),
-        Job::Create => match a.string(1, "slug") {
-            Ok(slug) if !is_slug(&slug) => Err(a.error("`slug` must be 3-63 of a-z, 0-9 and single inner hyphens")),
-            other => other.map(drop),
-        },
-        Job::Show => Ok(()),
-        Job::Raw => match a.non_empty(1, "messageId") {
-            Ok(m) if crate::args::check_project_id(&m).is_err() => Err(a.error("`messageId` must be one path segment")),
-            other => other.map(drop),
-        },
+    let checked = a.project_id(0).and_then(|project| {
+        match job {
+            Job::Route(route) => routes::check(&a, route),
+            Job::Delete => a.opt_string(1, "mailboxId").map(drop),
+            Job::Create => match a.string(1, "slug") {
+                Ok(slug) if !is_slug(&slug) => Err(a.error("`slug` must be 3-63 of a-z, 0-9 and single inner hyphens")),
+                other => other.map(drop),
+            },
+            Job::Show => Ok(()),
+            Job::Raw => match a.non_empty(1, "messageId") {
+                Ok(m) if crate::args::check_project_id(&m).is_err() => Err(a.error("`messageId` must be one path segment")),
+                other => other.map(drop),
+            },
+        }
+        .map(|()| project)
     });
     match checked {
-        Ok(()) => Box::pin(run(k, a, job)),
+        Ok(project) => {
+            let m = Mailbox { job, project, key: String::new(), sent: Sent::List, mailbox: None, out: None, conflict: None };
+            steps::start(k, a, Box::new(m))
+        }
         Err(e) => fail(e),
     }
 }
 
 /// A finished future, for checks that fail before anything is awaited.
 fn fail(e: Error) -> LocalFuture<'static, Result<Val>> {
-    Box::pin(core::future::ready(Err(e)))
+    steps::ready(Err(e))
 }
 
-async fn run(k: Rc<Kernel>, mut a: Args, job: Job) -> Result<Val> {
-    let project = a.project_id(0)?;
-    let uses = matches!(job, Job::Route(_) | Job::Raw);
-    let context = if uses { RESOLVING } else { a.context };
-    let keys = k.project_keys(&project, context).await?;
-    let key = keys.service_key;
-    let mut conflict = None;
-    if let Job::Create = job {
-        let body = Val::object().with("slug", a.string(1, "slug")?).with("project_id", project.as_str());
-        match k.send(a.call("POST", "/mailboxes/v1").bearer(&key).json(body)).await {
-            Ok(reply) => {
-                if let Val::Json(made) = &reply.body {
-                    remember(&k, &project, cache_patch(made)).await;
+impl Steps for Mailbox {
+    fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask> {
+        let uses = matches!(self.job, Job::Route(_) | Job::Raw);
+        let deletes = matches!(self.job, Job::Delete);
+        let context = if uses { RESOLVING } else { a.context };
+        match got {
+            Got::Start => return Ok(Ask::Keys(self.project.clone(), context)),
+            Got::Keys(keys) => {
+                let keys = keys?;
+                self.key = keys.service_key;
+                if let Job::Create = self.job {
+                    let body = Val::object().with("slug", a.string(1, "slug")?).with("project_id", self.project.as_str());
+                    self.sent = Sent::Create;
+                    return Ok(Ask::Send(a.call("POST", "/mailboxes/v1").bearer(&self.key).json(body)));
                 }
-                return Ok(reply.body);
+                let named = if deletes { a.opt_string(1, "mailboxId")?.filter(|m| !m.is_empty()) } else { None };
+                let cached = keys.raw.str_field("mailbox_id").filter(|m| !m.is_empty() && (uses || deletes));
+                self.mailbox = named.or(cached);
             }
-            // The project already has its mailbox: answer that one (below),
-            // or, if none can be listed, the gateway's own 409.
-            Err(e) if e.status == Some(409) => conflict = Some(e),
-            Err(e) => return Err(e),
+            Got::Reply(reply) => match self.sent {
+                Sent::Create => match reply {
+                    Ok(reply) => {
+                        let patch = match &reply.body {
+                            Val::Json(made) => Some(cache_patch(made)),
+                            _ => None,
+                        };
+                        self.out = Some(reply.body);
+                        if let Some(ask) = patch.and_then(|p| self.remember(k, p)) {
+                            return Ok(ask);
+                        }
+                    }
+                    // The project already has its mailbox: answer that one
+                    // (listed next), or, if none can be listed, the gateway's own 409.
+                    Err(e) if e.status == Some(409) => self.conflict = Some(e),
+                    Err(e) => return Err(e),
+                },
+                Sent::List => {
+                    let listed = match reply {
+                        Ok(reply) => reply.json().and_then(|b| b.field("mailboxes")).and_then(|list| list.item(0)).filter(|m| m.is_object()),
+                        Err(e) => return Err(self.conflict.take().unwrap_or(e)),
+                    };
+                    let Some(first) = listed else {
+                        let why = if deletes { " — nothing to delete" } else { ": create one first" };
+                        let message = ["No mailbox found for this project", why].concat();
+                        // The reference's synthetic answer: an ApiError 404 with no body.
+                        return Err(self.conflict.take().unwrap_or(Error::from_status(404, Val::object().with("message", message), context).with_body(Val::Null)));
+                    };
+                    // One without an id fails the path check below.
+                    self.mailbox = Some(first.str_field("mailbox_id").unwrap_or_default());
+                    if matches!(self.job, Job::Create | Job::Show) {
+                        self.out = Some(Val::Json(first.clone()));
+                    }
+                    if !deletes {
+                        if let Some(ask) = self.remember(k, cache_patch(&first)) {
+                            return Ok(ask);
+                        }
+                    }
+                }
+                Sent::Raw => {
+                    let reply = reply.map_err(|e| match e.status {
+                        Some(status) if e.kind != ErrorKind::ApiError => Error::bad_response(status, e.into_info().body, a.context, "Fetching raw MIME failed"),
+                        _ => e,
+                    })?;
+                    let content_type = reply.header("content-type").unwrap_or_else(|| "message/rfc822".to_string());
+                    return Ok(Ask::Done(Val::object().with("content_type", content_type).with("bytes", reply.body)));
+                }
+            },
+            Got::Routed(out) => {
+                self.out = Some(out?);
+                if deletes {
+                    let cleared = Val::object().with("mailbox_id", Native::undefined()).with("mailbox_address", Native::undefined());
+                    if let Some(ask) = self.remember(k, cleared) {
+                        return Ok(ask);
+                    }
+                }
+            }
+            // A cache update's answer: best effort, see [`Mailbox::remember`].
+            Got::Json(_) | Got::Allowance(_) | Got::Active(_) => {}
         }
-    }
-    let named = match job {
-        Job::Delete => a.opt_string(1, "mailboxId")?.filter(|m| !m.is_empty()),
-        _ => None,
-    };
-    let cached = keys.raw.str_field("mailbox_id").filter(|m| !m.is_empty() && (uses || matches!(job, Job::Delete)));
-    let mailbox = match named.or(cached) {
-        Some(id) => id,
-        None => {
-            let call = Call::get("/mailboxes/v1", "listing mailboxes").sdk_method(a.namespace, a.method).bearer(&key);
-            let listed = match k.send(call).await {
-                Ok(reply) => reply.json().and_then(|b| b.field("mailboxes")).and_then(|list| list.item(0)).filter(|m| m.is_object()),
-                Err(e) => return Err(conflict.unwrap_or(e)),
-            };
-            let Some(first) = listed else {
-                let why = if matches!(job, Job::Delete) { " — nothing to delete" } else { ": create one first" };
-                let message = ["No mailbox found for this project", why].concat();
-                // The reference's synthetic answer: an ApiError 404 with no body.
-                return Err(conflict.unwrap_or(Error::from_status(404, Val::object().with("message", message), context).with_body(Val::Null)));
-            };
-            if !matches!(job, Job::Delete) {
-                remember(&k, &project, cache_patch(&first)).await;
-            }
-            if matches!(job, Job::Create | Job::Show) {
-                return Ok(Val::Json(first));
-            }
-            // One without an id fails the path check below.
-            first.str_field("mailbox_id").unwrap_or_default()
+        if let Some(out) = self.out.take() {
+            return Ok(Ask::Done(out));
         }
-    };
-    // The id goes into the path unencoded, as in the reference.
-    crate::args::check_project_id(&mailbox).map_err(|_| a.error(["the mailbox id \"", &mailbox, "\" is not a single path segment"].concat()))?;
-    if let Job::Raw = job {
-        let path = ["/mailboxes/v1/", &mailbox, "/messages/", &a.string(1, "messageId")?, "/raw"].concat();
-        let reply = k.send(a.call("GET", path).raw().read_as(ReadAs::Bytes).bearer(&key)).await.map_err(|e| match e.status {
-            Some(status) if e.kind != ErrorKind::ApiError => Error::bad_response(status, e.into_info().body, a.context, "Fetching raw MIME failed"),
-            _ => e,
-        })?;
-        let content_type = reply.header("content-type").unwrap_or_else(|| "message/rfc822".to_string());
-        return Ok(Val::object().with("content_type", content_type).with("bytes", reply.body));
+        let Some(mailbox) = self.mailbox.take() else {
+            self.sent = Sent::List;
+            let call = Call::get("/mailboxes/v1", "listing mailboxes").sdk_method(a.namespace, a.method).bearer(&self.key);
+            return Ok(Ask::Send(call));
+        };
+        // The id goes into the path unencoded, as in the reference.
+        crate::args::check_project_id(&mailbox).map_err(|_| a.error(["the mailbox id \"", &mailbox, "\" is not a single path segment"].concat()))?;
+        if let Job::Raw = self.job {
+            let path = ["/mailboxes/v1/", &mailbox, "/messages/", &a.string(1, "messageId")?, "/raw"].concat();
+            self.sent = Sent::Raw;
+            return Ok(Ask::Send(a.call("GET", path).raw().read_as(ReadAs::Bytes).bearer(&self.key)));
+        }
+        a.set(MAILBOX, Native::string(mailbox));
+        a.set(KEY, Native::string(core::mem::take(&mut self.key)));
+        Ok(Ask::Route(if let Job::Route(route) = self.job { route } else { &DELETE_MAILBOX }))
     }
-    a.set(MAILBOX, Native::string(mailbox));
-    a.set(KEY, Native::string(key));
-    let route = if let Job::Route(route) = job { route } else { &DELETE_MAILBOX };
-    let out = routes::run(&k, a, route).await?;
-    if let Job::Delete = job {
-        let cleared = Val::object().with("mailbox_id", Native::undefined()).with("mailbox_address", Native::undefined());
-        remember(&k, &project, cleared).await;
+}
+
+impl Mailbox {
+    /// Best effort: a provider without `updateProject`, or one that fails,
+    /// only means the next call lists the mailboxes again. `None`: nothing
+    /// to wait for.
+    fn remember(&self, k: &Kernel, patch: Val) -> Option<Ask> {
+        let method = ProviderMethod::UpdateProject;
+        k.credentials.has(method).then(|| Ask::Invoke(method, vec![Val::from(self.project.as_str()), patch], RESOLVING))
     }
-    Ok(out)
 }
 
 /// The `updateProject` patch that caches a mailbox record's id and address.
 fn cache_patch(record: &Json) -> Val {
     let field = |name| record.field(name).map_or(Val::Undefined, Val::Json);
     Val::object().with("mailbox_id", field("mailbox_id")).with("mailbox_address", field("address"))
-}
-
-/// Best effort: a provider without `updateProject`, or one that fails, only
-/// means the next call lists the mailboxes again.
-async fn remember(k: &Kernel, project: &str, patch: Val) {
-    let args = vec![Val::from(project), patch];
-    let _ = credentials::notify_if_present(k.credentials.as_ref(), ProviderMethod::UpdateProject, args, RESOLVING).await;
 }
 
 /// `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`, 3 to 63 characters, no `--`.

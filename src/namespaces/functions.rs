@@ -15,7 +15,8 @@ use crate::args::Args;
 use crate::credentials::LocalFuture;
 use crate::error::Result;
 use crate::json::{Json, JsonExt, Native, Shape};
-use crate::kernel::{Body, Kernel};
+use crate::kernel::{Body, Call, Kernel};
+use crate::namespaces::steps;
 use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -256,7 +257,7 @@ const LOGS: Route = Route {
 fn declared(k: Rc<Kernel>, prepared: Result<Args>, route: &'static Route) -> LocalFuture<'static, Result<Val>> {
     match prepared {
         Ok(a) => Box::pin(async move { routes::run(&k, a, route).await }),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Err(e) => steps::ready(Err(e)),
     }
 }
 
@@ -391,27 +392,15 @@ const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 
 const NAME_RULE: &str = "`name` must be a lower-case function name (1-128 of a-z 0-9 _ -, not starting with _ or -)";
 
-/// Checks everything, then asks for the keys and sends: the future holds
-/// only the exchange.
+/// Checks everything, then asks for the keys and sends: a projects
+/// [`Plan`](crate::namespaces::projects) on the shared driver.
 fn invoke(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let prepared = invoke_call(&a);
-    Box::pin(async move {
-        let (mut call, id, own_key) = prepared?;
-        let keys = k.project_keys(&id, a.context).await?;
-        if !own_key {
-            call.headers.insert(0, ("apikey".into(), keys.service_key));
-        }
-        let started = k.transport.now_ms();
-        let reply = k.send(call).await?;
-        let elapsed = crate::num::round_non_negative(k.transport.now_ms() - started) as f64;
-        // Always 200, as in the reference: a non-2xx answer has already been
-        // turned into an error.
-        Ok(Val::object().with("status", 200u16).with("body", reply.body).with("duration_ms", Val::Num(elapsed)))
-    })
+    let checked = invoke_call(&a);
+    crate::namespaces::projects::timed(k, a, checked)
 }
 
 /// The request less its key; the project id; whether the caller set `apikey`.
-fn invoke_call(a: &Args) -> Result<(crate::kernel::Call, String, bool)> {
+fn invoke_call(a: &Args) -> Result<(Call, String, bool)> {
     let id = a.project_id(0)?;
     let name = a.string(1, "name")?;
     if !is_function_name(&name) {

@@ -1,6 +1,6 @@
 //! One module per namespace, named as in the reference SDK. Each exports a
-//! [`crate::surface::Namespace`] table: declared routes, and async Rust for
-//! the members with behaviour.
+//! [`crate::surface::Namespace`] table: declared routes, and for the members with
+//! behaviour, code: mostly state machines run by one driver ([`steps`]).
 
 pub mod ai;
 pub mod admin;
@@ -23,6 +23,7 @@ pub mod secrets;
 pub mod sender_domain;
 pub mod service;
 pub mod sites;
+pub mod steps;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;
 pub mod subdomains;

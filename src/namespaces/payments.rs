@@ -2,12 +2,15 @@
 //! Local: no requests.
 
 use crate::prelude::*;
+use alloc::rc::Rc;
+
 use crate::args::Args;
+use crate::credentials::LocalFuture;
 use crate::error::Result;
-use crate::handler;
 use crate::kernel::pay::format_usd;
 use crate::kernel::Kernel;
-use crate::surface::{Method, Namespace, Scope};
+use crate::namespaces::steps::ready;
+use crate::surface::{Method, Namespace, Run, Scope};
 use crate::value::Val;
 
 pub const NAMESPACE: Namespace = Namespace {
@@ -29,7 +32,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "reading payments",
             doc: crate::ts!("Total paid (or reserved for payments in flight) by this client."),
             http: crate::ts!("local (this client, no request)"),
-            run: handler!(spent),
+            run: Run::Code(spent),
         },
         Method {
             name: "receipts",
@@ -41,7 +44,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "reading payments",
             doc: crate::ts!("One receipt per settled payment, with the server's settlement."),
             http: crate::ts!("local (this client, no request)"),
-            run: handler!(receipts),
+            run: Run::Code(receipts),
         },
         Method {
             name: "policy",
@@ -53,7 +56,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "reading payments",
             doc: crate::ts!("The spend policy in force (defaults filled in)."),
             http: crate::ts!("local (this client, no request)"),
-            run: handler!(policy),
+            run: Run::Code(policy),
         },
     ],
 };
@@ -99,23 +102,33 @@ export interface PaymentReceipt {
 }
 "#;
 
-async fn spent(k: &Kernel, _a: Args) -> Result<Val> {
+// Answers the ledger and the policy hold: known at once, a finished future each.
+
+fn spent(k: Rc<Kernel>, _a: Args) -> LocalFuture<'static, Result<Val>> {
     let units = k.ledger.spent();
-    Ok(Val::object()
+    ready(Ok(Val::object()
         .with("total", format_usd(units))
         .with("baseUnits", units.to_string())
-        .with("count", Val::Num(f64::from(k.ledger.count()))))
+        .with("count", Val::Num(f64::from(k.ledger.count())))))
 }
 
-async fn receipts(k: &Kernel, _a: Args) -> Result<Val> {
-    Ok(Val::Arr(k.ledger.receipts()))
+fn receipts(k: Rc<Kernel>, _a: Args) -> LocalFuture<'static, Result<Val>> {
+    ready(Ok(Val::Arr(k.ledger.receipts())))
 }
 
-async fn policy(k: &Kernel, _a: Args) -> Result<Val> {
+fn policy(k: Rc<Kernel>, _a: Args) -> LocalFuture<'static, Result<Val>> {
     let p = &k.policy;
-    Ok(Val::object()
+    let (mut networks, mut assets) = (Vec::new(), Vec::new());
+    for n in &p.networks {
+        networks.push(Val::from(n.caip2()));
+        assets.push(Val::from(n.usdc().checksummed()));
+    }
+    for a in &p.extra_assets {
+        assets.push(Val::from(a.checksummed()));
+    }
+    ready(Ok(Val::object()
         .with("maxPerRequest", format_usd(p.max_per_request))
         .with("maxTotal", format_usd(p.max_total))
-        .with("networks", Val::Arr(p.networks.iter().map(|n| Val::from(n.caip2())).collect()))
-        .with("assets", Val::Arr(p.networks.iter().map(|n| Val::from(n.usdc().checksummed())).chain(p.extra_assets.iter().map(|a| Val::from(a.checksummed()))).collect())))
+        .with("networks", Val::Arr(networks))
+        .with("assets", Val::Arr(assets))))
 }

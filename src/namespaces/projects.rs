@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::{Call, Kernel, Reply};
+use crate::namespaces::steps::{self, Ask, Got, Steps};
 use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, ProjectFrom, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Run, Scope};
 use crate::value::Val;
@@ -452,10 +453,10 @@ export interface ProjectInfo extends ProjectKeys {
 
 // Every hand-written member is plain code that checks its arguments and
 // builds its request (no request, no provider call on bad input), then one
-// shared future, [`exec`]: the provider lookups, the request, and the
-// provider bookkeeping after it.
+// state machine, [`Plan`], run by the shared driver ([`steps`]): the
+// provider lookups, the request, and the provider bookkeeping after it.
 
-/// What [`exec`] does with a checked call.
+/// What a checked call does, and how far it has got.
 struct Plan {
     /// The project whose keys the provider gives first (`None`: no lookup).
     project: Option<String>,
@@ -464,6 +465,24 @@ struct Plan {
     call: Option<Call>,
     key: Use,
     then: Then,
+    stage: Stage,
+    keys: Option<ProjectKeys>,
+    reply: Option<Reply>,
+    /// The provider methods still to call, last first.
+    notes: Vec<Note>,
+    out: Val,
+    /// For [`Then::Timed`]: when the request went, then how long it took (ms).
+    timer: f64,
+}
+
+/// Where a [`Plan`] is.
+#[derive(Clone, Copy)]
+enum Stage {
+    Begin,
+    Keys,
+    Send,
+    Finish,
+    Notes,
 }
 
 /// Which of the project's keys the request carries.
@@ -476,6 +495,9 @@ enum Use {
     Anon,
     /// The service key as `apikey` and bearer.
     Service,
+    /// The service key as `apikey` only, first among the caller's headers
+    /// (`functions.invoke`).
+    ServiceApikey,
 }
 
 /// What the call resolves to.
@@ -487,7 +509,7 @@ enum Then {
     Status,
     /// `undefined`, once the provider's `removeProject` has the project.
     Removed,
-    /// A new project's keys, saved and made active (see [`keep_new_project`]).
+    /// A new project's keys, saved and made active (see [`new_project`]).
     NewProject,
     /// `{ project_id, ...keys }`.
     Info,
@@ -497,50 +519,97 @@ enum Then {
     Activate,
     /// The provider's active project id, or null; no request.
     Active,
+    /// The same, which must be set (`client.resolveProject` without an id).
+    Resolve,
+    /// Like [`Then::Activate`], resolving to the id (`client.useProject`).
+    Scope,
     /// `projects.list()` without a wallet: the allowance's address first.
     Wallet,
+    /// `{ status: 200, body, duration_ms }`, the request timed (`functions.invoke`).
+    Timed,
 }
 
 impl Plan {
     fn new(project: Option<String>, call: Option<Call>, key: Use, then: Then) -> Plan {
-        Plan { project, call, key, then }
+        Plan { project, call, key, then, stage: Stage::Begin, keys: None, reply: None, notes: Vec::new(), out: Val::Undefined, timer: 0.0 }
     }
 }
 
 /// One provider method to call with its arguments, if the provider has it.
 type Note = (ProviderMethod, Vec<Val>);
 
-/// Checks with `plan` and starts [`exec`] (or fails at once).
+/// Checks with `plan` and starts the driver (or fails at once).
 #[inline(never)]
 fn go(k: Rc<Kernel>, a: Args, plan: fn(&Kernel, &Args) -> Result<Plan>) -> LocalFuture<'static, Result<Val>> {
     match plan(&k, &a) {
-        Ok(p) => Box::pin(exec(k, a, p)),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Ok(p) => steps::start(k, a, Box::new(p)),
+        Err(e) => steps::ready(Err(e)),
     }
 }
 
-async fn exec(k: Rc<Kernel>, a: Args, mut p: Plan) -> Result<Val> {
-    let c = k.credentials.as_ref();
-    let ctx = a.context;
-    match p.then {
-        Then::Active => return Ok(credentials::get_active_project(c, ctx).await?.into()),
-        Then::Wallet => {
-            let allowance = credentials::read_allowance(c, ctx).await?;
-            p.call = Some(wallet_call(&a, allowance.map(|r| r.address))?);
+impl Steps for Plan {
+    fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask> {
+        let c = k.credentials.as_ref();
+        let ctx = a.context;
+        match got {
+            Got::Active(id) => {
+                let id = id?;
+                if let (Then::Resolve, None) = (self.then, &id) {
+                    return Err(Error::local(ctx, "No active project is set: call r.projects.use(id) first, or pass an id to r.project(id)"));
+                }
+                return Ok(Ask::Done(id.into()));
+            }
+            Got::Allowance(allowance) => self.call = Some(wallet_call(a, allowance?.map(|r| r.address))?),
+            Got::Keys(keys) => self.keys = Some(keys?),
+            Got::Reply(reply) => {
+                self.reply = Some(reply?);
+                if let Then::Timed = self.then {
+                    self.timer = crate::num::round_non_negative(k.transport.now_ms() - self.timer) as f64;
+                }
+            }
+            Got::Json(noted) => drop(noted?),
+            Got::Start | Got::Routed(_) => {}
         }
-        _ => {}
+        loop {
+            match self.stage {
+                Stage::Begin => {
+                    self.stage = Stage::Keys;
+                    match self.then {
+                        Then::Active | Then::Resolve => return Ok(Ask::Active),
+                        Then::Wallet => return Ok(Ask::Allowance),
+                        _ => {}
+                    }
+                }
+                Stage::Keys => {
+                    self.stage = Stage::Send;
+                    if let Some(id) = &self.project {
+                        return Ok(Ask::Keys(id.clone(), ctx));
+                    }
+                }
+                Stage::Send => {
+                    self.stage = Stage::Finish;
+                    if let Some(call) = self.call.take() {
+                        if let Then::Timed = self.then {
+                            self.timer = k.transport.now_ms();
+                        }
+                        return Ok(Ask::Send(with_key(call, self.key, self.keys.as_ref())));
+                    }
+                }
+                Stage::Finish => {
+                    self.stage = Stage::Notes;
+                    let (mut notes, out) = finish(c, ctx, self)?;
+                    notes.reverse();
+                    self.notes = notes;
+                    self.out = out;
+                }
+                Stage::Notes => match self.notes.pop() {
+                    Some((method, args)) if c.has(method) => return Ok(Ask::Invoke(method, args, ctx)),
+                    Some(_) => {}
+                    None => return Ok(Ask::Done(core::mem::replace(&mut self.out, Val::Undefined))),
+                },
+            }
+        }
     }
-    let keys = match &p.project {
-        Some(id) => Some(k.project_keys(id, ctx).await?),
-        None => None,
-    };
-    let reply = match p.call.take() {
-        Some(call) => Some(k.send(with_key(call, p.key, keys.as_ref())).await?),
-        None => None,
-    };
-    let (notes, out) = finish(c, ctx, p, keys, reply)?;
-    notify_all(c, notes, ctx).await?;
-    Ok(out)
 }
 
 /// The call with the project's key placed before its own headers.
@@ -552,6 +621,10 @@ fn with_key(mut call: Call, key: Use, keys: Option<&ProjectKeys>) -> Call {
         Use::ServiceBearer => (None, &keys.service_key),
         Use::Anon => (Some(&keys.anon_key), &keys.anon_key),
         Use::Service => (Some(&keys.service_key), &keys.service_key),
+        Use::ServiceApikey => {
+            call.headers.insert(0, ("apikey".into(), keys.service_key.clone()));
+            return call;
+        }
     };
     let mut front = Vec::new();
     if let Some(key) = apikey {
@@ -564,12 +637,13 @@ fn with_key(mut call: Call, key: Use, keys: Option<&ProjectKeys>) -> Call {
 
 /// The result, and the provider methods to call before it is returned.
 #[inline(never)]
-fn finish(c: &dyn Credentials, ctx: &'static str, p: Plan, keys: Option<ProjectKeys>, reply: Option<Reply>) -> Result<(Vec<Note>, Val)> {
-    let id = p.project.unwrap_or_default();
-    let raw = keys.map(|k| k.raw);
+fn finish(c: &dyn Credentials, ctx: &'static str, p: &mut Plan) -> Result<(Vec<Note>, Val)> {
+    let id = p.project.take().unwrap_or_default();
+    let raw = p.keys.take().map(|k| k.raw);
+    let reply = p.reply.take();
     let body = || reply.as_ref().map_or(Val::Undefined, |r| r.body.clone());
     Ok(match p.then {
-        Then::Body | Then::Wallet | Then::Active => (Vec::new(), body()),
+        Then::Body | Then::Wallet | Then::Active | Then::Resolve => (Vec::new(), body()),
         Then::Status => {
             let status = reply.as_ref().map_or(0, |r| r.status);
             (Vec::new(), Val::object().with("status", status).with("body", body()))
@@ -583,17 +657,11 @@ fn finish(c: &dyn Credentials, ctx: &'static str, p: Plan, keys: Option<ProjectK
         Then::Info => (Vec::new(), raw.map_or(Val::Undefined, |raw| Val::object().with("project_id", id).spread(&raw))),
         Then::Keys => (Vec::new(), raw.map_or(Val::Undefined, Val::Json)),
         Then::Activate => (vec![activation(c, id, ctx)?], Val::Undefined),
+        Then::Scope => (vec![activation(c, id.clone(), ctx)?], Val::Str(id)),
+        // Always 200, as in the reference: a non-2xx answer has already
+        // been turned into an error.
+        Then::Timed => (Vec::new(), Val::object().with("status", 200u16).with("body", body()).with("duration_ms", Val::Num(p.timer))),
     })
-}
-
-/// Calls each provider method it has, in order; the first failure stops.
-async fn notify_all(c: &dyn Credentials, notes: Vec<Note>, ctx: &str) -> Result<()> {
-    for (method, args) in notes {
-        if c.has(method) {
-            c.invoke(method, args, ctx).await?;
-        }
-    }
-    Ok(())
 }
 
 fn provision(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
@@ -614,15 +682,41 @@ fn provision(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     })
 }
 
-/// A new project's keys from the gateway's answer, saved with the provider
-/// and the project made active (each when the provider can); an answer
-/// without them is an error. Shared by `provision` and `apps.fork`.
-pub(crate) async fn keep_new_project(k: &Kernel, reply: Reply, context: &'static str) -> Result<Val> {
-    let (notes, body) = new_project(reply, context)?;
-    notify_all(k.credentials.as_ref(), notes, context).await?;
-    Ok(body)
+/// Sends `call` (a paid create: `provision`, `apps.fork`), then keeps the
+/// new project (see [`new_project`]).
+pub(crate) fn create_project(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
+    plain(k, a, call, Then::NewProject)
 }
 
+/// Sends one checked request and resolves to its body (`ci.createBinding`):
+/// a [`Plan`] with no keys and no bookkeeping.
+pub(crate) fn send(k: Rc<Kernel>, a: Args, call: Result<Call>) -> LocalFuture<'static, Result<Val>> {
+    plain(k, a, call, Then::Body)
+}
+
+/// `functions.invoke`'s checked request (less its key), the project, and
+/// whether the caller set `apikey` itself: the service key goes as
+/// `apikey` unless so, and the answer is timed.
+pub(crate) fn timed(k: Rc<Kernel>, a: Args, checked: Result<(Call, String, bool)>) -> LocalFuture<'static, Result<Val>> {
+    match checked {
+        Ok((call, id, own_key)) => {
+            let key = if own_key { Use::Nothing } else { Use::ServiceApikey };
+            steps::start(k, a, Box::new(Plan::new(Some(id), Some(call), key, Then::Timed)))
+        }
+        Err(e) => steps::ready(Err(e)),
+    }
+}
+
+fn plain(k: Rc<Kernel>, a: Args, call: Result<Call>, then: Then) -> LocalFuture<'static, Result<Val>> {
+    match call {
+        Ok(call) => steps::start(k, a, Box::new(Plan::new(None, Some(call), Use::Nothing, then))),
+        Err(e) => steps::ready(Err(e)),
+    }
+}
+
+/// A new project's keys from the gateway's answer, saved with the provider
+/// and the project made active (each when the provider can); an answer
+/// without them is an error.
 #[inline(never)]
 fn new_project(reply: Reply, context: &'static str) -> Result<(Vec<Note>, Val)> {
     let result = reply.json().filter(|j| j.is_object()).cloned();
@@ -791,9 +885,9 @@ fn validate_expose(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> 
     let parse = |text: &Json| k.transport.parse_json(text);
     let plan = expose_plan(&a, &parse);
     match plan {
-        Ok(Ok(p)) => Box::pin(exec(k, a, p)),
-        Ok(Err(local)) => Box::pin(core::future::ready(Ok(local))),
-        Err(e) => Box::pin(core::future::ready(Err(e))),
+        Ok(Ok(p)) => steps::start(k, a, Box::new(p)),
+        Ok(Err(local)) => steps::ready(Ok(local)),
+        Err(e) => steps::ready(Err(e)),
     }
 }
 
@@ -870,13 +964,24 @@ fn active(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     go(k, a, |_, _| Ok(Plan::new(None, None, Use::Nothing, Then::Active)))
 }
 
-/// Checks the provider knows the project, then makes it active.
-pub async fn set_active(k: &Kernel, id: &str, context: &str) -> Result<()> {
-    k.project_keys(id, context).await?;
-    let c = k.credentials.as_ref();
-    let (method, args) = activation(c, id.to_string(), context)?;
-    c.invoke(method, args, context).await?;
-    Ok(())
+/// `client.resolveProject` without an id: the provider's active project,
+/// which must be set.
+pub(crate) fn resolve_active(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |k, a| {
+        if !k.credentials.has(ProviderMethod::GetActiveProject) {
+            return Err(credentials::missing(
+                ProviderMethod::GetActiveProject,
+                a.context,
+                "r.project() needs when called without an id; pass an explicit project id",
+            ));
+        }
+        Ok(Plan::new(None, None, Use::Nothing, Then::Resolve))
+    })
+}
+
+/// `client.useProject`: `projects.use(id)`, resolving to the id.
+pub(crate) fn use_for_client(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    go(k, a, |_, a| local(a, Then::Scope))
 }
 
 /// `setActiveProject(id)`, or the error for a provider without it.

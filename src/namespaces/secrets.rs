@@ -10,7 +10,6 @@ use alloc::rc::Rc;
 use crate::args::Args;
 use crate::credentials::LocalFuture;
 use crate::error::Result;
-use crate::handler;
 use crate::json::{Json, JsonExt, Shape};
 use crate::kernel::Kernel;
 use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
@@ -48,7 +47,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "listing secrets",
             doc: crate::ts!("The project's secret keys with their timestamps (a bare array from the gateway is accepted too)."),
             http: crate::ts!("GET /projects/v1/admin/{id}/secrets · service key"),
-            run: handler!(list),
+            run: Run::Code(list),
         },
         Method {
             name: "delete",
@@ -103,7 +102,7 @@ const MAX_VALUE_BYTES: usize = 4096;
 /// share its code instead of compiling another copy of the interpreter's.
 fn set(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     if let Err(e) = check_set(&a) {
-        return Box::pin(core::future::ready(Err(e)));
+        return crate::namespaces::steps::ready(Err(e));
     }
     let route = &SET;
     Box::pin(async move { routes::run(&k, a, route).await })
@@ -128,32 +127,37 @@ fn is_secret_key(key: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
 }
 
-async fn list(k: &Kernel, a: Args) -> Result<Val> {
-    let body = routes::run(k, a, &LIST).await?;
+fn list(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    crate::namespaces::steps::route_then(k, a, &LIST, listed)
+}
+
+/// `{secrets: [...]}` from the gateway's list (a bare array, or under `secrets`).
+fn listed(body: Val) -> Val {
     let found = match &body {
         Val::Json(j) if matches!(j.shape(), Shape::Array(_)) => Some(j.clone()),
         Val::Json(j) => j.field("secrets"),
         _ => None,
     };
-    Ok(Val::object().with("secrets", Val::Arr(found.map(|list| summaries(&list)).unwrap_or_default())))
+    Val::object().with("secrets", Val::Arr(found.map(|list| summaries(&list)).unwrap_or_default()))
 }
 
 /// `{key, created_at?, updated_at?}` for each entry with a string key; other
 /// entries and fields are dropped (no value can slip through).
 fn summaries(list: &Json) -> Vec<Val> {
-    let Shape::Array(n) = list.shape() else { return Vec::new() };
-    (0..n)
-        .filter_map(|i| list.item(i))
-        .filter_map(|item| {
-            let mut out = Val::object().with("key", item.str_field("key")?);
-            for name in ["created_at", "updated_at"] {
-                if let Some(time) = item.str_field(name) {
-                    out = out.with(name, time);
-                }
+    let mut out = Vec::new();
+    let Shape::Array(n) = list.shape() else { return out };
+    for i in 0..n {
+        let Some(item) = list.item(i) else { continue };
+        let Some(key) = item.str_field("key") else { continue };
+        let mut summary = Val::object().with("key", key);
+        for name in ["created_at", "updated_at"] {
+            if let Some(time) = item.str_field(name) {
+                summary = summary.with(name, time);
             }
-            Some(out)
-        })
-        .collect()
+        }
+        out.push(summary);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -2,11 +2,8 @@
 
 use crate::args::Args;
 use crate::error::Result;
-use crate::handler;
-use crate::kernel::Kernel;
-use crate::routes::{route, Out, Route, RouteBody, PROVIDER, ProjectFrom};
+use crate::routes::{route, Guard, Out, Route, RouteBody, PROVIDER, ProjectFrom};
 use crate::surface::{call_opts, req, Method, Namespace, Scope};
-use crate::value::Val;
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "tier",
@@ -27,17 +24,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "checking tier status",
             doc: crate::ts!("GET /tiers/v1/status (wallet sign-in)."),
             http: crate::ts!(""),
-            run: route(Route {
-                verb: "GET",
-                path: "/tiers/v1/status",
-                auth: PROVIDER,
-                body: RouteBody::None,
-                query: &[],
-                headers: &[],
-                result: Out::Body,
-                paid: false,
-                project: ProjectFrom::Arg0,
-            }),
+            run: route(STATUS),
         },
         Method {
             name: "set",
@@ -47,9 +34,16 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: crate::ts!("TierSetResult"),
             scope: Scope::Global,
             context: "setting tier",
-            doc: crate::ts!("POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid)."),
-            http: crate::ts!("POST /tiers/v1/{tier} · wallet sign-in (provider) · paid: the tier price (prototype $0.10, hobby $5, team $20) via x402"),
-            run: handler!(set),
+            doc: crate::ts!("POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid: the tier price, prototype $0.10, hobby $5, team $20)."),
+            http: crate::ts!(""),
+            run: route(Route {
+                verb: "POST",
+                path: "/tiers/v1/{0}",
+                body: RouteBody::Empty,
+                result: Out::Guarded(&SET_TIER),
+                paid: true,
+                ..STATUS
+            }),
         },
     ],
 };
@@ -85,6 +79,19 @@ export interface TierSetResult {
 }
 "#;
 
+/// `GET /tiers/v1/status` with the wallet's sign-in; `set` varies it.
+const STATUS: Route = Route {
+    verb: "GET",
+    path: "/tiers/v1/status",
+    auth: PROVIDER,
+    body: RouteBody::None,
+    query: &[],
+    headers: &[],
+    result: Out::Body,
+    paid: false,
+    project: ProjectFrom::Arg0,
+};
+
 /// Run402's tiers, the one list both `tier.set` and `projects.provision` check.
 const TIERS: &[&str] = &["prototype", "hobby", "team"];
 
@@ -97,9 +104,10 @@ pub fn check_tier(a: &Args, tier: &str) -> Result<()> {
     }
 }
 
-async fn set(k: &Kernel, a: Args) -> Result<Val> {
-    let tier = a.string(0, "tier")?;
-    check_tier(&a, &tier)?;
-    let opts = a.opt_object(1, "opts")?;
-    Ok(k.send(a.paid_post(format!("/tiers/v1/{tier}"), opts.as_ref())?.json(Val::object())).await?.body)
+/// `tier.set`'s own check, before the route reads anything: a known tier
+/// (the path takes it as is).
+const SET_TIER: Guard = Guard { check: checked_tier, error: |_, e| e };
+
+fn checked_tier(a: &Args) -> Result<()> {
+    check_tier(a, &a.string(0, "tier")?)
 }

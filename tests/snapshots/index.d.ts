@@ -1154,7 +1154,7 @@ export interface TierSetResult {
 export interface Tier {
   /** GET /tiers/v1/status (wallet sign-in). */
   status(): Promise<TierStatusResult>;
-  /** POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid). */
+  /** POST /tiers/v1/{tier}: subscribe, renew, upgrade or downgrade (paid: the tier price, prototype $0.10, hobby $5, team $20). */
   set(tier: TierName, opts?: { idempotencyKey?: string } & CallOptions): Promise<TierSetResult>;
 }
 
