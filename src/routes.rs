@@ -19,6 +19,9 @@ use crate::value::Val;
 
 /// One declared request.
 #[derive(Debug, Clone, Copy)]
+// Declaration order (repr C): it packs the table a little tighter for
+// gzip than the compiler's own order (-29 B).
+#[repr(C)]
 pub struct Route {
     pub verb: &'static str,
     /// The path. `{id}` is the project id (argument 0), checked so it cannot
