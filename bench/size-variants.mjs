@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 
 const run = promisify(execFile);
 const WASM_OPT_FLAGS = [
-  "-Oz", "--converge", "--low-memory-unused", "--strip-debug", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+  "-Oz", "--converge", "--low-memory-unused", "--skip-pass=memory-packing", "--strip-debug", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
   "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
 ];
 // The namespaces that can be left out (src/surface.rs, Cargo.toml features).

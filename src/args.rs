@@ -79,7 +79,13 @@ impl Args {
 
     /// A `LocalError` for this method.
     pub fn error(&self, message: impl AsRef<str>) -> Error {
-        Error::local(self.context, format!("{}.{}: {}", self.namespace, self.method, message.as_ref()))
+        self.error_text(message.as_ref())
+    }
+
+    /// [`Args::error`] past the conversion: one copy of the formatting for
+    /// every message type.
+    fn error_text(&self, message: &str) -> Error {
+        Error::local(self.context, format!("{}.{}: {}", self.namespace, self.method, message))
     }
 
     fn expected(&self, name: &str, what: &str, got: &Shape) -> Error {

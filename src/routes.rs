@@ -19,6 +19,9 @@ use crate::value::Val;
 
 /// One declared request.
 #[derive(Debug, Clone, Copy)]
+// Declaration order (repr C): it packs the table a little tighter for
+// gzip than the compiler's own order (-29 B).
+#[repr(C)]
 pub struct Route {
     pub verb: &'static str,
     /// The path. `{id}` is the project id (argument 0), checked so it cannot
@@ -518,25 +521,33 @@ pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
         crate::args::check_project_id(&active).map_err(|m| a.error(m))?;
         project = Some(active);
     }
-    if let (Some(id), Key::AnonIfKnown) = (&project, route.auth.apikey) {
-        if !k.credentials.is_ci_session() {
-            if let Some(keys) = crate::credentials::get_project(k.credentials.as_ref(), id, a.context).await? {
-                call = call.header("apikey", keys.anon_key.as_str());
-            }
-        }
-    }
-    if let Some(id) = project.filter(|_| route.auth.needs_keys()) {
-        let keys = k.project_keys(&id, a.context).await?;
-        let key = |which: Key| match which {
-            Key::Anon => Some(keys.anon_key.as_str()),
-            Key::Service => Some(keys.service_key.as_str()),
-            _ => None,
+    // One provider lookup serves both rules (no route has both): the keys
+    // the route sends, and deploy's anon key when the provider knows the
+    // project. One await site, since each inlines the lookup's future.
+    if let Some(id) = project {
+        let if_known = route.auth.apikey == Key::AnonIfKnown && !k.credentials.is_ci_session();
+        let needs_keys = route.auth.needs_keys();
+        let found = if if_known || needs_keys {
+            crate::credentials::get_project(k.credentials.as_ref(), &id, a.context).await?
+        } else {
+            None
         };
-        if let Some(apikey) = key(route.auth.apikey) {
-            call = call.header("apikey", apikey);
+        if found.is_none() && needs_keys {
+            return Err(crate::error::Error::project_not_found(&id, a.context));
         }
-        if let Some(bearer) = key(route.auth.bearer) {
-            call = call.bearer(bearer);
+        if let Some(keys) = found {
+            let key = |which: Key| match which {
+                Key::Anon => Some(keys.anon_key.as_str()),
+                Key::AnonIfKnown if if_known => Some(keys.anon_key.as_str()),
+                Key::Service => Some(keys.service_key.as_str()),
+                _ => None,
+            };
+            if let Some(apikey) = key(route.auth.apikey) {
+                call = call.header("apikey", apikey);
+            }
+            if let Some(bearer) = key(route.auth.bearer) {
+                call = call.bearer(bearer);
+            }
         }
     }
     let reply = match (k.send(call).await, route.result) {

@@ -231,6 +231,9 @@ const fn typings_text(_: &'static str) -> TsText {
 
 /// One public method.
 #[derive(Clone, Copy)]
+// Declaration order (repr C): it packs the table a little tighter for
+// gzip than the compiler's own order (-29 B).
+#[repr(C)]
 pub struct Method {
     pub name: &'static str,
     /// CLI-style names bound to this same method (root client only).
