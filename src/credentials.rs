@@ -74,17 +74,6 @@ pub trait Credentials {
     }
 }
 
-/// Per-request metadata passed as `getAuth`'s second argument.
-#[derive(Debug, Clone)]
-pub struct AuthMeta {
-    /// The SDK namespace and method making the request, passed to the
-    /// provider as `{ method: "projects.provision" }`.
-    pub namespace: &'static str,
-    pub method: &'static str,
-    /// The full request URL (API base + path), which a wallet sign-in signs.
-    pub url: String,
-}
-
 /// A project's keys as the provider returned them.
 #[derive(Clone)]
 pub struct ProjectKeys {
@@ -123,16 +112,17 @@ pub fn missing(method: ProviderMethod, context: &str, why: &str) -> Error {
     )
 }
 
-/// Provider auth headers for a request path; `None` when it has none.
-pub async fn get_auth(
-    c: &dyn Credentials,
-    path: &str,
-    meta: AuthMeta,
-    context: &str,
-) -> Result<Option<Vec<(String, String)>>> {
-    let m = ProviderMethod::GetAuth;
-    let meta = Val::object().with("method", [meta.namespace, ".", meta.method].concat()).with("url", meta.url);
-    let v = c.invoke(m, vec![Val::from(path), meta], context).await?;
+/// `getAuth`'s arguments: the request path, and `{ method, url }` with the
+/// SDK method making the request (`"projects.provision"`) and the full
+/// request URL, which a wallet sign-in signs. The kernel awaits the
+/// provider itself (see [`crate::kernel::Kernel::send`]).
+pub fn auth_args(path: &str, sdk_method: (&str, &str), url: &str) -> Vec<Val> {
+    let meta = Val::object().with("method", [sdk_method.0, ".", sdk_method.1].concat()).with("url", url);
+    vec![Val::from(path), meta]
+}
+
+/// The provider headers in `getAuth`'s answer `v`; `None` when it has none.
+pub fn auth_headers(v: Json, context: &str) -> Result<Option<Vec<(String, String)>>> {
     match v.shape() {
         Shape::Undefined | Shape::Null => Ok(None),
         Shape::Object => {
@@ -148,7 +138,7 @@ pub async fn get_auth(
             }
             Ok(Some(headers))
         }
-        other => Err(wrong_shape(m, context, "an object of header strings or null", &other)),
+        other => Err(wrong_shape(ProviderMethod::GetAuth, context, "an object of header strings or null", &other)),
     }
 }
 
@@ -208,15 +198,18 @@ pub async fn get_active_project(c: &dyn Credentials, context: &str) -> Result<Op
 /// when it has none. Only the address is read here; the record itself is
 /// never copied into errors or logs.
 pub async fn read_allowance(c: &dyn Credentials, context: &str) -> Result<Option<AllowanceRecord>> {
-    let m = ProviderMethod::ReadAllowance;
-    let v = c.invoke(m, Vec::new(), context).await?;
+    allowance_record(c.invoke(ProviderMethod::ReadAllowance, Vec::new(), context).await?, context)
+}
+
+/// [`read_allowance`]'s reading of the provider's answer `v`.
+pub fn allowance_record(v: Json, context: &str) -> Result<Option<AllowanceRecord>> {
     match v.shape() {
         Shape::Undefined | Shape::Null => Ok(None),
         Shape::Object => match v.str_field("address") {
             Some(address) => Ok(Some(AllowanceRecord { address, raw: v })),
             None => Err(Error::local(context, "credentials.readAllowance() returned an object without a string address")),
         },
-        other => Err(wrong_shape(m, context, "an allowance object or null", &other)),
+        other => Err(wrong_shape(ProviderMethod::ReadAllowance, context, "an allowance object or null", &other)),
     }
 }
 
