@@ -60,16 +60,16 @@ impl SpendPolicy {
             policy.max_total = usd(&v).map_err(|e| format!("opts.payments.maxTotal {e}"))?;
         }
         if let Some(v) = o.field("networks") {
-            policy.networks = strings(&v, "networks")?
-                .iter()
-                .map(|n| Network::parse(n).ok_or_else(|| format!("opts.payments.networks: unknown network \"{n}\" (use eip155:8453 or eip155:84532)")))
-                .collect::<Result<_, _>>()?;
+            policy.networks = Vec::new();
+            for n in strings(&v, "networks")? {
+                let network = Network::parse(&n).ok_or_else(|| format!("opts.payments.networks: unknown network \"{n}\" (use eip155:8453 or eip155:84532)"))?;
+                policy.networks.push(network);
+            }
         }
         if let Some(v) = o.field("assets") {
-            policy.extra_assets = strings(&v, "assets")?
-                .iter()
-                .map(|a| Address::parse(a).map_err(|e| format!("opts.payments.assets: {e}")))
-                .collect::<Result<_, _>>()?;
+            for a in strings(&v, "assets")? {
+                policy.extra_assets.push(Address::parse(&a).map_err(|e| format!("opts.payments.assets: {e}"))?);
+            }
         }
         Ok(policy)
     }
@@ -80,8 +80,19 @@ impl SpendPolicy {
 }
 
 fn strings(v: &Json, name: &str) -> Result<Vec<String>, String> {
-    let Shape::Array(n) = v.shape() else { return Err(format!("opts.payments.{name} must be an array of strings")) };
-    (0..n).map(|i| v.item(i).and_then(|x| x.as_string()).ok_or_else(|| format!("opts.payments.{name} must be an array of strings"))).collect()
+    if let Shape::Array(n) = v.shape() {
+        let mut out = Vec::new();
+        for i in 0..n {
+            match v.item(i).and_then(|x| x.as_string()) {
+                Some(s) => out.push(s),
+                None => break,
+            }
+        }
+        if out.len() == n {
+            return Ok(out);
+        }
+    }
+    Err(format!("opts.payments.{name} must be an array of strings"))
 }
 
 /// Decimal USD ("0.10", 5, "20") to base units; at most 6 decimals.
