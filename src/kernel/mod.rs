@@ -419,10 +419,13 @@ impl Kernel {
     /// `N` bytes from the host's CSPRNG.
     pub fn random<const N: usize>(&self, ctx: &str) -> Result<[u8; N]> {
         let mut buf = [0u8; N];
-        self.transport
-            .fill_random(&mut buf)
-            .map_err(|e| Error::local(ctx, format!("no secure random numbers are available: {e}")))?;
+        self.fill_random(&mut buf, ctx)?;
         Ok(buf)
+    }
+
+    /// [`Kernel::random`] for any length: one copy of the error path.
+    fn fill_random(&self, buf: &mut [u8], ctx: &str) -> Result<()> {
+        self.transport.fill_random(buf).map_err(|e| Error::local(ctx, format!("no secure random numbers are available: {e}")))
     }
 
     /// Checks that a host value can be sent as a body (bytes, a `Blob`, a
