@@ -473,7 +473,7 @@ pub fn fresh(h: u32, notify: Function) -> Array {
     let due = with_table(|t| match t.get(h) {
         Some(Entry::Waiting(p)) => {
             let fresh = p.task.ctx.waits.try_borrow_mut().map(|mut w| w.take_fresh()).unwrap_or_default();
-            let mut push = |(id, promise): (WaitId, JsValue)| {
+            let push = |(id, promise): (WaitId, JsValue)| {
                 out.push(&JsValue::from(id));
                 out.push(&promise);
             };
