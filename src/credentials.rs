@@ -64,8 +64,9 @@ pub trait Credentials {
     /// A throw or rejection becomes an [`Error`]: a Run402 error thrown by the
     /// provider keeps its kind, anything else becomes a `LocalError` naming
     /// the method, with the thrown value as `cause`.
-    fn invoke(&self, method: ProviderMethod, args: Vec<Val>, context: &str)
-        -> LocalFuture<'_, Result<Json>>;
+    /// The future may borrow `context` (every caller awaits it at once).
+    fn invoke<'a>(&'a self, method: ProviderMethod, args: Vec<Val>, context: &'a str)
+        -> LocalFuture<'a, Result<Json>>;
     /// Whether the provider is a CI session's (marked with
     /// `Symbol.for("@run402/sdk/ci-session-credentials")`): deploys then
     /// send no apikey and skip what CI tokens may not do (contract §1.19).
