@@ -44,14 +44,9 @@ impl Val {
     }
 
     /// Adds (or replaces) a field on an object; no-op on other variants.
-    pub fn with(self, key: &str, value: impl Into<Val>) -> Val {
-        self.with_val(key, value.into())
-    }
-
-    /// [`Val::with`] once converted: one copy of this code for every type
-    /// of value (each `with::<T>` is only its conversion).
-    fn with_val(mut self, key: &str, value: Val) -> Val {
+    pub fn with(mut self, key: &str, value: impl Into<Val>) -> Val {
         if let Val::Obj(entries) = &mut self {
+            let value = value.into();
             match entries.iter_mut().find(|(k, _)| k == key) {
                 Some(slot) => slot.1 = value,
                 None => entries.push((key.to_string(), value)),
