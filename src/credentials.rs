@@ -64,25 +64,15 @@ pub trait Credentials {
     /// A throw or rejection becomes an [`Error`]: a Run402 error thrown by the
     /// provider keeps its kind, anything else becomes a `LocalError` naming
     /// the method, with the thrown value as `cause`.
-    fn invoke(&self, method: ProviderMethod, args: Vec<Val>, context: &str)
-        -> LocalFuture<'_, Result<Json>>;
+    /// The future may borrow `context` (every caller awaits it at once).
+    fn invoke<'a>(&'a self, method: ProviderMethod, args: Vec<Val>, context: &'a str)
+        -> LocalFuture<'a, Result<Json>>;
     /// Whether the provider is a CI session's (marked with
     /// `Symbol.for("@run402/sdk/ci-session-credentials")`): deploys then
     /// send no apikey and skip what CI tokens may not do (contract §1.19).
     fn is_ci_session(&self) -> bool {
         false
     }
-}
-
-/// Per-request metadata passed as `getAuth`'s second argument.
-#[derive(Debug, Clone)]
-pub struct AuthMeta {
-    /// The SDK namespace and method making the request, passed to the
-    /// provider as `{ method: "projects.provision" }`.
-    pub namespace: &'static str,
-    pub method: &'static str,
-    /// The full request URL (API base + path), which a wallet sign-in signs.
-    pub url: String,
 }
 
 /// A project's keys as the provider returned them.
@@ -123,16 +113,17 @@ pub fn missing(method: ProviderMethod, context: &str, why: &str) -> Error {
     )
 }
 
-/// Provider auth headers for a request path; `None` when it has none.
-pub async fn get_auth(
-    c: &dyn Credentials,
-    path: &str,
-    meta: AuthMeta,
-    context: &str,
-) -> Result<Option<Vec<(String, String)>>> {
-    let m = ProviderMethod::GetAuth;
-    let meta = Val::object().with("method", [meta.namespace, ".", meta.method].concat()).with("url", meta.url);
-    let v = c.invoke(m, vec![Val::from(path), meta], context).await?;
+/// `getAuth`'s arguments: the request path, and `{ method, url }` with the
+/// SDK method making the request (`"projects.provision"`) and the full
+/// request URL, which a wallet sign-in signs. The kernel awaits the
+/// provider itself (see [`crate::kernel::Kernel::send`]).
+pub fn auth_args(path: &str, sdk_method: (&str, &str), url: &str) -> Vec<Val> {
+    let meta = Val::object().with("method", [sdk_method.0, ".", sdk_method.1].concat()).with("url", url);
+    vec![Val::from(path), meta]
+}
+
+/// The provider headers in `getAuth`'s answer `v`; `None` when it has none.
+pub fn auth_headers(v: Json, context: &str) -> Result<Option<Vec<(String, String)>>> {
     match v.shape() {
         Shape::Undefined | Shape::Null => Ok(None),
         Shape::Object => {
@@ -148,7 +139,7 @@ pub async fn get_auth(
             }
             Ok(Some(headers))
         }
-        other => Err(wrong_shape(m, context, "an object of header strings or null", &other)),
+        other => Err(wrong_shape(ProviderMethod::GetAuth, context, "an object of header strings or null", &other)),
     }
 }
 
@@ -208,15 +199,18 @@ pub async fn get_active_project(c: &dyn Credentials, context: &str) -> Result<Op
 /// when it has none. Only the address is read here; the record itself is
 /// never copied into errors or logs.
 pub async fn read_allowance(c: &dyn Credentials, context: &str) -> Result<Option<AllowanceRecord>> {
-    let m = ProviderMethod::ReadAllowance;
-    let v = c.invoke(m, Vec::new(), context).await?;
+    allowance_record(c.invoke(ProviderMethod::ReadAllowance, Vec::new(), context).await?, context)
+}
+
+/// [`read_allowance`]'s reading of the provider's answer `v`.
+pub fn allowance_record(v: Json, context: &str) -> Result<Option<AllowanceRecord>> {
     match v.shape() {
         Shape::Undefined | Shape::Null => Ok(None),
         Shape::Object => match v.str_field("address") {
             Some(address) => Ok(Some(AllowanceRecord { address, raw: v })),
             None => Err(Error::local(context, "credentials.readAllowance() returned an object without a string address")),
         },
-        other => Err(wrong_shape(m, context, "an allowance object or null", &other)),
+        other => Err(wrong_shape(ProviderMethod::ReadAllowance, context, "an allowance object or null", &other)),
     }
 }
 

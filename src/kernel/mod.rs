@@ -16,7 +16,7 @@ pub mod transport;
 use crate::prelude::*;
 use alloc::rc::Rc;
 
-use crate::credentials::{self, AuthMeta, Credentials};
+use crate::credentials::{self, Credentials};
 use crate::error::{Error, Result};
 use crate::json::{Json, JsonExt};
 use crate::value::Val;
@@ -237,27 +237,61 @@ impl Kernel {
     /// Sends one call and returns the decoded 2xx body, or the mapped error.
     /// A 402 carrying x402 requirements is paid once, within the spend
     /// policy, and the request resent (see [`pay`]).
+    ///
+    /// The only future on the request path: it awaits the host directly
+    /// (`getAuth`, `fetch`, `readAllowance`) and does everything else in
+    /// plain functions, so its state machine holds few values across few
+    /// awaits (each await of an inner future would add that future's states
+    /// and drop glue to this one).
     pub async fn send(&self, mut call: Call) -> Result<Reply> {
         let ctx = call.context;
         if call.paid && call.idempotency_key.is_none() {
             // Fixed now, so the paid resend carries the same key.
             call.idempotency_key = Some(self.random_hex::<16>(ctx)?);
         }
-        let request = self.prepare(&call).await?;
-        let first = self.exchange(request, ctx).await?;
-        match first.status {
-            200..=299 => Ok(first.reply()),
-            402 if !call.raw => self.pay_and_resend(call, first, ctx).await,
-            status => Err(Error::from_status(status, first.body, ctx)),
+        // Set once a 402 was paid: the resend carries it.
+        let mut payment: Option<pay::Payment<'_>> = None;
+        loop {
+            // Prepared again for the paid resend: a wallet sign-in is single-use.
+            let url = self.url(&call)?;
+            let auth = match auth_path(&call) {
+                Some(path) => {
+                    let args = credentials::auth_args(path, call.sdk_method, &url);
+                    let v = self.credentials.invoke(credentials::ProviderMethod::GetAuth, args, ctx).await?;
+                    credentials::auth_headers(v, ctx)?
+                }
+                None => None,
+            };
+            let mut request = self.request(&call, url, auth)?;
+            if let Some(p) = payment.as_mut() {
+                p.attach(&mut request, &self.api_base);
+            }
+            let read = request.read;
+            let sent = self.transport.send(request).await;
+            let answer = self.answer(sent, read, ctx)?;
+            if let Some(p) = payment {
+                return self.settle(p, answer, ctx);
+            }
+            match answer.status {
+                200..=299 => return Ok(answer.reply()),
+                402 if !call.raw => {}
+                status => return Err(Error::from_status(status, answer.body, ctx)),
+            }
+            let (offer, body) = self.offer_of(answer, ctx)?;
+            let c = self.credentials.as_ref();
+            let allowance = match c.has(credentials::ProviderMethod::ReadAllowance) {
+                true => credentials::allowance_record(c.invoke(credentials::ProviderMethod::ReadAllowance, Vec::new(), ctx).await?, ctx)?,
+                false => None,
+            };
+            payment = Some(self.pay(offer, body, allowance, ctx)?);
         }
     }
 
-    /// Headers (the call's, the provider's, an idempotency key) and body.
-    /// Run again for a paid resend: a wallet sign-in is single-use.
-    async fn prepare(&self, call: &Call) -> Result<HttpRequest> {
+    /// Where a call goes: `apiBase + path`, or its absolute URL once checked.
+    fn url(&self, call: &Call) -> Result<String> {
         let ctx = call.context;
-        let (url, path) = match &call.target {
-            Target::Gateway(path) => ([self.api_base.as_str(), path].concat(), path.as_str()),
+        match &call.target {
+            Target::Gateway(path) => Ok([self.api_base.as_str(), path].concat()),
             Target::Absolute(url) => {
                 check_absolute_url(url).map_err(|why| Error::local(ctx, format!("cannot send the request: the URL {why}")))?;
                 // Credentials must never reach a third-party host, whatever
@@ -265,19 +299,18 @@ impl Kernel {
                 if let Some((name, _)) = call.headers.iter().find(|(k, _)| headers::is_credential(k)) {
                     return Err(Error::local(ctx, format!("cannot send the request: {name} must not go to an absolute URL")));
                 }
-                (url.clone(), "")
+                Ok(url.clone())
             }
-        };
+        }
+    }
+
+    /// Headers (the call's, the provider's `auth`, an idempotency key) and
+    /// body.
+    fn request(&self, call: &Call, url: String, auth: Option<Vec<(String, String)>>) -> Result<HttpRequest> {
+        let ctx = call.context;
         let mut headers = call.headers.clone();
-        if call.with_auth && !call.raw {
-            let meta = AuthMeta {
-                namespace: call.sdk_method.0,
-                method: call.sdk_method.1,
-                url: url.clone(),
-            };
-            if let Some(auth) = credentials::get_auth(self.credentials.as_ref(), path, meta, ctx).await? {
-                headers::merge_provider(&mut headers, auth);
-            }
+        if let Some(auth) = auth {
+            headers::merge_provider(&mut headers, auth);
         }
         if call.paid && !call.raw && !headers::has(&headers, "idempotency-key") {
             let key = match &call.idempotency_key {
@@ -329,10 +362,10 @@ impl Kernel {
         Ok(HttpRequest { method: call.method.to_string(), url, headers, body, read: call.read, extra_ms })
     }
 
-    /// Sends a prepared request and decodes the answer, whatever its status.
-    async fn exchange(&self, request: HttpRequest, ctx: &str) -> Result<Exchange> {
-        let read = request.read;
-        let response = match self.transport.send(request).await {
+    /// The transport's outcome as an answer, its body decoded, whatever its
+    /// status.
+    fn answer(&self, sent: core::result::Result<Rc<dyn HttpResponse>, SendFailure>, read: ReadAs, ctx: &str) -> Result<Exchange> {
+        let response = match sent {
             Ok(r) => r,
             Err(SendFailure::Network { message, cause }) => return Err(Error::network(ctx, &message, cause)),
             Err(SendFailure::BodyFailed { message, cause }) => return Err(body_failed(ctx, &message, cause)),
@@ -386,10 +419,13 @@ impl Kernel {
     /// `N` bytes from the host's CSPRNG.
     pub fn random<const N: usize>(&self, ctx: &str) -> Result<[u8; N]> {
         let mut buf = [0u8; N];
-        self.transport
-            .fill_random(&mut buf)
-            .map_err(|e| Error::local(ctx, format!("no secure random numbers are available: {e}")))?;
+        self.fill_random(&mut buf, ctx)?;
         Ok(buf)
+    }
+
+    /// [`Kernel::random`] for any length: one copy of the error path.
+    fn fill_random(&self, buf: &mut [u8], ctx: &str) -> Result<()> {
+        self.transport.fill_random(buf).map_err(|e| Error::local(ctx, format!("no secure random numbers are available: {e}")))
     }
 
     /// Checks that a host value can be sent as a body (bytes, a `Blob`, a
@@ -432,6 +468,16 @@ impl Kernel {
     /// The keys of a project the provider must know.
     pub async fn project_keys(&self, id: &str, context: &str) -> Result<credentials::ProjectKeys> {
         credentials::require_project(self.credentials.as_ref(), id, context).await
+    }
+}
+
+/// The path `getAuth` is asked about, or `None` when the call takes no
+/// provider headers (a raw or unauthenticated call).
+fn auth_path(call: &Call) -> Option<&str> {
+    match &call.target {
+        Target::Gateway(path) if call.with_auth && !call.raw => Some(path),
+        Target::Absolute(_) if call.with_auth && !call.raw => Some(""),
+        _ => None,
     }
 }
 

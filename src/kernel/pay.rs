@@ -7,7 +7,7 @@ use core::cell::{Cell, RefCell};
 use zeroize::Zeroizing;
 
 use super::{Exchange, Kernel, Reply};
-use crate::credentials::{self, ProviderMethod};
+use crate::credentials::AllowanceRecord;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{type_name, Json, JsonExt, Native, Shape};
 use crate::value::Val;
@@ -60,16 +60,16 @@ impl SpendPolicy {
             policy.max_total = usd(&v).map_err(|e| format!("opts.payments.maxTotal {e}"))?;
         }
         if let Some(v) = o.field("networks") {
-            policy.networks = strings(&v, "networks")?
-                .iter()
-                .map(|n| Network::parse(n).ok_or_else(|| format!("opts.payments.networks: unknown network \"{n}\" (use eip155:8453 or eip155:84532)")))
-                .collect::<Result<_, _>>()?;
+            policy.networks = Vec::new();
+            for n in strings(&v, "networks")? {
+                let network = Network::parse(&n).ok_or_else(|| format!("opts.payments.networks: unknown network \"{n}\" (use eip155:8453 or eip155:84532)"))?;
+                policy.networks.push(network);
+            }
         }
         if let Some(v) = o.field("assets") {
-            policy.extra_assets = strings(&v, "assets")?
-                .iter()
-                .map(|a| Address::parse(a).map_err(|e| format!("opts.payments.assets: {e}")))
-                .collect::<Result<_, _>>()?;
+            for a in strings(&v, "assets")? {
+                policy.extra_assets.push(Address::parse(&a).map_err(|e| format!("opts.payments.assets: {e}"))?);
+            }
         }
         Ok(policy)
     }
@@ -80,8 +80,19 @@ impl SpendPolicy {
 }
 
 fn strings(v: &Json, name: &str) -> Result<Vec<String>, String> {
-    let Shape::Array(n) = v.shape() else { return Err(format!("opts.payments.{name} must be an array of strings")) };
-    (0..n).map(|i| v.item(i).and_then(|x| x.as_string()).ok_or_else(|| format!("opts.payments.{name} must be an array of strings"))).collect()
+    if let Shape::Array(n) = v.shape() {
+        let mut out = Vec::new();
+        for i in 0..n {
+            match v.item(i).and_then(|x| x.as_string()) {
+                Some(s) => out.push(s),
+                None => break,
+            }
+        }
+        if out.len() == n {
+            return Ok(out);
+        }
+    }
+    Err(format!("opts.payments.{name} must be an array of strings"))
 }
 
 /// Decimal USD ("0.10", 5, "20") to base units; at most 6 decimals.
@@ -173,10 +184,10 @@ impl Drop for Reservation<'_> {
 
 /// The requirement to pay under `policy`, or why none qualifies. Picks the
 /// cheapest acceptable entry; the server's order breaks ties.
-pub fn choose<'a>(offer: &'a Offer, policy: &SpendPolicy, spent: u128) -> Result<&'a Requirement, String> {
+pub fn choose(offer: &Offer, policy: &SpendPolicy, spent: u128) -> Result<usize, String> {
     let mut reasons: Vec<String> = offer.unpayable.clone();
-    let mut best: Option<(&Requirement, u128)> = None;
-    for r in &offer.payable {
+    let mut best: Option<(usize, u128)> = None;
+    for (i, r) in offer.payable.iter().enumerate() {
         let Some(amount) = r.amount_u128() else {
             reasons.push("the amount is absurdly large".into());
             continue;
@@ -199,12 +210,12 @@ pub fn choose<'a>(offer: &'a Offer, policy: &SpendPolicy, spent: u128) -> Result
         };
         match reason {
             Some(why) => reasons.push(why),
-            None if best.is_none_or(|(_, a)| amount < a) => best = Some((r, amount)),
+            None if best.is_none_or(|(_, a)| amount < a) => best = Some((i, amount)),
             None => {}
         }
     }
     match best {
-        Some((r, _)) => Ok(r),
+        Some((i, _)) => Ok(i),
         None if reasons.is_empty() => Err("the server offered no payment options".into()),
         None => Err(reasons.join("; ")),
     }
@@ -241,48 +252,46 @@ impl Kernel {
         }
     }
 
-    /// The allowance's key, checked against its address.
-    async fn allowance_key(&self, ctx: &str) -> Result<Option<PrivateKey>> {
-        let c = self.credentials.as_ref();
-        if !c.has(ProviderMethod::ReadAllowance) {
-            return Ok(None);
+    /// The offer in a first 402, with its body (for the errors that may
+    /// follow). A 402 without x402 terms (lease expired, quota) is the
+    /// error: nothing to pay.
+    pub(super) fn offer_of(&self, first: Exchange, ctx: &str) -> Result<(Offer, Val)> {
+        match self.read_offer(&first) {
+            Ok(Some(offer)) => Ok((offer, first.body)),
+            Ok(None) => Err(Error::from_status(402, first.body, ctx)),
+            Err(why) => Err(payment_required(first.body, ctx, &format!("Unreadable payment requirements ({why})"), None)),
         }
-        let Some(allowance) = credentials::read_allowance(c, ctx).await? else { return Ok(None) };
+    }
+
+    /// Pays `offer` once with the allowance the provider returned: its key
+    /// checked against its address, a requirement chosen under the spend
+    /// policy, the spend reserved and the authorization signed. Every
+    /// refusal is a `PaymentRequired` carrying the server's requirements
+    /// and the reason.
+    pub(super) fn pay(&self, offer: Offer, body: Val, allowance: Option<AllowanceRecord>, ctx: &str) -> Result<Payment<'_>> {
+        let Some(allowance) = allowance else {
+            let why = "Payment required and no allowance is configured (credentials.readAllowance)";
+            return Err(payment_required(body, ctx, why, Some(&offer)));
+        };
         let secret = Zeroizing::new(allowance.raw.str_field("privateKey").ok_or_else(|| {
             Error::local(ctx, "the allowance from credentials.readAllowance() has no string privateKey")
         })?);
         let key = PrivateKey::parse(secret.as_str()).map_err(|e| Error::local(ctx, format!("the allowance's privateKey is invalid: {e}")))?;
-        match Address::parse(&allowance.address) {
-            Ok(a) if a == key.address() => Ok(Some(key)),
-            _ => Err(Error::local(ctx, "the allowance's address does not belong to its privateKey")),
+        if !Address::parse(&allowance.address).is_ok_and(|a| a == key.address()) {
+            return Err(Error::local(ctx, "the allowance's address does not belong to its privateKey"));
         }
-    }
-
-    /// Pays a 402 once and resends `request`. Every refusal (no allowance,
-    /// the spend policy, the server rejecting the payment) is a
-    /// `PaymentRequired` carrying the server's requirements and the reason.
-    pub(super) async fn pay_and_resend(&self, call: super::Call, first: Exchange, ctx: &str) -> Result<Reply> {
-        let offer = match self.read_offer(&first) {
-            Ok(Some(offer)) => offer,
-            // A 402 without x402 terms (lease expired, quota): nothing to pay.
-            Ok(None) => return Err(Error::from_status(402, first.body, ctx)),
-            Err(why) => return Err(payment_required(first.body, ctx, &format!("Unreadable payment requirements ({why})"), None)),
+        let pick = match choose(&offer, &self.policy, self.ledger.spent()) {
+            Ok(i) => i,
+            Err(why) => return Err(payment_required(body, ctx, &format!("Payment refused by the spend policy ({why})"), Some(&offer))),
         };
-        let Some(key) = self.allowance_key(ctx).await? else {
-            let why = "Payment required and no allowance is configured (credentials.readAllowance)";
-            return Err(payment_required(first.body, ctx, why, Some(&offer)));
-        };
-        let requirement = match choose(&offer, &self.policy, self.ledger.spent()) {
-            Ok(r) => r,
-            Err(why) => return Err(payment_required(first.body, ctx, &format!("Payment refused by the spend policy ({why})"), Some(&offer))),
-        };
+        let requirement = &offer.payable[pick];
         let amount = requirement.amount_u128().unwrap_or(u128::MAX);
         // Reserved in the same synchronous step as the check, before any
         // await (the resend's getAuth may be async): concurrent payments
         // cannot each pass the total cap on the same reading of `spent`.
         // Dropped unkept (an error before the request goes out, an explicit
         // refusal), the reservation is given back.
-        let mut reservation = Reservation::new(&self.ledger, amount);
+        let reservation = Reservation::new(&self.ledger, amount);
         let nonce = self.random::<32>(ctx)?;
         let now_s = (self.transport.now_ms() / 1000.0) as u64; // whole seconds; NaN or negative gives 0
         let payment = x402::sign(&offer, requirement, &key, nonce, now_s).map_err(|e| Error::local(ctx, format!("signing the payment failed: {e}")))?;
@@ -290,19 +299,16 @@ impl Kernel {
         crate::wallet::key::scrub_stack();
         let payload = self.transport.stringify(&payment.payload).map_err(|e| Error::local(ctx, e))?;
         let header = base64(payload.as_string().unwrap_or_default().as_bytes());
-        let mut request = self.prepare(&call).await?;
-        request.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(payment.header_name));
-        request.headers.push((payment.header_name.to_string(), header));
+        Ok(Payment { offer, pick, header_name: payment.header_name, header, reservation, path: String::new() })
+    }
 
-        // From here the signed payment is out: a network failure keeps the
-        // reservation (the payment may have settled); a 402 refusal gives
-        // it back.
-        reservation.kept = true;
-        let path = request.url.strip_prefix(self.api_base.as_str()).unwrap_or(&request.url).to_string();
-        let second = self.exchange(request, ctx).await?;
+    /// Reads the answer to the paid resend: a 402 is the server refusing
+    /// the payment (the reservation is given back), anything else is
+    /// recorded in the ledger and judged as usual.
+    pub(super) fn settle(&self, mut p: Payment<'_>, second: Exchange, ctx: &str) -> Result<Reply> {
         if second.status == 402 {
-            reservation.kept = false;
-            drop(reservation);
+            p.reservation.kept = false;
+            drop(p.reservation);
             let again = self.read_offer(&second).ok().flatten();
             let why = again
                 .as_ref()
@@ -312,7 +318,7 @@ impl Kernel {
                     _ => None,
                 })
                 .unwrap_or_else(|| "no reason given".into());
-            let mut e = payment_required(second.body, ctx, &format!("The server refused the payment ({why})"), again.as_ref().or(Some(&offer)));
+            let mut e = payment_required(second.body, ctx, &format!("The server refused the payment ({why})"), again.as_ref().or(Some(&p.offer)));
             e.kind = ErrorKind::PaymentRequired;
             return Err(e);
         }
@@ -321,13 +327,14 @@ impl Kernel {
             .header("payment-response")
             .or_else(|| second.response.header("x-payment-response"))
             .and_then(|h| header_json(self, &h).ok());
+        let requirement = &p.offer.payable[p.pick];
         self.ledger.record(
             Val::object()
                 .with("network", requirement.network.caip2())
                 .with("asset", requirement.asset.checksummed())
                 .with("amount", requirement.amount_text.clone())
                 .with("payTo", requirement.pay_to.checksummed())
-                .with("path", path)
+                .with("path", p.path)
                 .with("status", second.status)
                 .with("settlement", settlement.map_or(Val::Null, Val::Json)),
         );
@@ -335,6 +342,31 @@ impl Kernel {
             200..=299 => Ok(second.reply()),
             status => Err(Error::from_status(status, second.body, ctx)),
         }
+    }
+}
+
+/// A signed payment on its way: the offer and the requirement paid, the
+/// header that carries it and the spend reserved for it.
+pub(super) struct Payment<'k> {
+    offer: Offer,
+    /// Which of `offer.payable`.
+    pick: usize,
+    header_name: &'static str,
+    header: String,
+    reservation: Reservation<'k>,
+    /// The resent request's path, for the ledger.
+    path: String,
+}
+
+impl Payment<'_> {
+    /// Puts the payment on the prepared resend. From here the signed
+    /// payment is out: a network failure keeps the reservation (the payment
+    /// may have settled); a 402 refusal gives it back.
+    pub(super) fn attach(&mut self, request: &mut super::HttpRequest, api_base: &str) {
+        request.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(self.header_name));
+        request.headers.push((self.header_name.to_string(), self.header.clone()));
+        self.reservation.kept = true;
+        self.path = request.url.strip_prefix(api_base).unwrap_or(&request.url).to_string();
     }
 }
 
@@ -404,6 +436,6 @@ mod tests {
     #[test]
     fn picks_the_cheapest_acceptable_offer() {
         let o = offer(j!([entry("eip155:84532", "300", SEPOLIA_USDC), entry("eip155:84532", "200", SEPOLIA_USDC)]));
-        assert_eq!(choose(&o, &SpendPolicy::default(), 0).unwrap().amount_text, "200");
+        assert_eq!(o.payable[choose(&o, &SpendPolicy::default(), 0).unwrap()].amount_text, "200");
     }
 }

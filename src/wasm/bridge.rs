@@ -68,8 +68,7 @@ impl Credentials for JsProvider {
         provider_is_ci(&self.obj)
     }
 
-    fn invoke(&self, m: ProviderMethod, args: Vec<Val>, context: &str) -> LocalFuture<'_, Result<Json>> {
-        let context = context.to_string();
+    fn invoke<'a>(&'a self, m: ProviderMethod, args: Vec<Val>, context: &'a str) -> LocalFuture<'a, Result<Json>> {
         // Called now, synchronously, like the reference: the provider sees
         // calls in the order they were made.
         let arg = |i: usize| args.get(i).map_or(JsValue::UNDEFINED, val_to_js);
@@ -79,9 +78,9 @@ impl Credentials for JsProvider {
         Box::pin(async move {
             match code {
                 PROVIDED => Ok(wrap(value)),
-                PROVIDED_LATER => settle(value).await.map(wrap).map_err(|thrown| failed(m, &context, thrown)),
-                PROVIDER_THREW => Err(failed(m, &context, value)),
-                _ => Err(Error::local(&context, format!("credentials.{}() is not implemented by this provider", m.name()))),
+                PROVIDED_LATER => settle(value).await.map(wrap).map_err(|thrown| failed(m, context, thrown)),
+                PROVIDER_THREW => Err(failed(m, context, value)),
+                _ => Err(Error::local(context, format!("credentials.{}() is not implemented by this provider", m.name()))),
             }
         })
     }

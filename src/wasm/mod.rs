@@ -224,12 +224,17 @@ fn build(opts: &JsValue) -> Result<Kernel, Error> {
         ));
     }
     let provider = bridge::JsProvider::new(credentials);
-    let missing: Vec<&str> = ProviderMethod::REQUIRED.iter().filter(|m| !provider.has_method(**m)).map(|m| m.name()).collect();
+    let mut missing = String::new();
+    for m in ProviderMethod::REQUIRED {
+        if !provider.has_method(*m) {
+            if !missing.is_empty() {
+                missing.push_str(", ");
+            }
+            missing.push_str(m.name());
+        }
+    }
     if !missing.is_empty() {
-        return Err(Error::local(
-            CONSTRUCTING,
-            format!("Run402 credentials provider is missing required methods: {}", missing.join(", ")),
-        ));
+        return Err(Error::local(CONSTRUCTING, ["Run402 credentials provider is missing required methods: ", &missing].concat()));
     }
     let fetch = match get("fetch") {
         f if f.is_undefined() || f.is_null() => {

@@ -417,16 +417,16 @@ fn flush() {
         return;
     }
     let woken = drain_woken();
-    let notify: Vec<Function> = with_table(|t| {
-        woken
-            .iter()
-            .filter_map(|h| match t.get(*h) {
-                Some(Entry::Waiting(p)) if p.task.wake.is_woken() => p.notify.clone(),
-                _ => None,
-            })
-            .collect()
-    })
-    .unwrap_or_default();
+    let mut notify: Vec<Function> = Vec::new();
+    with_table(|t| {
+        for h in woken {
+            if let Some(Entry::Waiting(p)) = t.get(h) {
+                if let (true, Some(f)) = (p.task.wake.is_woken(), &p.notify) {
+                    notify.push(f.clone());
+                }
+            }
+        }
+    });
     for f in notify {
         // Only resolves the loop's promise; a throw is impossible, and
         // caught by the import regardless.
@@ -473,9 +473,15 @@ pub fn fresh(h: u32, notify: Function) -> Array {
     let due = with_table(|t| match t.get(h) {
         Some(Entry::Waiting(p)) => {
             let fresh = p.task.ctx.waits.try_borrow_mut().map(|mut w| w.take_fresh()).unwrap_or_default();
-            for (id, promise) in fresh.into_iter().chain(p.sole.take()) {
+            let push = |(id, promise): (WaitId, JsValue)| {
                 out.push(&JsValue::from(id));
                 out.push(&promise);
+            };
+            for wait in fresh {
+                push(wait);
+            }
+            if let Some(wait) = p.sole.take() {
+                push(wait);
             }
             p.notify = Some(notify.clone());
             p.task.wake.is_woken() || p.task.ctx.waits.try_borrow().is_ok_and(|w| w.has_delivered())
