@@ -758,6 +758,19 @@ function isThenable(v) {
   }
 }
 
+/**
+ * The runtime's `fetch`, bound to `globalThis` (a browser's must be called
+ * on its window); undefined where there is none or reading it throws.
+ */
+export function globalFetch() {
+  try {
+    const f = globalThis.fetch;
+    return typeof f === "function" ? f.bind(globalThis) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `obj[key]` for data objects; undefined for arrays, non-objects, or if a getter throws. */
 export function fieldOf(obj, key) {
   if (obj === null || typeof obj !== "object") return undefined;

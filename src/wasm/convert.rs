@@ -42,6 +42,9 @@ extern "C" {
     fn interruption_of(v: &JsValue) -> i32;
     #[wasm_bindgen(js_name = interruptionCause)]
     fn interruption_cause_of(v: &JsValue) -> JsValue;
+    /// The runtime's `fetch` bound to `globalThis`, or undefined.
+    #[wasm_bindgen(js_name = globalFetch)]
+    pub(super) fn global_fetch() -> JsValue;
 }
 
 /// Whether `v` is the facade's marker for a timed-out or aborted wait.

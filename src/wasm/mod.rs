@@ -237,13 +237,9 @@ fn build(opts: &JsValue) -> Result<Kernel, Error> {
         return Err(Error::local(CONSTRUCTING, ["Run402 credentials provider is missing required methods: ", &missing].concat()));
     }
     let fetch = match get("fetch") {
-        f if f.is_undefined() || f.is_null() => {
-            let global = js_sys::global();
-            let f = js_sys::Reflect::get(&global, &JsValue::from_str("fetch")).unwrap_or(JsValue::UNDEFINED);
-            f.dyn_into::<Function>()
-                .map_err(|_| Error::local(CONSTRUCTING, "This runtime has no global fetch; pass opts.fetch"))?
-                .bind0(&global)
-        }
+        f if f.is_undefined() || f.is_null() => convert::global_fetch()
+            .dyn_into::<Function>()
+            .map_err(|_| Error::local(CONSTRUCTING, "This runtime has no global fetch; pass opts.fetch"))?,
         f => f.dyn_into::<Function>().map_err(|_| Error::local(CONSTRUCTING, "opts.fetch must be a function"))?,
     };
     let payments = get("payments");

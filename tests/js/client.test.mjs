@@ -54,6 +54,34 @@ test("constructor checks throw LocalError with clear messages, synchronously", (
   assert.equal(typeof r.projects.provision, "function");
 });
 
+test("without opts.fetch the client uses globalThis.fetch, called on globalThis; with none it says so", async () => {
+  const original = globalThis.fetch;
+  const seen = [];
+  try {
+    globalThis.fetch = function (url) {
+      seen.push({ url, self: this });
+      return Promise.resolve(new Response(JSON.stringify({ status: "ok" }), { headers: { "content-type": "application/json" } }));
+    };
+    const r = new Run402({ apiBase: "https://api.test", credentials: { getAuth: () => null, getProject: () => null } });
+    await r.service.health();
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].url, "https://api.test/health");
+    assert.equal(seen[0].self, globalThis);
+    for (const missing of [undefined, "not a function"]) {
+      globalThis.fetch = missing;
+      assert.throws(() => new Run402({ apiBase: "https://x", credentials: { getAuth() {}, getProject() {} } }), (e) => {
+        assert.ok(e instanceof sdk.LocalError);
+        assert.equal(e.message, "This runtime has no global fetch; pass opts.fetch");
+        return true;
+      });
+    }
+    Object.defineProperty(globalThis, "fetch", { configurable: true, get() { throw new Error("no fetch for you"); } });
+    assert.throws(() => new Run402({ apiBase: "https://x", credentials: { getAuth() {}, getProject() {} } }), /no global fetch; pass opts.fetch/);
+  } finally {
+    Object.defineProperty(globalThis, "fetch", { configurable: true, writable: true, value: original });
+  }
+});
+
 test("error kinds are identical in Rust, JS and the declarations", () => {
   const rust = JSON.parse(surface()).errors;
   const js = Object.entries(ERROR_CLASSES).map(([kind, cls]) => ({ kind, className: cls.name }));
