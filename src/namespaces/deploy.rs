@@ -45,19 +45,24 @@ pub(crate) async fn run(k: &Kernel, a: Args, events: Events) -> Result<Val> {
         _ => o.project.clone(),
     };
     let d = engine(k, &a, &events, project).await?;
-    match job {
-        Job::Apply(spec) => apply(&d, &a, &spec, &o).await,
-        Job::Start(spec) => attempt_once(&d, &spec, &o, true).await,
-        Job::Plan(spec) => plan(&d, &spec, &o).await,
-        Job::Upload(plan, readers) => {
-            if let Some(missing) = plan.field("missing_content") {
-                d.upload_missing(&missing, &readers, 3).await?;
-            }
-            Ok(Val::Undefined)
-        }
-        Job::Commit(plan_id) => d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await,
-        Job::Resume(op) => resume(&d, &a, op).await,
+    // Each member's steps behind one pointer: this future holds one state
+    // for them all rather than each member's state machine inline.
+    let work: LocalFuture<'_, Result<Val>> = match &job {
+        Job::Apply(spec) => Box::pin(apply(&d, &a, spec, &o)),
+        Job::Start(spec) => Box::pin(attempt_once(&d, spec, &o, true)),
+        Job::Plan(spec) => Box::pin(plan(&d, spec, &o)),
+        Job::Upload(plan, readers) => Box::pin(upload_given(&d, plan, readers)),
+        Job::Commit(plan_id) => Box::pin(d.commit(plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new()))),
+        Job::Resume(op) => Box::pin(resume(&d, &a, op.clone())),
+    };
+    work.await
+}
+
+async fn upload_given(d: &Deploy<'_>, plan: &Json, readers: &[Reader]) -> Result<Val> {
+    if let Some(missing) = plan.field("missing_content") {
+        d.upload_missing(&missing, readers, 3).await?;
     }
+    Ok(Val::Undefined)
 }
 
 /// What a deploying member was asked to do, its arguments checked.
