@@ -164,7 +164,8 @@ impl Deploy<'_> {
         let mut value = piece.value.clone();
         let mut content_type = None;
         let mut file = None;
-        let body = loop {
+        // `Err`: a source to read first (one read site for streams and files).
+        let got = loop {
             let Some(form) = super::content(&value, &probe) else {
                 return Err(Error::local(HASHING, format!("{}: the content changed while it was read", piece.label)));
             };
@@ -178,21 +179,25 @@ impl Deploy<'_> {
                     content_type = content_type.or(own);
                     value = data;
                 }
-                Content::Text(j) => break k.host_body(j, HASHING)?,
-                Content::Bytes(b) if b.info.kind == BodyKind::Stream => break self.read_all(&b.value, &piece.label).await?,
+                Content::Text(j) => break Ok(k.host_body(j, HASHING)?),
+                Content::Bytes(b) if b.info.kind == BodyKind::Stream => break Err(b.value),
                 Content::Bytes(b) => {
                     if b.info.kind == BodyKind::Blob {
                         content_type = content_type.or(b.value.str_field("type").filter(|t| !t.is_empty()));
                     }
-                    break b;
+                    break Ok(b);
                 }
                 Content::FsFile { path, content_type: own } => {
                     content_type = content_type.or(own);
-                    let bytes = self.read_all(&Native::string(path.clone()), &piece.label).await?;
+                    let source = Native::string(path.clone());
                     file = Some(path);
-                    break bytes;
+                    break Err(source);
                 }
             }
+        };
+        let body = match got {
+            Ok(body) => body,
+            Err(source) => self.read_all(&source, &piece.label).await?,
         };
         let digest = k.sha256(&body.value, HASHING).await?;
         let sha256 = hex(&digest);
