@@ -440,25 +440,31 @@ impl Deploy<'_> {
         Ok((n, etag))
     }
 
-    /// §3.1 steps 8–10: the commit, then the operation until it is ready.
-    pub async fn commit(&self, plan_id: &str, key: Option<&str>, diff: Val, warnings: Val) -> Result<Val> {
-        let k = self.k;
+    /// §3.1 step 8: the commit request, and where its errors are.
+    pub fn commit<'p>(&self, plan_id: &'p str, key: Option<&str>) -> (Call, At<'p>) {
         let body = match key {
             Some(key) => Val::object().with("idempotency_key", key),
             None => Val::object(),
         };
         let path = ["/deploy/v2/plans/", &encode_uri_component(plan_id), "/commit"].concat();
         let call = self.call("POST", path, COMMITTING, false).json(body).paid(key.map(str::to_string));
-        let at = At { phase: "commit", plan_id: Some(plan_id), operation_id: None };
-        let reply = k.send(call).await.map_err(|e| translated(e, at))?;
-        let first = object(&reply, COMMITTING)?;
-        self.follow(first, Some(plan_id), diff, warnings, true).await
+        (call, At { phase: "commit", plan_id: Some(plan_id), operation_id: None })
+    }
+
+    /// §3.1 steps 8–10 for a commit or a resume (one future for both): the
+    /// request, then its operation until it is ready. A commit's answer
+    /// (`at` names no operation yet) is not a full snapshot.
+    pub async fn open(&self, call: Call, at: At<'_>, diff: Val, warnings: Val) -> Result<Val> {
+        let ctx = call.context;
+        let reply = self.k.send(call).await.map_err(|e| translated(e, at))?;
+        let first = object(&reply, ctx)?;
+        self.follow(first, at.plan_id, diff, warnings, at.operation_id.is_none()).await
     }
 
     /// The poll loop from a first answer (a commit's or a resume's).
     /// `fetch_first`: the answer is not a full snapshot (a commit's), so
     /// unless it is final the operation is fetched before the first sleep.
-    pub async fn follow(&self, first: Json, plan_id: Option<&str>, diff: Val, warnings: Val, fetch_first: bool) -> Result<Val> {
+    async fn follow(&self, first: Json, plan_id: Option<&str>, diff: Val, warnings: Val, fetch_first: bool) -> Result<Val> {
         let k = self.k;
         let Some(op) = first.str_field("operation_id").filter(|o| !o.is_empty()) else {
             return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the gateway's answer names no operation_id", false));

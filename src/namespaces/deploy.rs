@@ -20,7 +20,7 @@ use crate::deploy::{plan as gate, retry, ValidSpec};
 use crate::error::{Error, Result};
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::encode::encode_uri_component;
-use crate::kernel::Kernel;
+use crate::kernel::{Call, Kernel};
 use crate::routes::{field, route, Auth, Guard, Key, Kind, Out, ProjectFrom, Route, Src, PROVIDER, SERVICE_GET};
 use crate::surface::{call_opts, req, req_call_opts, Events, Method, Namespace, Run, Scope};
 use crate::value::Val;
@@ -52,8 +52,14 @@ pub(crate) async fn run(k: &Kernel, a: Args, events: Events) -> Result<Val> {
         Job::Start(spec) => Box::pin(attempt_once(&d, spec, &o, true)),
         Job::Plan(spec) => Box::pin(plan(&d, spec, &o)),
         Job::Upload(plan, readers) => Box::pin(upload_given(&d, plan, readers)),
-        Job::Commit(plan_id) => Box::pin(d.commit(plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new()))),
-        Job::Resume(op) => Box::pin(resume(&d, &a, op.clone())),
+        Job::Commit(plan_id) => {
+            let (call, at) = d.commit(plan_id, o.key.as_deref());
+            Box::pin(d.open(call, at, Val::object(), Val::Arr(Vec::new())))
+        }
+        Job::Resume(op) => {
+            let (call, at) = resume(&d, &a, op);
+            Box::pin(d.open(call, at, Val::object(), Val::Arr(Vec::new())))
+        }
     };
     work.await
 }
@@ -436,7 +442,8 @@ async fn attempt_once(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts, staged: bool) 
         return Err(deploy_error(engine::COMMITTING, "DRY_RUN_PLAN_NOT_COMMITTABLE", "this plan has no plan_id or operation_id (a dry run): plan again without dryRun to deploy", false)
             .with("phase", "validate"));
     };
-    d.commit(&plan_id, o.key.as_deref(), planned.diff(), planned.warnings()).await
+    let (call, at) = d.commit(&plan_id, o.key.as_deref());
+    d.open(call, at, planned.diff(), planned.warnings()).await
 }
 
 async fn upload_planned(d: &Deploy<'_>, planned: &Planned) -> Result<()> {
@@ -477,13 +484,10 @@ fn upload(k: &Kernel, a: &Args) -> Result<(Job, Opts)> {
     Ok((Job::Upload(plan, readers), o))
 }
 
-async fn resume(d: &Deploy<'_>, a: &Args, op: String) -> Result<Val> {
-    let k = d.k;
-    let path = ["/deploy/v2/operations/", &encode_uri_component(&op), "/resume"].concat();
-    let at = At { phase: "resume", plan_id: None, operation_id: Some(&op) };
-    let reply = k.send(d.call("POST", path, a.context, false)).await.map_err(|e| engine::translated(e, at))?;
-    let snapshot = engine::object(&reply, a.context)?;
-    d.follow(snapshot, None, Val::object(), Val::Arr(Vec::new()), false).await
+/// `resume`'s request, and where its errors are.
+fn resume<'o>(d: &Deploy<'_>, a: &Args, op: &'o str) -> (Call, At<'o>) {
+    let path = ["/deploy/v2/operations/", &encode_uri_component(op), "/resume"].concat();
+    (d.call("POST", path, a.context, false), At { phase: "resume", plan_id: None, operation_id: Some(op) })
 }
 
 /// An operation id, which must start `op_` (else OPERATION_NOT_FOUND, locally).
