@@ -14,7 +14,7 @@ use alloc::rc::Rc;
 
 use crate::args::Args;
 use crate::credentials::{self, LocalFuture};
-use crate::deploy::engine::{self, deploy_error, event, Deploy, Planned, Reader};
+use crate::deploy::engine::{self, deploy_error, event, Deploy, Reader};
 use crate::deploy::translate::At;
 use crate::deploy::{plan as gate, retry, ValidSpec};
 use crate::error::{Error, Result};
@@ -64,6 +64,7 @@ pub(crate) async fn run(k: &Kernel, a: Args, events: Events) -> Result<Val> {
     work.await
 }
 
+/// What a plan reports missing, uploaded (`upload`, and `apply`'s step).
 async fn upload_given(d: &Deploy<'_>, plan: &Json, readers: &[Reader]) -> Result<Val> {
     if let Some(missing) = plan.field("missing_content") {
         d.upload_missing(&missing, readers, 3).await?;
@@ -436,7 +437,7 @@ async fn attempt_once(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts, staged: bool) 
         let id = planned.id("operation_id").map_or(Val::Null, Val::Str);
         d.emit(Val::object().with("__operation", id).with("project", d.project.as_str())).await;
     }
-    upload_planned(d, &planned).await?;
+    upload_given(d, &planned.json, &planned.readers).await?;
     d.emit(event("commit.phase").with("phase", "validate").with("status", "started")).await;
     let (Some(plan_id), Some(_)) = (planned.id("plan_id"), planned.id("operation_id")) else {
         return Err(deploy_error(engine::COMMITTING, "DRY_RUN_PLAN_NOT_COMMITTABLE", "this plan has no plan_id or operation_id (a dry run): plan again without dryRun to deploy", false)
@@ -444,13 +445,6 @@ async fn attempt_once(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts, staged: bool) 
     };
     let (call, at) = d.commit(&plan_id, o.key.as_deref());
     d.open(call, at, planned.diff(), planned.warnings()).await
-}
-
-async fn upload_planned(d: &Deploy<'_>, planned: &Planned) -> Result<()> {
-    match planned.json.field("missing_content") {
-        Some(missing) => d.upload_missing(&missing, &planned.readers, 3).await,
-        None => Ok(()),
-    }
 }
 
 async fn plan(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts) -> Result<Val> {
