@@ -452,41 +452,50 @@ impl Deploy<'_> {
     }
 
     /// §3.1 steps 8–10 for a commit or a resume (one future for both): the
-    /// request, then its operation until it is ready. A commit's answer
-    /// (`at` names no operation yet) is not a full snapshot.
+    /// request, then its operation until it is ready, every request sent
+    /// from one place. A commit's answer (`at` names no operation yet) is
+    /// not a full snapshot: unless it is final, the operation is fetched
+    /// before the first sleep.
     pub async fn open(&self, call: Call, at: At<'_>, diff: Val, warnings: Val) -> Result<Val> {
-        let ctx = call.context;
-        let reply = self.k.send(call).await.map_err(|e| translated(e, at))?;
-        let first = object(&reply, ctx)?;
-        self.follow(first, at.plan_id, diff, warnings, at.operation_id.is_none()).await
-    }
-
-    /// The poll loop from a first answer (a commit's or a resume's).
-    /// `fetch_first`: the answer is not a full snapshot (a commit's), so
-    /// unless it is final the operation is fetched before the first sleep.
-    async fn follow(&self, first: Json, plan_id: Option<&str>, diff: Val, warnings: Val, fetch_first: bool) -> Result<Val> {
         let k = self.k;
-        let Some(op) = first.str_field("operation_id").filter(|o| !o.is_empty()) else {
-            return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the gateway's answer names no operation_id", false));
-        };
-        let start = k.transport.now_ms();
+        let plan_id = at.plan_id;
+        let mut fetch = at.operation_id.is_none();
+        let mut opening = true;
+        let mut call = call;
+        // Where the request in flight fails: the opening one's place, then
+        // the last snapshot's status and plan.
+        let mut phase = at.phase.to_string();
+        let mut own_plan = plan_id.map(str::to_string);
+        let mut op = at.operation_id.map(str::to_string).unwrap_or_default();
+        let mut start = 0.0;
         let mut interval = poll::INITIAL_INTERVAL_MS;
         let mut phases = Phases::new();
-        let mut snapshot = first;
-        let mut fetch = fetch_first;
         loop {
+            let ctx = call.context;
+            let at = At { phase: &phase, plan_id: own_plan.as_deref(), operation_id: Some(op.as_str()).filter(|o| !o.is_empty()) };
+            let reply = k.send(call).await.map_err(|e| translated(e, at))?;
+            let snapshot = object(&reply, ctx)?;
+            if opening {
+                let Some(id) = snapshot.str_field("operation_id").filter(|o| !o.is_empty()) else {
+                    return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the gateway's answer names no operation_id", false));
+                };
+                op = id;
+                opening = false;
+                start = k.transport.now_ms();
+            }
             // A snapshot without a status would be polled for ten minutes.
             let Some(status) = snapshot.str_field("status") else {
                 return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the operation's snapshot has no status", false).with("operationId", op.as_str()));
             };
-            let own_plan = snapshot.str_field("plan_id");
-            let at = At { phase: &status, plan_id: own_plan.as_deref().or(plan_id), operation_id: Some(&op) };
-            if fetch && !matches!(status.as_str(), "ready" | "failed") {
+            own_plan = snapshot.str_field("plan_id").or(plan_id.map(str::to_string));
+            phase = status;
+            let status = phase.as_str();
+            if fetch && !matches!(status, "ready" | "failed") {
                 fetch = false;
             } else {
                 fetch = false;
                 let mut out = Vec::new();
-                let next = phases.observe(&status, &mut out);
+                let next = phases.observe(status, &mut out);
                 for e in out {
                     self.emit(event("commit.phase").with("phase", e.phase).with("status", e.status)).await;
                 }
@@ -503,7 +512,10 @@ impl Deploy<'_> {
                             .with("diff", diff)
                             .with("warnings", warnings));
                     }
-                    Next::Failed => return Err(translate::snapshot_error(snapshot.field("error").as_ref(), at)),
+                    Next::Failed => {
+                        let at = At { phase: status, plan_id: own_plan.as_deref(), operation_id: Some(&op) };
+                        return Err(translate::snapshot_error(snapshot.field("error").as_ref(), at));
+                    }
                     Next::Wait => {}
                 }
                 let elapsed = k.transport.now_ms() - start;
@@ -515,8 +527,7 @@ impl Deploy<'_> {
                 interval = poll::next_interval(interval, k.transport.now_ms() - start);
             }
             let path = ["/deploy/v2/operations/", &encode_uri_component(&op)].concat();
-            let reply = k.send(self.call("GET", path, POLLING, true)).await.map_err(|e| translated(e, at))?;
-            snapshot = object(&reply, POLLING)?;
+            call = self.call("GET", path, POLLING, true);
         }
     }
 }
