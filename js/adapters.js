@@ -182,7 +182,9 @@ function upload(start, _ns, m) {
     try {
       entries = await readerEntries(args[0], opts === null || typeof opts !== "object" ? undefined : opts.byteReaders);
       next = args.slice();
-      next[m.options] = { ...opts, byteReaders: entries };
+      // A string spreads into one key per character (a 10 MiB one hangs the
+      // thread); nothing reads those keys, so it spreads as nothing.
+      next[m.options] = { ...(typeof opts === "string" ? undefined : opts), byteReaders: entries };
     } catch (e) {
       if (isRun402Error(e)) throw e;
       throw new LocalError(`deploy.upload: cannot read \`byteReaders\`: ${e instanceof Error ? e.message : String(e)}`, context, e);

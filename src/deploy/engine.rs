@@ -164,7 +164,8 @@ impl Deploy<'_> {
         let mut value = piece.value.clone();
         let mut content_type = None;
         let mut file = None;
-        let body = loop {
+        // `Err`: a source to read first (one read site for streams and files).
+        let got = loop {
             let Some(form) = super::content(&value, &probe) else {
                 return Err(Error::local(HASHING, format!("{}: the content changed while it was read", piece.label)));
             };
@@ -178,21 +179,25 @@ impl Deploy<'_> {
                     content_type = content_type.or(own);
                     value = data;
                 }
-                Content::Text(j) => break k.host_body(j, HASHING)?,
-                Content::Bytes(b) if b.info.kind == BodyKind::Stream => break self.read_all(&b.value, &piece.label).await?,
+                Content::Text(j) => break Ok(k.host_body(j, HASHING)?),
+                Content::Bytes(b) if b.info.kind == BodyKind::Stream => break Err(b.value),
                 Content::Bytes(b) => {
                     if b.info.kind == BodyKind::Blob {
                         content_type = content_type.or(b.value.str_field("type").filter(|t| !t.is_empty()));
                     }
-                    break b;
+                    break Ok(b);
                 }
                 Content::FsFile { path, content_type: own } => {
                     content_type = content_type.or(own);
-                    let bytes = self.read_all(&Native::string(path.clone()), &piece.label).await?;
+                    let source = Native::string(path.clone());
                     file = Some(path);
-                    break bytes;
+                    break Err(source);
                 }
             }
+        };
+        let body = match got {
+            Ok(body) => body,
+            Err(source) => self.read_all(&source, &piece.label).await?,
         };
         let digest = k.sha256(&body.value, HASHING).await?;
         let sha256 = hex(&digest);
@@ -438,47 +443,62 @@ impl Deploy<'_> {
         Ok((n, etag))
     }
 
-    /// §3.1 steps 8–10: the commit, then the operation until it is ready.
-    pub async fn commit(&self, plan_id: &str, key: Option<&str>, diff: Val, warnings: Val) -> Result<Val> {
-        let k = self.k;
+    /// §3.1 step 8: the commit request, and where its errors are.
+    pub fn commit<'p>(&self, plan_id: &'p str, key: Option<&str>) -> (Call, At<'p>) {
         let body = match key {
             Some(key) => Val::object().with("idempotency_key", key),
             None => Val::object(),
         };
         let path = ["/deploy/v2/plans/", &encode_uri_component(plan_id), "/commit"].concat();
         let call = self.call("POST", path, COMMITTING, false).json(body).paid(key.map(str::to_string));
-        let at = At { phase: "commit", plan_id: Some(plan_id), operation_id: None };
-        let reply = k.send(call).await.map_err(|e| translated(e, at))?;
-        let first = object(&reply, COMMITTING)?;
-        self.follow(first, Some(plan_id), diff, warnings, true).await
+        (call, At { phase: "commit", plan_id: Some(plan_id), operation_id: None })
     }
 
-    /// The poll loop from a first answer (a commit's or a resume's).
-    /// `fetch_first`: the answer is not a full snapshot (a commit's), so
-    /// unless it is final the operation is fetched before the first sleep.
-    pub async fn follow(&self, first: Json, plan_id: Option<&str>, diff: Val, warnings: Val, fetch_first: bool) -> Result<Val> {
+    /// §3.1 steps 8–10 for a commit or a resume (one future for both): the
+    /// request, then its operation until it is ready, every request sent
+    /// from one place. A commit's answer (`at` names no operation yet) is
+    /// not a full snapshot: unless it is final, the operation is fetched
+    /// before the first sleep.
+    pub async fn open(&self, call: Call, at: At<'_>, diff: Val, warnings: Val) -> Result<Val> {
         let k = self.k;
-        let Some(op) = first.str_field("operation_id").filter(|o| !o.is_empty()) else {
-            return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the gateway's answer names no operation_id", false));
-        };
-        let start = k.transport.now_ms();
+        let plan_id = at.plan_id;
+        let mut fetch = at.operation_id.is_none();
+        let mut opening = true;
+        let mut call = call;
+        // Where the request in flight fails: the opening one's place, then
+        // the last snapshot's status and plan.
+        let mut phase = at.phase.to_string();
+        let mut own_plan = plan_id.map(str::to_string);
+        let mut op = at.operation_id.map(str::to_string).unwrap_or_default();
+        let mut start = 0.0;
         let mut interval = poll::INITIAL_INTERVAL_MS;
         let mut phases = Phases::new();
-        let mut snapshot = first;
-        let mut fetch = fetch_first;
         loop {
+            let ctx = call.context;
+            let at = At { phase: &phase, plan_id: own_plan.as_deref(), operation_id: Some(op.as_str()).filter(|o| !o.is_empty()) };
+            let reply = k.send(call).await.map_err(|e| translated(e, at))?;
+            let snapshot = object(&reply, ctx)?;
+            if opening {
+                let Some(id) = snapshot.str_field("operation_id").filter(|o| !o.is_empty()) else {
+                    return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the gateway's answer names no operation_id", false));
+                };
+                op = id;
+                opening = false;
+                start = k.transport.now_ms();
+            }
             // A snapshot without a status would be polled for ten minutes.
             let Some(status) = snapshot.str_field("status") else {
                 return Err(deploy_error(POLLING, "INTERNAL_ERROR", "the operation's snapshot has no status", false).with("operationId", op.as_str()));
             };
-            let own_plan = snapshot.str_field("plan_id");
-            let at = At { phase: &status, plan_id: own_plan.as_deref().or(plan_id), operation_id: Some(&op) };
-            if fetch && !matches!(status.as_str(), "ready" | "failed") {
+            own_plan = snapshot.str_field("plan_id").or(plan_id.map(str::to_string));
+            phase = status;
+            let status = phase.as_str();
+            if fetch && !matches!(status, "ready" | "failed") {
                 fetch = false;
             } else {
                 fetch = false;
                 let mut out = Vec::new();
-                let next = phases.observe(&status, &mut out);
+                let next = phases.observe(status, &mut out);
                 for e in out {
                     self.emit(event("commit.phase").with("phase", e.phase).with("status", e.status)).await;
                 }
@@ -495,7 +515,10 @@ impl Deploy<'_> {
                             .with("diff", diff)
                             .with("warnings", warnings));
                     }
-                    Next::Failed => return Err(translate::snapshot_error(snapshot.field("error").as_ref(), at)),
+                    Next::Failed => {
+                        let at = At { phase: status, plan_id: own_plan.as_deref(), operation_id: Some(&op) };
+                        return Err(translate::snapshot_error(snapshot.field("error").as_ref(), at));
+                    }
                     Next::Wait => {}
                 }
                 let elapsed = k.transport.now_ms() - start;
@@ -509,8 +532,7 @@ impl Deploy<'_> {
                 interval = poll::next_interval(interval, k.transport.now_ms() - start);
             }
             let path = ["/deploy/v2/operations/", &encode_uri_component(&op)].concat();
-            let reply = k.send(self.call("GET", path, POLLING, true)).await.map_err(|e| translated(e, at))?;
-            snapshot = object(&reply, POLLING)?;
+            call = self.call("GET", path, POLLING, true);
         }
     }
 }

@@ -6,6 +6,9 @@
 //! Also the seed's legacy `bundleDeploy`, translated in JS and run as a
 //! `deploy.apply` ([`bundle`]).
 
+// `omit-deploy` leaves bundleDeploy out too: it runs the deploy engine, so
+// the engine's bytes are deploy's cost, not apps'.
+#[cfg(not(feature = "omit-deploy"))]
 mod bundle;
 
 use alloc::rc::Rc;
@@ -111,6 +114,7 @@ pub const NAMESPACE: Namespace = Namespace {
             http: crate::ts!(""),
             run: route(Route { verb: "DELETE", ..VERSION }),
         },
+        #[cfg(not(feature = "omit-deploy"))]
         Method {
             name: "bundleDeploy",
             aliases: &[],

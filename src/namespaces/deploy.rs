@@ -14,13 +14,13 @@ use alloc::rc::Rc;
 
 use crate::args::Args;
 use crate::credentials::{self, LocalFuture};
-use crate::deploy::engine::{self, deploy_error, event, Deploy, Planned, Reader};
+use crate::deploy::engine::{self, deploy_error, event, Deploy, Reader};
 use crate::deploy::translate::At;
 use crate::deploy::{plan as gate, retry, ValidSpec};
 use crate::error::{Error, Result};
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::encode::encode_uri_component;
-use crate::kernel::Kernel;
+use crate::kernel::{Call, Kernel};
 use crate::routes::{field, route, Auth, Guard, Key, Kind, Out, ProjectFrom, Route, Src, PROVIDER, SERVICE_GET};
 use crate::surface::{call_opts, req, req_call_opts, Events, Method, Namespace, Run, Scope};
 use crate::value::Val;
@@ -45,19 +45,31 @@ pub(crate) async fn run(k: &Kernel, a: Args, events: Events) -> Result<Val> {
         _ => o.project.clone(),
     };
     let d = engine(k, &a, &events, project).await?;
-    match job {
-        Job::Apply(spec) => apply(&d, &a, &spec, &o).await,
-        Job::Start(spec) => attempt_once(&d, &spec, &o, true).await,
-        Job::Plan(spec) => plan(&d, &spec, &o).await,
-        Job::Upload(plan, readers) => {
-            if let Some(missing) = plan.field("missing_content") {
-                d.upload_missing(&missing, &readers, 3).await?;
-            }
-            Ok(Val::Undefined)
+    // Each member's steps behind one pointer: this future holds one state
+    // for them all rather than each member's state machine inline.
+    let work: LocalFuture<'_, Result<Val>> = match &job {
+        Job::Apply(spec) => Box::pin(apply(&d, &a, spec, &o)),
+        Job::Start(spec) => Box::pin(attempt_once(&d, spec, &o, true)),
+        Job::Plan(spec) => Box::pin(plan(&d, spec, &o)),
+        Job::Upload(plan, readers) => Box::pin(upload_given(&d, plan, readers)),
+        Job::Commit(plan_id) => {
+            let (call, at) = d.commit(plan_id, o.key.as_deref());
+            Box::pin(d.open(call, at, Val::object(), Val::Arr(Vec::new())))
         }
-        Job::Commit(plan_id) => d.commit(&plan_id, o.key.as_deref(), Val::object(), Val::Arr(Vec::new())).await,
-        Job::Resume(op) => resume(&d, &a, op).await,
+        Job::Resume(op) => {
+            let (call, at) = resume(&d, &a, op);
+            Box::pin(d.open(call, at, Val::object(), Val::Arr(Vec::new())))
+        }
+    };
+    work.await
+}
+
+/// What a plan reports missing, uploaded (`upload`, and `apply`'s step).
+async fn upload_given(d: &Deploy<'_>, plan: &Json, readers: &[Reader]) -> Result<Val> {
+    if let Some(missing) = plan.field("missing_content") {
+        d.upload_missing(&missing, readers, 3).await?;
     }
+    Ok(Val::Undefined)
 }
 
 /// What a deploying member was asked to do, its arguments checked.
@@ -425,20 +437,14 @@ async fn attempt_once(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts, staged: bool) 
         let id = planned.id("operation_id").map_or(Val::Null, Val::Str);
         d.emit(Val::object().with("__operation", id).with("project", d.project.as_str())).await;
     }
-    upload_planned(d, &planned).await?;
+    upload_given(d, &planned.json, &planned.readers).await?;
     d.emit(event("commit.phase").with("phase", "validate").with("status", "started")).await;
     let (Some(plan_id), Some(_)) = (planned.id("plan_id"), planned.id("operation_id")) else {
         return Err(deploy_error(engine::COMMITTING, "DRY_RUN_PLAN_NOT_COMMITTABLE", "this plan has no plan_id or operation_id (a dry run): plan again without dryRun to deploy", false)
             .with("phase", "validate"));
     };
-    d.commit(&plan_id, o.key.as_deref(), planned.diff(), planned.warnings()).await
-}
-
-async fn upload_planned(d: &Deploy<'_>, planned: &Planned) -> Result<()> {
-    match planned.json.field("missing_content") {
-        Some(missing) => d.upload_missing(&missing, &planned.readers, 3).await,
-        None => Ok(()),
-    }
+    let (call, at) = d.commit(&plan_id, o.key.as_deref());
+    d.open(call, at, planned.diff(), planned.warnings()).await
 }
 
 async fn plan(d: &Deploy<'_>, spec: &ValidSpec, o: &Opts) -> Result<Val> {
@@ -472,13 +478,10 @@ fn upload(k: &Kernel, a: &Args) -> Result<(Job, Opts)> {
     Ok((Job::Upload(plan, readers), o))
 }
 
-async fn resume(d: &Deploy<'_>, a: &Args, op: String) -> Result<Val> {
-    let k = d.k;
-    let path = ["/deploy/v2/operations/", &encode_uri_component(&op), "/resume"].concat();
-    let at = At { phase: "resume", plan_id: None, operation_id: Some(&op) };
-    let reply = k.send(d.call("POST", path, a.context, false)).await.map_err(|e| engine::translated(e, at))?;
-    let snapshot = engine::object(&reply, a.context)?;
-    d.follow(snapshot, None, Val::object(), Val::Arr(Vec::new()), false).await
+/// `resume`'s request, and where its errors are.
+fn resume<'o>(d: &Deploy<'_>, a: &Args, op: &'o str) -> (Call, At<'o>) {
+    let path = ["/deploy/v2/operations/", &encode_uri_component(op), "/resume"].concat();
+    (d.call("POST", path, a.context, false), At { phase: "resume", plan_id: None, operation_id: Some(op) })
 }
 
 /// An operation id, which must start `op_` (else OPERATION_NOT_FOUND, locally).
