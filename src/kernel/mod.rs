@@ -83,7 +83,12 @@ pub enum Target {
 /// One request (to the gateway, or raw to an absolute URL), described by a
 /// namespace method.
 #[derive(Debug, Clone)]
-pub struct Call {
+pub struct Call(Box<CallInfo>);
+
+/// [`Call`]'s fields: a call is built by value through its builder methods
+/// and held across the kernel's awaits, so it travels as one pointer.
+#[derive(Debug, Clone)]
+pub struct CallInfo {
     pub method: &'static str,
     pub target: Target,
     pub headers: Vec<(String, String)>,
@@ -107,9 +112,22 @@ pub struct Call {
     pub idempotency_key: Option<String>,
 }
 
+impl core::ops::Deref for Call {
+    type Target = CallInfo;
+    fn deref(&self) -> &CallInfo {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for Call {
+    fn deref_mut(&mut self) -> &mut CallInfo {
+        &mut self.0
+    }
+}
+
 impl Call {
     pub fn new(method: &'static str, path: impl Into<String>, context: &'static str) -> Call {
-        Call {
+        Call(Box::new(CallInfo {
             method,
             target: Target::Gateway(path.into()),
             headers: Vec::new(),
@@ -121,7 +139,7 @@ impl Call {
             sdk_method: ("", ""),
             paid: false,
             idempotency_key: None,
-        }
+        }))
     }
     /// A raw request to an absolute URL (a presigned part upload): only the
     /// call's own headers, none of them a credential (checked when sent).
