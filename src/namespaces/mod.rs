@@ -23,6 +23,7 @@ pub mod secrets;
 pub mod sender_domain;
 pub mod service;
 pub mod sites;
+pub mod steps;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;
 pub mod subdomains;
