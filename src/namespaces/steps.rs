@@ -11,7 +11,9 @@
 use crate::prelude::*;
 use alloc::rc::Rc;
 use core::future::poll_fn;
-use core::task::Poll;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 
 use crate::args::Args;
 use crate::credentials::{LocalFuture, ProjectKeys};
@@ -76,36 +78,50 @@ impl<'k> Waits<'k> {
     }
 
     pub fn send(&mut self, tag: usize, call: Call) {
-        let k = self.k;
-        self.push(tag, Box::pin(async move { k.send(call).await.map(Got::Reply) }));
+        self.then(tag, Box::pin(self.k.send(call)), "", |r, _| r.map(Got::Reply));
     }
 
     /// A declared route, run for these arguments.
     pub fn route(&mut self, tag: usize, a: Args, route: &'static Route) {
-        let k = self.k;
-        self.push(tag, Box::pin(async move { routes::run(k, a, route).await.map(Got::Val) }));
+        self.then(tag, Box::pin(routes::run(self.k, a, route)), "", |r, _| r.map(Got::Val));
     }
 
     /// The SHA-256 of host bytes.
     pub fn hash(&mut self, tag: usize, data: Json, ctx: &'static str) {
-        let k = self.k;
-        self.push(tag, Box::pin(async move { k.sha256(&data, ctx).await.map(Got::Digest) }));
+        let digest = self.k.transport.sha256(&data);
+        self.then(tag, digest, ctx, |r, ctx| r.map(Got::Digest).map_err(|why| Error::local(ctx, format!("cannot hash the content: {why}"))));
     }
 
     /// The next `max` bytes of a stream.
     pub fn read(&mut self, tag: usize, stream: Json, max: u64, ctx: &'static str) {
-        let k = self.k;
-        self.push(
-            tag,
-            Box::pin(async move {
-                k.transport.read_stream(&stream, max).await.map(Got::Read).map_err(|why| Error::local(ctx, format!("cannot read the stream: {why}")))
-            }),
-        );
+        let read = self.k.transport.read_stream(&stream, max);
+        self.then(tag, read, ctx, |r, ctx| r.map(Got::Read).map_err(|why| Error::local(ctx, format!("cannot read the stream: {why}"))));
     }
 
     pub fn sleep(&mut self, tag: usize, ms: u32, ctx: &'static str) {
-        let k = self.k;
-        self.push(tag, Box::pin(async move { k.transport.sleep(ms, ctx).await.map(|()| Got::Slept) }));
+        self.then(tag, self.k.transport.sleep(ms, ctx), ctx, |r, _| r.map(|()| Got::Slept));
+    }
+
+    fn then<T: 'k>(&mut self, tag: usize, wait: LocalFuture<'k, T>, ctx: &'static str, then: fn(T, &'static str) -> Result<Got>) {
+        self.push(tag, Box::pin(Then { wait, ctx, then }));
+    }
+}
+
+/// A wait whose outcome `then` makes a [`Got`]: one small poll per outcome
+/// type, where an async block would be a state machine of its own.
+struct Then<'k, T> {
+    wait: LocalFuture<'k, T>,
+    ctx: &'static str,
+    then: fn(T, &'static str) -> Result<Got>,
+}
+
+impl<T> Future for Then<'_, T> {
+    type Output = Result<Got>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Got>> {
+        let this = self.get_mut();
+        let (ctx, then) = (this.ctx, this.then);
+        this.wait.as_mut().poll(cx).map(|v| then(v, ctx))
     }
 }
 
