@@ -24,7 +24,7 @@ use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::encode::encode_segments;
 use crate::kernel::sha256::Hasher;
 use crate::kernel::{BodyKind, Call, HostBody, Kernel, ReadAs, Reply};
-use crate::routes::{self, field, route, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
+use crate::routes::{field, route, Auth, Guard, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
 use crate::wallet::codec::{hex, unhex};
@@ -142,7 +142,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "signing blob URL",
             doc: crate::ts!("A time-limited presigned GET URL for a blob (private ones included); `ttl_seconds` from 60 to 604800 (7 days), default one hour."),
             http: crate::ts!("POST /storage/v1/blob/{key}/sign · service key"),
-            run: Run::Code(sign),
+            run: route(SIGN),
         },
         Method {
             name: "diagnoseUrl",
@@ -179,6 +179,7 @@ const SIGN: Route = Route {
     verb: "POST",
     path: "/storage/v1/blob/{1/}/sign",
     body: RouteBody::Fields(&[field("ttl_seconds", Src::Opt(2, "ttl_seconds"), Kind::OptJson)]),
+    result: Out::Guarded(&Guard { check: sign_check, error: as_is }),
     ..BLOB_GET
 };
 
@@ -777,20 +778,18 @@ fn downloaded(k: &Kernel, _: &Args, reply: Result<Reply>) -> Result<Val> {
     }
 }
 
-/// Checks `ttl_seconds` locally, then runs the declared route.
-fn sign(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let check = || -> Result<()> {
-        let Some(opts) = a.opt_object(2, "opts")? else { return Ok(()) };
-        match opts.field("ttl_seconds").map(|v| v.shape()) {
-            None => Ok(()),
-            Some(Shape::Number(n)) if (60.0..=604_800.0).contains(&n) && crate::num::is_whole(n) => Ok(()),
-            Some(_) => Err(a.error("`ttl_seconds` must be a whole number from 60 to 604800 (7 days)")),
-        }
-    };
-    if let Err(e) = check() {
-        return Box::pin(core::future::ready(Err(e)));
+/// `ttl_seconds` checked locally, before any other argument.
+fn sign_check(a: &Args) -> Result<()> {
+    let Some(opts) = a.opt_object(2, "opts")? else { return Ok(()) };
+    match opts.field("ttl_seconds").map(|v| v.shape()) {
+        None => Ok(()),
+        Some(Shape::Number(n)) if (60.0..=604_800.0).contains(&n) && crate::num::is_whole(n) => Ok(()),
+        Some(_) => Err(a.error("`ttl_seconds` must be a whole number from 60 to 604800 (7 days)")),
     }
-    Box::pin(async move { routes::run(&k, a, &SIGN).await })
+}
+
+fn as_is(_: &Args, e: Error) -> Error {
+    e
 }
 
 fn wait_fresh(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
