@@ -4,8 +4,9 @@
 //! (init → part PUTs to presigned URLs, in parallel → complete, hashing as
 //! it goes), the two session members that share its wire
 //! (`initUploadSession`, `completeUploadSession`), `get` (a raw download
-//! whose failures are all `ApiError`s), `waitFresh` (polling) and `sign`'s
-//! range check.
+//! whose failures are all `ApiError`s) and `waitFresh` (polling), each a
+//! step machine run by [`steps`]'s one driver (plain code, no future of its
+//! own); `sign` is a route whose guard checks its range.
 //!
 //! Streams: a `ReadableStream` is read one part at a time, so memory holds
 //! at most [`STREAM_PARALLEL`] parts, not the content. Its whole-content

@@ -1,10 +1,11 @@
 //! Step machines and the one async driver that runs them. A member whose
 //! exchange has several waits (keys, requests, hashing, stream reads,
 //! pauses) is written as plain code that, told what its last wait got,
-//! names the waits to start next or gives its result. Only [`drive`] and
-//! one small future per kind of wait are compiled as async state machines,
-//! instead of one per member holding every value across its awaits (with
-//! drop glue per state and the poll plumbing of each awaited sub-future).
+//! names the waits to start next or gives its result. Only [`drive`] (and
+//! the keys' lookup) is compiled as an async state machine, instead of one
+//! per member holding every value across its awaits (with drop glue per
+//! state and the poll plumbing of each awaited sub-future); the other waits
+//! are the host's or the kernel's boxed futures under one small [`Then`].
 //! Waits run concurrently, in start order, in the call's own task; when the
 //! machine returns, whatever is still running is dropped (cancelled).
 
@@ -35,7 +36,7 @@ pub enum Got {
 }
 
 impl Got {
-    /// The reply of a `Send`.
+    /// The reply of a `send` wait.
     pub fn reply(got: Result<Got>) -> Result<Reply> {
         match got? {
             Got::Reply(r) => Ok(r),
@@ -55,7 +56,8 @@ pub fn out_of_step() -> Error {
 pub trait Steps {
     /// What the wait tagged `tag` got: pushes the next waits (each with a
     /// tag of the machine's choosing) on `ops`, or returns the result. A
-    /// machine that returns `None` has a wait running.
+    /// machine that returns `None` has a wait running (else the driver
+    /// fails the call with [`out_of_step`] rather than hang).
     fn next(&mut self, k: &Kernel, tag: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>>;
 }
 
