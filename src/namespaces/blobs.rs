@@ -5,7 +5,7 @@
 //! it goes), the two session members that share its wire
 //! (`initUploadSession`, `completeUploadSession`), `get` (a raw download
 //! whose failures are all `ApiError`s) and `waitFresh` (polling), each a
-//! step machine run by [`steps`](super::waits)'s one driver (plain code, no future of its
+//! step machine run by [`steps`]'s one driver (plain code, no future of its
 //! own); `sign` is a route whose guard checks its range.
 //!
 //! Streams: a `ReadableStream` is read one part at a time, so memory holds
@@ -30,7 +30,7 @@ use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run,
 use crate::value::Val;
 use crate::wallet::codec::{hex, unhex};
 use super::s3::{self, body_text, part_failed, session_parts, whole, Part};
-use super::waits::{self as steps, out_of_step, Got, Steps, Waits};
+use super::steps::{self, out_of_step, Got, Steps, Waits};
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "blobs",
@@ -275,13 +275,12 @@ type Then = fn(&Kernel, &Args, Result<Reply>) -> Result<Val>;
 /// anything is asked, with its project id), then `then`.
 fn exchange(k: Rc<Kernel>, a: Args, built: Result<(String, Call)>, then: Then) -> LocalFuture<'static, Result<Val>> {
     match built {
-        Ok((id, call)) => steps::run(k, Box::new(Exchange { a, id, call: Some(call), then })),
+        Ok((id, call)) => steps::start(k, a, Box::new(Exchange { id, call: Some(call), then })),
         Err(e) => fail(e),
     }
 }
 
 struct Exchange {
-    a: Args,
     id: String,
     /// Until it is sent.
     call: Option<Call>,
@@ -289,14 +288,16 @@ struct Exchange {
 }
 
 impl Steps for Exchange {
-    fn next(&mut self, k: &Kernel, _: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
-        let Some(call) = self.call.take() else { return (self.then)(k, &self.a, Got::reply(got)).map(Some) };
+    fn next(&mut self, k: &Kernel, a: &mut Args, _: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
+        let Some(call) = self.call.take() else { return (self.then)(k, a, Got::reply(got)).map(Some) };
         match got? {
             Got::Start => {
-                ops.keys(0, self.id.clone(), self.a.context);
+                ops.keys(0, self.id.clone(), a.context);
                 self.call = Some(call);
             }
-            Got::Keys(keys) => ops.send(0, service(call, &keys)),
+            Got::Keys(keys) => {
+                ops.send(0, service(call, &keys));
+            }
             _ => return Err(out_of_step()),
         }
         Ok(None)
@@ -440,7 +441,6 @@ enum Phase {
 struct Put {
     /// For the stream's cancellation when dropped.
     k: Rc<Kernel>,
-    a: Args,
     p: Plan,
     phase: Phase,
     keys: Option<ProjectKeys>,
@@ -482,9 +482,9 @@ impl Drop for Put {
 }
 
 impl Steps for Put {
-    fn next(&mut self, k: &Kernel, tag: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
+    fn next(&mut self, k: &Kernel, a: &mut Args, tag: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
         let stream = self.p.stream();
-        let ctx = self.a.context;
+        let ctx = a.context;
         let got = match got {
             Err(e) if self.phase == Phase::Parts && tag % 2 == 1 => return Err(part_failed(k, self.parts[tag / 2].number, e, PART_CONTEXT)),
             got => got?,
@@ -500,15 +500,15 @@ impl Steps for Put {
                     self.phase = Phase::WholeDigest;
                     ops.hash(0, self.p.body.value.clone(), ctx);
                 } else {
-                    self.init(ops);
+                    self.init(a, ops);
                 }
             }
             (Phase::WholeDigest, Got::Digest(d)) => {
                 self.whole_digest = Some(d);
-                self.init(ops);
+                self.init(a, ops);
             }
             (Phase::Init, Got::Reply(reply)) => {
-                let (upload_id, multipart, parts) = session_parts(&started(&self.a, Ok(reply))?, self.p.size, ctx)?;
+                let (upload_id, multipart, parts) = session_parts(&started(a, Ok(reply))?, self.p.size, ctx)?;
                 self.upload_id = upload_id;
                 self.multipart = multipart;
                 self.done.resize_with(parts.len(), Default::default);
@@ -543,7 +543,7 @@ impl Steps for Put {
                     self.phase = Phase::End;
                     ops.read(0, self.p.body.value.clone(), 1, PART_CONTEXT);
                 } else {
-                    self.complete(ops, None);
+                    self.complete(a, ops, None);
                 }
             }
             (Phase::End, Got::Read(bytes)) => {
@@ -555,9 +555,9 @@ impl Steps for Put {
                     Some(h) => Some(k.transport.hash_finish(h).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?),
                     None => None,
                 };
-                self.complete(ops, whole);
+                self.complete(a, ops, whole);
             }
-            (Phase::Complete, Got::Reply(reply)) => return asset(k, &self.a, Ok(reply), Some(&self.p.content_type)).map(Some),
+            (Phase::Complete, Got::Reply(reply)) => return asset(k, a, Ok(reply), Some(&self.p.content_type)).map(Some),
             _ => return Err(out_of_step()),
         }
         Ok(None)
@@ -572,15 +572,15 @@ impl Put {
         }
     }
 
-    fn init(&mut self, ops: &mut Waits) {
+    fn init(&mut self, a: &Args, ops: &mut Waits) {
         self.phase = Phase::Init;
-        let call = session_call(&self.a, init_body(&self.p, self.whole_digest.as_ref()));
+        let call = session_call(a, init_body(&self.p, self.whole_digest.as_ref()));
         ops.send(0, self.service(call));
     }
 
-    fn complete(&mut self, ops: &mut Waits, stream_digest: Option<[u8; 32]>) {
+    fn complete(&mut self, a: &Args, ops: &mut Waits, stream_digest: Option<[u8; 32]>) {
         self.phase = Phase::Complete;
-        let call = complete_call(&self.a, &self.upload_id, finish_body(&self.parts, self.multipart, &self.done, stream_digest));
+        let call = complete_call(a, &self.upload_id, finish_body(&self.parts, self.multipart, &self.done, stream_digest));
         ops.send(0, self.service(call));
     }
 
@@ -667,7 +667,6 @@ fn put(k: &Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     };
     let machine = Put {
         k: k.clone(),
-        a,
         p,
         phase: Phase::Start,
         keys: None,
@@ -685,7 +684,7 @@ fn put(k: &Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
         whole: None,
         guard: false,
     };
-    steps::run(k.clone(), Box::new(machine))
+    steps::start(k.clone(), a, Box::new(machine))
 }
 
 fn put_member(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
@@ -800,8 +799,8 @@ fn as_is(_: &Args, e: Error) -> Error {
 fn wait_fresh(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     match fresh_plan(&a) {
         Ok((id, url, expected, timeout)) => {
-            let machine = Fresh { a, id, url, expected, timeout, start: 0.0, attempts: 0, observed: Val::Null, delay: 100.0, probing: false };
-            steps::run(k, Box::new(machine))
+            let machine = Fresh { id, url, expected, timeout, start: 0.0, attempts: 0, observed: Val::Null, delay: 100.0, probing: false };
+            steps::start(k, a, Box::new(machine))
         }
         Err(e) => fail(e),
     }
@@ -827,7 +826,6 @@ fn fresh_plan(a: &Args) -> Result<(String, String, String, f64)> {
 /// `waitFresh` as a step machine: the keys (the provider must know the
 /// project), then probes of `diagnoseUrl` with pauses between them.
 struct Fresh {
-    a: Args,
     id: String,
     url: String,
     expected: String,
@@ -842,12 +840,12 @@ struct Fresh {
 }
 
 impl Steps for Fresh {
-    fn next(&mut self, k: &Kernel, _: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
+    fn next(&mut self, k: &Kernel, a: &mut Args, _: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
         let now = k.transport.now_ms();
         if !self.probing {
             match got? {
                 Got::Start => {
-                    ops.keys(0, self.id.clone(), self.a.context);
+                    ops.keys(0, self.id.clone(), a.context);
                     return Ok(None);
                 }
                 Got::Keys(_) => self.start = now,
@@ -858,8 +856,8 @@ impl Steps for Fresh {
             }
             self.attempts += 1;
             self.probing = true;
-            let mut probe = Args::new(self.a.namespace, "diagnoseUrl", self.a.context, vec![Native::string(self.id.as_str()), Native::string(self.url.as_str())]);
-            probe.params = self.a.params;
+            let mut probe = Args::new(a.namespace, "diagnoseUrl", a.context, vec![Native::string(self.id.as_str()), Native::string(self.url.as_str())]);
+            probe.params = a.params;
             ops.route(0, probe, &DIAGNOSE);
             return Ok(None);
         }
@@ -877,7 +875,7 @@ impl Steps for Fresh {
         if remaining <= 0.0 {
             return Ok(Some(self.result(false, now)));
         }
-        ops.sleep(0, self.delay.min(remaining) as u32, self.a.context);
+        ops.sleep(0, self.delay.min(remaining) as u32, a.context);
         self.delay = (self.delay * 2.0).min(1000.0);
         Ok(None)
     }

@@ -24,7 +24,6 @@ pub mod sender_domain;
 pub mod service;
 pub mod sites;
 pub mod steps;
-pub mod waits;
 #[cfg(feature = "size-probe")]
 pub mod size_probe;
 pub mod subdomains;
