@@ -19,7 +19,7 @@ use crate::credentials::{LocalFuture, ProviderMethod};
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::{Call, Kernel, ReadAs};
-use crate::namespaces::steps::{self, out_of_step, Got, Steps, Waits};
+use crate::namespaces::steps::{self, Got, Steps, Waits};
 use crate::routes::{self, field, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Param, Run, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -471,12 +471,10 @@ fn fail(e: Error) -> LocalFuture<'static, Result<Val>> {
     steps::ready(Err(e))
 }
 
-/// The tags of a mailbox member's waits: their failures are told apart.
-const KEYS: usize = 0;
+/// The tags of a mailbox member's requests and cache updates (best
+/// effort), whose failures are told apart; its other waits are tagged 0.
 const SENT: usize = 1;
-const ROUTED: usize = 2;
-/// A cache update (best effort).
-const NOTED: usize = 3;
+const NOTED: usize = 2;
 
 impl Steps for Mailbox {
     fn next(&mut self, k: &Kernel, a: &mut Args, tag: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
@@ -486,21 +484,8 @@ impl Steps for Mailbox {
         match (tag, got) {
             // A cache update's answer: best effort, see [`Mailbox::remember`].
             (NOTED, _) => {}
-            (_, Ok(Got::Start)) => return Ok(ops.keys(0, self.project.clone(), context)),
-            (KEYS, got) => {
-                let Got::Keys(keys) = got? else { return Err(out_of_step()) };
-                self.key = keys.service_key;
-                if let Job::Create = self.job {
-                    let body = Val::object().with("slug", a.string(1, "slug")?).with("project_id", self.project.as_str());
-                    self.sent = Sent::Create;
-                    return Ok(ops.send(SENT, a.call("POST", "/mailboxes/v1").bearer(&self.key).json(body)));
-                }
-                let named = if deletes { a.opt_string(1, "mailboxId")?.filter(|m| !m.is_empty()) } else { None };
-                let cached = keys.raw.str_field("mailbox_id").filter(|m| !m.is_empty() && (uses || deletes));
-                self.mailbox = named.or(cached);
-            }
-            (SENT, reply) => match self.sent {
-                Sent::Create => match Got::reply(reply) {
+            (SENT, reply) => match (self.sent, Got::reply(reply)) {
+                (Sent::Create, reply) => match reply {
                     Ok(reply) => {
                         let patch = match &reply.body {
                             Val::Json(made) => Some(cache_patch(made)),
@@ -516,8 +501,8 @@ impl Steps for Mailbox {
                     Err(e) if e.status == Some(409) => self.conflict = Some(e),
                     Err(e) => return Err(e),
                 },
-                Sent::List => {
-                    let listed = match Got::reply(reply) {
+                (Sent::List, reply) => {
+                    let listed = match reply {
                         Ok(reply) => reply.json().and_then(|b| b.field("mailboxes")).and_then(|list| list.item(0)).filter(|m| m.is_object()),
                         Err(e) => return Err(self.conflict.take().unwrap_or(e)),
                     };
@@ -536,8 +521,8 @@ impl Steps for Mailbox {
                         return Ok(None);
                     }
                 }
-                Sent::Raw => {
-                    let reply = Got::reply(reply).map_err(|e| match e.status {
+                (Sent::Raw, reply) => {
+                    let reply = reply.map_err(|e| match e.status {
                         Some(status) if e.kind != ErrorKind::ApiError => Error::bad_response(status, e.into_info().body, a.context, "Fetching raw MIME failed"),
                         _ => e,
                     })?;
@@ -545,16 +530,30 @@ impl Steps for Mailbox {
                     return Ok(Some(Val::object().with("content_type", content_type).with("bytes", reply.body)));
                 }
             },
-            (_, got) => {
-                let Got::Val(out) = got? else { return Err(out_of_step()) };
-                self.out = Some(out);
-                if deletes {
-                    let cleared = Val::object().with("mailbox_id", Native::undefined()).with("mailbox_address", Native::undefined());
-                    if self.remember(k, cleared, ops) {
-                        return Ok(None);
+            (_, got) => match got? {
+                Got::Start => return Ok(ops.keys(0, self.project.clone(), context)),
+                Got::Keys(keys) => {
+                    self.key = keys.service_key;
+                    if let Job::Create = self.job {
+                        let body = Val::object().with("slug", a.string(1, "slug")?).with("project_id", self.project.as_str());
+                        self.sent = Sent::Create;
+                        return Ok(ops.send(SENT, a.call("POST", "/mailboxes/v1").bearer(&self.key).json(body)));
+                    }
+                    let named = if deletes { a.opt_string(1, "mailboxId")?.filter(|m| !m.is_empty()) } else { None };
+                    let cached = keys.raw.str_field("mailbox_id").filter(|m| !m.is_empty() && (uses || deletes));
+                    self.mailbox = named.or(cached);
+                }
+                Got::Val(out) => {
+                    self.out = Some(out);
+                    if deletes {
+                        let cleared = Val::object().with("mailbox_id", Native::undefined()).with("mailbox_address", Native::undefined());
+                        if self.remember(k, cleared, ops) {
+                            return Ok(None);
+                        }
                     }
                 }
-            }
+                _ => {}
+            },
         }
         if let Some(out) = self.out.take() {
             return Ok(Some(out));
@@ -573,7 +572,7 @@ impl Steps for Mailbox {
         }
         a.set(MAILBOX, Native::string(mailbox));
         a.set(KEY, Native::string(core::mem::take(&mut self.key)));
-        Ok(ops.route_call(ROUTED, a, if let Job::Route(route) = self.job { route } else { &DELETE_MAILBOX }))
+        Ok(ops.route_call(0, a, if let Job::Route(route) = self.job { route } else { &DELETE_MAILBOX }))
     }
 }
 
