@@ -212,7 +212,8 @@ async fn drive(k: Rc<Kernel>, mut a: Args, mut m: Box<dyn Steps>, mut ops: Waits
     let k = &*k;
     let mut running = Vec::new();
     loop {
-        for (tag, wait) in ops.0.drain(..) {
+        while !ops.0.is_empty() {
+            let (tag, wait) = ops.0.remove(0);
             running.push((tag, begin(k, wait)));
         }
         if running.is_empty() {
