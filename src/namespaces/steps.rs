@@ -5,8 +5,9 @@
 //! the waits to start next or gives its result. Only [`drive`] is compiled
 //! as an async state machine, instead of one per member holding every
 //! value across its awaits (with drop glue per state and the poll plumbing
-//! of each awaited sub-future); every wait is a boxed future under one
-//! small [`Then`] that maps its outcome to a [`Got`]. Waits run
+//! of each awaited sub-future); a boxed future's outcome is made a [`Got`]
+//! by one small [`Then`], an async fn's (the keys, the provider's records)
+//! by an async block (each measured the smaller there). Waits run
 //! concurrently, in start order, in the call's own task; when the machine
 //! returns, whatever is still running is dropped (cancelled).
 
@@ -155,8 +156,8 @@ fn begin(k: &Kernel, wait: Wait) -> LocalFuture<'_, Result<Got>> {
         Wait::Keys(id, ctx) => Box::pin(async move { k.project_keys(&id, ctx).await.map(Got::Keys) }),
         Wait::Send(call) => then(Box::pin(k.send(call)), "", |r, _| r.map(Got::Reply)),
         Wait::Invoke(method, args, ctx) => then(c.invoke(method, args, ctx), ctx, |r, _| r.map(Got::Json)),
-        Wait::Allowance(ctx) => then(Box::pin(credentials::read_allowance(c, ctx)), ctx, |r, _| r.map(Got::Allowance)),
-        Wait::Active(ctx) => then(Box::pin(credentials::get_active_project(c, ctx)), ctx, |r, _| r.map(Got::Active)),
+        Wait::Allowance(ctx) => Box::pin(async move { credentials::read_allowance(c, ctx).await.map(Got::Allowance) }),
+        Wait::Active(ctx) => Box::pin(async move { credentials::get_active_project(c, ctx).await.map(Got::Active) }),
         Wait::Route(a, route) => then(Box::pin(routes::run(k, a, route)), "", |r, _| r.map(Got::Val)),
         Wait::Hash(data, ctx) => then(k.transport.sha256(&data), ctx, |r, ctx| {
             r.map(Got::Digest).map_err(|why| Error::local(ctx, format!("cannot hash the content: {why}")))
