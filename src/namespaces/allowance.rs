@@ -11,7 +11,7 @@ use crate::credentials::{self, LocalFuture, ProviderMethod};
 use crate::error::{Error, Result};
 use crate::json::{JsonExt, Shape};
 use crate::kernel::{Kernel, Reply};
-use crate::namespaces::steps::{self, Ask, Got, Steps};
+use crate::namespaces::steps::{self, Got, Steps, Waits};
 use crate::surface::{opt, Method, Namespace, Run, Scope};
 use crate::value::Val;
 use crate::wallet::key::PrivateKey;
@@ -168,35 +168,40 @@ fn go(k: Rc<Kernel>, a: Args, job: Job) -> LocalFuture<'static, Result<Val>> {
 }
 
 impl Steps for St {
-    fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask> {
-        next(k, a, self, got)
+    fn next(&mut self, k: &Kernel, a: &mut Args, _: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
+        next(k, a, self, got, ops)
     }
 }
 
 /// The next step of a member, given what the last one got.
-fn next(k: &Kernel, a: &Args, st: &mut St, answer: Got) -> Result<Ask> {
+fn next(k: &Kernel, a: &Args, st: &mut St, answer: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
     let c = k.credentials.as_ref();
     let ctx = a.context;
     let reads = c.has(ProviderMethod::ReadAllowance);
     let phase = st.phase;
     st.phase = Phase::Read;
+    // Only the faucet's record of its transfer is best effort.
+    let answer = match answer {
+        Err(e) if !matches!(phase, Phase::Reread | Phase::Resave) => return Err(e),
+        answer => answer,
+    };
     match (st.job, phase, answer) {
-        (Job::Status, Phase::Begin, _) if !reads => Ok(Ask::Done(unconfigured())),
+        (Job::Status, Phase::Begin, _) if !reads => Ok(Some(unconfigured())),
         (Job::Create, Phase::Begin, _) if !c.has(ProviderMethod::SaveAllowance) => {
             Err(credentials::missing(ProviderMethod::SaveAllowance, ctx, "allowance.create() needs to keep the new key"))
         }
-        (Job::Create, Phase::Begin, _) if !reads => make(k, a, st),
+        (Job::Create, Phase::Begin, _) if !reads => make(k, a, st, ops),
         (Job::Export, Phase::Begin, _) if !reads => Err(credentials::missing(ProviderMethod::ReadAllowance, ctx, "allowance.export() reads")),
         (Job::Faucet, Phase::Begin, _) => match a.opt_string(0, "address")? {
-            Some(address) => faucet_call(a, st, address),
+            Some(address) => faucet_call(a, st, address, ops),
             None if !reads => {
                 Err(credentials::missing(ProviderMethod::ReadAllowance, ctx, "allowance.faucet() needs without an address"))
             }
-            None => Ok(Ask::Allowance),
+            None => Ok(ops.allowance(0, ctx)),
         },
-        (_, Phase::Begin, _) => Ok(Ask::Allowance),
-        (Job::Status, Phase::Read, Got::Allowance(r)) => {
-            let Some(allowance) = r? else { return Ok(Ask::Done(unconfigured())) };
+        (_, Phase::Begin, _) => Ok(ops.allowance(0, ctx)),
+        (Job::Status, Phase::Read, Ok(Got::Allowance(r))) => {
+            let Some(allowance) = r else { return Ok(Some(unconfigured())) };
             let raw = &allowance.raw;
             let mut out = Val::object().with("address", allowance.address.clone());
             if let Some(created) = raw.str_field("created") {
@@ -207,49 +212,45 @@ fn next(k: &Kernel, a: &Args, st: &mut St, answer: Got) -> Result<Ask> {
                 out = out.with("lastFaucet", last);
             }
             st.out = out;
-            path(c, ctx, st, Phase::Path)
+            path(c, ctx, st, Phase::Path, ops)
         }
-        (Job::Create, Phase::Read, Got::Allowance(r)) => match r? {
-            Some(_) => path(c, ctx, st, Phase::Exists),
-            None => make(k, a, st),
+        (Job::Create, Phase::Read, Ok(Got::Allowance(r))) => match r {
+            Some(_) => path(c, ctx, st, Phase::Exists, ops),
+            None => make(k, a, st, ops),
         },
-        (Job::Create, Phase::Make, Got::Json(made)) => {
-            let made = made?;
+        (Job::Create, Phase::Make, Ok(Got::Json(made))) => {
             let address = made.str_field("address").ok_or_else(|| Error::local(ctx, "credentials.createAllowance() returned no address"))?;
-            save(st, ctx, address, Val::Json(made))
+            save(st, ctx, address, Val::Json(made), ops)
         }
-        (Job::Create, Phase::Save, Got::Json(saved)) => {
-            saved?;
-            path(c, ctx, st, Phase::Path)
-        }
-        (_, Phase::Path | Phase::Exists, Got::Json(p)) => {
+        (Job::Create, Phase::Save, Ok(Got::Json(_))) => path(c, ctx, st, Phase::Path, ops),
+        (_, Phase::Path | Phase::Exists, Ok(Got::Json(p))) => {
             st.phase = phase;
-            after_path(st, ctx, p?.as_string())
+            after_path(st, ctx, p.as_string())
         }
-        (Job::Export, Phase::Read, Got::Allowance(r)) => match r? {
-            Some(allowance) => Ok(Ask::Done(Val::Str(allowance.address))),
+        (Job::Export, Phase::Read, Ok(Got::Allowance(r))) => match r {
+            Some(allowance) => Ok(Some(Val::Str(allowance.address))),
             None => Err(Error::local(ctx, "No allowance is configured")),
         },
-        (Job::Faucet, Phase::Read, Got::Allowance(r)) => {
-            let address = r?.ok_or_else(|| Error::local(ctx, "No address given and no allowance is configured"))?.address;
-            faucet_call(a, st, address)
+        (Job::Faucet, Phase::Read, Ok(Got::Allowance(r))) => {
+            let address = r.ok_or_else(|| Error::local(ctx, "No address given and no allowance is configured"))?.address;
+            faucet_call(a, st, address, ops)
         }
-        (Job::Faucet, Phase::Sent, Got::Reply(reply)) => {
-            st.out = faucet_result(ctx, reply?)?;
+        (Job::Faucet, Phase::Sent, Ok(Got::Reply(reply))) => {
+            st.out = faucet_result(ctx, reply)?;
             // Best effort: the transfer happened even if the provider cannot record it.
             if reads && c.has(ProviderMethod::SaveAllowance) {
                 st.phase = Phase::Reread;
-                return Ok(Ask::Allowance);
+                return Ok(ops.allowance(0, ctx));
             }
-            Ok(Ask::Done(core::mem::replace(&mut st.out, Val::Undefined)))
+            Ok(Some(core::mem::replace(&mut st.out, Val::Undefined)))
         }
-        (Job::Faucet, Phase::Reread, Got::Allowance(Ok(Some(allowance)))) => {
+        (Job::Faucet, Phase::Reread, Ok(Got::Allowance(Some(allowance)))) => {
             let now = iso8601(k.transport.now_ms().max(0.0) as u64);
             let record = Val::object().spread(&allowance.raw).with("funded", true).with("lastFaucet", now);
             st.phase = Phase::Resave;
-            Ok(Ask::Invoke(ProviderMethod::SaveAllowance, vec![record], a.context))
+            Ok(ops.invoke(0, ProviderMethod::SaveAllowance, vec![record], a.context))
         }
-        _ => Ok(Ask::Done(core::mem::replace(&mut st.out, Val::Undefined))),
+        _ => Ok(Some(core::mem::replace(&mut st.out, Val::Undefined))),
     }
 }
 
@@ -258,15 +259,15 @@ fn unconfigured() -> Val {
 }
 
 /// Asks for the allowance's path when the provider can tell it.
-fn path(c: &dyn credentials::Credentials, ctx: &'static str, st: &mut St, phase: Phase) -> Result<Ask> {
+fn path(c: &dyn credentials::Credentials, ctx: &'static str, st: &mut St, phase: Phase, ops: &mut Waits) -> Result<Option<Val>> {
     st.phase = phase;
     if !c.has(ProviderMethod::GetAllowancePath) {
         return after_path(st, ctx, None);
     }
-    Ok(Ask::Invoke(ProviderMethod::GetAllowancePath, Vec::new(), ctx))
+    Ok(ops.invoke(0, ProviderMethod::GetAllowancePath, Vec::new(), ctx))
 }
 
-fn after_path(st: &mut St, ctx: &str, path: Option<String>) -> Result<Ask> {
+fn after_path(st: &mut St, ctx: &str, path: Option<String>) -> Result<Option<Val>> {
     if st.phase == Phase::Exists {
         let at = path.unwrap_or_else(|| "the provider".into());
         return Err(Error::local(ctx, format!("An allowance already exists ({at}); remove it first to make a new one")));
@@ -278,15 +279,15 @@ fn after_path(st: &mut St, ctx: &str, path: Option<String>) -> Result<Ask> {
     if st.job == Job::Status {
         out = out.with("configured", true);
     }
-    Ok(Ask::Done(out))
+    Ok(Some(out))
 }
 
 /// A new allowance: the provider's `createAllowance`, else a key made here.
-fn make(k: &Kernel, a: &Args, st: &mut St) -> Result<Ask> {
+fn make(k: &Kernel, a: &Args, st: &mut St, ops: &mut Waits) -> Result<Option<Val>> {
     st.created = iso8601(k.transport.now_ms().max(0.0) as u64);
     if k.credentials.has(ProviderMethod::CreateAllowance) {
         st.phase = Phase::Make;
-        return Ok(Ask::Invoke(ProviderMethod::CreateAllowance, Vec::new(), a.context));
+        return Ok(ops.invoke(0, ProviderMethod::CreateAllowance, Vec::new(), a.context));
     }
     let key = fresh_key(k, a.context)?;
     let address = key.address().lower();
@@ -296,15 +297,15 @@ fn make(k: &Kernel, a: &Args, st: &mut St) -> Result<Ask> {
         .with("created", st.created.clone())
         .with("funded", false);
     drop(key);
-    save(st, a.context, address, data)
+    save(st, a.context, address, data, ops)
 }
 
 /// Saves the new allowance with `saveAllowance`.
-fn save(st: &mut St, ctx: &'static str, address: String, data: Val) -> Result<Ask> {
+fn save(st: &mut St, ctx: &'static str, address: String, data: Val, ops: &mut Waits) -> Result<Option<Val>> {
     crate::wallet::key::scrub_stack();
     st.out = Val::object().with("address", address).with("created", st.created.clone());
     st.phase = Phase::Save;
-    Ok(Ask::Invoke(ProviderMethod::SaveAllowance, vec![data], ctx))
+    Ok(ops.invoke(0, ProviderMethod::SaveAllowance, vec![data], ctx))
 }
 
 /// A key from 32 CSPRNG bytes (a draw outside the curve order, odds about
@@ -322,12 +323,12 @@ fn fresh_key(k: &Kernel, ctx: &str) -> Result<PrivateKey> {
 }
 
 /// The faucet request for a checked address.
-fn faucet_call(a: &Args, st: &mut St, address: String) -> Result<Ask> {
+fn faucet_call(a: &Args, st: &mut St, address: String, ops: &mut Waits) -> Result<Option<Val>> {
     if crate::wallet::address::Address::parse(&address).is_err() {
         return Err(a.error(["`address` must be a 0x-prefixed 20-byte hex address, got \"", &address, "\""].concat()));
     }
     st.phase = Phase::Sent;
-    Ok(Ask::Send(a.call("POST", "/faucet/v1").no_auth().json(Val::object().with("address", address))))
+    Ok(ops.send(0, a.call("POST", "/faucet/v1").no_auth().json(Val::object().with("address", address))))
 }
 
 /// The faucet's answer in camelCase.

@@ -4,8 +4,9 @@
 //! (init → part PUTs to presigned URLs, in parallel → complete, hashing as
 //! it goes), the two session members that share its wire
 //! (`initUploadSession`, `completeUploadSession`), `get` (a raw download
-//! whose failures are all `ApiError`s), `waitFresh` (polling) and `sign`'s
-//! range check.
+//! whose failures are all `ApiError`s) and `waitFresh` (polling), each a
+//! step machine run by [`steps`]'s one driver (plain code, no future of its
+//! own); `sign` is a route whose guard checks its range.
 //!
 //! Streams: a `ReadableStream` is read one part at a time, so memory holds
 //! at most [`STREAM_PARALLEL`] parts, not the content. Its whole-content
@@ -15,24 +16,21 @@
 //! the end, goes with `complete` as `sha256` instead of the session's start.
 
 use crate::prelude::*;
-use core::cell::{Cell, RefCell};
 use alloc::rc::Rc;
 
 use crate::args::Args;
 use crate::credentials::{LocalFuture, ProjectKeys};
-use crate::driver::join::join_bounded;
-use crate::driver::sync::Semaphore;
 use crate::error::{Error, ErrorKind, Result};
-use crate::handler;
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::encode::encode_segments;
 use crate::kernel::sha256::Hasher;
 use crate::kernel::{BodyKind, Call, HostBody, Kernel, ReadAs, Reply};
-use crate::routes::{self, field, route, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
+use crate::routes::{field, route, Auth, Guard, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Run, Scope, PROJECT_ID};
 use crate::value::Val;
 use crate::wallet::codec::{hex, unhex};
-use super::s3::{self, body_text, session_parts, whole, Part};
+use super::s3::{self, body_text, part_failed, session_parts, whole, Part};
+use super::steps::{self, out_of_step, Got, Steps, Waits};
 
 pub const NAMESPACE: Namespace = Namespace {
     name: "blobs",
@@ -53,7 +51,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "uploading blob",
             doc: crate::ts!("Uploads `source` under `key`: starts an upload session, PUTs its parts to the presigned URLs (up to 4 at once; for a stream one at a time, the next part read and hashed meanwhile), completes it. Strings (and `{ content }`) are limited to 1 MiB; a `ReadableStream` needs `opts.size`. `immutable` (default true) hashes the content and returns the content-addressed `cdnUrl` with its `sri`."),
             http: crate::ts!("POST /storage/v1/uploads → PUT presigned part URLs (raw) → POST /storage/v1/uploads/{upload_id}/complete · service key"),
-            run: handler!(put),
+            run: Run::Code(put_member),
         },
         Method {
             name: "initUploadSession",
@@ -145,7 +143,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "signing blob URL",
             doc: crate::ts!("A time-limited presigned GET URL for a blob (private ones included); `ttl_seconds` from 60 to 604800 (7 days), default one hour."),
             http: crate::ts!("POST /storage/v1/blob/{key}/sign · service key"),
-            run: Run::Code(sign),
+            run: route(SIGN),
         },
         Method {
             name: "diagnoseUrl",
@@ -169,7 +167,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "waiting for CDN freshness",
             doc: crate::ts!("Polls `diagnoseUrl` (100 ms doubling to 1 s apart; failed polls are retried) until the URL serves `sha256` or `timeoutMs` (default 60000) passes. Never throws for staleness: check `fresh`."),
             http: crate::ts!("GET /storage/v1/blobs/diagnose?url=… repeatedly · service key"),
-            run: handler!(wait_fresh),
+            run: Run::Code(wait_fresh),
         },
     ],
 };
@@ -182,6 +180,7 @@ const SIGN: Route = Route {
     verb: "POST",
     path: "/storage/v1/blob/{1/}/sign",
     body: RouteBody::Fields(&[field("ttl_seconds", Src::Opt(2, "ttl_seconds"), Kind::OptJson)]),
+    result: Out::Guarded(&Guard { check: sign_check, error: as_is }),
     ..BLOB_GET
 };
 
@@ -258,10 +257,9 @@ fn immutable(a: &Args, opts: Option<&Json>) -> Result<bool> {
     }
 }
 
-/// Sends `call` with the service key as `apikey` and bearer. Boxed, so
-/// every member awaits one compiled exchange instead of embedding its own.
-fn send<'a>(k: &'a Kernel, keys: &ProjectKeys, call: Call) -> LocalFuture<'a, Result<Reply>> {
-    Box::pin(k.send(call.header("apikey", keys.service_key.as_str()).bearer(&keys.service_key)))
+/// `call` with the service key as `apikey` and bearer.
+fn service(call: Call, keys: &ProjectKeys) -> Call {
+    call.header("apikey", keys.service_key.as_str()).bearer(&keys.service_key)
 }
 
 /// A finished future, for checks that fail before anything is awaited.
@@ -272,19 +270,38 @@ fn fail(e: Error) -> LocalFuture<'static, Result<Val>> {
 /// What a one-exchange member makes of its answer (plain code, outside the future).
 type Then = fn(&Kernel, &Args, Result<Reply>) -> Result<Val>;
 
-/// The one future of `initUploadSession`, `completeUploadSession` and
+/// The one machine of `initUploadSession`, `completeUploadSession` and
 /// `get`: the project's keys, then the call (built and checked before
 /// anything is asked, with its project id), then `then`.
 fn exchange(k: Rc<Kernel>, a: Args, built: Result<(String, Call)>, then: Then) -> LocalFuture<'static, Result<Val>> {
-    let (id, call) = match built {
-        Ok(b) => b,
-        Err(e) => return fail(e),
-    };
-    Box::pin(async move {
-        let keys = k.project_keys(&id, a.context).await?;
-        let reply = send(&k, &keys, call).await;
-        then(&k, &a, reply)
-    })
+    match built {
+        Ok((id, call)) => steps::start(k, a, Box::new(Exchange { id, call: Some(call), then })),
+        Err(e) => fail(e),
+    }
+}
+
+struct Exchange {
+    id: String,
+    /// Until it is sent.
+    call: Option<Call>,
+    then: Then,
+}
+
+impl Steps for Exchange {
+    fn next(&mut self, k: &Kernel, a: &mut Args, _: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
+        let Some(call) = self.call.take() else { return (self.then)(k, a, Got::reply(got)).map(Some) };
+        match got? {
+            Got::Start => {
+                ops.keys(0, self.id.clone(), a.context);
+                self.call = Some(call);
+            }
+            Got::Keys(keys) => {
+                ops.send(0, service(call, &keys));
+            }
+            _ => return Err(out_of_step()),
+        }
+        Ok(None)
+    }
 }
 
 /// `POST /storage/v1/uploads` with a body already built.
@@ -318,81 +335,6 @@ fn asset(k: &Kernel, a: &Args, reply: Result<Reply>, content_type: Option<&str>)
         Some(done) => Ok(k.transport.asset_ref(done, content_type)),
         None => Err(Error::bad_response(reply.status, reply.body, a.context, "The completed upload is not a JSON object")),
     }
-}
-
-/// PUTs one blob part; returns its number, ETag (quotes stripped) and hex SHA-256.
-async fn put_part(k: &Kernel, part: &Part, bytes: HostBody, digest: Option<[u8; 32]>) -> Result<(u32, String, String)> {
-    let (number, etag, sha) = s3::put_part(k, part, bytes, digest, PART_CONTEXT).await?;
-    Ok((number, etag.trim_matches('"').to_string(), sha))
-}
-
-/// The parts of one upload and where their bytes come from. Each
-/// `upload_next` takes the next part in order (one at a time, so a stream
-/// is read sequentially and hashed as it goes), then PUTs it while the next
-/// one is taken: one future type for every source, so the join and the PUT
-/// are compiled once.
-struct Uploads<'a> {
-    body: &'a HostBody,
-    parts: &'a [Part],
-    /// The whole content's digest, for a single part of a non-stream body
-    /// (its checksum).
-    single: Option<[u8; 32]>,
-    turn: Semaphore,
-    /// Bounds the PUTs in flight (for a stream, fewer than the parts held).
-    sending: Semaphore,
-    next: Cell<usize>,
-    /// A stream's whole-content hasher, fed in order as parts are read.
-    whole: RefCell<Option<Hasher>>,
-}
-
-impl Uploads<'_> {
-    async fn upload_next(&self, k: &Kernel) -> Result<(u32, String, String)> {
-        let turn = self.turn.acquire().await;
-        let i = self.next.get();
-        self.next.set(i + 1);
-        let part = self.parts.get(i).ok_or_else(|| Error::local(PART_CONTEXT, "more part uploads than parts"))?;
-        let (bytes, digest) = if self.body.info.kind == BodyKind::Stream {
-            let read = read(k, &self.body.value, part.end - part.start).await?;
-            let (bytes, digest) = self.took(k, part, read)?;
-            (bytes, Some(digest))
-        } else {
-            (k.slice_body(self.body, part.start, part.end, PART_CONTEXT)?, self.single)
-        };
-        drop(turn);
-        let _sending = self.sending.acquire().await;
-        put_part(k, part, bytes, digest).await
-    }
-
-    /// A stream part just read: checked to be whole, hashed into the
-    /// content's digest and its own checksum in one pass (no second
-    /// reading, and no copy for WebCrypto), made a body.
-    #[inline(never)]
-    fn took(&self, k: &Kernel, part: &Part, bytes: Option<Json>) -> Result<(HostBody, [u8; 32])> {
-        let want = part.end - part.start;
-        let got = length(k, bytes.as_ref());
-        let Some(bytes) = bytes.filter(|_| got == want) else {
-            return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
-        };
-        let hash_failed = |why: String| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}"));
-        let mut own = k.transport.hasher();
-        match self.whole.borrow_mut().as_mut() {
-            Some(whole) => k.transport.hash_into(&mut [whole, &mut own], &bytes),
-            None => k.transport.hash_into(&mut [&mut own], &bytes),
-        }
-        .map_err(hash_failed)?;
-        let digest = k.transport.hash_finish(own).map_err(hash_failed)?;
-        Ok((k.host_body(bytes, PART_CONTEXT)?, digest))
-    }
-}
-
-/// The next `max` bytes of the stream; `None` at its end.
-async fn read(k: &Kernel, stream: &Json, max: u64) -> Result<Option<Json>> {
-    k.transport.read_stream(stream, max).await.map_err(|why| Error::local(PART_CONTEXT, format!("cannot read the stream: {why}")))
-}
-
-/// The length of host bytes.
-fn length(k: &Kernel, bytes: Option<&Json>) -> u64 {
-    bytes.and_then(|b| k.transport.body_kind(b)).and_then(|b| b.length).unwrap_or(0)
 }
 
 /// `put`'s checked arguments: everything decided before a request.
@@ -478,72 +420,275 @@ fn finish_body(parts: &[Part], multipart: bool, done: &[(u32, String, String)], 
     finish
 }
 
-/// Every part's (number, ETag, hex SHA-256), and a stream's whole digest.
-type Uploaded = (Vec<(u32, String, String)>, Option<[u8; 32]>);
-
-/// PUTs every part, in parallel. Boxed: its own future, not a part of `put`'s.
-fn upload<'a>(k: &'a Kernel, p: &'a Plan, parts: &'a [Part], single: Option<[u8; 32]>) -> LocalFuture<'a, Result<Uploaded>> {
-    Box::pin(async move {
-        let stream = p.stream();
-        let uploads = Uploads {
-            body: &p.body,
-            parts,
-            single,
-            turn: Semaphore::new(1),
-            sending: Semaphore::new(if stream { STREAM_PUTS } else { PARALLEL }),
-            next: Cell::new(0),
-            whole: RefCell::new((p.immutable && stream).then(|| k.transport.hasher())),
-        };
-        let limit = if stream { STREAM_PARALLEL } else { PARALLEL };
-        // Until the stream has been read to its end, a failure, or the call
-        // being cancelled (its future dropped), cancels the caller's stream.
-        let guard = StreamGuard { k, stream: stream.then_some(&p.body.value) };
-        let done = join_bounded((0..parts.len()).map(|_| uploads.upload_next(k)), limit).await?;
-        if let Some(s) = guard.stream {
-            check_stream_ended(k, s).await?;
-        }
-        core::mem::forget(guard);
-        let whole = match uploads.whole.into_inner() {
-            Some(h) => Some(k.transport.hash_finish(h).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?),
-            None => None,
-        };
-        Ok((done, whole))
-    })
+/// Where `put` stands: one wait at a time outside [`Phase::Parts`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Start,
+    Keys,
+    WholeDigest,
+    Init,
+    /// The parts being taken (a stream read) and PUT.
+    Parts,
+    /// A stream's one-byte read past its `size`.
+    End,
+    Complete,
 }
 
-async fn put(k: &Kernel, a: Args) -> Result<Val> {
-    let p = plan(k, &a)?;
-    let keys = k.project_keys(&p.id, a.context).await?;
-    let whole_digest = if p.immutable && !p.stream() { Some(k.sha256(&p.body.value, a.context).await?) } else { None };
-    let reply = send(k, &keys, session_call(&a, init_body(&p, whole_digest.as_ref()))).await;
-    let (upload_id, multipart, parts) = session_parts(&started(&a, reply)?, p.size, a.context)?;
-    let (done, stream_digest) = upload(k, &p, &parts, if multipart { None } else { whole_digest }).await?;
-    let reply = send(k, &keys, complete_call(&a, &upload_id, finish_body(&parts, multipart, &done, stream_digest))).await;
-    asset(k, &a, reply, Some(&p.content_type))
+/// `put` as a step machine: keys, the whole digest (content already
+/// whole), the session, the parts in parallel, a stream's end, the
+/// completion. Parts are taken in order, one at a time (so a stream is read
+/// sequentially and hashed as it goes), and PUT while the next are taken.
+struct Put {
+    /// For the stream's cancellation when dropped.
+    k: Rc<Kernel>,
+    p: Plan,
+    phase: Phase,
+    keys: Option<ProjectKeys>,
+    whole_digest: Option<[u8; 32]>,
+    upload_id: String,
+    multipart: bool,
+    parts: Vec<Part>,
+    /// The next part to take.
+    next: usize,
+    /// Parts taken and not yet PUT: at most [`PARALLEL`], or
+    /// [`STREAM_PARALLEL`] for a stream.
+    held: usize,
+    /// A stream read is running (one at a time).
+    reading: bool,
+    /// Parts taken, waiting for a PUT slot: (index, bytes, checksum).
+    ready: Vec<(usize, HostBody, Option<[u8; 32]>)>,
+    /// Parts being hashed for their checksum, before their PUT.
+    hashing: Vec<(usize, HostBody)>,
+    /// PUTs running (a part's hashing included): at most [`PARALLEL`],
+    /// or [`STREAM_PUTS`].
+    putting: usize,
+    /// Each part's (number, ETag without quotes, hex SHA-256), by index
+    /// (all set by the time the upload completes).
+    done: Vec<(u32, String, String)>,
+    /// A stream's whole-content hasher, fed in order as parts are read.
+    whole: Option<Hasher>,
+    /// Set while a stream is being uploaded and not yet read to its end:
+    /// a failure, or the call being cancelled (the machine dropped), then
+    /// cancels the caller's stream.
+    guard: bool,
 }
 
-/// Cancels a stream being uploaded when dropped before the upload read it
-/// to its end (forgotten once it has).
-struct StreamGuard<'a> {
-    k: &'a Kernel,
-    stream: Option<&'a Json>,
-}
-
-impl Drop for StreamGuard<'_> {
+impl Drop for Put {
     fn drop(&mut self) {
-        if let Some(s) = self.stream {
-            self.k.transport.cancel_stream(s);
+        if self.guard {
+            self.k.transport.cancel_stream(&self.p.body.value);
         }
     }
 }
 
-/// After the last part: a stream with more bytes than `size` is an error,
-/// not a silently cut upload.
-async fn check_stream_ended(k: &Kernel, stream: &Json) -> Result<()> {
-    match length(k, read(k, stream, 1).await?.as_ref()) {
-        0 => Ok(()),
-        _ => Err(Error::local(PART_CONTEXT, "the stream is longer than `opts.size`")),
+impl Steps for Put {
+    fn next(&mut self, k: &Kernel, a: &mut Args, tag: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
+        let stream = self.p.stream();
+        let ctx = a.context;
+        let got = match got {
+            Err(e) if self.phase == Phase::Parts && tag % 2 == 1 => return Err(part_failed(k, self.parts[tag / 2].number, e, PART_CONTEXT)),
+            got => got?,
+        };
+        match (self.phase, got) {
+            (Phase::Start, _) => {
+                self.phase = Phase::Keys;
+                ops.keys(0, self.p.id.clone(), ctx);
+            }
+            (Phase::Keys, Got::Keys(keys)) => {
+                self.keys = Some(keys);
+                if self.p.immutable && !stream {
+                    self.phase = Phase::WholeDigest;
+                    ops.hash(0, self.p.body.value.clone(), ctx);
+                } else {
+                    self.init(a, ops);
+                }
+            }
+            (Phase::WholeDigest, Got::Digest(d)) => {
+                self.whole_digest = Some(d);
+                self.init(a, ops);
+            }
+            (Phase::Init, Got::Reply(reply)) => {
+                let (upload_id, multipart, parts) = session_parts(&started(a, Ok(reply))?, self.p.size, ctx)?;
+                self.upload_id = upload_id;
+                self.multipart = multipart;
+                self.done.resize_with(parts.len(), Default::default);
+                self.parts = parts;
+                self.phase = Phase::Parts;
+                self.guard = stream;
+                if self.p.immutable && stream {
+                    self.whole = Some(k.transport.hasher());
+                }
+                self.take(k, ops)?;
+            }
+            (Phase::Parts, Got::Read(bytes)) => {
+                self.reading = false;
+                let (body, digest) = self.took(k, tag / 2, bytes)?;
+                self.ready.push((tag / 2, body, Some(digest)));
+                self.take(k, ops)?;
+            }
+            (Phase::Parts, Got::Digest(digest)) => {
+                let Some(at) = self.hashing.iter().position(|h| h.0 == tag / 2) else { return Err(out_of_step()) };
+                let (i, bytes) = self.hashing.remove(at);
+                self.put_now(ops, i, bytes, &digest);
+            }
+            (Phase::Parts, Got::Reply(reply)) => {
+                self.done[tag / 2].1 = reply.header("etag").unwrap_or_default().trim_matches('"').to_string();
+                self.putting -= 1;
+                self.held -= 1;
+                if self.next < self.parts.len() || self.held > 0 {
+                    self.take(k, ops)?;
+                } else if stream {
+                    // A stream with more bytes than `size` is an error, not
+                    // a silently cut upload.
+                    self.phase = Phase::End;
+                    ops.read(0, self.p.body.value.clone(), 1, PART_CONTEXT);
+                } else {
+                    self.complete(a, ops, None);
+                }
+            }
+            (Phase::End, Got::Read(bytes)) => {
+                if length(k, bytes.as_ref()) != 0 {
+                    return Err(Error::local(PART_CONTEXT, "the stream is longer than `opts.size`"));
+                }
+                self.guard = false;
+                let whole = match self.whole.take() {
+                    Some(h) => Some(k.transport.hash_finish(h).map_err(|why| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}")))?),
+                    None => None,
+                };
+                self.complete(a, ops, whole);
+            }
+            (Phase::Complete, Got::Reply(reply)) => return asset(k, a, Ok(reply), Some(&self.p.content_type)).map(Some),
+            _ => return Err(out_of_step()),
+        }
+        Ok(None)
     }
+}
+
+impl Put {
+    fn service(&self, call: Call) -> Call {
+        match &self.keys {
+            Some(keys) => service(call, keys),
+            None => call,
+        }
+    }
+
+    fn init(&mut self, a: &Args, ops: &mut Waits) {
+        self.phase = Phase::Init;
+        let call = session_call(a, init_body(&self.p, self.whole_digest.as_ref()));
+        ops.send(0, self.service(call));
+    }
+
+    fn complete(&mut self, a: &Args, ops: &mut Waits, stream_digest: Option<[u8; 32]>) {
+        self.phase = Phase::Complete;
+        let call = complete_call(a, &self.upload_id, finish_body(&self.parts, self.multipart, &self.done, stream_digest));
+        ops.send(0, self.service(call));
+    }
+
+    /// PUTs the parts taken while PUT slots are free, then takes the next
+    /// ones while there is room (a stream's one read at a time; other
+    /// content is cut at once) and PUTs those it can: the order in which
+    /// they were awaited before.
+    fn take(&mut self, k: &Kernel, ops: &mut Waits) -> Result<()> {
+        let stream = self.p.stream();
+        self.send_ready(ops);
+        let limit = if stream { STREAM_PARALLEL } else { PARALLEL };
+        while self.held < limit && self.next < self.parts.len() && !self.reading {
+            let i = self.next;
+            self.next += 1;
+            self.held += 1;
+            let part = &self.parts[i];
+            if stream {
+                self.reading = true;
+                ops.read(2 * i, self.p.body.value.clone(), part.end - part.start, PART_CONTEXT);
+            } else {
+                // A single part's checksum is the whole content's digest.
+                let digest = if self.multipart { None } else { self.whole_digest };
+                self.ready.push((i, k.slice_body(&self.p.body, part.start, part.end, PART_CONTEXT)?, digest));
+            }
+        }
+        self.send_ready(ops);
+        Ok(())
+    }
+
+    fn send_ready(&mut self, ops: &mut Waits) {
+        let sending = if self.p.stream() { STREAM_PUTS } else { PARALLEL };
+        while self.putting < sending && !self.ready.is_empty() {
+            let (i, bytes, digest) = self.ready.remove(0);
+            // The PUT slot covers the part's hashing, if it needs one.
+            self.putting += 1;
+            match digest {
+                Some(d) => self.put_now(ops, i, bytes, &d),
+                None => {
+                    ops.hash(2 * i, bytes.value.clone(), PART_CONTEXT);
+                    self.hashing.push((i, bytes));
+                }
+            }
+        }
+    }
+
+    /// PUTs part `i`, its checksum known.
+    fn put_now(&mut self, ops: &mut Waits, i: usize, bytes: HostBody, digest: &[u8; 32]) {
+        let part = &self.parts[i];
+        self.done[i] = (part.number, String::new(), hex(digest));
+        ops.send(2 * i + 1, s3::part_call(part, bytes, digest, PART_CONTEXT));
+    }
+
+    /// A stream part just read: checked to be whole, hashed into the
+    /// content's digest and its own checksum in one pass (no second
+    /// reading, and no copy for WebCrypto), made a body.
+    fn took(&mut self, k: &Kernel, i: usize, bytes: Option<Json>) -> Result<(HostBody, [u8; 32])> {
+        let part = &self.parts[i];
+        let want = part.end - part.start;
+        let got = length(k, bytes.as_ref());
+        let Some(bytes) = bytes.filter(|_| got == want) else {
+            return Err(Error::local(PART_CONTEXT, format!("the stream ended after {} bytes, before the `size` of {}", part.start + got, self.parts.last().map_or(0, |p| p.end))));
+        };
+        let hash_failed = |why: String| Error::local(PART_CONTEXT, format!("cannot hash the content: {why}"));
+        let mut own = k.transport.hasher();
+        match self.whole.as_mut() {
+            Some(whole) => k.transport.hash_into(&mut [whole, &mut own], &bytes),
+            None => k.transport.hash_into(&mut [&mut own], &bytes),
+        }
+        .map_err(hash_failed)?;
+        let digest = k.transport.hash_finish(own).map_err(hash_failed)?;
+        Ok((k.host_body(bytes, PART_CONTEXT)?, digest))
+    }
+}
+
+/// The length of host bytes.
+fn length(k: &Kernel, bytes: Option<&Json>) -> u64 {
+    bytes.and_then(|b| k.transport.body_kind(b)).and_then(|b| b.length).unwrap_or(0)
+}
+
+fn put(k: &Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    let p = match plan(k, &a) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let machine = Put {
+        k: k.clone(),
+        p,
+        phase: Phase::Start,
+        keys: None,
+        whole_digest: None,
+        upload_id: String::new(),
+        multipart: false,
+        parts: Vec::new(),
+        next: 0,
+        held: 0,
+        reading: false,
+        ready: Vec::new(),
+        hashing: Vec::new(),
+        putting: 0,
+        done: Vec::new(),
+        whole: None,
+        guard: false,
+    };
+    steps::start(k.clone(), a, Box::new(machine))
+}
+
+fn put_member(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    put(&k, a)
 }
 
 fn init_upload_session(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
@@ -637,23 +782,33 @@ fn downloaded(k: &Kernel, _: &Args, reply: Result<Reply>) -> Result<Val> {
     }
 }
 
-/// Checks `ttl_seconds` locally, then runs the declared route.
-fn sign(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
-    let check = || -> Result<()> {
-        let Some(opts) = a.opt_object(2, "opts")? else { return Ok(()) };
-        match opts.field("ttl_seconds").map(|v| v.shape()) {
-            None => Ok(()),
-            Some(Shape::Number(n)) if (60.0..=604_800.0).contains(&n) && crate::num::is_whole(n) => Ok(()),
-            Some(_) => Err(a.error("`ttl_seconds` must be a whole number from 60 to 604800 (7 days)")),
-        }
-    };
-    if let Err(e) = check() {
-        return Box::pin(core::future::ready(Err(e)));
+/// `ttl_seconds` checked locally, before any other argument.
+fn sign_check(a: &Args) -> Result<()> {
+    let Some(opts) = a.opt_object(2, "opts")? else { return Ok(()) };
+    match opts.field("ttl_seconds").map(|v| v.shape()) {
+        None => Ok(()),
+        Some(Shape::Number(n)) if (60.0..=604_800.0).contains(&n) && crate::num::is_whole(n) => Ok(()),
+        Some(_) => Err(a.error("`ttl_seconds` must be a whole number from 60 to 604800 (7 days)")),
     }
-    Box::pin(async move { routes::run(&k, a, &SIGN).await })
 }
 
-async fn wait_fresh(k: &Kernel, a: Args) -> Result<Val> {
+fn as_is(_: &Args, e: Error) -> Error {
+    e
+}
+
+fn wait_fresh(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
+    match fresh_plan(&a) {
+        Ok((id, url, expected, timeout)) => {
+            let machine = Fresh { id, url, expected, timeout, start: 0.0, attempts: 0, observed: Val::Null, delay: 100.0, probing: false };
+            steps::start(k, a, Box::new(machine))
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `waitFresh`'s checked options: the project, URL, expected digest (lower
+/// case) and time limit.
+fn fresh_plan(a: &Args) -> Result<(String, String, String, f64)> {
     let opts = a.opt_object(1, "opts")?.ok_or_else(|| a.error("`opts` must be an object"))?;
     let timeout = match opts.field("timeoutMs") {
         None => 60_000.0,
@@ -665,39 +820,76 @@ async fn wait_fresh(k: &Kernel, a: Args) -> Result<Val> {
     let url = opts.str_field("url").filter(|u| !u.is_empty()).ok_or_else(|| a.error("`url` must be a non-empty string"))?;
     let expected = opts.str_field("sha256").ok_or_else(|| a.error("`sha256` must be a string"))?.to_ascii_lowercase();
     let id = a.project_id(0)?;
-    k.project_keys(&id, a.context).await?;
-    let start = k.transport.now_ms();
-    let mut attempts = 0u32;
-    let mut observed = Val::Null;
-    let mut delay = 100.0_f64;
-    let result = |fresh: bool, observed: Val, attempts: u32, now: f64| {
+    Ok((id, url, expected, timeout))
+}
+
+/// `waitFresh` as a step machine: the keys (the provider must know the
+/// project), then probes of `diagnoseUrl` with pauses between them.
+struct Fresh {
+    id: String,
+    url: String,
+    expected: String,
+    timeout: f64,
+    start: f64,
+    attempts: u32,
+    observed: Val,
+    /// The next pause: 100 ms doubling to 1 s.
+    delay: f64,
+    /// A probe is running (else the keys or a pause).
+    probing: bool,
+}
+
+impl Steps for Fresh {
+    fn next(&mut self, k: &Kernel, a: &mut Args, _: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
+        let now = k.transport.now_ms();
+        if !self.probing {
+            match got? {
+                Got::Start => {
+                    ops.keys(0, self.id.clone(), a.context);
+                    return Ok(None);
+                }
+                Got::Keys(_) => self.start = now,
+                _ => {}
+            }
+            if now - self.start >= self.timeout {
+                return Ok(Some(self.result(false, now)));
+            }
+            self.attempts += 1;
+            self.probing = true;
+            let mut probe = Args::new(a.namespace, "diagnoseUrl", a.context, vec![Native::string(self.id.as_str()), Native::string(self.url.as_str())]);
+            probe.params = a.params;
+            ops.route(0, probe, &DIAGNOSE);
+            return Ok(None);
+        }
+        self.probing = false;
+        // A failed probe (a gateway hiccup) is retried at the next turn.
+        if let Ok(Got::Val(Val::Json(envelope))) = got {
+            let seen = envelope.str_field("observedSha256");
+            if seen.as_deref().is_some_and(|s| s.to_ascii_lowercase() == self.expected) {
+                self.observed = seen.into();
+                return Ok(Some(self.result(true, now)));
+            }
+            self.observed = seen.into();
+        }
+        let remaining = self.timeout - (now - self.start);
+        if remaining <= 0.0 {
+            return Ok(Some(self.result(false, now)));
+        }
+        ops.sleep(0, self.delay.min(remaining) as u32, a.context);
+        self.delay = (self.delay * 2.0).min(1000.0);
+        Ok(None)
+    }
+}
+
+impl Fresh {
+    fn result(&mut self, fresh: bool, now: f64) -> Val {
         Val::object()
             .with("fresh", fresh)
-            .with("observedSha256", observed)
-            .with("attempts", Val::Num(f64::from(attempts)))
-            .with("elapsedMs", Val::Num((now - start).max(0.0)))
+            .with("observedSha256", core::mem::replace(&mut self.observed, Val::Null))
+            .with("attempts", Val::Num(f64::from(self.attempts)))
+            .with("elapsedMs", Val::Num((now - self.start).max(0.0)))
             .with("vantage", "gateway-us-east-1")
-    };
-    while k.transport.now_ms() - start < timeout {
-        attempts += 1;
-        let mut probe = Args::new(a.namespace, "diagnoseUrl", a.context, vec![Native::string(id.as_str()), Native::string(url.as_str())]);
-        probe.params = a.params;
-        // A failed probe (a gateway hiccup) is retried at the next turn.
-        if let Ok(Val::Json(envelope)) = routes::run(k, probe, &DIAGNOSE).await {
-            let seen = envelope.str_field("observedSha256");
-            if seen.as_deref().is_some_and(|s| s.to_ascii_lowercase() == expected) {
-                return Ok(result(true, seen.into(), attempts, k.transport.now_ms()));
-            }
-            observed = seen.into();
-        }
-        let remaining = timeout - (k.transport.now_ms() - start);
-        if remaining <= 0.0 {
-            break;
-        }
-        k.transport.sleep(delay.min(remaining) as u32, a.context).await?;
-        delay = (delay * 2.0).min(1000.0);
     }
-    Ok(result(false, observed, attempts, k.transport.now_ms()))
 }
 
 #[cfg(not(target_arch = "wasm32"))]

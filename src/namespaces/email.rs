@@ -19,7 +19,7 @@ use crate::credentials::{LocalFuture, ProviderMethod};
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Json, JsonExt, Native, Shape};
 use crate::kernel::{Call, Kernel, ReadAs};
-use crate::namespaces::steps::{self, Ask, Got, Steps};
+use crate::namespaces::steps::{self, Got, Steps, Waits};
 use crate::routes::{self, field, Auth, Key, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, req_call_opts, Method, Namespace, Param, Run, Scope, PROJECT_ID};
 use crate::value::Val;
@@ -471,35 +471,29 @@ fn fail(e: Error) -> LocalFuture<'static, Result<Val>> {
     steps::ready(Err(e))
 }
 
+/// The tags of a mailbox member's requests and cache updates (best
+/// effort), whose failures are told apart; its other waits are tagged 0.
+const SENT: usize = 1;
+const NOTED: usize = 2;
+
 impl Steps for Mailbox {
-    fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask> {
+    fn next(&mut self, k: &Kernel, a: &mut Args, tag: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
         let uses = matches!(self.job, Job::Route(_) | Job::Raw);
         let deletes = matches!(self.job, Job::Delete);
         let context = if uses { RESOLVING } else { a.context };
-        match got {
-            Got::Start => return Ok(Ask::Keys(self.project.clone(), context)),
-            Got::Keys(keys) => {
-                let keys = keys?;
-                self.key = keys.service_key;
-                if let Job::Create = self.job {
-                    let body = Val::object().with("slug", a.string(1, "slug")?).with("project_id", self.project.as_str());
-                    self.sent = Sent::Create;
-                    return Ok(Ask::Send(a.call("POST", "/mailboxes/v1").bearer(&self.key).json(body)));
-                }
-                let named = if deletes { a.opt_string(1, "mailboxId")?.filter(|m| !m.is_empty()) } else { None };
-                let cached = keys.raw.str_field("mailbox_id").filter(|m| !m.is_empty() && (uses || deletes));
-                self.mailbox = named.or(cached);
-            }
-            Got::Reply(reply) => match self.sent {
-                Sent::Create => match reply {
+        match (tag, got) {
+            // A cache update's answer: best effort, see [`Mailbox::remember`].
+            (NOTED, _) => {}
+            (SENT, reply) => match (self.sent, Got::reply(reply)) {
+                (Sent::Create, reply) => match reply {
                     Ok(reply) => {
                         let patch = match &reply.body {
                             Val::Json(made) => Some(cache_patch(made)),
                             _ => None,
                         };
                         self.out = Some(reply.body);
-                        if let Some(ask) = patch.and_then(|p| self.remember(k, p)) {
-                            return Ok(ask);
+                        if patch.is_some_and(|p| self.remember(k, p, ops)) {
+                            return Ok(None);
                         }
                     }
                     // The project already has its mailbox: answer that one
@@ -507,7 +501,7 @@ impl Steps for Mailbox {
                     Err(e) if e.status == Some(409) => self.conflict = Some(e),
                     Err(e) => return Err(e),
                 },
-                Sent::List => {
+                (Sent::List, reply) => {
                     let listed = match reply {
                         Ok(reply) => reply.json().and_then(|b| b.field("mailboxes")).and_then(|list| list.item(0)).filter(|m| m.is_object()),
                         Err(e) => return Err(self.conflict.take().unwrap_or(e)),
@@ -523,51 +517,62 @@ impl Steps for Mailbox {
                     if matches!(self.job, Job::Create | Job::Show) {
                         self.out = Some(Val::Json(first.clone()));
                     }
-                    if !deletes {
-                        if let Some(ask) = self.remember(k, cache_patch(&first)) {
-                            return Ok(ask);
-                        }
+                    if !deletes && self.remember(k, cache_patch(&first), ops) {
+                        return Ok(None);
                     }
                 }
-                Sent::Raw => {
+                (Sent::Raw, reply) => {
                     let reply = reply.map_err(|e| match e.status {
                         Some(status) if e.kind != ErrorKind::ApiError => Error::bad_response(status, e.into_info().body, a.context, "Fetching raw MIME failed"),
                         _ => e,
                     })?;
                     let content_type = reply.header("content-type").unwrap_or_else(|| "message/rfc822".to_string());
-                    return Ok(Ask::Done(Val::object().with("content_type", content_type).with("bytes", reply.body)));
+                    return Ok(Some(Val::object().with("content_type", content_type).with("bytes", reply.body)));
                 }
             },
-            Got::Routed(out) => {
-                self.out = Some(out?);
-                if deletes {
-                    let cleared = Val::object().with("mailbox_id", Native::undefined()).with("mailbox_address", Native::undefined());
-                    if let Some(ask) = self.remember(k, cleared) {
-                        return Ok(ask);
+            (_, got) => match got? {
+                Got::Start => return Ok(ops.keys(0, self.project.clone(), context)),
+                Got::Keys(keys) => {
+                    self.key = keys.service_key;
+                    if let Job::Create = self.job {
+                        let body = Val::object().with("slug", a.string(1, "slug")?).with("project_id", self.project.as_str());
+                        self.sent = Sent::Create;
+                        return Ok(ops.send(SENT, a.call("POST", "/mailboxes/v1").bearer(&self.key).json(body)));
+                    }
+                    let named = if deletes { a.opt_string(1, "mailboxId")?.filter(|m| !m.is_empty()) } else { None };
+                    let cached = keys.raw.str_field("mailbox_id").filter(|m| !m.is_empty() && (uses || deletes));
+                    self.mailbox = named.or(cached);
+                }
+                Got::Val(out) => {
+                    self.out = Some(out);
+                    if deletes {
+                        let cleared = Val::object().with("mailbox_id", Native::undefined()).with("mailbox_address", Native::undefined());
+                        if self.remember(k, cleared, ops) {
+                            return Ok(None);
+                        }
                     }
                 }
-            }
-            // A cache update's answer: best effort, see [`Mailbox::remember`].
-            Got::Json(_) | Got::Allowance(_) | Got::Active(_) => {}
+                _ => {}
+            },
         }
         if let Some(out) = self.out.take() {
-            return Ok(Ask::Done(out));
+            return Ok(Some(out));
         }
         let Some(mailbox) = self.mailbox.take() else {
             self.sent = Sent::List;
             let call = Call::get("/mailboxes/v1", "listing mailboxes").sdk_method(a.namespace, a.method).bearer(&self.key);
-            return Ok(Ask::Send(call));
+            return Ok(ops.send(SENT, call));
         };
         // The id goes into the path unencoded, as in the reference.
         crate::args::check_project_id(&mailbox).map_err(|_| a.error(["the mailbox id \"", &mailbox, "\" is not a single path segment"].concat()))?;
         if let Job::Raw = self.job {
             let path = ["/mailboxes/v1/", &mailbox, "/messages/", &a.string(1, "messageId")?, "/raw"].concat();
             self.sent = Sent::Raw;
-            return Ok(Ask::Send(a.call("GET", path).raw().read_as(ReadAs::Bytes).bearer(&self.key)));
+            return Ok(ops.send(SENT, a.call("GET", path).raw().read_as(ReadAs::Bytes).bearer(&self.key)));
         }
         a.set(MAILBOX, Native::string(mailbox));
         a.set(KEY, Native::string(core::mem::take(&mut self.key)));
-        Ok(Ask::Route(if let Job::Route(route) = self.job { route } else { &DELETE_MAILBOX }))
+        Ok(ops.route_call(0, a, if let Job::Route(route) = self.job { route } else { &DELETE_MAILBOX }))
     }
 }
 
@@ -575,9 +580,13 @@ impl Mailbox {
     /// Best effort: a provider without `updateProject`, or one that fails,
     /// only means the next call lists the mailboxes again. `None`: nothing
     /// to wait for.
-    fn remember(&self, k: &Kernel, patch: Val) -> Option<Ask> {
+    fn remember(&self, k: &Kernel, patch: Val, ops: &mut Waits) -> bool {
         let method = ProviderMethod::UpdateProject;
-        k.credentials.has(method).then(|| Ask::Invoke(method, vec![Val::from(self.project.as_str()), patch], RESOLVING))
+        let has = k.credentials.has(method);
+        if has {
+            ops.invoke(NOTED, method, vec![Val::from(self.project.as_str()), patch], RESOLVING);
+        }
+        has
     }
 }
 

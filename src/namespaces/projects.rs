@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::{Call, Kernel, Reply};
-use crate::namespaces::steps::{self, Ask, Got, Steps};
+use crate::namespaces::steps::{self, Got, Steps, Waits};
 use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, ProjectFrom, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Run, Scope};
 use crate::value::Val;
@@ -548,42 +548,40 @@ fn go(k: Rc<Kernel>, a: Args, plan: fn(&Kernel, &Args) -> Result<Plan>) -> Local
 }
 
 impl Steps for Plan {
-    fn next(&mut self, k: &Kernel, a: &mut Args, got: Got) -> Result<Ask> {
+    fn next(&mut self, k: &Kernel, a: &mut Args, _: usize, got: Result<Got>, ops: &mut Waits) -> Result<Option<Val>> {
         let c = k.credentials.as_ref();
         let ctx = a.context;
-        match got {
+        match got? {
             Got::Active(id) => {
-                let id = id?;
                 if let (Then::Resolve, None) = (self.then, &id) {
                     return Err(Error::local(ctx, "No active project is set: call r.projects.use(id) first, or pass an id to r.project(id)"));
                 }
-                return Ok(Ask::Done(id.into()));
+                return Ok(Some(id.into()));
             }
-            Got::Allowance(allowance) => self.call = Some(wallet_call(a, allowance?.map(|r| r.address))?),
-            Got::Keys(keys) => self.keys = Some(keys?),
+            Got::Allowance(allowance) => self.call = Some(wallet_call(a, allowance.map(|r| r.address))?),
+            Got::Keys(keys) => self.keys = Some(keys),
             Got::Reply(reply) => {
-                self.reply = Some(reply?);
+                self.reply = Some(reply);
                 if let Then::Timed = self.then {
                     self.timer = crate::num::round_non_negative(k.transport.now_ms() - self.timer) as f64;
                 }
             }
-            Got::Json(noted) => drop(noted?),
-            Got::Start | Got::Routed(_) => {}
+            _ => {}
         }
         loop {
             match self.stage {
                 Stage::Begin => {
                     self.stage = Stage::Keys;
                     match self.then {
-                        Then::Active | Then::Resolve => return Ok(Ask::Active),
-                        Then::Wallet => return Ok(Ask::Allowance),
+                        Then::Active | Then::Resolve => return Ok(ops.active(0, ctx)),
+                        Then::Wallet => return Ok(ops.allowance(0, ctx)),
                         _ => {}
                     }
                 }
                 Stage::Keys => {
                     self.stage = Stage::Send;
                     if let Some(id) = &self.project {
-                        return Ok(Ask::Keys(id.clone(), ctx));
+                        return Ok(ops.keys(0, id.clone(), ctx));
                     }
                 }
                 Stage::Send => {
@@ -592,7 +590,7 @@ impl Steps for Plan {
                         if let Then::Timed = self.then {
                             self.timer = k.transport.now_ms();
                         }
-                        return Ok(Ask::Send(with_key(call, self.key, self.keys.as_ref())));
+                        return Ok(ops.send(0, with_key(call, self.key, self.keys.as_ref())));
                     }
                 }
                 Stage::Finish => {
@@ -603,9 +601,9 @@ impl Steps for Plan {
                     self.out = out;
                 }
                 Stage::Notes => match self.notes.pop() {
-                    Some((method, args)) if c.has(method) => return Ok(Ask::Invoke(method, args, ctx)),
+                    Some((method, args)) if c.has(method) => return Ok(ops.invoke(0, method, args, ctx)),
                     Some(_) => {}
-                    None => return Ok(Ask::Done(core::mem::replace(&mut self.out, Val::Undefined))),
+                    None => return Ok(Some(core::mem::replace(&mut self.out, Val::Undefined))),
                 },
             }
         }

@@ -82,15 +82,22 @@ pub async fn put_part(k: &Kernel, part: &Part, bytes: HostBody, digest: Option<[
         Some(d) => d,
         None => k.sha256(&bytes.value, ctx).await?,
     };
-    let mut call = Call::absolute("PUT", part.url.clone(), ctx).host_body(bytes).read_as(ReadAs::Text);
-    if !has_checksum_param(&part.url) {
-        call = call.header("x-amz-checksum-sha256", base64(&digest));
-    }
-    let reply = k.send(call).await.map_err(|e| part_failed(k, part.number, e, ctx))?;
+    let reply = k.send(part_call(part, bytes, &digest, ctx)).await.map_err(|e| part_failed(k, part.number, e, ctx))?;
     Ok((part.number, reply.header("etag").unwrap_or_default(), hex(&digest)))
 }
 
-fn part_failed(k: &Kernel, number: u32, e: Error, ctx: &str) -> Error {
+/// The PUT of one part with its checksum `digest` (see [`put_part`]), for
+/// callers that send it themselves.
+pub fn part_call(part: &Part, bytes: HostBody, digest: &[u8; 32], ctx: &'static str) -> Call {
+    let call = Call::absolute("PUT", part.url.clone(), ctx).host_body(bytes).read_as(ReadAs::Text);
+    match has_checksum_param(&part.url) {
+        true => call,
+        false => call.header("x-amz-checksum-sha256", base64(digest)),
+    }
+}
+
+/// A part PUT's failure as [`put_part`] reports it.
+pub fn part_failed(k: &Kernel, number: u32, e: Error, ctx: &str) -> Error {
     let Some(status) = e.status else { return e };
     let text = body_text(k, &e.body);
     let snippet: String = text.chars().take(200).collect();
