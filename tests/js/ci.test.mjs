@@ -253,7 +253,11 @@ test("createBinding: the gateway's delegation checks answer the contract's codes
   await rejectsKind(send(values, "A".repeat(20_000)), "api_error", code("delegation_oversized", 400));
   await rejectsKind(send(values, signCiDelegation(values, { allowance: o.w, apiBase: base, nonce: "abc" })), "api_error", code("delegation_nonce_invalid", 400));
   const payload = decode(signCiDelegation(values, { allowance: o.w, apiBase: base }));
-  const tampered = Buffer.from(JSON.stringify({ ...payload, signature: `${payload.signature.slice(0, -4)}0000` })).toString("base64");
+  // One hex digit of r changed: never an equivalent signature (overwriting
+  // the last byte of s and v could leave it unchanged, about 1 run in 512).
+  const sig = payload.signature;
+  const flipped = `${sig.slice(0, 10)}${sig[10] === "0" ? "1" : "0"}${sig.slice(11)}`;
+  const tampered = Buffer.from(JSON.stringify({ ...payload, signature: flipped })).toString("base64");
   await rejectsKind(send(values, tampered), "api_error", code("delegation_signature_invalid", 400));
   await rejectsKind(send(values, signCiDelegation(values, { allowance: o.w, apiBase: "https://api.run402.com" })), "api_error", code("delegation_signature_invalid", 400));
 
