@@ -11,7 +11,7 @@ use crate::json::{type_name, Json, JsonExt, Shape};
 use crate::kernel::encode::{encode_uri_component, form_query};
 use crate::kernel::{Call, Kernel, Reply};
 use crate::namespaces::steps::{self, Got, Steps, Waits};
-use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, PUBLIC, ProjectFrom, SERVICE_GET};
+use crate::routes::{route, Out, Route, RouteBody, Src, PROVIDER, ProjectFrom, PUBLIC_GET, SERVICE_GET};
 use crate::surface::{call_opts, opt, req, Method, Namespace, Param, Run, Scope};
 use crate::value::Val;
 
@@ -190,17 +190,7 @@ pub const NAMESPACE: Namespace = Namespace {
             context: "getting quote",
             doc: crate::ts!("Tier prices and limits (no auth)."),
             http: crate::ts!(""),
-            run: route(Route {
-                verb: "GET",
-                path: "/tiers/v1",
-                auth: PUBLIC,
-                body: RouteBody::None,
-                query: &[],
-                headers: &[],
-                result: Out::Body,
-                paid: false,
-                project: ProjectFrom::Arg0,
-            }),
+            run: route(Route { path: "/tiers/v1", ..PUBLIC_GET }),
         },
         Method {
             name: "promoteUser",

@@ -2,7 +2,7 @@
 
 use crate::args::Args;
 use crate::error::Result;
-use crate::routes::{route, Guard, Out, Route, RouteBody, PROVIDER, ProjectFrom};
+use crate::routes::{route, Guard, Out, Route, RouteBody, PROVIDER};
 use crate::surface::{call_opts, req, Method, Namespace, Scope};
 
 pub const NAMESPACE: Namespace = Namespace {
@@ -80,17 +80,7 @@ export interface TierSetResult {
 "#;
 
 /// `GET /tiers/v1/status` with the wallet's sign-in; `set` varies it.
-const STATUS: Route = Route {
-    verb: "GET",
-    path: "/tiers/v1/status",
-    auth: PROVIDER,
-    body: RouteBody::None,
-    query: &[],
-    headers: &[],
-    result: Out::Body,
-    paid: false,
-    project: ProjectFrom::Arg0,
-};
+const STATUS: Route = Route { path: "/tiers/v1/status", auth: PROVIDER, ..crate::routes::PUBLIC_GET };
 
 /// Run402's tiers, the one list both `tier.set` and `projects.provision` check.
 const TIERS: &[&str] = &["prototype", "hobby", "team"];
