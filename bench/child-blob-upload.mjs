@@ -11,26 +11,14 @@
 // reported). Prints {ms, sha256, peakRss, peakBuffers, peakHeap} (bytes).
 import { createHash } from "node:crypto";
 
+import { generatedStream } from "../tests/js/generated-stream.mjs";
+
 const [who, apiBase, mib, mode] = process.argv.slice(2);
 if (!["ours", "ref"].includes(who)) throw new Error("usage: child-blob-upload.mjs <ours|ref> <apiBase> <MiB> [live]");
 const total = Number(mib) * 1024 * 1024;
 const live = mode === "live";
-const CHUNK = 64 * 1024;
 
-// Deterministic content made as it is read: the source holds one chunk.
-function source() {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= total) return controller.close();
-      const n = Math.min(CHUNK, total - at);
-      const chunk = new Uint8Array(n);
-      for (let i = 0; i < n; i += 4096) chunk[i] = (at + i) & 255;
-      at += n;
-      controller.enqueue(chunk);
-    },
-  }, { highWaterMark: 1 });
-}
+const source = () => generatedStream(total);
 
 async function collect(stream) {
   const out = new Uint8Array(total);

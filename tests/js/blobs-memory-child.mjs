@@ -1,6 +1,6 @@
 // Uploads a generated ReadableStream with blobs.put in its own process and
 // prints how far this process's memory grew while it ran: for
-// blobs.test.mjs (bounded memory) and the benchmark. Usage:
+// blobs.test.mjs (bounded memory). Usage:
 //   node --expose-gc --no-concurrent-array-buffer-sweeping blobs-memory-child.mjs <apiBase> <projectId> <serviceKey> <MiB>
 // Prints one JSON line: {bytes, ms, sha256, peakLive (array buffers + JS heap
 // after a forced collection), peakBuffers (array buffers alone), peakRaw
@@ -8,25 +8,12 @@
 import { createHash } from "node:crypto";
 
 import { Run402 } from "../../pkg/entry-node.js";
+import { generatedStream } from "./generated-stream.mjs";
 
 const [apiBase, projectId, serviceKey, mib] = process.argv.slice(2);
 const total = Number(mib) * 1024 * 1024;
-const CHUNK = 64 * 1024;
 
-// Deterministic content, made as it is read: the source holds one chunk.
-function source() {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= total) return controller.close();
-      const n = Math.min(CHUNK, total - at);
-      const chunk = new Uint8Array(n);
-      for (let i = 0; i < n; i += 4096) chunk[i] = (at + i) & 255;
-      at += n;
-      controller.enqueue(chunk);
-    },
-  }, { highWaterMark: 1 });
-}
+const source = () => generatedStream(total);
 
 const used = () => { const m = process.memoryUsage(); return m.arrayBuffers + m.heapUsed; };
 const buffers = () => process.memoryUsage().arrayBuffers;
