@@ -168,19 +168,6 @@ pub async fn require_project(c: &dyn Credentials, id: &str, context: &str) -> Re
     get_project(c, id, context).await?.ok_or_else(|| Error::project_not_found(id, context))
 }
 
-/// Calls an optional method whose result is ignored, if the provider has it.
-pub async fn notify_if_present(
-    c: &dyn Credentials,
-    method: ProviderMethod,
-    args: Vec<Val>,
-    context: &str,
-) -> Result<()> {
-    if c.has(method) {
-        c.invoke(method, args, context).await?;
-    }
-    Ok(())
-}
-
 /// The active project id; `None` when unset or when the provider cannot tell.
 pub async fn get_active_project(c: &dyn Credentials, context: &str) -> Result<Option<String>> {
     let m = ProviderMethod::GetActiveProject;

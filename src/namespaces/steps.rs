@@ -252,7 +252,7 @@ impl Steps for Routing {
         Ok(match got? {
             Got::Start => ops.route_call(0, a, self.route),
             Got::Val(out) => Some((self.shape)(out)),
-            _ => Some(Val::Undefined),
+            _ => return Err(out_of_step()),
         })
     }
 }
