@@ -118,6 +118,7 @@ fn route(out: &mut String, r: &Route, params: &[crate::surface::Param]) {
             format!(" · body {{ {} }}", names.join(", "))
         }
         RouteBody::Fields(fields) => format!(" · body {{ {} }}", names(fields)),
+        RouteBody::Only(fields) => format!(" · body: the object argument as JSON, only {{ {} }}", names(fields)),
     };
     let headers: String = r.headers.iter().map(|(k, v)| format!(" · header {k}: {}", source(*v))).collect();
     let result = match r.result {

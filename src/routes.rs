@@ -164,6 +164,8 @@ pub enum Kind {
     OptJson,
     /// One of these strings.
     OneOf(&'static [&'static str]),
+    /// One of these strings, or absent.
+    OptOneOf(&'static [&'static str]),
     /// One of these strings; the given default when absent.
     OneOfOr(&'static [&'static str], &'static str),
     /// An array of strings. In a query, one `name=value` per item, each
@@ -207,6 +209,11 @@ pub enum RouteBody {
     Strings(&'static [(&'static str, usize)]),
     /// A JSON object built field by field, in order.
     Fields(&'static [Field]),
+    /// Argument N, a plain object sent as its JSON, which may carry only
+    /// these fields, each `Src::Opt(N, its name)` checked by its kind (N
+    /// read from the first): the reference refuses an unknown field
+    /// locally, before any request.
+    Only(&'static [Field]),
 }
 
 /// What the call resolves to.
@@ -399,7 +406,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             },
             Kind::OneOf(_) => Err(expected("a string", &Shape::Undefined)),
             Kind::OneOfOr(_, default) => Ok(Some(Val::Str(default.to_string()))),
-            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson | Kind::OptStrList | Kind::Rule(_) => Ok(None),
+            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson | Kind::OptStrList | Kind::OptOneOf(_) | Kind::Rule(_) => Ok(None),
         };
     };
     let shape = v.shape();
@@ -430,7 +437,7 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             other => return Err(expected("an array of strings", &other)),
         },
         Kind::Rule(_) => None,
-        Kind::OneOf(values) | Kind::OneOfOr(values, _) => {
+        Kind::OneOf(values) | Kind::OptOneOf(values) | Kind::OneOfOr(values, _) => {
             let Some(text) = v.as_string() else { return Err(expected("a string", &shape)) };
             if !values.contains(&text.as_str()) {
                 return Err(a.error(["`", name, "` must be one of ", &values.join(", "), ", got \"", &text, "\""].concat()));
@@ -444,9 +451,19 @@ fn body(a: &Args, rule: RouteBody) -> Result<Option<Val>> {
     Ok(match rule {
         RouteBody::None => None,
         RouteBody::Empty => Some(Val::object()),
-        RouteBody::Object(i) => {
-            let name = a.param_name(i);
-            let obj = a.opt_object(i, name)?.ok_or_else(|| a.error(format!("`{name}` must be an object")))?;
+        RouteBody::Object(i) => Some(Val::Json(object_arg(a, i)?)),
+        RouteBody::Only(fields) => {
+            let i = match fields.first().map(|f| f.from) {
+                Some(Src::Opt(i, _)) => i,
+                _ => return Err(a.error("a body of known fields names no options argument")),
+            };
+            let obj = object_arg(a, i)?;
+            if let Some(key) = obj.keys().into_iter().find(|k| !fields.iter().any(|f| f.name == k)) {
+                return Err(a.error(["`", a.param_name(i), "` has no field `", &key, "`"].concat()));
+            }
+            for f in fields {
+                checked(a, f.from, f.kind)?;
+            }
             Some(Val::Json(obj))
         }
         RouteBody::Strings(fields) => {
@@ -466,6 +483,11 @@ fn body(a: &Args, rule: RouteBody) -> Result<Option<Val>> {
             Some(out)
         }
     })
+}
+
+fn object_arg(a: &Args, i: usize) -> Result<Json> {
+    let name = a.param_name(i);
+    a.opt_object(i, name)?.ok_or_else(|| a.error(format!("`{name}` must be an object")))
 }
 
 /// `?name=value&...` as `URLSearchParams` writes it ("" when empty).

@@ -52,6 +52,15 @@ const CREATE_USER_FIELDS: [Field; 5] = user_fields(field("send_invite", Src::Opt
 const INVITE_USER_FIELDS: [Field; 5] = user_fields(field("send_invite", Src::Const("true"), Kind::Bool));
 const CREATE_USER: Route = Route { path: "/auth/v1/admin/users", body: RouteBody::Fields(&CREATE_USER_FIELDS), ..AS_ADMIN };
 
+/// The settings `auth.settings` takes (3.3.3's list); the object is sent as given.
+const SETTINGS_FIELDS: &[Field] = &[
+    field("allow_password_set", Src::Opt(1, "allow_password_set"), Kind::OptBool),
+    field("preferred_sign_in_method", Src::Opt(1, "preferred_sign_in_method"), Kind::OptOneOf(&["password", "magic_link", "oauth_google", "passkey"])),
+    field("public_signup", Src::Opt(1, "public_signup"), Kind::OptOneOf(&["open", "known_email", "invite_only"])),
+    field("require_passkey_for_project_admin", Src::Opt(1, "require_passkey_for_project_admin"), Kind::OptBool),
+    field("allowed_email_domains", Src::Opt(1, "allowed_email_domains"), Kind::OptStrList),
+];
+
 const EMAIL: crate::surface::Param = req("email", "string");
 
 pub const NAMESPACE: Namespace = Namespace {
@@ -120,9 +129,9 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: crate::ts!("AuthSettingsResult"),
             scope: Scope::Project,
             context: "updating auth settings",
-            doc: crate::ts!("Updates the project's auth settings (the object is sent as given; the gateway refuses unknown fields and values) and returns all of them."),
+            doc: crate::ts!("Updates the project's auth settings and returns all of them. The object is sent as given, after a LocalError for a field it does not know or a value of the wrong type; the gateway checks the values (domains, for one)."),
             http: crate::ts!(""),
-            run: route(Route { verb: "PATCH", path: "/auth/v1/settings", body: RouteBody::Object(1), ..AS_ADMIN }),
+            run: route(Route { verb: "PATCH", path: "/auth/v1/settings", body: RouteBody::Only(SETTINGS_FIELDS), ..AS_ADMIN }),
         },
         Method {
             name: "createUser",

@@ -259,3 +259,22 @@ fn no_get_route_carries_a_body() {
         }
     }
 }
+
+#[test]
+fn an_only_body_names_one_options_argument() {
+    // `RouteBody::Only` reads its argument's index from its first field.
+    for ns in NAMESPACES {
+        for m in ns.methods {
+            if let surface::Run::Route(r) = &m.run {
+                if let crate::routes::RouteBody::Only(fields) = r.body {
+                    let Some(crate::routes::Src::Opt(i, _)) = fields.first().map(|f| f.from) else {
+                        panic!("{}.{}: an Only body without fields of an options argument", ns.name, m.name)
+                    };
+                    for f in fields {
+                        assert!(matches!(f.from, crate::routes::Src::Opt(j, name) if j == i && name == f.name), "{}.{}: `{}` is not read from argument {i} under its own name", ns.name, m.name, f.name);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -258,10 +258,27 @@ test("settings: the service key updates them, and they change what the gateway a
   assert.equal((await r.auth.settings(id, { preferred_sign_in_method: null, public_signup: "open" })).preferred_sign_in_method, null);
   assert.equal((await signup(keys.anon_key, stranger, "stranger-pass")).status, 201);
 
-  for (const bad of [{ public_signup: false }, { public_signup: "everyone" }, { allow_password_set: "yes" }, { unknown_setting: 1 }, { allowed_email_domains: ["not a domain"] }]) {
-    const e = await rejectsKind(r.auth.settings(id, bad), "api_error");
-    assert.equal(e.status, 400, JSON.stringify(bad));
+  // Refused before any request, as 3.3.3 refuses them (LocalError): unknown fields and mistyped values.
+  const before = rec.sent.length;
+  for (const [bad, says] of [
+    [{ public_signup: false }, /`public_signup` must be a string, got a boolean/],
+    [{ public_signup: "everyone" }, /`public_signup` must be one of open, known_email, invite_only, got "everyone"/],
+    [{ preferred_sign_in_method: "sms" }, /`preferred_sign_in_method` must be one of password, magic_link, oauth_google, passkey/],
+    [{ allow_password_set: "yes" }, /`allow_password_set` must be a boolean, got a string/],
+    [{ require_passkey_for_project_admin: 1 }, /`require_passkey_for_project_admin` must be a boolean, got a number/],
+    [{ allowed_email_domains: "example.com" }, /`allowed_email_domains` must be an array of strings, got a string/],
+    [{ allowed_email_domains: ["example.com", 7] }, /`allowed_email_domains` must be an array of strings, got an array/],
+    [{ public_signup: "open", unknown_setting: 1 }, /^auth\.settings: `settings` has no field `unknown_setting`$/],
+  ]) {
+    const e = await rejectsKind(r.auth.settings(id, bad), "local_error");
+    assert.match(e.message, says, JSON.stringify(bad));
+    assert.equal(e.context, "updating auth settings");
   }
+  assert.equal(rec.sent.length, before, "a refused settings object sends nothing");
+  // The gateway checks what only it can (a domain's form), and refuses unknown fields itself too.
+  assert.equal((await rejectsKind(r.auth.settings(id, { allowed_email_domains: ["not a domain"] }), "api_error")).status, 400);
+  const unknown = await raw("PATCH", "/auth/v1/settings", { apikey: keys.anon_key, bearer: keys.service_key, body: { unknown_setting: 1 } });
+  assert.equal(unknown.status, 400);
   const anon = await raw("PATCH", "/auth/v1/settings", { apikey: keys.anon_key, bearer: keys.anon_key, body: { public_signup: "open" } });
   assert.deepEqual([anon.status, anon.body.code], [403, "SERVICE_KEY_REQUIRED"]);
   await rejectsKind(r.auth.settings(id), "local_error");

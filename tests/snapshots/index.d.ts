@@ -1445,7 +1445,7 @@ export interface Auth {
   setUserPassword(projectId: string, opts: SetPasswordOptions): Promise<void>;
   /** Alias of setUserPassword(). */
   setPassword(projectId: string, opts: SetPasswordOptions): Promise<void>;
-  /** Updates the project's auth settings (the object is sent as given; the gateway refuses unknown fields and values) and returns all of them. */
+  /** Updates the project's auth settings and returns all of them. The object is sent as given, after a LocalError for a field it does not know or a value of the wrong type; the gateway checks the values (domains, for one). */
   settings(projectId: string, settings: AuthSettings): Promise<AuthSettingsResult>;
   /** Creates a user, or updates the one with this email (`created` says which); `sendInvite` also emails an invite link. */
   createUser(projectId: string, opts: CreateAuthUserOptions): Promise<AuthUserAdminResult>;
@@ -1483,7 +1483,7 @@ export interface ScopedAuth {
   verifyMagicLink(token: string): Promise<MagicLinkVerifyResult>;
   /** Sets, changes or resets the signed-in user's password (the user's `accessToken` is the bearer). A change needs `currentPassword`; an initial set or a reset after a magic link does not. */
   setUserPassword(opts: SetPasswordOptions): Promise<void>;
-  /** Updates the project's auth settings (the object is sent as given; the gateway refuses unknown fields and values) and returns all of them. */
+  /** Updates the project's auth settings and returns all of them. The object is sent as given, after a LocalError for a field it does not know or a value of the wrong type; the gateway checks the values (domains, for one). */
   settings(settings: AuthSettings): Promise<AuthSettingsResult>;
   /** Creates a user, or updates the one with this email (`created` says which); `sendInvite` also emails an invite link. */
   createUser(opts: CreateAuthUserOptions): Promise<AuthUserAdminResult>;
