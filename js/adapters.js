@@ -227,7 +227,7 @@ function bundle(start, _ns, m, scope) {
     let translated;
     let refused;
     try {
-      translated = await translate(project, args[m.options], m.context);
+      translated = await translate(project, args[m.options], m.context, (sql) => step("hash", sql));
     } catch (e) {
       refused = e;
     }

@@ -173,21 +173,15 @@ function unbase64(s) {
   return Uint8Array.from(atob(body.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 }
 
-async function sha256Hex(textValue) {
-  const subtle = globalThis.crypto?.subtle;
-  if (typeof subtle?.digest !== "function") return undefined;
-  const sum = new Uint8Array(await subtle.digest("SHA-256", new TextEncoder().encode(textValue)));
-  return Array.from(sum, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /**
  * The bundle's options as `{ spec, secrets }` for `project`, `secrets` as
  * `[key, value]` pairs. Rejects with a LocalError for a malformed option and
  * a Run402DeployError `INVALID_SPEC` for a malformed `rls` or secret, as the
  * reference raises them. `inherit` is ignored, as the reference ignores it:
- * a site patch is how a deploy keeps earlier files now.
+ * a site patch is how a deploy keeps earlier files now. `sha256Hex(text)`
+ * resolves to a migration's checksum (the member's Rust `hash` step).
  */
-export async function translate(project, opts, context) {
+export async function translate(project, opts, context, sha256Hex) {
   const spec = { project };
   if (isNullish(opts)) return { spec, secrets: [] };
   const error = refuser(context);
@@ -200,7 +194,6 @@ export async function translate(project, opts, context) {
     if (sql !== undefined && !BLANK.test(sql)) {
       // Re-shipping the same SQL is then a no-op for the migration registry.
       const sum = await sha256Hex(sql);
-      if (sum === undefined) throw error("hashing `opts.migrations` needs WebCrypto (crypto.subtle), which this context lacks");
       database.migrations = [{ id: `bundle_legacy_${sum.slice(0, 16)}`, checksum: sum, sql }];
     }
     if (!isNullish(rls)) database.expose = expose(error, rls);

@@ -250,6 +250,22 @@ describe("apps.bundleDeploy", () => {
     assert.equal(blank.spec.database?.migrations, undefined);
   });
 
+  it("names a migration by its SQL's digest where crypto.subtle is missing too (an insecure page)", async () => {
+    const { credentials, id } = ctx;
+    const real = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+    const { getRandomValues } = globalThis.crypto;
+    Object.defineProperty(globalThis, "crypto", { value: { getRandomValues: getRandomValues.bind(globalThis.crypto) }, configurable: true, writable: true });
+    let spec;
+    try {
+      assert.equal(globalThis.crypto.subtle, undefined);
+      ({ spec } = await planned(credentials, id, { migrations: "SELECT 'ünïcode'", files: [{ file: "index.html", data: "m" }] }));
+    } finally {
+      Object.defineProperty(globalThis, "crypto", real);
+    }
+    const sum = sha256("SELECT 'ünïcode'");
+    assert.deepEqual(spec.database.migrations.map(({ id: mid, checksum }) => ({ id: mid, checksum })), [{ id: `bundle_legacy_${sum.slice(0, 16)}`, checksum: sum }]);
+  });
+
   it("deploys a base64 file that is not text as its bytes", async () => {
     const { credentials, id } = ctx;
     const { r } = await recorded(credentials);

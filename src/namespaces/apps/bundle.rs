@@ -7,6 +7,9 @@
 //!   then the whole spec valid (and, for a CI session, allowed) before the
 //!   first secret is written; without a spec (the translation refused the
 //!   bundle) it stops after the project, whose refusal comes first;
+//! - `hash, text`: the lower-case hex SHA-256 of `text`'s UTF-8 (the
+//!   migration's checksum), in Rust: a page on an insecure origin has no
+//!   WebCrypto, and migration SQL is small;
 //! - `secret, key, value`: one `secrets.set`;
 //! - `apply, spec`: the `deploy.apply`, under this member's name and context.
 
@@ -33,6 +36,10 @@ async fn run(k: &Kernel, a: Args) -> Result<Val> {
     a.opt_object(1, "opts")?;
     let arg = |i: usize| -> Json { a.get(i).cloned().unwrap_or_else(Native::undefined) };
     match a.get(2).and_then(|s| s.string()).as_deref() {
+        Some("hash") => {
+            let text = a.get(3).and_then(|s| s.string()).ok_or_else(|| a.error("the bundle's hash step needs a string"))?;
+            Ok(Val::Str(crate::wallet::codec::hex(&crate::kernel::sha256::digest(text.as_bytes()))))
+        }
         Some("secret") => {
             let set = Args::new("secrets", "set", "setting secret", vec![Native::string(project), arg(3), arg(4)]);
             routes::run(k, set, &secrets::SET).await
