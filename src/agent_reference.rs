@@ -6,7 +6,7 @@
 
 use alloc::fmt::Write;
 
-use crate::routes::{Field, Key, Out, ProjectFrom, Route, RouteBody, Src};
+use crate::routes::{Field, Guard, Key, Out, ProjectFrom, Route, RouteBody, Src};
 use crate::surface::{Method, Run, Scope, NAMESPACES};
 
 /// Whether a call hands back a promise (adapted members all do).
@@ -125,7 +125,8 @@ fn route(out: &mut String, r: &Route, params: &[crate::surface::Param]) {
         Out::Body => "the response body".to_string(),
         Out::Void => "nothing (undefined)".to_string(),
         Out::List(field) => format!("the `{field}` array of the response ([] if missing)"),
-        Out::Guarded(_) => "the response body (errors as the namespace translates them)".to_string(),
+        Out::Guarded(Guard { error: Some(_), .. }) => "the response body (errors as the namespace translates them)".to_string(),
+        Out::Guarded(_) => "the response body".to_string(),
     };
     let price = if r.paid { "paid: a 402 is paid via x402 within the spend policy" } else { "free" };
     // `{0}`, `{1.field}`, `{2:raw}`, `{3/}` read better as the parameters' names.

@@ -235,8 +235,8 @@ pub enum Out {
 pub struct Guard {
     /// Runs before any argument is read.
     pub check: fn(&Args) -> Result<()>,
-    /// What the request's error becomes.
-    pub error: fn(&Args, crate::error::Error) -> crate::error::Error,
+    /// What the request's error becomes; `None` leaves it as it is.
+    pub error: Option<fn(&Args, crate::error::Error) -> crate::error::Error>,
 }
 
 /// A placeholder of a path template.
@@ -573,7 +573,7 @@ pub async fn run(k: &Kernel, a: Args, route: &'static Route) -> Result<Val> {
         }
     }
     let reply = match (k.send(call).await, route.result) {
-        (Err(e), Out::Guarded(g)) => return Err((g.error)(&a, e)),
+        (Err(e), Out::Guarded(Guard { error: Some(translate), .. })) => return Err(translate(&a, e)),
         (reply, _) => reply?,
     };
     Ok(match route.result {

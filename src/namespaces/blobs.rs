@@ -180,7 +180,7 @@ const SIGN: Route = Route {
     verb: "POST",
     path: "/storage/v1/blob/{1/}/sign",
     body: RouteBody::Fields(&[field("ttl_seconds", Src::Opt(2, "ttl_seconds"), Kind::OptJson)]),
-    result: Out::Guarded(&Guard { check: sign_check, error: as_is }),
+    result: Out::Guarded(&Guard { check: sign_check, error: None }),
     ..BLOB_GET
 };
 
@@ -790,10 +790,6 @@ fn sign_check(a: &Args) -> Result<()> {
         Some(Shape::Number(n)) if (60.0..=604_800.0).contains(&n) && crate::num::is_whole(n) => Ok(()),
         Some(_) => Err(a.error("`ttl_seconds` must be a whole number from 60 to 604800 (7 days)")),
     }
-}
-
-fn as_is(_: &Args, e: Error) -> Error {
-    e
 }
 
 fn wait_fresh(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {

@@ -309,7 +309,7 @@ const OPTIONAL_PROJECT_1: ProjectFrom = ProjectFrom::Field { index: 1, name: "pr
 
 /// An operation read: the id must start `op_`, and the gateway's errors
 /// are Run402DeployErrors of the member's phase (`status`, `events`).
-const OPERATION: Guard = Guard { check: |a| operation_id(a).map(drop), error: operation_error };
+const OPERATION: Guard = Guard { check: |a| operation_id(a).map(drop), error: Some(operation_error) };
 
 fn operation_error(a: &Args, e: Error) -> Error {
     let op = a.get(0).and_then(|v| v.as_string());

@@ -96,7 +96,7 @@ pub fn check_tier(a: &Args, tier: &str) -> Result<()> {
 
 /// `tier.set`'s own check, before the route reads anything: a known tier
 /// (the path takes it as is).
-const SET_TIER: Guard = Guard { check: checked_tier, error: |_, e| e };
+const SET_TIER: Guard = Guard { check: checked_tier, error: None };
 
 fn checked_tier(a: &Args) -> Result<()> {
     check_tier(a, &a.string(0, "tier")?)

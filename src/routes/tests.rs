@@ -261,7 +261,7 @@ fn guard_error(_: &Args, e: crate::error::Error) -> crate::error::Error {
     e
 }
 
-static GUARD: Guard = Guard { check: guard_check, error: guard_error };
+static GUARD: Guard = Guard { check: guard_check, error: Some(guard_error) };
 
 static SOFT: Route = Route {
     path: "/t/v1/{1}",
