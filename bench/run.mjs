@@ -337,6 +337,8 @@ for (const ns of V.perNamespace) {
   row(`  cost of r.${ns.name} (gzip -9 / raw)`, `${kb(ns.gzip)} / ${kb(ns.raw)}`, "—", "—",
     `${ns.methods} methods, ${ns.declared} declared; wasm built without it`);
 }
+row("  the spine: wasm without all of the above + our JS (gzip -9)", kb(V.spine.gzip + S.oursJs.gzip), "—", "—",
+  `wasm ${kb(V.spine.gzip)} / ${kb(V.spine.raw)} raw with all ${V.perNamespace.length} namespaces above left out, + the JS as shipped: the floor under any member's own code`);
 row("Size, gzip -9: vs reference + x402 payment stack", kb(S.ours.gzip), kb(S.refPaid.gzip), ratio(S.ours.gzip, S.refPaid.gzip), "like for like: ours pays x402 too");
 row("Size, raw: whole package vs isomorphic entry", kb(S.ours.raw), kb(S.ref.raw), ratio(S.ours.raw, S.ref.raw), "");
 row("Size, raw: vs reference + x402 payment stack", kb(S.ours.raw), kb(S.refPaid.raw), ratio(S.ours.raw, S.refPaid.raw), "");

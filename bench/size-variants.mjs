@@ -2,8 +2,9 @@
 // that add 32 synthetic declared methods (`size-probe`) or leave one
 // namespace out of the method table (`omit-<name>`), each through the same
 // wasm-bindgen + wasm-opt steps as `./dev build`, gzip -9 compared with the
-// plain build. Builds go to target/size-variants so pkg/ and the normal
-// target are untouched. About 30 s per variant once dependencies are built.
+// plain build; and with all of them left out (the spine). Builds go to
+// target/size-variants so pkg/ and the normal target are untouched. About
+// 30 s per variant once dependencies are built.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,9 +67,14 @@ export async function variantSizes(root, log = () => {}) {
       raw: base.raw - v.raw,
     });
   }
+  // What no member's code is in: the kernel, payments, sign-in, the bridge,
+  // the table's interpreter and the namespaces that cannot be left out.
+  log("size variants: every omittable namespace left out");
+  const spine = await build(root, OMITTABLE.map((n) => `omit-${n}`).join(","));
   const publicMethods = namespaces.filter((n) => !n.internal).flatMap((n) => n.methods);
   return {
     base,
+    spine,
     perDeclared: { gzip: (probe.gzip - base.gzip) / PROBE_METHODS, raw: (probe.raw - base.raw) / PROBE_METHODS },
     perNamespace,
     methods: publicMethods.length,
