@@ -6,7 +6,10 @@
 // the paid response says `X-Run402-Settlement-Rail: allowance` with
 // `X-Run402-Allowance-Remaining`; a balance too small leaves the payment to
 // the chain. Both our SDK and the reference @run402/sdk 3.3.3 (its own
-// x402 stack, unchanged code) pay that way.
+// x402 stack, unchanged code) pay that way. Email sends beyond the tier's
+// daily limit take email credits from the project owner's account, and
+// auto-recharge buys a pack from the balance when they fall below its
+// threshold.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -211,4 +214,81 @@ test("the reference @run402/sdk 3.3.3 pays through the allowance too, with its o
     }
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// ── email credits and auto-recharge ──
+
+/**
+ * A prototype project (10 sends a day) whose owner wallet is linked to an
+ * email billing account, which answers getAccount and takes setAutoRecharge
+ * by its id (a wallet account's id is not on the wire); `micros` prepaid.
+ */
+async function mailingOwner(micros) {
+  const w = await wallet(0);
+  const { r } = await payingClient(w);
+  const email = `owner+${Math.random().toString(36).slice(2, 10)}@example.com`;
+  const account = await r.billing.createEmailAccount(email);
+  await r.billing.linkWallet(account.id, w.address);
+  if (micros > 0) await topUp(r, w.address, micros);
+  const { project_id: id } = await r.projects.provision({ tier: "prototype" }); // signed in: the wallet owns it
+  await r.email.createMailbox(id, `rails-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  let n = 0;
+  const send = () => r.email.send(id, { to: `reader${n++ % 5}@example.com`, subject: "hello", html: "<p>hi</p>" });
+  return { r, w, email, account, id, send };
+}
+
+const credits = async (r, email) => {
+  const a = await r.billing.getAccount(email);
+  return [a.email_credits_remaining, a.available_usd_micros];
+};
+
+test("sends past the daily limit spend the owner's email credits; auto-recharge buys a pack below the threshold", async () => {
+  const { r, email, account, send } = await mailingOwner(6_000_000);
+  await complete((await r.billing.buyEmailPack({ email })).topup_id);
+  assert.deepEqual(await credits(r, email), [10_000, 6_000_000]);
+  await r.billing.setAutoRecharge({ billingAccountId: account.id, enabled: true, threshold: 10_000 });
+
+  for (let i = 0; i < 10; i++) await send();
+  assert.deepEqual(await credits(r, email), [10_000, 6_000_000], "the tier's 10 a day cost no credit");
+
+  // The 11th takes a credit: 9,999 is below the threshold, so a $5 pack is bought from the balance.
+  await send();
+  assert.deepEqual(await credits(r, email), [19_999, 1_000_000]);
+  const [latest] = (await r.billing.history(email, 1)).entries;
+  assert.deepEqual(
+    [latest.direction, latest.kind, latest.amount_usd_micros, latest.balance_after_available, latest.reference_type, latest.metadata],
+    ["debit", "email_pack", 5_000_000, 1_000_000, "auto_recharge", { emails: 10_000, auto_recharge: true, threshold: 10_000 }],
+  );
+  await send();
+  assert.deepEqual(await credits(r, email), [19_998, 1_000_000], "above the threshold again: no second pack");
+
+  // Below a higher threshold with $1 left: no pack (the balance does not cover $5), and the send still goes out.
+  await r.billing.setAutoRecharge({ billingAccountId: account.id, enabled: true, threshold: 50_000 });
+  const sent = await send();
+  assert.equal(sent.status, "sent");
+  assert.deepEqual(await credits(r, email), [19_997, 1_000_000]);
+  assert.equal((await r.billing.history(email)).entries.filter((e) => e.kind === "email_pack").length, 2, "the Stripe pack and the one recharge");
+});
+
+test("with no credit a send past the limit is the daily 429, unless auto-recharge can buy the first pack", async () => {
+  const { r, email, account, send } = await mailingOwner(5_000_000);
+  for (let i = 0; i < 10; i++) await send();
+  // Auto-recharge off: the balance is not touched and the tier's limit stands.
+  const limited = await send().then(() => null, (e) => e);
+  assert.deepEqual([limited?.status, limited?.code], [429, "EMAIL_DAILY_LIMIT"]);
+  assert.deepEqual(await credits(r, email), [0, 5_000_000]);
+
+  await r.billing.setAutoRecharge({ billingAccountId: account.id, enabled: true, threshold: 1 });
+  const sent = await send();
+  assert.equal(sent.status, "sent");
+  assert.deepEqual(await credits(r, email), [9_999, 0], "a pack bought for this send, one credit spent");
+
+  // Nothing left to buy with: once the credits are gone, the limit is back.
+  const poor = await mailingOwner(4_990_000);
+  await r.billing.setAutoRecharge({ billingAccountId: poor.account.id, enabled: true, threshold: 1 });
+  for (let i = 0; i < 10; i++) await poor.send();
+  const refused = await poor.send().then(() => null, (e) => e);
+  assert.deepEqual([refused?.status, refused?.code], [429, "EMAIL_DAILY_LIMIT"]);
+  assert.deepEqual(await credits(r, poor.email), [0, 4_990_000]);
+  assert.deepEqual((await r.billing.history(poor.email)).entries.map((e) => e.kind), ["topup"], "no pack, no entry");
 });
