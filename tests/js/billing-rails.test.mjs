@@ -22,7 +22,7 @@ import { record, walletAccount } from "../gateway/billing-accounts.mjs";
 import { requirePayment, withPayment } from "../gateway/payments.mjs";
 import { createState } from "../gateway/state.mjs";
 import { decodeSettlement, offersFrom, signPayment } from "../gateway/test-payer.mjs";
-import { sdk, simulator, sim } from "./helpers.mjs";
+import { sdk, simulator, sim, client } from "./helpers.mjs";
 import { routeChainToSimulator } from "./reference-chain.mjs";
 
 const { Run402, allowanceCredentials } = sdk;
@@ -189,7 +189,7 @@ test("the reference @run402/sdk 3.3.3 pays through the allowance too, with its o
   try {
     const { address } = await run402().allowance.create();
     await sim("fund", { address, amount: 1_000_000 });
-    const { r } = await payingClient(await wallet(0)); // only for the checkout: billing moved to /orgs/v1 in 3.3.3
+    const { r } = await client(); // ours, for the checkout and the account: 3.3.3's billing speaks /orgs/v1
     await topUp(r, address, 500_000);
 
     const ref = run402();
