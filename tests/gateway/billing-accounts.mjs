@@ -1,9 +1,15 @@
 // Prepaid billing accounts (wire contract §1.14): one per wallet, or one per
 // email that wallets can be linked to. The balance moves only through
-// entries recorded here (Stripe top-ups, purchases, KMS fees), each with the
-// balances after it; an account's history is those entries merged with the
-// x402 payments its wallets made on the simulator's USDC ledger
-// (ledger.mjs), so the two rails read as one ledger. Amounts are USD micros.
+// entries recorded here (Stripe top-ups, purchases, KMS fees, x402 payments
+// settled from the allowance, email packs), each with the balances after
+// it; an account's history is those entries merged with the x402 payments
+// its wallets made on the simulator's USDC ledger (ledger.mjs), so the two
+// rails read as one ledger. Amounts are USD micros.
+//
+// Email credits (from email packs) pay for sends beyond the tier's daily
+// limit, one credit a send (routes/email.mjs); with auto-recharge on, a
+// credit count below the threshold buys one more pack from the available
+// balance, when the balance covers it.
 
 import { randomUUID } from "node:crypto";
 
@@ -80,6 +86,11 @@ export function record(billing, account, { direction, kind, amount, referenceTyp
   const delta = direction === "credit" ? amount : -amount;
   if (account.available + delta < 0) return null;
   account.available += delta;
+  return append(billing, account, { direction, kind, amount, referenceType, referenceId, metadata });
+}
+
+/** The entry for a movement already applied to the balances. */
+function append(billing, account, { direction, kind, amount, referenceType = null, referenceId = null, metadata = {} }) {
   const entry = {
     id: `ble_${randomUUID()}`,
     direction,
@@ -95,6 +106,64 @@ export function record(billing, account, { direction, kind, amount, referenceTyp
   };
   account.entries.push(entry);
   return entry;
+}
+
+/**
+ * Sets `amount` aside from the available balance for a paid request in
+ * flight (moved to held): the hold, or null when the balance does not cover
+ * it. spendHeld() debits it once the request succeeded; releaseHeld() gives
+ * it back otherwise.
+ */
+export function holdFunds(account, amount) {
+  if (account.available < amount) return null;
+  account.available -= amount;
+  account.held += amount;
+  return { account, value: amount, state: "held" };
+}
+
+/** Debits a hold: one entry, with the balances after it. */
+export function spendHeld(billing, h, entry) {
+  if (h.state !== "held") throw new Error(`funds hold is ${h.state}`);
+  h.state = "settled";
+  h.account.held -= h.value;
+  return append(billing, h.account, { ...entry, direction: "debit", amount: h.value });
+}
+
+export function releaseHeld(h) {
+  if (h.state !== "held") return;
+  h.state = "released";
+  h.account.held -= h.value;
+  h.account.available += h.value;
+}
+
+/** Buys one email pack from the available balance: the entry, or null when the balance is short. */
+function buyEmailPack(billing, account, metadata) {
+  const entry = record(billing, account, {
+    direction: "debit", kind: "email_pack", amount: EMAIL_PACK.price_usd_micros, referenceType: "auto_recharge", metadata: { emails: EMAIL_PACK.emails, ...metadata },
+  });
+  if (entry) account.emailCredits += EMAIL_PACK.emails;
+  return entry;
+}
+
+/** Auto-recharge: one pack when it is on and the credits are below its threshold (and the balance covers it). */
+function recharge(billing, account) {
+  if (account.autoRecharge && account.emailCredits < account.autoRechargeThreshold) {
+    buyEmailPack(billing, account, { auto_recharge: true, threshold: account.autoRechargeThreshold });
+  }
+}
+
+/**
+ * Spends one email credit for a send beyond the daily limit: false when
+ * there is none even after auto-recharge had its chance. Auto-recharge is
+ * looked at before the spend (an empty account may buy its first pack) and
+ * after it (the spend may take the credits below the threshold).
+ */
+export function spendEmailCredit(billing, account) {
+  if (account.emailCredits < 1) recharge(billing, account);
+  if (account.emailCredits < 1) return false;
+  account.emailCredits -= 1;
+  recharge(billing, account);
+  return true;
 }
 
 /**

@@ -52,14 +52,30 @@ export function mint(ledger, { network, asset, address, amount, kind }) {
 }
 
 /**
+ * Spends an authorization's nonce without moving funds (a payment settled
+ * off chain, from a prepaid allowance, must not be replayable on chain or
+ * against the allowance). Returns its key for freeNonce(), or null when it
+ * was already used.
+ */
+export function spendNonce(ledger, { network, asset, from, nonce }) {
+  const nk = nonceKey(network, asset, from, nonce);
+  if (ledger.nonces.has(nk)) return null;
+  ledger.nonces.add(nk);
+  return nk;
+}
+
+export function freeNonce(ledger, key) {
+  ledger.nonces.delete(key);
+}
+
+/**
  * Reserves a payment: `{ok: true, hold}` with the payer already debited and
  * the nonce spent, or `{ok: false, reason}` ("nonce" | "balance").
  */
 export function hold(ledger, { network, asset, from, to, value, nonce }) {
-  const nk = nonceKey(network, asset, from, nonce);
-  if (ledger.nonces.has(nk)) return { ok: false, reason: "nonce" };
+  if (nonceUsed(ledger, network, asset, from, nonce)) return { ok: false, reason: "nonce" };
   if (balanceOf(ledger, network, asset, from) < value) return { ok: false, reason: "balance" };
-  ledger.nonces.add(nk);
+  const nk = spendNonce(ledger, { network, asset, from, nonce });
   add(ledger, network, asset, from, -value);
   return { ok: true, hold: { network, asset, from, to, value, nonceKey: nk, state: "held" } };
 }
@@ -76,6 +92,6 @@ export function settle(ledger, h) {
 export function release(ledger, h) {
   if (h.state !== "held") return;
   h.state = "released";
-  ledger.nonces.delete(h.nonceKey);
+  freeNonce(ledger, h.nonceKey);
   add(ledger, h.network, h.asset, h.from, h.value);
 }

@@ -9,11 +9,25 @@
 // 2xx (payee credited, PAYMENT-RESPONSE / X-PAYMENT-RESPONSE added) or
 // releases it otherwise, so each successful paid request is charged once and
 // a failed one not at all.
+//
+// Two rails, as on Run402 ("once funded, x402 payments settle from allowance
+// automatically"): when the payer's billing account (billing-accounts.mjs)
+// has an available balance that covers the price, the verified payment
+// settles from that allowance: the price is held there, then debited as one
+// history entry with metadata.rail "allowance"; nothing moves on chain (the
+// authorization's nonce is still spent, so it cannot be replayed). Otherwise
+// it settles on the simulated chain as before. Paid responses say which:
+// X-Run402-Settlement-Rail: allowance | x402, and for the allowance
+// X-Run402-Allowance-Remaining: the micros left. The settlement header is
+// sent on both rails, success true; an allowance settlement has no chain
+// transaction, so its `transaction` is "" (a made-up hash would name a
+// transaction no chain has).
 
 import { getAddress, keccak256, toHex } from "viem";
 import { forkPrice } from "./app-store.mjs";
 import { HttpError, JSON_TYPE } from "./http-util.mjs";
-import { hold, release, settle } from "./ledger.mjs";
+import { holdFunds, releaseHeld, spendHeld, walletAccount } from "./billing-accounts.mjs";
+import { balanceOf, freeNonce, hold, release, settle, spendNonce } from "./ledger.mjs";
 import { BASE_SEPOLIA, NETWORKS } from "./networks.mjs";
 import { DEFAULT_TIER, TIERS } from "./tiers.mjs";
 import { REASONS, verifyPayment } from "./verify-payment.mjs";
@@ -149,33 +163,72 @@ export async function requirePayment(ctx, routeKey, body) {
   }
   ctx.state.paymentStats.seen += 1;
   const version = v2Header !== undefined ? 2 : 1;
+  const prepaid = (payer) => (walletAccount(ctx.state.billing, payer)?.available ?? 0) >= price.amount;
   const result = await verifyPayment({
     header: v2Header ?? v1Header,
     version,
     offers: offers(config, price.amount),
     price: BigInt(price.amount),
     ledger,
+    prepaid,
   });
   if (!result.ok) throw rejected(ctx, price, version, { ...result, network: result.offer?.network });
 
   // Re-checked and reserved synchronously: a concurrent request may have
   // spent the nonce or the balance while the signature was being recovered.
   const { authorization, offer, payer } = result;
-  const held = hold(ledger, {
+  const payment = {
     network: offer.network,
     asset: offer.asset,
     from: authorization.from,
     to: offer.payTo,
     value: authorization.value,
     nonce: authorization.nonce,
-  });
+  };
+  const held = holdAllowance(ctx, payment, price.amount) ?? { ...hold(ledger, payment), rail: "x402" };
   if (!held.ok) {
     const reason = held.reason === "nonce" ? REASONS.nonceUsed : REASONS.insufficientFunds;
     throw rejected(ctx, price, version, { reason, message: `Settlement failed: ${reason}.`, payer, network: offer.network });
   }
   ctx.state.paymentStats.verified += 1;
-  ctx.payment = { hold: held.hold, version, network: offer.network, payer };
-  return { payer: payer.toLowerCase(), network: offer.network };
+  ctx.payment = { hold: held.hold, rail: held.rail, version, network: offer.network, payer, nonce: authorization.nonce };
+  const remaining = held.rail === "allowance" ? held.hold.account.available : Number(balanceOf(ledger, offer.network, offer.asset, authorization.from));
+  return { payer: payer.toLowerCase(), network: offer.network, rail: held.rail, remaining };
+}
+
+/**
+ * The allowance rail's hold: the price set aside in the payer's billing
+ * account and the nonce spent; `{ok: false, reason: "nonce"}` for a spent
+ * nonce; null when the account does not cover the price (the chain pays).
+ */
+function holdAllowance(ctx, payment, amount) {
+  const account = walletAccount(ctx.state.billing, payment.from);
+  if (!account || account.available < amount) return null;
+  const nonceKey = spendNonce(ctx.state.ledger, payment);
+  if (nonceKey === null) return { ok: false, reason: "nonce" };
+  return { ok: true, rail: "allowance", hold: { ...holdFunds(account, amount), nonceKey } };
+}
+
+function releasePayment(state, payment) {
+  if (payment.rail !== "allowance") return release(state.ledger, payment.hold);
+  if (payment.hold.state === "held") freeNonce(state.ledger, payment.hold.nonceKey);
+  releaseHeld(payment.hold);
+}
+
+/** Settles a held payment on its rail: the settlement's transaction ("" off chain) and the rail's headers. */
+function settlePayment(state, payment) {
+  if (payment.rail !== "allowance") {
+    return { transaction: settle(state.ledger, payment.hold).hash, headers: { "x-run402-settlement-rail": "x402" } };
+  }
+  const { hold: h, network, payer } = payment;
+  spendHeld(state.billing, h, {
+    kind: "x402_payment",
+    referenceType: "x402_payment",
+    referenceId: payment.nonce,
+    metadata: { rail: "allowance", network, asset: NETWORKS[network].usdc.toLowerCase(), pay_to: PAYEE.toLowerCase(), payer: payer.toLowerCase() },
+  });
+  const headers = { "x-run402-settlement-rail": "allowance", "x-run402-allowance-remaining": String(h.account.available) };
+  return { transaction: "", headers };
 }
 
 /** Runs a handler; settles the payment it held if it answered 2xx, releases it otherwise. */
@@ -184,23 +237,23 @@ export async function withPayment(ctx, handler) {
   try {
     reply = await handler();
   } catch (err) {
-    if (ctx.payment) release(ctx.state.ledger, ctx.payment.hold);
+    if (ctx.payment) releasePayment(ctx.state, ctx.payment);
     throw err;
   }
   const payment = ctx.payment;
   if (!payment) return reply;
   if (reply.status < 200 || reply.status >= 300) {
-    release(ctx.state.ledger, payment.hold);
+    releasePayment(ctx.state, payment);
     return reply;
   }
-  const tx = settle(ctx.state.ledger, payment.hold);
+  const { transaction, headers } = settlePayment(ctx.state, payment);
   ctx.state.paymentStats.settled += 1;
   const response = {
     success: true,
-    transaction: tx.hash,
+    transaction,
     network: payment.version === 2 ? payment.network : NETWORKS[payment.network].v1Name,
     payer: payment.payer,
   };
   const name = payment.version === 2 ? "payment-response" : "x-payment-response";
-  return { ...reply, headers: { ...reply.headers, [name]: base64Json(response) } };
+  return { ...reply, headers: { ...reply.headers, ...headers, [name]: base64Json(response) } };
 }

@@ -39,7 +39,8 @@ import { startStorage } from "./storage.mjs";
 
 const CORS_HEADERS = {
   "access-control-allow-origin": "*",
-  "access-control-expose-headers": "payment-required, payment-response, x-payment-response, retry-after, content-range, idempotent-replayed",
+  "access-control-expose-headers":
+    "payment-required, payment-response, x-payment-response, x-run402-settlement-rail, x-run402-allowance-remaining, retry-after, content-range, idempotent-replayed",
 };
 const PREFLIGHT_HEADERS = {
   "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",

@@ -3,7 +3,9 @@
 // decode the base64 JSON payload strictly, match it to one of the offered
 // requirements, recover the EIP-712 signer with viem against the domain the
 // simulator offered (never the one the client claims), then check payee,
-// validity window, amount, nonce and the payer's ledger balance.
+// validity window, amount, nonce and the payer's ledger balance (not needed
+// when the payer's prepaid allowance covers the price: payments.mjs settles
+// that one off chain).
 //
 // Reason strings are the x402 specification's (x402-specification-v2.md §9),
 // except the nonce replay, which the spec does not name: that one is the
@@ -182,11 +184,13 @@ const sameAddress = (a, b) => a.toLowerCase() === b.toLowerCase();
  * @param {object[]} input.offers `{network (CAIP-2), asset, payTo, maxTimeoutSeconds, extra}` per offered network
  * @param {bigint} input.price what this request costs, in base units
  * @param {object} input.ledger the simulator's ledger (read only here)
+ * @param {(payer: string) => boolean} [input.prepaid] whether the payer's prepaid allowance
+ *   covers the price: such a payment settles off chain, so the chain balance is not required
  * @param {number} [input.nowSeconds]
  * @returns {Promise<{ok: true, payer: string, offer: object, authorization: object}
  *   | {ok: false, reason: string, message: string, payer?: string, offer?: object}>}
  */
-export async function verifyPayment({ header, version, offers, price, ledger, nowSeconds = Math.floor(Date.now() / 1000) }) {
+export async function verifyPayment({ header, version, offers, price, ledger, prepaid = () => false, nowSeconds = Math.floor(Date.now() / 1000) }) {
   const headerName = version === 2 ? "PAYMENT-SIGNATURE" : "X-PAYMENT";
   let payer;
   let offer;
@@ -247,7 +251,7 @@ export async function verifyPayment({ header, version, offers, price, ledger, no
       throw new Invalid(REASONS.nonceUsed, `Nonce ${authorization.nonce} was already used by ${payer} on ${offer.network}.`);
     }
     const balance = balanceOf(ledger, offer.network, offer.asset, authorization.from);
-    if (balance < authorization.value) {
+    if (balance < authorization.value && !prepaid(payer)) {
       throw new Invalid(REASONS.insufficientFunds, `${payer} holds ${balance} USDC base units on ${offer.network}; the payment needs ${authorization.value}.`);
     }
     return { ok: true, payer, offer, authorization };

@@ -71,7 +71,9 @@ test("history is one ledger with the wallet's x402 payments, newest first, limit
   const r = new Run402({ apiBase: await simulator(), credentials: allowanceCredentials({ allowance: w, projects: {} }) });
   const topup = await r.billing.createCheckout(w.address, 500_000);
   await complete(topup.topup_id);
-  await sim("config", { payments: true, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null });
+  // Priced above the $0.50 prepaid, so it settles on chain (a covered price would come out of
+  // the allowance: billing-rails.test.mjs).
+  await sim("config", { payments: true, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: 600_000 });
   try {
     await r.projects.provision({ tier: "prototype" });
   } finally {
@@ -80,7 +82,7 @@ test("history is one ledger with the wallet's x402 payments, newest first, limit
   const [receipt] = await r.payments.receipts();
   const { entries } = await r.billing.getHistory(w.address);
   assert.deepEqual(entries.map((e) => [e.direction, e.kind, e.amount_usd_micros, e.balance_after_available]), [
-    ["debit", "x402_payment", 100_000, 500_000], // paid on chain: the prepaid balance stays
+    ["debit", "x402_payment", 600_000, 500_000], // paid on chain: the prepaid balance stays
     ["credit", "topup", 500_000, 500_000],
   ]);
   assert.equal(entries[0].reference_id, receipt.settlement.transaction, "the payment's own transaction hash");

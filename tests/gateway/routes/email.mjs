@@ -3,6 +3,9 @@
 // rendered from the three templates (or taken raw), limited per UTC day and
 // per lease by the project's tier, composed as real RFC 822 MIME
 // (nodemailer's MailComposer) and kept in a per-mailbox message store.
+// A send beyond the day's limit takes one email credit (email packs) from
+// the billing account of the project's owner wallet, which may auto-recharge
+// (billing-accounts.mjs); with no credit it is the daily limit's 429.
 // Mail to Amazon SES's simulator addresses bounces or complains, as it
 // would through SES. Inbound mail arrives through POST /__sim/email/inbound
 // (raw MIME, or fields the simulator composes), is parsed with mailparser,
@@ -24,6 +27,7 @@ import https from "node:https";
 import { createRequire } from "node:module";
 
 import { requireServiceKey } from "../auth.mjs";
+import { spendEmailCredit, walletAccount } from "../billing-accounts.mjs";
 import { expectNoBody, fail, json, jsonObjectBody } from "../http-util.mjs";
 import { verifyKey } from "../keys.mjs";
 
@@ -205,6 +209,12 @@ function compose(fields) {
 
 const messageIdHeader = (id) => `<${id}@${MAIL_DOMAIN}>`;
 
+/** One email credit from the owner wallet's billing account, for a send past the daily limit. */
+function spendOwnerCredit(state, project) {
+  const account = project.ownerWallet ? walletAccount(state.billing, project.ownerWallet) : null;
+  return account !== null && spendEmailCredit(state.billing, account);
+}
+
 async function send(ctx) {
   const { project, mb } = ownMailbox(ctx);
   const body = jsonObjectBody(ctx, { allowed: ["to", "template", "variables", "subject", "html", "text", "from_name", "in_reply_to"] });
@@ -236,11 +246,12 @@ async function send(ctx) {
   }
   rollDay(mb);
   const limits = LIMITS[project.tier] ?? LIMITS.prototype;
-  if (mb.sendsToday >= limits.daily) {
-    fail(429, "rate_limited", `Daily send limit reached (${limits.daily} per day on the ${project.tier} tier).`, "EMAIL_DAILY_LIMIT", { retryable: true });
-  }
   if (!mb.recipients.has(recipient) && mb.recipients.size >= limits.recipients) {
     fail(429, "recipient_limit", `Unique recipient limit reached (${limits.recipients} per lease on the ${project.tier} tier).`, "EMAIL_RECIPIENT_LIMIT");
+  }
+  // Last of the checks, so a credit is only spent on a send that goes out.
+  if (mb.sendsToday >= limits.daily && !spendOwnerCredit(ctx.state, project)) {
+    fail(429, "rate_limited", `Daily send limit reached (${limits.daily} per day on the ${project.tier} tier).`, "EMAIL_DAILY_LIMIT", { retryable: true });
   }
 
   const id = newId("msg");

@@ -29,7 +29,7 @@ async function setTier(ctx) {
   }
   jsonObjectBody(ctx, { allowed: [] });
   const siwxWallet = await walletFromSiwx(ctx, { required: !ctx.state.config.payments });
-  const { payer, network } = await requirePayment(ctx, "POST /tiers/v1/:tier", {});
+  const { payer, network, remaining } = await requirePayment(ctx, "POST /tiers/v1/:tier", {});
   const wallet = payer ?? siwxWallet;
 
   const current = ctx.state.walletTiers.get(wallet);
@@ -43,7 +43,8 @@ async function setTier(ctx) {
     previous_tier: current?.tier ?? null,
     lease_started_at: lease.leaseStartedAt,
     lease_expires_at: lease.leaseExpiresAt,
-    allowance_remaining_usd_micros: Number(balanceOf(ctx.state.ledger, paidOn, NETWORKS[paidOn].usdc, wallet)),
+    // What the payment's rail has left: the prepaid allowance, or the wallet's USDC on chain.
+    allowance_remaining_usd_micros: remaining ?? Number(balanceOf(ctx.state.ledger, paidOn, NETWORKS[paidOn].usdc, wallet)),
   });
 }
 
