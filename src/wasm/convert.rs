@@ -30,8 +30,10 @@ extern "C" {
     fn has_own_field(obj: &JsValue, key: &JsValue) -> bool;
     #[wasm_bindgen(js_name = keysOf)]
     fn keys_of(obj: &JsValue) -> String;
+    /// `v.length` as a u32, 0 when it is not one (never throws): the one
+    /// length import, for strings, arrays and byte arrays alike.
     #[wasm_bindgen(js_name = lengthOf)]
-    fn length_of(v: &JsValue) -> u32;
+    pub fn length_of(v: &JsValue) -> u32;
     #[wasm_bindgen(js_name = itemOf)]
     fn item_of(arr: &JsValue, i: u32) -> JsValue;
     #[wasm_bindgen(js_name = numberText)]

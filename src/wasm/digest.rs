@@ -47,7 +47,7 @@ pub async fn sha256(data: JsValue, use_subtle: bool) -> Result<[u8; 32], String>
         Err(thrown) => return Err(describe(&thrown)),
     };
     match tag as u32 {
-        DIGEST if tag == 0.0 && bytes.length() == 32 => {
+        DIGEST if tag == 0.0 && super::convert::length_of(&bytes) == 32 => {
             let mut out = [0u8; 32];
             bytes.copy_to(&mut out);
             Ok(out)
@@ -100,7 +100,7 @@ pub fn finish(hasher: Hasher) -> Result<[u8; 32], String> {
         Hasher::Host(j) => {
             let out = hasher_finish(&super::convert::json_to_js(&j));
             match out.dyn_into::<Uint8Array>() {
-                Ok(b) if b.length() == 32 => {
+                Ok(b) if super::convert::length_of(&b) == 32 => {
                     let mut d = [0u8; 32];
                     b.copy_to(&mut d);
                     Ok(d)
@@ -117,7 +117,7 @@ fn feed_rust(hashers: &mut [&mut Sha256], bytes: &Uint8Array) {
     if hashers.is_empty() {
         return;
     }
-    let total = bytes.length();
+    let total = super::convert::length_of(bytes);
     let mut buf = vec![0u8; CHUNK.min(total) as usize];
     let mut at = 0;
     while at < total {

@@ -73,7 +73,7 @@ impl Client {
     /// Starts public method `id` (see [`surface`]) with the caller's
     /// arguments. Returns `handle * 8 + state` (see [`task`]).
     pub fn start(&self, id: u32, scope: Option<String>, args: Array, retry_key: Option<String>) -> u32 {
-        let items: Vec<Json> = (0..args.length()).map(|i| convert::wrap(args.get(i))).collect();
+        let items: Vec<Json> = (0..convert::length_of(&args)).map(|i| convert::wrap(args.get(i))).collect();
         #[cfg(feature = "test-hooks")]
         if let Some(future) = hooks::dispatch(&self.kernel, id, &items) {
             return task::start(future, "running a test hook", &convert);
@@ -269,7 +269,7 @@ fn sign_in_header_inner(private_key: &JsValue, url: &JsValue) -> Result<String, 
     let url = url.as_str();
     let mut nonce = [0u8; 16];
     fetch::random(&mut nonce).map_err(|e| JsValue::from_str(&format!("no secure random numbers are available: {e}")))?;
-    let now = js_sys::Date::now().max(0.0) as u64;
+    let now = fetch::date_now().max(0.0) as u64;
     let sign_in = crate::wallet::siwx::SignIn::for_url(url, &nonce, now)
         .ok_or_else(|| JsValue::from_str("the sign-in URL must be an http(s) URL"))?;
     sign_in.header(&key).map_err(JsValue::from_str)
@@ -293,7 +293,7 @@ pub fn sign_transfer_authorization(private_key: JsValue, domain: JsValue, messag
 fn parse_key(value: &JsValue) -> Result<crate::wallet::key::PrivateKey, JsValue> {
     // Checked before anything is copied into wasm memory; a key is at most
     // "0x" + 64 digits.
-    let is_key_sized = value.is_string() && value.unchecked_ref::<js_sys::JsString>().length() <= 66;
+    let is_key_sized = value.is_string() && convert::length_of(value) <= 66;
     if !is_key_sized {
         return Err(JsValue::from_str("the private key must be a string: 0x followed by 64 hex digits"));
     }
