@@ -181,6 +181,8 @@ function limited(control, work, interrupted, extraMs = 0) {
       limit.fail(e);
       return;
     }
+    // Not kept while it runs: its closure may hold an upload's bytes.
+    work = undefined;
     pending.then((v) => limit.settle(v), (e) => limit.fail(e));
   });
 }
@@ -289,7 +291,11 @@ function headersOf(headerLines) {
   return { ...lastHeaders };
 }
 
-async function send(fetch, url, method, headerLines, body, flags, abortable) {
+/**
+ * Hands the request to fetch, then reads the answer in `received`: apart,
+ * so that nothing here (an upload part's bytes) is held while it is sent.
+ */
+function send(fetch, url, method, headerLines, body, flags, abortable) {
   const headers = headersOf(headerLines);
   // One shape for every request (fetch reads `body: undefined` as none).
   const init = { method, headers, body };
@@ -301,9 +307,19 @@ async function send(fetch, url, method, headerLines, body, flags, abortable) {
     init[LIMIT] = abortable;
     Object.defineProperty(init, "signal", LAZY_SIGNAL);
   }
+  let sent;
+  try {
+    sent = fetch(url, init);
+  } catch (e) {
+    return Promise.resolve(failed(FETCH_FAILED, e));
+  }
+  return received(sent, flags);
+}
+
+async function received(sent, flags) {
   let res;
   try {
-    res = await fetch(url, init);
+    res = await sent;
   } catch (e) {
     return failed(FETCH_FAILED, e);
   }
