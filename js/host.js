@@ -181,6 +181,8 @@ function limited(control, work, interrupted, extraMs = 0) {
       limit.fail(e);
       return;
     }
+    // Not kept while it runs: its closure may hold an upload's bytes.
+    work = undefined;
     pending.then((v) => limit.settle(v), (e) => limit.fail(e));
   });
 }
@@ -289,8 +291,16 @@ function headersOf(headerLines) {
   return { ...lastHeaders };
 }
 
-async function send(fetch, url, method, headerLines, body, flags, abortable) {
+/**
+ * Hands the request to fetch, then reads the answer in `received`: apart,
+ * so that nothing here (an upload part's bytes) is held while it is sent.
+ */
+function send(fetch, url, method, headerLines, body, flags, abortable) {
   const headers = headersOf(headerLines);
+  if (fetch === nodeFetch && body instanceof Uint8Array && body.byteLength >= AS_STREAM_FROM) {
+    body = oneChunkStream(body, headers);
+    flags |= STREAM_BODY;
+  }
   // One shape for every request (fetch reads `body: undefined` as none).
   const init = { method, headers, body };
   // Streaming a request body needs it said (Node's fetch refuses without).
@@ -301,9 +311,39 @@ async function send(fetch, url, method, headerLines, body, flags, abortable) {
     init[LIMIT] = abortable;
     Object.defineProperty(init, "signal", LAZY_SIGNAL);
   }
+  let sent;
+  try {
+    sent = fetch(url, init);
+  } catch (e) {
+    return Promise.resolve(failed(FETCH_FAILED, e));
+  }
+  return received(sent, flags);
+}
+
+// Node's own fetch copies a byte body at least twice while it sends it
+// (into its own byte stream, whose tee clones it again): a large one goes as
+// a plain stream of the same bytes instead, sent as they are, with the
+// Content-Length fetch would have set. The wire is the same. A 307/308
+// is not followed with it (Node 20's fetch fails one for a byte body too;
+// undici 7's follows that): a presigned URL's signature covers its host.
+// Only for the runtime's fetch (see `globalFetch`): a caller's fetch gets
+// the bytes.
+const AS_STREAM_FROM = 1 << 20;
+
+function oneChunkStream(bytes, headers) {
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === "content-length")) headers["content-length"] = String(bytes.byteLength);
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+async function received(sent, flags) {
   let res;
   try {
-    res = await fetch(url, init);
+    res = await sent;
   } catch (e) {
     return failed(FETCH_FAILED, e);
   }
@@ -765,11 +805,26 @@ function isThenable(v) {
 export function globalFetch() {
   try {
     const f = globalThis.fetch;
-    return typeof f === "function" ? f.bind(globalThis) : undefined;
+    if (typeof f !== "function") return undefined;
+    if (f !== undiciFetch) return f.bind(globalThis);
+    return (nodeFetch ??= f.bind(globalThis));
   } catch {
     return undefined;
   }
 }
+
+// Node's fetch (undici) as Node had it when this module loaded (not a
+// stand-in set later, nor Deno's or Bun's), and the one `globalFetch`
+// binds for it (see `oneChunkStream`).
+const undiciFetch = (() => {
+  try {
+    const node = typeof Deno === "undefined" && typeof Bun === "undefined" && typeof globalThis.process?.versions?.undici === "string";
+    return node ? globalThis.fetch : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+let nodeFetch;
 
 /** `obj[key]` for data objects; undefined for arrays, non-objects, or if a getter throws. */
 export function fieldOf(obj, key) {

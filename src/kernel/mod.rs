@@ -281,6 +281,12 @@ impl Kernel {
                 None => None,
             };
             let mut request = self.request(&call, url, auth)?;
+            if call.raw {
+                // Sent once (a raw call is never paid and resent): a host
+                // body (an upload's part) is then fetch's alone, not held
+                // here while it is sent.
+                call.body = Body::None;
+            }
             if let Some(p) = payment.as_mut() {
                 p.attach(&mut request, &self.api_base);
             }

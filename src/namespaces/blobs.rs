@@ -190,10 +190,11 @@ const CONTENT_LIMIT: u64 = 1_048_576;
 /// Parts in flight for bytes and Blobs (already in memory or on disk).
 const PARALLEL: usize = 4;
 /// Parts held at once for a stream: one being PUT while the next is read
-/// and hashed, so reading overlaps sending. A PUT holds its part twice
-/// (the SDK's bytes and fetch's copy of its body: Node's and the browsers'
-/// fetch copy a byte-array body), so a stream upload peaks near three part
-/// sizes, whatever the content's length.
+/// and hashed, so reading overlaps sending. Once handed to fetch a part's
+/// bytes are fetch's alone (the kernel and js/host.js keep none): Node's
+/// fetch sends them as they are (js/host.js `oneChunkStream`), so a stream
+/// upload peaks near two part sizes there, whatever the content's length;
+/// a fetch that copies a byte body (the browsers') holds a third.
 const STREAM_PARALLEL: usize = 2;
 /// PUTs in flight for a stream: one (see [`STREAM_PARALLEL`]).
 const STREAM_PUTS: usize = 1;
