@@ -561,8 +561,8 @@ and counted in its memory). Each SDK runs twice per pass: timed (memory sampled 
 V8 collecting when it likes: the RSS row), and for what stays live (\`--expose-gc
 --no-concurrent-array-buffer-sweeping\`, a collection before each 10 ms sample: array buffers
 over the baseline; that run's time is not used). ${UPLOAD.passes} passes. Our stream upload holds one
-part being PUT and reads the next meanwhile; Node's fetch keeps its own copies of a PUT's body
-while sending it, which is most of what is measured past our two parts.
+part being PUT (fetch's alone while it is sent) and reads the next meanwhile; Node's own fetch
+gets a part as a one-chunk stream, which it sends without copying (a byte body it copies twice).
 
 Runs: ${["ours", "ref"].map((w) => `${w === "ours" ? "ours" : "3.3.3"} wall ${JSON.stringify(B[w].map((x) => Math.round(x.ms)))} ms, live ${JSON.stringify(B[w].map((x) => +(x.liveBuffers / MiB).toFixed(1)))} MiB, RSS growth ${JSON.stringify(B[w].map((x) => +(x.rss / MiB).toFixed(1)))} MiB`).join("; ")}.
 Requests per upload: ours ${JSON.stringify(B.stats.ours)}; 3.3.3 ${JSON.stringify(B.stats.ref)}.
