@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { sdk, simulator, sim, withProject, client, rejectsKind } from "./helpers.mjs";
+import { sdk, simulator, sim, withProject, client, paying, rejectsKind } from "./helpers.mjs";
 
 const { PNG } = createRequire(import.meta.url)("pngjs");
 const { Run402, allowanceCredentials } = sdk;
@@ -167,15 +167,6 @@ async function wallet(usdc) {
 }
 
 const balance = async (address) => (await sim(`ledger?address=${address}`)).balances["eip155:84532"] ?? 0;
-
-async function paying(fn) {
-  await sim("config", { payments: true, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null });
-  try {
-    return await fn();
-  } finally {
-    await sim("config", { payments: false, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null });
-  }
-}
 
 /** Decodes with pngjs; throws if it is not a PNG the decoder accepts. */
 function decode(result) {

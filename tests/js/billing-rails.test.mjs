@@ -22,7 +22,7 @@ import { record, walletAccount } from "../gateway/billing-accounts.mjs";
 import { requirePayment, withPayment } from "../gateway/payments.mjs";
 import { createState } from "../gateway/state.mjs";
 import { decodeSettlement, offersFrom, signPayment } from "../gateway/test-payer.mjs";
-import { sdk, simulator, sim, client } from "./helpers.mjs";
+import { sdk, simulator, sim, client, paying } from "./helpers.mjs";
 import { routeChainToSimulator } from "./reference-chain.mjs";
 
 const { Run402, allowanceCredentials } = sdk;
@@ -59,15 +59,6 @@ async function payingClient(w) {
 async function topUp(r, address, micros) {
   const { topup_id } = await r.billing.createCheckout(address, micros);
   await complete(topup_id);
-}
-
-async function paying(config, fn) {
-  await sim("config", { payments: true, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null, ...config });
-  try {
-    return await fn();
-  } finally {
-    await sim("config", { payments: false, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null });
-  }
 }
 
 test("a funded account pays x402 from the allowance; one too small for the price leaves it to the chain", async () => {

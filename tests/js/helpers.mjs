@@ -158,6 +158,22 @@ export async function sim(path, body) {
   return text ? JSON.parse(text) : null;
 }
 
+/**
+ * Runs `fn` with the simulator charging x402 (`config` over the defaults:
+ * v1 and v2, Base Sepolia, real prices), and turns payments off after it.
+ * `paying(fn)` is `paying({}, fn)`.
+ */
+export async function paying(config, fn) {
+  if (typeof config === "function") [config, fn] = [{}, config];
+  const defaults = { x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null };
+  await sim("config", { payments: true, ...defaults, ...config });
+  try {
+    return await fn();
+  } finally {
+    await sim("config", { payments: false, ...defaults });
+  }
+}
+
 /** Injects a fault for the next matching request(s). */
 export const fault = (spec) => sim("faults", spec);
 

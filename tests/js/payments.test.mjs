@@ -5,7 +5,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { sdk, simulator, sim, fault, rejectsKind } from "./helpers.mjs";
+import { sdk, simulator, sim, fault, paying, rejectsKind } from "./helpers.mjs";
 
 const { Run402, allowanceCredentials } = sdk;
 
@@ -20,15 +20,6 @@ async function wallet(usdc = 1) {
 }
 
 const balance = async (address) => (await sim(`ledger?address=${address}`)).balances["eip155:84532"] ?? 0;
-
-async function paying(config, fn) {
-  await sim("config", { payments: true, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null, ...config });
-  try {
-    return await fn();
-  } finally {
-    await sim("config", { payments: false, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null });
-  }
-}
 
 function client(allowance, opts = {}) {
   const projects = {};

@@ -5,7 +5,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { sdk, simulator, sim, rejectsKind } from "./helpers.mjs";
+import { sdk, simulator, sim, paying, rejectsKind } from "./helpers.mjs";
 import * as core from "../../pkg/run402_sdk_wasm.js";
 
 const { Run402, allowanceCredentials, withRetry, signTransferAuthorization } = sdk;
@@ -105,15 +105,6 @@ async function wallet(usdc) {
   const address = privateKeyToAccount(privateKey).address;
   await sim("fund", { address, amount: Math.round(usdc * 1e6) });
   return { address, privateKey };
-}
-
-async function paying(fn) {
-  await sim("config", { payments: true, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null });
-  try {
-    return await fn();
-  } finally {
-    await sim("config", { payments: false, x402Versions: [1, 2], networks: ["eip155:84532"], priceOverride: null });
-  }
 }
 
 test("concurrent paid calls with an async getAuth never spend past the total cap", async () => {
