@@ -7,7 +7,13 @@
 // Both get the same credentials object (the project's keys; no sign-in
 // header, which the stub does not check). Memory is sampled every 5 ms.
 // Prints {ms, result, peakRss (absolute), rssGrowth, peakBuffers, peakHeap, baseRss,
-// atPeak: growth of heapTotal, heapUsed, external, arrayBuffers at the RSS peak} (bytes).
+// atPeak: growth of heapTotal, heapUsed, external, arrayBuffers at the RSS peak,
+// spacesAtPeak: V8's new and old space, resident bytes, at the RSS peak} (bytes).
+// The new space is worth watching: V8 doubles it (up to 2 × 16 MiB) as more
+// young objects survive its scavenges, and every fetch in Node 20 leaves some
+// that do (its body streams and registrations live until a full GC).
+import { getHeapSpaceStatistics } from "node:v8";
+
 const [who, apiBase, dir] = process.argv.slice(2);
 if (!["ours", "ref"].includes(who) || !dir) throw new Error("usage: child-deploy.mjs <ours|ref> <apiBase> <dir>");
 
@@ -27,9 +33,14 @@ const base = process.memoryUsage();
 const peak = { rss: 0, arrayBuffers: 0, heapUsed: 0 };
 // Where the memory is at the RSS peak: V8's heap, array buffers, the rest.
 let atPeak = base;
+let spacesAtPeak = {};
+const spaces = () => Object.fromEntries(getHeapSpaceStatistics().filter((x) => x.space_name === "new_space" || x.space_name === "old_space").map((x) => [x.space_name, x.physical_space_size]));
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
-  if (m.rss - base.rss > peak.rss) atPeak = m;
+  if (m.rss - base.rss > peak.rss) {
+    atPeak = m;
+    spacesAtPeak = spaces();
+  }
   for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k] - base[k]);
 }, 5);
 const started = performance.now();
@@ -37,4 +48,4 @@ const result = await r.sites.deployDir({ project: "prj_bench", dir });
 const ms = performance.now() - started;
 clearInterval(sampler);
 const grew = Object.fromEntries(["heapTotal", "heapUsed", "external", "arrayBuffers"].map((k) => [k, atPeak[k] - base[k]]));
-console.log(JSON.stringify({ ms, result, peakRss: base.rss + peak.rss, rssGrowth: peak.rss, peakBuffers: peak.arrayBuffers, peakHeap: peak.heapUsed, baseRss: base.rss, atPeak: grew }));
+console.log(JSON.stringify({ ms, result, peakRss: base.rss + peak.rss, rssGrowth: peak.rss, peakBuffers: peak.arrayBuffers, peakHeap: peak.heapUsed, baseRss: base.rss, atPeak: grew, spacesAtPeak }));

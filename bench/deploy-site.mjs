@@ -116,6 +116,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const who of ["ours", "ref"]) {
     const runs = r[who];
     console.log(`${who.padEnd(4)} wall ${runs.map((x) => x.ms.toFixed(0)).join(", ")} ms; peak RSS ${runs.map((x) => m(x.peakRss)).join(", ")} MiB ` +
-      `(growth ${runs.map((x) => m(x.rssGrowth)).join(", ")}); requests ${JSON.stringify(r.stats[who])}`);
+      `(growth ${runs.map((x) => m(x.rssGrowth)).join(", ")}; V8 new space then ${runs.map((x) => m(x.spacesAtPeak?.new_space ?? 0)).join(", ")}); requests ${JSON.stringify(r.stats[who])}`);
   }
 }
