@@ -102,6 +102,11 @@ fn wrong_shape(method: ProviderMethod, context: &str, expected: &str, got: &Shap
     )
 }
 
+/// `Ok` when the provider has `method`, else [`missing`]'s `LocalError`.
+pub fn needs(c: &dyn Credentials, method: ProviderMethod, context: &str, why: &str) -> Result<()> {
+    if c.has(method) { Ok(()) } else { Err(missing(method, context, why)) }
+}
+
 /// `LocalError` for a namespace method that needs an optional provider method.
 pub fn missing(method: ProviderMethod, context: &str, why: &str) -> Error {
     Error::local(

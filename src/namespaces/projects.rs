@@ -740,13 +740,7 @@ fn list(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
         if let Some(wallet) = a.opt_string(0, "wallet")? {
             return Ok(Plan::new(None, Some(wallet_call(a, Some(wallet))?), Use::Nothing, Then::Body));
         }
-        if !k.credentials.has(ProviderMethod::ReadAllowance) {
-            return Err(credentials::missing(
-                ProviderMethod::ReadAllowance,
-                a.context,
-                "projects.list() needs when no wallet is given; pass a wallet address",
-            ));
-        }
+        credentials::needs(&*k.credentials, ProviderMethod::ReadAllowance, a.context, "projects.list() needs when no wallet is given; pass a wallet address")?;
         Ok(Plan::new(None, None, Use::Nothing, Then::Wallet))
     })
 }
@@ -956,13 +950,7 @@ fn active(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
 /// which must be set.
 pub(crate) fn resolve_active(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Result<Val>> {
     go(k, a, |k, a| {
-        if !k.credentials.has(ProviderMethod::GetActiveProject) {
-            return Err(credentials::missing(
-                ProviderMethod::GetActiveProject,
-                a.context,
-                "r.project() needs when called without an id; pass an explicit project id",
-            ));
-        }
+        credentials::needs(&*k.credentials, ProviderMethod::GetActiveProject, a.context, "r.project() needs when called without an id; pass an explicit project id")?;
         Ok(Plan::new(None, None, Use::Nothing, Then::Resolve))
     })
 }
@@ -975,12 +963,6 @@ pub(crate) fn use_for_client(k: Rc<Kernel>, a: Args) -> LocalFuture<'static, Res
 /// `setActiveProject(id)`, or the error for a provider without it.
 #[inline(never)]
 fn activation(c: &dyn Credentials, id: String, context: &str) -> Result<Note> {
-    if !c.has(ProviderMethod::SetActiveProject) {
-        return Err(credentials::missing(
-            ProviderMethod::SetActiveProject,
-            context,
-            "setting the active project needs (providers without local state cannot track one)",
-        ));
-    }
+    credentials::needs(c, ProviderMethod::SetActiveProject, context, "setting the active project needs (providers without local state cannot track one)")?;
     Ok((ProviderMethod::SetActiveProject, vec![id.into()]))
 }
