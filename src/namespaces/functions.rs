@@ -62,7 +62,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: crate::ts!("FunctionLogsResult"),
             scope: Scope::Project,
             context: "fetching function logs",
-            doc: crate::ts!("Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date or date-time with Z or an offset) or of one request (`requestId`, req_...)."),
+            doc: crate::ts!("Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset) or of one request (`requestId`, req_...)."),
             http: crate::ts!("GET /projects/v1/admin/{id}/functions/{name}/logs?tail&since&request_id · service key"),
             run: Run::Code(logs),
         },
@@ -171,7 +171,7 @@ export interface FunctionLogEntry {
 export interface FunctionLogsOptions extends CallOptions {
   /** How many of the latest lines, 1 to 1000; default 50. */
   tail?: number;
-  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date or date-time with Z or an offset. */
+  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset (a date-time without a zone is refused). */
   since?: string | number;
   /** Only the lines of this request (req_ and 4 to 128 of A-Z a-z 0-9 _ -). */
   requestId?: string;
@@ -518,9 +518,10 @@ fn number(digits: &[u8]) -> Option<u64> {
 }
 
 /// `since` as epoch milliseconds: a non-negative whole number (or its
-/// digits), `YYYY-MM-DD` (UTC midnight), or `YYYY-MM-DDTHH:MM[:SS[.fraction]]Z`
-/// (what `toISOString()` writes). Offsets other than `Z` are refused, and
-/// so is a date-time without one: JavaScript would read that in the
+/// digits), `YYYY-MM-DD` (UTC midnight), or `YYYY-MM-DDTHH:MM[:SS[.fraction]]`
+/// followed by `Z` (what `toISOString()` writes) or an offset `+HH:MM` /
+/// `-HH:MM` (ECMAScript's date-time format, as `Date.parse` reads it). A
+/// date-time without a zone is refused: JavaScript would read that in the
 /// machine's local zone, which a log query should not depend on.
 fn since_ms(value: &Json) -> Option<u64> {
     let text = match value.shape() {
@@ -545,8 +546,20 @@ fn since_ms(value: &Json) -> Option<u64> {
     }
     let mut ms = days_from_civil(y, m, d) * 86_400_000;
     if b.len() > 10 {
-        let (t, rest) = (&b[10..], b.len() - 1);
-        if !matches!(t[0], b'T' | b't') || !matches!(b[rest], b'Z' | b'z') || b.get(13) != Some(&b':') {
+        // The zone: `Z`, or `±HH:MM` east of UTC (added back to reach UTC).
+        let (rest, east_ms) = match b[b.len() - 1] {
+            b'Z' | b'z' => (b.len() - 1, 0i64),
+            _ if b.len() >= 22 && matches!(b[b.len() - 6], b'+' | b'-') && b[b.len() - 3] == b':' => {
+                let (oh, om) = (at(b.len() - 5, 2)?, at(b.len() - 2, 2)?);
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let minutes = (oh * 60 + om) as i64;
+                (b.len() - 6, if b[b.len() - 6] == b'-' { -minutes } else { minutes } * 60_000)
+            }
+            _ => return None,
+        };
+        if !matches!(b[10], b'T' | b't') || b.get(13) != Some(&b':') {
             return None;
         }
         let (h, mi) = (at(11, 2)?, at(14, 2)?);
@@ -566,6 +579,9 @@ fn since_ms(value: &Json) -> Option<u64> {
             return None;
         }
         ms += ((h * 60 + mi) * 60 + s) * 1000 + millis;
+        // Before 1970 once the offset is taken off: refused like any
+        // earlier date.
+        return u64::try_from(ms as i64 - east_ms).ok();
     }
     Some(ms)
 }
@@ -608,7 +624,7 @@ mod tests {
     }
 
     #[test]
-    fn since_takes_epoch_ms_and_iso_dates_with_a_zone() {
+    fn since_takes_epoch_ms_and_iso_dates_with_z_or_an_offset() {
         let ms = |v: serde_json::Value| since_ms(&testing::json(v));
         assert_eq!(ms(json!(0)), Some(0));
         assert_eq!(ms(json!(1_700_000_000_000u64)), Some(1_700_000_000_000));
@@ -621,9 +637,15 @@ mod tests {
         assert_eq!(ms(json!("2024-02-29T12:34:56.7Z")), Some(1_709_210_096_700));
         assert_eq!(ms(json!("2024-02-29T12:34:56Z")), Some(1_709_210_096_000));
         assert_eq!(ms(json!("1970-01-01T00:00:00Z")), Some(0));
+        assert_eq!(ms(json!("2024-01-02T10:00:00+02:00")), Some(1_704_182_400_000));
+        assert_eq!(ms(json!("2024-01-02T10:00:00-05:30")), Some(1_704_209_400_000));
+        assert_eq!(ms(json!("2024-02-29T12:34:56.789+00:00")), Some(1_709_210_096_789));
+        assert_eq!(ms(json!("2024-01-02T10:00+02:00")), Some(1_704_182_400_000));
+        assert_eq!(ms(json!("1970-01-01T01:00:00+01:00")), Some(0));
         for bad in [json!(-1), json!(1.5), json!(""), json!("soon"), json!("2024-02-30"), json!("2023-02-29"), json!("2024-13-01"),
             json!("2024-01-02T10:00:00"), json!("2024-01-02T24:00Z"), json!("1969-12-31T23:59:59Z"), json!("2024-1-2"),
-            json!("2024-01-02T10:00:00+02:00"), json!("2024-01-02T10:00:00.Z"), json!("2024-01-02T10:00:0aZ"), json!("-5"), json!(true), json!(null)] {
+            json!("1970-01-01T00:30:00+01:00"), json!("2024-01-02T10:00:00+24:00"), json!("2024-01-02T10:00:00+02:60"),
+            json!("2024-01-02T10:00:00+0200"), json!("2024-01-02+02:00"), json!("2024-01-02T10:00:00.+02:00"), json!("2024-01-02T10:00:00.Z"), json!("2024-01-02T10:00:0aZ"), json!("-5"), json!(true), json!(null)] {
             assert_eq!(ms(bad.clone()), None, "{bad}");
         }
     }

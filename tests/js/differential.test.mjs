@@ -558,6 +558,7 @@ test("functions.invoke (GET, no body)", same((r) => r.functions.invoke(PID, "hel
 test("functions.invoke (the caller's apikey wins)", same((r) => r.functions.invoke(PID, "hello", { headers: { apikey: "caller-key" } })));
 test("functions.logs (defaults)", same((r) => r.functions.logs(PID, "hello")));
 test("functions.logs (tail, since ISO, requestId)", same((r) => r.functions.logs(PID, "hello", { tail: 1000, since: "2030-01-01T00:00:00.000Z", requestId: "req_abcd1234" })));
+test("functions.logs (since ISO with an offset)", same((r) => r.functions.logs(PID, "hello", { since: "2030-01-01T02:00:00.5+02:00" })));
 test("functions.logs (since epoch ms text)", same((r) => r.functions.logs(PID, "my fn", { since: "1893456000000" })));
 test("functions.list", same((r) => r.functions.list(PID)));
 test("functions.update (schedule and config)", same((r) => r.functions.update(PID, "hello", { schedule: "*/15 * * * *", timeout: 5, memory: 128 })));

@@ -136,6 +136,8 @@ test("functions: the wire of logs (tail always sent, since in epoch ms, request_
   assert.equal(new URL(rec.sent.at(-1).url).search, "?tail=50");
   await r.functions.logs(id, "quiet", { tail: 1000, since: "2024-02-29T12:34:56.789Z", requestId: "req_abcd-_1" });
   assert.equal(new URL(rec.sent.at(-1).url).search, "?tail=1000&since=1709210096789&request_id=req_abcd-_1");
+  await r.functions.logs(id, "quiet", { since: "2024-02-29T14:34:56.789+02:00" });
+  assert.equal(new URL(rec.sent.at(-1).url).search, "?tail=50&since=1709210096789", "an offset is taken off");
   await r.functions.logs(id, "quiet", { tail: null, since: 5 });
   assert.equal(new URL(rec.sent.at(-1).url).search, "?tail=50&since=5");
 });

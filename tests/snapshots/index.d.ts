@@ -789,7 +789,7 @@ export interface FunctionLogEntry {
 export interface FunctionLogsOptions extends CallOptions {
   /** How many of the latest lines, 1 to 1000; default 50. */
   tail?: number;
-  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date or date-time with Z or an offset. */
+  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset (a date-time without a zone is refused). */
   since?: string | number;
   /** Only the lines of this request (req_ and 4 to 128 of A-Z a-z 0-9 _ -). */
   requestId?: string;
@@ -859,7 +859,7 @@ export interface Functions {
   deploy(projectId: string, opts: FunctionDeployOptions): Promise<FunctionDeployResult>;
   /** Calls a deployed function at /functions/v1/{name} with the service key as apikey (your headers may override it). A string body goes as is, anything else as JSON; GET and HEAD take no body. Resolves to { status: 200, body (parsed JSON or text), duration_ms }; a non-2xx answer rejects. */
   invoke(projectId: string, name: string, opts?: FunctionInvokeOptions): Promise<FunctionInvokeResult>;
-  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date or date-time with Z or an offset) or of one request (`requestId`, req_...). */
+  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset) or of one request (`requestId`, req_...). */
   logs(projectId: string, name: string, opts?: FunctionLogsOptions): Promise<FunctionLogsResult>;
   /** The project's functions with their settings and schedule state. */
   list(projectId: string): Promise<FunctionListResult>;
@@ -875,7 +875,7 @@ export interface ScopedFunctions {
   deploy(opts: FunctionDeployOptions): Promise<FunctionDeployResult>;
   /** Calls a deployed function at /functions/v1/{name} with the service key as apikey (your headers may override it). A string body goes as is, anything else as JSON; GET and HEAD take no body. Resolves to { status: 200, body (parsed JSON or text), duration_ms }; a non-2xx answer rejects. */
   invoke(name: string, opts?: FunctionInvokeOptions): Promise<FunctionInvokeResult>;
-  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date or date-time with Z or an offset) or of one request (`requestId`, req_...). */
+  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset) or of one request (`requestId`, req_...). */
   logs(name: string, opts?: FunctionLogsOptions): Promise<FunctionLogsResult>;
   /** The project's functions with their settings and schedule state. */
   list(): Promise<FunctionListResult>;
@@ -2759,7 +2759,7 @@ export interface DeployResolveResponse {
 
 /** The unified deploy engine: one ReleaseSpec (site, functions, migrations, secrets, subdomains, routes) validated locally, content hashed and uploaded only where the gateway lacks it, committed, and followed to a live release. */
 export interface Deploy {
-  /** Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (4 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed. */
+  /** Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (8 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed. */
   apply(spec: ReleaseSpec, opts?: DeployApplyOptions): Promise<DeployResult>;
   /** Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal). */
   start(spec: ReleaseSpec, opts?: DeployStartOptions): Promise<DeployOperation>;
@@ -2789,7 +2789,7 @@ export interface Deploy {
 
 /** The unified deploy engine: one ReleaseSpec (site, functions, migrations, secrets, subdomains, routes) validated locally, content hashed and uploaded only where the gateway lacks it, committed, and followed to a live release. Bound to one project. */
 export interface ScopedDeploy {
-  /** Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (4 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed. */
+  /** Deploys `spec` end to end (contract §3.1): validates it (no request on a bad spec), hashes every byte source, plans, stops at warnings that need confirmation unless `allowWarnings`, uploads missing content (8 sessions at once, each tried 3 times), commits, and polls the operation until its release is live. `onEvent` receives every DeployEvent (its exceptions are swallowed). A `BASE_RELEASE_CONFLICT` the gateway calls safe is retried with a new plan up to `maxRetries` (default 2) times, each announced by a `deploy.retry` event. `signal` stops it; aborted mid-upload, nothing is committed. */
   apply(spec: ScopedOptions<ReleaseSpec, "project">, opts?: DeployApplyOptions): Promise<DeployResult>;
   /** Like `apply` without retries, but resolves once the plan is made (after the warning gate) to a DeployOperation: `events()` replays the events so far then streams the rest (ending after `ready` or when the deploy settles), `result()` is the DeployResult, `snapshot()` fetches the operation (cached once it is terminal). */
   start(spec: ScopedOptions<ReleaseSpec, "project">, opts?: DeployStartOptions): Promise<DeployOperation>;
