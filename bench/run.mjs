@@ -22,7 +22,7 @@ import { cpus, platform, arch, totalmem, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { setTimeout as sleep } from "node:timers/promises";
 import { variantSizes } from "./size-variants.mjs";
 import { blobUpload } from "./blob-upload.mjs";
@@ -79,6 +79,9 @@ async function retryOnce(what, fn) {
 // ---------- helpers --------------------------------------------------------
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+// Brotli at its highest quality, what CDNs serve to browsers that ask: the
+// budget is gzip -9, this row only says how much of the gap is gzip's.
+const br = (buf) => brotliCompressSync(buf, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length;
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -124,7 +127,7 @@ async function sizes() {
   const bundle = async (opts) => {
     const out = await esbuild.build({ ...common, metafile: true, ...opts });
     const buf = Buffer.from(out.outputFiles[0].contents);
-    return { raw: buf.length, gzip: gz(buf), inputs: Object.keys(out.metafile.inputs) };
+    return { raw: buf.length, gzip: gz(buf), brotli: br(buf), inputs: Object.keys(out.metafile.inputs) };
   };
   // The reference's isomorphic entry, everything it exports.
   const ref = await bundle({ entryPoints: [join(ROOT, "node_modules/@run402/sdk/dist/index.js")] });
@@ -164,14 +167,14 @@ async function sizes() {
   const files = [inlined ? INLINE_FILE : WASM_FILE, ...graph.filter((f) => f !== INLINE_FILE).sort((a, b) => jsOrder(a).localeCompare(jsOrder(b)))];
   const ours = files.map((f) => {
     const buf = readFileSync(join(PKG, f));
-    return { file: f, raw: buf.length, gzip: gz(buf) };
+    return { file: f, raw: buf.length, gzip: gz(buf), brotli: br(buf) };
   });
   const wasm = ours[0];
   const oursJs = ours.slice(1);
 
   return {
-    ours: { raw: sum(ours, "raw"), gzip: sum(ours, "gzip"), files: ours },
-    excluded: [...OTHER_ENTRIES.filter((f) => shippedJs.includes(f)), ...nodeOnly],
+    ours: { raw: sum(ours, "raw"), gzip: sum(ours, "gzip"), brotli: sum(ours, "brotli"), files: ours },
+    excluded: [...new Set([...OTHER_ENTRIES.filter((f) => shippedJs.includes(f)), ...nodeOnly])],
     wasm,
     oursJs: { raw: sum(oursJs, "raw"), gzip: sum(oursJs, "gzip") },
     // With the wasm inlined, the minified bundle already holds it.
@@ -340,6 +343,8 @@ for (const ns of V.perNamespace) {
 row("  the spine: wasm without all of the above + our JS (gzip -9)", kb(V.spine.gzip + S.oursJs.gzip), "—", "—",
   `wasm ${kb(V.spine.gzip)} / ${kb(V.spine.raw)} raw with all ${V.perNamespace.length} namespaces above left out, + the JS as shipped: the floor under any member's own code`);
 row("Size, gzip -9: vs reference + x402 payment stack", kb(S.ours.gzip), kb(S.refPaid.gzip), ratio(S.ours.gzip, S.refPaid.gzip), "like for like: ours pays x402 too");
+row("Size, brotli -11: vs reference + x402 payment stack", kb(S.ours.brotli), kb(S.refPaid.brotli), ratio(S.ours.brotli, S.refPaid.brotli),
+  `what a CDN serves a browser that accepts br; isomorphic entry alone ${kb(S.ref.brotli)}`);
 row("Size, raw: whole package vs isomorphic entry", kb(S.ours.raw), kb(S.ref.raw), ratio(S.ours.raw, S.ref.raw), "");
 row("Size, raw: vs reference + x402 payment stack", kb(S.ours.raw), kb(S.refPaid.raw), ratio(S.ours.raw, S.refPaid.raw), "");
 row("  of which our wasm alone (gzip -9 / raw)", `${kb(S.wasm.gzip)} / ${kb(S.wasm.raw)}`, "—", "—", "");
@@ -445,7 +450,9 @@ the Node one importing the separate files above, which \`entry-web.js\` carries 
 and the \`.wasm\` file, which gzips about 1% smaller than its inlined text;
 also not counted: \`index.d.ts\`, \`package.json\`, \`README.md\` (never loaded). The run
 fails if \`pkg/\` ships any other \`.js\` file that this graph does not reach. Each
-file is gzipped on its own at level 9 (how they are served) and the sizes are summed.
+file is gzipped on its own at level 9 (how they are served) and the sizes are summed; the
+brotli row does the same with brotli at quality 11 (the budget is gzip -9; that row shows
+how much of the gap is gzip's, since CDNs serve brotli to browsers that accept it).
 The reference is its isomorphic entry \`node_modules/@run402/sdk/dist/index.js\`
 bundled and minified by esbuild (\`bundle, minify, format: esm, platform: neutral,
 conditions: [browser]\`, tree shaking on; all of the entry's exports kept), then
@@ -464,13 +471,13 @@ in JS), so the second row compares what each side ships in order to pay.
 
 Per file (ours):
 
-| file | raw | gzip -9 |
-| --- | --- | --- |
-${S.ours.files.map((f) => `| \`${f.file}\` | ${bytes(f.raw)} | ${bytes(f.gzip)} |`).join("\n")}
-| **total** | **${bytes(S.ours.raw)}** | **${bytes(S.ours.gzip)}** |
+| file | raw | gzip -9 | brotli -11 |
+| --- | --- | --- | --- |
+${S.ours.files.map((f) => `| \`${f.file}\` | ${bytes(f.raw)} | ${bytes(f.gzip)} | ${bytes(f.brotli)} |`).join("\n")}
+| **total** | **${bytes(S.ours.raw)}** | **${bytes(S.ours.gzip)}** | **${bytes(S.ours.brotli)}** |
 
-Reference bundles: isomorphic entry ${bytes(S.ref.raw)} raw / ${bytes(S.ref.gzip)} gzip;
-with the payment stack ${bytes(S.refPaid.raw)} raw / ${bytes(S.refPaid.gzip)} gzip.
+Reference bundles: isomorphic entry ${bytes(S.ref.raw)} raw / ${bytes(S.ref.gzip)} gzip / ${bytes(S.ref.brotli)} brotli;
+with the payment stack ${bytes(S.refPaid.raw)} raw / ${bytes(S.refPaid.gzip)} gzip / ${bytes(S.refPaid.brotli)} brotli.
 Our JS bundled + minified by esbuild the same way (entry \`entry-web.js\`):
 ${bytes(S.oursMin.js.raw)} raw / ${bytes(S.oursMin.js.gzip)} gzip, the inlined wasm included.
 

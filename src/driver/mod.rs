@@ -7,7 +7,7 @@
 //! - [`waits`]: the host promises one task is waiting on, many at once.
 //! - [`join`]: runs several futures of one task concurrently, a bounded
 //!   number at a time (parallel part uploads).
-//! - [`sync`]: a oneshot, a bounded channel and a semaphore whose wakers
+//! - [`sync`]: a oneshot and a bounded channel whose wakers
 //!   make the executor re-poll the task that waits.
 //! - [`events`]: the bounded queue a running task emits values into for a
 //!   JS async iterator.

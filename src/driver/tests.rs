@@ -7,7 +7,7 @@ use core::task::{Context, Poll};
 
 use super::events::{emit, EventQueue};
 use super::join::join_bounded;
-use super::sync::{channel, oneshot, Closed, Semaphore};
+use super::sync::{channel, oneshot, Closed};
 use super::waits::Waits;
 use super::wake::{drain_woken, TaskWake};
 
@@ -192,23 +192,6 @@ fn a_channel_between_two_tasks_applies_backpressure_and_ends_when_senders_go() {
         }
     }
     assert_eq!(*got.borrow(), vec![0, 1, 2, 3, 4]);
-}
-
-#[test]
-fn semaphore_serves_in_order_and_passes_the_turn_when_a_waiter_gives_up() {
-    let sem = Semaphore::new(1);
-    let mut a = task(20, sem.acquire());
-    let Poll::Ready(permit_a) = a.poll() else { panic!("first acquire waits") };
-    let mut b = task(21, sem.acquire());
-    let mut c = task(22, sem.acquire());
-    assert!(b.poll().is_pending());
-    assert!(c.poll().is_pending());
-    drop(b); // b gives up while waiting
-    assert_eq!(drain_woken(), Vec::<u32>::new(), "no permit is free yet");
-    drop(permit_a);
-    assert_eq!(drain_woken(), vec![22], "the turn passed over b to c");
-    assert!(matches!(c.poll(), Poll::Ready(_)));
-    assert_eq!(sem.available(), 1, "c's permit went back when its task dropped it");
 }
 
 #[test]

@@ -41,8 +41,8 @@ impl TaskWake {
         self.woken.load(Ordering::Relaxed)
     }
 
-    /// Whether a future kept a clone of the waker (a channel, a semaphore,
-    /// an event queue waiting for room): then something other than a host
+    /// Whether a future kept a clone of the waker (a channel, an event
+    /// queue waiting for room): then something other than a host
     /// promise may wake the task.
     pub fn is_shared(self: &Arc<Self>) -> bool {
         Arc::strong_count(self) > 1

@@ -1,6 +1,7 @@
 //! `r.probe`: a test-only namespace (cargo feature `test-hooks`, built into
 //! `pkg-test/`, never into `pkg/`) whose members use each kind of entry the
-//! method table can express and no public member uses yet: a synchronous
+//! method table can express (only the synchronous one is used by no public
+//! member yet): a synchronous
 //! method, an operation that emits events, a nested namespace
 //! (`r.probe.inner`), a hidden alias (`r.probeAlias`) and a scoped
 //! signature that differs from the root's (`release`). They run for real,

@@ -1,7 +1,7 @@
 //! Test-only calls (cargo feature `test-hooks`, built into `pkg-test/`,
-//! never into `pkg/`): futures that exercise the driver's parts no public
-//! method uses yet (joins, channels between tasks, cancellation, sleep,
-//! event streams, re-entrancy), started through `Client.start` with ids
+//! never into `pkg/`): futures that exercise the driver's parts one at a
+//! time (joins, channels between tasks, cancellation, sleep, event streams,
+//! re-entrancy; channels only tests use, the rest deploy uses too), started through `Client.start` with ids
 //! from [`HOOK_BASE`] so they run exactly like SDK calls. Numbers from 100
 //! are the transport's hooks (`hooks_transport.rs`).
 

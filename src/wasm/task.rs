@@ -10,7 +10,7 @@
 //!   `await` and hands the outcome back with `resume`; no closure, no
 //!   bookkeeping on the JS side.
 //! - **Watched**: several promises outstanding (a join), or something else
-//!   may wake it (a channel, a semaphore, an event queue waiting for room).
+//!   may wake it (a channel, an event queue waiting for room).
 //!   The loop subscribes to each fresh promise (`fresh`), whose settlement
 //!   is `deliver`ed by id, and sleeps until the task's waker fires; wakers
 //!   only queue the task, and the queue is flushed (the loops of woken
@@ -182,8 +182,7 @@ impl Drop for HostWait {
 /// Emits `value` to the running task's event stream (see
 /// [`crate::driver::events`] for when this waits). Outside a task it does
 /// nothing.
-// No public method streams events yet (deploy will); the test hooks do.
-#[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
+// Deploy's operations (`deploy.start`) and the test hooks stream events.
 pub async fn emit(value: JsValue) {
     if let Some(ctx) = current() {
         events::emit(Events(ctx), value).await;

@@ -9,11 +9,11 @@
 // "result" (what the call resolves to, or the error it throws).
 //
 // Coverage: the calls whose wire form is the same at v1.69.7 and 3.3.3 (wire
-// contract §1.1, §1.8, §1.11, §1.12, §1.13, §1.18, §1.21, checked against §6). Left out on purpose:
-// contract §1.1, §1.8, §1.11, §1.13, §1.18, §1.21, checked against §6; §1.16
-// email where its changes do not apply, see there). Left out on purpose:
-// contract §1.1, §1.2, §1.8, §1.11, §1.13, §1.18, §1.21, checked against §6;
-// 3.3.3 calls our `blobs` `assets`). Left out on purpose:
+// contract §1.1 projects, §1.2 blobs (3.3.3 calls them `assets`), §1.3
+// functions, §1.8 service, §1.11 ai, §1.12 auth, §1.13 senderDomain, §1.15
+// apps, §1.16 email where its changes do not apply (see there), §1.18 admin,
+// §1.21 the root and scoped clients; each checked against §6). Left out on
+// purpose:
 //   * blobs.put and the upload-session members — §6: 3.3.3 uploads through
 //     the apply engine and throws LocalError for the sessions.
 //   * blobs.waitFresh — same requests, but its result carries elapsed

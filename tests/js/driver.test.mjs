@@ -1,4 +1,4 @@
-// The task driver's parts that no public method uses yet, through the built
+// The task driver's parts, each alone, through the built
 // package with the test hooks (pkg-test/, cargo feature test-hooks, see
 // src/wasm/hooks.rs): joins of host promises, a channel between two tasks,
 // cancellation, sleep, event streams and re-entrancy. Each hook is started

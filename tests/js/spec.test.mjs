@@ -4,9 +4,9 @@
 // hostile values become typed errors with the shadow stack where it was.
 // A bad spec is a Run402DeployError (code INVALID_SPEC, phase "validate"),
 // the class the reference throws before any request (contract §3.1).
-// No public method takes a spec yet (the deploy namespace comes later), so
-// this goes through the test-only hook `spec` of pkg-test/
-// (cargo feature `test-hooks`, src/wasm/hooks.rs).
+// The reader alone, through the test-only hook `spec` of pkg-test/ (cargo
+// feature `test-hooks`, src/wasm/hooks.rs); deploy.apply, start and plan run
+// the same reader before any request (tests/js/deploy.test.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

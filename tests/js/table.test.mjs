@@ -1,6 +1,7 @@
 // Method table v2 through the built package with the test hooks (pkg-test/,
 // cargo feature test-hooks): the probe namespace (src/namespaces/test_probe.rs)
-// has one member of each kind no public member uses yet. Sync methods,
+// has one member of each kind the table can express (of them, only sync
+// methods are used by no public member yet). Sync methods,
 // operations, a nested namespace, a hidden namespace alias and a scoped
 // signature that differs from the root's run for real through the facade
 // (js/api.js); hostile values at every argument position of every probe

@@ -1,8 +1,9 @@
 // Transport v2 through the built package: absolute and raw requests, every
 // read mode, every body kind, upload time by size and SHA-256 both ways,
-// against a local HTTP server that records what arrives. No public method
-// uses these yet, so the calls go through the test-only hooks of pkg-test/
-// (cargo feature `test-hooks`, src/wasm/hooks.rs; `./dev test` builds it).
+// against a local HTTP server that records what arrives. The calls go
+// through the test-only hooks of pkg-test/ (cargo feature `test-hooks`,
+// src/wasm/hooks.rs; `./dev test` builds it), so that each mode is tested
+// alone; r.blobs and r.email.getRaw use them through the public surface.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
