@@ -155,7 +155,7 @@ pub fn check_project_id(id: &str) -> core::result::Result<(), String> {
     // "." and ".." are path segments with a meaning of their own: URL
     // normalization turns `/projects/v1/../pin` into `/projects/v1/pin`.
     if id.bytes().all(|b| b == b'.') {
-        return Err(format!("`projectId` \"{id}\" is a relative path segment, not a project id"));
+        return Err(format!("`projectId` \"{id}\" is a relative path segment"));
     }
     Ok(())
 }

@@ -151,7 +151,10 @@ pub enum Src {
 pub enum Kind {
     /// A string that is not empty or blank.
     Str,
+    /// An optional string, left out when empty (the reference's "if truthy").
     OptStr,
+    /// An optional string sent as given, "" too (the reference's `!== undefined`).
+    OptText,
     /// `true` or `false`.
     Bool,
     OptBool,
@@ -406,19 +409,18 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
             },
             Kind::OneOf(_) => Err(expected("a string", &Shape::Undefined)),
             Kind::OneOfOr(_, default) => Ok(Some(Val::Str(default.to_string()))),
-            Kind::OptStr | Kind::OptBool | Kind::OptPosInt | Kind::OptJson | Kind::OptStrList | Kind::OptOneOf(_) | Kind::Rule(_) => Ok(None),
+            Kind::OptStr | Kind::OptText | Kind::OptBool | Kind::OptPosInt | Kind::OptJson | Kind::OptStrList | Kind::OptOneOf(_) | Kind::Rule(_) => Ok(None),
         };
     };
     let shape = v.shape();
     Ok(match kind {
-        Kind::Str | Kind::OptStr | Kind::StrOrNull => {
+        Kind::Str | Kind::OptStr | Kind::OptText | Kind::StrOrNull => {
             let Some(text) = v.as_string() else {
                 return Err(expected(if matches!(kind, Kind::StrOrNull) { "a string or null" } else { "a string" }, &shape));
             };
             if matches!(kind, Kind::Str) && text.trim().is_empty() {
                 return Err(a.error(["`", name, "` must not be empty"].concat()));
             }
-            // Optional strings follow the reference's "only if truthy".
             (!matches!(kind, Kind::OptStr) || !text.is_empty()).then_some(Val::Str(text))
         }
         Kind::Bool | Kind::OptBool => match shape {

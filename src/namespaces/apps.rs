@@ -275,7 +275,7 @@ const fn version_fields(i: usize) -> [Field; 4] {
         // Any value, as the reference sends it (an empty description clears it).
         field("description", Src::Opt(i, "description"), Kind::OptJson),
         field("tags", Src::Opt(i, "tags"), Kind::OptStrList),
-        field("visibility", Src::Opt(i, "visibility"), Kind::OptStr),
+        field("visibility", Src::Opt(i, "visibility"), Kind::OptText),
         field("fork_allowed", Src::Opt(i, "fork_allowed"), Kind::OptBool),
     ]
 }
@@ -297,7 +297,8 @@ fn fork_call(a: &Args) -> Result<Call> {
     let mut body = Val::object();
     for (wire, key) in [("version_id", "versionId"), ("name", "name"), ("subdomain", "subdomain")] {
         match a.opt_field_string(&opts, key)? {
-            Some(v) if !v.trim().is_empty() => body = body.with(wire, v),
+            // The reference sends any subdomain string it is given, "" too.
+            Some(v) if key == "subdomain" || !v.trim().is_empty() => body = body.with(wire, v),
             _ if key == "subdomain" => {}
             _ => return Err(a.error(["`", key, "` is required"].concat())),
         }

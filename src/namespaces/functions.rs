@@ -62,7 +62,7 @@ pub const NAMESPACE: Namespace = Namespace {
             returns: crate::ts!("FunctionLogsResult"),
             scope: Scope::Project,
             context: "fetching function logs",
-            doc: crate::ts!("Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset) or of one request (`requestId`, req_...)."),
+            doc: crate::ts!("Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM / ±HHMM offset) or of one request (`requestId`, req_...)."),
             http: crate::ts!("GET /projects/v1/admin/{id}/functions/{name}/logs?tail&since&request_id · service key"),
             run: Run::Code(logs),
         },
@@ -429,11 +429,14 @@ fn invoke_call(a: &Args) -> Result<(Call, String, bool)> {
             return Err(a.error("`headers` must map names to strings"));
         }
     }
-    if let Some(body) = field("body") {
-        if matches!(method, "GET" | "HEAD") {
-            return Err(a.error(["a ", method, " request cannot carry a `body`"].concat()));
-        }
+    // A `null` body is JSON the function receives (the reference sends it);
+    // only undefined means none. GET and HEAD drop a null one.
+    if let Some(body) = opts.as_ref().and_then(|o| o.field("body")) {
+        let bodiless = matches!(method, "GET" | "HEAD");
         call.body = match body.shape() {
+            Shape::Undefined => Body::None,
+            Shape::Null if bodiless => Body::None,
+            _ if bodiless => return Err(a.error(["a ", method, " request cannot carry a `body`"].concat())),
             Shape::String => Body::Text(body.as_string().unwrap_or_default()),
             Shape::Other => return Err(a.error("`body` must be a string or JSON data")),
             _ => Body::Json(Val::Json(body)),
@@ -518,11 +521,13 @@ fn number(digits: &[u8]) -> Option<u64> {
 }
 
 /// `since` as epoch milliseconds: a non-negative whole number (or its
-/// digits), `YYYY-MM-DD` (UTC midnight), or `YYYY-MM-DDTHH:MM[:SS[.fraction]]`
-/// followed by `Z` (what `toISOString()` writes) or an offset `+HH:MM` /
-/// `-HH:MM` (ECMAScript's date-time format, as `Date.parse` reads it). A
-/// date-time without a zone is refused: JavaScript would read that in the
-/// machine's local zone, which a log query should not depend on.
+/// digits), `YYYY-MM` or `YYYY-MM-DD` (UTC midnight), or
+/// `YYYY-MM-DDTHH:MM[:SS[.fraction]]` (`T`, `t` or a space) followed by `Z`
+/// (what `toISOString()` writes) or an offset `±HH:MM` / `±HHMM`, as
+/// `Date.parse` reads them; `24:00` is the next midnight. A date-time
+/// without a zone is refused: JavaScript would read that in the machine's
+/// local zone, which a log query should not depend on. So is a day the
+/// month lacks (V8 rolls `02-30` over into March).
 fn since_ms(value: &Json) -> Option<u64> {
     let text = match value.shape() {
         Shape::Number(n) if (0.0..=MAX_SAFE).contains(&n) && crate::num::is_whole(n) => return Some(n as u64),
@@ -534,10 +539,11 @@ fn since_ms(value: &Json) -> Option<u64> {
         return Some(ms).filter(|ms| *ms as f64 <= MAX_SAFE);
     }
     let at = |i: usize, n: usize| b.get(i..i + n).and_then(number);
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+    if b.len() < 7 || b[4] != b'-' {
         return None;
     }
-    let (y, m, d) = (at(0, 4)?, at(5, 2)?, at(8, 2)?);
+    let (y, m) = (at(0, 4)?, at(5, 2)?);
+    let d = if b.len() == 7 { 1 } else if b[7] == b'-' { at(8, 2)? } else { return None };
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     // 31 and 30 alternate, restarting in August; February 28 or 29.
     let days_in_month = if m == 2 { 28 + u64::from(leap) } else { 30 + ((m + m / 8) & 1) };
@@ -546,20 +552,24 @@ fn since_ms(value: &Json) -> Option<u64> {
     }
     let mut ms = days_from_civil(y, m, d) * 86_400_000;
     if b.len() > 10 {
-        // The zone: `Z`, or `±HH:MM` east of UTC (added back to reach UTC).
-        let (rest, east_ms) = match b[b.len() - 1] {
-            b'Z' | b'z' => (b.len() - 1, 0i64),
-            _ if b.len() >= 22 && matches!(b[b.len() - 6], b'+' | b'-') && b[b.len() - 3] == b':' => {
-                let (oh, om) = (at(b.len() - 5, 2)?, at(b.len() - 2, 2)?);
+        // The zone: `Z`, or `±HH:MM` / `±HHMM` east of UTC (added back to reach UTC).
+        let n = b.len();
+        let (rest, east_ms) = match b[n - 1] {
+            b'Z' | b'z' => (n - 1, 0i64),
+            _ => {
+                let sign = n - 5 - usize::from(b[n - 3] == b':');
+                if sign < 16 || !matches!(b[sign], b'+' | b'-') {
+                    return None;
+                }
+                let (oh, om) = (at(sign + 1, 2)?, at(n - 2, 2)?);
                 if oh > 23 || om > 59 {
                     return None;
                 }
                 let minutes = (oh * 60 + om) as i64;
-                (b.len() - 6, if b[b.len() - 6] == b'-' { -minutes } else { minutes } * 60_000)
+                (sign, if b[sign] == b'-' { -minutes } else { minutes } * 60_000)
             }
-            _ => return None,
         };
-        if !matches!(b[10], b'T' | b't') || b.get(13) != Some(&b':') {
+        if !matches!(b[10], b'T' | b't' | b' ') || b.get(13) != Some(&b':') {
             return None;
         }
         let (h, mi) = (at(11, 2)?, at(14, 2)?);
@@ -575,7 +585,7 @@ fn since_ms(value: &Json) -> Option<u64> {
             }
             _ => return None,
         };
-        if h > 23 || mi > 59 || s > 59 {
+        if (h > 23 && (h, mi, s, millis) != (24, 0, 0, 0)) || mi > 59 || s > 59 {
             return None;
         }
         ms += ((h * 60 + mi) * 60 + s) * 1000 + millis;
@@ -642,10 +652,15 @@ mod tests {
         assert_eq!(ms(json!("2024-02-29T12:34:56.789+00:00")), Some(1_709_210_096_789));
         assert_eq!(ms(json!("2024-01-02T10:00+02:00")), Some(1_704_182_400_000));
         assert_eq!(ms(json!("1970-01-01T01:00:00+01:00")), Some(0));
+        assert_eq!(ms(json!("2024-01-02T10:00:00+0200")), Some(1_704_182_400_000));
+        assert_eq!(ms(json!("2024-01-02T10:00-0530")), Some(1_704_209_400_000));
+        assert_eq!(ms(json!("2024-01-02 10:00:00+02:00")), Some(1_704_182_400_000));
+        assert_eq!(ms(json!("2024-01")), Some(1_704_067_200_000));
+        assert_eq!(ms(json!("2024-01-02T24:00Z")), Some(1_704_240_000_000));
         for bad in [json!(-1), json!(1.5), json!(""), json!("soon"), json!("2024-02-30"), json!("2023-02-29"), json!("2024-13-01"),
-            json!("2024-01-02T10:00:00"), json!("2024-01-02T24:00Z"), json!("1969-12-31T23:59:59Z"), json!("2024-1-2"),
+            json!("2024-01-02T10:00:00"), json!("2024-01-02T24:00:01Z"), json!("1969-12-31T23:59:59Z"), json!("2024-1-2"),
             json!("1970-01-01T00:30:00+01:00"), json!("2024-01-02T10:00:00+24:00"), json!("2024-01-02T10:00:00+02:60"),
-            json!("2024-01-02T10:00:00+0200"), json!("2024-01-02+02:00"), json!("2024-01-02T10:00:00.+02:00"), json!("2024-01-02T10:00:00.Z"), json!("2024-01-02T10:00:0aZ"), json!("-5"), json!(true), json!(null)] {
+            json!("2024-01-02T10:00:00+02"), json!("2024-01-02+02:00"), json!("2024-01-"), json!("2024-01-0"), json!("2024-01T10:00Z"), json!("2024-01-02T10:00:00.+02:00"), json!("2024-01-02T10:00:00.Z"), json!("2024-01-02T10:00:0aZ"), json!("-5"), json!(true), json!(null)] {
             assert_eq!(ms(bad.clone()), None, "{bad}");
         }
     }

@@ -71,7 +71,7 @@ fn missing_or_wrong_fields_stop_the_request() {
         (vec![json!("prj_1"), json!({"accessToken": "t", "newPassword": "  "})], "things.doIt: `newPassword` must not be empty"),
         (vec![json!("prj_1"), json!({"accessToken": "t", "newPassword": "p", "currentPassword": 5})], "things.doIt: `currentPassword` must be a string, got a number"),
         (vec![json!("prj_1"), json!("not an object")], "things.doIt: `target` must be an object, got a string"),
-        (vec![json!(".."), json!({"accessToken": "t", "newPassword": "p"})], "things.doIt: `projectId` \"..\" is a relative path segment, not a project id"),
+        (vec![json!(".."), json!({"accessToken": "t", "newPassword": "p"})], "things.doIt: `projectId` \"..\" is a relative path segment"),
     ] {
         let (out, sent, _) = run_route(&PASSWORD, args, None);
         assert_eq!(message(&out), expected);

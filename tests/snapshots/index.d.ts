@@ -859,7 +859,7 @@ export interface Functions {
   deploy(projectId: string, opts: FunctionDeployOptions): Promise<FunctionDeployResult>;
   /** Calls a deployed function at /functions/v1/{name} with the service key as apikey (your headers may override it). A string body goes as is, anything else as JSON; GET and HEAD take no body. Resolves to { status: 200, body (parsed JSON or text), duration_ms }; a non-2xx answer rejects. */
   invoke(projectId: string, name: string, opts?: FunctionInvokeOptions): Promise<FunctionInvokeResult>;
-  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset) or of one request (`requestId`, req_...). */
+  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM / ±HHMM offset) or of one request (`requestId`, req_...). */
   logs(projectId: string, name: string, opts?: FunctionLogsOptions): Promise<FunctionLogsResult>;
   /** The project's functions with their settings and schedule state. */
   list(projectId: string): Promise<FunctionListResult>;
@@ -875,7 +875,7 @@ export interface ScopedFunctions {
   deploy(opts: FunctionDeployOptions): Promise<FunctionDeployResult>;
   /** Calls a deployed function at /functions/v1/{name} with the service key as apikey (your headers may override it). A string body goes as is, anything else as JSON; GET and HEAD take no body. Resolves to { status: 200, body (parsed JSON or text), duration_ms }; a non-2xx answer rejects. */
   invoke(name: string, opts?: FunctionInvokeOptions): Promise<FunctionInvokeResult>;
-  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset) or of one request (`requestId`, req_...). */
+  /** Recent log lines: the last `tail` (default 50, at most 1000), optionally only those at or after `since` (epoch ms, or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM / ±HHMM offset) or of one request (`requestId`, req_...). */
   logs(name: string, opts?: FunctionLogsOptions): Promise<FunctionLogsResult>;
   /** The project's functions with their settings and schedule state. */
   list(): Promise<FunctionListResult>;
