@@ -457,7 +457,7 @@ const BODY_STREAM = 3;
  */
 export function bodyKindOf(v) {
   try {
-    if (typeof v === "string") return utf8Length(v) * 4 + BODY_TEXT;
+    if (typeof v === "string") return wellFormed(v) ? utf8Length(v) * 4 + BODY_TEXT : -1;
     if (v === null || typeof v !== "object") return -1;
     if (ArrayBuffer.isView(v)) return v.buffer instanceof ArrayBuffer ? v.byteLength * 4 + BODY_BYTES : -1;
     if (v instanceof ArrayBuffer) return v.byteLength * 4 + BODY_BYTES;
@@ -683,12 +683,28 @@ const toTag = Object.prototype.toString;
 // length readable), 6 plain data object, 7 anything else: functions, symbols,
 // bigints, built-ins such as Date, Map, Uint8Array or Promise, and values
 // that throw when inspected.
+/**
+ * Whether a string is well-formed UTF-16. One with a lone surrogate would
+ * become U+FFFD on its way into Rust (or into fetch's UTF-8), silently
+ * changing the caller's data, so the SDK refuses it instead. The fallback
+ * (no lookbehind: older Safari cannot even parse one) is for runtimes
+ * without `isWellFormed`.
+ */
+const wellFormed = typeof "".isWellFormed === "function"
+  ? (s) => s.isWellFormed()
+  : (s) => !/(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(s);
+
+/** `v` when it is a well-formed string (see `wellFormed`), else undefined. */
+export function textOf(v) {
+  return typeof v === "string" && wellFormed(v) ? v : undefined;
+}
+
 export function kindOf(v) {
   switch (typeof v) {
     case "undefined": return 0;
     case "boolean": return 2;
     case "number": return 3;
-    case "string": return 4;
+    case "string": return wellFormed(v) ? 4 : 8;
     case "object":
       if (v === null) return 1;
       try {

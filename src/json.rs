@@ -23,6 +23,10 @@ pub enum Shape {
     Number(f64),
     /// A string; read it with [`JsonValue::string`] (copying it is not free).
     String,
+    /// A host string that is not well-formed UTF-16 (it holds a lone
+    /// surrogate): as Rust text it would change (to U+FFFD), so it is never
+    /// read as a string and checks refuse it like any other wrong type.
+    BadText,
     /// An array of this length.
     Array(usize),
     /// A plain object (not an array, not null).
@@ -105,6 +109,7 @@ pub fn type_name(shape: &Shape) -> &'static str {
         Shape::Bool(_) => "a boolean",
         Shape::Number(_) => "a number",
         Shape::String => "a string",
+        Shape::BadText => "a string with a lone surrogate (not well-formed Unicode)",
         Shape::Array(_) => "an array",
         Shape::Object => "an object",
         Shape::Other => "a non-JSON value",

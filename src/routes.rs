@@ -435,7 +435,10 @@ fn checked(a: &Args, from: Src, kind: Kind) -> Result<Option<Val>> {
         },
         Kind::OptJson => Some(Val::Json(v)),
         Kind::OptStrList => match shape {
-            Shape::Array(n) if (0..n).all(|i| v.item(i).is_some_and(|item| item.shape() == Shape::String)) => Some(Val::Json(v)),
+            Shape::Array(n) => match (0..n).map(|i| v.item(i).map_or(Shape::Undefined, |item| item.shape())).find(|s| *s != Shape::String) {
+                None => Some(Val::Json(v)),
+                Some(bad) => return Err(a.error(["`", name, "` must be an array of strings, got an array holding ", type_name(&bad)].concat())),
+            },
             other => return Err(expected("an array of strings", &other)),
         },
         Kind::Rule(_) => None,

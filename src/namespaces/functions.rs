@@ -14,7 +14,7 @@ use alloc::rc::Rc;
 use crate::args::Args;
 use crate::credentials::LocalFuture;
 use crate::error::Result;
-use crate::json::{Json, JsonExt, Native, Shape};
+use crate::json::{type_name, Json, JsonExt, Native, Shape};
 use crate::kernel::{Body, Call, Kernel};
 use crate::namespaces::steps;
 use crate::routes::{self, field, route, Kind, Out, Route, RouteBody, Src, SERVICE_GET};
@@ -421,7 +421,11 @@ fn invoke_call(a: &Args) -> Result<(Call, String, bool)> {
     let mut own_key = false;
     if let Some(h) = field("headers") {
         for key in h.keys() {
-            let value = h.field(&key).and_then(|v| v.as_string()).ok_or_else(|| a.error("`headers` must map names to strings"))?;
+            let value = h.field(&key);
+            let value = value.as_ref().and_then(|v| v.as_string()).ok_or_else(|| {
+                let got = value.map_or(Shape::Undefined, |v| v.shape());
+                a.error(["`headers` must map names to strings, got ", type_name(&got)].concat())
+            })?;
             own_key |= key.eq_ignore_ascii_case("apikey");
             call.headers.push((key, value));
         }
@@ -438,7 +442,9 @@ fn invoke_call(a: &Args) -> Result<(Call, String, bool)> {
             Shape::Null if bodiless => Body::None,
             _ if bodiless => return Err(a.error(["a ", method, " request cannot carry a `body`"].concat())),
             Shape::String => Body::Text(body.as_string().unwrap_or_default()),
-            Shape::Other => return Err(a.error("`body` must be a string or JSON data")),
+            // Sent as JSON, a string with a lone surrogate would turn from
+            // text into a JSON string literal: refused like a non-JSON value.
+            Shape::Other | Shape::BadText => return Err(a.error(["`body` must be a string or JSON data, got ", type_name(&body.shape())].concat())),
             _ => Body::Json(Val::Json(body)),
         };
     }

@@ -24,6 +24,9 @@ use crate::value::Val;
 extern "C" {
     #[wasm_bindgen(js_name = kindOf)]
     fn kind_of(v: &JsValue) -> u32;
+    /// `v` if it is a well-formed string, else undefined.
+    #[wasm_bindgen(js_name = textOf)]
+    fn text_of(v: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = fieldOf)]
     fn field_of(obj: &JsValue, key: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = hasOwnField)]
@@ -90,6 +93,7 @@ impl JsonValue for JsJson {
             4 => Shape::String,
             5 => Shape::Array(length_of(v) as usize),
             6 => Shape::Object,
+            8 => Shape::BadText,
             _ => Shape::Other,
         }
     }
@@ -117,7 +121,7 @@ impl JsonValue for JsJson {
         (i < length_of(&self.0)).then(|| wrap(item_of(&self.0, i)))
     }
     fn string(&self) -> Option<String> {
-        self.0.as_string()
+        text_of(&self.0)
     }
     fn number_text(&self) -> Option<String> {
         self.0.as_f64().map(|_| number_text_of(&self.0))
