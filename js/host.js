@@ -699,6 +699,12 @@ export function textOf(v) {
   return typeof v === "string" && wellFormed(v) ? v : undefined;
 }
 
+/** Whether every enumerable key of `v` can be listed by `keysOf` and read back. */
+function keysCross(v) {
+  for (const k in v) if (k.includes("\n") || !wellFormed(k)) return false;
+  return true;
+}
+
 export function kindOf(v) {
   switch (typeof v) {
     case "undefined": return 0;
@@ -711,7 +717,10 @@ export function kindOf(v) {
         if (Array.isArray(v)) return typeof v.length === "number" ? 5 : 7;
         // Class instances count as data (their getters are read like fields);
         // built-ins carry their own tag ("[object Date]", "[object Map]").
-        return toTag.call(v) === "[object Object]" ? 6 : 7;
+        // An object with a key that cannot cross as text is refused as a
+        // whole (8 for its shape too): keysOf could not list that key, and
+        // a map of files or query fields would lose it silently.
+        return toTag.call(v) === "[object Object]" ? (keysCross(v) ? 6 : 9) : 7;
       } catch {
         return 7;
       }

@@ -31,6 +31,10 @@ pub enum Shape {
     Array(usize),
     /// A plain object (not an array, not null).
     Object,
+    /// A plain object with a key that is not well-formed text or holds a
+    /// newline: its keys cannot be listed faithfully, so it is refused
+    /// wherever an object is read rather than read with a key missing.
+    BadKeys,
     /// Anything else the host can hold (functions, symbols, class instances
     /// that are not plain data).
     Other,
@@ -112,6 +116,7 @@ pub fn type_name(shape: &Shape) -> &'static str {
         Shape::BadText => "a string with a lone surrogate (not well-formed Unicode)",
         Shape::Array(_) => "an array",
         Shape::Object => "an object",
+        Shape::BadKeys => "an object with a key holding a newline or a lone surrogate",
         Shape::Other => "a non-JSON value",
     }
 }

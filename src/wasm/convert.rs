@@ -94,6 +94,7 @@ impl JsonValue for JsJson {
             5 => Shape::Array(length_of(v) as usize),
             6 => Shape::Object,
             8 => Shape::BadText,
+            9 => Shape::BadKeys,
             _ => Shape::Other,
         }
     }

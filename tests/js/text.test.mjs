@@ -1,4 +1,6 @@
-// Strings that are not well-formed Unicode (a lone UTF-16 surrogate). As Rust
+// Strings that are not well-formed Unicode (a lone UTF-16 surrogate), and
+// objects whose keys cannot cross as text (a newline, which the key list's
+// separator is, or a lone surrogate). As Rust
 // text, or as fetch's UTF-8, such a string would silently become U+FFFD: the
 // caller's data changed. The SDK refuses every one it would have to read as
 // text (path segments, fields it builds a body from, text bodies, spec
@@ -46,6 +48,23 @@ test("a lone surrogate is refused wherever the SDK reads a string as text, befor
     assert.match(e.message, /site\.replace\["index\.html"\]|site\.replace\.index\.html/);
     return true;
   });
+  assert.equal(rec.sent.length, before, "nothing was sent");
+});
+
+test("an object with a key holding a newline or a lone surrogate is refused, not read with that key missing", async () => {
+  const rec = recordingFetch();
+  const { r, id } = await withProject({ fetch: rec.fetch });
+  const before = rec.sent.length;
+  for (const key of ["a\nb.html", `a${LONE_HIGH}.html`]) {
+    await assert.rejects(r.deploy.apply({ project: id, site: { replace: { "index.html": "<p>hi</p>", [key]: "x" } } }), (e) => {
+      assert.equal(e.code, "INVALID_SPEC", e.message);
+      assert.match(e.message, /a key holding a newline or a lone surrogate/);
+      return true;
+    }, JSON.stringify(key));
+    const e = await rejectsKind(r.projects.rest(id, "todos", { query: { select: "*", [key]: "1" } }), "local_error");
+    assert.match(e.message, /a key holding a newline or a lone surrogate/);
+    await rejectsKind(r.functions.invoke(id, "echo", { headers: { [key]: "v" } }), "local_error");
+  }
   assert.equal(rec.sent.length, before, "nothing was sent");
 });
 
