@@ -718,8 +718,9 @@ export function kindOf(v) {
         // Class instances count as data (their getters are read like fields);
         // built-ins carry their own tag ("[object Date]", "[object Map]").
         // An object with a key that cannot cross as text is refused as a
-        // whole (8 for its shape too): keysOf could not list that key, and
-        // a map of files or query fields would lose it silently.
+        // whole: keysOf could not list that key, and a map of files or
+        // query fields would lose it silently. One whose keys cannot be
+        // listed at all (a Proxy's throwing ownKeys) lands in the catch.
         return toTag.call(v) === "[object Object]" ? (keysCross(v) ? 6 : 9) : 7;
       } catch {
         return 7;
