@@ -679,10 +679,6 @@ export function cancelStream(stream) {
 
 const toTag = Object.prototype.toString;
 
-// Codes: 0 undefined, 1 null, 2 boolean, 3 number, 4 string, 5 array (its
-// length readable), 6 plain data object, 7 anything else: functions, symbols,
-// bigints, built-ins such as Date, Map, Uint8Array or Promise, and values
-// that throw when inspected.
 /**
  * Whether a string is well-formed UTF-16. One with a lone surrogate would
  * become U+FFFD on its way into Rust (or into fetch's UTF-8), silently
@@ -705,6 +701,11 @@ function keysCross(v) {
   return true;
 }
 
+// Codes: 0 undefined, 1 null, 2 boolean, 3 number, 4 string, 5 array (its
+// length readable), 6 plain data object, 7 anything else: functions, symbols,
+// bigints, built-ins such as Date, Map, Uint8Array or Promise, and values
+// that throw when inspected; 8 a string that is not well-formed, 9 a plain
+// object with a key that cannot cross (see `keysCross`).
 export function kindOf(v) {
   switch (typeof v) {
     case "undefined": return 0;
@@ -876,8 +877,9 @@ export function keysOf(obj) {
   try {
     if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return "";
     const keys = Object.keys(obj);
-    // Keys containing a newline cannot be joined unambiguously; SDK options
-    // and provider records never use them, so they are skipped.
+    // Keys containing a newline cannot be joined unambiguously: they are
+    // skipped here, and a plain object holding one is refused by its shape
+    // first (kindOf's 9), so no caller's map loses a key unseen.
     return keys.some((k) => k.includes("\n")) ? keys.filter((k) => !k.includes("\n")).join("\n") : keys.join("\n");
   } catch {
     return "";
