@@ -695,9 +695,12 @@ export function textOf(v) {
   return typeof v === "string" && wellFormed(v) ? v : undefined;
 }
 
+/** Whether `keysOf` can list key `k` (it joins keys with newlines). */
+const joinable = (k) => !k.includes("\n");
+
 /** Whether every enumerable key of `v` can be listed by `keysOf` and read back. */
 function keysCross(v) {
-  for (const k in v) if (k.includes("\n") || !wellFormed(k)) return false;
+  for (const k in v) if (!joinable(k) || !wellFormed(k)) return false;
   return true;
 }
 
@@ -880,7 +883,7 @@ export function keysOf(obj) {
     // Keys containing a newline cannot be joined unambiguously: they are
     // skipped here, and a plain object holding one is refused by its shape
     // first (kindOf's 9), so no caller's map loses a key unseen.
-    return keys.some((k) => k.includes("\n")) ? keys.filter((k) => !k.includes("\n")).join("\n") : keys.join("\n");
+    return keys.every(joinable) ? keys.join("\n") : keys.filter(joinable).join("\n");
   } catch {
     return "";
   }

@@ -171,7 +171,7 @@ export interface FunctionLogEntry {
 export interface FunctionLogsOptions extends CallOptions {
   /** How many of the latest lines, 1 to 1000; default 50. */
   tail?: number;
-  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset (a date-time without a zone is refused). */
+  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM / ±HHMM offset (a date-time without a zone is refused). */
   since?: string | number;
   /** Only the lines of this request (req_ and 4 to 128 of A-Z a-z 0-9 _ -). */
   requestId?: string;
@@ -420,17 +420,15 @@ fn invoke_call(a: &Args) -> Result<(Call, String, bool)> {
     let mut call = a.call(method, ["/functions/v1/", &name].concat());
     let mut own_key = false;
     if let Some(h) = field("headers") {
+        let refused = |got: Shape| a.error(["`headers` must map names to strings, got ", type_name(&got)].concat());
+        if !h.is_object() {
+            return Err(refused(h.shape()));
+        }
         for key in h.keys() {
             let value = h.field(&key);
-            let value = value.as_ref().and_then(|v| v.as_string()).ok_or_else(|| {
-                let got = value.map_or(Shape::Undefined, |v| v.shape());
-                a.error(["`headers` must map names to strings, got ", type_name(&got)].concat())
-            })?;
+            let value = value.as_ref().and_then(|v| v.as_string()).ok_or_else(|| refused(value.map_or(Shape::Undefined, |v| v.shape())))?;
             own_key |= key.eq_ignore_ascii_case("apikey");
             call.headers.push((key, value));
-        }
-        if !h.is_object() {
-            return Err(a.error("`headers` must map names to strings"));
         }
     }
     // A `null` body is JSON the function receives (the reference sends it);
@@ -564,6 +562,7 @@ fn since_ms(value: &Json) -> Option<u64> {
             b'Z' | b'z' => (n - 1, 0i64),
             _ => {
                 let sign = n - 5 - usize::from(b[n - 3] == b':');
+                // 16: the zone follows at least `YYYY-MM-DDTHH:MM`.
                 if sign < 16 || !matches!(b[sign], b'+' | b'-') {
                     return None;
                 }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 
 import { start } from "../gateway/server.mjs";
 import { fundTestWallet } from "../gateway/cli.mjs";
-import { sdk, rejectsKind, simulator, sim, withProject } from "./helpers.mjs";
+import { sdk, rejectsKind, simulator, sim, withProject, recordingFetch } from "./helpers.mjs";
 
 let gateway;
 before(async () => {
@@ -19,16 +19,6 @@ before(async () => {
 after(async () => { await gateway?.close(); });
 
 /** A fetch to this file's gateway that records what it sent. */
-function recordingFetch() {
-  const sent = [];
-  const fetch = async (url, init = {}) => {
-    const headers = Object.fromEntries(new Headers(init.headers).entries());
-    sent.push({ method: init.method ?? "GET", url: String(url), headers, body: init.body ?? null });
-    return globalThis.fetch(url, init);
-  };
-  return { fetch, sent };
-}
-
 /** A client that pays from a funded wallet, with a provider that records saveProject and setActiveProject. */
 function payingClient(usdc = 5, extra = {}) {
   const wallet = fundTestWallet(gateway, usdc);

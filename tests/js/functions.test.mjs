@@ -7,21 +7,11 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 
-import { sdk, simulator, sim, client, withProject, rejectsKind } from "./helpers.mjs";
+import { sdk, simulator, sim, client, withProject, rejectsKind, recordingFetch } from "./helpers.mjs";
 
 before(async () => { await simulator(); });
 
 /** A fetch that goes to the simulator and records what it sent. */
-function recordingFetch() {
-  const sent = [];
-  const fetch = async (url, init = {}) => {
-    const headers = Object.fromEntries(new Headers(init.headers).entries());
-    sent.push({ method: init.method ?? "GET", url: String(url), headers, body: init.body ?? null });
-    return globalThis.fetch(url, init);
-  };
-  return { fetch, sent };
-}
-
 const providerCalls = (credentials, name) => credentials.calls.filter(([m]) => m === name);
 
 const ECHO = `export default async (req) => {

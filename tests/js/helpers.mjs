@@ -204,6 +204,20 @@ export function memoryProvider({ auth = null, allowance = null } = {}) {
   return provider;
 }
 
+/**
+ * A fetch that records each request (method, URL, headers lower-cased, the
+ * body as given) in `sent`, then sends it with the real fetch.
+ */
+export function recordingFetch() {
+  const sent = [];
+  const fetch = async (url, init = {}) => {
+    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    sent.push({ method: init.method ?? "GET", url: String(url), headers, body: init.body ?? null });
+    return globalThis.fetch(url, init);
+  };
+  return { fetch, sent };
+}
+
 /** A client on the simulator with a memory provider. */
 export async function client(opts = {}) {
   const credentials = memoryProvider(opts);

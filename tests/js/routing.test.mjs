@@ -5,21 +5,11 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 
-import { sdk, simulator, sim, client, withProject, rejectsKind, memoryProvider, walletAuth, WALLET_KEY, ADMIN_KEY } from "./helpers.mjs";
+import { sdk, simulator, sim, client, withProject, rejectsKind, memoryProvider, walletAuth, WALLET_KEY, ADMIN_KEY, recordingFetch } from "./helpers.mjs";
 
 before(async () => { await simulator(); });
 
 /** A fetch that goes to the simulator and records what it sent. */
-function recordingFetch() {
-  const sent = [];
-  const fetch = async (url, init = {}) => {
-    const headers = Object.fromEntries(new Headers(init.headers).entries());
-    sent.push({ method: init.method ?? "GET", url: String(url), headers, body: init.body ?? null });
-    return globalThis.fetch(url, init);
-  };
-  return { fetch, sent };
-}
-
 /** A fetch that answers every request with `body` as JSON. */
 const answering = (body) => async () => new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
 

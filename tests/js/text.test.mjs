@@ -11,19 +11,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 
-import { client, rejectsKind, withProject } from "./helpers.mjs";
+import { rejectsKind, withProject, recordingFetch } from "./helpers.mjs";
 
 const LONE_HIGH = "a\uD800b";
 const LONE_LOW = "\uDC00";
-
-function recordingFetch() {
-  const sent = [];
-  const fetch = async (url, init = {}) => {
-    sent.push({ method: init.method ?? "GET", url: String(url), body: init.body ?? null });
-    return globalThis.fetch(url, init);
-  };
-  return { fetch, sent };
-}
 
 test("a lone surrogate is refused wherever the SDK reads a string as text, before any request", async () => {
   const rec = recordingFetch();

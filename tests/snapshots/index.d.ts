@@ -789,7 +789,7 @@ export interface FunctionLogEntry {
 export interface FunctionLogsOptions extends CallOptions {
   /** How many of the latest lines, 1 to 1000; default 50. */
   tail?: number;
-  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM offset (a date-time without a zone is refused). */
+  /** Epoch milliseconds (a number or its digits), or an ISO 8601 date (UTC) or date-time ending in Z or a ±HH:MM / ±HHMM offset (a date-time without a zone is refused). */
   since?: string | number;
   /** Only the lines of this request (req_ and 4 to 128 of A-Z a-z 0-9 _ -). */
   requestId?: string;
